@@ -1,0 +1,32 @@
+namespace Nas.Sandbox.Abstractions;
+
+/// <summary>
+/// A contestant: an ask/tell search algorithm. One instance per contestant per heat. A strategy holds only its own
+/// state; the referee owns the history and can rebuild a strategy by creating a new instance and replaying every
+/// <see cref="Tell"/>. For that to give the same next ask, draw all randomness from <see cref="SearchContext.Random"/>
+/// (derived from the heat's seed and the ask's index), never from a <see cref="Random"/> of your own.
+/// </summary>
+public interface IStrategy
+{
+    /// <summary>The next architecture to evaluate. It must belong to <see cref="SearchContext.Space"/>.</summary>
+    Architecture Ask(SearchContext context);
+
+    /// <summary>A finished trial of this contestant (ok, failed, diverged or timed out).</summary>
+    void Tell(Trial trial);
+}
+
+/// <summary>What a strategy may know when it is asked for an architecture.</summary>
+public sealed record SearchContext
+{
+    public required ISearchSpace Space { get; init; }
+    /// <summary>Randomness for this ask only, derived from the heat's seed, the contestant and the ask index.</summary>
+    public required Random Random { get; init; }
+    /// <summary>0-based index of the trial this ask will become.</summary>
+    public required int AskIndex { get; init; }
+    /// <summary>Evaluations allowed per heat, when the budget counts evaluations.</summary>
+    public int? EvaluationBudget { get; init; }
+    /// <summary>Seconds allowed per heat, when the budget counts seconds.</summary>
+    public double? SecondsBudget { get; init; }
+    public int EvaluationsUsed { get; init; }
+    public double SecondsUsed { get; init; }
+}

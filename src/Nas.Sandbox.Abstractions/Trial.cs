@@ -1,0 +1,55 @@
+namespace Nas.Sandbox.Abstractions;
+
+/// <summary>How an evaluation ended.</summary>
+public enum TrialStatus
+{
+    /// <summary>Evaluated; metrics are valid.</summary>
+    Ok,
+    /// <summary>The estimator or the strategy failed; see <see cref="Trial.Message"/>.</summary>
+    Failed,
+    /// <summary>Training produced a NaN or exploding loss.</summary>
+    Diverged,
+    /// <summary>The evaluation did not finish in time.</summary>
+    TimedOut,
+}
+
+/// <summary>What an estimator measured. Accuracies are fractions in [0, 1]. Test accuracy is never here.</summary>
+public sealed record Metrics
+{
+    public double? ValidationAccuracy { get; init; }
+    public double? ValidationLoss { get; init; }
+    public double? TrainingLoss { get; init; }
+    public long? Parameters { get; init; }
+    public long? Flops { get; init; }
+    public double? LatencyMs { get; init; }
+}
+
+/// <summary>
+/// The fidelity an architecture is evaluated at: how much training a low-fidelity estimator spends and how large the
+/// network it builds is. Null fields mean "the estimator's default".
+/// </summary>
+public sealed record Fidelity
+{
+    public double? Epochs { get; init; }
+    public int? TrainingImages { get; init; }
+    public int? Channels { get; init; }
+    public int? CellsPerStage { get; init; }
+    public int? BatchSize { get; init; }
+}
+
+/// <summary>One finished evaluation as a strategy sees it.</summary>
+public sealed record Trial
+{
+    /// <summary>0-based index of this trial in the contestant's heat.</summary>
+    public required int Index { get; init; }
+    public required Architecture Architecture { get; init; }
+    public required TrialStatus Status { get; init; }
+    public required Metrics Metrics { get; init; }
+    /// <summary>Seconds the evaluation cost (measured, or simulated by a tabular estimator; 0 when served from cache).</summary>
+    public required double CostSeconds { get; init; }
+    public Fidelity Fidelity { get; init; } = new();
+    /// <summary>True when the contestant had already paid for this architecture in this heat.</summary>
+    public bool FromCache { get; init; }
+    /// <summary>Why the trial failed, diverged or timed out.</summary>
+    public string? Message { get; init; }
+}

@@ -1,0 +1,166 @@
+using TorchSharp;
+using System.Diagnostics;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Evaluation.Data;
+using Nas.Sandbox.Core.Evaluation.Model;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Estimators;
+
+/// <summary>
+/// Low-fidelity training estimator: builds the NB201 network for the architecture, trains it with SGD (momentum,
+/// Nesterov, weight decay) under a cosine learning-rate schedule on search-train, and measures accuracy and loss on
+/// search-validation. A NaN or exploding loss gives <see cref="TrialStatus.Diverged"/>; any other failure
+/// <see cref="TrialStatus.Failed"/>; neither throws. Deterministic on CPU for a given seed. One dispose scope per batch,
+/// <c>no_grad</c> for validation, and the network and optimiser are disposed after each evaluation, so memory stays
+/// flat across thousands of evaluations.
+/// </summary>
+public sealed class TrainingEstimator : IEstimator
+{
+    private const int EvaluationBatch = 500;
+    private readonly DatasetBundle _data;
+    private readonly OperationRegistry _operations;
+    private readonly TrainingSettings _settings;
+    private readonly Device _device;
+    // libtorch's default generator is process-wide: weight initialisation of one evaluation at a time.
+    private readonly Lock _initialisation = new();
+
+    public TrainingEstimator(DatasetBundle data, OperationRegistry operations, TrainingSettings settings, Device? device = null)
+    {
+        settings.Validate();
+        _data = data;
+        _operations = operations;
+        _settings = settings;
+        _device = device ?? CPU;
+    }
+
+    public string Name => "train";
+    public TrainingSettings Settings => _settings;
+
+    public NetworkSettings NetworkFor(TrainingSettings settings) => new(
+        settings.Channels, settings.CellsPerStage, _data.Train.Channels, _data.Train.Height, _data.Train.Classes);
+
+    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation) =>
+        Task.Run(() => Evaluate(architecture, request, cancellation), cancellation);
+
+    public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request, CancellationToken cancellation = default)
+    {
+        var settings = _settings.With(request.Fidelity);
+        var clock = Stopwatch.StartNew();
+        var fidelity = settings.ToFidelity();
+        try
+        {
+            settings.Validate();
+            var split = DataSplit.Create(_data.Train.Count, (int)Math.Round(_data.Train.Count * settings.ValidationShare), request.DataSeed);
+            var trainIndices = split.SearchTrain.AsSpan(0, Math.Min(settings.TrainingImages, split.SearchTrain.Length));
+            var validationIndices = split.SearchValidation.AsSpan(0, Math.Min(settings.ValidationImages, split.SearchValidation.Length));
+
+            using var model = Build(architecture, settings, request.Seed);
+            var cost = ModelCounter.Count(model, _data.Train.Channels, _data.Train.Height);
+            var (trainImages, trainLabels) = TensorLoader.Load(_data.Train, trainIndices, _device);
+            using var _ti = trainImages;
+            using var _tl = trainLabels;
+            var training = Train(model, trainImages, trainLabels, settings, request.Seed, cancellation);
+            var metrics = new Metrics { Parameters = cost.Parameters, Flops = cost.Flops, TrainingLoss = training.LastEpochLoss };
+            if (training.DivergedAt is { } reason)
+                return new EvaluationResult { Status = TrialStatus.Diverged, Metrics = metrics, CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity, Message = reason };
+
+            var (validationImages, validationLabels) = TensorLoader.Load(_data.Train, validationIndices, _device);
+            using var _vi = validationImages;
+            using var _vl = validationLabels;
+            var (accuracy, loss) = Measure(model, validationImages, validationLabels);
+            metrics = metrics with { ValidationAccuracy = accuracy, ValidationLoss = loss };
+            bool finite = double.IsFinite(loss);
+            return new EvaluationResult
+            {
+                Status = finite ? TrialStatus.Ok : TrialStatus.Diverged, Metrics = metrics,
+                CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity, Message = finite ? null : "validation loss is not finite",
+            };
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e)
+        {
+            return new EvaluationResult
+            {
+                Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity,
+                Message = $"{e.GetType().Name}: {e.Message}",
+            };
+        }
+    }
+
+    /// <summary>The network for <paramref name="architecture"/>, with weights initialised from <paramref name="seed"/>.</summary>
+    public Nb201Network Build(Architecture architecture, TrainingSettings settings, long seed)
+    {
+        lock (_initialisation)
+        {
+            manual_seed(seed);
+            var model = new Nb201Network(architecture, NetworkFor(settings), _operations);
+            if (_device.type != TorchSharp.DeviceType.CPU) model.to(_device);
+            return model;
+        }
+    }
+
+    private readonly record struct TrainingOutcome(double? LastEpochLoss, string? DivergedAt);
+
+    private TrainingOutcome Train(Nb201Network model, Tensor images, Tensor labels, TrainingSettings settings, long seed, CancellationToken cancellation)
+    {
+        long count = images.shape[0];
+        int batchesPerEpoch = (int)((count + settings.BatchSize - 1) / settings.BatchSize);
+        using var optimizer = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum,
+            weight_decay: settings.WeightDecay, nesterov: settings.Nesterov);
+        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs * batchesPerEpoch);
+        var order = new Random(SeedMixer.ToInt32(seed));
+        var parameters = model.parameters().ToArray();
+        model.train();
+        double? lastEpochLoss = null;
+        for (int epoch = 0; epoch < settings.Epochs; epoch++)
+        {
+            var permutation = Enumerable.Range(0, (int)count).Select(i => (long)i).ToArray();
+            order.Shuffle(permutation);
+            using var permuted = tensor(permutation, device: images.device);
+            using var epochImages = images.index_select(0, permuted);
+            using var epochLabels = labels.index_select(0, permuted);
+            double lossSum = 0;
+            for (int b = 0; b < batchesPerEpoch; b++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                long start = (long)b * settings.BatchSize, length = Math.Min(settings.BatchSize, count - start);
+                var x = epochImages.narrow(0, start, length);
+                var y = epochLabels.narrow(0, start, length);
+                optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(model.forward(x), y);
+                double value = loss.item<float>();
+                if (!double.IsFinite(value) || value > settings.DivergenceLoss)
+                    return new TrainingOutcome(lastEpochLoss, $"training loss {value:G4} at epoch {epoch + 1}, batch {b + 1}");
+                loss.backward();
+                nn.utils.clip_grad_norm_(parameters, settings.GradientClip);
+                optimizer.step();
+                schedule.step();
+                lossSum += value * length;
+            }
+            lastEpochLoss = lossSum / count;
+        }
+        return new TrainingOutcome(lastEpochLoss, null);
+    }
+
+    /// <summary>Accuracy (fraction) and mean cross-entropy of <paramref name="model"/> on the given images.</summary>
+    public static (double Accuracy, double Loss) Measure(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
+    {
+        model.eval();
+        using var _ = no_grad();
+        long count = images.shape[0], correct = 0;
+        double lossSum = 0;
+        for (long start = 0; start < count; start += EvaluationBatch)
+        {
+            using var scope = NewDisposeScope();
+            long length = Math.Min(EvaluationBatch, count - start);
+            var y = labels.narrow(0, start, length);
+            var logits = model.forward(images.narrow(0, start, length));
+            lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+        }
+        return ((double)correct / count, lossSum / count);
+    }
+}

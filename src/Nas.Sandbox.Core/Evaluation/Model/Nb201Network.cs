@@ -1,0 +1,52 @@
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Evaluation.Model;
+
+/// <summary>
+/// NAS-Bench-201's network (<c>TinyNetwork</c>): 3×3 conv-BN stem to C channels; three stages of N cells at C, 2C and
+/// 4C channels with a residual reduction block before the second and third; BN-ReLU; global average pooling; a
+/// linear classifier. With <see cref="NetworkSettings.Nb201Cifar10"/> it is the benchmark's network, parameter for parameter.
+/// </summary>
+public sealed class Nb201Network : nn.Module<Tensor, Tensor>
+{
+    private readonly Sequential stem;
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> cells = new();
+    private readonly BatchNorm2d lastact_bn;
+    private readonly Linear classifier;
+
+    public Nb201Network(Architecture architecture, NetworkSettings settings, OperationRegistry operations)
+        : base(nameof(Nb201Network))
+    {
+        settings.Validate();
+        int c = settings.Channels;
+        stem = nn.Sequential(
+            nn.Conv2d(settings.InputChannels, c, 3, padding: 1, bias: false),
+            nn.BatchNorm2d(c));
+        int channels = c;
+        for (int stage = 0; stage < 3; stage++)
+        {
+            if (stage > 0)
+            {
+                cells.Add(new ResNetBasicBlock(channels, channels * 2));
+                channels *= 2;
+            }
+            for (int i = 0; i < settings.CellsPerStage; i++) cells.Add(new Nb201Cell(architecture, operations, channels));
+        }
+        lastact_bn = nn.BatchNorm2d(channels);
+        classifier = nn.Linear(channels, settings.Classes);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        Tensor x = stem.forward(input);
+        foreach (var cell in cells) x = cell.forward(x);
+        x = nn.functional.relu(lastact_bn.forward(x));
+        x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
+        return classifier.forward(x).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,27 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Evaluation.Operations;
+
+/// <summary>ReLU → Conv2d (no bias) → BatchNorm2d, NAS-Bench-201's <c>ReLUConvBN</c>.</summary>
+public sealed class ReluConvBn : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv;
+    private readonly BatchNorm2d bn;
+
+    public ReluConvBn(long channelsIn, long channelsOut, long kernel, long stride, long padding, long dilation = 1)
+        : base(nameof(ReluConvBn))
+    {
+        conv = nn.Conv2d(channelsIn, channelsOut, kernel, stride: stride, padding: padding, dilation: dilation, bias: false);
+        bn = nn.BatchNorm2d(channelsOut);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var activated = nn.functional.relu(input);
+        using var convolved = conv.forward(activated);
+        return bn.forward(convolved);
+    }
+}
