@@ -130,7 +130,7 @@ public sealed class TrainingEstimator : IEstimator
                 var x = epochImages.narrow(0, start, length);
                 var y = epochLabels.narrow(0, start, length);
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(model.forward(x), y);
+                var loss = nn.functional.cross_entropy(model.call(x), y);
                 double value = loss.item<float>();
                 if (!double.IsFinite(value) || value > settings.DivergenceLoss)
                     return new TrainingOutcome(lastEpochLoss, $"training loss {value:G4} at epoch {epoch + 1}, batch {b + 1}");
@@ -157,7 +157,7 @@ public sealed class TrainingEstimator : IEstimator
             using var scope = NewDisposeScope();
             long length = Math.Min(EvaluationBatch, count - start);
             var y = labels.narrow(0, start, length);
-            var logits = model.forward(images.narrow(0, start, length));
+            var logits = model.call(images.narrow(0, start, length));
             lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             correct += logits.argmax(1).eq(y).sum().item<long>();
         }

@@ -62,7 +62,7 @@ public static class ModelCounter
             using (NewDisposeScope())
             {
                 var device = model.parameters().FirstOrDefault()?.device ?? CPU;
-                model.forward(zeros(1, inputChannels, imageSize, imageSize, device: device));
+                model.call(zeros(1, inputChannels, imageSize, imageSize, device: device));
             }
             model.train(wasTraining);
         }

@@ -28,7 +28,7 @@ public sealed class Nb201Cell : nn.Module<Tensor, Tensor>
         for (int e = 0; e < Nb201Space.EdgeCount; e++)
         {
             var (to, from) = Nb201Space.Edges[e];
-            Tensor contribution = edges[e].forward(nodes[from]);
+            Tensor contribution = edges[e].call(nodes[from]);
             // Out of place: a skip_connect contribution aliases an earlier node, which must stay intact.
             nodes[to] = nodes[to] is null ? contribution : nodes[to] + contribution;
         }

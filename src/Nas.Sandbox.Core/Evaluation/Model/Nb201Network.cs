@@ -43,10 +43,10 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        Tensor x = stem.forward(input);
-        foreach (var cell in cells) x = cell.forward(x);
-        x = nn.functional.relu(lastact_bn.forward(x));
+        Tensor x = stem.call(input);
+        foreach (var cell in cells) x = cell.call(x);
+        x = nn.functional.relu(lastact_bn.call(x));
         x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
-        return classifier.forward(x).MoveToOuterDisposeScope();
+        return classifier.call(x).MoveToOuterDisposeScope();
     }
 }

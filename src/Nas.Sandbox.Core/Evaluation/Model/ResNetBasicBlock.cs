@@ -25,8 +25,8 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var main = conv_b.forward(conv_a.forward(input));
-        using var residual = downsample.forward(input);
+        var main = conv_b.call(conv_a.call(input));
+        var residual = downsample.call(input);
         return main + residual;
     }
 }

@@ -21,8 +21,8 @@ public sealed class AvgPool3x3 : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        if (preprocess is null) return pool.forward(input);
-        using var projected = preprocess.forward(input);
-        return pool.forward(projected);
+        if (preprocess is null) return pool.call(input);
+        var projected = preprocess.call(input);
+        return pool.call(projected);
     }
 }

@@ -33,13 +33,13 @@ public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor output;
-        if (second is null) output = first.forward(input);
+        if (second is null) output = first.call(input);
         else
         {
             var activated = nn.functional.relu(input);
             var shifted = nn.functional.pad(activated, [0, 1, 0, 1])[.., .., 1.., 1..];
-            output = cat([first.forward(activated), second.forward(shifted)], 1);
+            output = cat([first.call(activated), second.call(shifted)], 1);
         }
-        return bn.forward(output).MoveToOuterDisposeScope();
+        return bn.call(output).MoveToOuterDisposeScope();
     }
 }

@@ -20,8 +20,8 @@ public sealed class ReluConvBn : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var activated = nn.functional.relu(input);
-        using var convolved = conv.forward(activated);
-        return bn.forward(convolved);
+        var activated = input.relu();
+        var convolved = conv.call(activated);
+        return bn.call(convolved);
     }
 }
