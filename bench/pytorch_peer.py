@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""PyTorch peer of Nas.Sandbox.Bench: the same NB201 network, data, optimiser and validation in Debian's PyTorch.
+
+Builds NAS-Bench-201's TinyNetwork (stem conv3x3+BN; cells; ResNet basic-block reductions; BN+ReLU; global average
+pooling; linear) for the reference architecture at C=8, N=1, trains one epoch over 5000 Fashion-MNIST images at batch 64
+(SGD lr 0.1, momentum 0.9, Nesterov, weight decay 5e-4, cosine schedule per batch, gradient-norm clip 5), then
+validates on 2000 other images (no_grad, batch 500). Runs one warm-up and --repeats timed repetitions on 2 threads.
+
+Progress goes to stderr; the last stdout line is JSON. Exit code 3 when torch is not importable.
+"""
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+import time
+
+try:
+    import numpy as np
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError as error:  # reported by the C# bench as "python3/torch missing"
+    print(f"pytorch_peer: cannot import: {error}", file=sys.stderr)
+    sys.exit(3)
+
+ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+DATA = "/usr/share/datasets/fashion-mnist"
+MEAN, STD = 0.2860, 0.3530
+
+
+# ---- NAS-Bench-201 operations (xautodl/models/cell_operations.py) ----
+class ReLUConvBN(nn.Module):
+    def __init__(self, c_in, c_out, kernel, stride, padding):
+        super().__init__()
+        self.op = nn.Sequential(nn.ReLU(inplace=False),
+                                nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, bias=False),
+                                nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return self.op(x)
+
+
+class Pooling(nn.Module):  # POOLING('avg'), channels unchanged and stride 1 inside cells: no preprocess
+    def __init__(self, c_in, c_out, stride):
+        super().__init__()
+        self.preprocess = None if c_in == c_out else ReLUConvBN(c_in, c_out, 1, 1, 0)
+        self.op = nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
+
+    def forward(self, x):
+        return self.op(x if self.preprocess is None else self.preprocess(x))
+
+
+class Zero(nn.Module):
+    def forward(self, x):
+        return x.mul(0.0)
+
+
+OPS = {
+    "none": lambda c: Zero(),
+    "skip_connect": lambda c: nn.Identity(),
+    "nor_conv_1x1": lambda c: ReLUConvBN(c, c, 1, 1, 0),
+    "nor_conv_3x3": lambda c: ReLUConvBN(c, c, 3, 1, 1),
+    "avg_pool_3x3": lambda c: Pooling(c, c, 1),
+}
+
+
+def parse(arch):
+    """'|op~0|+|op~0|op~1|+|...|' -> [[(op, source)], ...] for nodes 1..3."""
+    return [[(t.split("~")[0], int(t.split("~")[1])) for t in node.strip("|").split("|")] for node in arch.split("+")]
+
+
+class InferCell(nn.Module):
+    def __init__(self, genotype, channels):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        self.node_in = []
+        for node in genotype:
+            for op, source in node:
+                self.layers.append(OPS[op](channels))
+            self.node_in.append([source for _, source in node])
+
+    def forward(self, x):
+        nodes = [x]
+        k = 0
+        for sources in self.node_in:
+            total = None
+            for s in sources:
+                y = self.layers[k](nodes[s])
+                k += 1
+                total = y if total is None else total + y
+            nodes.append(total)
+        return nodes[-1]
+
+
+class ResNetBasicblock(nn.Module):
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv_a = ReLUConvBN(c_in, c_out, 3, 2, 1)
+        self.conv_b = ReLUConvBN(c_out, c_out, 3, 1, 1)
+        self.downsample = nn.Sequential(nn.AvgPool2d(2, stride=2, padding=0),
+                                        nn.Conv2d(c_in, c_out, 1, stride=1, padding=0, bias=False))
+
+    def forward(self, x):
+        return self.downsample(x) + self.conv_b(self.conv_a(x))
+
+
+class TinyNetwork(nn.Module):
+    def __init__(self, arch, c=8, n=1, in_channels=1, classes=10):
+        super().__init__()
+        genotype = parse(arch)
+        self.stem = nn.Sequential(nn.Conv2d(in_channels, c, 3, padding=1, bias=False), nn.BatchNorm2d(c))
+        cells, channels = [], c
+        for stage in range(3):
+            if stage > 0:
+                cells.append(ResNetBasicblock(channels, channels * 2))
+                channels *= 2
+            cells.extend(InferCell(genotype, channels) for _ in range(n))
+        self.cells = nn.ModuleList(cells)
+        self.lastact = nn.Sequential(nn.BatchNorm2d(channels), nn.ReLU(inplace=True))
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(channels, classes)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for cell in self.cells:
+            x = cell(x)
+        x = self.global_pooling(self.lastact(x)).flatten(1)
+        return self.classifier(x)
+
+
+# ---- data ----
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * d:8 + 4 * d], "big") for d in range(dims)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def load(train_images, val_images, seed):
+    images = read_idx(os.path.join(DATA, "train-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(DATA, "train-labels-idx1-ubyte.gz"))
+    order = np.random.default_rng(seed).permutation(len(labels))
+    train, val = order[:train_images], order[train_images:train_images + val_images]
+
+    def tensors(idx):
+        x = torch.from_numpy((images[idx].astype(np.float32) / 255.0 - MEAN) / STD).unsqueeze(1).contiguous()
+        return x, torch.from_numpy(labels[idx].astype(np.int64))
+    return tensors(train), tensors(val)
+
+
+# ---- one evaluation: build, train one epoch, validate ----
+def evaluate(train, val, args, seed):
+    (x, y), (vx, vy) = train, val
+    t0 = time.perf_counter()
+    torch.manual_seed(seed)
+    model = TinyNetwork(ARCH, args.channels, args.cells)
+    count = x.shape[0]
+    batches = (count + args.batch - 1) // args.batch
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs * batches)
+    t1 = time.perf_counter()
+    model.train()
+    for _ in range(args.epochs):
+        permutation = torch.randperm(count)
+        for b in range(batches):
+            index = permutation[b * args.batch:(b + 1) * args.batch]
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x.index_select(0, index)), y.index_select(0, index))
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            schedule.step()
+    t2 = time.perf_counter()
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, vx.shape[0], 500):
+            logits = model(vx[start:start + 500])
+            correct += int((logits.argmax(1) == vy[start:start + 500]).sum())
+    t3 = time.perf_counter()
+    return t3 - t0, t2 - t1, correct / vx.shape[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--train-images", type=int, default=5000)
+    parser.add_argument("--val-images", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--channels", type=int, default=8)
+    parser.add_argument("--cells", type=int, default=1)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    train, val = load(args.train_images, args.val_images, seed=1)
+    images = args.train_images * args.epochs
+    totals, trains, accuracies = [], [], []
+    for rep in range(args.repeats + 1):
+        total, train_s, accuracy = evaluate(train, val, args, seed=1 + rep)
+        tag = "warm-up" if rep == 0 else f"rep {rep}"
+        print(f"pytorch {tag:<8} {total:6.2f} s ({images / total:7.1f} img/s, train only {images / train_s:7.1f} img/s, "
+              f"val acc {accuracy:.4f})", file=sys.stderr, flush=True)
+        if rep == 0:
+            continue
+        totals.append(total)
+        trains.append(train_s)
+        accuracies.append(accuracy)
+
+    rates = [images / t for t in totals]
+    train_rates = [images / t for t in trains]
+    print(json.dumps({
+        "runner": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "cpu_capability": os.environ.get("ATEN_CPU_CAPABILITY", "default"),
+        "images_per_s": [round(r, 2) for r in rates], "train_images_per_s": [round(r, 2) for r in train_rates],
+        "median_images_per_s": round(statistics.median(rates), 2),
+        "median_train_images_per_s": round(statistics.median(train_rates), 2),
+        "val_acc": accuracies,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+using Nas.Sandbox.Abstractions;
+
+namespace Nas.Sandbox.Strategies.Classic;
+
+/// <summary>
+/// Regularized ("aging") evolution (Real et al., 2019, "Regularized Evolution for Image Classifier Architecture
+/// Search"). The population is the <c>population</c> most recently evaluated architectures; until it is full, asks are
+/// uniform samples. Then each ask draws <c>sample</c> members at random, takes the best by validation accuracy as parent
+/// and applies <c>mutations</c> one-edge mutations; the oldest member dies as each new one arrives. Failed, diverged
+/// and timed-out trials never join the population.
+/// </summary>
+public sealed class RegularizedEvolutionFactory : IStrategyFactory
+{
+    public string Name => "regularized-evolution";
+    public string Description => "Aging evolution: tournament selection + mutation, oldest dies (Real et al. 2019).";
+    public IReadOnlyList<Knob> Knobs { get; } =
+    [
+        new("population", "10", "size of the population (the most recent evaluated architectures)"),
+        new("sample", "3", "tournament size: members drawn to pick the parent"),
+        new("mutations", "1", "one-edge mutations applied to the parent per child"),
+    ];
+
+    public IStrategy Create(KnobValues knobs)
+    {
+        int population = knobs.GetInt("population", min: 2);
+        int sample = knobs.GetInt("sample", min: 1, max: population);
+        int mutations = knobs.GetInt("mutations", min: 1, max: 100);
+        return new RegularizedEvolution(population, sample, mutations);
+    }
+}
+
+public sealed class RegularizedEvolution(int populationSize, int sampleSize, int mutations) : IStrategy
+{
+    private readonly Queue<(Architecture Architecture, double Accuracy)> _population = new();
+
+    public Architecture Ask(SearchContext context)
+    {
+        if (_population.Count < populationSize) return context.Space.Sample(context.Random);
+        var members = _population.ToArray();
+        var parent = members[context.Random.Next(members.Length)];
+        for (int i = 1; i < sampleSize; i++)
+        {
+            var contender = members[context.Random.Next(members.Length)];
+            if (contender.Accuracy > parent.Accuracy) parent = contender;
+        }
+        var child = parent.Architecture;
+        for (int i = 0; i < mutations; i++) child = context.Space.Mutate(child, context.Random);
+        return child;
+    }
+
+    public void Tell(Trial trial)
+    {
+        if (trial.Status != TrialStatus.Ok || trial.Metrics.ValidationAccuracy is not { } accuracy) return;
+        _population.Enqueue((trial.Architecture, accuracy));
+        if (_population.Count > populationSize) _population.Dequeue();
+    }
+}

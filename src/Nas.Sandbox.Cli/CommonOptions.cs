@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Nas.Sandbox.Core;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>Options several commands share, and the one place user errors become a message and an exit code.</summary>
+internal static class CommonOptions
+{
+    public static Option<string[]> Plugins() => new("--plugins")
+    {
+        Description = "extra plugin folder (each sub-folder NAME holds NAME.dll); repeatable",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static Option<bool> Json(string what) => new("--json") { Description = what };
+
+    public static Option<bool> Verbose() => new("--verbose") { Description = "show stack traces of errors" };
+
+    /// <summary>Runs <paramref name="body"/>; a <see cref="NasException"/> prints its message (no stack trace) and exits 1.</summary>
+    public static async Task<int> Guard(bool verbose, Func<Task<int>> body)
+    {
+        try { return await body(); }
+        catch (NasException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (verbose) Console.Error.WriteLine(e);
+            return 1;
+        }
+        catch (Nas.Sandbox.Abstractions.KnobException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (verbose) Console.Error.WriteLine(e);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled.");
+            return 130;
+        }
+    }
+}

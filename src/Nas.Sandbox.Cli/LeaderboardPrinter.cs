@@ -1,0 +1,28 @@
+using System.Globalization;
+using Nas.Sandbox.Core.Racing;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>The final leaderboard as an aligned text table.</summary>
+internal static class LeaderboardPrinter
+{
+    public static void Print(TextWriter output, RaceSummary summary)
+    {
+        var c = CultureInfo.InvariantCulture;
+        int width = Math.Max(10, summary.Contestants.Max(r => r.Label.Length));
+        output.WriteLine();
+        output.WriteLine($"{"rank",4}  {"contestant".PadRight(width)}  {"source",-14} {"version",-8} {"best val acc",-18} {"evals",5} {"fail",4} {"seconds",8}");
+        foreach (var r in summary.Contestants)
+        {
+            string accuracy = r.BestValidationAccuracy is { } mean
+                ? (summary.Settings.Heats > 1 ? $"{mean.ToString("0.0000", c)} ± {r.BestValidationAccuracyStd!.Value.ToString("0.0000", c)}" : mean.ToString("0.0000", c))
+                : "-";
+            output.WriteLine($"{r.Rank,4}  {r.Label.PadRight(width)}  {r.Source,-14} {r.Version,-8} {accuracy,-18} {r.Evaluations,5} {r.Failures,4} {r.Seconds.ToString("0.0", c),8}");
+        }
+        var winner = summary.Contestants[0];
+        output.WriteLine();
+        output.WriteLine(winner.BestArchitecture is null
+            ? "no contestant finished an evaluation."
+            : $"winner: {winner.Label}, best architecture {winner.BestArchitecture} (race took {summary.WallSeconds.ToString("0.0", c)} s)");
+    }
+}

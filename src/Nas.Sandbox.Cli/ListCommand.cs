@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Nas.Sandbox.Core.Hosting;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary><c>nas list</c>: every strategy, estimator, space, operation and dataset available, and where it came from.</summary>
+internal static class ListCommand
+{
+    public static Command Create()
+    {
+        var plugins = CommonOptions.Plugins();
+        var json = CommonOptions.Json("print as one JSON document");
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("list", "List strategies, estimators, spaces, operations and datasets, with their sources.") { plugins, json, verbose };
+        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        {
+            using var host = SandboxHost.Create(typeof(ListCommand).Assembly, result.GetValue(plugins));
+            var document = Describe(host);
+            if (result.GetValue(json)) Console.Out.WriteLine(document.ToString(Formatting.Indented));
+            else Print(document);
+            foreach (var error in host.Plugins.Errors) Console.Error.WriteLine($"warning: {error.Message}");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    internal static JObject Describe(SandboxHost host) => new()
+    {
+        ["strategies"] = new JArray(host.Strategies.All.Select(s => new JObject
+        {
+            ["name"] = s.Name, ["source"] = s.Source.Kind, ["version"] = s.Source.Version, ["origin"] = s.Source.Origin,
+            ["description"] = s.Factory.Description,
+            ["knobs"] = new JArray(s.Factory.Knobs.Select(k => new JObject { ["name"] = k.Name, ["default"] = k.DefaultValue, ["description"] = k.Description })),
+        })),
+        ["estimators"] = new JArray(SandboxHost.EstimatorNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })),
+        ["spaces"] = new JArray(SandboxHost.SpaceNames.Select(n => new JObject
+        {
+            ["name"] = n, ["source"] = "built-in", ["size"] = host.CreateSpace(n).Size, ["operations"] = new JArray(host.CreateSpace(n).Operations),
+        })),
+        ["operations"] = new JArray(host.Operations.Names.Select(n => new JObject { ["name"] = n, ["source"] = host.Operations.SourceOf(n) })),
+        ["datasets"] = new JArray(SandboxHost.DatasetNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })),
+        ["pluginErrors"] = new JArray(host.Plugins.Errors.Select(e => new JObject { ["plugin"] = e.PluginPath, ["message"] = e.Message })),
+    };
+
+    private static void Print(JObject document)
+    {
+        Console.WriteLine("strategies:");
+        foreach (var s in document["strategies"]!)
+        {
+            Console.WriteLine($"  {s["name"],-24} {s["source"],-14} {s["version"],-8} {s["description"]}");
+            Console.WriteLine($"  {"",-24} from {s["origin"]}");
+            foreach (var k in s["knobs"]!) Console.WriteLine($"  {"",-24}   {k["name"]}={k["default"]}: {k["description"]}");
+        }
+        Console.WriteLine("estimators:");
+        foreach (var e in document["estimators"]!) Console.WriteLine($"  {e["name"],-24} {e["source"]}");
+        Console.WriteLine("spaces:");
+        foreach (var s in document["spaces"]!) Console.WriteLine($"  {s["name"],-24} {s["source"],-14} {s["size"]} architectures; operations {string.Join(", ", s["operations"]!)}");
+        Console.WriteLine("operations:");
+        foreach (var o in document["operations"]!) Console.WriteLine($"  {o["name"],-24} {o["source"]}");
+        Console.WriteLine("datasets:");
+        foreach (var d in document["datasets"]!) Console.WriteLine($"  {d["name"],-24} {d["source"]}");
+    }
+}

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>The `nas` command tree (contract: shared/design/CLI.md).</summary>
+public static class NasCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Nas.Sandbox: race neural architecture search strategies head-to-head.");
+        root.Subcommands.Add(RaceCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>One line per trial and per notable event, for a human watching stderr.</summary>
+internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public void Print(RaceEvent raceEvent)
+    {
+        switch (raceEvent)
+        {
+            case RaceStarted e:
+                output.WriteLine($"race: {string.Join(" vs ", e.Contestants.Select(c => $"{c.Label} ({c.Source} {c.Version})"))}");
+                output.WriteLine($"      space {e.Settings.Space}, estimator {e.Estimator} ({e.Fidelity}), dataset {e.Settings.Dataset}, " +
+                                 $"budget {Budget(e.Settings)}, {e.Settings.Heats} heat(s), seed {e.Settings.Seed}");
+                break;
+            case HeatStarted e:
+                output.WriteLine($"heat {e.Heat + 1}/{settings.Heats} (seed {e.Seed})");
+                break;
+            case TrialFinished e:
+                var t = e.Trial;
+                string accuracy = t.Metrics.ValidationAccuracy is { } a ? a.ToString("0.0000", Invariant) : "  -   ";
+                string status = t.Status == TrialStatus.Ok ? "" : $" {JournalFormat.StatusName(t.Status)}: {t.Message}";
+                string cached = t.FromCache ? " (repeat, from cache)" : "";
+                output.WriteLine(string.Create(Invariant,
+                    $"  {e.Contestant,-24} #{t.Index + 1,-3} {t.Architecture.Key}  acc {accuracy}  {t.CostSeconds,5:0.0}s  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"));
+                break;
+            case ContestantFailed e:
+                output.WriteLine($"  {e.Contestant,-24} #{e.Index + 1,-3} FAILED in {e.Phase}: {e.Message}");
+                break;
+        }
+    }
+
+    private static string Budget(RaceSettings s) => string.Join(" and ", new[]
+    {
+        s.Budget is { } n ? $"{n} evaluations" : null, s.BudgetSeconds is { } sec ? $"{sec.ToString(Invariant)} s" : null,
+    }.Where(x => x is not null));
+}

@@ -1,0 +1,34 @@
+using System.Reflection;
+
+namespace Nas.Sandbox.Core.Hosting;
+
+/// <summary>
+/// Where a host looks for plugins, in order: the built-in packs (a <c>plugins</c> folder beside the host, as in a
+/// published layout, or the repository's <c>artifacts/plugins/&lt;Configuration&gt;</c> recorded at build time in the
+/// host assembly's <c>Nas.BuiltInPluginsDir</c> metadata), then the user's folder (<c>~/.nas/plugins</c>), then folders
+/// named by <c>NAS_PLUGIN_PATH</c> (path-separator separated), then folders given on the command line.
+/// </summary>
+public static class PluginLocations
+{
+    public const string PathVariable = "NAS_PLUGIN_PATH";
+
+    public static IReadOnlyList<PluginDirectory> For(Assembly host, IEnumerable<string>? extraFolders = null)
+    {
+        var result = new List<PluginDirectory>();
+        string beside = Path.Combine(AppContext.BaseDirectory, "plugins");
+        if (Directory.Exists(beside)) result.Add(new PluginDirectory(beside, StrategySource.BuiltInPack));
+        else if (BuiltInFromBuild(host) is { } built) result.Add(new PluginDirectory(built, StrategySource.BuiltInPack));
+        result.Add(new PluginDirectory(UserPluginFolder, StrategySource.PluginFolder));
+        foreach (string folder in (Environment.GetEnvironmentVariable(PathVariable) ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
+        foreach (string folder in extraFolders ?? [])
+            result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
+        return result;
+    }
+
+    public static string UserPluginFolder =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nas", "plugins");
+
+    private static string? BuiltInFromBuild(Assembly host) =>
+        host.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Nas.BuiltInPluginsDir")?.Value;
+}

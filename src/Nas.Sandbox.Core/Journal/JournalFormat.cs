@@ -1,0 +1,110 @@
+using System.Globalization;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Racing;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Core.Journal;
+
+/// <summary>
+/// The journal's JSON-lines format (see shared/design/CLI.md): one object per event with a <c>type</c> and a UTC
+/// <c>time</c>; accuracies are fractions in [0, 1].
+/// </summary>
+public static class JournalFormat
+{
+    public static JObject ToJson(RaceEvent raceEvent)
+    {
+        var json = raceEvent switch
+        {
+            RaceStarted e => new JObject
+            {
+                ["type"] = "race-started",
+                ["settings"] = Settings(e.Settings),
+                ["estimator"] = e.Estimator,
+                ["fidelity"] = e.Fidelity,
+                ["contestants"] = new JArray(e.Contestants.Select(c => new JObject
+                {
+                    ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["origin"] = c.Origin,
+                    ["version"] = c.Version, ["knobs"] = JObject.FromObject(c.Knobs),
+                })),
+            },
+            HeatStarted e => new JObject { ["type"] = "heat-started", ["heat"] = e.Heat, ["seed"] = e.Seed },
+            TrialFinished e => Trial(e),
+            ContestantFailed e => new JObject
+            {
+                ["type"] = "contestant-failed", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
+                ["phase"] = e.Phase, ["message"] = e.Message,
+            },
+            HeatFinished e => new JObject
+            {
+                ["type"] = "heat-finished", ["heat"] = e.Heat,
+                ["standings"] = new JArray(e.Standings.Select(s => new JObject
+                {
+                    ["contestant"] = s.Contestant, ["evaluations"] = s.Evaluations, ["failures"] = s.Failures,
+                    ["seconds"] = Math.Round(s.Seconds, 3), ["bestValidationAccuracy"] = s.BestValidationAccuracy,
+                    ["bestArchitecture"] = s.BestArchitecture,
+                })),
+            },
+            RaceFinished e => new JObject { ["type"] = "race-finished", ["summary"] = Summary(e.Summary) },
+            _ => throw new ArgumentException($"No journal format for {raceEvent.GetType().Name}."),
+        };
+        // type and time first, so a journal reads well in a pager.
+        var ordered = new JObject { ["type"] = json["type"], ["time"] = raceEvent.Time.ToString("O", CultureInfo.InvariantCulture) };
+        foreach (var property in json.Properties().Where(p => p.Name != "type")) ordered.Add(property.Name, property.Value);
+        return ordered;
+    }
+
+    private static JObject Trial(TrialFinished e)
+    {
+        var t = e.Trial;
+        var metrics = new JObject();
+        void Add(string name, object? value) { if (value is not null) metrics[name] = JToken.FromObject(value); }
+        Add("validationAccuracy", t.Metrics.ValidationAccuracy);
+        Add("loss", t.Metrics.ValidationLoss);
+        Add("trainingLoss", t.Metrics.TrainingLoss);
+        Add("params", t.Metrics.Parameters);
+        Add("flops", t.Metrics.Flops);
+        Add("latencyMs", t.Metrics.LatencyMs);
+        var json = new JObject
+        {
+            ["type"] = "trial", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = t.Index,
+            ["arch"] = t.Architecture.Key, ["fidelity"] = JObject.FromObject(t.Fidelity, Serializer),
+            ["status"] = StatusName(t.Status), ["metrics"] = metrics, ["cost"] = Math.Round(t.CostSeconds, 4),
+            ["cached"] = t.FromCache,
+        };
+        if (t.Message is not null) json["message"] = t.Message;
+        return json;
+    }
+
+    public static string StatusName(TrialStatus status) => status switch
+    {
+        TrialStatus.Ok => "ok", TrialStatus.Failed => "failed", TrialStatus.Diverged => "diverged", TrialStatus.TimedOut => "timed-out",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static JObject Settings(RaceSettings s) => new()
+    {
+        ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)), ["space"] = s.Space, ["estimator"] = s.Estimator,
+        ["dataset"] = s.Dataset, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
+        ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer),
+    };
+
+    public static JObject Summary(RaceSummary summary) => new()
+    {
+        ["settings"] = Settings(summary.Settings),
+        ["seed"] = summary.Settings.Seed,
+        ["wallSeconds"] = Math.Round(summary.WallSeconds, 2),
+        ["contestants"] = new JArray(summary.Contestants.Select(c => new JObject
+        {
+            ["rank"] = c.Rank, ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["version"] = c.Version,
+            ["evaluations"] = c.Evaluations, ["failures"] = c.Failures,
+            ["bestValidationAccuracy"] = c.BestValidationAccuracy, ["bestValidationAccuracyStd"] = c.BestValidationAccuracyStd,
+            ["bestArchitecture"] = c.BestArchitecture, ["seconds"] = Math.Round(c.Seconds, 3),
+        })),
+    };
+
+    private static readonly Newtonsoft.Json.JsonSerializer Serializer = new()
+    {
+        NullValueHandling = Newtonsoft.Json.NullValueHandling.Ignore,
+        ContractResolver = new Newtonsoft.Json.Serialization.CamelCasePropertyNamesContractResolver(),
+    };
+}

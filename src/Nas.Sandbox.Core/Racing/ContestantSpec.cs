@@ -1,0 +1,32 @@
+namespace Nas.Sandbox.Core.Racing;
+
+/// <summary>
+/// A contestant as given on the command line: <c>NAME[:knob=value,...]</c>, e.g.
+/// <c>regularized-evolution:population=10,sample=3</c>. Its <see cref="Label"/> is the text as given (normalised), so
+/// two settings of one strategy race under different labels.
+/// </summary>
+public sealed record ContestantSpec(string Strategy, IReadOnlyDictionary<string, string> Knobs)
+{
+    public string Label => Knobs.Count == 0 ? Strategy : $"{Strategy}:{string.Join(",", Knobs.Select(k => $"{k.Key}={k.Value}"))}";
+
+    public static ContestantSpec Parse(string text)
+    {
+        string trimmed = text.Trim();
+        if (trimmed.Length == 0) throw new NasException("--strategy: empty contestant name.");
+        int colon = trimmed.IndexOf(':');
+        if (colon < 0) return new ContestantSpec(trimmed, new Dictionary<string, string>());
+        string name = trimmed[..colon].Trim();
+        if (name.Length == 0) throw new NasException($"--strategy '{text}': the strategy name before ':' is missing.");
+        var knobs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in trimmed[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = pair.IndexOf('=');
+            if (equals <= 0 || equals == pair.Length - 1)
+                throw new NasException($"--strategy '{text}': '{pair.Trim()}' is not knob=value.");
+            string key = pair[..equals].Trim();
+            if (!knobs.TryAdd(key, pair[(equals + 1)..].Trim()))
+                throw new NasException($"--strategy '{text}': knob '{key}' is given twice.");
+        }
+        return new ContestantSpec(name, knobs);
+    }
+}

@@ -1,0 +1,26 @@
+using Nas.Sandbox.Abstractions;
+
+namespace Nas.Sandbox.Core.Racing;
+
+/// <summary>Something that happened in a race. Journaled in order, then handed to listeners (progress, TUI).</summary>
+public abstract record RaceEvent
+{
+    public DateTime Time { get; init; } = DateTime.UtcNow;
+}
+
+/// <summary>A contestant as raced: label, strategy and where it came from.</summary>
+public sealed record ContestantInfo(string Label, string Strategy, string Source, string Origin, string Version, IReadOnlyDictionary<string, string> Knobs);
+
+public sealed record RaceStarted(RaceSettings Settings, IReadOnlyList<ContestantInfo> Contestants, string Estimator, string Fidelity) : RaceEvent;
+
+public sealed record HeatStarted(int Heat, long Seed) : RaceEvent;
+
+/// <summary>A finished trial of one contestant, with that contestant's best validation accuracy so far in the heat.</summary>
+public sealed record TrialFinished(string Contestant, int Heat, Trial Trial, double? BestSoFar) : RaceEvent;
+
+/// <summary>The contestant's code failed (create, ask, tell) or asked for something outside the space; the race goes on.</summary>
+public sealed record ContestantFailed(string Contestant, int Heat, int Index, string Phase, string Message) : RaceEvent;
+
+public sealed record HeatFinished(int Heat, IReadOnlyList<HeatStanding> Standings) : RaceEvent;
+
+public sealed record RaceFinished(RaceSummary Summary) : RaceEvent;

@@ -1,0 +1,31 @@
+namespace Nas.Sandbox.Core.Racing;
+
+/// <summary>One contestant's result in one heat.</summary>
+public sealed record HeatStanding(
+    string Contestant, int Evaluations, int Failures, double Seconds, double? BestValidationAccuracy, string? BestArchitecture);
+
+/// <summary>One contestant over all heats, as in the <c>--json</c> summary.</summary>
+public sealed record ContestantSummary(
+    string Label, string Strategy, string Source, string Version, int Evaluations, int Failures, double Seconds,
+    double? BestValidationAccuracy, double? BestValidationAccuracyStd, string? BestArchitecture, int Rank);
+
+/// <summary>The race's outcome: contestants ranked by mean best validation accuracy over heats.</summary>
+public sealed record RaceSummary(RaceSettings Settings, IReadOnlyList<ContestantSummary> Contestants, double WallSeconds)
+{
+    public static RaceSummary From(RaceSettings settings, IReadOnlyList<ContestantInfo> contestants,
+        IReadOnlyList<IReadOnlyList<HeatStanding>> heats, double wallSeconds)
+    {
+        var rows = contestants.Select(c =>
+        {
+            var mine = heats.SelectMany(h => h).Where(s => s.Contestant == c.Label).ToArray();
+            var bests = mine.Where(s => s.BestValidationAccuracy is not null).Select(s => s.BestValidationAccuracy!.Value).ToArray();
+            double? mean = bests.Length == 0 ? null : bests.Average();
+            double? std = bests.Length == 0 ? null : Math.Sqrt(bests.Sum(b => (b - mean!.Value) * (b - mean.Value)) / bests.Length);
+            string? bestArchitecture = mine.Where(s => s.BestValidationAccuracy is not null)
+                .OrderByDescending(s => s.BestValidationAccuracy).FirstOrDefault()?.BestArchitecture;
+            return new ContestantSummary(c.Label, c.Strategy, c.Source, c.Version, mine.Sum(s => s.Evaluations),
+                mine.Sum(s => s.Failures), mine.Sum(s => s.Seconds), mean, std, bestArchitecture, 0);
+        }).OrderByDescending(r => r.BestValidationAccuracy ?? double.NegativeInfinity).ToArray();
+        return new RaceSummary(settings, rows.Select((r, i) => r with { Rank = i + 1 }).ToArray(), wallSeconds);
+    }
+}

@@ -1,0 +1,45 @@
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Hosting;
+
+namespace Nas.Sandbox.Tests;
+
+/// <summary>
+/// Test doubles for fast referee tests: an estimator that scores an architecture by a fixed formula (the share of
+/// nor_conv_3x3 edges) at a fixed simulated cost, and strategies that misbehave on purpose.
+/// </summary>
+internal sealed class FormulaEstimator : IEstimator
+{
+    public int Evaluations { get; private set; }
+    public string Name => "formula";
+
+    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+    {
+        Evaluations++;
+        double accuracy = 0.1 + 0.8 * architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0;
+        return Task.FromResult(new EvaluationResult
+        {
+            Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = accuracy }, CostSeconds = 1.5, Fidelity = request.Fidelity,
+        });
+    }
+}
+
+internal sealed class TestStrategyFactory(string name, Func<IStrategy> create, IReadOnlyList<Knob>? knobs = null) : IStrategyFactory
+{
+    public string Name => name;
+    public string Description => "test strategy";
+    public IReadOnlyList<Knob> Knobs => knobs ?? [];
+    public IStrategy Create(KnobValues values) => create();
+
+    public StrategyEntry Entry() => new(this, new StrategySource("test", "tests", "0"));
+}
+
+internal sealed class DelegateStrategy(Func<SearchContext, Architecture> ask, Action<Trial>? tell = null) : IStrategy
+{
+    public List<Trial> Told { get; } = [];
+    public Architecture Ask(SearchContext context) => ask(context);
+    public void Tell(Trial trial)
+    {
+        Told.Add(trial);
+        tell?.Invoke(trial);
+    }
+}
