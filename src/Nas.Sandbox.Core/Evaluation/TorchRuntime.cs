@@ -22,11 +22,25 @@ public static partial class TorchRuntime
     {
         // libtorch warns "Could not initialize NNPACK! Reason: Unsupported hardware." on every convolution on CPUs
         // NNPACK does not know (these VMs), flooding the race's progress output. Errors still show.
-        if (!OperatingSystem.IsWindows()) SetNativeIfUnset("TORCH_CPP_LOG_LEVEL", "ERROR");
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
-        if (string.Equals(Environment.GetEnvironmentVariable(IsaOverrideVariable), "native", StringComparison.OrdinalIgnoreCase)) return;
-        SetNativeIfUnset("ATEN_CPU_CAPABILITY", "avx2");
-        SetNativeIfUnset("ONEDNN_MAX_CPU_ISA", "AVX2");
+        if (OperatingSystem.IsWindows()) return;
+        SetNativeIfUnset("TORCH_CPP_LOG_LEVEL", "ERROR");
+        if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
+            && !string.Equals(Environment.GetEnvironmentVariable(IsaOverrideVariable), "native", StringComparison.OrdinalIgnoreCase))
+        {
+            SetNativeIfUnset("ATEN_CPU_CAPABILITY", "avx2");
+            SetNativeIfUnset("ONEDNN_MAX_CPU_ISA", "AVX2");
+        }
+        ApplyLogLevel();
+    }
+
+    // c10 reads TORCH_CPP_LOG_LEVEL only in c10::initLogging(), which PyTorch's Python module calls and a C++ host
+    // (TorchSharp) does not: load the runtime, then call it once.
+    private static unsafe void ApplyLogLevel()
+    {
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
+        string c10 = OperatingSystem.IsMacOS() ? "libc10.dylib" : "libc10.so";
+        if (NativeLibrary.TryLoad(c10, out var library) && NativeLibrary.TryGetExport(library, "_ZN3c1011initLoggingEv", out var initLogging))
+            ((delegate* unmanaged<void>)initLogging)();
     }
 
     // libtorch reads getenv(), i.e. the native environment: Environment.SetEnvironmentVariable does not reach it on Unix.

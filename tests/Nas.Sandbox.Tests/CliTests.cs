@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Nas.Sandbox.Core.Journal;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Tests;
+
+/// <summary>The `nas` executable as a user runs it: a child process, its exit code, stdout and stderr.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nas-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, true);
+
+    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+
+    private static string RepoRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln"))) return dir.FullName;
+            throw new InvalidOperationException("repository root not found");
+        }
+    }
+
+    private static (int Exit, string Out, string Err) Nas(params string[] args)
+    {
+        string dll = Path.Combine(RepoRoot, "src", "Nas.Sandbox.Cli", "bin", Configuration, "net10.0", "nas.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("nas should finish");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private string[] TinyRace(params string[] extra) =>
+    [
+        "race", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--budget", "2", "--train-images", "200",
+        "--validation-images", "100", "--channels", "4", "--batch-size", "50", "--journal", Path.Combine(_folder, "race.jsonl"), .. extra,
+    ];
+
+    [Fact]
+    public void Race_json_prints_only_the_summary_on_stdout_and_progress_on_stderr()
+    {
+        var (exit, stdout, stderr) = Nas(TinyRace("--json", "--seed", "3"));
+        exit.Should().Be(0, stderr);
+        var summary = JObject.Parse(stdout);
+        ((long)summary["seed"]!).Should().Be(3);
+        var contestants = (JArray)summary["contestants"]!;
+        contestants.Select(c => (string)c["strategy"]!).Should().BeEquivalentTo("random-search", "regularized-evolution");
+        foreach (var c in contestants)
+        {
+            ((string)c["source"]!).Should().Be("built-in pack");
+            ((string)c["version"]!).Should().Be("1.0.0");
+            ((int)c["evaluations"]!).Should().Be(2);
+            ((int)c["failures"]!).Should().Be(0);
+            ((double)c["bestValidationAccuracy"]!).Should().BeInRange(0, 1);
+            c["bestValidationAccuracyStd"]!.Type.Should().Be(JTokenType.Float);
+            ((double)c["seconds"]!).Should().BePositive();
+        }
+        stderr.Should().Contain("random-search").And.Contain(" acc ").And.Contain(" best ").And.Contain("winner:");
+        stderr.Should().NotContain("NNPACK");
+        JournalReader.Read(Path.Combine(_folder, "race.jsonl")).Lines.Count(l => l.Type == "trial").Should().Be(4);
+    }
+
+    [Fact]
+    public void An_unknown_strategy_is_one_clear_error_without_a_stack_trace()
+    {
+        var (exit, stdout, stderr) = Nas(TinyRace("--strategy", "evolution"));
+        exit.Should().Be(1);
+        stdout.Should().BeEmpty();
+        stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: random-search, regularized-evolution.");
+    }
+
+    [Fact]
+    public void An_unknown_knob_lists_the_known_ones()
+    {
+        var (exit, _, stderr) = Nas(TinyRace("--strategy", "regularized-evolution:populaton=5"));
+        exit.Should().Be(1);
+        stderr.Trim().Should().Be("error: 'regularized-evolution' has no knob 'populaton' (known knobs: population, sample, mutations).");
+    }
+
+    [Fact]
+    public void A_bad_option_value_is_refused()
+    {
+        var (exit, _, stderr) = Nas(TinyRace("--heats", "0"));
+        exit.Should().Be(1);
+        stderr.Trim().Should().Be("error: --heats must be at least 1, not 0.");
+        Nas("race", "--budget", "many").Exit.Should().NotBe(0);
+    }
+
+    [Fact]
+    public void A_missing_dataset_names_the_package_and_the_path()
+    {
+        var args = TinyRace();
+        args[Array.IndexOf(args, "--dataset") + 1] = "fashion-mnist:" + _folder;
+        var (exit, _, stderr) = Nas(args);
+        exit.Should().Be(1);
+        stderr.Should().Contain(Path.Combine(_folder, "train-images-idx3-ubyte.gz")).And.Contain("dataset-fashion-mnist").And.NotContain("   at ");
+    }
+
+    [Fact]
+    public void List_json_shows_every_strategy_with_its_source_and_version()
+    {
+        var (exit, stdout, stderr) = Nas("list", "--json");
+        exit.Should().Be(0, stderr);
+        var document = JObject.Parse(stdout);
+        var strategies = (JArray)document["strategies"]!;
+        strategies.Select(s => (string)s["name"]!).Should().Contain(["random-search", "regularized-evolution"]);
+        strategies.Should().OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
+        ((JArray)document["operations"]!).Select(o => (string)o["name"]!).Should()
+            .BeEquivalentTo("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3");
+        ((JArray)document["spaces"]!).Single()["size"]!.Value<long>().Should().Be(15625);
+    }
+}
