@@ -13,6 +13,12 @@ stale() {
            -not -path '*/obj/*' -not -path '*/bin/*' -print -quit 2>/dev/null)" ]
 }
 
+# `nas bench` runs the benchmark project (bench/), which prints its figures side by side.
+if [ "${1:-}" = bench ]; then
+  shift
+  exec dotnet run --project "$root/bench/Nas.Sandbox.Bench" -c Release -- "$@"
+fi
+
 if stale; then
   echo "nas: building (Release)..." >&2
   mkdir -p "$root/artifacts"

@@ -4,9 +4,12 @@
 Builds NAS-Bench-201's TinyNetwork (stem conv3x3+BN; cells; ResNet basic-block reductions; BN+ReLU; global average
 pooling; linear) for the reference architecture at C=8, N=1, trains one epoch over 5000 Fashion-MNIST images at batch 64
 (SGD lr 0.1, momentum 0.9, Nesterov, weight decay 5e-4, cosine schedule per batch, gradient-norm clip 5), then
-validates on 2000 other images (no_grad, batch 500). Runs one warm-up and --repeats timed repetitions on 2 threads.
+validates on 2000 other images (no_grad, batch 500), on 2 threads. Data loading is not timed.
 
-Progress goes to stderr; the last stdout line is JSON. Exit code 3 when torch is not importable.
+Standalone: /usr/bin/python3 bench/pytorch_peer.py [--repeats 5] [--warmup 2] runs untimed warm-ups and timed repetitions,
+prints progress on stderr and one JSON line on stdout. With --serve (how Nas.Sandbox.Bench drives it) it prints a "ready"
+JSON line, then runs one evaluation per "run" line on stdin, answering one JSON line each. Exit code 3 when torch or
+numpy cannot be imported.
 """
 import argparse
 import gzip
@@ -184,9 +187,34 @@ def evaluate(train, val, args, seed):
     return t3 - t0, t2 - t1, correct / vx.shape[0]
 
 
+def config():
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(),
+            "aten_cpu_capability": os.environ.get("ATEN_CPU_CAPABILITY", "(unset)"),
+            "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "(unset)")}
+
+
+def serve(train, val, args):
+    """Resident mode for the C# bench: one evaluation per 'run' line on stdin, one JSON line back; 'quit' or EOF ends."""
+    print(json.dumps({"ready": True, **config()}), flush=True)
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "quit":
+            break
+        if command != "run":
+            print(json.dumps({"error": f"unknown command {command!r}"}), flush=True)
+            continue
+        try:
+            total, train_s, accuracy = evaluate(train, val, args, seed=1)
+            print(json.dumps({"total": total, "train": train_s, "acc": accuracy}), flush=True)
+        except Exception as error:  # reported by the bench, which then drops the peer
+            print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", action="store_true", help="resident mode driven by the C# bench over stdin/stdout")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--train-images", type=int, default=5000)
@@ -198,14 +226,18 @@ def main():
 
     torch.set_num_threads(args.threads)
     train, val = load(args.train_images, args.val_images, seed=1)
+    if args.serve:
+        serve(train, val, args)
+        return
+    print("pytorch config: " + ", ".join(f"{k}={v}" for k, v in config().items()), file=sys.stderr, flush=True)
     images = args.train_images * args.epochs
     totals, trains, accuracies = [], [], []
-    for rep in range(args.repeats + 1):
-        total, train_s, accuracy = evaluate(train, val, args, seed=1 + rep)
-        tag = "warm-up" if rep == 0 else f"rep {rep}"
+    for rep in range(args.warmup + args.repeats):
+        total, train_s, accuracy = evaluate(train, val, args, seed=1)  # same work every repetition, as in the C# bench
+        tag = f"warm-up{rep + 1}" if rep < args.warmup else f"rep {rep - args.warmup + 1}"
         print(f"pytorch {tag:<8} {total:6.2f} s ({images / total:7.1f} img/s, train only {images / train_s:7.1f} img/s, "
               f"val acc {accuracy:.4f})", file=sys.stderr, flush=True)
-        if rep == 0:
+        if rep < args.warmup:
             continue
         totals.append(total)
         trains.append(train_s)
@@ -214,8 +246,7 @@ def main():
     rates = [images / t for t in totals]
     train_rates = [images / t for t in trains]
     print(json.dumps({
-        "runner": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "cpu_capability": os.environ.get("ATEN_CPU_CAPABILITY", "default"),
+        "runner": "pytorch", **config(),
         "images_per_s": [round(r, 2) for r in rates], "train_images_per_s": [round(r, 2) for r in train_rates],
         "median_images_per_s": round(statistics.median(rates), 2),
         "median_train_images_per_s": round(statistics.median(train_rates), 2),

@@ -20,13 +20,7 @@ internal static class CommonOptions
     public static async Task<int> Guard(bool verbose, Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (NasException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            if (verbose) Console.Error.WriteLine(e);
-            return 1;
-        }
-        catch (Nas.Sandbox.Abstractions.KnobException e)
+        catch (Exception e) when (e is NasException or Nas.Sandbox.Abstractions.KnobException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             if (verbose) Console.Error.WriteLine(e);

@@ -2,6 +2,7 @@ using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
 
+[Collection(TorchGeneratorCollection.Name)]
 public class TorchRuntimeTests
 {
     [Fact]

@@ -23,8 +23,10 @@ public sealed class TrainingEstimator : IEstimator
     private readonly OperationRegistry _operations;
     private readonly TrainingSettings _settings;
     private readonly Device _device;
-    // libtorch's default generator is process-wide: weight initialisation of one evaluation at a time.
-    private readonly Lock _initialisation = new();
+    // libtorch initialises weights from its process-wide default generator, so seeding and building must not
+    // interleave with another build in the process: one lock for every estimator instance. Code outside estimators
+    // that builds modules concurrently would still disturb the sequence (the referee evaluates one trial at a time).
+    private static readonly Lock GlobalGenerator = new();
 
     public TrainingEstimator(DatasetBundle data, OperationRegistry operations, TrainingSettings settings, Device? device = null)
     {
@@ -92,7 +94,7 @@ public sealed class TrainingEstimator : IEstimator
     /// <summary>The network for <paramref name="architecture"/>, with weights initialised from <paramref name="seed"/>.</summary>
     public Nb201Network Build(Architecture architecture, TrainingSettings settings, long seed)
     {
-        lock (_initialisation)
+        lock (GlobalGenerator)
         {
             manual_seed(seed);
             var model = new Nb201Network(architecture, NetworkFor(settings), _operations);

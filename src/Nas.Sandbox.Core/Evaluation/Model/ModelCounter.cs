@@ -41,18 +41,10 @@ public static class ModelCounter
                         }).remove);
                         break;
                     case AvgPool2d avg:
-                        hooks.Add(avg.register_forward_hook((_, _, output) =>
-                        {
-                            flops += output.numel() * avg.kernel_size.Aggregate(1L, (a, k) => a * k);
-                            return output;
-                        }).remove);
+                        hooks.Add(PoolHook(avg, avg.kernel_size));
                         break;
                     case MaxPool2d max:
-                        hooks.Add(max.register_forward_hook((_, _, output) =>
-                        {
-                            flops += output.numel() * max.kernel_size.Aggregate(1L, (a, k) => a * k);
-                            return output;
-                        }).remove);
+                        hooks.Add(PoolHook(max, max.kernel_size));
                         break;
                 }
             }
@@ -71,5 +63,12 @@ public static class ModelCounter
             foreach (var remove in hooks) remove();
         }
         return new ModelCost(parameters, flops);
+
+        // Pooling: k×k operations per output element.
+        Action PoolHook(nn.Module<Tensor, Tensor> pool, long[] kernel) => pool.register_forward_hook((_, _, output) =>
+        {
+            flops += output.numel() * kernel.Aggregate(1L, (a, k) => a * k);
+            return output;
+        }).remove;
     }
 }
