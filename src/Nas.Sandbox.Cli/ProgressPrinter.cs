@@ -30,6 +30,13 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings)
                 output.WriteLine(string.Create(Invariant,
                     $"  {e.Contestant,-24} #{t.Index + 1,-3} {t.Architecture.Key}  acc {accuracy}  {t.CostSeconds,5:0.0}s  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"));
                 break;
+            case ContestantSwapped e:
+                output.WriteLine(string.Create(Invariant,
+                    $"  {e.Contestant,-24} SWAPPED {e.OldVersion} -> {e.NewVersion} ({e.Reason}; {e.TrialsReplayed} trials replayed in {e.Milliseconds:0} ms)"));
+                break;
+            case SwapFailed e:
+                output.WriteLine($"  {e.Contestant,-24} SWAP FAILED, the old version keeps racing: {e.Message}");
+                break;
             case ContestantFailed e:
                 output.WriteLine($"  {e.Contestant,-24} #{e.Index + 1,-3} FAILED in {e.Phase}: {e.Message}");
                 break;

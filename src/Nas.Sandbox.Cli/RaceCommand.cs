@@ -41,6 +41,7 @@ internal static class RaceCommand
         var channels = new Option<int?>("--channels") { Description = $"channels C of the first stage [{new TrainingSettings().Channels}]" };
         var cells = new Option<int?>("--cells") { Description = $"cells per stage N [{new TrainingSettings().CellsPerStage}]" };
         var batch = new Option<int?>("--batch-size") { Description = $"training batch size [{new TrainingSettings().BatchSize}]" };
+        var callTimeout = new Option<double>("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
         var plugins = CommonOptions.Plugins();
         var json = CommonOptions.Json("print the summary as one JSON document on stdout");
         var verbose = CommonOptions.Verbose();
@@ -48,7 +49,7 @@ internal static class RaceCommand
         var command = new Command("race", "Race strategies head-to-head, headless: progress on stderr, leaderboard at the end.")
         {
             strategy, space, estimator, dataset, budget, budgetSeconds, heats, seed, journal, device,
-            epochs, images, validation, channels, cells, batch, plugins, json, verbose,
+            epochs, images, validation, channels, cells, batch, callTimeout, plugins, json, verbose,
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), async () =>
         {
@@ -77,6 +78,7 @@ internal static class RaceCommand
                 Heats = result.GetValue(heats),
                 Seed = result.GetValue(seed),
                 Fidelity = training.ToFidelity(),
+                CallTimeout = TimeSpan.FromSeconds(result.GetValue(callTimeout)),
             };
             settings.Validate();
             string journalPath = result.GetValue(journal)

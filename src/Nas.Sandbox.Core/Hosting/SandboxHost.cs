@@ -18,11 +18,11 @@ public sealed class SandboxHost : IDisposable
     public static readonly IReadOnlyList<string> EstimatorNames = ["train"];
     public static readonly IReadOnlyList<string> DatasetNames = ["fashion-mnist"];
 
-    private SandboxHost(OperationRegistry operations, PluginCatalog plugins)
+    private SandboxHost(OperationRegistry operations, StrategyCatalog strategies, PluginCatalog plugins)
     {
         Operations = operations;
+        Strategies = strategies;
         Plugins = plugins;
-        Strategies = new StrategyCatalog(plugins.Strategies);
     }
 
     public OperationRegistry Operations { get; }
@@ -30,8 +30,12 @@ public sealed class SandboxHost : IDisposable
     public StrategyCatalog Strategies { get; }
 
     /// <summary>Loads plugins from the default locations of <paramref name="hostAssembly"/> plus <paramref name="pluginFolders"/>.</summary>
-    public static SandboxHost Create(Assembly hostAssembly, IEnumerable<string>? pluginFolders = null) =>
-        new(OperationRegistry.CreateDefault(), PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders)));
+    public static SandboxHost Create(Assembly hostAssembly, IEnumerable<string>? pluginFolders = null)
+    {
+        var strategies = new StrategyCatalog();
+        var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies);
+        return new SandboxHost(OperationRegistry.CreateDefault(), strategies, plugins);
+    }
 
     public ISearchSpace CreateSpace(string name) => name switch
     {

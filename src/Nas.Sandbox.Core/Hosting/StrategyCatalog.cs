@@ -1,17 +1,42 @@
 namespace Nas.Sandbox.Core.Hosting;
 
 /// <summary>
-/// Every strategy available to races, by name. When two sources publish the same name the first one found wins
-/// (built-in packs are searched first) and the clash is reported.
+/// Every strategy available to races, by name, kept up to date while races run: when a plugin is rebuilt or a script
+/// is saved, its source publishes its new entries (<see cref="ReplaceSource"/>) and <see cref="EntryReplaced"/> tells
+/// the referees, which swap contestants at their next turn; when a reload or recompile fails, <see cref="SourceFailed"/>
+/// carries the errors and the old entries stay. When two sources publish the same name, the first one wins (built-in
+/// packs are loaded first) and the clash is reported. Thread-safe: sources publish from watcher threads.
 /// </summary>
 public sealed class StrategyCatalog
 {
     private readonly Dictionary<string, StrategyEntry> _byName = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = [];
+    private readonly Lock _lock = new();
 
-    public StrategyCatalog(IEnumerable<StrategyEntry> entries)
+    public StrategyCatalog(IEnumerable<StrategyEntry>? entries = null)
     {
-        foreach (var entry in entries)
+        foreach (var entry in entries ?? []) Add(entry);
+    }
+
+    /// <summary>A strategy of a source was replaced by a new build of that source.</summary>
+    public event Action<StrategyEntry>? EntryReplaced;
+
+    /// <summary>A source (plugin dll or script path) failed to reload; the message says why (file and line for scripts).</summary>
+    public event Action<string, string>? SourceFailed;
+
+    public IReadOnlyCollection<StrategyEntry> All
+    {
+        get { lock (_lock) return _byName.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToArray(); }
+    }
+
+    public IReadOnlyList<string> Warnings
+    {
+        get { lock (_lock) return _warnings.ToArray(); }
+    }
+
+    public void Add(StrategyEntry entry)
+    {
+        lock (_lock)
         {
             if (_byName.TryGetValue(entry.Name, out var existing))
                 _warnings.Add($"Strategy '{entry.Name}' from {entry.Source.Origin} ignored: {existing.Source.Origin} already provides it.");
@@ -19,13 +44,50 @@ public sealed class StrategyCatalog
         }
     }
 
-    public IReadOnlyCollection<StrategyEntry> All => _byName.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToArray();
-    public IReadOnlyList<string> Warnings => _warnings;
+    /// <summary>
+    /// The entries of <paramref name="origin"/> after a reload: names it still provides are replaced (and announced),
+    /// new names are added, names it no longer provides are removed (contestants already using them keep their instance).
+    /// </summary>
+    public void ReplaceSource(string origin, IReadOnlyList<StrategyEntry> entries)
+    {
+        var replaced = new List<StrategyEntry>();
+        lock (_lock)
+        {
+            foreach (var stale in _byName.Values.Where(e => e.Source.Origin == origin).ToArray()) _byName.Remove(stale.Name);
+            foreach (var entry in entries)
+            {
+                if (_byName.TryGetValue(entry.Name, out var other))
+                {
+                    _warnings.Add($"Strategy '{entry.Name}' from {origin} ignored: {other.Source.Origin} already provides it.");
+                    continue;
+                }
+                _byName[entry.Name] = entry;
+                replaced.Add(entry);
+            }
+        }
+        foreach (var entry in replaced) EntryReplaced?.Invoke(entry);
+    }
 
-    public StrategyEntry Get(string name) =>
-        _byName.TryGetValue(name, out var entry)
-            ? entry
-            : throw new NasException(_byName.Count == 0
-                ? $"Unknown strategy '{name}': no strategies are available (no plugin folder was found; build the plugins first)."
-                : $"Unknown strategy '{name}'. Available: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}.");
+    public void ReportFailure(string origin, string message) => SourceFailed?.Invoke(origin, message);
+
+    /// <summary>A strategy by name, or the only strategy of a script given by its path.</summary>
+    public StrategyEntry Get(string nameOrPath)
+    {
+        lock (_lock)
+        {
+            if (_byName.TryGetValue(nameOrPath, out var entry)) return entry;
+            if (nameOrPath.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+            {
+                string full = Path.GetFullPath(nameOrPath);
+                var fromScript = _byName.Values.Where(e => e.Source.Origin == full).ToArray();
+                if (fromScript.Length == 1) return fromScript[0];
+                if (fromScript.Length > 1)
+                    throw new NasException($"Script {nameOrPath} defines several strategies ({string.Join(", ", fromScript.Select(e => e.Name))}): name one of them.");
+                throw new NasException($"Script {nameOrPath} defines no strategy (or was not loaded).");
+            }
+            throw new NasException(_byName.Count == 0
+                ? $"Unknown strategy '{nameOrPath}': no strategies are available (no plugin folder was found; build the plugins first)."
+                : $"Unknown strategy '{nameOrPath}'. Available: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}.");
+        }
+    }
 }

@@ -34,6 +34,16 @@ public static class JournalFormat
                 ["type"] = "contestant-failed", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
                 ["phase"] = e.Phase, ["message"] = e.Message,
             },
+            ContestantSwapped e => new JObject
+            {
+                ["type"] = "swap", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["oldVersion"] = e.OldVersion,
+                ["newVersion"] = e.NewVersion, ["trialsReplayed"] = e.TrialsReplayed, ["milliseconds"] = Math.Round(e.Milliseconds, 1),
+                ["reason"] = e.Reason,
+            },
+            SwapFailed e => new JObject
+            {
+                ["type"] = "swap-failed", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["source"] = e.Source, ["message"] = e.Message,
+            },
             HeatFinished e => new JObject
             {
                 ["type"] = "heat-finished", ["heat"] = e.Heat,

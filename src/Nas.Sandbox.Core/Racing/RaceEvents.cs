@@ -21,6 +21,12 @@ public sealed record TrialFinished(string Contestant, int Heat, Trial Trial, dou
 /// <summary>The contestant's code failed (create, ask, tell) or asked for something outside the space; the race goes on.</summary>
 public sealed record ContestantFailed(string Contestant, int Heat, int Index, string Phase, string Message) : RaceEvent;
 
+/// <summary>A contestant now runs a new build of its strategy, rebuilt by replaying its history into a new instance.</summary>
+public sealed record ContestantSwapped(string Contestant, int Heat, string OldVersion, string NewVersion, int TrialsReplayed, double Milliseconds, string Reason) : RaceEvent;
+
+/// <summary>A new build could not be used (compile or load errors, or the replay failed); the old version keeps racing.</summary>
+public sealed record SwapFailed(string Contestant, int Heat, string Source, string Message) : RaceEvent;
+
 public sealed record HeatFinished(int Heat, IReadOnlyList<HeatStanding> Standings) : RaceEvent;
 
 public sealed record RaceFinished(RaceSummary Summary) : RaceEvent;

@@ -16,6 +16,8 @@ public sealed record RaceSettings
     public int Heats { get; init; } = 1;
     public long Seed { get; init; }
     public Fidelity Fidelity { get; init; } = new();
+    /// <summary>How long a strategy's constructor, Ask or Tell may take before the call is failed (--call-timeout).</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public void Validate()
     {
@@ -24,5 +26,6 @@ public sealed record RaceSettings
         if (Budget is < 1) throw new NasException($"--budget must be at least 1, not {Budget}.");
         if (BudgetSeconds is <= 0) throw new NasException($"--budget-seconds must be positive, not {BudgetSeconds}.");
         if (Heats < 1) throw new NasException($"--heats must be at least 1, not {Heats}.");
+        if (CallTimeout <= TimeSpan.Zero) throw new NasException($"--call-timeout must be positive, not {CallTimeout.TotalSeconds}.");
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Hosting;
@@ -9,51 +10,151 @@ namespace Nas.Sandbox.Core.Racing;
 /// Runs a race: every contestant of a heat gets the same space, estimator, fidelity, data split and budget, and they
 /// take turns one trial at a time so that partial standings are fair at every moment. The referee owns each
 /// contestant's history and cache. Every event is journaled before listeners hear of it, and a trial is journaled
-/// before the strategy is told. A contestant's failure (in its constructor, Ask or Tell, or an architecture outside
-/// the space) is journaled, counts one evaluation of its budget and never stops the race.
+/// before the strategy is told.
+/// <para>Faults: a contestant's constructor, Ask or Tell that throws or overruns <see cref="RaceSettings.CallTimeout"/>,
+/// or an architecture outside the space, is journaled, costs one evaluation (for Ask) and never stops the race.</para>
+/// <para>Hot swap: when the <see cref="StrategyCatalog"/> announces a new build of a contestant's strategy (plugin
+/// rebuilt, script saved), the contestant gets, at its next turn, a new instance into which its whole history is
+/// replayed with Tell; trials, budget and standing carry over. If the new build cannot be used, the old one keeps
+/// racing and the reason is journaled.</para>
 /// </summary>
-public sealed class Referee(ISearchSpace space, IEstimator estimator, StrategyCatalog strategies, IRaceJournal journal)
+public sealed class Referee
 {
+    private readonly ISearchSpace _space;
+    private readonly IEstimator _estimator;
+    private readonly StrategyCatalog _strategies;
+    private readonly IRaceJournal _journal;
+    private readonly ConcurrentQueue<StrategyEntry> _newBuilds = new();
+    private readonly ConcurrentQueue<(string Origin, string Message)> _failedBuilds = new();
+
+    public Referee(ISearchSpace space, IEstimator estimator, StrategyCatalog strategies, IRaceJournal journal)
+    {
+        (_space, _estimator, _strategies, _journal) = (space, estimator, strategies, journal);
+    }
+
     public event Action<RaceEvent>? EventRaised;
 
     public async Task<RaceSummary> RunAsync(RaceSettings settings, CancellationToken cancellation = default)
     {
         settings.Validate();
-        var entries = settings.Contestants.Select(spec => (Spec: spec, Entry: strategies.Get(spec.Strategy))).ToArray();
+        var entries = settings.Contestants.Select(spec => _strategies.Get(spec.Strategy)).ToArray();
         var labels = UniqueLabels(settings.Contestants);
-        var infos = entries.Select((e, i) => new ContestantInfo(labels[i], e.Entry.Name, e.Entry.Source.Kind, e.Entry.Source.Origin,
-            e.Entry.Source.Version, e.Spec.Knobs)).ToArray();
+        var infos = entries.Select((e, i) => new ContestantInfo(labels[i], e.Name, e.Source.Kind, e.Source.Origin,
+            e.Source.Display, settings.Contestants[i].Knobs)).ToArray();
         // Validate every contestant's knobs before anything runs: a typo should cost nothing.
-        var knobs = entries.Select(e => KnobValues.Create(e.Entry.Name, e.Entry.Factory.Knobs, e.Spec.Knobs)).ToArray();
+        var knobs = entries.Select((e, i) => KnobValues.Create(e.Name, e.Factory.Knobs, settings.Contestants[i].Knobs)).ToArray();
 
-        var clock = Stopwatch.StartNew();
-        Raise(new RaceStarted(settings, infos, estimator.Name, Describe(settings.Fidelity)));
-        var heats = new List<IReadOnlyList<HeatStanding>>();
-        for (int heat = 0; heat < settings.Heats; heat++)
+        _strategies.EntryReplaced += _newBuilds.Enqueue;
+        _strategies.SourceFailed += OnSourceFailed;
+        try
         {
-            long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
-            Raise(new HeatStarted(heat, heatSeed));
-            var contestants = infos.Select((info, i) => new ContestantRun(info.Label, entries[i].Entry.Factory, knobs[i])).ToArray();
-            foreach (var contestant in contestants) Create(contestant, heat);
-            while (contestants.Any(c => c.HasBudget(settings)))
-                foreach (var contestant in contestants.Where(c => c.HasBudget(settings)))
-                    await StepAsync(contestant, settings, heat, heatSeed, cancellation);
-            var standings = contestants.Select(c => c.Standing()).ToArray();
-            heats.Add(standings);
-            Raise(new HeatFinished(heat, standings));
+            var clock = Stopwatch.StartNew();
+            Raise(new RaceStarted(settings, infos, _estimator.Name, Describe(settings.Fidelity)));
+            var heats = new List<IReadOnlyList<HeatStanding>>();
+            var latest = entries.ToArray();
+            for (int heat = 0; heat < settings.Heats; heat++)
+            {
+                long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
+                Raise(new HeatStarted(heat, heatSeed));
+                var contestants = infos.Select((info, i) => new ContestantRun(info.Label, latest[i], knobs[i])).ToArray();
+                foreach (var contestant in contestants) Create(contestant, settings, heat);
+                while (contestants.Any(c => c.HasBudget(settings) || c.PendingEntry is not null && c.Disqualified))
+                {
+                    ApplyBuilds(contestants, heat);
+                    foreach (var contestant in contestants)
+                    {
+                        PrepareTurn(contestant, settings, heat);
+                        if (contestant.HasBudget(settings)) await StepAsync(contestant, settings, heat, heatSeed, cancellation);
+                    }
+                    if (contestants.All(c => !c.HasBudget(settings))) break;
+                }
+                // Later heats start with the newest build each contestant was swapped to.
+                for (int i = 0; i < contestants.Length; i++) (latest[i], knobs[i]) = (contestants[i].Entry, contestants[i].Knobs);
+                var standings = contestants.Select(c => c.Standing()).ToArray();
+                heats.Add(standings);
+                Raise(new HeatFinished(heat, standings));
+            }
+            var summary = RaceSummary.From(settings, infos, heats, clock.Elapsed.TotalSeconds);
+            Raise(new RaceFinished(summary));
+            return summary;
         }
-        var summary = RaceSummary.From(settings, infos, heats, clock.Elapsed.TotalSeconds);
-        Raise(new RaceFinished(summary));
-        return summary;
+        finally
+        {
+            _strategies.EntryReplaced -= _newBuilds.Enqueue;
+            _strategies.SourceFailed -= OnSourceFailed;
+        }
     }
 
-    private void Create(ContestantRun contestant, int heat)
+    private void OnSourceFailed(string origin, string message) => _failedBuilds.Enqueue((origin, message));
+
+    /// <summary>Hands announced builds to the contestants racing them, and journals failed builds they depend on.</summary>
+    private void ApplyBuilds(ContestantRun[] contestants, int heat)
     {
-        try { contestant.Strategy = contestant.Factory.Create(contestant.Knobs); }
-        catch (Exception e)
+        while (_newBuilds.TryDequeue(out var entry))
+            foreach (var contestant in contestants.Where(c => c.Entry.Name == entry.Name && c.Entry.Source.Origin == entry.Source.Origin))
+                contestant.PendingEntry = entry;
+        while (_failedBuilds.TryDequeue(out var failure))
+            foreach (var contestant in contestants.Where(c => c.Entry.Source.Origin == failure.Origin))
+                Raise(new SwapFailed(contestant.Label, heat, failure.Origin, failure.Message));
+    }
+
+    /// <summary>Before a contestant's turn: swap in a pending build, or rebuild an instance abandoned by a timeout.</summary>
+    private void PrepareTurn(ContestantRun contestant, RaceSettings settings, int heat)
+    {
+        if (contestant.PendingEntry is { } pending)
+        {
+            contestant.PendingEntry = null;
+            Rebuild(contestant, pending, settings, heat, "new build");
+        }
+        else if (contestant.NeedsRebuild)
+        {
+            contestant.NeedsRebuild = false;
+            Rebuild(contestant, contestant.Entry, settings, heat, "rebuilt after a timeout");
+        }
+    }
+
+    private void Rebuild(ContestantRun contestant, StrategyEntry entry, RaceSettings settings, int heat, string reason)
+    {
+        var clock = Stopwatch.StartNew();
+        KnobValues knobs;
+        try { knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, contestant.Knobs.All.ToDictionary()); }
+        catch (KnobException e)
+        {
+            Raise(new SwapFailed(contestant.Label, heat, entry.Source.Origin, $"the new build refuses the contestant's knobs: {e.Message}"));
+            return;
+        }
+        var history = contestant.History.ToArray();
+        var (instance, failure) = GuardedCall.Run(() =>
+        {
+            var strategy = entry.Factory.Create(knobs);
+            foreach (var trial in history) strategy.Tell(trial);
+            return strategy;
+        }, settings.CallTimeout, out _);
+        if (instance is null)
+        {
+            Raise(new SwapFailed(contestant.Label, heat, entry.Source.Origin, $"replaying {history.Length} trials into the new instance failed: {failure}"));
+            // A new build that fails leaves the old instance racing; if there is no sound instance left (the old one
+            // overran a call, or never got built), the contestant sits out until a build that works arrives.
+            if (ReferenceEquals(contestant.Entry, entry) || contestant.Strategy is null)
+            {
+                contestant.Strategy = null;
+                contestant.Disqualified = true;
+            }
+            return;
+        }
+        string oldVersion = contestant.Entry.Source.Display;
+        (contestant.Entry, contestant.Knobs, contestant.Strategy, contestant.Disqualified) = (entry, knobs, instance, false);
+        Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
+    }
+
+    private void Create(ContestantRun contestant, RaceSettings settings, int heat)
+    {
+        var (instance, failure) = GuardedCall.Run(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout, out _);
+        if (instance is not null) contestant.Strategy = instance;
+        else
         {
             contestant.Disqualified = true;
-            Raise(new ContestantFailed(contestant.Label, heat, 0, "create", Describe(e)));
+            Raise(new ContestantFailed(contestant.Label, heat, 0, "create", failure!));
         }
     }
 
@@ -62,7 +163,7 @@ public sealed class Referee(ISearchSpace space, IEstimator estimator, StrategyCa
         int index = contestant.Used;
         var context = new SearchContext
         {
-            Space = space,
+            Space = _space,
             Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(heatSeed, contestant.Label, index))),
             AskIndex = index,
             EvaluationBudget = settings.Budget,
@@ -70,18 +171,19 @@ public sealed class Referee(ISearchSpace space, IEstimator estimator, StrategyCa
             EvaluationsUsed = contestant.Used,
             SecondsUsed = contestant.Seconds,
         };
-        Architecture? architecture;
-        try { architecture = contestant.Strategy!.Ask(context); }
-        catch (Exception e)
+        var strategy = contestant.Strategy!;
+        var (architecture, failure) = GuardedCall.Run(() => strategy.Ask(context), settings.CallTimeout, out bool timedOut);
+        if (failure is not null)
         {
-            Fault(contestant, heat, index, "ask", Describe(e));
+            contestant.NeedsRebuild |= timedOut;
+            Fault(contestant, heat, index, "ask", failure);
             return;
         }
-        if (architecture is null || !space.Contains(architecture))
+        if (architecture is null || !_space.Contains(architecture))
         {
             Fault(contestant, heat, index, "ask", architecture is null
                 ? "Ask returned null."
-                : $"Ask returned '{architecture.Key}', which is not in space '{space.Name}'.");
+                : $"Ask returned '{architecture.Key}', which is not in space '{_space.Name}'.");
             return;
         }
 
@@ -90,31 +192,40 @@ public sealed class Referee(ISearchSpace space, IEstimator estimator, StrategyCa
             trial = paid with { Index = index, CostSeconds = 0, FromCache = true };
         else
         {
-            var request = new EvaluationRequest
-            {
-                // The same architecture in the same heat gets the same seed for every contestant: equal noise, fair.
-                Seed = SeedMixer.Derive(heatSeed, "architecture", architecture.Key),
-                DataSeed = heatSeed,
-                Fidelity = settings.Fidelity,
-            };
-            EvaluationResult result;
-            try { result = await estimator.EvaluateAsync(architecture, request, cancellation); }
-            catch (OperationCanceledException) { throw; }
-            catch (Exception e)
-            {
-                result = new EvaluationResult { Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = 0, Fidelity = settings.Fidelity, Message = Describe(e) };
-            }
-            trial = new Trial
-            {
-                Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics,
-                CostSeconds = result.CostSeconds, Fidelity = result.Fidelity, Message = result.Message,
-            };
+            trial = await EvaluateAsync(architecture, index, settings, heatSeed, cancellation);
             contestant.Cache[architecture] = trial;
         }
         contestant.Record(trial);
         Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best));
-        try { contestant.Strategy!.Tell(trial); }
-        catch (Exception e) { Raise(new ContestantFailed(contestant.Label, heat, index, "tell", Describe(e))); }
+        var (_, tellFailure) = GuardedCall.Run(() => { strategy.Tell(trial); return true; }, settings.CallTimeout, out bool tellTimedOut);
+        if (tellFailure is not null)
+        {
+            contestant.NeedsRebuild |= tellTimedOut;
+            Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure));
+        }
+    }
+
+    private async Task<Trial> EvaluateAsync(Architecture architecture, int index, RaceSettings settings, long heatSeed, CancellationToken cancellation)
+    {
+        var request = new EvaluationRequest
+        {
+            // The same architecture in the same heat gets the same seed for every contestant: equal noise, fair.
+            Seed = SeedMixer.Derive(heatSeed, "architecture", architecture.Key),
+            DataSeed = heatSeed,
+            Fidelity = settings.Fidelity,
+        };
+        EvaluationResult result;
+        try { result = await _estimator.EvaluateAsync(architecture, request, cancellation); }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e)
+        {
+            result = new EvaluationResult { Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = 0, Fidelity = settings.Fidelity, Message = $"{e.GetType().Name}: {e.Message}" };
+        }
+        return new Trial
+        {
+            Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics,
+            CostSeconds = result.CostSeconds, Fidelity = result.Fidelity, Message = result.Message,
+        };
     }
 
     private void Fault(ContestantRun contestant, int heat, int index, string phase, string message)
@@ -126,11 +237,9 @@ public sealed class Referee(ISearchSpace space, IEstimator estimator, StrategyCa
 
     private void Raise(RaceEvent raceEvent)
     {
-        journal.Append(raceEvent);
+        _journal.Append(raceEvent);
         EventRaised?.Invoke(raceEvent);
     }
-
-    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
 
     private static string Describe(Fidelity f) =>
         string.Join(", ", new[]
@@ -151,40 +260,5 @@ public sealed class Referee(ISearchSpace space, IEstimator estimator, StrategyCa
             labels[i] = count == 1 ? label : $"{label}#{count}";
         }
         return labels;
-    }
-
-    /// <summary>One contestant in one heat: its strategy instance, history, cache and spending.</summary>
-    private sealed class ContestantRun(string label, IStrategyFactory factory, KnobValues knobs)
-    {
-        public string Label { get; } = label;
-        public IStrategyFactory Factory { get; } = factory;
-        public KnobValues Knobs { get; } = knobs;
-        public IStrategy? Strategy { get; set; }
-        public bool Disqualified { get; set; }
-        public Dictionary<Architecture, Trial> Cache { get; } = [];
-        public List<Trial> History { get; } = [];
-        public int Used { get; set; }
-        public int Failures { get; set; }
-        public double Seconds { get; private set; }
-        public double? Best { get; private set; }
-        private string? _bestArchitecture;
-
-        public bool HasBudget(RaceSettings settings) =>
-            !Disqualified && (settings.Budget is not { } n || Used < n) && (settings.BudgetSeconds is not { } s || Seconds < s);
-
-        public void Record(Trial trial)
-        {
-            History.Add(trial);
-            Used++;
-            Seconds += trial.CostSeconds;
-            if (trial.Status != TrialStatus.Ok) Failures++;
-            else if (trial.Metrics.ValidationAccuracy is { } accuracy && (Best is null || accuracy > Best))
-            {
-                Best = accuracy;
-                _bestArchitecture = trial.Architecture.Key;
-            }
-        }
-
-        public HeatStanding Standing() => new(Label, Used, Failures, Seconds, Best, _bestArchitecture);
     }
 }
