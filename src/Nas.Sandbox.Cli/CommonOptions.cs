@@ -12,6 +12,12 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static Option<string[]> Scripts() => new("--scripts")
+    {
+        Description = "extra folder of .csx scripts (strategies, estimators, operations); repeatable",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static Option<bool> Json(string what) => new("--json") { Description = what };
 
     public static Option<bool> Verbose() => new("--verbose") { Description = "show stack traces of errors" };

@@ -11,16 +11,17 @@ internal static class ListCommand
     public static Command Create()
     {
         var plugins = CommonOptions.Plugins();
+        var scripts = CommonOptions.Scripts();
         var json = CommonOptions.Json("print as one JSON document");
         var verbose = CommonOptions.Verbose();
-        var command = new Command("list", "List strategies, estimators, spaces, operations and datasets, with their sources.") { plugins, json, verbose };
+        var command = new Command("list", "List strategies, estimators, spaces, operations and datasets, with their sources.") { plugins, scripts, json, verbose };
         command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
         {
-            using var host = SandboxHost.Create(typeof(ListCommand).Assembly, result.GetValue(plugins));
+            using var host = SandboxHost.Create(typeof(ListCommand).Assembly, result.GetValue(plugins), result.GetValue(scripts));
             var document = Describe(host);
             if (result.GetValue(json)) Console.Out.WriteLine(document.ToString(Formatting.Indented));
             else Print(document);
-            foreach (var error in host.Plugins.Errors) Console.Error.WriteLine($"warning: {error.Message}");
+            foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
             return Task.FromResult(0);
         }));
         return command;
@@ -34,7 +35,11 @@ internal static class ListCommand
             ["description"] = s.Factory.Description,
             ["knobs"] = new JArray(s.Factory.Knobs.Select(k => new JObject { ["name"] = k.Name, ["default"] = k.DefaultValue, ["description"] = k.Description })),
         })),
-        ["estimators"] = new JArray(SandboxHost.EstimatorNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })),
+        ["estimators"] = new JArray(SandboxHost.EstimatorNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })
+            .Concat(host.Scripts.Scripts.SelectMany(s => s.Estimators.Select(e => new JObject
+            {
+                ["name"] = e.Name, ["source"] = "script", ["version"] = s.Version, ["origin"] = s.Path,
+            })))),
         ["spaces"] = new JArray(SandboxHost.SpaceNames.Select(n => new JObject
         {
             ["name"] = n, ["source"] = "built-in", ["size"] = host.CreateSpace(n).Size, ["operations"] = new JArray(host.CreateSpace(n).Operations),
@@ -42,6 +47,7 @@ internal static class ListCommand
         ["operations"] = new JArray(host.Operations.Names.Select(n => new JObject { ["name"] = n, ["source"] = host.Operations.SourceOf(n) })),
         ["datasets"] = new JArray(SandboxHost.DatasetNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })),
         ["pluginErrors"] = new JArray(host.Plugins.Errors.Select(e => new JObject { ["plugin"] = e.PluginPath, ["message"] = e.Message })),
+        ["scriptErrors"] = new JArray(host.Scripts.Errors.Select(e => new JObject { ["script"] = e.Path, ["message"] = e.Message })),
     };
 
     private static void Print(JObject document)

@@ -12,6 +12,11 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings)
 
     public void Print(RaceEvent raceEvent)
     {
+        lock (output) Write(raceEvent);
+    }
+
+    private void Write(RaceEvent raceEvent)
+    {
         switch (raceEvent)
         {
             case RaceStarted e:
@@ -41,6 +46,22 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings)
                 output.WriteLine($"  {e.Contestant,-24} #{e.Index + 1,-3} FAILED in {e.Phase}: {e.Message}");
                 break;
         }
+    }
+
+    /// <summary>A watched script was recompiled after a save (with its errors when it did not compile).</summary>
+    public void ScriptRecompiled(string path, IReadOnlyList<Nas.Sandbox.Core.Hosting.Scripts.ScriptDiagnostic> diagnostics)
+    {
+        lock (output)
+        {
+            var errors = diagnostics.Where(d => d.IsError).ToArray();
+            output.WriteLine(errors.Length == 0 ? $"  script {path} recompiled" : $"  script {path} has errors; the old version keeps racing:");
+            foreach (var error in errors) output.WriteLine($"    {error}");
+        }
+    }
+
+    public void PluginReloaded(string path, string? failure)
+    {
+        lock (output) output.WriteLine(failure is null ? $"  plugin {path} reloaded" : $"  {failure}");
     }
 
     private static string Budget(RaceSettings s) => string.Join(" and ", new[]

@@ -43,13 +43,15 @@ internal static class RaceCommand
         var batch = new Option<int?>("--batch-size") { Description = $"training batch size [{new TrainingSettings().BatchSize}]" };
         var callTimeout = new Option<double>("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
         var plugins = CommonOptions.Plugins();
+        var scripts = CommonOptions.Scripts();
+        var watch = new Option<bool>("--watch") { Description = "recompile scripts when saved and swap contestants to the new version mid-race" };
         var json = CommonOptions.Json("print the summary as one JSON document on stdout");
         var verbose = CommonOptions.Verbose();
 
         var command = new Command("race", "Race strategies head-to-head, headless: progress on stderr, leaderboard at the end.")
         {
             strategy, space, estimator, dataset, budget, budgetSeconds, heats, seed, journal, device,
-            epochs, images, validation, channels, cells, batch, callTimeout, plugins, json, verbose,
+            epochs, images, validation, channels, cells, batch, callTimeout, plugins, scripts, watch, json, verbose,
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), async () =>
         {
@@ -84,10 +86,11 @@ internal static class RaceCommand
             string journalPath = result.GetValue(journal)
                 ?? Path.Combine("runs", $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.jsonl");
 
-            using var host = SandboxHost.Create(typeof(RaceCommand).Assembly, result.GetValue(plugins));
-            foreach (var error in host.Plugins.Errors) Console.Error.WriteLine($"warning: {error.Message}");
-            foreach (string warning in host.Strategies.Warnings) Console.Error.WriteLine($"warning: {warning}");
+            using var host = SandboxHost.Create(typeof(RaceCommand).Assembly, result.GetValue(plugins), result.GetValue(scripts));
             // Resolve names first: unknown strategies, spaces or datasets fail before any data is loaded.
+            foreach (var spec in settings.Contestants.Where(s => s.Strategy.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)))
+                host.RequireScript(spec.Strategy);
+            foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
             foreach (var spec in settings.Contestants)
             {
                 var entry = host.Strategies.Get(spec.Strategy);
@@ -100,6 +103,13 @@ internal static class RaceCommand
             var referee = new Referee(searchSpace, evaluator, host.Strategies, writer);
             var progress = new ProgressPrinter(Console.Error, settings);
             referee.EventRaised += progress.Print;
+            if (result.GetValue(watch))
+            {
+                host.Scripts.Recompiled += progress.ScriptRecompiled;
+                host.Scripts.Watch();
+                Console.Error.WriteLine($"watching {host.Scripts.Scripts.Sum(s => s.SourceFiles.Count)} script file(s) and the plugin folders for changes");
+            }
+            host.Plugins.Reloaded += progress.PluginReloaded;
             var summary = await referee.RunAsync(settings, cancellation);
 
             bool asJson = result.GetValue(json);

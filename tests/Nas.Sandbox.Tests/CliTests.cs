@@ -40,7 +40,7 @@ public sealed class CliTests : IDisposable
     private string[] TinyRace(params string[] extra) =>
     [
         "race", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--budget", "2", "--train-images", "200",
-        "--validation-images", "100", "--channels", "4", "--batch-size", "50", "--journal", Path.Combine(_folder, "race.jsonl"), .. extra,
+        "--validation-images", "100", "--channels", "8", "--batch-size", "50", "--journal", Path.Combine(_folder, "race.jsonl"), .. extra,
     ];
 
     [Fact]
@@ -73,7 +73,8 @@ public sealed class CliTests : IDisposable
         var (exit, stdout, stderr) = Nas(TinyRace("--strategy", "evolution"));
         exit.Should().Be(1);
         stdout.Should().BeEmpty();
-        stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: random-search, regularized-evolution.");
+        stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: crossover-evolution, edge-bandit, " +
+                                  "greedy-local-search, random-search, regularized-evolution.");
     }
 
     [Fact]
@@ -110,10 +111,14 @@ public sealed class CliTests : IDisposable
         exit.Should().Be(0, stderr);
         var document = JObject.Parse(stdout);
         var strategies = (JArray)document["strategies"]!;
-        strategies.Select(s => (string)s["name"]!).Should().Contain(["random-search", "regularized-evolution"]);
-        strategies.Should().OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
+        strategies.Select(s => (string)s["name"]!).Should().Contain(["random-search", "regularized-evolution", "greedy-local-search"]);
+        strategies.Where(s => ((string)s["name"]!).EndsWith("search") || (string)s["name"]! == "regularized-evolution")
+            .Where(s => (string)s["name"]! != "greedy-local-search")
+            .Should().HaveCount(2).And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
+        strategies.Single(s => (string)s["name"]! == "edge-bandit")["source"]!.Value<string>().Should().Be("script");
+        ((JArray)document["estimators"]!).Select(e => (string)e["name"]!).Should().Contain(["train", "param-proxy"]);
         ((JArray)document["operations"]!).Select(o => (string)o["name"]!).Should()
-            .BeEquivalentTo("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3");
+            .BeEquivalentTo("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3", "dil_conv_3x3");
         ((JArray)document["spaces"]!).Single()["size"]!.Value<long>().Should().Be(15625);
     }
 }

@@ -17,7 +17,7 @@ public sealed class EndToEndRaceTests : IDisposable
     [Fact]
     public async Task A_tiny_race_of_the_built_in_strategies_trains_for_real_and_its_journal_parses_back()
     {
-        var training = new TrainingSettings { Epochs = 1, TrainingImages = 300, ValidationImages = 200, Channels = 4, BatchSize = 50 };
+        var training = new TrainingSettings { Epochs = 1, TrainingImages = 300, ValidationImages = 200, Channels = 8, BatchSize = 50 };
         var settings = new RaceSettings
         {
             Contestants = [ContestantSpec.Parse("random-search"), ContestantSpec.Parse("regularized-evolution:population=2,sample=2")],

@@ -7,19 +7,20 @@ namespace Nas.Sandbox.Tests;
 /// Test doubles for fast referee tests: an estimator that scores an architecture by a fixed formula (the share of
 /// nor_conv_3x3 edges) at a fixed simulated cost, and strategies that misbehave on purpose.
 /// </summary>
-internal sealed class FormulaEstimator : IEstimator
+internal sealed class FormulaEstimator(TimeSpan? delay = null) : IEstimator
 {
     public int Evaluations { get; private set; }
     public string Name => "formula";
 
-    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+    public async Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
     {
+        if (delay is { } d) await Task.Delay(d, cancellation);
         Evaluations++;
         double accuracy = 0.1 + 0.8 * architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0;
-        return Task.FromResult(new EvaluationResult
+        return new EvaluationResult
         {
             Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = accuracy }, CostSeconds = 1.5, Fidelity = request.Fidelity,
-        });
+        };
     }
 }
 

@@ -14,7 +14,7 @@ public class TrainingEstimatorTests
     private const string Conv = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
     private static readonly TrainingSettings Tiny = new()
     {
-        Epochs = 2, TrainingImages = 1000, ValidationImages = 250, Channels = 4, CellsPerStage = 1, BatchSize = 32,
+        Epochs = 2, TrainingImages = 1000, ValidationImages = 250, Channels = 8, CellsPerStage = 1, BatchSize = 32,
     };
 
     private readonly Nb201Space _space = new();

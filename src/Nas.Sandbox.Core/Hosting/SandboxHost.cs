@@ -4,13 +4,14 @@ using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Evaluation;
 using Nas.Sandbox.Core.Evaluation.Data;
 using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting.Scripts;
 using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Core.Hosting;
 
 /// <summary>
-/// Everything a run needs, wired once: operations, loaded plugins and the strategies they publish, and factories for
-/// spaces, datasets and estimators by their command-line names.
+/// Everything a run needs, wired once: operations, loaded plugins and scripts and the strategies they publish, and
+/// factories for spaces, datasets and estimators by their command-line names (or script paths).
 /// </summary>
 public sealed class SandboxHost : IDisposable
 {
@@ -18,23 +19,44 @@ public sealed class SandboxHost : IDisposable
     public static readonly IReadOnlyList<string> EstimatorNames = ["train"];
     public static readonly IReadOnlyList<string> DatasetNames = ["fashion-mnist"];
 
-    private SandboxHost(OperationRegistry operations, StrategyCatalog strategies, PluginCatalog plugins)
+    private SandboxHost(OperationRegistry operations, StrategyCatalog strategies, PluginCatalog plugins, ScriptCatalog scripts)
     {
         Operations = operations;
         Strategies = strategies;
         Plugins = plugins;
+        Scripts = scripts;
     }
 
     public OperationRegistry Operations { get; }
     public PluginCatalog Plugins { get; }
+    public ScriptCatalog Scripts { get; }
     public StrategyCatalog Strategies { get; }
 
-    /// <summary>Loads plugins from the default locations of <paramref name="hostAssembly"/> plus <paramref name="pluginFolders"/>.</summary>
-    public static SandboxHost Create(Assembly hostAssembly, IEnumerable<string>? pluginFolders = null)
+    /// <summary>
+    /// Loads plugins, then scripts, from the default locations of <paramref name="hostAssembly"/> plus the given folders.
+    /// Plugins and scripts that fail are reported in <see cref="Warnings"/>; the host goes on without them.
+    /// </summary>
+    public static SandboxHost Create(Assembly hostAssembly, IEnumerable<string>? pluginFolders = null, IEnumerable<string>? scriptFolders = null)
     {
+        var operations = OperationRegistry.CreateDefault();
         var strategies = new StrategyCatalog();
         var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies);
-        return new SandboxHost(OperationRegistry.CreateDefault(), strategies, plugins);
+        var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations);
+        foreach (string folder in ScriptLocations.For(hostAssembly, scriptFolders)) scripts.LoadFolder(folder);
+        return new SandboxHost(operations, strategies, plugins, scripts);
+    }
+
+    /// <summary>Plugins and scripts that could not be loaded, and strategy name clashes.</summary>
+    public IEnumerable<string> Warnings =>
+        Plugins.Errors.Select(e => e.Message).Concat(Scripts.Errors.Select(e => e.Message)).Concat(Strategies.Warnings);
+
+    /// <summary>Makes sure a script named on the command line is loaded; its errors become one <see cref="NasException"/>.</summary>
+    public void RequireScript(string path)
+    {
+        if (!File.Exists(path)) throw new NasException($"Script {path} not found.");
+        if (!Scripts.Load(path))
+            throw new NasException(string.Join(Environment.NewLine,
+                Scripts.Errors.Where(e => e.Path == Path.GetFullPath(path)).Select(e => e.Message).DefaultIfEmpty($"Script {path} did not compile.")));
     }
 
     public ISearchSpace CreateSpace(string name) => name switch
@@ -56,11 +78,23 @@ public sealed class SandboxHost : IDisposable
         };
     }
 
-    public IEstimator CreateEstimator(string name, string dataset, TrainingSettings training, string device) => name switch
+    /// <summary>A built-in estimator by name, or one defined by a script (by its name, or the script's path).</summary>
+    public IEstimator CreateEstimator(string name, string dataset, TrainingSettings training, string device)
     {
-        "train" => new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device)),
-        _ => throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", EstimatorNames)}."),
-    };
+        if (name == "train") return new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device));
+        if (name.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+        {
+            RequireScript(name);
+            var defined = Scripts.Scripts.Single(s => s.Path == Path.GetFullPath(name)).Estimators;
+            return defined.Count == 1 ? defined[0] : throw new NasException($"Script {name} defines {defined.Count} estimators; name one of them with --estimator NAME.");
+        }
+        if (Scripts.Estimators.TryGetValue(name, out var scripted)) return scripted;
+        throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", EstimatorNames.Concat(Scripts.Estimators.Keys).Order(StringComparer.Ordinal))}.");
+    }
 
-    public void Dispose() => Plugins.Dispose();
+    public void Dispose()
+    {
+        Scripts.Dispose();
+        Plugins.Dispose();
+    }
 }

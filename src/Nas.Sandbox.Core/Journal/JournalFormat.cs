@@ -24,7 +24,7 @@ public static class JournalFormat
                 ["contestants"] = new JArray(e.Contestants.Select(c => new JObject
                 {
                     ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["origin"] = c.Origin,
-                    ["version"] = c.Version, ["knobs"] = JObject.FromObject(c.Knobs),
+                    ["version"] = c.Version, ["build"] = c.Build, ["knobs"] = JObject.FromObject(c.Knobs),
                 })),
             },
             HeatStarted e => new JObject { ["type"] = "heat-started", ["heat"] = e.Heat, ["seed"] = e.Seed },

@@ -9,7 +9,7 @@ public abstract record RaceEvent
 }
 
 /// <summary>A contestant as raced: label, strategy and where it came from.</summary>
-public sealed record ContestantInfo(string Label, string Strategy, string Source, string Origin, string Version, IReadOnlyDictionary<string, string> Knobs);
+public sealed record ContestantInfo(string Label, string Strategy, string Source, string Origin, string Version, IReadOnlyDictionary<string, string> Knobs, string Build = "");
 
 public sealed record RaceStarted(RaceSettings Settings, IReadOnlyList<ContestantInfo> Contestants, string Estimator, string Fidelity) : RaceEvent;
 

@@ -40,7 +40,7 @@ public sealed class Referee
         var entries = settings.Contestants.Select(spec => _strategies.Get(spec.Strategy)).ToArray();
         var labels = UniqueLabels(settings.Contestants);
         var infos = entries.Select((e, i) => new ContestantInfo(labels[i], e.Name, e.Source.Kind, e.Source.Origin,
-            e.Source.Display, settings.Contestants[i].Knobs)).ToArray();
+            e.Source.Version, settings.Contestants[i].Knobs, e.Source.Build)).ToArray();
         // Validate every contestant's knobs before anything runs: a typo should cost nothing.
         var knobs = entries.Select((e, i) => KnobValues.Create(e.Name, e.Factory.Knobs, settings.Contestants[i].Knobs)).ToArray();
 

@@ -1,0 +1,47 @@
+// dil-conv-3x3.csx — a new operation for cell edges: dilated 3×3 convolution.
+//
+// The idea: a 3×3 convolution with dilation 2 sees a 5×5 window with the parameters (and multiply-adds) of a 3×3 one:
+// a cheap way to widen the receptive field. It is one of DARTS' eight operations (Liu, Simonyan & Yang, "DARTS:
+// Differentiable Architecture Search", ICLR 2019, `dil_conv_3x3`), which NAS-Bench-201's five lack. DARTS builds it as
+// ReLU → depthwise dilated conv → pointwise conv → BN; this is the plain (non-separable) form in NAS-Bench-201's
+// ReLU-Conv-BN style, so it is directly comparable with nor_conv_3x3: the same parameter count, a wider view.
+//
+// How to read it as a how-to:
+//  * An operation is an IOperation: a Name used in architecture strings and Build(channelsIn, channelsOut, stride)
+//    returning a TorchSharp module mapping [B, Cin, H, W] to [B, Cout, H/stride, W/stride].
+//  * The module is a class in the script. Keep submodules in fields and call RegisterComponents() in the constructor
+//    (so parameters are found, moved to the device and trained); invoke submodules with .call(x), not .forward(x), so
+//    hooks (the FLOPs counter) see them.
+//  * To use it, the host registers it in its OperationRegistry and a space lists its name next to NB201's five.
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+public sealed class DilatedConv3x3 : IOperation
+{
+    public string Name => "dil_conv_3x3";
+
+    public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) => new ReluDilConvBn(channelsIn, channelsOut, stride);
+}
+
+/// <summary>ReLU → Conv2d 3×3, dilation 2, padding 2 (keeps H×W at stride 1), no bias → BatchNorm2d.</summary>
+public sealed class ReluDilConvBn : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv;
+    private readonly BatchNorm2d bn;
+
+    public ReluDilConvBn(long channelsIn, long channelsOut, long stride) : base(nameof(ReluDilConvBn))
+    {
+        conv = nn.Conv2d(channelsIn, channelsOut, kernel_size: 3, stride: stride, padding: 2, dilation: 2, bias: false);
+        bn = nn.BatchNorm2d(channelsOut);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        // Intermediates are freed by the caller's dispose scope (one per batch), as in the built-in operations.
+        var activated = input.relu();
+        var convolved = conv.call(activated);
+        return bn.call(convolved);
+    }
+}

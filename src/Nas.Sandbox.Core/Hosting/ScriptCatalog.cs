@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting.Scripts;
+
+namespace Nas.Sandbox.Core.Hosting;
+
+/// <summary>
+/// The <c>.csx</c> scripts of a host: compiles each (Roslyn, collectible load context), publishes what it defines
+/// (strategies to the <see cref="StrategyCatalog"/>, operations to the <see cref="OperationRegistry"/>, estimators to
+/// <see cref="Estimators"/>), and with <see cref="Watch"/> recompiles a script when it or a file it <c>#load</c>s is
+/// saved. Saves in quick succession compile once (debounce). A script that fails to compile is reported with its
+/// diagnostics and, on a recompile, its previous version stays published and racing.
+/// </summary>
+public sealed class ScriptCatalog : IDisposable
+{
+    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(100);
+
+    private readonly ScriptCompiler _compiler;
+    private readonly StrategyCatalog _strategies;
+    private readonly OperationRegistry _operations;
+    private readonly ConcurrentDictionary<string, CompiledScript> _scripts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IEstimator> _estimators = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Timer> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
+    private readonly List<ScriptLoadError> _errors = [];
+    private readonly Lock _lock = new();
+    private TimeSpan _debounce = DefaultDebounce;
+    private bool _watching;
+
+    public ScriptCatalog(ScriptCompiler compiler, StrategyCatalog strategies, OperationRegistry operations)
+    {
+        (_compiler, _strategies, _operations) = (compiler, strategies, operations);
+    }
+
+    /// <summary>A script was recompiled after a save: its path, and its errors when it did not compile.</summary>
+    public event Action<string, IReadOnlyList<ScriptDiagnostic>>? Recompiled;
+
+    public IReadOnlyList<ScriptLoadError> Errors
+    {
+        get { lock (_lock) return _errors.ToArray(); }
+    }
+
+    /// <summary>Estimators defined by scripts, by name.</summary>
+    public IReadOnlyDictionary<string, IEstimator> Estimators => _estimators;
+
+    public IReadOnlyCollection<CompiledScript> Scripts => _scripts.Values.ToArray();
+
+    /// <summary>Loads every <c>*.csx</c> directly in <paramref name="folder"/> (sub-folders hold <c>#load</c>ed helpers).</summary>
+    public void LoadFolder(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        foreach (string path in Directory.GetFiles(folder, "*.csx").Order(StringComparer.Ordinal)) Load(path);
+    }
+
+    /// <summary>Compiles and publishes one script; false (and <see cref="Errors"/>) when it does not compile.</summary>
+    public bool Load(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (_scripts.ContainsKey(full)) return true;
+        var result = _compiler.Compile(full);
+        if (!result.Success)
+        {
+            lock (_lock) _errors.Add(new ScriptLoadError(full, result.Diagnostics.Where(d => d.IsError).ToArray()));
+            return false;
+        }
+        try { Publish(result.Script!, previous: null); }
+        catch (NasException e)
+        {
+            result.Script!.Dispose();
+            lock (_lock) _errors.Add(new ScriptLoadError(full, [new ScriptDiagnostic(full, 1, 1, "error", "NAS0010", e.Message)]));
+            return false;
+        }
+        if (_watching) WatchSources(result.Script!);
+        return true;
+    }
+
+    /// <summary>From now on, recompile a script when one of its source files changes.</summary>
+    public void Watch(TimeSpan? debounce = null)
+    {
+        _debounce = debounce ?? DefaultDebounce;
+        _watching = true;
+        foreach (var script in _scripts.Values) WatchSources(script);
+    }
+
+    /// <summary>Recompiles <paramref name="path"/> now (what a save triggers after the debounce).</summary>
+    public void Recompile(string path)
+    {
+        string full = Path.GetFullPath(path);
+        _scripts.TryGetValue(full, out var previous);
+        var result = _compiler.Compile(full);
+        if (result.Success)
+        {
+            Publish(result.Script!, previous);
+            if (_watching) WatchSources(result.Script!);
+        }
+        else
+        {
+            string message = string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.IsError));
+            _strategies.ReportFailure(full, message);
+        }
+        Recompiled?.Invoke(full, result.Diagnostics);
+    }
+
+    private void Publish(CompiledScript script, CompiledScript? previous)
+    {
+        var source = new StrategySource(StrategySource.Script, script.Path, script.Version, script.Version);
+        var entries = script.Strategies.Select(f => new StrategyEntry(f, source)).ToArray();
+        string operationSource = $"script {script.Path}";
+        foreach (var operation in script.Operations)
+        {
+            // A script may redefine its own operations on a save, never one that another source registered.
+            if (_operations.Contains(operation.Name) && _operations.SourceOf(operation.Name) != operationSource)
+                throw new NasException($"{script.Path}: operation '{operation.Name}' is already registered by {_operations.SourceOf(operation.Name)}.");
+            _operations.Register(operation, operationSource, replace: true);
+        }
+        foreach (var estimator in script.Estimators) _estimators[estimator.Name] = estimator;
+        _scripts[script.Path] = script;
+        if (previous is null) foreach (var entry in entries) _strategies.Add(entry);
+        else
+        {
+            _strategies.ReplaceSource(script.Path, entries);
+            // Contestants still holding old instances keep them alive until they swap; unloading is cooperative.
+            previous.Dispose();
+        }
+    }
+
+    private void WatchSources(CompiledScript script)
+    {
+        foreach (string folder in script.SourceFiles.Select(Path.GetDirectoryName).Distinct()!)
+            _watchers.GetOrAdd(folder!, f =>
+            {
+                var watcher = new FileSystemWatcher(f, "*.csx") { NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size };
+                watcher.Changed += (_, e) => OnSourceChanged(e.FullPath);
+                watcher.Created += (_, e) => OnSourceChanged(e.FullPath);
+                watcher.Renamed += (_, e) => OnSourceChanged(e.FullPath);
+                watcher.EnableRaisingEvents = true;
+                return watcher;
+            });
+    }
+
+    private void OnSourceChanged(string changed)
+    {
+        foreach (var script in _scripts.Values.Where(s => s.SourceFiles.Contains(changed, StringComparer.Ordinal)))
+        {
+            string path = script.Path;
+            // Debounce: every event restarts the timer, so an editor's burst of writes compiles once.
+            var timer = _pending.GetOrAdd(path, p => new Timer(_ => SafeRecompile(p), null, Timeout.Infinite, Timeout.Infinite));
+            timer.Change(_debounce, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void SafeRecompile(string path)
+    {
+        try { Recompile(path); }
+        catch (Exception e) { _strategies.ReportFailure(path, $"{path}: recompiling failed: {e.GetType().Name}: {e.Message}"); }
+    }
+
+    public void Dispose()
+    {
+        foreach (var watcher in _watchers.Values) watcher.Dispose();
+        foreach (var timer in _pending.Values) timer.Dispose();
+        foreach (var script in _scripts.Values) script.Dispose();
+        _scripts.Clear();
+    }
+}
+
+/// <summary>A script that did not compile when first loaded, with its errors (<c>file(line,col): error CODE: message</c>).</summary>
+public sealed record ScriptLoadError(string Path, IReadOnlyList<ScriptDiagnostic> Diagnostics)
+{
+    public string Message => string.Join(Environment.NewLine, Diagnostics);
+}

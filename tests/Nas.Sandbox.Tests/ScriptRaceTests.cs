@@ -1,0 +1,101 @@
+using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting;
+using Nas.Sandbox.Core.Hosting.Scripts;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Spaces;
+
+namespace Nas.Sandbox.Tests;
+
+/// <summary>Scripts as contestants: raced against the built-ins, edited mid-race, broken mid-race.</summary>
+public sealed class ScriptRaceTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nas-script-race-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, true);
+
+    private sealed class ListJournal : IRaceJournal
+    {
+        public List<RaceEvent> Events { get; } = [];
+        public void Append(RaceEvent raceEvent) { lock (Events) Events.Add(raceEvent); }
+    }
+
+    [Fact]
+    public async Task The_example_scripts_race_the_built_in_strategies()
+    {
+        using var host = SandboxHost.Create(typeof(ScriptRaceTests).Assembly);
+        host.Scripts.Errors.Should().BeEmpty();
+        string[] contestants = ["random-search", "regularized-evolution", "greedy-local-search", "edge-bandit", "crossover-evolution"];
+        foreach (string name in contestants.Skip(2)) host.Strategies.Get(name).Source.Kind.Should().Be(StrategySource.Script);
+        var journal = new ListJournal();
+        var summary = await new Referee(new Nb201Space(), new FormulaEstimator(), host.Strategies, journal).RunAsync(new RaceSettings
+        {
+            Contestants = contestants.Select(ContestantSpec.Parse).ToArray(), Budget = 25, Heats = 2,
+        });
+        summary.Contestants.Should().HaveCount(5).And.OnlyContain(c => c.Evaluations == 50 && c.Failures == 0);
+        journal.Events.OfType<ContestantFailed>().Should().BeEmpty();
+    }
+
+    private string WriteScript(string name, string body)
+    {
+        string path = Path.Combine(_folder, name);
+        File.WriteAllText(path, body);
+        return path;
+    }
+
+    private static string Strategy(string marker) => $$"""
+        // {{marker}}
+        public sealed class Walker : IStrategy
+        {
+            public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
+            public void Tell(Trial t) { }
+        }
+        """;
+
+    private async Task<(ListJournal Journal, RaceSummary Summary, int Recompiles)> RaceWhileEditing(string path, Action edit, int budget = 60)
+    {
+        var strategies = new StrategyCatalog();
+        using var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, OperationRegistry.CreateDefault());
+        scripts.Load(path).Should().BeTrue();
+        int recompiles = 0;
+        scripts.Recompiled += (_, _) => Interlocked.Increment(ref recompiles);
+        scripts.Watch(TimeSpan.FromMilliseconds(100));
+        var journal = new ListJournal();
+        var referee = new Referee(new Nb201Space(), new FormulaEstimator(TimeSpan.FromMilliseconds(40)), strategies, journal);
+        referee.EventRaised += e => { if (e is TrialFinished { Trial.Index: 5 }) edit(); };
+        var summary = await referee.RunAsync(new RaceSettings { Contestants = [ContestantSpec.Parse(path)], Budget = budget });
+        return (journal, summary, recompiles);
+    }
+
+    [Fact]
+    public async Task Saving_a_script_mid_race_swaps_the_contestant_to_the_new_version_with_its_history_and_budget()
+    {
+        string path = WriteScript("walker.csx", Strategy("version one"));
+        var (journal, summary, recompiles) = await RaceWhileEditing(path, () =>
+        {
+            // An editor's burst: two saves in quick succession compile once.
+            File.WriteAllText(path, Strategy("version two, draft"));
+            File.WriteAllText(path, Strategy("version two"));
+        });
+
+        recompiles.Should().Be(1);
+        var swap = journal.Events.OfType<ContestantSwapped>().Should().ContainSingle().Subject;
+        swap.NewVersion.Should().NotBe(swap.OldVersion);
+        swap.TrialsReplayed.Should().BeGreaterThanOrEqualTo(6);
+        summary.Contestants.Single().Evaluations.Should().Be(60);
+        journal.Events.OfType<TrialFinished>().Select(t => t.Trial.Index).Should().Equal(Enumerable.Range(0, 60));
+    }
+
+    [Fact]
+    public async Task A_broken_save_keeps_the_old_version_racing_and_reports_file_and_line()
+    {
+        string path = WriteScript("walker.csx", Strategy("fine"));
+        var (journal, summary, _) = await RaceWhileEditing(path, () => File.WriteAllText(path, "public sealed class Broken : IStrategy {\n  int x = ;\n}\n"));
+
+        var failure = journal.Events.OfType<SwapFailed>().Should().ContainSingle().Subject;
+        failure.Message.Should().StartWith($"{path}(").And.Contain($"{path}(2,11): error CS1525");
+        journal.Events.OfType<ContestantSwapped>().Should().BeEmpty();
+        summary.Contestants.Single().Evaluations.Should().Be(60);
+        summary.Contestants.Single().Failures.Should().Be(0);
+    }
+}
