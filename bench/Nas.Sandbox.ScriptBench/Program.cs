@@ -10,6 +10,12 @@ using Nas.Sandbox.Core.Hosting.Scripts;
 //    cycles, and how many of those cycles' load contexts are still alive: flat memory and 0 alive = no leak.
 Nas.Sandbox.Core.Evaluation.TorchRuntime.Configure();
 
+if (args.Contains("--swap"))
+{
+    SwapLatency.Run(Path.Combine(RepoRoot(), "scripts", "edge-bandit.csx"));
+    return;
+}
+
 var invariant = CultureInfo.InvariantCulture;
 string source = args.Length > 0 ? Path.GetFullPath(args[0]) : Path.Combine(RepoRoot(), "scripts", "edge-bandit.csx");
 string folder = Directory.CreateTempSubdirectory("nas-script-bench-").FullName;
