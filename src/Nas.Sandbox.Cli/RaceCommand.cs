@@ -27,6 +27,7 @@ internal static class RaceCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var space = new Option<string>("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
+        var operations = new Option<string?>("--operations") { Description = "comma-separated operations of the cell space (built-in or from scripts) [NB201's five]" };
         var estimator = new Option<string>("--estimator") { Description = "train (low-fidelity TorchSharp training)", DefaultValueFactory = _ => "train" };
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
         var budget = new Option<int?>("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget} when no budget is given]" };
@@ -50,7 +51,7 @@ internal static class RaceCommand
 
         var command = new Command("race", "Race strategies head-to-head, headless: progress on stderr, leaderboard at the end.")
         {
-            strategy, space, estimator, dataset, budget, budgetSeconds, heats, seed, journal, device,
+            strategy, space, operations, estimator, dataset, budget, budgetSeconds, heats, seed, journal, device,
             epochs, images, validation, channels, cells, batch, callTimeout, plugins, scripts, watch, json, verbose,
         };
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), async () =>
@@ -96,7 +97,8 @@ internal static class RaceCommand
                 var entry = host.Strategies.Get(spec.Strategy);
                 KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
             }
-            var searchSpace = host.CreateSpace(settings.Space);
+            var searchSpace = host.CreateSpace(settings.Space,
+                result.GetValue(operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             var evaluator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(device)!);
 
             using var writer = new JournalWriter(journalPath);

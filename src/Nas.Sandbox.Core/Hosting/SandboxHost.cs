@@ -59,11 +59,18 @@ public sealed class SandboxHost : IDisposable
                 Scripts.Errors.Where(e => e.Path == Path.GetFullPath(path)).Select(e => e.Message).DefaultIfEmpty($"Script {path} did not compile.")));
     }
 
-    public ISearchSpace CreateSpace(string name) => name switch
+    /// <summary>A space by name; <paramref name="operations"/> replaces the cell's operation list (e.g. with script operations).</summary>
+    public ISearchSpace CreateSpace(string name, IReadOnlyList<string>? operations = null)
     {
-        "nb201" => new Nb201Space(),
-        _ => throw new NasException($"Unknown search space '{name}'. Available: {string.Join(", ", SpaceNames)}."),
-    };
+        if (name != "nb201") throw new NasException($"Unknown search space '{name}'. Available: {string.Join(", ", SpaceNames)}.");
+        if (operations is null or { Count: 0 }) return new Nb201Space();
+        var unknown = operations.Where(op => !Operations.Contains(op)).ToArray();
+        if (unknown.Length > 0)
+            throw new NasException($"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}.");
+        if (operations.Distinct().Count() != operations.Count || operations.Count < 2)
+            throw new NasException("--operations needs at least two distinct operations.");
+        return new Nb201Space(operations, name);
+    }
 
     /// <summary><c>fashion-mnist</c> or <c>fashion-mnist:DIR</c>.</summary>
     public static DatasetBundle LoadDataset(string spec)
