@@ -17,8 +17,8 @@ public class HotSwapTests
         public void Append(RaceEvent raceEvent) => Events.Add(raceEvent);
     }
 
-    private static StrategyEntry Build(string name, string build, Func<IStrategy> create) =>
-        new(new TestStrategyFactory(name, create), new StrategySource("test", "tests", "1.0", build));
+    private static StrategyEntry Build(string name, string build, Func<IStrategy> create, string version = "1.0") =>
+        new(new TestStrategyFactory(name, create), new StrategySource("test", "tests", version, build));
 
     private async Task<(RaceSummary, ListJournal)> Race(StrategyCatalog catalog, int budget, TimeSpan? timeout = null)
     {
@@ -36,7 +36,7 @@ public class HotSwapTests
     {
         var catalog = new StrategyCatalog();
         var second = new DelegateStrategy(c => c.Space.Sample(c.Random));
-        var secondBuild = Build("s", "v2", () => second);
+        var secondBuild = Build("s", "v2", () => second, version: "1.1");
         var first = new DelegateStrategy(c => c.Space.Sample(c.Random),
             tell: t => { if (t.Index == 2) catalog.ReplaceSource("tests", [secondBuild]); });
         catalog.Add(Build("s", "v1", () => first));
@@ -44,11 +44,12 @@ public class HotSwapTests
         var (summary, journal) = await Race(catalog, budget: 8);
 
         var swap = journal.Events.OfType<ContestantSwapped>().Should().ContainSingle().Subject;
-        (swap.OldVersion, swap.NewVersion, swap.TrialsReplayed).Should().Be(("1.0 (v1)", "1.0 (v2)", 3));
+        (swap.OldVersion, swap.NewVersion, swap.TrialsReplayed).Should().Be(("1.0 (v1)", "1.1 (v2)", 3));
         first.Told.Select(t => t.Index).Should().Equal(0, 1, 2);
         second.Told.Select(t => t.Index).Should().Equal(0, 1, 2, 3, 4, 5, 6, 7); // 3 replayed, then 5 new
         journal.Events.OfType<TrialFinished>().Select(t => t.Trial.Index).Should().Equal(0, 1, 2, 3, 4, 5, 6, 7);
         summary.Contestants.Single().Evaluations.Should().Be(8);
+        summary.Contestants.Single().Version.Should().Be("1.1"); // the build it finished on is reported
         // Swap journaled between the third and fourth trial.
         var order = journal.Events.Select(e => e is TrialFinished t ? $"t{t.Trial.Index}" : e is ContestantSwapped ? "swap" : null).Where(x => x is not null);
         order.Should().ContainInOrder("t2", "swap", "t3");

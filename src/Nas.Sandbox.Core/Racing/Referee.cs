@@ -74,7 +74,9 @@ public sealed class Referee
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
             }
-            var summary = RaceSummary.From(settings, infos, heats, clock.Elapsed.TotalSeconds);
+            // The summary names the build each contestant finished on (after any swaps).
+            var finished = infos.Select((info, i) => info with { Version = latest[i].Source.Version, Build = latest[i].Source.Build }).ToArray();
+            var summary = RaceSummary.From(settings, finished, heats, clock.Elapsed.TotalSeconds);
             Raise(new RaceFinished(summary));
             return summary;
         }
