@@ -12,30 +12,9 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln"))) return dir.FullName;
-            throw new InvalidOperationException("repository root not found");
-        }
-    }
 
-    private static (int Exit, string Out, string Err) Nas(params string[] args)
-    {
-        string dll = Path.Combine(RepoRoot, "src", "Nas.Sandbox.Cli", "bin", Configuration, "net10.0", "nas.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("nas should finish");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Exit, string Out, string Err) Nas(params string[] args) => NasProcess.Run(args);
 
     private string[] TinyRace(params string[] extra) =>
     [

@@ -11,11 +11,6 @@ public class HotSwapTests
 {
     private readonly Nb201Space _space = new();
 
-    private sealed class ListJournal : IRaceJournal
-    {
-        public List<RaceEvent> Events { get; } = [];
-        public void Append(RaceEvent raceEvent) => Events.Add(raceEvent);
-    }
 
     private static StrategyEntry Build(string name, string build, Func<IStrategy> create, string version = "1.0") =>
         new(new TestStrategyFactory(name, create), new StrategySource("test", "tests", version, build));

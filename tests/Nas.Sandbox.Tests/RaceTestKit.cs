@@ -1,5 +1,8 @@
 using Nas.Sandbox.Abstractions;
+using System.Diagnostics;
 using Nas.Sandbox.Core.Hosting;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing;
 
 namespace Nas.Sandbox.Tests;
 
@@ -42,5 +45,31 @@ internal sealed class DelegateStrategy(Func<SearchContext, Architecture> ask, Ac
     {
         Told.Add(trial);
         tell?.Invoke(trial);
+    }
+}
+
+/// <summary>A journal that keeps the events in memory, for assertions.</summary>
+internal sealed class ListJournal : IRaceJournal
+{
+    public List<RaceEvent> Events { get; } = [];
+    public void Append(RaceEvent raceEvent) { lock (Events) Events.Add(raceEvent); }
+}
+
+/// <summary>The built `nas` executable run as a child process, as a user runs it.</summary>
+internal static class NasProcess
+{
+    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+
+    public static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        string dll = Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Cli", "bin", Configuration, "net10.0", "nas.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) { process.Kill(true); throw new TimeoutException("nas did not finish in 3 minutes"); }
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }

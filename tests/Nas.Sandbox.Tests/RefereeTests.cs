@@ -11,11 +11,6 @@ public class RefereeTests
 {
     private readonly Nb201Space _space = new();
 
-    private sealed class ListJournal : IRaceJournal
-    {
-        public List<RaceEvent> Events { get; } = [];
-        public void Append(RaceEvent raceEvent) => Events.Add(raceEvent);
-    }
 
     private static RaceSettings Settings(int budget, params string[] contestants) => new()
     {

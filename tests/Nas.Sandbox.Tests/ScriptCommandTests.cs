@@ -10,20 +10,8 @@ public sealed class ScriptCommandTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
-    private static (int Exit, string Out, string Err) Nas(params string[] args)
-    {
-        string dll = Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Cli", "bin", Configuration, "net10.0", "nas.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("nas should finish");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Exit, string Out, string Err) Nas(params string[] args) => NasProcess.Run(args);
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -14,11 +14,6 @@ public sealed class ScriptRaceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-    private sealed class ListJournal : IRaceJournal
-    {
-        public List<RaceEvent> Events { get; } = [];
-        public void Append(RaceEvent raceEvent) { lock (Events) Events.Add(raceEvent); }
-    }
 
     [Fact]
     public async Task The_example_scripts_race_the_built_in_strategies()

@@ -15,11 +15,6 @@ public class ScriptStrategyTests
 {
     private readonly Nb201Space _space = new();
 
-    private sealed class ListJournal : IRaceJournal
-    {
-        public List<RaceEvent> Events { get; } = [];
-        public void Append(RaceEvent raceEvent) => Events.Add(raceEvent);
-    }
 
     [Theory]
     [InlineData("greedy-local-search.csx", "greedy-local-search")]
