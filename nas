@@ -29,18 +29,31 @@ if stale; then
   touch "$stamp"
 fi
 
-# Fashion-MNIST is the default dataset: install Debian's package when it is missing and we can.
+# Fashion-MNIST is the default dataset: Debian's package dataset-fashion-mnist.
 dataset_dir=/usr/share/datasets/fashion-mnist
+install_dataset() {
+  local apt="apt-get"
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then apt="sudo apt-get"; else
+      echo "nas: run as root, or install sudo, to install dataset-fashion-mnist" >&2; return 1; fi
+  fi
+  echo "nas: installing Debian package dataset-fashion-mnist..." >&2
+  DEBIAN_FRONTEND=noninteractive $apt install -y -qq dataset-fashion-mnist >&2 ||
+    { $apt update -qq >&2 && DEBIAN_FRONTEND=noninteractive $apt install -y -qq dataset-fashion-mnist >&2; }
+}
+
+# `nas setup`: install what the project needs from Debian (the build ran above).
+if [ "${1:-}" = setup ]; then
+  [ -f "$dataset_dir/train-images-idx3-ubyte.gz" ] || install_dataset
+  echo "nas: ready. Try ./nas list, ./nas race" >&2
+  exit 0
+fi
+
+# Commands that need the default data set install it when it is missing and we can (otherwise the error names it).
 needs_dataset=false
 case "${1:-}" in race|tui|search|bench|tabulate) needs_dataset=true ;; esac
 if $needs_dataset && [[ " $* " != *" --dataset "* ]] && [ ! -f "$dataset_dir/train-images-idx3-ubyte.gz" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "nas: installing Debian package dataset-fashion-mnist..." >&2
-    (apt-get install -y -qq dataset-fashion-mnist >&2 || { apt-get update -qq >&2 && apt-get install -y -qq dataset-fashion-mnist >&2; }) || true
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    echo "nas: installing Debian package dataset-fashion-mnist (sudo)..." >&2
-    sudo -n apt-get install -y -qq dataset-fashion-mnist >&2 || true
-  fi
+  install_dataset || true
 fi
 
 exec "$app" "$@"
