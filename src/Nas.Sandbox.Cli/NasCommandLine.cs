@@ -9,6 +9,7 @@ public static class NasCommandLine
     {
         var root = new RootCommand("Nas.Sandbox: race neural architecture search strategies head-to-head.");
         root.Subcommands.Add(RaceCommand.Create());
+        root.Subcommands.Add(TuiCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(ScriptCommand.Create());
         return root;

@@ -21,11 +21,7 @@ public static class JournalFormat
                 ["settings"] = Settings(e.Settings),
                 ["estimator"] = e.Estimator,
                 ["fidelity"] = e.Fidelity,
-                ["contestants"] = new JArray(e.Contestants.Select(c => new JObject
-                {
-                    ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["origin"] = c.Origin,
-                    ["version"] = c.Version, ["build"] = c.Build, ["knobs"] = JObject.FromObject(c.Knobs),
-                })),
+                ["contestants"] = new JArray(e.Contestants.Select(Contestant)),
             },
             HeatStarted e => new JObject { ["type"] = "heat-started", ["heat"] = e.Heat, ["seed"] = e.Seed },
             TrialFinished e => Trial(e),
@@ -55,6 +51,10 @@ public static class JournalFormat
                 })),
             },
             RaceFinished e => new JObject { ["type"] = "race-finished", ["summary"] = Summary(e.Summary) },
+            ContestantAdded e => new JObject { ["type"] = "contestant-added", ["heat"] = e.Heat, ["contestant"] = Contestant(e.Contestant) },
+            ContestantRemoved e => new JObject { ["type"] = "contestant-removed", ["heat"] = e.Heat, ["contestant"] = e.Contestant },
+            HeatRestarted e => new JObject { ["type"] = "heat-restarted", ["heat"] = e.Heat, ["seed"] = e.Seed },
+            CommandRejected e => new JObject { ["type"] = "command-rejected", ["command"] = e.Command, ["message"] = e.Message },
             _ => throw new ArgumentException($"No journal format for {raceEvent.GetType().Name}."),
         };
         // type and time first, so a journal reads well in a pager.
@@ -62,6 +62,12 @@ public static class JournalFormat
         foreach (var property in json.Properties().Where(p => p.Name != "type")) ordered.Add(property.Name, property.Value);
         return ordered;
     }
+
+    private static JObject Contestant(ContestantInfo c) => new()
+    {
+        ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["origin"] = c.Origin,
+        ["version"] = c.Version, ["build"] = c.Build, ["knobs"] = JObject.FromObject(c.Knobs),
+    };
 
     private static JObject Trial(TrialFinished e)
     {

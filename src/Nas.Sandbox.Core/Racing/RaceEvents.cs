@@ -30,3 +30,15 @@ public sealed record SwapFailed(string Contestant, int Heat, string Source, stri
 public sealed record HeatFinished(int Heat, IReadOnlyList<HeatStanding> Standings) : RaceEvent;
 
 public sealed record RaceFinished(RaceSummary Summary) : RaceEvent;
+
+/// <summary>A contestant joined the race mid-run (a user command); it starts in the current heat with a full budget.</summary>
+public sealed record ContestantAdded(ContestantInfo Contestant, int Heat) : RaceEvent;
+
+/// <summary>A contestant left the race (a user command); it no longer appears in standings or later heats.</summary>
+public sealed record ContestantRemoved(string Contestant, int Heat) : RaceEvent;
+
+/// <summary>The current heat starts over (a user command): every contestant is rebuilt and its trials in this heat discarded.</summary>
+public sealed record HeatRestarted(int Heat, long Seed) : RaceEvent;
+
+/// <summary>A user command could not be applied (unknown strategy, bad knobs, unknown contestant).</summary>
+public sealed record CommandRejected(string Command, string Message) : RaceEvent;

@@ -34,49 +34,54 @@ public sealed class Referee
 
     public event Action<RaceEvent>? EventRaised;
 
-    public async Task<RaceSummary> RunAsync(RaceSettings settings, CancellationToken cancellation = default)
+    public Task<RaceSummary> RunAsync(RaceSettings settings, CancellationToken cancellation = default) =>
+        RunAsync(settings, null, cancellation);
+
+    /// <summary>Runs the race; <paramref name="control"/> (optional) lets a user pause, step, add, remove and restart.</summary>
+    public async Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, CancellationToken cancellation = default)
     {
         settings.Validate();
-        var entries = settings.Contestants.Select(spec => _strategies.Get(spec.Strategy)).ToArray();
-        var labels = UniqueLabels(settings.Contestants);
-        var infos = entries.Select((e, i) => new ContestantInfo(labels[i], e.Name, e.Source.Kind, e.Source.Origin,
-            e.Source.Version, settings.Contestants[i].Knobs, e.Source.Build)).ToArray();
-        // Validate every contestant's knobs before anything runs: a typo should cost nothing.
-        var knobs = entries.Select((e, i) => KnobValues.Create(e.Name, e.Factory.Knobs, settings.Contestants[i].Knobs)).ToArray();
+        var lineup = new RaceLineup();
+        // Resolve every contestant and validate its knobs before anything runs: a typo should cost nothing.
+        foreach (var spec in settings.Contestants)
+        {
+            var entry = _strategies.Get(spec.Strategy);
+            lineup.Add(spec, entry, KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs));
+        }
 
         _strategies.EntryReplaced += _newBuilds.Enqueue;
         _strategies.SourceFailed += OnSourceFailed;
         try
         {
             var clock = Stopwatch.StartNew();
-            Raise(new RaceStarted(settings, infos, _estimator.Name, Describe(settings.Fidelity)));
+            Raise(new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity)));
             var heats = new List<IReadOnlyList<HeatStanding>>();
-            var latest = entries.ToArray();
             for (int heat = 0; heat < settings.Heats; heat++)
             {
                 long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
                 Raise(new HeatStarted(heat, heatSeed));
-                var contestants = infos.Select((info, i) => new ContestantRun(info.Label, latest[i], knobs[i])).ToArray();
-                foreach (var contestant in contestants) Create(contestant, settings, heat);
-                while (contestants.Any(c => c.HasBudget(settings) || c.PendingEntry is not null && c.Disqualified))
+                var state = new HeatState(StartHeat(lineup, settings, heat));
+                while (true)
                 {
-                    ApplyBuilds(contestants, heat);
-                    foreach (var contestant in contestants)
-                    {
-                        PrepareTurn(contestant, settings, heat);
-                        if (contestant.HasBudget(settings)) await StepAsync(contestant, settings, heat, heatSeed, cancellation);
-                    }
-                    if (contestants.All(c => !c.HasBudget(settings))) break;
+                    if (control is not null) ApplyCommands(control, lineup, state, settings, heat, heatSeed);
+                    ApplyBuilds(state.Contestants, heat);
+                    if (!state.Contestants.Any(c => IsCandidate(c, settings))) break;
+                    if (control is not null && !await control.WaitForTurnAsync(cancellation)) continue;
+                    ApplyBuilds(state.Contestants, heat);
+                    var contestant = state.NextTurn(c => IsCandidate(c, settings));
+                    if (contestant is null) continue;
+                    PrepareTurn(contestant, settings, heat);
+                    if (contestant.HasBudget(settings)) await StepAsync(contestant, settings, heat, heatSeed, cancellation);
                 }
                 // Later heats start with the newest build each contestant was swapped to.
-                for (int i = 0; i < contestants.Length; i++) (latest[i], knobs[i]) = (contestants[i].Entry, contestants[i].Knobs);
-                var standings = contestants.Select(c => c.Standing()).ToArray();
+                foreach (var run in state.Contestants)
+                    if (lineup.Find(run.Label) is { } slot) (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
+                var standings = state.Contestants.Select(c => c.Standing()).ToArray();
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
             }
             // The summary names the build each contestant finished on (after any swaps).
-            var finished = infos.Select((info, i) => info with { Version = latest[i].Source.Version, Build = latest[i].Source.Build }).ToArray();
-            var summary = RaceSummary.From(settings, finished, heats, clock.Elapsed.TotalSeconds);
+            var summary = RaceSummary.From(settings, lineup.Finished(), heats, clock.Elapsed.TotalSeconds);
             Raise(new RaceFinished(summary));
             return summary;
         }
@@ -87,10 +92,67 @@ public sealed class Referee
         }
     }
 
+    /// <summary>A contestant that can take a turn: it has budget left, or it sits out but a new build has arrived.</summary>
+    private static bool IsCandidate(ContestantRun c, RaceSettings settings) =>
+        c.HasBudget(settings) || c.Disqualified && c.PendingEntry is not null;
+
+    private List<ContestantRun> StartHeat(RaceLineup lineup, RaceSettings settings, int heat)
+    {
+        var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs)).ToList();
+        foreach (var contestant in contestants) Create(contestant, settings, heat);
+        return contestants;
+    }
+
+    /// <summary>Applies the user's queued commands between trials, in the order given.</summary>
+    private void ApplyCommands(RaceControl control, RaceLineup lineup, HeatState state, RaceSettings settings, int heat, long heatSeed)
+    {
+        while (control.TryTakeCommand(out var command))
+        {
+            switch (command)
+            {
+                case AddContestant add:
+                    StrategyEntry entry;
+                    KnobValues knobs;
+                    try
+                    {
+                        entry = _strategies.Get(add.Contestant.Strategy);
+                        knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, add.Contestant.Knobs);
+                    }
+                    catch (Exception e) when (e is NasException or KnobException)
+                    {
+                        Raise(new CommandRejected($"add {add.Contestant.Label}", e.Message));
+                        break;
+                    }
+                    var slot = lineup.Add(add.Contestant, entry, knobs);
+                    Raise(new ContestantAdded(slot.Info, heat));
+                    var run = new ContestantRun(slot.Info.Label, entry, knobs);
+                    Create(run, settings, heat);
+                    state.Contestants.Add(run);
+                    break;
+                case RemoveContestant remove:
+                    if (lineup.Find(remove.Label) is not { } leaving)
+                        Raise(new CommandRejected($"remove {remove.Label}", $"There is no contestant '{remove.Label}' in this race."));
+                    else if (lineup.Slots.Count == 1)
+                        Raise(new CommandRejected($"remove {remove.Label}", "A race needs at least one contestant; add another first."));
+                    else
+                    {
+                        lineup.Slots.Remove(leaving);
+                        state.Remove(remove.Label);
+                        Raise(new ContestantRemoved(remove.Label, heat));
+                    }
+                    break;
+                case RestartHeat:
+                    Raise(new HeatRestarted(heat, heatSeed));
+                    state.Reset(StartHeat(lineup, settings, heat));
+                    break;
+            }
+        }
+    }
+
     private void OnSourceFailed(string origin, string message) => _failedBuilds.Enqueue((origin, message));
 
     /// <summary>Hands announced builds to the contestants racing them, and journals failed builds they depend on.</summary>
-    private void ApplyBuilds(ContestantRun[] contestants, int heat)
+    private void ApplyBuilds(List<ContestantRun> contestants, int heat)
     {
         while (_newBuilds.TryDequeue(out var entry))
             foreach (var contestant in contestants.Where(c => c.Entry.Name == entry.Name && c.Entry.Source.Origin == entry.Source.Origin))
@@ -250,17 +312,4 @@ public sealed class Referee
             f.Channels is { } c ? $"channels={c}" : null, f.CellsPerStage is { } n ? $"cells={n}" : null,
             f.BatchSize is { } b ? $"batch={b}" : null,
         }.Where(s => s is not null));
-
-    private static string[] UniqueLabels(IReadOnlyList<ContestantSpec> specs)
-    {
-        var labels = new string[specs.Count];
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < specs.Count; i++)
-        {
-            string label = specs[i].Label;
-            int count = seen[label] = seen.GetValueOrDefault(label) + 1;
-            labels[i] = count == 1 ? label : $"{label}#{count}";
-        }
-        return labels;
-    }
 }

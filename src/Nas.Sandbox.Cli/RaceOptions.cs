@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Globalization;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Estimators;
+using Nas.Sandbox.Core.Hosting;
+using Nas.Sandbox.Core.Racing;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>
+/// The options `nas race` and `nas tui` share (contract: shared/design/CLI.md), and how they become a race ready to
+/// run: settings validated, names resolved, data loaded.
+/// </summary>
+internal sealed class RaceOptions
+{
+    public static readonly string[] DefaultStrategies = ["random-search", "regularized-evolution"];
+    public const int DefaultTrainingBudget = 16;
+
+    private readonly Option<string[]> _strategy = new("--strategy")
+    {
+        Description = "contestant NAME[:knob=value,...] (repeatable) [random-search, regularized-evolution]",
+        AllowMultipleArgumentsPerToken = false,
+    };
+    private readonly Option<string> _space = new("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
+    private readonly Option<string?> _operations = new("--operations") { Description = "comma-separated operations of the cell space (built-in or from scripts) [NB201's five]" };
+    private readonly Option<string> _estimator = new("--estimator") { Description = "train (low-fidelity TorchSharp training)", DefaultValueFactory = _ => "train" };
+    private readonly Option<string> _dataset = new("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
+    private readonly Option<int?> _budget = new("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget} when no budget is given]" };
+    private readonly Option<double?> _budgetSeconds = new("--budget-seconds") { Description = "seconds per contestant per heat (measured training time)" };
+    private readonly Option<int> _heats = new("--heats") { Description = "independent repetitions with seeds derived from --seed", DefaultValueFactory = _ => 1 };
+    private readonly Option<long> _seed = new("--seed") { Description = "master seed", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> _journal = new("--journal") { Description = "JSON-lines journal [runs/race-<UTC time>.jsonl]" };
+    private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+    private readonly Option<int?> _epochs = new("--epochs") { Description = $"training epochs per evaluation [{new TrainingSettings().Epochs}]" };
+    private readonly Option<int?> _images = new("--train-images") { Description = $"training images per evaluation [{new TrainingSettings().TrainingImages}]" };
+    private readonly Option<int?> _validation = new("--validation-images") { Description = $"validation images per evaluation [{new TrainingSettings().ValidationImages}]" };
+    private readonly Option<int?> _channels = new("--channels") { Description = $"channels C of the first stage [{new TrainingSettings().Channels}]" };
+    private readonly Option<int?> _cells = new("--cells") { Description = $"cells per stage N [{new TrainingSettings().CellsPerStage}]" };
+    private readonly Option<int?> _batch = new("--batch-size") { Description = $"training batch size [{new TrainingSettings().BatchSize}]" };
+    private readonly Option<double> _callTimeout = new("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
+    private readonly Option<string[]> _plugins = CommonOptions.Plugins();
+    private readonly Option<string[]> _scripts = CommonOptions.Scripts();
+
+    public Option<bool> Verbose { get; } = CommonOptions.Verbose();
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[]
+                 {
+                     _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
+                     _epochs, _images, _validation, _channels, _cells, _batch, _callTimeout, _plugins, _scripts, Verbose,
+                 })
+            command.Options.Add(option);
+    }
+
+    /// <summary>
+    /// Validates the options, loads plugins and scripts, resolves every name (unknown strategies, knobs, spaces or
+    /// datasets fail before any data is loaded), then loads the data. The caller disposes the host.
+    /// </summary>
+    public PreparedRace Prepare(ParseResult result, Type hostType)
+    {
+        var training = new TrainingSettings();
+        training = training with
+        {
+            Epochs = result.GetValue(_epochs) ?? training.Epochs,
+            TrainingImages = result.GetValue(_images) ?? training.TrainingImages,
+            ValidationImages = result.GetValue(_validation) ?? training.ValidationImages,
+            Channels = result.GetValue(_channels) ?? training.Channels,
+            CellsPerStage = result.GetValue(_cells) ?? training.CellsPerStage,
+            BatchSize = result.GetValue(_batch) ?? training.BatchSize,
+        };
+        training.Validate();
+        var specs = result.GetValue(_strategy) is { Length: > 0 } given ? given : DefaultStrategies;
+        int? evaluations = result.GetValue(_budget);
+        double? seconds = result.GetValue(_budgetSeconds);
+        var settings = new RaceSettings
+        {
+            Contestants = specs.Select(ContestantSpec.Parse).ToArray(),
+            Space = result.GetValue(_space)!,
+            Estimator = result.GetValue(_estimator)!,
+            Dataset = result.GetValue(_dataset)!,
+            Budget = evaluations is null && seconds is null ? DefaultTrainingBudget : evaluations,
+            BudgetSeconds = seconds,
+            Heats = result.GetValue(_heats),
+            Seed = result.GetValue(_seed),
+            Fidelity = training.ToFidelity(),
+            CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
+        };
+        settings.Validate();
+        string journalPath = result.GetValue(_journal)
+            ?? Path.Combine("runs", $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.jsonl");
+
+        var host = SandboxHost.Create(hostType.Assembly, result.GetValue(_plugins), result.GetValue(_scripts));
+        try
+        {
+            foreach (var spec in settings.Contestants) Admit(host, spec);
+            var space = host.CreateSpace(settings.Space,
+                result.GetValue(_operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
+            return new PreparedRace(host, settings, space, estimator, journalPath);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Makes sure a contestant can race: compiles its script if it is one, finds the strategy, checks its knobs.</summary>
+    public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec)
+    {
+        if (spec.Strategy.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)) host.RequireScript(spec.Strategy);
+        var entry = host.Strategies.Get(spec.Strategy);
+        KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
+        return spec;
+    }
+}
+
+/// <summary>A race ready to run: the host (plugins, scripts), settings, space, estimator and where to journal.</summary>
+internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath) : IDisposable
+{
+    public void Dispose() => Host.Dispose();
+}

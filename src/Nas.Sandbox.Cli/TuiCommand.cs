@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Racing.Tracking;
+using Nas.Sandbox.Tui;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>
+/// <c>nas tui</c>: the same tournament as <c>nas race</c>, in the Terminal.Gui console. The referee runs on its own
+/// task; the screen renders the tracker's snapshots and sends commands. Scripts and plugins are watched: a save
+/// swaps the contestant live, a broken save shows its errors while the old version keeps racing.
+/// </summary>
+internal static class TuiCommand
+{
+    public static Command Create()
+    {
+        var options = new RaceOptions();
+        var command = new Command("tui", "Race strategies head-to-head in the terminal console (same options as race).");
+        options.AddTo(command);
+        command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(options.Verbose), async () =>
+        {
+            if (!TournamentApp.HasTerminal())
+            {
+                Console.Error.WriteLine("error: nas tui needs a terminal; use nas race for a headless race.");
+                return 2;
+            }
+            using var race = options.Prepare(result, typeof(TuiCommand));
+            var host = race.Host;
+            using var writer = new JournalWriter(race.JournalPath);
+            var control = new RaceControl();
+            var tracker = new RaceTracker(control);
+            foreach (string warning in host.Warnings) tracker.Warn(warning);
+            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer);
+            referee.EventRaised += tracker.OnEvent;
+            host.Scripts.Recompiled += tracker.ScriptRecompiled;
+            host.Plugins.Reloaded += tracker.PluginReloaded;
+            host.Scripts.Watch();
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var running = Task.Run(() => referee.RunAsync(race.Settings, control, stop.Token));
+            _ = running.ContinueWith(t => tracker.Fail(Describe(t.Exception!)), TaskContinuationOptions.OnlyOnFaulted);
+
+            string reportBase = Path.ChangeExtension(writer.Path, null);
+            TournamentApp.Run(tracker, quit => new TournamentController(
+                control, tracker,
+                text => RaceOptions.Admit(host, ContestantSpec.Parse(text)),
+                () =>
+                {
+                    var (markdown, csv) = RaceReport.Save(reportBase, tracker.Snapshot(), tracker.AllTrials(), writer.Path);
+                    return $"report saved: {markdown} and {csv}";
+                },
+                quit));
+
+            // The terminal is back. Stop the race if it is still running: the trial in progress is abandoned, every
+            // finished one is already in the journal.
+            if (!running.IsCompleted) Console.Error.WriteLine("stopping the race…");
+            stop.Cancel();
+            try
+            {
+                var summary = await running;
+                LeaderboardPrinter.Print(Console.Out, summary);
+            }
+            catch (OperationCanceledException)
+            {
+                var snapshot = tracker.Snapshot();
+                Console.Out.WriteLine($"race stopped after {snapshot.EvaluationsDone} evaluations.");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Console.Error.WriteLine($"error: the race stopped: {Describe(e)}");
+                Console.Out.WriteLine($"journal: {writer.Path}");
+                return 1;
+            }
+            Console.Out.WriteLine($"journal: {writer.Path}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Describe(Exception e) => (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e).Message;
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Spaces;
+
+namespace Nas.Sandbox.Core.Racing.Tracking;
+
+/// <summary>
+/// A race's report at any moment: a Markdown summary (settings, leaderboard, each contestant's best cell drawn,
+/// swaps and errors) and a CSV with one row per trial. Saved beside the journal, overwritten by later saves.
+/// </summary>
+public static class RaceReport
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static readonly string[] CsvColumns =
+    [
+        "contestant", "heat", "index", "architecture", "status", "validation_accuracy", "validation_loss", "training_loss",
+        "params", "flops", "latency_ms", "cost_seconds", "cached", "message", "time",
+    ];
+
+    /// <summary>Writes <c>BASE.report.md</c> and <c>BASE.trials.csv</c>; returns their paths.</summary>
+    public static (string Markdown, string Csv) Save(string basePath, RaceSnapshot snapshot, IReadOnlyList<TrialLine> trials, string? journalPath)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(basePath))!;
+        Directory.CreateDirectory(folder);
+        string markdown = basePath + ".report.md", csv = basePath + ".trials.csv";
+        WriteAtomically(markdown, Markdown(snapshot, journalPath));
+        WriteAtomically(csv, Csv(trials));
+        return (markdown, csv);
+    }
+
+    public static string Markdown(RaceSnapshot s, string? journalPath)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# Race report: {string.Join(" vs ", s.Contestants.Select(c => c.Label))}").AppendLine();
+        md.AppendLine($"- saved {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", Invariant)} UTC; the race is {s.Phase.ToString().ToLowerInvariant()}, " +
+                      $"heat {Math.Min(s.Heat + 1, Math.Max(1, s.Heats))} of {s.Heats}, {s.Progress * 100:0}% done " +
+                      $"({s.EvaluationsDone}{(s.EvaluationsPlanned is { } p ? $" of {p}" : "")} evaluations), {s.ElapsedSeconds:0} s elapsed");
+        if (s.Settings is { } settings)
+        {
+            string budget = string.Join(" and ", new[]
+            {
+                settings.Budget is { } n ? $"{n} evaluations" : null, settings.BudgetSeconds is { } sec ? $"{sec.ToString(Invariant)} s" : null,
+            }.Where(b => b is not null));
+            md.AppendLine($"- space `{settings.Space}`, estimator `{s.Estimator}` ({s.Fidelity}), dataset `{settings.Dataset}`, " +
+                          $"budget {budget} per contestant per heat, seed {settings.Seed}");
+        }
+        if (journalPath is not null) md.AppendLine($"- journal: `{journalPath}`");
+        if (s.FailureMessage is not null) md.AppendLine($"- **the race stopped:** {s.FailureMessage}");
+        md.AppendLine().AppendLine("## Leaderboard").AppendLine();
+        md.AppendLine("| rank | contestant | source | version | best (this heat) | mean ± std (finished heats) | evaluations | failures | seconds | rating |");
+        md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in s.Contestants)
+            md.AppendLine($"| {c.Rank} | {c.Label} | {c.Source} | {c.Version} | {Accuracy(c.Best)} | " +
+                          (c.MeanBest is { } m ? $"{Accuracy(m)} ± {Accuracy(c.StdBest)} ({c.HeatsFinished})" : "-") +
+                          $" | {c.Used}{(c.Budget is { } b ? $"/{b}" : "")} | {c.Failures} | {c.Seconds.ToString("0.0", Invariant)} | " +
+                          $"{(c.Rating is { } r ? r.ToString("0", Invariant) : "-")} |");
+        md.AppendLine().AppendLine("## Best architectures (current heat)").AppendLine();
+        foreach (var c in s.Contestants)
+        {
+            md.AppendLine($"### {c.Label}: {Accuracy(c.Best)}").AppendLine();
+            if (c.BestTrial is not { } t) { md.AppendLine("No successful evaluation yet.").AppendLine(); continue; }
+            md.AppendLine($"`{t.Architecture.Key}`, evaluation {t.Index + 1}, {Count(t.Metrics.Parameters)} parameters, " +
+                          $"{Count(t.Metrics.Flops)} FLOPs").AppendLine();
+            if (t.Architecture.Choices.Count == Nb201Space.EdgeCount)
+            {
+                md.AppendLine("```text");
+                foreach (string line in Nb201CellDiagram.Draw(t.Architecture)) md.AppendLine(line.TrimEnd());
+                md.AppendLine("```").AppendLine();
+            }
+        }
+        var swaps = s.Contestants.SelectMany(c => c.Swaps.Select(w => $"- {c.Label}: {w}")).ToArray();
+        if (swaps.Length > 0) md.AppendLine("## Swaps").AppendLine().AppendLine(string.Join(Environment.NewLine, swaps)).AppendLine();
+        if (s.Errors.Count > 0)
+        {
+            md.AppendLine("## Build errors (the old versions kept racing)").AppendLine().AppendLine("```text");
+            foreach (var e in s.Errors) foreach (string line in e.Lines) md.AppendLine(line);
+            md.AppendLine("```").AppendLine();
+        }
+        var problems = s.Notices.Where(n => n.Kind is NoticeKind.Error or NoticeKind.Warning).ToArray();
+        if (problems.Length > 0)
+        {
+            md.AppendLine("## Failures and warnings (latest)").AppendLine();
+            foreach (var n in problems) md.AppendLine($"- {n.Time.ToString("HH:mm:ss", Invariant)} {n.Text}");
+        }
+        return md.ToString();
+    }
+
+    public static string Csv(IReadOnlyList<TrialLine> trials)
+    {
+        var csv = new StringBuilder().AppendLine(string.Join(",", CsvColumns));
+        foreach (var line in trials)
+        {
+            var t = line.Trial;
+            var m = t.Metrics;
+            string[] cells =
+            [
+                line.Contestant, line.Heat.ToString(Invariant), t.Index.ToString(Invariant), t.Architecture.Key,
+                JournalFormat.StatusName(t.Status), Number(m.ValidationAccuracy), Number(m.ValidationLoss), Number(m.TrainingLoss),
+                m.Parameters?.ToString(Invariant) ?? "", m.Flops?.ToString(Invariant) ?? "", Number(m.LatencyMs),
+                t.CostSeconds.ToString("0.####", Invariant), t.FromCache ? "true" : "false", t.Message ?? "",
+                line.Time.ToString("O", Invariant),
+            ];
+            csv.AppendLine(string.Join(",", cells.Select(Quote)));
+        }
+        return csv.ToString();
+    }
+
+    private static string Quote(string cell) =>
+        cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
+
+    private static string Number(double? value) => value?.ToString("R", Invariant) ?? "";
+
+    private static string Accuracy(double? value) => value?.ToString("0.0000", Invariant) ?? "-";
+
+    private static string Count(long? value) => value?.ToString("N0", Invariant) ?? "-";
+
+    private static void WriteAtomically(string path, string content)
+    {
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,78 @@
+using Nas.Sandbox.Abstractions;
+
+namespace Nas.Sandbox.Core.Racing.Tracking;
+
+/// <summary>Where a race is in its life.</summary>
+public enum RacePhase { Starting, Running, Pausing, Paused, Finished, Failed, Cancelled }
+
+/// <summary>
+/// An immutable picture of a race at one moment, for views: they render snapshots and never touch the engine.
+/// Contestants are in rank order (best first).
+/// </summary>
+public sealed record RaceSnapshot
+{
+    public RaceSettings? Settings { get; init; }
+    public string Estimator { get; init; } = "";
+    public string Fidelity { get; init; } = "";
+    public RacePhase Phase { get; init; }
+    /// <summary>0-based index of the heat being run (or the last one, when finished).</summary>
+    public int Heat { get; init; }
+    public int Heats { get; init; }
+    public int HeatsFinished { get; init; }
+    public double ElapsedSeconds { get; init; }
+    public long EvaluationsDone { get; init; }
+    /// <summary>Evaluations the whole race will take (null under a seconds-only budget).</summary>
+    public long? EvaluationsPlanned { get; init; }
+    public double Progress { get; init; }
+    public IReadOnlyList<ContestantStanding> Contestants { get; init; } = [];
+    /// <summary>The latest trials, oldest first.</summary>
+    public IReadOnlyList<TrialLine> RecentTrials { get; init; } = [];
+    /// <summary>The latest notices (swaps, failures, commands), oldest first.</summary>
+    public IReadOnlyList<RaceNotice> Notices { get; init; } = [];
+    /// <summary>Sources (scripts, plugins) whose latest build failed; the old version keeps racing.</summary>
+    public IReadOnlyList<SourceErrors> Errors { get; init; } = [];
+    public string? FailureMessage { get; init; }
+    public RaceSummary? Summary { get; init; }
+}
+
+/// <summary>One contestant as the leaderboard shows it.</summary>
+public sealed record ContestantStanding
+{
+    public required string Label { get; init; }
+    public required string Strategy { get; init; }
+    /// <summary>built-in, plugin, script or pack.</summary>
+    public required string Source { get; init; }
+    public required string Origin { get; init; }
+    public required string Version { get; init; }
+    public IReadOnlyDictionary<string, string> Knobs { get; init; } = new Dictionary<string, string>();
+    public int Rank { get; init; }
+    /// <summary>Best validation accuracy in the current heat.</summary>
+    public double? Best { get; init; }
+    public Trial? BestTrial { get; init; }
+    /// <summary>Mean and standard deviation of the best validation accuracy over finished heats.</summary>
+    public double? MeanBest { get; init; }
+    public double? StdBest { get; init; }
+    public int HeatsFinished { get; init; }
+    public int Used { get; init; }
+    public int? Budget { get; init; }
+    public int Failures { get; init; }
+    /// <summary>Seconds spent in the current heat (measured, or simulated for a table).</summary>
+    public double Seconds { get; init; }
+    public double? Rating { get; init; }
+    /// <summary>Best-so-far accuracy of the current heat, one point per improvement.</summary>
+    public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
+    public IReadOnlyList<string> Swaps { get; init; } = [];
+    public bool Disqualified { get; init; }
+}
+
+/// <summary>A point of an anytime curve: after <see cref="Evaluation"/> evaluations (or <see cref="Seconds"/>), the best was <see cref="Best"/>.</summary>
+public sealed record CurvePoint(int Evaluation, double Seconds, double Best);
+
+public sealed record TrialLine(string Contestant, int Heat, Trial Trial, DateTime Time);
+
+public enum NoticeKind { Info, Swap, Warning, Error }
+
+public sealed record RaceNotice(DateTime Time, NoticeKind Kind, string Text);
+
+/// <summary>The errors of a source's latest failed build, one line each (<c>file(line,col): error CODE: message</c>).</summary>
+public sealed record SourceErrors(string Source, IReadOnlyList<string> Lines, DateTime Time);
