@@ -11,6 +11,7 @@ public static class NasCommandLine
         root.Subcommands.Add(RaceCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(ScriptCommand.Create());
+        root.Subcommands.Add(LeagueCommand.Create());
         return root;
     }
 }
