@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Racing;
 
 namespace Nas.Sandbox.Cli;
 
@@ -16,6 +17,13 @@ internal static class CommonOptions
     {
         Description = "extra folder of .csx scripts (strategies, estimators, operations); repeatable",
         AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>The league file; null when not given, meaning <see cref="LeagueFile.DefaultPath"/>.</summary>
+    public static Option<string?> League() => new("--league")
+    {
+        Description = "league file [$NAS_HOME/league.json, default ~/.nas-sandbox/league.json]",
+        HelpName = "PATH",
     };
 
     public static Option<bool> Json(string what) => new("--json") { Description = what };

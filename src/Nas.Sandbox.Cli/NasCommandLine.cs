@@ -12,6 +12,7 @@ public static class NasCommandLine
         root.Subcommands.Add(TuiCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(ScriptCommand.Create());
+        root.Subcommands.Add(LeagueCommand.Create());
         return root;
     }
 }

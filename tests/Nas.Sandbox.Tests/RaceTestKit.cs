@@ -55,21 +55,38 @@ internal sealed class ListJournal : IRaceJournal
     public void Append(RaceEvent raceEvent) { lock (Events) Events.Add(raceEvent); }
 }
 
-/// <summary>The built `nas` executable run as a child process, as a user runs it.</summary>
+/// <summary>
+/// The built `nas` executable run as a child process, as a user runs it. Unless the caller sets <c>NAS_HOME</c>,
+/// each run gets a fresh temporary home (deleted afterwards), so no test ever reads or writes the real one.
+/// </summary>
 internal static class NasProcess
 {
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
-    public static (int Exit, string Out, string Err) Run(params string[] args)
+    public static (int Exit, string Out, string Err) Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs nas with extra environment variables (a null value removes the variable).</summary>
+    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         string dll = Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Cli", "bin", Configuration, "net10.0", "nas.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) { process.Kill(true); throw new TimeoutException("nas did not finish in 3 minutes"); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        string? home = environment.ContainsKey(NasHome.Variable) ? null : Directory.CreateTempSubdirectory("nas-home-").FullName;
+        if (home is not null) start.Environment[NasHome.Variable] = home;
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name); else start.Environment[name] = value;
+        try
+        {
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(3))) { process.Kill(true); throw new TimeoutException("nas did not finish in 3 minutes"); }
+            return (process.ExitCode, stdout.Result, stderr.Result);
+        }
+        finally
+        {
+            if (home is not null) Directory.Delete(home, recursive: true);
+        }
     }
 }
