@@ -30,6 +30,9 @@ internal static class RaceCommand
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer);
             var progress = new ProgressPrinter(Console.Error, race.Settings);
             referee.EventRaised += progress.Print;
+            var league = new LeagueRecorder(race.League);
+            league.Failed += message => Console.Error.WriteLine($"warning: {message}");
+            referee.EventRaised += league.OnEvent;
             if (result.GetValue(watch))
             {
                 host.Scripts.Recompiled += progress.ScriptRecompiled;
@@ -43,6 +46,7 @@ internal static class RaceCommand
             var leaderboardOut = asJson ? Console.Error : Console.Out;
             LeaderboardPrinter.Print(leaderboardOut, summary);
             leaderboardOut.WriteLine($"journal: {writer.Path}");
+            leaderboardOut.WriteLine($"league: {race.League.Path} (nas league shows the ratings)");
             if (asJson) Console.Out.WriteLine(JournalFormat.Summary(summary).ToString(Formatting.Indented));
             return 0;
         }));

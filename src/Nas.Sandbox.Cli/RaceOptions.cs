@@ -40,6 +40,7 @@ internal sealed class RaceOptions
     private readonly Option<double> _callTimeout = new("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
     private readonly Option<string[]> _plugins = CommonOptions.Plugins();
     private readonly Option<string[]> _scripts = CommonOptions.Scripts();
+    private readonly Option<string?> _league = CommonOptions.League();
 
     public Option<bool> Verbose { get; } = CommonOptions.Verbose();
 
@@ -48,7 +49,7 @@ internal sealed class RaceOptions
         foreach (var option in new Option[]
                  {
                      _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
-                     _epochs, _images, _validation, _channels, _cells, _batch, _callTimeout, _plugins, _scripts, Verbose,
+                     _epochs, _images, _validation, _channels, _cells, _batch, _callTimeout, _plugins, _scripts, _league, Verbose,
                  })
             command.Options.Add(option);
     }
@@ -97,7 +98,8 @@ internal sealed class RaceOptions
             var space = host.CreateSpace(settings.Space,
                 result.GetValue(_operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             var estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
-            return new PreparedRace(host, settings, space, estimator, journalPath);
+            var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
+            return new PreparedRace(host, settings, space, estimator, journalPath, league);
         }
         catch
         {
@@ -116,8 +118,8 @@ internal sealed class RaceOptions
     }
 }
 
-/// <summary>A race ready to run: the host (plugins, scripts), settings, space, estimator and where to journal.</summary>
-internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath) : IDisposable
+/// <summary>A race ready to run: the host (plugins, scripts), settings, space, estimator, where to journal, and the league it counts in.</summary>
+internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath, LeagueFile League) : IDisposable
 {
     public void Dispose() => Host.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Journal;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Tracking;
@@ -33,6 +34,7 @@ internal static class TuiCommand
             foreach (string warning in host.Warnings) tracker.Warn(warning);
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer);
             referee.EventRaised += tracker.OnEvent;
+            ShowRatings(tracker, race.League, referee);
             host.Scripts.Recompiled += tracker.ScriptRecompiled;
             host.Plugins.Reloaded += tracker.PluginReloaded;
             host.Scripts.Watch();
@@ -77,6 +79,20 @@ internal static class TuiCommand
         }));
         return command;
     }
+
+    /// <summary>League ratings in the leaderboard: as the league file has them now, then after every heat this race records.</summary>
+    private static void ShowRatings(RaceTracker tracker, LeagueFile file, Referee referee)
+    {
+        var recorder = new LeagueRecorder(file);
+        recorder.Failed += tracker.Warn;
+        recorder.Recorded += standings => tracker.RatingOf = RatingsFrom(standings);
+        referee.EventRaised += recorder.OnEvent;
+        try { tracker.RatingOf = RatingsFrom(file.Load()); }
+        catch (NasException e) { tracker.Warn($"{e.Message} (ratings are not shown)"); }
+    }
+
+    private static Func<ContestantInfo, double?> RatingsFrom(LeagueStandings standings) =>
+        info => standings.Find(LeagueKey.Of(info))?.Rating;
 
     private static string Describe(Exception e) => (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e).Message;
 }

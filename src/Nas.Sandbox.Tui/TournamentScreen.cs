@@ -24,7 +24,6 @@ public sealed class TournamentScreen : Window
     private readonly ContestantDetailView _detail = new() { X = 0, Width = Dim.Fill() };
     private readonly StatusLineView _status = new() { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
     private readonly PromptBar _prompt = new() { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill() };
-    private readonly Dictionary<string, int> _series = new(StringComparer.Ordinal);
     private RaceSnapshot _snapshot = new();
 
     public TournamentScreen(ITournamentCommands commands)
@@ -58,9 +57,8 @@ public sealed class TournamentScreen : Window
     public void Render(RaceSnapshot snapshot)
     {
         _snapshot = snapshot;
-        foreach (var c in snapshot.Contestants) _series.TryAdd(c.Label, _series.Count);
         _leaderboard.Show(snapshot.Contestants);
-        _chart.Show(snapshot, label => _series.GetValueOrDefault(label));
+        _chart.Show(snapshot);
         _chart.Title = _chart.BySeconds ? "Best so far vs seconds" : "Best so far vs evaluations";
         _log.Show(snapshot);
         _errors.Show(snapshot.Errors);

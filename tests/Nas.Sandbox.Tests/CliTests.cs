@@ -25,7 +25,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Race_json_prints_only_the_summary_on_stdout_and_progress_on_stderr()
     {
-        var (exit, stdout, stderr) = Nas(TinyRace("--json", "--seed", "3"));
+        string league = Path.Combine(_folder, "league.json");
+        var (exit, stdout, stderr) = Nas(TinyRace("--json", "--seed", "3", "--league", league));
         exit.Should().Be(0, stderr);
         var summary = JObject.Parse(stdout);
         ((long)summary["seed"]!).Should().Be(3);
@@ -44,6 +45,10 @@ public sealed class CliTests : IDisposable
         stderr.Should().Contain("random-search").And.Contain(" acc ").And.Contain(" best ").And.Contain("winner:");
         stderr.Should().NotContain("NNPACK");
         JournalReader.Read(Path.Combine(_folder, "race.jsonl")).Lines.Count(l => l.Type == "trial").Should().Be(4);
+        // The heat counts in the league: both strategies rated, the winner above the loser (or level on a tie).
+        var players = new Nas.Sandbox.Core.Racing.LeagueFile(league).Load().Players;
+        players.Select(p => p.Key).Should().BeEquivalentTo("random-search", "regularized-evolution");
+        players.Should().OnlyContain(p => p.Heats == 1 && p.Wins + p.Draws + p.Losses == 1);
     }
 
     [Fact]

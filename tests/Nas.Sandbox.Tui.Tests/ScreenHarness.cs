@@ -53,6 +53,9 @@ internal sealed class ScreenHarness : IDisposable
 
     public string[] Lines() => Text().Split('\n');
 
+    /// <summary>The foreground colour of one cell of the screen, as last drawn.</summary>
+    public Terminal.Gui.Drawing.Color? ForegroundAt(int row, int column) => _app.Driver!.Contents![row, column].Attribute?.Foreground;
+
     public void Dispose()
     {
         if (_session is not null) _app.End(_session);

@@ -46,6 +46,9 @@ public sealed class LeagueRecorder
                     _raceId = $"{Utc(started.Time).ToString("O", CultureInfo.InvariantCulture)}/seed={started.Settings.Seed.ToString(CultureInfo.InvariantCulture)}";
                 }
                 break;
+            case ContestantAdded added:
+                Register(added.Contestant);
+                break;
             case HeatFinished finished:
                 Record(finished);
                 break;

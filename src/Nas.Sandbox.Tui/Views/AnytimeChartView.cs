@@ -11,15 +11,14 @@ internal sealed class AnytimeChartView : CanvasView
 {
     private const int AxisWidth = 7; // "0.7670┤"
     private IReadOnlyList<ContestantStanding> _contestants = [];
-    private Func<string, int> _seriesOf = _ => 0;
     private double? _xLimit;
 
     public bool BySeconds { get; set; }
 
-    public void Show(RaceSnapshot snapshot, Func<string, int> seriesOf)
+    public void Show(RaceSnapshot snapshot)
     {
-        _contestants = snapshot.Contestants;
-        _seriesOf = seriesOf;
+        // Legend and series in the order contestants joined: a contestant keeps its mark and colour all race long.
+        _contestants = snapshot.Contestants.OrderBy(c => c.Entry).ToArray();
         _xLimit = BySeconds ? snapshot.Settings?.BudgetSeconds : snapshot.Settings?.Budget;
         SetNeedsDraw();
     }
@@ -55,7 +54,7 @@ internal sealed class AnytimeChartView : CanvasView
         // The leader last, so its line is on top where lines cross.
         foreach (var c in series.OrderByDescending(c => c.Rank))
         {
-            int index = _seriesOf(c.Label);
+            int index = c.Entry;
             var color = Palette.SeriesColor(index);
             double spent = Spent(c);
             for (int col = 0; col < plotWidth; col++)
@@ -82,10 +81,10 @@ internal sealed class AnytimeChartView : CanvasView
         foreach (var c in _contestants)
         {
             string label = c.Label.Length > labelWidth ? TerminalText.Fit(c.Label, labelWidth) : c.Label;
-            string item = $"{Palette.SeriesGlyph(_seriesOf(c.Label))} {label}" + (withBest ? $" {TerminalText.Accuracy(c.Best)}" : "");
+            string item = $"{Palette.SeriesGlyph(c.Entry)} {label}" + (withBest ? $" {TerminalText.Accuracy(c.Best)}" : "");
             if (x > 0 && x + item.Length > Width) { row++; x = 0; }
             if (row >= rows) break;
-            Put(x, row, item, Palette.SeriesColor(_seriesOf(c.Label)));
+            Put(x, row, item, Palette.SeriesColor(c.Entry));
             x += item.Length + 2;
         }
         return Math.Min(row, rows - 1) + 1;

@@ -3,7 +3,7 @@ using Nas.Sandbox.Abstractions;
 namespace Nas.Sandbox.Core.Racing.Tracking;
 
 /// <summary>What the tracker knows of one contestant: this heat's spending, best and curve, and its finished heats.</summary>
-internal sealed class ContestantTrack(ContestantInfo info)
+internal sealed class ContestantTrack(ContestantInfo info, int entry)
 {
     public ContestantInfo Info { get; } = info;
     public string Version { get; set; } = info.Build.Length == 0 || info.Build == info.Version ? info.Version : $"{info.Version} ({info.Build})";
@@ -56,7 +56,7 @@ internal sealed class ContestantTrack(ContestantInfo info)
         double? std = mean is { } m ? Math.Sqrt(HeatBests.Sum(b => (b - m) * (b - m)) / HeatBests.Count) : null;
         return new ContestantStanding
         {
-            Label = Info.Label, Strategy = Info.Strategy, Source = SourceName(Info.Source), Origin = Info.Origin, Version = Version,
+            Entry = entry, Label = Info.Label, Strategy = Info.Strategy, Source = SourceName(Info.Source), Origin = Info.Origin, Version = Version,
             Knobs = Info.Knobs, Best = BestTrial?.Metrics.ValidationAccuracy, BestTrial = BestTrial, MeanBest = mean, StdBest = std,
             HeatsFinished = HeatsFinished, Used = Used, Budget = settings?.Budget, Failures = Failures, Seconds = Seconds,
             Rating = rating, Curve = Curve.ToArray(), Swaps = Swaps.ToArray(), Disqualified = Disqualified,

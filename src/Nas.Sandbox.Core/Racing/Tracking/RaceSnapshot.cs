@@ -46,6 +46,8 @@ public sealed record ContestantStanding
     public required string Version { get; init; }
     public IReadOnlyDictionary<string, string> Knobs { get; init; } = new Dictionary<string, string>();
     public int Rank { get; init; }
+    /// <summary>0-based order in which the contestant joined the race: a stable colour and mark for its chart series.</summary>
+    public int Entry { get; init; }
     /// <summary>Best validation accuracy in the current heat.</summary>
     public double? Best { get; init; }
     public Trial? BestTrial { get; init; }

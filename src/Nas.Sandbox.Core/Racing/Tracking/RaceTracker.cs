@@ -21,6 +21,7 @@ public sealed class RaceTracker
     private readonly List<RaceNotice> _notices = [];
     private readonly Dictionary<string, SourceErrors> _errors = new(StringComparer.Ordinal);
     private RaceStarted? _started;
+    private int _entries;
     private RacePhase _phase = RacePhase.Starting;
     private int _heat, _heatsFinished;
     private long _evaluationsInFinishedHeats;
@@ -118,7 +119,8 @@ public sealed class RaceTracker
                 .ThenBy(s => s.Label, StringComparer.Ordinal)
                 .Select((s, i) => s with { Rank = i + 1 })
                 .ToArray();
-            long current = _contestants.Sum(c => (long)c.Used);
+            // Spending of the heat under way; a finished heat is already counted in _evaluationsInFinishedHeats.
+            long current = _contestants.Where(c => c.HeatOpen).Sum(c => (long)c.Used);
             return new RaceSnapshot
             {
                 Settings = settings,
@@ -159,7 +161,9 @@ public sealed class RaceTracker
     {
         if (settings is null || _contestants.Count == 0) return 0;
         if (_phase == RacePhase.Finished) return 1;
-        double heatShare = _contestants.Average(c => c.Disqualified ? 1 : Math.Min(1, Math.Max(
+        var open = _contestants.Where(c => c.HeatOpen).ToArray();
+        if (open.Length == 0) return Math.Min(1, (double)_heatsFinished / settings.Heats);
+        double heatShare = open.Average(c => c.Disqualified ? 1 : Math.Min(1, Math.Max(
             settings.Budget is { } n ? (double)c.Used / n : 0,
             settings.BudgetSeconds is { } s ? c.Seconds / s : 0)));
         return Math.Min(1, (_heatsFinished + heatShare) / settings.Heats);
@@ -173,7 +177,7 @@ public sealed class RaceTracker
                 _started = e;
                 _phase = RacePhase.Running;
                 _clock.Restart();
-                foreach (var info in e.Contestants) _contestants.Add(new ContestantTrack(info));
+                foreach (var info in e.Contestants) _contestants.Add(new ContestantTrack(info, _entries++));
                 break;
             case HeatStarted e:
                 _heat = e.Heat;
@@ -217,7 +221,7 @@ public sealed class RaceTracker
                 _clock.Stop();
                 break;
             case ContestantAdded e:
-                var added = new ContestantTrack(e.Contestant);
+                var added = new ContestantTrack(e.Contestant, _entries++);
                 added.StartHeat();
                 _contestants.Add(added);
                 Notice(NoticeKind.Info, $"{e.Contestant.Label} joined in heat {e.Heat + 1}");
