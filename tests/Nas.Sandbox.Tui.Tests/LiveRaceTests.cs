@@ -5,6 +5,9 @@ using Nas.Sandbox.Core.Racing.Tracking;
 using Nas.Sandbox.Core.Spaces;
 using Terminal.Gui.Input;
 
+// Blocking waits on purpose (see the class comment): xUnit's advice to await does not hold under Terminal.Gui's context.
+#pragma warning disable xUnit1031
+
 namespace Nas.Sandbox.Tui.Tests;
 
 /// <summary>

@@ -26,7 +26,7 @@ internal sealed class AnytimeChartView : CanvasView
     protected override void Draw()
     {
         int legendRows = DrawLegend();
-        int plotTop = legendRows, plotRows = Height - legendRows - 1, plotWidth = Width - AxisWidth;
+        int plotTop = legendRows, plotRows = Rows - legendRows - 1, plotWidth = Columns - AxisWidth;
         var series = _contestants.Where(c => c.Curve.Count > 0).ToArray();
         if (plotRows < 2 || plotWidth < 8) return;
         if (series.Length == 0) { Put(AxisWidth, plotTop + plotRows / 2, "no finished evaluation yet", Palette.Muted); return; }
@@ -73,16 +73,16 @@ internal sealed class AnytimeChartView : CanvasView
     private int DrawLegend()
     {
         if (_contestants.Count == 0) return 0;
-        int rows = Height >= 12 ? 2 : 1;
-        bool withBest = _contestants.Sum(c => c.Label.Length + 11) - 2 <= Width * rows;
+        int rows = Rows >= 12 ? 2 : 1;
+        bool withBest = _contestants.Sum(c => c.Label.Length + 11) - 2 <= Columns * rows;
         int perRow = (int)Math.Ceiling(_contestants.Count / (double)rows);
-        int labelWidth = Math.Max(3, Width / perRow - (withBest ? 11 : 4));
+        int labelWidth = Math.Max(3, Columns / perRow - (withBest ? 11 : 4));
         int row = 0, x = 0;
         foreach (var c in _contestants)
         {
             string label = c.Label.Length > labelWidth ? TerminalText.Fit(c.Label, labelWidth) : c.Label;
             string item = $"{Palette.SeriesGlyph(c.Entry)} {label}" + (withBest ? $" {TerminalText.Accuracy(c.Best)}" : "");
-            if (x > 0 && x + item.Length > Width) { row++; x = 0; }
+            if (x > 0 && x + item.Length > Columns) { row++; x = 0; }
             if (row >= rows) break;
             Put(x, row, item, Palette.SeriesColor(c.Entry));
             x += item.Length + 2;

@@ -10,8 +10,8 @@ namespace Nas.Sandbox.Tui.Views;
 /// </summary>
 internal abstract class CanvasView : View
 {
-    protected int Width => Viewport.Width;
-    protected int Height => Viewport.Height;
+    protected int Columns => Viewport.Width;
+    protected int Rows => Viewport.Height;
 
     protected override bool OnDrawingContent(DrawContext? context)
     {
@@ -24,9 +24,9 @@ internal abstract class CanvasView : View
     /// <summary>Writes <paramref name="text"/> at (x, y) in <paramref name="color"/> (the panel's normal colours when null).</summary>
     protected void Put(int x, int y, string text, Color? color = null, TextStyle style = TextStyle.None)
     {
-        if (y < 0 || y >= Height || x >= Width || text.Length == 0) return;
+        if (y < 0 || y >= Rows || x >= Columns || text.Length == 0) return;
         if (x < 0) { text = text[Math.Min(text.Length, -x)..]; x = 0; }
-        if (text.Length > Width - x) text = text[..(Width - x)];
+        if (text.Length > Columns - x) text = text[..(Columns - x)];
         var normal = GetAttributeForRole(VisualRole.Normal);
         SetAttribute(new Attribute(color ?? normal.Foreground, normal.Background, style));
         AddStr(x, y, text);
@@ -35,5 +35,5 @@ internal abstract class CanvasView : View
 
     /// <summary>Writes a whole row: <paramref name="text"/> fitted (cut with '…' or padded) to the panel's width.</summary>
     protected void PutRow(int y, string text, Color? color = null, TextStyle style = TextStyle.None) =>
-        Put(0, y, TerminalText.Fit(text, Width), color, style);
+        Put(0, y, TerminalText.Fit(text, Columns), color, style);
 }

@@ -22,18 +22,19 @@ internal sealed class ContestantDetailView : CanvasView
 
     protected override void Draw()
     {
+        if (Columns < 1 || Rows < 1) return;
         if (_contestant is not { } c) { PutRow(0, "no contestant selected (↑/↓ in the leaderboard)", Palette.Muted); return; }
         var best = c.BestTrial;
         IReadOnlyList<string> picture = best is { Architecture.Choices.Count: Nb201Space.EdgeCount }
-            ? Nb201CellDiagram.Draw(best.Architecture.Choices, Width)
+            ? Nb201CellDiagram.Draw(best.Architecture.Choices, Columns)
             : [best is null ? "no successful evaluation yet in this heat" : best.Architecture.Key];
         var facts = Facts(c).ToList();
         int pictureWidth = picture.Max(l => l.Length);
-        bool beside = Width - pictureWidth - 2 >= SideMinWidth;
+        bool beside = Columns - pictureWidth - 2 >= SideMinWidth;
         for (int i = 0; i < picture.Count; i++) Put(0, i, picture[i], best is null ? Palette.Muted : null);
         int x = beside ? pictureWidth + 2 : 0, y = beside ? 0 : picture.Count;
         foreach (var (text, color) in facts)
-            foreach (string line in TerminalText.Wrap(text, Width - x))
+            foreach (string line in TerminalText.Wrap(text, Columns - x))
                 Put(x, y++, line, color);
     }
 

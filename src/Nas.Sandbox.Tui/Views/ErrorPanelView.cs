@@ -22,9 +22,9 @@ internal sealed class ErrorPanelView : CanvasView
     protected override void Draw()
     {
         int row = 0;
-        foreach (var (text, heading) in Lines(Width))
+        foreach (var (text, heading) in Lines(Columns))
         {
-            if (row >= Height) break;
+            if (row >= Rows) break;
             PutRow(row++, text, heading ? Palette.Warning : Palette.Failure);
         }
     }

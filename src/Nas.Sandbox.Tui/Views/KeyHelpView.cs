@@ -21,7 +21,7 @@ internal sealed class KeyHelpView : CanvasView
     protected override void Draw()
     {
         int keyWidth = Keys.Max(k => k.Keys.Length) + 2;
-        for (int i = 0; i < Keys.Count && i < Height; i++)
+        for (int i = 0; i < Keys.Count && i < Rows; i++)
         {
             Put(0, i, Keys[i].Keys, Palette.Swap);
             Put(keyWidth, i, Keys[i].Meaning);

@@ -62,16 +62,16 @@ internal sealed class LeaderboardView : CanvasView
 
     protected override void Draw()
     {
-        var columns = LeaderboardColumn.Fitting(Width, RankWidth);
+        var columns = LeaderboardColumn.Fitting(Columns, RankWidth);
         // The contestant column takes the room left, but no more than its longest label needs.
         int longest = _rows.Count == 0 ? 0 : _rows.Max(r => r.Label.Length + (r.Disqualified ? 6 : 0));
         int contestantWidth = Math.Max(LeaderboardColumn.ContestantMinWidth,
-            Math.Min(longest + 1, Width - RankWidth - columns.Sum(c => c.Width + 1)));
+            Math.Min(longest + 1, Columns - RankWidth - columns.Sum(c => c.Width + 1)));
         PutRow(0, "   # " + Line("contestant", contestantWidth, columns.Select(c => c.RightAligned ? TerminalText.Right(c.Title, c.Width) : TerminalText.Fit(c.Title, c.Width))),
             Palette.Muted, TextStyle.Bold);
         if (_rows.Count == 0) { PutRow(1, "  waiting for the race to start…", Palette.Muted); return; }
         string? selected = Selected?.Label;
-        for (int i = 0; i < _rows.Count && i + 1 < Height; i++)
+        for (int i = 0; i < _rows.Count && i + 1 < Rows; i++)
         {
             var row = _rows[i];
             bool leader = row.Rank == 1 && row.Best is not null;

@@ -24,7 +24,7 @@ internal sealed class RaceLogView : CanvasView
     protected override void Draw()
     {
         if (_lines.Count == 0) { PutRow(0, "no trials yet", Palette.Muted); return; }
-        var visible = _lines.TakeLast(Height).ToArray();
+        var visible = _lines.TakeLast(Rows).ToArray();
         for (int i = 0; i < visible.Length; i++) PutRow(i, visible[i].Text, visible[i].Color);
     }
 

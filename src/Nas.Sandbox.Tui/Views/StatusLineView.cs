@@ -14,7 +14,9 @@ internal sealed class StatusLineView : CanvasView
         "␣ pause  a add  ? keys  q quit",
     ];
     private RaceSnapshot _snapshot = new();
+    private static readonly TimeSpan MessageLifetime = TimeSpan.FromSeconds(8);
     private string? _message;
+    private DateTime _messageTime;
 
     public void Show(RaceSnapshot snapshot)
     {
@@ -25,7 +27,7 @@ internal sealed class StatusLineView : CanvasView
     /// <summary>A one-off message (report saved, command refused...) shown until the next one.</summary>
     public void Say(string? message)
     {
-        _message = message;
+        (_message, _messageTime) = (message, DateTime.UtcNow);
         SetNeedsDraw();
     }
 
@@ -48,7 +50,8 @@ internal sealed class StatusLineView : CanvasView
             _ => Palette.Warning,
         };
         Put(0, 0, state, stateColor, TextStyle.Bold);
-        string tail = _message ?? KeyHelp.FirstOrDefault(k => k.Length <= Width - state.Length) ?? KeyHelp[^1];
-        Put(state.Length, 0, TerminalText.Fit(tail, Width - state.Length), _message is null ? Palette.Muted : Palette.Swap);
+        if (_message is not null && DateTime.UtcNow - _messageTime > MessageLifetime) _message = null;
+        string tail = _message ?? KeyHelp.FirstOrDefault(k => k.Length <= Columns - state.Length) ?? KeyHelp[^1];
+        Put(state.Length, 0, TerminalText.Fit(tail, Columns - state.Length), _message is null ? Palette.Muted : Palette.Swap);
     }
 }
