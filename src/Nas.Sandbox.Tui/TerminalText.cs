@@ -42,6 +42,17 @@ internal static class TerminalText
         _ => value.Value.ToString(Invariant),
     };
 
+    /// <summary>
+    /// A contestant as the screen names it: a script given by path shows as its file name (knobs kept), since the
+    /// folder rarely fits and the detail panel's title and the journal keep the full label.
+    /// </summary>
+    public static string Name(string label)
+    {
+        int colon = label.IndexOf(':');
+        string strategy = colon < 0 ? label : label[..colon];
+        return strategy.IndexOfAny(['/', '\\']) < 0 ? label : Path.GetFileName(strategy) + (colon < 0 ? "" : label[colon..]);
+    }
+
     /// <summary>Breaks <paramref name="text"/> into lines of at most <paramref name="width"/> columns, at spaces where possible.</summary>
     public static IEnumerable<string> Wrap(string text, int width)
     {

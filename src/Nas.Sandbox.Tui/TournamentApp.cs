@@ -13,8 +13,12 @@ public static class TournamentApp
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>True when there is a terminal to draw on (Terminal.Gui would otherwise run forever, invisibly).</summary>
-    public static bool HasTerminal() => Driver.IsAttachedToTerminal(out _, out _);
+    /// <summary>
+    /// True when there is a terminal to draw on (Terminal.Gui would otherwise run forever, invisibly). Terminal.Gui's
+    /// own switch for "no terminal" (<c>DisableRealDriverIO=1</c>, used by tests) counts as none.
+    /// </summary>
+    public static bool HasTerminal() =>
+        Environment.GetEnvironmentVariable("DisableRealDriverIO") != "1" && Driver.IsAttachedToTerminal(out _, out _);
 
     /// <summary>
     /// Shows the screen until the user quits. <paramref name="createCommands"/> receives the action that ends the session.

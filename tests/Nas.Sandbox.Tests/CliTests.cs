@@ -52,6 +52,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Tui_without_a_terminal_says_so_and_exits_2_instead_of_running_invisibly()
+    {
+        var (exit, stdout, stderr) = NasProcess.Run(new Dictionary<string, string?> { ["DisableRealDriverIO"] = "1" }, "tui", "--budget", "1");
+        exit.Should().Be(2);
+        stderr.Should().Contain("nas tui needs a terminal; use nas race");
+        stdout.Should().BeEmpty();
+    }
+
+    [Fact]
     public void An_unknown_strategy_is_one_clear_error_without_a_stack_trace()
     {
         var (exit, stdout, stderr) = Nas(TinyRace("--strategy", "evolution"));

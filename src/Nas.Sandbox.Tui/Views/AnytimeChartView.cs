@@ -74,13 +74,14 @@ internal sealed class AnytimeChartView : CanvasView
     {
         if (_contestants.Count == 0) return 0;
         int rows = Rows >= 12 ? 2 : 1;
-        bool withBest = _contestants.Sum(c => c.Label.Length + 11) - 2 <= Columns * rows;
+        bool withBest = _contestants.Sum(c => TerminalText.Name(c.Label).Length + 11) - 2 <= Columns * rows;
         int perRow = (int)Math.Ceiling(_contestants.Count / (double)rows);
         int labelWidth = Math.Max(3, Columns / perRow - (withBest ? 11 : 4));
         int row = 0, x = 0;
         foreach (var c in _contestants)
         {
-            string label = c.Label.Length > labelWidth ? TerminalText.Fit(c.Label, labelWidth) : c.Label;
+            string name = TerminalText.Name(c.Label);
+            string label = name.Length > labelWidth ? TerminalText.Fit(name, labelWidth) : name;
             string item = $"{Palette.SeriesGlyph(c.Entry)} {label}" + (withBest ? $" {TerminalText.Accuracy(c.Best)}" : "");
             if (x > 0 && x + item.Length > Columns) { row++; x = 0; }
             if (row >= rows) break;

@@ -13,7 +13,7 @@ internal sealed record LeaderboardColumn(string Title, int Width, int Priority, 
     public static readonly IReadOnlyList<LeaderboardColumn> All =
     [
         new("source", 8, 5, false, s => s.Source),
-        new("version", 9, 1, false, s => s.Version),
+        new("version", 16, 1, false, s => s.Version),
         new("best", 6, 9, true, s => TerminalText.Accuracy(s.Best)),
         new("mean ± std", 15, 4, true, s => s.MeanBest is { } m ? $"{TerminalText.Accuracy(m)} ± {TerminalText.Accuracy(s.StdBest)}" : "-"),
         new("evals", 7, 8, true, s => s.Budget is { } b ? $"{s.Used}/{b}" : s.Used.ToString(TerminalText.Invariant)),

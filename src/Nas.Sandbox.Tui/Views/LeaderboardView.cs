@@ -64,7 +64,7 @@ internal sealed class LeaderboardView : CanvasView
     {
         var columns = LeaderboardColumn.Fitting(Columns, RankWidth);
         // The contestant column takes the room left, but no more than its longest label needs.
-        int longest = _rows.Count == 0 ? 0 : _rows.Max(r => r.Label.Length + (r.Disqualified ? 6 : 0));
+        int longest = _rows.Count == 0 ? 0 : _rows.Max(r => TerminalText.Name(r.Label).Length + (r.Disqualified ? 6 : 0));
         int contestantWidth = Math.Max(LeaderboardColumn.ContestantMinWidth,
             Math.Min(longest + 1, Columns - RankWidth - columns.Sum(c => c.Width + 1)));
         PutRow(0, "   # " + Line("contestant", contestantWidth, columns.Select(c => c.RightAligned ? TerminalText.Right(c.Title, c.Width) : TerminalText.Fit(c.Title, c.Width))),
@@ -77,7 +77,7 @@ internal sealed class LeaderboardView : CanvasView
             bool leader = row.Rank == 1 && row.Best is not null;
             string marks = (row.Label == selected ? "▶" : " ") + (leader ? "★" : " ");
             string text = marks + TerminalText.Right(row.Rank.ToString(TerminalText.Invariant), 2) + " "
-                + Line(row.Label + (row.Disqualified ? " (out)" : ""), contestantWidth,
+                + Line(TerminalText.Name(row.Label) + (row.Disqualified ? " (out)" : ""), contestantWidth,
                     columns.Select(c => c.RightAligned ? TerminalText.Right(c.Value(row), c.Width) : TerminalText.Fit(c.Value(row), c.Width)));
             Color? color = row.Disqualified ? Palette.Failure : leader ? Palette.Leader : null;
             PutRow(i + 1, text, color, (leader ? TextStyle.Bold : TextStyle.None) | (row.Label == selected && HasFocus ? TextStyle.Reverse : TextStyle.None));

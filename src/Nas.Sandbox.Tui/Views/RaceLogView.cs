@@ -32,7 +32,8 @@ internal sealed class RaceLogView : CanvasView
     private static string Format(TrialLine line)
     {
         var t = line.Trial;
-        string label = line.Contestant.Length > 14 ? line.Contestant[..13] + "…" : line.Contestant;
+        string name = TerminalText.Name(line.Contestant);
+        string label = name.Length > 14 ? name[..13] + "…" : name;
         string who = $"{label} #{t.Index + 1}";
         if (t.Status != TrialStatus.Ok) return $"✗ {JournalFormat.StatusName(t.Status)} {who}: {t.Message}";
         return $"{TerminalText.Accuracy(t.Metrics.ValidationAccuracy)} {TerminalText.Right(TerminalText.Seconds(t.CostSeconds), 5)}{(t.FromCache ? "↺" : " ")} {who,-18} {CompactArchitecture.Format(t.Architecture)}";
