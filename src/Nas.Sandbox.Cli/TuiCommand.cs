@@ -17,8 +17,13 @@ internal static class TuiCommand
     public static Command Create()
     {
         var options = new RaceOptions();
+        // The console always watches scripts and plugins; --watch is accepted so that a race command line works as is.
+        var watch = new Option<bool>("--watch") { Description = "always on in the console: saved scripts and rebuilt plugins swap live" };
+        var json = CommonOptions.Json("after quitting, print the summary of a finished race as one JSON document on stdout");
         var command = new Command("tui", "Race strategies head-to-head in the terminal console (same options as race).");
         options.AddTo(command);
+        command.Options.Add(watch);
+        command.Options.Add(json);
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(options.Verbose), async () =>
         {
             if (!TournamentApp.HasTerminal())
@@ -61,6 +66,13 @@ internal static class TuiCommand
             try
             {
                 var summary = await running;
+                if (result.GetValue(json))
+                {
+                    LeaderboardPrinter.Print(Console.Error, summary);
+                    Console.Error.WriteLine($"journal: {writer.Path}");
+                    Console.Out.WriteLine(JournalFormat.Summary(summary).ToString(Newtonsoft.Json.Formatting.Indented));
+                    return 0;
+                }
                 LeaderboardPrinter.Print(Console.Out, summary);
             }
             catch (OperationCanceledException)

@@ -52,6 +52,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Tui_takes_every_option_of_race()
+    {
+        var commands = global::Nas.Sandbox.Cli.NasCommandLine.Build().Subcommands;
+        var race = commands.Single(c => c.Name == "race").Options.Select(o => o.Name);
+        var tui = commands.Single(c => c.Name == "tui").Options.Select(o => o.Name);
+        tui.Should().Contain(race);
+    }
+
+    [Fact]
     public void Tui_without_a_terminal_says_so_and_exits_2_instead_of_running_invisibly()
     {
         var (exit, stdout, stderr) = NasProcess.Run(new Dictionary<string, string?> { ["DisableRealDriverIO"] = "1" }, "tui", "--budget", "1");
