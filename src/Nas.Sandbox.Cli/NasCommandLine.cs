@@ -13,6 +13,7 @@ public static class NasCommandLine
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(ScriptCommand.Create());
         root.Subcommands.Add(LeagueCommand.Create());
+        root.Subcommands.Add(TabulateCommand.Create());
         return root;
     }
 }

@@ -5,9 +5,14 @@ using Nas.Sandbox.Core.Racing;
 
 namespace Nas.Sandbox.Cli;
 
-/// <summary>One line per trial and per notable event, for a human watching stderr.</summary>
+/// <summary>
+/// One line per trial and per notable event, for a human watching stderr. A tabular race runs thousands of lookups a
+/// second, so it prints one line per finished heat instead of one per trial.
+/// </summary>
 internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings)
 {
+    private readonly bool _perHeat = settings.Estimator == "tabular";
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public void Print(RaceEvent raceEvent)
@@ -26,6 +31,12 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings)
                 break;
             case HeatStarted e:
                 output.WriteLine($"heat {e.Heat + 1}/{settings.Heats} (seed {e.Seed})");
+                break;
+            case TrialFinished when _perHeat:
+                break;
+            case HeatFinished e when _perHeat:
+                output.WriteLine(string.Join("  ", e.Standings.Select(st =>
+                    string.Create(Invariant, $"{st.Contestant} {st.BestValidationAccuracy?.ToString("0.0000", Invariant) ?? "-"} ({st.Evaluations} evals, {st.Seconds:0} s)"))));
                 break;
             case TrialFinished e:
                 var t = e.Trial;

@@ -26,7 +26,7 @@ internal static class RaceCommand
             var host = race.Host;
             foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
-            using var writer = new JournalWriter(race.JournalPath);
+            using var writer = new JournalWriter(race.JournalPath, race.SyncTrials);
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer);
             var progress = new ProgressPrinter(Console.Error, race.Settings);
             referee.EventRaised += progress.Print;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Estimators;
+using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 
@@ -15,6 +17,10 @@ internal sealed class RaceOptions
 {
     public static readonly string[] DefaultStrategies = ["random-search", "regularized-evolution"];
     public const int DefaultTrainingBudget = 16;
+    /// <summary>Defaults of a tabular race (a lookup costs nothing): a longer search, repeated over 10 heats.</summary>
+    public const int DefaultTabularBudget = 100, DefaultTabularHeats = 10;
+
+    private const string TabularEstimatorName = "tabular";
 
     private readonly Option<string[]> _strategy = new("--strategy")
     {
@@ -23,20 +29,18 @@ internal sealed class RaceOptions
     };
     private readonly Option<string> _space = new("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
     private readonly Option<string?> _operations = new("--operations") { Description = "comma-separated operations of the cell space (built-in or from scripts) [NB201's five]" };
-    private readonly Option<string> _estimator = new("--estimator") { Description = "train (low-fidelity TorchSharp training)", DefaultValueFactory = _ => "train" };
+    private readonly Option<string> _estimator = new("--estimator") { Description = "train (low-fidelity TorchSharp training), tabular (look up --table), or a script's estimator", DefaultValueFactory = _ => "train" };
+    private readonly Option<string?> _table = new("--table") { Description = $"tabular benchmark (CSV) for --estimator tabular [the shipped {ShippedTables.DefaultName}]" };
+    private readonly Option<string?> _tableColumns = new("--table-columns") { Description = "map the table's columns: arch=NAME,validation=NAME,test=NAME,seconds=NAME,params=NAME,flops=NAME,curve=NAME" };
+    private readonly Option<bool?> _tablePercent = new("--table-percent") { Description = "the table's accuracies are in percent (0-100)" };
     private readonly Option<string> _dataset = new("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
-    private readonly Option<int?> _budget = new("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget} when no budget is given]" };
-    private readonly Option<double?> _budgetSeconds = new("--budget-seconds") { Description = "seconds per contestant per heat (measured training time)" };
-    private readonly Option<int> _heats = new("--heats") { Description = "independent repetitions with seeds derived from --seed", DefaultValueFactory = _ => 1 };
+    private readonly Option<int?> _budget = new("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget}, {DefaultTabularBudget} for tabular, when no budget is given]" };
+    private readonly Option<double?> _budgetSeconds = new("--budget-seconds") { Description = "seconds per contestant per heat (measured training time; simulated for tabular)" };
+    private readonly Option<int?> _heats = new("--heats") { Description = $"independent repetitions with seeds derived from --seed [1, {DefaultTabularHeats} for tabular]" };
     private readonly Option<long> _seed = new("--seed") { Description = "master seed", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _journal = new("--journal") { Description = "JSON-lines journal [runs/race-<UTC time>.jsonl]" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
-    private readonly Option<int?> _epochs = new("--epochs") { Description = $"training epochs per evaluation [{new TrainingSettings().Epochs}]" };
-    private readonly Option<int?> _images = new("--train-images") { Description = $"training images per evaluation [{new TrainingSettings().TrainingImages}]" };
-    private readonly Option<int?> _validation = new("--validation-images") { Description = $"validation images per evaluation [{new TrainingSettings().ValidationImages}]" };
-    private readonly Option<int?> _channels = new("--channels") { Description = $"channels C of the first stage [{new TrainingSettings().Channels}]" };
-    private readonly Option<int?> _cells = new("--cells") { Description = $"cells per stage N [{new TrainingSettings().CellsPerStage}]" };
-    private readonly Option<int?> _batch = new("--batch-size") { Description = $"training batch size [{new TrainingSettings().BatchSize}]" };
+    private readonly FidelityOptions _fidelity = new();
     private readonly Option<double> _callTimeout = new("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
     private readonly Option<string[]> _plugins = CommonOptions.Plugins();
     private readonly Option<string[]> _scripts = CommonOptions.Scripts();
@@ -48,10 +52,11 @@ internal sealed class RaceOptions
     {
         foreach (var option in new Option[]
                  {
-                     _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
-                     _epochs, _images, _validation, _channels, _cells, _batch, _callTimeout, _plugins, _scripts, _league, Verbose,
+                     _strategy, _space, _operations, _estimator, _table, _tableColumns, _tablePercent, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
+                     _callTimeout, _plugins, _scripts, _league, Verbose,
                  })
             command.Options.Add(option);
+        foreach (var option in _fidelity.All) command.Options.Add(option);
     }
 
     /// <summary>
@@ -60,31 +65,23 @@ internal sealed class RaceOptions
     /// </summary>
     public PreparedRace Prepare(ParseResult result, Type hostType)
     {
-        var training = new TrainingSettings();
-        training = training with
-        {
-            Epochs = result.GetValue(_epochs) ?? training.Epochs,
-            TrainingImages = result.GetValue(_images) ?? training.TrainingImages,
-            ValidationImages = result.GetValue(_validation) ?? training.ValidationImages,
-            Channels = result.GetValue(_channels) ?? training.Channels,
-            CellsPerStage = result.GetValue(_cells) ?? training.CellsPerStage,
-            BatchSize = result.GetValue(_batch) ?? training.BatchSize,
-        };
-        training.Validate();
+        var training = _fidelity.Settings(result);
         var specs = result.GetValue(_strategy) is { Length: > 0 } given ? given : DefaultStrategies;
         int? evaluations = result.GetValue(_budget);
         double? seconds = result.GetValue(_budgetSeconds);
+        bool tabular = result.GetValue(_estimator) == TabularEstimatorName;
         var settings = new RaceSettings
         {
             Contestants = specs.Select(ContestantSpec.Parse).ToArray(),
             Space = result.GetValue(_space)!,
             Estimator = result.GetValue(_estimator)!,
             Dataset = result.GetValue(_dataset)!,
-            Budget = evaluations is null && seconds is null ? DefaultTrainingBudget : evaluations,
+            Budget = evaluations is null && seconds is null ? tabular ? DefaultTabularBudget : DefaultTrainingBudget : evaluations,
             BudgetSeconds = seconds,
-            Heats = result.GetValue(_heats),
+            Heats = result.GetValue(_heats) ?? (tabular ? DefaultTabularHeats : 1),
             Seed = result.GetValue(_seed),
-            Fidelity = training.ToFidelity(),
+            // A table was measured at its own fidelity; the training options do not apply.
+            Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
             CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
         };
         settings.Validate();
@@ -95,11 +92,24 @@ internal sealed class RaceOptions
         try
         {
             foreach (var spec in settings.Contestants) Admit(host, spec);
-            var space = host.CreateSpace(settings.Space,
-                result.GetValue(_operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            var estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
+            var operations = result.GetValue(_operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            IEstimator estimator;
+            if (tabular)
+            {
+                string table = result.GetValue(_table) ?? ShippedTables.DefaultPath;
+                var loaded = TabularTable.Load(table, TableColumns.For(table, result.GetValue(_tableColumns), result.GetValue(_tablePercent)), host.Operations.Names);
+                estimator = new TabularEstimator(loaded);
+                // The race searches the table's architectures: its operations, unless the user narrows them.
+                operations ??= loaded.Operations.ToArray();
+            }
+            else
+            {
+                if (result.GetValue(_table) is not null) throw new NasException("--table is for --estimator tabular.");
+                estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
+            }
+            var space = host.CreateSpace(settings.Space, operations);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
-            return new PreparedRace(host, settings, space, estimator, journalPath, league);
+            return new PreparedRace(host, settings, space, estimator, journalPath, league, SyncTrials: !tabular);
         }
         catch
         {
@@ -119,7 +129,9 @@ internal sealed class RaceOptions
 }
 
 /// <summary>A race ready to run: the host (plugins, scripts), settings, space, estimator, where to journal, and the league it counts in.</summary>
-internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath, LeagueFile League) : IDisposable
+/// <para><see cref="SyncTrials"/>: fsync every trial line (false for a tabular race, whose lookups cost nothing to redo).</para>
+internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath,
+    LeagueFile League, bool SyncTrials) : IDisposable
 {
     public void Dispose() => Host.Dispose();
 }

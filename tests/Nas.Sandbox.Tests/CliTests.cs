@@ -52,6 +52,42 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Tabulate_writes_a_table_a_tabular_race_reads_and_resumes_after_an_interruption()
+    {
+        string table = Path.Combine(_folder, "table.csv");
+        string[] tabulate =
+        [
+            "tabulate", "--output", table, "--operations", "none,nor_conv_3x3", "--sample", "3", "--seeds", "2", "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--train-images", "100", "--validation-images", "50",
+            "--test-images", "50", "--batch-size", "50",
+        ];
+        var (exit, _, stderr) = Nas(tabulate);
+        exit.Should().Be(0, stderr);
+        var lines = File.ReadAllLines(table);
+        lines.Should().HaveCount(4);
+        lines[0].Should().Be("arch,validation_accuracy,test_accuracy,train_seconds,params,flops,status," +
+                             "validation_accuracy_seed0,test_accuracy_seed0,train_seconds_seed0,validation_accuracy_seed1,test_accuracy_seed1,train_seconds_seed1");
+
+        // A kill in the middle of writing the last row: the torn row is measured again, the others are kept.
+        File.WriteAllText(table, string.Join("\n", lines.Take(3)) + "\n" + lines[3][..20]);
+        (exit, _, stderr) = Nas(tabulate);
+        exit.Should().Be(0, stderr);
+        stderr.Should().Contain("2 already in").And.Contain("1 to go");
+        // The same seeds measure the same values; only the measured seconds differ.
+        static string[] Measured(IEnumerable<string> rows) => rows.Select(r =>
+            string.Join(",", r.Split(',').Where((_, i) => i is not (3 or 9 or 12)))).ToArray();
+        Measured(File.ReadAllLines(table)).Should().Equal(Measured(lines));
+
+        // Random search without repeats covers all 64 cells of the two-operation space, so it meets the 3 tabulated ones.
+        (exit, var stdout, stderr) = Nas("race", "--estimator", "tabular", "--table", table, "--strategy", "random-search", "--budget", "64", "--heats", "2", "--json",
+            "--journal", Path.Combine(_folder, "tabular.jsonl"), "--league", Path.Combine(_folder, "league.json"));
+        exit.Should().Be(0, stderr);
+        var summary = JObject.Parse(stdout);
+        ((JArray)summary["contestants"]!).Should().OnlyContain(c => c["testAccuracyOfBest"]!.Type == JTokenType.Float);
+        ((int)summary["settings"]!["heats"]!).Should().Be(2);
+    }
+
+    [Fact]
     public void Tui_takes_every_option_of_race()
     {
         var commands = global::Nas.Sandbox.Cli.NasCommandLine.Build().Subcommands;

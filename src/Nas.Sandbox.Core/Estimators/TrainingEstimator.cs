@@ -46,7 +46,15 @@ public sealed class TrainingEstimator : IEstimator
     public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation) =>
         Task.Run(() => Evaluate(architecture, request, cancellation), cancellation);
 
-    public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request, CancellationToken cancellation = default)
+    public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request, CancellationToken cancellation = default) =>
+        Evaluate(architecture, request, 0, cancellation).Result;
+
+    /// <summary>
+    /// Evaluates as <see cref="Evaluate(Architecture, EvaluationRequest, CancellationToken)"/> does, then also measures
+    /// accuracy on the first <paramref name="testImages"/> images of the held-out test set. For building tabular
+    /// benchmarks only: test accuracy never reaches a strategy.
+    /// </summary>
+    public (EvaluationResult Result, double? TestAccuracy) Evaluate(Architecture architecture, EvaluationRequest request, int testImages, CancellationToken cancellation = default)
     {
         var settings = _settings.With(request.Fidelity);
         var clock = Stopwatch.StartNew();
@@ -66,7 +74,7 @@ public sealed class TrainingEstimator : IEstimator
             var training = Train(model, trainImages, trainLabels, settings, request.Seed, cancellation);
             var metrics = new Metrics { Parameters = cost.Parameters, Flops = cost.Flops, TrainingLoss = training.LastEpochLoss };
             if (training.DivergedAt is { } reason)
-                return new EvaluationResult { Status = TrialStatus.Diverged, Metrics = metrics, CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity, Message = reason };
+                return (new EvaluationResult { Status = TrialStatus.Diverged, Metrics = metrics, CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity, Message = reason }, null);
 
             var (validationImages, validationLabels) = TensorLoader.Load(_data.Train, validationIndices, _device);
             using var _vi = validationImages;
@@ -74,20 +82,31 @@ public sealed class TrainingEstimator : IEstimator
             var (accuracy, loss) = Measure(model, validationImages, validationLabels);
             metrics = metrics with { ValidationAccuracy = accuracy, ValidationLoss = loss };
             bool finite = double.IsFinite(loss);
-            return new EvaluationResult
+            // The cost is the search's cost (train + validate); measuring test accuracy for a table is not part of it.
+            double seconds = clock.Elapsed.TotalSeconds;
+            double? test = null;
+            if (finite && testImages > 0)
+            {
+                int count = Math.Min(testImages, _data.Test.Count);
+                var (testX, testY) = TensorLoader.Load(_data.Test, Enumerable.Range(0, count).ToArray(), _device, statistics: _data.Train);
+                using var _xi = testX;
+                using var _yi = testY;
+                test = Measure(model, testX, testY).Accuracy;
+            }
+            return (new EvaluationResult
             {
                 Status = finite ? TrialStatus.Ok : TrialStatus.Diverged, Metrics = metrics,
-                CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity, Message = finite ? null : "validation loss is not finite",
-            };
+                CostSeconds = seconds, Fidelity = fidelity, Message = finite ? null : "validation loss is not finite",
+            }, test);
         }
         catch (OperationCanceledException) { throw; }
         catch (Exception e)
         {
-            return new EvaluationResult
+            return (new EvaluationResult
             {
                 Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity,
                 Message = $"{e.GetType().Name}: {e.Message}",
-            };
+            }, null);
         }
     }
 

@@ -16,7 +16,7 @@ namespace Nas.Sandbox.Core.Hosting;
 public sealed class SandboxHost : IDisposable
 {
     public static readonly IReadOnlyList<string> SpaceNames = ["nb201"];
-    public static readonly IReadOnlyList<string> EstimatorNames = ["train"];
+    public static readonly IReadOnlyList<string> EstimatorNames = ["train", "tabular"];
     public static readonly IReadOnlyList<string> DatasetNames = ["fashion-mnist"];
 
     private SandboxHost(OperationRegistry operations, StrategyCatalog strategies, PluginCatalog plugins, ScriptCatalog scripts)

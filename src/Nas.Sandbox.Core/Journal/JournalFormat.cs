@@ -115,8 +115,17 @@ public static class JournalFormat
             ["evaluations"] = c.Evaluations, ["failures"] = c.Failures,
             ["bestValidationAccuracy"] = c.BestValidationAccuracy, ["bestValidationAccuracyStd"] = c.BestValidationAccuracyStd,
             ["bestArchitecture"] = c.BestArchitecture, ["seconds"] = Math.Round(c.Seconds, 3),
-        })),
+        }.WithTest(c))),
     };
+
+    /// <summary>Adds test accuracy of the best-by-validation architecture where the estimator knows it (tabular).</summary>
+    private static JObject WithTest(this JObject json, ContestantSummary c)
+    {
+        if (c.TestAccuracyOfBest is null) return json;
+        json["testAccuracyOfBest"] = c.TestAccuracyOfBest;
+        json["testAccuracyOfBestStd"] = c.TestAccuracyOfBestStd;
+        return json;
+    }
 
     private static readonly Newtonsoft.Json.JsonSerializer Serializer = new()
     {

@@ -81,7 +81,8 @@ public sealed class Referee
                 Raise(new HeatFinished(heat, standings));
             }
             // The summary names the build each contestant finished on (after any swaps).
-            var summary = RaceSummary.From(settings, lineup.Finished(), heats, clock.Elapsed.TotalSeconds);
+            var summary = RaceSummary.From(settings, lineup.Finished(), heats, clock.Elapsed.TotalSeconds,
+                _estimator is Estimators.IHeldOutScores heldOut ? heldOut.TestAccuracy : null);
             Raise(new RaceFinished(summary));
             return summary;
         }

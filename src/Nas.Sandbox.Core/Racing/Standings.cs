@@ -7,25 +7,36 @@ public sealed record HeatStanding(
 /// <summary>One contestant over all heats, as in the <c>--json</c> summary.</summary>
 public sealed record ContestantSummary(
     string Label, string Strategy, string Source, string Version, int Evaluations, int Failures, double Seconds,
-    double? BestValidationAccuracy, double? BestValidationAccuracyStd, string? BestArchitecture, int Rank);
+    double? BestValidationAccuracy, double? BestValidationAccuracyStd, string? BestArchitecture, int Rank,
+    double? TestAccuracyOfBest = null, double? TestAccuracyOfBestStd = null);
 
 /// <summary>The race's outcome: contestants ranked by mean best validation accuracy over heats.</summary>
 public sealed record RaceSummary(RaceSettings Settings, IReadOnlyList<ContestantSummary> Contestants, double WallSeconds)
 {
     public static RaceSummary From(RaceSettings settings, IReadOnlyList<ContestantInfo> contestants,
-        IReadOnlyList<IReadOnlyList<HeatStanding>> heats, double wallSeconds)
+        IReadOnlyList<IReadOnlyList<HeatStanding>> heats, double wallSeconds, Func<string, double?>? testAccuracyOf = null)
     {
         var rows = contestants.Select(c =>
         {
             var mine = heats.SelectMany(h => h).Where(s => s.Contestant == c.Label).ToArray();
             var bests = mine.Where(s => s.BestValidationAccuracy is not null).Select(s => s.BestValidationAccuracy!.Value).ToArray();
-            double? mean = bests.Length == 0 ? null : bests.Average();
-            double? std = bests.Length == 0 ? null : Math.Sqrt(bests.Sum(b => (b - mean!.Value) * (b - mean.Value)) / bests.Length);
+            var (mean, std) = MeanStd(bests);
             string? bestArchitecture = mine.Where(s => s.BestValidationAccuracy is not null)
                 .OrderByDescending(s => s.BestValidationAccuracy).FirstOrDefault()?.BestArchitecture;
+            // Held-out test accuracy of the architecture each heat would pick by validation (tabular races only).
+            var tests = testAccuracyOf is null ? [] : mine.Where(s => s.BestArchitecture is not null)
+                .Select(s => testAccuracyOf(s.BestArchitecture!)).Where(t => t is not null).Select(t => t!.Value).ToArray();
+            var (testMean, testStd) = MeanStd(tests);
             return new ContestantSummary(c.Label, c.Strategy, c.Source, c.Version, mine.Sum(s => s.Evaluations),
-                mine.Sum(s => s.Failures), mine.Sum(s => s.Seconds), mean, std, bestArchitecture, 0);
+                mine.Sum(s => s.Failures), mine.Sum(s => s.Seconds), mean, std, bestArchitecture, 0, testMean, testStd);
         }).OrderByDescending(r => r.BestValidationAccuracy ?? double.NegativeInfinity).ToArray();
         return new RaceSummary(settings, rows.Select((r, i) => r with { Rank = i + 1 }).ToArray(), wallSeconds);
+    }
+
+    private static (double? Mean, double? Std) MeanStd(double[] values)
+    {
+        if (values.Length == 0) return (null, null);
+        double mean = values.Average();
+        return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length));
     }
 }

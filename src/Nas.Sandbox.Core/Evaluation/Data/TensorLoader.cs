@@ -5,7 +5,7 @@ namespace Nas.Sandbox.Core.Evaluation.Data;
 /// <summary>Copies chosen images of a dataset into normalised float tensors ([n, C, H, W]) and int64 labels.</summary>
 public static class TensorLoader
 {
-    public static (Tensor Images, Tensor Labels) Load(ImageDataset data, ReadOnlySpan<int> indices, Device device)
+    public static (Tensor Images, Tensor Labels) Load(ImageDataset data, ReadOnlySpan<int> indices, Device device, ImageDataset? statistics = null)
     {
         int itemSize = data.ItemSize, plane = data.Height * data.Width;
         var pixels = new float[indices.Length * itemSize];
@@ -15,7 +15,8 @@ public static class TensorLoader
             int source = indices[n] * itemSize, target = n * itemSize;
             for (int c = 0; c < data.Channels; c++)
             {
-                float mean = data.ChannelMean[c], scale = 1f / (255f * data.ChannelStd[c]), shift = mean / data.ChannelStd[c];
+                var stats = statistics ?? data; // held-out data is normalised with the training set's statistics
+                float mean = stats.ChannelMean[c], scale = 1f / (255f * stats.ChannelStd[c]), shift = mean / stats.ChannelStd[c];
                 for (int p = c * plane, end = (c + 1) * plane; p < end; p++)
                     pixels[target + p] = data.Pixels[source + p] * scale - shift;
             }

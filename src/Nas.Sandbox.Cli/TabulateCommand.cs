@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Estimators;
+using Nas.Sandbox.Core.Evaluation;
+using Nas.Sandbox.Core.Estimators.Tabular;
+using Nas.Sandbox.Core.Hosting;
+using Nas.Sandbox.Core.Spaces;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>
+/// <c>nas tabulate</c>: evaluates every architecture of a space (or a sample) with the training estimator and writes a
+/// tabular benchmark (CSV) that <c>--estimator tabular --table</c> reads. Interrupt it at any time: run the same command
+/// again and it continues where it stopped.
+/// </summary>
+internal static class TabulateCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--output") { Description = "the CSV to write (or to resume)", Required = true };
+        var space = new Option<string>("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
+        var operations = new Option<string?>("--operations") { Description = "comma-separated operations of the cell space [NB201's five]" };
+        var sample = new Option<int?>("--sample") { Description = "evaluate N architectures drawn at random (with --seed) instead of all" };
+        var seeds = new Option<int>("--seeds") { Description = "training seeds per architecture (mean and per-seed columns)", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long>("--seed") { Description = "master seed: data split, training seeds, sample", DefaultValueFactory = _ => 0 };
+        var testImages = new Option<int>("--test-images") { Description = "held-out test images measured per evaluation (0: none)", DefaultValueFactory = _ => 2000 };
+        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var fidelity = new FidelityOptions();
+        var plugins = CommonOptions.Plugins();
+        var scripts = CommonOptions.Scripts();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("tabulate", "Evaluate every architecture of a space (or --sample N) and write a tabular benchmark (CSV); resumable.")
+        {
+            output, space, operations, sample, seeds, seed, testImages, dataset, device, plugins, scripts, verbose,
+        };
+        foreach (var option in fidelity.All) command.Options.Add(option);
+        command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        {
+            var training = fidelity.Settings(result);
+            int seedCount = result.GetValue(seeds);
+            if (seedCount < 1) throw new NasException($"--seeds must be at least 1, not {seedCount}.");
+            if (result.GetValue(sample) is < 1) throw new NasException($"--sample must be at least 1, not {result.GetValue(sample)}.");
+            using var host = SandboxHost.Create(typeof(TabulateCommand).Assembly, result.GetValue(plugins), result.GetValue(scripts));
+            var cellSpace = host.CreateSpace(result.GetValue(space)!,
+                result.GetValue(operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) as Nb201Space
+                ?? throw new NasException("nas tabulate needs a cell space (nb201).");
+            long master = result.GetValue(seed);
+            var architectures = cellSpace.Enumerate().ToList();
+            if (result.GetValue(sample) is { } n && n < architectures.Count)
+                architectures = architectures.Shuffled(new Random(SeedMixer.ToInt32(SeedMixer.Derive(master, "sample")))).Take(n).ToList();
+
+            string path = result.GetValue(output)!;
+            var done = Tabulator.Prepare(path, seedCount);
+            var todo = architectures.Where(a => !done.Contains(a.Key)).ToList();
+            var data = SandboxHost.LoadDataset(result.GetValue(dataset)!);
+            var estimator = new TrainingEstimator(data, host.Operations, training, Devices.Resolve(result.GetValue(device)!));
+            var tabulator = new Tabulator(estimator, seedCount, result.GetValue(testImages), master, data.Train.Classes);
+            Console.Error.WriteLine($"tabulate: {architectures.Count} architectures of {cellSpace.Name} ({string.Join(", ", cellSpace.Operations)}), " +
+                                    $"{seedCount} seed(s), {done.Count} already in {path}; {todo.Count} to go");
+            Console.Error.WriteLine($"          fidelity {training.ToFidelity()}, validation {training.ValidationImages} images, test {result.GetValue(testImages)} images");
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < todo.Count; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                string row = tabulator.Measure(todo[i], cancellation);
+                Tabulator.Append(path, row);
+                double perArchitecture = clock.Elapsed.TotalSeconds / (i + 1);
+                var fields = CsvLine.Split(row)!;
+                Console.Error.WriteLine($"  {done.Count + i + 1,5}/{architectures.Count} {todo[i].Key}  val {fields[1]}  test {fields[2]}  " +
+                                        $"{fields[3]} s  (about {TimeSpan.FromSeconds(perArchitecture * (todo.Count - i - 1)):h\\:mm\\:ss} left)");
+            }
+            Console.Out.WriteLine($"table: {path} ({architectures.Count} architectures, {seedCount} seed(s)) in {clock.Elapsed.TotalMinutes:0.0} min");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static List<T> Shuffled<T>(this List<T> items, Random random)
+    {
+        for (int i = items.Count - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+        return items;
+    }
+}

@@ -1,0 +1,37 @@
+using Nas.Sandbox.Abstractions;
+
+namespace Nas.Sandbox.Core.Estimators.Tabular;
+
+/// <summary>
+/// Prices an architecture by looking it up in a tabular benchmark: its validation accuracy, parameters and FLOPs,
+/// and its training seconds as the (simulated) cost, so that <c>--budget-seconds</c> races in simulated time.
+/// Test accuracy stays out of the trial; the summary gets it through <see cref="IHeldOutScores"/>.
+/// An architecture missing from the table is a failed trial that names the table.
+/// </summary>
+public sealed class TabularEstimator(TabularTable table) : IEstimator, IHeldOutScores
+{
+    public string Name => "tabular";
+    public TabularTable Table => table;
+
+    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation) =>
+        Task.FromResult(Evaluate(architecture, request));
+
+    public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request)
+    {
+        if (table.Find(architecture) is not { } row)
+            return new EvaluationResult
+            {
+                Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = 0, Fidelity = request.Fidelity,
+                Message = $"architecture {architecture.Key} is not in table {table.Path} ({table.Count} architectures)",
+            };
+        return new EvaluationResult
+        {
+            Status = TrialStatus.Ok,
+            Metrics = new Metrics { ValidationAccuracy = row.Validation, Parameters = row.Parameters, Flops = row.Flops },
+            CostSeconds = row.Seconds ?? 0,
+            Fidelity = request.Fidelity,
+        };
+    }
+
+    public double? TestAccuracy(string architectureKey) => table.Find(architectureKey)?.Test;
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Spaces;
+
+namespace Nas.Sandbox.Core.Estimators.Tabular;
+
+/// <summary>One architecture of a tabular benchmark. Accuracies are fractions; <see cref="Line"/> is its line in the file.</summary>
+public sealed record TableRow(Architecture Architecture, double Validation, double? Test, double? Seconds, long? Parameters, long? Flops,
+    IReadOnlyList<double>? Curve, int Line);
+
+/// <summary>
+/// A tabular benchmark: NB201 architectures with their measured metrics, imported from CSV. Every problem is reported
+/// with the file, line and column: a missing or unknown column, a malformed row, a bad number, an architecture that is
+/// not an NB201 string over known operations, a duplicate.
+/// </summary>
+public sealed class TabularTable
+{
+    private readonly Dictionary<string, TableRow> _rows;
+
+    private TabularTable(string path, Dictionary<string, TableRow> rows, IReadOnlyList<string> operations, TableColumns columns)
+    {
+        (Path, _rows, Operations, Columns) = (path, rows, operations, columns);
+    }
+
+    public string Path { get; }
+    public TableColumns Columns { get; }
+    /// <summary>The operations the table's architectures use, in NB201's order first: the space a race on it searches.</summary>
+    public IReadOnlyList<string> Operations { get; }
+    public int Count => _rows.Count;
+    public IEnumerable<TableRow> Rows => _rows.Values;
+    public bool HasTest => _rows.Values.Any(r => r.Test is not null);
+
+    public TableRow? Find(Architecture architecture) => _rows.GetValueOrDefault(architecture.Key);
+
+    public TableRow? Find(string key) => _rows.GetValueOrDefault(key);
+
+    /// <param name="knownOperations">Operation names an architecture may use (built-in and from scripts).</param>
+    public static TabularTable Load(string path, TableColumns columns, IReadOnlyCollection<string> knownOperations)
+    {
+        if (!File.Exists(path)) throw new NasException($"Table {path} does not exist.");
+        using var reader = new StreamReader(path);
+        string? headerLine = reader.ReadLine();
+        if (headerLine is null) throw new NasException($"{path}:1: the table is empty (no header line).");
+        var header = CsvLine.Split(headerLine) ?? throw new NasException($"{path}:1: the header has an unclosed quote.");
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < header.Count; i++)
+            if (!index.TryAdd(header[i].Trim(), i)) throw new NasException($"{path}:1: column '{header[i].Trim()}' appears twice in the header.");
+
+        int Required(string key, string name) => index.TryGetValue(name, out int i) ? i
+            : throw new NasException($"{path}:1: no column '{name}' ({key}) in the header; the columns are {string.Join(", ", header)}. " +
+                                     $"Map columns with {TableColumns.SidecarPath(System.IO.Path.GetFileName(path))} or --table-columns {key}=NAME.");
+        int? Optional(string key, string? name) => name is null ? null
+            : index.TryGetValue(name, out int i) ? i
+            : columns.Given.Contains(key) ? Required(key, name) : null;
+
+        int arch = Required("arch", columns.Architecture), validation = Required("validation", columns.Validation);
+        int? test = Optional("test", columns.Test), seconds = Optional("seconds", columns.Seconds), parameters = Optional("params", columns.Parameters),
+            flops = Optional("flops", columns.Flops), curve = Optional("curve", columns.Curve);
+        var operations = knownOperations.ToArray();
+        var rows = new Dictionary<string, TableRow>(StringComparer.Ordinal);
+        int lineNumber = 1;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            if (line.Length == 0) continue;
+            string where = $"{path}:{lineNumber}";
+            var fields = CsvLine.Split(line) ?? throw new NasException($"{where}: a quoted field is not closed.");
+            if (fields.Count != header.Count) throw new NasException($"{where}: {fields.Count} fields, but the header has {header.Count}.");
+            string key = fields[arch].Trim();
+            Architecture architecture;
+            try { architecture = new Architecture(key, Nb201Format.Parse(key, operations)); }
+            catch (ArchitectureFormatException e) { throw new NasException($"{where}, column '{header[arch]}': {e.Message}"); }
+            double Accuracy(int column, string text)
+            {
+                double value = Number(column, text) / (columns.Percent ? 100 : 1);
+                if (value is < 0 or > 1)
+                    throw new NasException($"{where}, column '{header[column]}': {text} is not an accuracy in [0, 1]" +
+                                           (columns.Percent ? " percent/100." : "; if the table is in percent, say so (--table-percent, or \"percent\": true in the sidecar)."));
+                return value;
+            }
+            double Number(int column, string text) =>
+                double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) ? value
+                    : throw new NasException($"{where}, column '{header[column]}': '{text}' is not a number.");
+            double? OptionalNumber(int? column) => column is { } c && fields[c].Trim() is { Length: > 0 } text ? Number(c, text) : null;
+            double? OptionalAccuracy(int? column) => column is { } c && fields[c].Trim() is { Length: > 0 } text ? Accuracy(c, text) : null;
+            long? OptionalCount(int? column) => OptionalNumber(column) is { } v ? (long)v : null;
+
+            var row = new TableRow(architecture, Accuracy(validation, fields[validation].Trim()), OptionalAccuracy(test), OptionalNumber(seconds),
+                OptionalCount(parameters), OptionalCount(flops),
+                curve is { } cc && fields[cc].Trim() is { Length: > 0 } points ? points.Split(';').Select(p => Accuracy(cc, p.Trim())).ToArray() : null,
+                lineNumber);
+            if (row.Seconds is < 0) throw new NasException($"{where}, column '{header[seconds!.Value]}': training seconds cannot be negative.");
+            if (!rows.TryAdd(key, row)) throw new NasException($"{where}: architecture {key} is already on line {rows[key].Line}.");
+        }
+        if (rows.Count == 0) throw new NasException($"{path}: the table has a header but no rows.");
+        var used = rows.Values.SelectMany(r => r.Architecture.Choices).ToHashSet(StringComparer.Ordinal);
+        var ordered = Nb201Space.DefaultOperations.Where(used.Contains).Concat(used.Where(op => !Nb201Space.DefaultOperations.Contains(op)).Order(StringComparer.Ordinal)).ToArray();
+        return new TabularTable(path, rows, ordered, columns);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Journal;
+
+namespace Nas.Sandbox.Core.Estimators.Tabular;
+
+/// <summary>
+/// Builds a tabular benchmark: evaluates architectures with the training estimator, once per seed, and appends one CSV
+/// row per architecture (means over seeds, then the per-seed values), flushed to disk as soon as it is measured.
+/// Resumable: architectures already in the file are skipped, and a torn last line (a kill mid-write) is cut off.
+/// <para>Columns: <c>arch, validation_accuracy, test_accuracy, train_seconds, params, flops, status</c>, then
+/// <c>validation_accuracy_seed{s}, test_accuracy_seed{s}, train_seconds_seed{s}</c> per seed. A seed whose training
+/// diverged or failed scores chance level (1/classes) and the row's status says so.</para>
+/// </summary>
+public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testImages, long masterSeed, int classes)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string[] Header(int seeds) =>
+    [
+        "arch", "validation_accuracy", "test_accuracy", "train_seconds", "params", "flops", "status",
+        .. Enumerable.Range(0, seeds).SelectMany(s => new[] { $"validation_accuracy_seed{s}", $"test_accuracy_seed{s}", $"train_seconds_seed{s}" }),
+    ];
+
+    /// <summary>Architectures already in <paramref name="path"/> (after cutting a torn last line); creates the file with its header when new.</summary>
+    public static HashSet<string> Prepare(string path, int seeds)
+    {
+        string header = CsvLine.Join(Header(seeds));
+        if (!File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            File.WriteAllText(path, header + "\n");
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+        string text = File.ReadAllText(path);
+        if (!text.EndsWith('\n'))
+        {
+            // A kill mid-write leaves a partial last row: drop it, it will be measured again.
+            int cut = text.LastIndexOf('\n') + 1;
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write)) stream.SetLength(cut);
+            text = text[..cut];
+        }
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0] != header)
+            throw new NasException($"{path}:1: this file's header is not a table of {seeds} seed(s) written by nas tabulate; " +
+                                   "use another --output, or the same --seeds as before to resume.");
+        return lines.Skip(1).Select(l => CsvLine.Split(l)?[0] ?? "").ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Evaluates <paramref name="architecture"/> once per seed and returns its CSV row.</summary>
+    public string Measure(Architecture architecture, CancellationToken cancellation = default)
+    {
+        var validation = new double[seeds];
+        var test = new double?[seeds];
+        var seconds = new double[seeds];
+        long? parameters = null, flops = null;
+        string status = "ok";
+        for (int s = 0; s < seeds; s++)
+        {
+            var request = new EvaluationRequest
+            {
+                Seed = SeedMixer.Derive(masterSeed, "tabulate", architecture.Key, s),
+                DataSeed = masterSeed, // one data split for the whole table: rows differ by architecture and seed only
+            };
+            var (result, testAccuracy) = estimator.Evaluate(architecture, request, testImages, cancellation);
+            parameters ??= result.Metrics.Parameters;
+            flops ??= result.Metrics.Flops;
+            seconds[s] = result.CostSeconds;
+            if (result.Status == TrialStatus.Ok)
+            {
+                validation[s] = result.Metrics.ValidationAccuracy!.Value;
+                test[s] = testAccuracy;
+            }
+            else
+            {
+                validation[s] = 1.0 / classes;
+                test[s] = testImages > 0 ? 1.0 / classes : null;
+                status = JournalFormat.StatusName(result.Status);
+            }
+        }
+        string F(double? v, string format = "0.######") => v?.ToString(format, Invariant) ?? "";
+        var fields = new List<string>
+        {
+            architecture.Key, F(validation.Average()), F(test.All(t => t is not null) ? test.Average(t => t!.Value) : null),
+            F(seconds.Average(), "0.###"), parameters?.ToString(Invariant) ?? "", flops?.ToString(Invariant) ?? "", status,
+        };
+        for (int s = 0; s < seeds; s++) fields.AddRange([F(validation[s]), F(test[s]), F(seconds[s], "0.###")]);
+        return CsvLine.Join(fields);
+    }
+
+    /// <summary>Appends a row and makes it durable: each row is seconds of compute.</summary>
+    public static void Append(string path, string row)
+    {
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(row + "\n");
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+}
