@@ -77,6 +77,7 @@ public sealed class Referee
                 foreach (var run in state.Contestants)
                     if (lineup.Find(run.Label) is { } slot) (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
                 var standings = state.Contestants.Select(c => c.Standing()).ToArray();
+                foreach (var run in state.Contestants) run.Dispose();
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
             }
@@ -189,7 +190,7 @@ public sealed class Referee
             return;
         }
         var history = contestant.History.ToArray();
-        var (instance, failure) = GuardedCall.Run(() =>
+        var (instance, failure) = contestant.Call(() =>
         {
             var strategy = entry.Factory.Create(knobs);
             foreach (var trial in history) strategy.Tell(trial);
@@ -214,7 +215,7 @@ public sealed class Referee
 
     private void Create(ContestantRun contestant, RaceSettings settings, int heat)
     {
-        var (instance, failure) = GuardedCall.Run(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout, out _);
+        var (instance, failure) = contestant.Call(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout, out _);
         if (instance is not null) contestant.Strategy = instance;
         else
         {
@@ -237,7 +238,7 @@ public sealed class Referee
             SecondsUsed = contestant.Seconds,
         };
         var strategy = contestant.Strategy!;
-        var (architecture, failure) = GuardedCall.Run(() => strategy.Ask(context), settings.CallTimeout, out bool timedOut);
+        var (architecture, failure) = contestant.Call(() => strategy.Ask(context), settings.CallTimeout, out bool timedOut);
         if (failure is not null)
         {
             contestant.NeedsRebuild |= timedOut;
@@ -262,7 +263,7 @@ public sealed class Referee
         }
         contestant.Record(trial);
         Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best));
-        var (_, tellFailure) = GuardedCall.Run(() => { strategy.Tell(trial); return true; }, settings.CallTimeout, out bool tellTimedOut);
+        var (_, tellFailure) = contestant.Call(() => { strategy.Tell(trial); return true; }, settings.CallTimeout, out bool tellTimedOut);
         if (tellFailure is not null)
         {
             contestant.NeedsRebuild |= tellTimedOut;
