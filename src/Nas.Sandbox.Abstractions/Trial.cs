@@ -22,6 +22,11 @@ public sealed record Metrics
     public long? Parameters { get; init; }
     public long? Flops { get; init; }
     public double? LatencyMs { get; init; }
+    /// <summary>
+    /// A figure of merit from an estimator that does not measure accuracy (a zero-cost proxy): higher is better, on the
+    /// proxy's own scale. Never an accuracy.
+    /// </summary>
+    public double? Score { get; init; }
 }
 
 /// <summary>

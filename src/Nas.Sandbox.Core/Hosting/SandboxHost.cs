@@ -16,7 +16,8 @@ namespace Nas.Sandbox.Core.Hosting;
 public sealed class SandboxHost : IDisposable
 {
     public static readonly IReadOnlyList<string> SpaceNames = ["nb201"];
-    public static readonly IReadOnlyList<string> EstimatorNames = ["train", "tabular"];
+    public static readonly IReadOnlyList<string> EstimatorNames =
+        ["train", "tabular", .. Estimators.ZeroCost.ZeroCostProxy.All.Select(p => p.Name)];
     public static readonly IReadOnlyList<string> DatasetNames = ["fashion-mnist"];
 
     private SandboxHost(OperationRegistry operations, StrategyCatalog strategies, PluginCatalog plugins, ScriptCatalog scripts)
@@ -89,6 +90,11 @@ public sealed class SandboxHost : IDisposable
     public IEstimator CreateEstimator(string name, string dataset, TrainingSettings training, string device)
     {
         if (name == "train") return new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device));
+        if (Estimators.ZeroCost.ZeroCostProxy.All.FirstOrDefault(p => p.Name == name) is { } proxy)
+        {
+            var data = LoadDataset(dataset);
+            return new Estimators.ZeroCost.ZeroCostEstimator(proxy, new TrainingEstimator(data, Operations, training, Devices.Resolve(device)), data, training.BatchSize);
+        }
         if (name.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
         {
             RequireScript(name);

@@ -80,6 +80,7 @@ public static class JournalFormat
         Add("params", t.Metrics.Parameters);
         Add("flops", t.Metrics.Flops);
         Add("latencyMs", t.Metrics.LatencyMs);
+        Add("score", t.Metrics.Score);
         var json = new JObject
         {
             ["type"] = "trial", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = t.Index,

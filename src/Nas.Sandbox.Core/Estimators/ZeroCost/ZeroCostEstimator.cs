@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Evaluation.Data;
+using Nas.Sandbox.Core.Evaluation.Model;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Estimators.ZeroCost;
+
+/// <summary>
+/// Prices an architecture with a zero-cost proxy: the network the training estimator would train, freshly initialised
+/// from the request's seed, scored on one minibatch of search-train (the heat's split). No training: milliseconds
+/// instead of seconds. The score goes in <see cref="Metrics.Score"/>, never in the accuracy.
+/// </summary>
+public sealed class ZeroCostEstimator(ZeroCostProxy proxy, TrainingEstimator network, DatasetBundle data, int batchSize = 64) : IEstimator
+{
+    public string Name => proxy.Name;
+    public ZeroCostProxy Proxy => proxy;
+
+    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation) =>
+        Task.Run(() => Evaluate(architecture, request), cancellation);
+
+    public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        var settings = network.Settings.With(request.Fidelity);
+        try
+        {
+            var split = DataSplit.Create(data.Train.Count, (int)Math.Round(data.Train.Count * settings.ValidationShare), request.DataSeed);
+            using var model = network.Build(architecture, settings, request.Seed);
+            var cost = ModelCounter.Count(model, data.Train.Channels, data.Train.Height);
+            var device = model.parameters().First().device;
+            var (images, labels) = TensorLoader.Load(data.Train, split.SearchTrain.AsSpan(0, Math.Min(batchSize, split.SearchTrain.Length)), device);
+            using var _i = images;
+            using var _l = labels;
+            double score = proxy.Score(model, images, labels);
+            return new EvaluationResult
+            {
+                Status = double.IsFinite(score) ? TrialStatus.Ok : TrialStatus.Diverged,
+                Metrics = new Metrics { Score = score, Parameters = cost.Parameters, Flops = cost.Flops },
+                CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = settings.ToFidelity(),
+                Message = double.IsFinite(score) ? null : $"{proxy.Name} score is not finite",
+            };
+        }
+        catch (Exception e)
+        {
+            return new EvaluationResult
+            {
+                Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = settings.ToFidelity(),
+                Message = $"{e.GetType().Name}: {e.Message}",
+            };
+        }
+    }
+}

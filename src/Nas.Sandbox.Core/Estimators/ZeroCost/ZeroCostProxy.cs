@@ -1,0 +1,135 @@
+using Nas.Sandbox.Core.Evaluation.Model;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Estimators.ZeroCost;
+
+/// <summary>
+/// A zero-cost proxy: scores an untrained network from one minibatch, no training (Abdelfattah et al., "Zero-Cost
+/// Proxies for Lightweight NAS", 2021; Mellor et al., "Neural Architecture Search without Training", 2021). Higher is
+/// better; the scale is the proxy's own.
+/// </summary>
+public abstract class ZeroCostProxy
+{
+    public abstract string Name { get; }
+    public abstract string Description { get; }
+
+    /// <summary>The score of <paramref name="model"/> (freshly initialised) on one minibatch.</summary>
+    public abstract double Score(Nb201Network model, Tensor images, Tensor labels);
+
+    public static readonly IReadOnlyList<ZeroCostProxy> All = [new GradNormProxy(), new SnipProxy(), new SynflowProxy(), new NaswotProxy()];
+
+    /// <summary>Forward and backward of the cross-entropy on the minibatch, gradients left in the parameters.</summary>
+    protected static void Backward(Nb201Network model, Tensor images, Tensor labels)
+    {
+        model.train();
+        model.zero_grad();
+        using var scope = NewDisposeScope();
+        var loss = nn.functional.cross_entropy(model.call(images), labels);
+        loss.backward();
+    }
+
+    /// <summary>The weights of convolutions and linear layers: what pruning-based proxies score.</summary>
+    protected static IEnumerable<TorchSharp.Modules.Parameter> PrunableWeights(Nb201Network model) =>
+        model.modules().SelectMany(m => m switch
+        {
+            TorchSharp.Modules.Conv2d conv => new[] { conv.weight! },
+            TorchSharp.Modules.Linear linear => new[] { linear.weight! },
+            _ => [],
+        });
+}
+
+/// <summary>grad-norm: the sum over layers of the L2 norm of the loss gradient.</summary>
+public sealed class GradNormProxy : ZeroCostProxy
+{
+    public override string Name => "grad-norm";
+    public override string Description => "sum of the L2 norms of the weights' gradients on one minibatch";
+
+    public override double Score(Nb201Network model, Tensor images, Tensor labels)
+    {
+        Backward(model, images, labels);
+        using var scope = NewDisposeScope();
+        return PrunableWeights(model).Where(w => w.grad is not null).Sum(w => w.grad!.norm().item<float>());
+    }
+}
+
+/// <summary>snip (Lee et al. 2019): connection sensitivity, Σ |θ ⊙ ∂L/∂θ|.</summary>
+public sealed class SnipProxy : ZeroCostProxy
+{
+    public override string Name => "snip";
+    public override string Description => "connection sensitivity Σ|θ·∂L/∂θ| (Lee et al. 2019) on one minibatch";
+
+    public override double Score(Nb201Network model, Tensor images, Tensor labels)
+    {
+        Backward(model, images, labels);
+        using var scope = NewDisposeScope();
+        return PrunableWeights(model).Where(w => w.grad is not null).Sum(w => (w * w.grad!).abs().sum().item<float>());
+    }
+}
+
+/// <summary>
+/// synflow (Tanaka et al. 2020): with every parameter replaced by its absolute value and an all-ones input, the sum of
+/// θ ⊙ ∂R/∂θ where R is the sum of the outputs. Data-free. Batch norm in evaluation mode and double precision, as in
+/// the reference implementation, so the product of layer norms neither vanishes nor overflows.
+/// </summary>
+public sealed class SynflowProxy : ZeroCostProxy
+{
+    public override string Name => "synflow";
+    public override string Description => "synaptic flow Σ θ·∂R/∂θ with |θ| and an all-ones input (Tanaka et al. 2020), data-free";
+
+    public override double Score(Nb201Network model, Tensor images, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        model.to(float64);
+        using (no_grad())
+            foreach (var p in model.parameters()) p.abs_();
+        model.eval();
+        model.zero_grad();
+        var ones = torch.ones([1, images.shape[1], images.shape[2], images.shape[3]], dtype: float64, device: images.device);
+        model.call(ones).sum().backward();
+        double score = PrunableWeights(model).Where(w => w.grad is not null).Sum(w => (w * w.grad!).sum().item<double>());
+        return Math.Log(Math.Max(score, double.Epsilon));
+    }
+}
+
+/// <summary>
+/// NASWOT (Mellor et al. 2021): how differently the untrained network's ReLUs split a minibatch. K[i,j] counts the
+/// ReLUs on which images i and j agree (both active or both inactive); the score is log|det K|.
+/// </summary>
+public sealed class NaswotProxy : ZeroCostProxy
+{
+    public override string Name => "naswot";
+    public override string Description => "log|det K| of the ReLU activation-pattern kernel on one minibatch (Mellor et al. 2021)";
+
+    public override double Score(Nb201Network model, Tensor images, Tensor labels)
+    {
+        long n = images.shape[0];
+        using var kernel = zeros(n, n, dtype: float64);
+        var hooks = new List<Action>();
+        foreach (var module in model.modules().OfType<ReluConvBn>())
+            hooks.Add(module.register_forward_hook((_, input, output) =>
+            {
+                using var scope = NewDisposeScope();
+                // ReluConvBn applies ReLU to its input first: its activation pattern is input > 0.
+                var codes = input.reshape(n, -1).gt(0).to(float64);
+                kernel.add_(codes.matmul(codes.t())).add_((1 - codes).matmul((1 - codes).t()));
+                return output;
+            }).remove);
+        try
+        {
+            model.eval();
+            using (no_grad())
+            using (NewDisposeScope())
+                model.call(images);
+        }
+        finally
+        {
+            foreach (var remove in hooks) remove();
+        }
+        using var scope2 = NewDisposeScope();
+        // A tiny ridge keeps the score finite when two images share every pattern (a cell that cuts the signal).
+        var (_, logabsdet) = linalg.slogdet(kernel + eye(n, dtype: float64) * 1e-6);
+        return logabsdet.item<double>();
+    }
+}
