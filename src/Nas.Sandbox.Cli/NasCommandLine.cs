@@ -14,6 +14,7 @@ public static class NasCommandLine
         root.Subcommands.Add(ScriptCommand.Create());
         root.Subcommands.Add(LeagueCommand.Create());
         root.Subcommands.Add(TabulateCommand.Create());
+        root.Subcommands.Add(EstimatorsCommand.Create());
         return root;
     }
 }

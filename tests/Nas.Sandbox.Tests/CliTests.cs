@@ -85,6 +85,14 @@ public sealed class CliTests : IDisposable
         var summary = JObject.Parse(stdout);
         ((JArray)summary["contestants"]!).Should().OnlyContain(c => c["testAccuracyOfBest"]!.Type == JTokenType.Float);
         ((int)summary["settings"]!["heats"]!).Should().Be(2);
+
+        // The estimators report ranks the same architectures with each estimator against the table's test accuracy.
+        string report = Path.Combine(_folder, "estimators.csv");
+        (exit, stdout, stderr) = Nas("estimators", "report", "--table", table, "--sample", "3", "--estimators", "grad-norm,naswot",
+            "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--batch-size", "50", "--output", report);
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain("Kendall τ").And.Contain("grad-norm").And.Contain("naswot");
+        File.ReadAllLines(report).Should().HaveCount(3).And.Subject.First().Should().Be("estimator,evaluated,failed,kendall_tau,spearman_rho,seconds_per_evaluation");
     }
 
     [Fact]
