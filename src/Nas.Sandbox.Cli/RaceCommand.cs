@@ -33,6 +33,8 @@ internal static class RaceCommand
             var league = new LeagueRecorder(race.League);
             league.Failed += message => Console.Error.WriteLine($"warning: {message}");
             referee.EventRaised += league.OnEvent;
+            var statistics = new RaceStatistics();
+            referee.EventRaised += statistics.OnEvent;
             if (result.GetValue(watch))
             {
                 host.Scripts.Recompiled += progress.ScriptRecompiled;
@@ -45,6 +47,8 @@ internal static class RaceCommand
             bool asJson = result.GetValue(json);
             var leaderboardOut = asJson ? Console.Error : Console.Out;
             LeaderboardPrinter.Print(leaderboardOut, summary);
+            if (race.Estimator is Nas.Sandbox.Core.Estimators.IHeldOutScores heldOut)
+                leaderboardOut.Write(Environment.NewLine + statistics.Describe(race.Settings, heldOut.TestAccuracy));
             leaderboardOut.WriteLine($"journal: {writer.Path}");
             leaderboardOut.WriteLine($"league: {race.League.Path} (nas league shows the ratings)");
             if (asJson) Console.Out.WriteLine(JournalFormat.Summary(summary).ToString(Formatting.Indented));
