@@ -99,6 +99,7 @@ internal sealed class RaceOptions
                 string table = result.GetValue(_table) ?? ShippedTables.DefaultPath;
                 var loaded = TabularTable.Load(table, TableColumns.For(table, result.GetValue(_tableColumns), result.GetValue(_tablePercent)), host.Operations.Names);
                 estimator = new TabularEstimator(loaded);
+                settings = settings with { Table = Path.GetFullPath(table) };
                 // The race searches the table's architectures: its operations, unless the user narrows them.
                 operations ??= loaded.Operations.ToArray();
             }

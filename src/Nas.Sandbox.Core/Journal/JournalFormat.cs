@@ -101,7 +101,7 @@ public static class JournalFormat
     public static JObject Settings(RaceSettings s) => new()
     {
         ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)), ["space"] = s.Space, ["estimator"] = s.Estimator,
-        ["dataset"] = s.Dataset, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
+        ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
         ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer),
     };
 

@@ -9,6 +9,8 @@ public sealed record RaceSettings
     public string Space { get; init; } = "nb201";
     public string Estimator { get; init; } = "train";
     public string Dataset { get; init; } = "fashion-mnist";
+    /// <summary>The tabular benchmark looked up (full path), for a tabular race.</summary>
+    public string? Table { get; init; }
     /// <summary>Evaluations per contestant per heat (a repeat served from the contestant's cache counts too).</summary>
     public int? Budget { get; init; }
     /// <summary>Seconds per contestant per heat (measured for training).</summary>
