@@ -154,3 +154,37 @@ public class RefereeControlTests
         after.Take(before.Length).Should().Equal(before, "a restarted heat is the same heat: same seeds, same asks");
     }
 }
+
+/// <summary>A contestant whose code never returns costs only that call: the race goes on without it.</summary>
+public class RefereeWatchdogTests
+{
+    [Fact]
+    public async Task A_hung_ask_is_failed_after_the_time_limit_the_contestant_is_rebuilt_and_everyone_finishes()
+    {
+        using var release = new ManualResetEventSlim(false);
+        int asks = 0;
+        var hangsOnce = new TestStrategyFactory("hangs-once", () => new DelegateStrategy(c =>
+        {
+            if (Interlocked.Increment(ref asks) == 2) release.Wait(); // the second ask never returns (until the test ends)
+            return c.Space.Sample(c.Random);
+        }));
+        var steady = new TestStrategyFactory("steady", () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
+        var journal = new ListJournal();
+        var referee = new Referee(new Nas.Sandbox.Core.Spaces.Nb201Space(), new FormulaEstimator(),
+            new StrategyCatalog([hangsOnce.Entry(), steady.Entry()]), journal);
+        try
+        {
+            var summary = await referee.RunAsync(new RaceSettings
+            {
+                Contestants = [ContestantSpec.Parse("hangs-once"), ContestantSpec.Parse("steady")], Budget = 4,
+                CallTimeout = TimeSpan.FromMilliseconds(300), Estimator = "formula",
+            }).WaitAsync(TimeSpan.FromSeconds(20));
+            summary.Contestants.Should().OnlyContain(c => c.Evaluations == 4);
+            journal.Events.OfType<ContestantFailed>().Should().ContainSingle()
+                .Which.Should().Match<ContestantFailed>(f => f.Contestant == "hangs-once" && f.Phase == "ask" && f.Message.StartsWith("did not return within 0.3 s"));
+            journal.Events.OfType<ContestantSwapped>().Should().ContainSingle(s => s.Reason == "rebuilt after a timeout");
+            journal.Events.OfType<TrialFinished>().Count(t => t.Contestant == "steady").Should().Be(4);
+        }
+        finally { release.Set(); }
+    }
+}

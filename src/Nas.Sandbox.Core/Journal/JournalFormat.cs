@@ -92,6 +92,47 @@ public static class JournalFormat
         return json;
     }
 
+    /// <summary>
+    /// Writes a trial line exactly as <see cref="ToJson"/> would, without building a JSON tree: trial lines are the
+    /// journal's hot path (a tabular race writes hundreds of thousands a second).
+    /// </summary>
+    public static void WriteTrial(Newtonsoft.Json.JsonWriter w, TrialFinished e)
+    {
+        var t = e.Trial;
+        var m = t.Metrics;
+        var f = t.Fidelity;
+        w.WriteStartObject();
+        w.WritePropertyName("type"); w.WriteValue("trial");
+        w.WritePropertyName("time"); w.WriteValue(e.Time.ToString("O", CultureInfo.InvariantCulture));
+        w.WritePropertyName("contestant"); w.WriteValue(e.Contestant);
+        w.WritePropertyName("heat"); w.WriteValue(e.Heat);
+        w.WritePropertyName("index"); w.WriteValue(t.Index);
+        w.WritePropertyName("arch"); w.WriteValue(t.Architecture.Key);
+        w.WritePropertyName("fidelity");
+        w.WriteStartObject();
+        if (f.Epochs is { } epochs) { w.WritePropertyName("epochs"); w.WriteValue(epochs); }
+        if (f.TrainingImages is { } images) { w.WritePropertyName("trainingImages"); w.WriteValue(images); }
+        if (f.Channels is { } channels) { w.WritePropertyName("channels"); w.WriteValue(channels); }
+        if (f.CellsPerStage is { } cells) { w.WritePropertyName("cellsPerStage"); w.WriteValue(cells); }
+        if (f.BatchSize is { } batch) { w.WritePropertyName("batchSize"); w.WriteValue(batch); }
+        w.WriteEndObject();
+        w.WritePropertyName("status"); w.WriteValue(StatusName(t.Status));
+        w.WritePropertyName("metrics");
+        w.WriteStartObject();
+        if (m.ValidationAccuracy is { } accuracy) { w.WritePropertyName("validationAccuracy"); w.WriteValue(accuracy); }
+        if (m.ValidationLoss is { } loss) { w.WritePropertyName("loss"); w.WriteValue(loss); }
+        if (m.TrainingLoss is { } trainingLoss) { w.WritePropertyName("trainingLoss"); w.WriteValue(trainingLoss); }
+        if (m.Parameters is { } parameters) { w.WritePropertyName("params"); w.WriteValue(parameters); }
+        if (m.Flops is { } flops) { w.WritePropertyName("flops"); w.WriteValue(flops); }
+        if (m.LatencyMs is { } latency) { w.WritePropertyName("latencyMs"); w.WriteValue(latency); }
+        if (m.Score is { } score) { w.WritePropertyName("score"); w.WriteValue(score); }
+        w.WriteEndObject();
+        w.WritePropertyName("cost"); w.WriteValue(Math.Round(t.CostSeconds, 4));
+        w.WritePropertyName("cached"); w.WriteValue(t.FromCache);
+        if (t.Message is not null) { w.WritePropertyName("message"); w.WriteValue(t.Message); }
+        w.WriteEndObject();
+    }
+
     public static string StatusName(TrialStatus status) => status switch
     {
         TrialStatus.Ok => "ok", TrialStatus.Failed => "failed", TrialStatus.Diverged => "diverged", TrialStatus.TimedOut => "timed-out",

@@ -33,15 +33,29 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
 
     public string Path { get; }
 
+    private readonly StringBuilder _text = new();
+
     public void Append(RaceEvent raceEvent)
     {
-        byte[] line = Encoding.UTF8.GetBytes(JournalFormat.ToJson(raceEvent).ToString(Formatting.None) + "\n");
         lock (_lock)
         {
-            _stream.Write(line);
+            _text.Clear();
+            using (var writer = new JsonTextWriter(new StringWriter(_text)) { Formatting = Formatting.None })
+            {
+                if (raceEvent is TrialFinished trial) JournalFormat.WriteTrial(writer, trial);
+                else JournalFormat.ToJson(raceEvent).WriteTo(writer);
+            }
+            _text.Append('\n');
+            string line = _text.ToString();
+            int length = Encoding.UTF8.GetByteCount(line);
+            if (_buffer.Length < length) _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
+            int written = Encoding.UTF8.GetBytes(line, _buffer);
+            _stream.Write(_buffer, 0, written);
             _stream.Flush(flushToDisk: raceEvent is TrialFinished ? _syncTrials : raceEvent is HeatFinished or RaceFinished);
         }
     }
+
+    private byte[] _buffer = new byte[4096];
 
     public void Dispose() => _stream.Dispose();
 }

@@ -7,10 +7,8 @@ namespace Nas.Sandbox.Core.Racing;
 /// One contestant in one heat, as the referee keeps it: the strategy build it races (entry), the current instance,
 /// the history (every trial told, in order), its own cache, and what it has spent.
 /// </summary>
-internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValues knobs) : IDisposable
+internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValues knobs)
 {
-    private CallLane _lane = new(label);
-
     public string Label { get; } = label;
     public StrategyEntry Entry { get; set; } = entry;
     public KnobValues Knobs { get; set; } = knobs;
@@ -44,15 +42,6 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
             _bestArchitecture = trial.Architecture.Key;
         }
     }
-
-    /// <summary>Runs the contestant's code on its lane with a time limit (a new lane after one was abandoned by an overrun).</summary>
-    public (T? Value, string? Failure) Call<T>(Func<T> call, TimeSpan timeout, out bool timedOut)
-    {
-        if (_lane.Abandoned) _lane = new CallLane(Label);
-        return _lane.Run(call, timeout, out timedOut);
-    }
-
-    public void Dispose() => _lane.Dispose();
 
     public HeatStanding Standing() => new(Label, Used, Failures, Seconds, Best, _bestArchitecture);
 }

@@ -27,14 +27,9 @@ internal sealed class HeatState(List<ContestantRun> contestants)
     {
         int index = Contestants.FindIndex(c => c.Label == label);
         if (index < 0) return;
-        Contestants[index].Dispose();
         Contestants.RemoveAt(index);
         if (index < _next) _next--;
     }
 
-    public void Reset(List<ContestantRun> contestants)
-    {
-        foreach (var old in Contestants) old.Dispose();
-        (Contestants, _next) = (contestants, 0);
-    }
+    public void Reset(List<ContestantRun> contestants) => (Contestants, _next) = (contestants, 0);
 }

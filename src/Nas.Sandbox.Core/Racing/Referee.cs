@@ -38,9 +38,14 @@ public sealed class Referee
         RunAsync(settings, null, cancellation);
 
     /// <summary>Runs the race; <paramref name="control"/> (optional) lets a user pause, step, add, remove and restart.</summary>
-    public async Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, CancellationToken cancellation = default)
+    public Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, CancellationToken cancellation = default)
     {
         settings.Validate();
+        return RefereeThread.Run("referee", thread => RaceAsync(thread, settings, control, cancellation));
+    }
+
+    private async Task<RaceSummary> RaceAsync(RefereeThread thread, RaceSettings settings, RaceControl? control, CancellationToken cancellation)
+    {
         var lineup = new RaceLineup();
         // Resolve every contestant and validate its knobs before anything runs: a typo should cost nothing.
         foreach (var spec in settings.Contestants)
@@ -60,24 +65,23 @@ public sealed class Referee
             {
                 long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
                 Raise(new HeatStarted(heat, heatSeed));
-                var state = new HeatState(StartHeat(lineup, settings, heat));
+                var state = new HeatState(await StartHeat(thread, lineup, settings, heat));
                 while (true)
                 {
-                    if (control is not null) ApplyCommands(control, lineup, state, settings, heat, heatSeed);
+                    if (control is not null) await ApplyCommands(thread, control, lineup, state, settings, heat, heatSeed);
                     ApplyBuilds(state.Contestants, heat);
                     if (!state.Contestants.Any(c => IsCandidate(c, settings))) break;
                     if (control is not null && !await control.WaitForTurnAsync(cancellation)) continue;
                     ApplyBuilds(state.Contestants, heat);
                     var contestant = state.NextTurn(c => IsCandidate(c, settings));
                     if (contestant is null) continue;
-                    PrepareTurn(contestant, settings, heat);
-                    if (contestant.HasBudget(settings)) await StepAsync(contestant, settings, heat, heatSeed, cancellation);
+                    await PrepareTurn(thread, contestant, settings, heat);
+                    if (contestant.HasBudget(settings)) await StepAsync(thread, contestant, settings, heat, heatSeed, cancellation);
                 }
                 // Later heats start with the newest build each contestant was swapped to.
                 foreach (var run in state.Contestants)
                     if (lineup.Find(run.Label) is { } slot) (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
                 var standings = state.Contestants.Select(c => c.Standing()).ToArray();
-                foreach (var run in state.Contestants) run.Dispose();
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
             }
@@ -98,15 +102,15 @@ public sealed class Referee
     private static bool IsCandidate(ContestantRun c, RaceSettings settings) =>
         c.HasBudget(settings) || c.Disqualified && c.PendingEntry is not null;
 
-    private List<ContestantRun> StartHeat(RaceLineup lineup, RaceSettings settings, int heat)
+    private async Task<List<ContestantRun>> StartHeat(RefereeThread thread, RaceLineup lineup, RaceSettings settings, int heat)
     {
         var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs)).ToList();
-        foreach (var contestant in contestants) Create(contestant, settings, heat);
+        foreach (var contestant in contestants) await Create(thread, contestant, settings, heat);
         return contestants;
     }
 
     /// <summary>Applies the user's queued commands between trials, in the order given.</summary>
-    private void ApplyCommands(RaceControl control, RaceLineup lineup, HeatState state, RaceSettings settings, int heat, long heatSeed)
+    private async Task ApplyCommands(RefereeThread thread, RaceControl control, RaceLineup lineup, HeatState state, RaceSettings settings, int heat, long heatSeed)
     {
         while (control.TryTakeCommand(out var command))
         {
@@ -128,7 +132,7 @@ public sealed class Referee
                     var slot = lineup.Add(add.Contestant, entry, knobs);
                     Raise(new ContestantAdded(slot.Info, heat));
                     var run = new ContestantRun(slot.Info.Label, entry, knobs);
-                    Create(run, settings, heat);
+                    await Create(thread, run, settings, heat);
                     state.Contestants.Add(run);
                     break;
                 case RemoveContestant remove:
@@ -145,7 +149,7 @@ public sealed class Referee
                     break;
                 case RestartHeat:
                     Raise(new HeatRestarted(heat, heatSeed));
-                    state.Reset(StartHeat(lineup, settings, heat));
+                    state.Reset(await StartHeat(thread, lineup, settings, heat));
                     break;
             }
         }
@@ -165,21 +169,21 @@ public sealed class Referee
     }
 
     /// <summary>Before a contestant's turn: swap in a pending build, or rebuild an instance abandoned by a timeout.</summary>
-    private void PrepareTurn(ContestantRun contestant, RaceSettings settings, int heat)
+    private async Task PrepareTurn(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
         if (contestant.PendingEntry is { } pending)
         {
             contestant.PendingEntry = null;
-            Rebuild(contestant, pending, settings, heat, "new build");
+            await Rebuild(thread, contestant, pending, settings, heat, "new build");
         }
         else if (contestant.NeedsRebuild)
         {
             contestant.NeedsRebuild = false;
-            Rebuild(contestant, contestant.Entry, settings, heat, "rebuilt after a timeout");
+            await Rebuild(thread, contestant, contestant.Entry, settings, heat, "rebuilt after a timeout");
         }
     }
 
-    private void Rebuild(ContestantRun contestant, StrategyEntry entry, RaceSettings settings, int heat, string reason)
+    private async Task Rebuild(RefereeThread thread, ContestantRun contestant, StrategyEntry entry, RaceSettings settings, int heat, string reason)
     {
         var clock = Stopwatch.StartNew();
         KnobValues knobs;
@@ -190,12 +194,12 @@ public sealed class Referee
             return;
         }
         var history = contestant.History.ToArray();
-        var (instance, failure) = contestant.Call(() =>
+        var (instance, failure, _) = await thread.Call(() =>
         {
             var strategy = entry.Factory.Create(knobs);
             foreach (var trial in history) strategy.Tell(trial);
             return strategy;
-        }, settings.CallTimeout, out _);
+        }, settings.CallTimeout);
         if (instance is null)
         {
             Raise(new SwapFailed(contestant.Label, heat, entry.Source.Origin, $"replaying {history.Length} trials into the new instance failed: {failure}"));
@@ -213,9 +217,9 @@ public sealed class Referee
         Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
     }
 
-    private void Create(ContestantRun contestant, RaceSettings settings, int heat)
+    private async Task Create(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
-        var (instance, failure) = contestant.Call(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout, out _);
+        var (instance, failure, _) = await thread.Call(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout);
         if (instance is not null) contestant.Strategy = instance;
         else
         {
@@ -224,7 +228,7 @@ public sealed class Referee
         }
     }
 
-    private async Task StepAsync(ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    private async Task StepAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
     {
         int index = contestant.Used;
         var context = new SearchContext
@@ -238,7 +242,7 @@ public sealed class Referee
             SecondsUsed = contestant.Seconds,
         };
         var strategy = contestant.Strategy!;
-        var (architecture, failure) = contestant.Call(() => strategy.Ask(context), settings.CallTimeout, out bool timedOut);
+        var (architecture, failure, timedOut) = await thread.Call(() => strategy.Ask(context), settings.CallTimeout);
         if (failure is not null)
         {
             contestant.NeedsRebuild |= timedOut;
@@ -263,7 +267,7 @@ public sealed class Referee
         }
         contestant.Record(trial);
         Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best));
-        var (_, tellFailure) = contestant.Call(() => { strategy.Tell(trial); return true; }, settings.CallTimeout, out bool tellTimedOut);
+        var (_, tellFailure, tellTimedOut) = await thread.Call(() => { strategy.Tell(trial); return true; }, settings.CallTimeout);
         if (tellFailure is not null)
         {
             contestant.NeedsRebuild |= tellTimedOut;
