@@ -37,6 +37,7 @@ internal static class RaceCommand
             referee.EventRaised += statistics.OnEvent;
             if (result.GetValue(watch))
             {
+                host.LoadScriptFolders(); // every script in the folders is watched, racing or not
                 host.Scripts.Recompiled += progress.ScriptRecompiled;
                 host.Scripts.Watch();
                 Console.Error.WriteLine($"watching {host.Scripts.Scripts.Sum(s => s.SourceFiles.Count)} script file(s) and the plugin folders for changes");

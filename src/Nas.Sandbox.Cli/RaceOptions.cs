@@ -88,7 +88,7 @@ internal sealed class RaceOptions
         string journalPath = result.GetValue(_journal)
             ?? Path.Combine("runs", $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.jsonl");
 
-        var host = SandboxHost.Create(hostType.Assembly, result.GetValue(_plugins), result.GetValue(_scripts));
+        var host = SandboxHost.Create(hostType.Assembly, result.GetValue(_plugins), result.GetValue(_scripts), lazyScripts: true);
         try
         {
             foreach (var spec in settings.Contestants) Admit(host, spec);
@@ -122,8 +122,7 @@ internal sealed class RaceOptions
     /// <summary>Makes sure a contestant can race: compiles its script if it is one, finds the strategy, checks its knobs.</summary>
     public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec)
     {
-        if (spec.Strategy.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)) host.RequireScript(spec.Strategy);
-        var entry = host.Strategies.Get(spec.Strategy);
+        var entry = host.ResolveStrategy(spec.Strategy);
         KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
         return spec;
     }

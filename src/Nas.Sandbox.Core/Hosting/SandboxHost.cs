@@ -37,14 +37,43 @@ public sealed class SandboxHost : IDisposable
     /// Loads plugins, then scripts, from the default locations of <paramref name="hostAssembly"/> plus the given folders.
     /// Plugins and scripts that fail are reported in <see cref="Warnings"/>; the host goes on without them.
     /// </summary>
-    public static SandboxHost Create(Assembly hostAssembly, IEnumerable<string>? pluginFolders = null, IEnumerable<string>? scriptFolders = null)
+    /// <param name="lazyScripts">
+    /// Compile the script folders only when a name is not found among built-ins and plugins (a strategy, estimator or
+    /// operation), so that a race of built-in strategies starts without paying for Roslyn (about two seconds cold).
+    /// </param>
+    public static SandboxHost Create(Assembly hostAssembly, IEnumerable<string>? pluginFolders = null, IEnumerable<string>? scriptFolders = null,
+        bool lazyScripts = false)
     {
         var operations = OperationRegistry.CreateDefault();
         var strategies = new StrategyCatalog();
         var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies);
         var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations);
-        foreach (string folder in ScriptLocations.For(hostAssembly, scriptFolders)) scripts.LoadFolder(folder);
-        return new SandboxHost(operations, strategies, plugins, scripts);
+        var host = new SandboxHost(operations, strategies, plugins, scripts) { _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray() };
+        if (!lazyScripts) host.LoadScriptFolders();
+        return host;
+    }
+
+    private IReadOnlyList<string> _scriptFolders = [];
+    private bool _scriptFoldersLoaded;
+
+    /// <summary>Compiles every script of the script folders (once).</summary>
+    public void LoadScriptFolders()
+    {
+        if (_scriptFoldersLoaded) return;
+        _scriptFoldersLoaded = true;
+        foreach (string folder in _scriptFolders) Scripts.LoadFolder(folder);
+    }
+
+    /// <summary>A strategy by name or .csx path: built-ins and plugins first, then the script folders.</summary>
+    public StrategyEntry ResolveStrategy(string nameOrPath)
+    {
+        if (nameOrPath.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)) RequireScript(nameOrPath);
+        try { return Strategies.Get(nameOrPath); }
+        catch (NasException) when (!_scriptFoldersLoaded)
+        {
+            LoadScriptFolders();
+            return Strategies.Get(nameOrPath);
+        }
     }
 
     /// <summary>Plugins and scripts that could not be loaded, and strategy name clashes.</summary>
@@ -65,6 +94,7 @@ public sealed class SandboxHost : IDisposable
     {
         if (name != "nb201") throw new NasException($"Unknown search space '{name}'. Available: {string.Join(", ", SpaceNames)}.");
         if (operations is null or { Count: 0 }) return new Nb201Space();
+        if (operations.Any(op => !Operations.Contains(op))) LoadScriptFolders(); // script operations
         var unknown = operations.Where(op => !Operations.Contains(op)).ToArray();
         if (unknown.Length > 0)
             throw new NasException($"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}.");
@@ -101,6 +131,7 @@ public sealed class SandboxHost : IDisposable
             var defined = Scripts.Scripts.Single(s => s.Path == Path.GetFullPath(name)).Estimators;
             return defined.Count == 1 ? defined[0] : throw new NasException($"Script {name} defines {defined.Count} estimators; name one of them with --estimator NAME.");
         }
+        if (!Scripts.Estimators.ContainsKey(name)) LoadScriptFolders();
         if (Scripts.Estimators.TryGetValue(name, out var scripted)) return scripted;
         throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", EstimatorNames.Concat(Scripts.Estimators.Keys).Order(StringComparer.Ordinal))}.");
     }
