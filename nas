@@ -9,7 +9,7 @@ stamp="$root/artifacts/nas-build.stamp"
 stale() {
   [ ! -x "$app" ] || [ ! -f "$stamp" ] && return 0
   [ -n "$(find "$root/src" "$root/plugins" "$root/build" "$root"/Directory.*.props "$root"/Directory.*.targets \
-           -newer "$stamp" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.proj' \) \
+           -newer "$stamp" \( -name '*.cs' -o -name '*.csv' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.proj' \) \
            -not -path '*/obj/*' -not -path '*/bin/*' -print -quit 2>/dev/null)" ]
 }
 

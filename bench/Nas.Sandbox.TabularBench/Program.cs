@@ -33,7 +33,9 @@ public static class Program
         }
         table ??= ShippedTables.DefaultPath;
         using var host = SandboxHost.Create(typeof(Program).Assembly);
+        var loadClock = Stopwatch.StartNew();
         var loaded = TabularTable.Load(table, TableColumns.For(table, null, null), host.Operations.Names);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loading the table: {loadClock.Elapsed.TotalMilliseconds:0} ms (first load in the process, JIT included)"));
         var estimator = new TabularEstimator(loaded);
         var space = new Nb201Space(loaded.Operations);
         var settings = new RaceSettings

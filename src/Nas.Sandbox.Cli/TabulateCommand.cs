@@ -59,12 +59,13 @@ internal static class TabulateCommand
             var tabulator = new Tabulator(estimator, seedCount, result.GetValue(testImages), master, data.Train.Classes);
             Console.Error.WriteLine($"tabulate: {architectures.Count} architectures of {cellSpace.Name} ({string.Join(", ", cellSpace.Operations)}), " +
                                     $"{seedCount} seed(s), {done.Count} already in {path}; {todo.Count} to go");
-            Console.Error.WriteLine($"          fidelity {training.ToFidelity()}, validation {training.ValidationImages} images, test {result.GetValue(testImages)} images");
+            Console.Error.WriteLine($"          fidelity: {training.Epochs} epoch(s) over {training.TrainingImages} training images, C={training.Channels}, " +
+                                    $"N={training.CellsPerStage}, batch {training.BatchSize}; validation {training.ValidationImages} images, test {result.GetValue(testImages)} images");
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < todo.Count; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                string row = tabulator.Measure(todo[i], cancellation);
+                string row = tabulator.Measure(todo[i], (seed, problem) => Console.Error.WriteLine($"  {todo[i].Key} seed {seed}: {problem}"), cancellation);
                 Tabulator.Append(path, row);
                 double perArchitecture = clock.Elapsed.TotalSeconds / (i + 1);
                 var fields = CsvLine.Split(row)!;

@@ -48,7 +48,10 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
     }
 
     /// <summary>Evaluates <paramref name="architecture"/> once per seed and returns its CSV row.</summary>
-    public string Measure(Architecture architecture, CancellationToken cancellation = default)
+    public string Measure(Architecture architecture, CancellationToken cancellation = default) => Measure(architecture, null, cancellation);
+
+    /// <summary>As <see cref="Measure(Architecture, CancellationToken)"/>; <paramref name="problem"/> hears why a seed failed or diverged.</summary>
+    public string Measure(Architecture architecture, Action<int, string>? problem, CancellationToken cancellation = default)
     {
         var validation = new double[seeds];
         var test = new double?[seeds];
@@ -76,6 +79,7 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
                 validation[s] = 1.0 / classes;
                 test[s] = testImages > 0 ? 1.0 / classes : null;
                 status = JournalFormat.StatusName(result.Status);
+                problem?.Invoke(s, $"{status}: {result.Message}");
             }
         }
         string F(double? v, string format = "0.######") => v?.ToString(format, Invariant) ?? "";
