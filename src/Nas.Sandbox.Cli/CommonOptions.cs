@@ -26,6 +26,10 @@ internal static class CommonOptions
         HelpName = "PATH",
     };
 
+    public static Option<string> Dataset() => new("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
+
+    public static Option<string> Device() => new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+
     public static Option<bool> Json(string what) => new("--json") { Description = what };
 
     public static Option<bool> Verbose() => new("--verbose") { Description = "show stack traces of errors" };

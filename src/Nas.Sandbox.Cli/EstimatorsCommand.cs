@@ -16,31 +16,29 @@ internal static class EstimatorsCommand
 {
     public static Command Create()
     {
-        var table = new Option<string?>("--table") { Description = $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}]" };
-        var tableColumns = new Option<string?>("--table-columns") { Description = "map the table's columns (see race --table-columns)" };
-        var tablePercent = new Option<bool?>("--table-percent") { Description = "the table's accuracies are in percent" };
+        var table = new TableOptions();
         var estimators = new Option<string>("--estimators") { Description = "comma-separated estimators to measure", DefaultValueFactory = _ => "train,grad-norm,snip,synflow,naswot" };
         var sample = new Option<int>("--sample") { Description = "architectures drawn from the table (the same for every estimator)", DefaultValueFactory = _ => 100 };
         var seed = new Option<long>("--seed") { Description = "seed of the sample, the data split and the networks' weights", DefaultValueFactory = _ => 0 };
         var against = new Option<string>("--against") { Description = "ground truth: test (the table's test accuracy, when it has one) or validation", DefaultValueFactory = _ => "test" };
         var output = new Option<string?>("--output") { Description = "CSV to write [runs/estimators-<table>.csv]" };
-        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var dataset = CommonOptions.Dataset();
+        var device = CommonOptions.Device();
         var fidelity = new FidelityOptions();
         var plugins = CommonOptions.Plugins();
         var scripts = CommonOptions.Scripts();
         var verbose = CommonOptions.Verbose();
         var report = new Command("report", "Rank correlation (Kendall τ, Spearman ρ) and cost of each estimator against a table's ground truth.")
         {
-            table, tableColumns, tablePercent, estimators, sample, seed, against, output, dataset, device, plugins, scripts, verbose,
+            estimators, sample, seed, against, output, dataset, device, plugins, scripts, verbose,
         };
-        foreach (var option in fidelity.All) report.Options.Add(option);
+        foreach (var option in table.All.Concat(fidelity.All)) report.Options.Add(option);
         report.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), () =>
         {
             var training = fidelity.Settings(result);
             using var host = SandboxHost.Create(typeof(EstimatorsCommand).Assembly, result.GetValue(plugins), result.GetValue(scripts));
-            string tablePath = result.GetValue(table) ?? ShippedTables.DefaultPath;
-            var loaded = TabularTable.Load(tablePath, TableColumns.For(tablePath, result.GetValue(tableColumns), result.GetValue(tablePercent)), host.Operations.Names);
+            var loaded = table.Load(result, host);
+            string tablePath = loaded.Path;
             bool useTest = result.GetValue(against) switch
             {
                 "test" => loaded.HasTest,
@@ -53,7 +51,7 @@ internal static class EstimatorsCommand
             long master = result.GetValue(seed);
             var random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(master, "report sample")));
             var rows = loaded.Rows.OrderBy(r => r.Line).ToArray();
-            var chosen = rows.OrderBy(_ => random.Next()).Take(result.GetValue(sample)).ToArray();
+            var chosen = Statistics.Shuffled(rows, random).Take(result.GetValue(sample)).ToArray();
             // Resolve every name before measuring anything: a typo should cost nothing.
             var measured = names.Select(n => host.CreateEstimator(n, result.GetValue(dataset)!, training, result.GetValue(device)!)).ToArray();
             Console.Error.WriteLine($"estimators report: {chosen.Length} of {loaded.Count} architectures of {tablePath}, against " +

@@ -6,12 +6,12 @@ using Nas.Sandbox.Core.Racing;
 namespace Nas.Sandbox.Cli;
 
 /// <summary>
-/// One line per trial and per notable event, for a human watching stderr. A tabular race runs thousands of lookups a
-/// second, so it prints one line per finished heat instead of one per trial.
+/// One line per trial and per notable event, for a human watching stderr. With <paramref name="perHeat"/> (a tabular
+/// race runs thousands of lookups a second) it prints one line per finished heat instead of one per trial.
 /// </summary>
-internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings)
+internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, bool perHeat = false)
 {
-    private readonly bool _perHeat = settings.Estimator == "tabular";
+    private readonly bool _perHeat = perHeat;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

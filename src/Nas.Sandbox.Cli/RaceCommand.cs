@@ -26,9 +26,9 @@ internal static class RaceCommand
             var host = race.Host;
             foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
-            using var writer = new JournalWriter(race.JournalPath, race.SyncTrials);
+            using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer);
-            var progress = new ProgressPrinter(Console.Error, race.Settings);
+            var progress = new ProgressPrinter(Console.Error, race.Settings, perHeat: race.CheapTrials);
             referee.EventRaised += progress.Print;
             var league = new LeagueRecorder(race.League);
             league.Failed += message => Console.Error.WriteLine($"warning: {message}");

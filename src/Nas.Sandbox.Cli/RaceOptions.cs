@@ -30,16 +30,14 @@ internal sealed class RaceOptions
     private readonly Option<string> _space = new("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
     private readonly Option<string?> _operations = new("--operations") { Description = "comma-separated operations of the cell space (built-in or from scripts) [NB201's five]" };
     private readonly Option<string> _estimator = new("--estimator") { Description = "train (low-fidelity TorchSharp training), tabular (look up --table), or a script's estimator", DefaultValueFactory = _ => "train" };
-    private readonly Option<string?> _table = new("--table") { Description = $"tabular benchmark (CSV) for --estimator tabular [the shipped {ShippedTables.DefaultName}]" };
-    private readonly Option<string?> _tableColumns = new("--table-columns") { Description = "map the table's columns: arch=NAME,validation=NAME,test=NAME,seconds=NAME,params=NAME,flops=NAME,curve=NAME" };
-    private readonly Option<bool?> _tablePercent = new("--table-percent") { Description = "the table's accuracies are in percent (0-100)" };
-    private readonly Option<string> _dataset = new("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
+    private readonly TableOptions _table = new();
+    private readonly Option<string> _dataset = CommonOptions.Dataset();
     private readonly Option<int?> _budget = new("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget}, {DefaultTabularBudget} for tabular, when no budget is given]" };
     private readonly Option<double?> _budgetSeconds = new("--budget-seconds") { Description = "seconds per contestant per heat (measured training time; simulated for tabular)" };
     private readonly Option<int?> _heats = new("--heats") { Description = $"independent repetitions with seeds derived from --seed [1, {DefaultTabularHeats} for tabular]" };
     private readonly Option<long> _seed = new("--seed") { Description = "master seed", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _journal = new("--journal") { Description = "JSON-lines journal [runs/race-<UTC time>.jsonl]" };
-    private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+    private readonly Option<string> _device = CommonOptions.Device();
     private readonly FidelityOptions _fidelity = new();
     private readonly Option<double> _callTimeout = new("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
     private readonly Option<string[]> _plugins = CommonOptions.Plugins();
@@ -52,11 +50,11 @@ internal sealed class RaceOptions
     {
         foreach (var option in new Option[]
                  {
-                     _strategy, _space, _operations, _estimator, _table, _tableColumns, _tablePercent, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
+                     _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
                      _callTimeout, _plugins, _scripts, _league, Verbose,
                  })
             command.Options.Add(option);
-        foreach (var option in _fidelity.All) command.Options.Add(option);
+        foreach (var option in _table.All.Concat(_fidelity.All)) command.Options.Add(option);
     }
 
     /// <summary>
@@ -96,21 +94,20 @@ internal sealed class RaceOptions
             IEstimator estimator;
             if (tabular)
             {
-                string table = result.GetValue(_table) ?? ShippedTables.DefaultPath;
-                var loaded = TabularTable.Load(table, TableColumns.For(table, result.GetValue(_tableColumns), result.GetValue(_tablePercent)), host.Operations.Names);
+                var loaded = _table.Load(result, host);
                 estimator = new TabularEstimator(loaded);
-                settings = settings with { Table = Path.GetFullPath(table) };
+                settings = settings with { Table = Path.GetFullPath(loaded.Path) };
                 // The race searches the table's architectures: its operations, unless the user narrows them.
                 operations ??= loaded.Operations.ToArray();
             }
             else
             {
-                if (result.GetValue(_table) is not null) throw new NasException("--table is for --estimator tabular.");
+                if (result.GetValue(_table.Table) is not null) throw new NasException("--table is for --estimator tabular.");
                 estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
             }
             var space = host.CreateSpace(settings.Space, operations);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
-            return new PreparedRace(host, settings, space, estimator, journalPath, league, SyncTrials: !tabular);
+            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular);
         }
         catch
         {
@@ -129,9 +126,10 @@ internal sealed class RaceOptions
 }
 
 /// <summary>A race ready to run: the host (plugins, scripts), settings, space, estimator, where to journal, and the league it counts in.</summary>
-/// <para><see cref="SyncTrials"/>: fsync every trial line (false for a tabular race, whose lookups cost nothing to redo).</para>
+/// <para><see cref="CheapTrials"/>: a trial is a lookup (tabular), so the journal batches trial lines instead of syncing
+/// each, and progress is printed per heat instead of per trial.</para>
 internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath,
-    LeagueFile League, bool SyncTrials) : IDisposable
+    LeagueFile League, bool CheapTrials) : IDisposable
 {
     public void Dispose() => Host.Dispose();
 }

@@ -25,8 +25,8 @@ internal static class TabulateCommand
         var seeds = new Option<int>("--seeds") { Description = "training seeds per architecture (mean and per-seed columns)", DefaultValueFactory = _ => 1 };
         var seed = new Option<long>("--seed") { Description = "master seed: data split, training seeds, sample", DefaultValueFactory = _ => 0 };
         var testImages = new Option<int>("--test-images") { Description = "held-out test images measured per evaluation (0: none)", DefaultValueFactory = _ => 2000 };
-        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+        var dataset = CommonOptions.Dataset();
+        var device = CommonOptions.Device();
         var fidelity = new FidelityOptions();
         var plugins = CommonOptions.Plugins();
         var scripts = CommonOptions.Scripts();
@@ -49,7 +49,7 @@ internal static class TabulateCommand
             long master = result.GetValue(seed);
             var architectures = cellSpace.Enumerate().ToList();
             if (result.GetValue(sample) is { } n && n < architectures.Count)
-                architectures = architectures.Shuffled(new Random(SeedMixer.ToInt32(SeedMixer.Derive(master, "sample")))).Take(n).ToList();
+                architectures = Statistics.Shuffled(architectures, new Random(SeedMixer.ToInt32(SeedMixer.Derive(master, "sample")))).Take(n).ToList();
 
             string path = result.GetValue(output)!;
             var done = Tabulator.Prepare(path, seedCount);
@@ -76,15 +76,5 @@ internal static class TabulateCommand
             return Task.FromResult(0);
         }));
         return command;
-    }
-
-    private static List<T> Shuffled<T>(this List<T> items, Random random)
-    {
-        for (int i = items.Count - 1; i > 0; i--)
-        {
-            int j = random.Next(i + 1);
-            (items[i], items[j]) = (items[j], items[i]);
-        }
-        return items;
     }
 }

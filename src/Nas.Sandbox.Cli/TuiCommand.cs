@@ -33,7 +33,7 @@ internal static class TuiCommand
             }
             using var race = options.Prepare(result, typeof(TuiCommand));
             var host = race.Host;
-            using var writer = new JournalWriter(race.JournalPath, race.SyncTrials);
+            using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
             foreach (string warning in host.Warnings) tracker.Warn(warning);

@@ -83,7 +83,7 @@ public sealed class StrategyConformanceTests
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void A_new_instance_rebuilt_by_replay_asks_what_the_old_one_would_have(string strategy)
+    public async Task A_new_instance_rebuilt_by_replay_asks_what_the_old_one_would_have(string strategy)
     {
         var entry = Host.Value.Strategies.Get(strategy);
         var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, new Dictionary<string, string>());
@@ -104,7 +104,7 @@ public sealed class StrategyConformanceTests
                 foreach (var trial in history) rebuilt.Tell(trial);
                 rebuilt.Ask(Context(index)).Should().Be(architecture, $"after {index} trials, the rebuilt instance must ask what the original asked");
             }
-            var result = estimator.EvaluateAsync(architecture, new EvaluationRequest { Seed = index, DataSeed = 1 }, default).Result;
+            var result = await estimator.EvaluateAsync(architecture, new EvaluationRequest { Seed = index, DataSeed = 1 }, default);
             var told = new Trial { Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics, CostSeconds = result.CostSeconds, Message = result.Message };
             history.Add(told);
             original.Tell(told);

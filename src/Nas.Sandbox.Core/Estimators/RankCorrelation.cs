@@ -7,8 +7,8 @@ public static class RankCorrelation
     public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         Check(x, y);
-        var rx = Ranks(x);
-        var ry = Ranks(y);
+        var rx = Statistics.AverageRanks(x);
+        var ry = Statistics.AverageRanks(y);
         double mx = rx.Average(), my = ry.Average(), sxy = 0, sxx = 0, syy = 0;
         for (int i = 0; i < rx.Length; i++)
         {
@@ -36,21 +36,6 @@ public static class RankCorrelation
             }
         double denominator = Math.Sqrt((double)(concordant + discordant + tiesX) * (concordant + discordant + tiesY));
         return denominator == 0 ? double.NaN : (concordant - discordant) / denominator;
-    }
-
-    private static double[] Ranks(IReadOnlyList<double> values)
-    {
-        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Count];
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
-            double average = (start + end) / 2.0 + 1;
-            for (int k = start; k <= end; k++) ranks[order[k]] = average;
-            start = end + 1;
-        }
-        return ranks;
     }
 
     private static void Check(IReadOnlyList<double> x, IReadOnlyList<double> y)

@@ -58,8 +58,8 @@ public sealed class RaceStatistics
                         .Select(t => BestBy(t.Value, mark, bySeconds)).Where(b => b is not null).Select(b => b!).ToArray();
                     var validation = picks.Select(p => p.Metrics.ValidationAccuracy!.Value).ToArray();
                     var test = picks.Select(p => testAccuracyOf(p.Architecture.Key)).Where(t => t is not null).Select(t => t!.Value).ToArray();
-                    var (vm, vs) = MeanStd(validation);
-                    var (tm, ts) = MeanStd(test);
+                    var (vm, vs) = Statistics.MeanStd(validation);
+                    var (tm, ts) = Statistics.MeanStd(test);
                     result.Add(new CheckpointStanding(contestant, fraction, mark, vm, vs, tm, ts, picks.Length));
                 }
             return result;
@@ -130,12 +130,5 @@ public sealed class RaceStatistics
                 best = trials[i];
         }
         return best;
-    }
-
-    private static (double? Mean, double? Std) MeanStd(double[] values)
-    {
-        if (values.Length == 0) return (null, null);
-        double mean = values.Average();
-        return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length));
     }
 }

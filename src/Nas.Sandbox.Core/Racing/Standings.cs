@@ -20,23 +20,16 @@ public sealed record RaceSummary(RaceSettings Settings, IReadOnlyList<Contestant
         {
             var mine = heats.SelectMany(h => h).Where(s => s.Contestant == c.Label).ToArray();
             var bests = mine.Where(s => s.BestValidationAccuracy is not null).Select(s => s.BestValidationAccuracy!.Value).ToArray();
-            var (mean, std) = MeanStd(bests);
+            var (mean, std) = Statistics.MeanStd(bests);
             string? bestArchitecture = mine.Where(s => s.BestValidationAccuracy is not null)
                 .OrderByDescending(s => s.BestValidationAccuracy).FirstOrDefault()?.BestArchitecture;
             // Held-out test accuracy of the architecture each heat would pick by validation (tabular races only).
             var tests = testAccuracyOf is null ? [] : mine.Where(s => s.BestArchitecture is not null)
                 .Select(s => testAccuracyOf(s.BestArchitecture!)).Where(t => t is not null).Select(t => t!.Value).ToArray();
-            var (testMean, testStd) = MeanStd(tests);
+            var (testMean, testStd) = Statistics.MeanStd(tests);
             return new ContestantSummary(c.Label, c.Strategy, c.Source, c.Version, mine.Sum(s => s.Evaluations),
                 mine.Sum(s => s.Failures), mine.Sum(s => s.Seconds), mean, std, bestArchitecture, 0, testMean, testStd);
         }).OrderByDescending(r => r.BestValidationAccuracy ?? double.NegativeInfinity).ToArray();
         return new RaceSummary(settings, rows.Select((r, i) => r with { Rank = i + 1 }).ToArray(), wallSeconds);
-    }
-
-    private static (double? Mean, double? Std) MeanStd(double[] values)
-    {
-        if (values.Length == 0) return (null, null);
-        double mean = values.Average();
-        return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length));
     }
 }

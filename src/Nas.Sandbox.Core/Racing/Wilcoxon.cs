@@ -12,15 +12,7 @@ public static class Wilcoxon
         var d = differences.Where(x => x != 0 && double.IsFinite(x)).ToArray();
         int n = d.Length;
         if (n == 0) return 1;
-        var order = Enumerable.Range(0, n).OrderBy(i => Math.Abs(d[i])).ToArray();
-        var ranks = new double[n];
-        for (int start = 0; start < n;)
-        {
-            int end = start;
-            while (end + 1 < n && Math.Abs(d[order[end + 1]]) == Math.Abs(d[order[start]])) end++;
-            for (int k = start; k <= end; k++) ranks[order[k]] = (start + end) / 2.0 + 1;
-            start = end + 1;
-        }
+        var ranks = Statistics.AverageRanks(d.Select(Math.Abs).ToArray());
         double positive = Enumerable.Range(0, n).Where(i => d[i] > 0).Sum(i => ranks[i]);
         double total = n * (n + 1) / 2.0, statistic = Math.Min(positive, total - positive);
         if (n <= 20)

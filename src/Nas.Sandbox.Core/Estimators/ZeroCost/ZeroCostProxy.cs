@@ -40,32 +40,34 @@ public abstract class ZeroCostProxy
         });
 }
 
-/// <summary>grad-norm: the sum over layers of the L2 norm of the loss gradient.</summary>
-public sealed class GradNormProxy : ZeroCostProxy
+/// <summary>A proxy that sums a per-layer figure of each prunable weight and its loss gradient on one minibatch.</summary>
+public abstract class GradientSaliencyProxy : ZeroCostProxy
 {
-    public override string Name => "grad-norm";
-    public override string Description => "sum of the L2 norms of the weights' gradients on one minibatch";
+    /// <summary>The figure of one layer's weight and its gradient.</summary>
+    protected abstract double Measure(Tensor weight, Tensor gradient);
 
-    public override double Score(Nb201Network model, Tensor images, Tensor labels)
+    public sealed override double Score(Nb201Network model, Tensor images, Tensor labels)
     {
         Backward(model, images, labels);
         using var scope = NewDisposeScope();
-        return PrunableWeights(model).Where(w => w.grad is not null).Sum(w => w.grad!.norm().item<float>());
+        return PrunableWeights(model).Where(w => w.grad is not null).Sum(w => Measure(w, w.grad!));
     }
 }
 
+/// <summary>grad-norm: the sum over layers of the L2 norm of the loss gradient.</summary>
+public sealed class GradNormProxy : GradientSaliencyProxy
+{
+    public override string Name => "grad-norm";
+    public override string Description => "sum of the L2 norms of the weights' gradients on one minibatch";
+    protected override double Measure(Tensor weight, Tensor gradient) => gradient.norm().item<float>();
+}
+
 /// <summary>snip (Lee et al. 2019): connection sensitivity, Σ |θ ⊙ ∂L/∂θ|.</summary>
-public sealed class SnipProxy : ZeroCostProxy
+public sealed class SnipProxy : GradientSaliencyProxy
 {
     public override string Name => "snip";
     public override string Description => "connection sensitivity Σ|θ·∂L/∂θ| (Lee et al. 2019) on one minibatch";
-
-    public override double Score(Nb201Network model, Tensor images, Tensor labels)
-    {
-        Backward(model, images, labels);
-        using var scope = NewDisposeScope();
-        return PrunableWeights(model).Where(w => w.grad is not null).Sum(w => (w * w.grad!).abs().sum().item<float>());
-    }
+    protected override double Measure(Tensor weight, Tensor gradient) => (weight * gradient).abs().sum().item<float>();
 }
 
 /// <summary>

@@ -52,8 +52,7 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
 
     public ContestantStanding ToStanding(RaceSettings? settings, double? rating)
     {
-        double? mean = HeatBests.Count == 0 ? null : HeatBests.Average();
-        double? std = mean is { } m ? Math.Sqrt(HeatBests.Sum(b => (b - m) * (b - m)) / HeatBests.Count) : null;
+        var (mean, std) = Statistics.MeanStd(HeatBests);
         return new ContestantStanding
         {
             Entry = entry, Label = Info.Label, Strategy = Info.Strategy, Source = SourceName(Info.Source), Origin = Info.Origin, Version = Version,

@@ -113,11 +113,11 @@ public sealed class RaceTracker
         lock (_gate)
         {
             var settings = _started?.Settings;
-            var standings = _contestants.Select(c => c.ToStanding(settings, _ratingOf(c.Info))).ToList();
-            var ranked = standings
-                .OrderByDescending(s => RankScore(s, _contestants.First(c => c.Info.Label == s.Label)) ?? double.NegativeInfinity)
-                .ThenBy(s => s.Label, StringComparer.Ordinal)
-                .Select((s, i) => s with { Rank = i + 1 })
+            var ranked = _contestants
+                .Select(c => (Track: c, Standing: c.ToStanding(settings, _ratingOf(c.Info))))
+                .OrderByDescending(p => RankScore(p.Standing, p.Track) ?? double.NegativeInfinity)
+                .ThenBy(p => p.Standing.Label, StringComparer.Ordinal)
+                .Select((p, i) => p.Standing with { Rank = i + 1 })
                 .ToArray();
             // Spending of the heat under way; a finished heat is already counted in _evaluationsInFinishedHeats.
             long current = _contestants.Where(c => c.HeatOpen).Sum(c => (long)c.Used);

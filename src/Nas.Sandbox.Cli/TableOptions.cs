@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Nas.Sandbox.Core.Estimators.Tabular;
+using Nas.Sandbox.Core.Hosting;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>The options that name and map a tabular benchmark, shared by `race`, `tui` and `estimators report`.</summary>
+internal sealed class TableOptions
+{
+    public Option<string?> Table { get; } = new("--table") { Description = $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}]" };
+    private readonly Option<string?> _columns = new("--table-columns") { Description = "map the table's columns: arch=NAME,validation=NAME,test=NAME,seconds=NAME,params=NAME,flops=NAME,curve=NAME" };
+    private readonly Option<bool?> _percent = new("--table-percent") { Description = "the table's accuracies are in percent (0-100)" };
+
+    public IEnumerable<Option> All => [Table, _columns, _percent];
+
+    /// <summary>The table the options name (the shipped one by default), mapped and checked.</summary>
+    public TabularTable Load(ParseResult result, SandboxHost host)
+    {
+        string path = result.GetValue(Table) ?? ShippedTables.DefaultPath;
+        return TabularTable.Load(path, TableColumns.For(path, result.GetValue(_columns), result.GetValue(_percent)), host.Operations.Names);
+    }
+}
