@@ -72,6 +72,13 @@ public sealed class TournamentScreen : Window
     {
         if (_prompt.IsOpen) return HandlePromptKey(key);
         if (key == Key.Q || key == Key.Q.WithCtrl) { _commands.Quit(); return true; }
+        bool steering = key == Key.Space || key == Key.P || key == Key.N || key == Key.A || key == Key.D || key == Key.Delete
+                        || key == Key.DeleteChar || key == Key.R;
+        if (steering && _snapshot.Phase is RacePhase.Finished or RacePhase.Failed or RacePhase.Cancelled)
+        {
+            _status.Say("the race is over: w saves a report, q quits");
+            return true;
+        }
         if (key == Key.Space || key == Key.P) { _commands.TogglePause(); return true; }
         if (key == Key.N) { _commands.Step(); return true; }
         if (key == Key.A)

@@ -81,4 +81,19 @@ public class KeyTests
         screen.Press((Key)'?');
         screen.Text().Should().Contain("Trials");
     }
+
+    [Fact]
+    public void After_the_race_the_steering_keys_say_it_is_over_instead_of_asking()
+    {
+        using var screen = new ScreenHarness(_commands);
+        var story = new RaceStory("alpha").Trial("alpha", 0.6);
+        story.Tracker.OnEvent(new Nas.Sandbox.Core.Racing.RaceFinished(new Nas.Sandbox.Core.Racing.RaceSummary(
+            new Nas.Sandbox.Core.Racing.RaceSettings { Contestants = [Nas.Sandbox.Core.Racing.ContestantSpec.Parse("alpha")], Budget = 16 }, [], 1)));
+        screen.Render(story.Snapshot());
+        screen.Press(Key.R, Key.A, Key.Space);
+        _commands.Sent.Should().BeEmpty();
+        screen.Lines()[^2].Should().Contain("the race is over: w saves a report, q quits");
+        screen.Press(Key.W);
+        _commands.Sent.Should().Equal("report");
+    }
 }
