@@ -13,12 +13,7 @@ public sealed class RandomSearchFactory : IStrategyFactory
     public string Description => "Uniform random sampling of the space (Li & Talwalkar 2019).";
     public IReadOnlyList<Knob> Knobs { get; } = [new("distinct", "true", "avoid architectures already evaluated (true/false)")];
 
-    public IStrategy Create(KnobValues knobs)
-    {
-        string distinct = knobs.GetString("distinct").ToLowerInvariant();
-        if (distinct is not ("true" or "false")) throw new KnobException($"Knob 'distinct' of 'random-search' must be true or false, not '{distinct}'.");
-        return new RandomSearch(distinct == "true");
-    }
+    public IStrategy Create(KnobValues knobs) => new RandomSearch(knobs.GetBool("distinct"));
 }
 
 public sealed class RandomSearch(bool distinct) : IStrategy

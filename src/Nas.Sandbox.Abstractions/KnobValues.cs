@@ -57,6 +57,18 @@ public sealed class KnobValues
             throw new KnobException($"Knob '{name}' of '{_owner}' must be between {min} and {max}, not {value}.");
         return value;
     }
+
+    /// <summary><c>true</c> or <c>false</c> (any case).</summary>
+    public bool GetBool(string name)
+    {
+        string text = GetString(name);
+        return text.ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new KnobException($"Knob '{name}' of '{_owner}' must be true or false, not '{text}'."),
+        };
+    }
 }
 
 /// <summary>An unknown knob or a knob value that does not parse.</summary>

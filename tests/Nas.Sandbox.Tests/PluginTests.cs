@@ -18,7 +18,7 @@ public class PluginTests
         // Loaded into its own context, not referenced by the host.
         System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(entry.Factory.GetType().Assembly)
             .Should().NotBe(System.Runtime.Loader.AssemblyLoadContext.Default);
-        entry.Factory.Knobs.Select(k => k.Name).Should().Equal("population", "sample", "mutations");
+        entry.Factory.Knobs.Select(k => k.Name).Should().Equal("population", "sample", "mutations", "distinct");
     }
 
     [Fact]
