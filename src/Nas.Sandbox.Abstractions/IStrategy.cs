@@ -5,6 +5,8 @@ namespace Nas.Sandbox.Abstractions;
 /// state; the referee owns the history and can rebuild a strategy by creating a new instance and replaying every
 /// <see cref="Tell"/>. For that to give the same next ask, draw all randomness from <see cref="SearchContext.Random"/>
 /// (derived from the heat's seed and the ask's index), never from a <see cref="Random"/> of your own.
+/// An instance that also implements <see cref="IDisposable"/> (it holds native memory, e.g. a supernet) is disposed by
+/// the referee when a new instance replaces it and when its heat ends, restarts or it is removed.
 /// </summary>
 public interface IStrategy
 {
@@ -29,4 +31,9 @@ public sealed record SearchContext
     public double? SecondsBudget { get; init; }
     public int EvaluationsUsed { get; init; }
     public double SecondsUsed { get; init; }
+    /// <summary>
+    /// The race's training data and building blocks, for strategies that train weights (DARTS, GDAS); null when the race
+    /// has none. Touching it makes the referee charge the call's wall time to this contestant's seconds.
+    /// </summary>
+    public ITrainingKit? Training { get; init; }
 }

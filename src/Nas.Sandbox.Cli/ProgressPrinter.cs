@@ -12,6 +12,8 @@ namespace Nas.Sandbox.Cli;
 internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, bool perHeat = false)
 {
     private readonly bool _perHeat = perHeat;
+    // Search time charged for a contestant's Ask, shown on the line of the trial that Ask became.
+    private readonly Dictionary<string, double> _askCharges = [];
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -32,6 +34,9 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
             case HeatStarted e:
                 output.WriteLine($"heat {e.Heat + 1}/{settings.Heats} (seed {e.Seed})");
                 break;
+            case SearchCharged e when e.Phase == "ask":
+                _askCharges[e.Contestant] = e.Seconds;
+                break;
             case TrialFinished when _perHeat:
                 break;
             case HeatFinished e when _perHeat:
@@ -43,8 +48,9 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 string accuracy = t.Metrics.ValidationAccuracy is { } a ? a.ToString("0.0000", Invariant) : "  -   ";
                 string status = t.Status == TrialStatus.Ok ? "" : $" {JournalFormat.StatusName(t.Status)}: {t.Message}";
                 string cached = t.FromCache ? " (repeat, from cache)" : "";
+                string search = _askCharges.Remove(e.Contestant, out double charged) ? string.Create(Invariant, $"  +{charged:0.0}s search") : "";
                 output.WriteLine(string.Create(Invariant,
-                    $"  {e.Contestant,-24} #{t.Index + 1,-3} {t.Architecture.Key}  acc {accuracy}  {t.CostSeconds,5:0.0}s  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"));
+                    $"  {e.Contestant,-24} #{t.Index + 1,-3} {t.Architecture.Key}  acc {accuracy}  {t.CostSeconds,5:0.0}s{search}  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"));
                 break;
             case ContestantSwapped e:
                 output.WriteLine(string.Create(Invariant,
@@ -54,6 +60,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 output.WriteLine($"  {e.Contestant,-24} SWAP FAILED, the old version keeps racing: {e.Message}");
                 break;
             case ContestantFailed e:
+                _askCharges.Remove(e.Contestant);
                 output.WriteLine($"  {e.Contestant,-24} #{e.Index + 1,-3} FAILED in {e.Phase}: {e.Message}");
                 break;
         }

@@ -27,7 +27,7 @@ internal static class RaceCommand
             foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
             using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
-            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer);
+            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData);
             var progress = new ProgressPrinter(Console.Error, race.Settings, perHeat: race.CheapTrials);
             referee.EventRaised += progress.Print;
             var league = new LeagueRecorder(race.League);

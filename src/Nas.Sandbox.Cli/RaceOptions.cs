@@ -6,6 +6,7 @@ using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Racing.Training;
 
 namespace Nas.Sandbox.Cli;
 
@@ -107,7 +108,9 @@ internal sealed class RaceOptions
             }
             var space = host.CreateSpace(settings.Space, operations);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
-            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular);
+            // Gradient-based strategies train on this; in a tabular race it is loaded only if one of them touches it.
+            var trainingData = host.CreateTrainingData(estimator, settings.Dataset, training, result.GetValue(_device)!);
+            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular, trainingData);
         }
         catch
         {
@@ -129,7 +132,11 @@ internal sealed class RaceOptions
 /// <para><see cref="CheapTrials"/>: a trial is a lookup (tabular), so the journal batches trial lines instead of syncing
 /// each, and progress is printed per heat instead of per trial.</para>
 internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath,
-    LeagueFile League, bool CheapTrials) : IDisposable
+    LeagueFile League, bool CheapTrials, RaceTrainingData TrainingData) : IDisposable
 {
-    public void Dispose() => Host.Dispose();
+    public void Dispose()
+    {
+        TrainingData.Dispose();
+        Host.Dispose();
+    }
 }

@@ -37,7 +37,7 @@ internal static class TuiCommand
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
             foreach (string warning in host.Warnings) tracker.Warn(warning);
-            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer);
+            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData);
             referee.EventRaised += tracker.OnEvent;
             ShowRatings(tracker, race.League, referee);
             host.Scripts.Recompiled += tracker.ScriptRecompiled;

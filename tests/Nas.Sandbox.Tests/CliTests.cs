@@ -52,6 +52,29 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Darts_races_random_search_under_a_seconds_budget_and_pays_for_its_supernet_training()
+    {
+        var (exit, stdout, stderr) = Nas(
+        [
+            "race", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--strategy", "darts:steps-per-ask=2",
+            "--strategy", "random-search", "--budget-seconds", "3", "--train-images", "200", "--validation-images", "100",
+            "--channels", "8", "--batch-size", "50", "--journal", Path.Combine(_folder, "race.jsonl"), "--json",
+        ]);
+        exit.Should().Be(0, stderr);
+        var contestants = ((JArray)JObject.Parse(stdout)["contestants"]!).ToDictionary(c => (string)c["strategy"]!);
+        var darts = contestants["darts"];
+        ((int)darts["failures"]!).Should().Be(0, stderr);
+        ((double)darts["searchSeconds"]!).Should().BePositive();
+        ((double)darts["seconds"]!).Should().BeGreaterThanOrEqualTo(3, "the budget stops it once its evaluations and training pass 3 s");
+        ((double)contestants["random-search"]["searchSeconds"]!).Should().Be(0);
+        var lines = JournalReader.Read(Path.Combine(_folder, "race.jsonl")).Lines;
+        var charges = lines.Where(l => l.Type == "search-time").ToArray();
+        charges.Should().NotBeEmpty().And.OnlyContain(l => (string)l.Event["contestant"]! == "darts:steps-per-ask=2");
+        charges.Sum(l => (double)l.Event["seconds"]!).Should().BeApproximately((double)darts["searchSeconds"]!, 0.01);
+        stderr.Should().Contain("s search").And.Contain("of it search");
+    }
+
+    [Fact]
     public void Tabulate_writes_a_table_a_tabular_race_reads_and_resumes_after_an_interruption()
     {
         string table = Path.Combine(_folder, "table.csv");
@@ -119,7 +142,7 @@ public sealed class CliTests : IDisposable
         var (exit, stdout, stderr) = Nas(TinyRace("--strategy", "evolution"));
         exit.Should().Be(1);
         stdout.Should().BeEmpty();
-        stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: bananas, crossover-evolution, edge-bandit, " +
+        stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: bananas, crossover-evolution, darts, edge-bandit, gdas, " +
                                   "greedy-local-search, local-search, random-search, regularized-evolution, reinforce.");
     }
 
@@ -158,7 +181,7 @@ public sealed class CliTests : IDisposable
         var document = JObject.Parse(stdout);
         var strategies = (JArray)document["strategies"]!;
         strategies.Select(s => (string)s["name"]!).Should().Contain(["random-search", "regularized-evolution", "greedy-local-search"]);
-        string[] builtIn = ["random-search", "regularized-evolution", "reinforce", "local-search", "bananas"];
+        string[] builtIn = ["random-search", "regularized-evolution", "reinforce", "local-search", "bananas", "darts", "gdas"];
         strategies.Where(s => builtIn.Contains((string)s["name"]!))
             .Should().HaveCount(builtIn.Length).And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
         strategies.Single(s => (string)s["name"]! == "edge-bandit")["source"]!.Value<string>().Should().Be("script");

@@ -1,19 +1,33 @@
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Racing.Training;
 using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Tests;
 
 /// <summary>
 /// What every strategy promises, checked for every strategy the catalogs find (built-in packs and the example
-/// scripts): a strategy added later gets these tests without writing any. Races use a lookup-speed estimator.
+/// scripts): a strategy added later gets these tests without writing any. Races use a lookup-speed estimator and
+/// offer a tiny real training kit (256 Fashion-MNIST images, C=8, 1 cell per stage, batch 8), so strategies that train
+/// a supernet (DARTS, GDAS) are checked too. In the torch collection: those strategies run libtorch.
 /// </summary>
+[Collection(TorchGeneratorCollection.Name)]
 public sealed class StrategyConformanceTests
 {
     private static readonly Lazy<SandboxHost> Host = new(() => SandboxHost.Create(typeof(StrategyConformanceTests).Assembly));
     private static readonly Nb201Space Space = new();
+    private static readonly Lazy<RaceTrainingData> Training = new(() => new RaceTrainingData(() => TestData.FashionMnistSubset,
+        Host.Value.Operations, new TrainingSettings { TrainingImages = 256, ValidationImages = 128, Channels = 8, CellsPerStage = 1, BatchSize = 8 }));
+
+    /// <summary>
+    /// Strategies that train between asks declare how many steps an Ask trains (<c>steps-per-ask</c>): the suite runs
+    /// them with one step per ask to stay fast; the code paths checked (training, catch-up after a replay) are the same.
+    /// </summary>
+    private static Dictionary<string, string> FastKnobs(string strategy) =>
+        Host.Value.Strategies.Get(strategy).Factory.Knobs.Any(k => k.Name == "steps-per-ask") ? new() { ["steps-per-ask"] = "1" } : [];
 
     public static TheoryData<string> Strategies()
     {
@@ -50,10 +64,10 @@ public sealed class StrategyConformanceTests
     private static async Task<(RaceSummary Summary, ListJournal Journal)> Race(string strategy, long seed, int budget = 30)
     {
         var journal = new ListJournal();
-        var referee = new Referee(Space, new TroubledEstimator(), Host.Value.Strategies, journal);
+        var referee = new Referee(Space, new TroubledEstimator(), Host.Value.Strategies, journal, Training.Value);
         var summary = await referee.RunAsync(new RaceSettings
         {
-            Contestants = [ContestantSpec.Parse(strategy)], Budget = budget, Heats = 2, Seed = seed, Estimator = "troubled",
+            Contestants = [new ContestantSpec(strategy, FastKnobs(strategy))], Budget = budget, Heats = 2, Seed = seed, Estimator = "troubled",
         });
         return (summary, journal);
     }
@@ -86,14 +100,16 @@ public sealed class StrategyConformanceTests
     public async Task A_new_instance_rebuilt_by_replay_asks_what_the_old_one_would_have(string strategy)
     {
         var entry = Host.Value.Strategies.Get(strategy);
-        var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, new Dictionary<string, string>());
+        var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, FastKnobs(strategy));
         var estimator = new TroubledEstimator();
         var original = entry.Factory.Create(knobs);
         var history = new List<Trial>();
+        // One kit for the heat, as the referee gives it: the rebuilt instance sees the same data and weight seed.
+        var kit = Training.Value.KitFor(11, new Fidelity(), SeedMixer.Derive(11, "weights", strategy));
         SearchContext Context(int index) => new()
         {
             Space = Space, Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(11, strategy, index))), AskIndex = index,
-            EvaluationBudget = 40, EvaluationsUsed = index,
+            EvaluationBudget = 40, EvaluationsUsed = index, Training = kit,
         };
         for (int index = 0; index < 40; index++)
         {
@@ -103,11 +119,13 @@ public sealed class StrategyConformanceTests
                 var rebuilt = entry.Factory.Create(knobs);
                 foreach (var trial in history) rebuilt.Tell(trial);
                 rebuilt.Ask(Context(index)).Should().Be(architecture, $"after {index} trials, the rebuilt instance must ask what the original asked");
+                (rebuilt as IDisposable)?.Dispose();
             }
             var result = await estimator.EvaluateAsync(architecture, new EvaluationRequest { Seed = index, DataSeed = 1 }, default);
             var told = new Trial { Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics, CostSeconds = result.CostSeconds, Message = result.Message };
             history.Add(told);
             original.Tell(told);
         }
+        (original as IDisposable)?.Dispose();
     }
 }

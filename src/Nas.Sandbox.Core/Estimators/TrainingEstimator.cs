@@ -23,10 +23,6 @@ public sealed class TrainingEstimator : IEstimator
     private readonly OperationRegistry _operations;
     private readonly TrainingSettings _settings;
     private readonly Device _device;
-    // libtorch initialises weights from its process-wide default generator, so seeding and building must not
-    // interleave with another build in the process: one lock for every estimator instance. Code outside estimators
-    // that builds modules concurrently would still disturb the sequence (the referee evaluates one trial at a time).
-    private static readonly Lock GlobalGenerator = new();
 
     public TrainingEstimator(DatasetBundle data, OperationRegistry operations, TrainingSettings settings, Device? device = null)
     {
@@ -39,6 +35,10 @@ public sealed class TrainingEstimator : IEstimator
 
     public string Name => "train";
     public TrainingSettings Settings => _settings;
+    /// <summary>The data it trains on, loaded once; the race's training kit shares it (see <c>RaceTrainingData</c>).</summary>
+    public DatasetBundle Data => _data;
+    public OperationRegistry Operations => _operations;
+    public Device Device => _device;
 
     public NetworkSettings NetworkFor(TrainingSettings settings) => new(
         settings.Channels, settings.CellsPerStage, _data.Train.Channels, _data.Train.Height, _data.Train.Classes);
@@ -62,9 +62,7 @@ public sealed class TrainingEstimator : IEstimator
         try
         {
             settings.Validate();
-            var split = DataSplit.Create(_data.Train.Count, (int)Math.Round(_data.Train.Count * settings.ValidationShare), request.DataSeed);
-            var trainIndices = split.SearchTrain.AsSpan(0, Math.Min(settings.TrainingImages, split.SearchTrain.Length));
-            var validationIndices = split.SearchValidation.AsSpan(0, Math.Min(settings.ValidationImages, split.SearchValidation.Length));
+            var (trainIndices, validationIndices) = SearchSplit.Indices(_data.Train, settings, request.DataSeed);
 
             using var model = Build(architecture, settings, request.Seed);
             var cost = ModelCounter.Count(model, _data.Train.Channels, _data.Train.Height);
@@ -113,7 +111,7 @@ public sealed class TrainingEstimator : IEstimator
     /// <summary>The network for <paramref name="architecture"/>, with weights initialised from <paramref name="seed"/>.</summary>
     public Nb201Network Build(Architecture architecture, TrainingSettings settings, long seed)
     {
-        lock (GlobalGenerator)
+        lock (Evaluation.TorchGenerator.Lock)
         {
             manual_seed(seed);
             var model = new Nb201Network(architecture, NetworkFor(settings), _operations);

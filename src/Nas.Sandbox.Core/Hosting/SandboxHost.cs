@@ -136,6 +136,16 @@ public sealed class SandboxHost : IDisposable
         throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", EstimatorNames.Concat(Scripts.Estimators.Keys).Order(StringComparer.Ordinal))}.");
     }
 
+    /// <summary>
+    /// The data strategies may train on (DARTS, GDAS) in a race with <paramref name="estimator"/>: the training
+    /// estimator's own data when it trains (one load for both), otherwise <paramref name="dataset"/>, loaded only when a
+    /// contestant first touches it (a tabular race of sample-based strategies never loads it).
+    /// </summary>
+    public Racing.Training.RaceTrainingData CreateTrainingData(IEstimator estimator, string dataset, TrainingSettings training, string device) =>
+        estimator is TrainingEstimator trainer
+            ? Racing.Training.RaceTrainingData.For(trainer)
+            : new Racing.Training.RaceTrainingData(() => LoadDataset(dataset), Operations, training, Devices.Resolve(device));
+
     public void Dispose()
     {
         Scripts.Dispose();

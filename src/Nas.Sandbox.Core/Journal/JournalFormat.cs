@@ -25,6 +25,11 @@ public static class JournalFormat
             },
             HeatStarted e => new JObject { ["type"] = "heat-started", ["heat"] = e.Heat, ["seed"] = e.Seed },
             TrialFinished e => Trial(e),
+            SearchCharged e => new JObject
+            {
+                ["type"] = "search-time", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
+                ["phase"] = e.Phase, ["seconds"] = Math.Round(e.Seconds, 4),
+            },
             ContestantFailed e => new JObject
             {
                 ["type"] = "contestant-failed", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
@@ -47,7 +52,7 @@ public static class JournalFormat
                 {
                     ["contestant"] = s.Contestant, ["evaluations"] = s.Evaluations, ["failures"] = s.Failures,
                     ["seconds"] = Math.Round(s.Seconds, 3), ["bestValidationAccuracy"] = s.BestValidationAccuracy,
-                    ["bestArchitecture"] = s.BestArchitecture,
+                    ["bestArchitecture"] = s.BestArchitecture, ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
                 })),
             },
             RaceFinished e => new JObject { ["type"] = "race-finished", ["summary"] = Summary(e.Summary) },
@@ -157,6 +162,7 @@ public static class JournalFormat
             ["evaluations"] = c.Evaluations, ["failures"] = c.Failures,
             ["bestValidationAccuracy"] = c.BestValidationAccuracy, ["bestValidationAccuracyStd"] = c.BestValidationAccuracyStd,
             ["bestArchitecture"] = c.BestArchitecture, ["seconds"] = Math.Round(c.Seconds, 3),
+            ["searchSeconds"] = Math.Round(c.SearchSeconds, 3),
         }.WithTest(c))),
     };
 

@@ -23,7 +23,12 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     public List<Trial> History { get; } = [];
     public int Used { get; set; }
     public int Failures { get; set; }
+    /// <summary>Seconds spent: evaluations' costs plus the charged search time.</summary>
     public double Seconds { get; private set; }
+    /// <summary>Wall seconds of Ask/Tell calls that touched the training kit (weight training by the strategy).</summary>
+    public double SearchSeconds { get; private set; }
+    /// <summary>This heat's training kit for this contestant (null when the race offers no data).</summary>
+    public Training.TrainingKit? Kit { get; set; }
     public double? Best { get; private set; }
     private string? _bestArchitecture;
 
@@ -43,5 +48,12 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
         }
     }
 
-    public HeatStanding Standing() => new(Label, Used, Failures, Seconds, Best, _bestArchitecture);
+    /// <summary>Charges the wall time of a call that trained on the race's data.</summary>
+    public void Charge(double seconds)
+    {
+        SearchSeconds += seconds;
+        Seconds += seconds;
+    }
+
+    public HeatStanding Standing() => new(Label, Used, Failures, Seconds, Best, _bestArchitecture, SearchSeconds);
 }

@@ -18,6 +18,12 @@ public sealed record HeatStarted(int Heat, long Seed) : RaceEvent;
 /// <summary>A finished trial of one contestant, with that contestant's best validation accuracy so far in the heat.</summary>
 public sealed record TrialFinished(string Contestant, int Heat, Trial Trial, double? BestSoFar) : RaceEvent;
 
+/// <summary>
+/// Wall seconds of one Ask, Tell or replay during which the contestant touched the race's training kit (it trained
+/// weights on the race's data), charged to its seconds. Raised before the trial (or failure) of that Ask.
+/// </summary>
+public sealed record SearchCharged(string Contestant, int Heat, int Index, string Phase, double Seconds) : RaceEvent;
+
 /// <summary>The contestant's code failed (create, ask, tell) or asked for something outside the space; the race goes on.</summary>
 public sealed record ContestantFailed(string Contestant, int Heat, int Index, string Phase, string Message) : RaceEvent;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing.Training;
 
 namespace Nas.Sandbox.Core.Racing;
 
@@ -17,6 +18,12 @@ namespace Nas.Sandbox.Core.Racing;
 /// rebuilt, script saved), the contestant gets, at its next turn, a new instance into which its whole history is
 /// replayed with Tell; trials, budget and standing carry over. If the new build cannot be used, the old one keeps
 /// racing and the reason is journaled.</para>
+/// <para>Training kit: with <see cref="RaceTrainingData"/>, every contestant gets a kit of the heat's training data in
+/// <see cref="SearchContext.Training"/>. The wall time of each Ask, Tell or replay during which it touched the kit is
+/// charged to its seconds and journaled (<see cref="SearchCharged"/>); a strategy that never touches it pays nothing.</para>
+/// <para>Disposal: a strategy instance that is <see cref="IDisposable"/> is disposed (on the referee thread, with the
+/// call timeout) when it is replaced by a new build, when its heat ends or restarts and when it is removed; an instance
+/// abandoned by a timed-out call is not, since it may still be running.</para>
 /// </summary>
 public sealed class Referee
 {
@@ -24,12 +31,14 @@ public sealed class Referee
     private readonly IEstimator _estimator;
     private readonly StrategyCatalog _strategies;
     private readonly IRaceJournal _journal;
+    private readonly RaceTrainingData? _training;
     private readonly ConcurrentQueue<StrategyEntry> _newBuilds = new();
     private readonly ConcurrentQueue<(string Origin, string Message)> _failedBuilds = new();
 
-    public Referee(ISearchSpace space, IEstimator estimator, StrategyCatalog strategies, IRaceJournal journal)
+    /// <param name="training">The data strategies may train on (DARTS, GDAS); null when the race offers none.</param>
+    public Referee(ISearchSpace space, IEstimator estimator, StrategyCatalog strategies, IRaceJournal journal, RaceTrainingData? training = null)
     {
-        (_space, _estimator, _strategies, _journal) = (space, estimator, strategies, journal);
+        (_space, _estimator, _strategies, _journal, _training) = (space, estimator, strategies, journal, training);
     }
 
     public event Action<RaceEvent>? EventRaised;
@@ -81,6 +90,7 @@ public sealed class Referee
                 // Later heats start with the newest build each contestant was swapped to.
                 foreach (var run in state.Contestants)
                     if (lineup.Find(run.Label) is { } slot) (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
+                foreach (var run in state.Contestants) await Retire(thread, run, run.Strategy, settings, heat);
                 var standings = state.Contestants.Select(c => c.Standing()).ToArray();
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
@@ -93,6 +103,8 @@ public sealed class Referee
         }
         finally
         {
+            _training?.Dispose(); // the last heat's tensors; the dataset itself stays loaded for another race
+
             _strategies.EntryReplaced -= _newBuilds.Enqueue;
             _strategies.SourceFailed -= OnSourceFailed;
         }
@@ -143,12 +155,14 @@ public sealed class Referee
                     else
                     {
                         lineup.Slots.Remove(leaving);
+                        if (state.Contestants.Find(c => c.Label == remove.Label) is { } removed) await Retire(thread, removed, removed.Strategy, settings, heat);
                         state.Remove(remove.Label);
                         Raise(new ContestantRemoved(remove.Label, heat));
                     }
                     break;
                 case RestartHeat:
                     Raise(new HeatRestarted(heat, heatSeed));
+                    foreach (var old in state.Contestants) await Retire(thread, old, old.Strategy, settings, heat);
                     state.Reset(await StartHeat(thread, lineup, settings, heat));
                     break;
             }
@@ -179,7 +193,7 @@ public sealed class Referee
         else if (contestant.NeedsRebuild)
         {
             contestant.NeedsRebuild = false;
-            await Rebuild(thread, contestant, contestant.Entry, settings, heat, "rebuilt after a timeout");
+            await Rebuild(thread, contestant, contestant.Entry, settings, heat, TimeoutRebuild);
         }
     }
 
@@ -194,12 +208,12 @@ public sealed class Referee
             return;
         }
         var history = contestant.History.ToArray();
-        var (instance, failure, _) = await thread.Call(() =>
+        var (instance, failure, _) = await ChargedCall(thread, contestant, heat, history.Length, "replay", () =>
         {
             var strategy = entry.Factory.Create(knobs);
             foreach (var trial in history) strategy.Tell(trial);
             return strategy;
-        }, settings.CallTimeout);
+        }, settings);
         if (instance is null)
         {
             Raise(new SwapFailed(contestant.Label, heat, entry.Source.Origin, $"replaying {history.Length} trials into the new instance failed: {failure}"));
@@ -213,12 +227,19 @@ public sealed class Referee
             return;
         }
         string oldVersion = contestant.Entry.Source.Display;
+        // An instance abandoned by a timed-out call may still be running: it is left to the garbage collector.
+        if (reason != TimeoutRebuild) await Retire(thread, contestant, contestant.Strategy, settings, heat);
         (contestant.Entry, contestant.Knobs, contestant.Strategy, contestant.Disqualified) = (entry, knobs, instance, false);
         Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
     }
 
+    private const string TimeoutRebuild = "rebuilt after a timeout";
+
     private async Task Create(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
+        long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
+        // The weight seed is the same at every call of the heat, so an instance rebuilt by replay retrains identically.
+        contestant.Kit = _training?.KitFor(heatSeed, settings.Fidelity, SeedMixer.Derive(heatSeed, "weights", contestant.Label));
         var (instance, failure, _) = await thread.Call(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout);
         if (instance is not null) contestant.Strategy = instance;
         else
@@ -240,9 +261,10 @@ public sealed class Referee
             SecondsBudget = settings.BudgetSeconds,
             EvaluationsUsed = contestant.Used,
             SecondsUsed = contestant.Seconds,
+            Training = contestant.Kit,
         };
         var strategy = contestant.Strategy!;
-        var (architecture, failure, timedOut) = await thread.Call(() => strategy.Ask(context), settings.CallTimeout);
+        var (architecture, failure, timedOut) = await ChargedCall(thread, contestant, heat, index, "ask", () => strategy.Ask(context), settings);
         if (failure is not null)
         {
             contestant.NeedsRebuild |= timedOut;
@@ -267,12 +289,41 @@ public sealed class Referee
         }
         contestant.Record(trial);
         Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best));
-        var (_, tellFailure, tellTimedOut) = await thread.Call(() => { strategy.Tell(trial); return true; }, settings.CallTimeout);
+        var (_, tellFailure, tellTimedOut) = await ChargedCall(thread, contestant, heat, index, "tell", () => { strategy.Tell(trial); return true; }, settings);
         if (tellFailure is not null)
         {
             contestant.NeedsRebuild |= tellTimedOut;
             Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure));
         }
+    }
+
+    /// <summary>
+    /// Runs a contestant's call with the call timeout; when the contestant touched its training kit during the call,
+    /// charges the call's wall time (minus time the kit spent loading data for the host) and journals the charge.
+    /// </summary>
+    private async Task<CallOutcome<T>> ChargedCall<T>(RefereeThread thread, ContestantRun contestant, int heat, int index, string phase, Func<T> call, RaceSettings settings)
+    {
+        var kit = contestant.Kit;
+        long touches = kit?.Touches ?? 0;
+        double hostSeconds = kit?.HostSeconds ?? 0;
+        long start = Stopwatch.GetTimestamp();
+        var outcome = await thread.Call(call, settings.CallTimeout);
+        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (kit is not null && kit.Touches != touches)
+        {
+            double seconds = Math.Max(0, elapsed - (kit.HostSeconds - hostSeconds));
+            contestant.Charge(seconds);
+            Raise(new SearchCharged(contestant.Label, heat, index, phase, seconds));
+        }
+        return outcome;
+    }
+
+    /// <summary>Disposes a strategy instance that is done with, if it is disposable; a failure is journaled, nothing more.</summary>
+    private async Task Retire(RefereeThread thread, ContestantRun contestant, IStrategy? strategy, RaceSettings settings, int heat)
+    {
+        if (strategy is not IDisposable disposable || contestant.NeedsRebuild) return;
+        var (_, failure, _) = await thread.Call(() => { disposable.Dispose(); return true; }, settings.CallTimeout);
+        if (failure is not null) Raise(new ContestantFailed(contestant.Label, heat, contestant.Used, "dispose", failure));
     }
 
     private async Task<Trial> EvaluateAsync(Architecture architecture, int index, RaceSettings settings, long heatSeed, CancellationToken cancellation)

@@ -9,6 +9,7 @@ namespace Nas.Sandbox.Core.Evaluation.Model;
 /// NAS-Bench-201's network (<c>TinyNetwork</c>): 3×3 conv-BN stem to C channels; three stages of N cells at C, 2C and
 /// 4C channels with a residual reduction block before the second and third; BN-ReLU; global average pooling; a
 /// linear classifier. With <see cref="NetworkSettings.Nb201Cifar10"/> it is the benchmark's network, parameter for parameter.
+/// The cells come from a factory (given the stage's channels), so a supernet (DARTS, GDAS) shares the same skeleton.
 /// </summary>
 public sealed class Nb201Network : nn.Module<Tensor, Tensor>
 {
@@ -18,6 +19,12 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
     private readonly Linear classifier;
 
     public Nb201Network(Architecture architecture, NetworkSettings settings, OperationRegistry operations)
+        : this(settings, channels => new Nb201Cell(architecture, operations, channels))
+    {
+    }
+
+    /// <summary>The skeleton with cells built by <paramref name="cell"/> for the given channel count (C, 2C or 4C).</summary>
+    public Nb201Network(NetworkSettings settings, Func<int, nn.Module<Tensor, Tensor>> cell)
         : base(nameof(Nb201Network))
     {
         settings.Validate();
@@ -33,7 +40,7 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
                 cells.Add(new ResNetBasicBlock(channels, channels * 2));
                 channels *= 2;
             }
-            for (int i = 0; i < settings.CellsPerStage; i++) cells.Add(new Nb201Cell(architecture, operations, channels));
+            for (int i = 0; i < settings.CellsPerStage; i++) cells.Add(cell(channels));
         }
         lastact_bn = nn.BatchNorm2d(channels);
         classifier = nn.Linear(channels, settings.Classes);

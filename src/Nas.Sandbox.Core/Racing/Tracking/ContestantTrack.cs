@@ -36,6 +36,9 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
         Curve.Add(new CurvePoint(Used, Seconds, accuracy));
     }
 
+    /// <summary>Search time charged to the contestant (its own training on the race's data): counts in its seconds.</summary>
+    public void Charge(double seconds) => Seconds += seconds;
+
     /// <summary>A failure outside a trial: a failed Ask costs an evaluation; a failed constructor sits the heat out.</summary>
     public void Fault(string phase)
     {

@@ -192,6 +192,9 @@ public sealed class RaceTracker
                 Find(e.Contestant)?.Record(e.Trial);
                 _trials.Add(new TrialLine(e.Contestant, e.Heat, e.Trial, e.Time));
                 break;
+            case SearchCharged e:
+                Find(e.Contestant)?.Charge(e.Seconds);
+                break;
             case ContestantFailed e:
                 if (Find(e.Contestant) is { } failed) failed.Fault(e.Phase);
                 Notice(NoticeKind.Warning, $"{e.Contestant} failed in {e.Phase}: {e.Message}");

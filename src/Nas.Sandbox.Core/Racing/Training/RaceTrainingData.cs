@@ -1,0 +1,70 @@
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Estimators;
+using Nas.Sandbox.Core.Evaluation.Data;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Racing.Training;
+
+/// <summary>
+/// The data a race offers to strategies that train weights (through <see cref="ITrainingKit"/>): the dataset, loaded
+/// at most once and only when a contestant first touches it, the training settings the race's fidelity applies to,
+/// the operations and the device. In a training race it is the training estimator's own data (<see cref="For"/>),
+/// so both see the same images without a second load; in a tabular race it is loaded from the race's dataset.
+/// Holds one heat's tensors at a time.
+/// </summary>
+public sealed class RaceTrainingData : IDisposable
+{
+    private readonly Lazy<DatasetBundle> _data;
+    private readonly Lock _gate = new();
+    private HeatTrainingData? _heat;
+
+    public RaceTrainingData(Func<DatasetBundle> load, OperationRegistry operations, TrainingSettings settings, Device? device = null)
+    {
+        settings.Validate();
+        // A failed load is remembered: every later touch fails with the same clear message instead of retrying.
+        _data = new Lazy<DatasetBundle>(load, LazyThreadSafetyMode.ExecutionAndPublication);
+        Operations = operations;
+        Settings = settings;
+        Device = device ?? CPU;
+    }
+
+    /// <summary>The training estimator's data, settings, operations and device: one load for both.</summary>
+    public static RaceTrainingData For(TrainingEstimator estimator) =>
+        new(() => estimator.Data, estimator.Operations, estimator.Settings, estimator.Device);
+
+    public OperationRegistry Operations { get; }
+    public TrainingSettings Settings { get; }
+    public Device Device { get; }
+
+    /// <summary>True once the dataset has been loaded (a race whose contestants never touch the kit never loads it).</summary>
+    public bool Loaded => _data.IsValueCreated;
+
+    internal DatasetBundle Data => _data.Value;
+
+    /// <summary>A kit for one contestant in one heat: the heat's split at the race's fidelity, and the contestant's weight seed.</summary>
+    public TrainingKit KitFor(long dataSeed, Fidelity fidelity, long seed)
+    {
+        var settings = Settings.With(fidelity);
+        settings.Validate();
+        lock (_gate)
+        {
+            if (_heat is null || _heat.DataSeed != dataSeed || _heat.Settings != settings)
+            {
+                // The previous heat is over: its contestants have been retired, so its tensors can go.
+                _heat?.Dispose();
+                _heat = new HeatTrainingData(this, settings, dataSeed);
+            }
+            return new TrainingKit(_heat, seed);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _heat?.Dispose();
+            _heat = null;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using TorchSharp;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Evaluation;
+using Nas.Sandbox.Core.Evaluation.Model;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Racing.Training;
+
+/// <summary>
+/// One contestant's <see cref="ITrainingKit"/> for one heat. It counts every touch (any member), which the referee
+/// reads before and after each Ask and Tell to decide whether the call's wall time is charged, and it adds up the
+/// time spent loading data on the host's behalf, which is not charged.
+/// </summary>
+public sealed class TrainingKit : ITrainingKit
+{
+    private readonly HeatTrainingData _heat;
+    private readonly long _seed;
+    private readonly Lock _gate = new();
+    private long _touches;
+    private double _hostSeconds;
+
+    internal TrainingKit(HeatTrainingData heat, long seed) => (_heat, _seed) = (heat, seed);
+
+    /// <summary>How many times the strategy has touched the kit (read before and after a call).</summary>
+    public long Touches => Interlocked.Read(ref _touches);
+
+    /// <summary>Seconds spent inside the kit loading data for the host (not the strategy's to pay).</summary>
+    public double HostSeconds => Volatile.Read(ref _hostSeconds);
+
+    private void Touch() => Interlocked.Increment(ref _touches);
+
+    public Device Device { get { Touch(); return _heat.Race.Device; } }
+    public Tensor TrainingImages { get { Touch(); return Tensors().TrainImages; } }
+    public Tensor TrainingLabels { get { Touch(); return Tensors().TrainLabels; } }
+    public Tensor ValidationImages { get { Touch(); return Tensors().ValidationImages; } }
+    public Tensor ValidationLabels { get { Touch(); return Tensors().ValidationLabels; } }
+    public int Classes { get { Touch(); Tensors(); return _heat.Classes; } }
+    public int Channels { get { Touch(); return _heat.Settings.Channels; } }
+    public int CellsPerStage { get { Touch(); return _heat.Settings.CellsPerStage; } }
+    public int BatchSize { get { Touch(); return _heat.Settings.BatchSize; } }
+    public long Seed { get { Touch(); return _seed; } }
+
+    public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride)
+    {
+        Touch();
+        return _heat.Race.Operations.Get(name).Build(channelsIn, channelsOut, stride);
+    }
+
+    public nn.Module<Tensor, Tensor> BuildNetwork(Func<int, nn.Module<Tensor, Tensor>> cell)
+    {
+        Touch();
+        ArgumentNullException.ThrowIfNull(cell);
+        Tensors(); // the data's shape (channels, size, classes) shapes the network
+        var settings = new NetworkSettings(_heat.Settings.Channels, _heat.Settings.CellsPerStage, _heat.InputChannels, _heat.ImageSize, _heat.Classes);
+        lock (TorchGenerator.Lock)
+        {
+            manual_seed(_seed);
+            var network = new Nb201Network(settings, cell);
+            if (_heat.Race.Device.type != TorchSharp.DeviceType.CPU) network.to(_heat.Race.Device);
+            return network;
+        }
+    }
+
+    private HeatTrainingData.Tensors Tensors()
+    {
+        var tensors = _heat.Get(out double loadSeconds);
+        if (loadSeconds > 0) lock (_gate) _hostSeconds += loadSeconds;
+        return tensors;
+    }
+}
