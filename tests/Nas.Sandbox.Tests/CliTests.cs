@@ -151,7 +151,7 @@ public sealed class CliTests : IDisposable
     {
         var (exit, _, stderr) = Nas(TinyRace("--strategy", "regularized-evolution:populaton=5"));
         exit.Should().Be(1);
-        stderr.Trim().Should().Be("error: 'regularized-evolution' has no knob 'populaton' (known knobs: population, sample, mutations).");
+        stderr.Trim().Should().Be("error: 'regularized-evolution' has no knob 'populaton' (known knobs: population, sample, mutations, distinct).");
     }
 
     [Fact]
