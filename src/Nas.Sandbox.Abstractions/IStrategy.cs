@@ -29,4 +29,6 @@ public sealed record SearchContext
     public double? SecondsBudget { get; init; }
     public int EvaluationsUsed { get; init; }
     public double SecondsUsed { get; init; }
+    /// <summary>What the race maximises: <see cref="Trial.Objective"/> and, in a Pareto race, the components of <see cref="Trial.Objectives"/>.</summary>
+    public ObjectiveDescription Objective { get; init; } = ObjectiveDescription.Accuracy;
 }

@@ -2,6 +2,7 @@ using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Racing.Objectives;
 using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Tests;
@@ -26,7 +27,8 @@ public sealed class StrategyConformanceTests
     [Fact]
     public void The_catalogs_find_the_built_in_and_example_strategies()
     {
-        Host.Value.Strategies.All.Select(e => e.Name).Should().Contain(["random-search", "regularized-evolution", "greedy-local-search", "edge-bandit", "crossover-evolution"]);
+        Host.Value.Strategies.All.Select(e => e.Name).Should().Contain(["random-search", "regularized-evolution", "reinforce", "local-search", "nsga-ii",
+            "greedy-local-search", "edge-bandit", "crossover-evolution"]);
     }
 
     /// <summary>Scores by the share of 3x3 convolutions; every 5th evaluation fails and every 7th diverges.</summary>
@@ -105,7 +107,10 @@ public sealed class StrategyConformanceTests
                 rebuilt.Ask(Context(index)).Should().Be(architecture, $"after {index} trials, the rebuilt instance must ask what the original asked");
             }
             var result = await estimator.EvaluateAsync(architecture, new EvaluationRequest { Seed = index, DataSeed = 1 }, default);
-            var told = new Trial { Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics, CostSeconds = result.CostSeconds, Message = result.Message };
+            // Scored as the referee scores it (the default objective, validation accuracy), so strategies see Objective.
+            var told = RaceObjective.Accuracy.Score(
+                new Trial { Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics, CostSeconds = result.CostSeconds, Message = result.Message },
+                estimator.Name);
             history.Add(told);
             original.Tell(told);
         }

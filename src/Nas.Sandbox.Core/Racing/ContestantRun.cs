@@ -24,8 +24,14 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     public int Used { get; set; }
     public int Failures { get; set; }
     public double Seconds { get; private set; }
+    /// <summary>Best validation accuracy so far in the heat.</summary>
     public double? Best { get; private set; }
-    private string? _bestArchitecture;
+    /// <summary>Best objective so far in the heat, and the architecture that reached it (the contestant's pick).</summary>
+    public double? BestObjective { get; private set; }
+    private string? _pick;
+    // Pareto races: every ok trial's objective vector, first evaluation of each architecture only (a cached repeat adds nothing).
+    private readonly List<ParetoPoint> _points = [];
+    private readonly HashSet<string> _pointArchitectures = [];
 
     public bool HasBudget(RaceSettings settings) =>
         !Disqualified && (settings.Budget is not { } n || Used < n) && (settings.BudgetSeconds is not { } s || Seconds < s);
@@ -35,13 +41,21 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
         History.Add(trial);
         Used++;
         Seconds += trial.CostSeconds;
-        if (trial.Status != TrialStatus.Ok) Failures++;
-        else if (trial.Metrics.ValidationAccuracy is { } accuracy && (Best is null || accuracy > Best))
+        if (trial.Status != TrialStatus.Ok) { Failures++; return; }
+        if (trial.Metrics.ValidationAccuracy is { } accuracy && (Best is null || accuracy > Best)) Best = accuracy;
+        if (trial.Objective is { } objective && (BestObjective is null || objective > BestObjective))
         {
-            Best = accuracy;
-            _bestArchitecture = trial.Architecture.Key;
+            BestObjective = objective;
+            _pick = trial.Architecture.Key;
         }
+        if (trial.Objectives is { } vector && _pointArchitectures.Add(trial.Architecture.Key))
+            _points.Add(new ParetoPoint(trial.Index, trial.Architecture.Key, vector.ToArray()));
     }
 
-    public HeatStanding Standing() => new(Label, Used, Failures, Seconds, Best, _bestArchitecture);
+    public HeatStanding Standing()
+    {
+        IReadOnlyList<ParetoPoint>? front = null;
+        if (_points.Count > 0) front = ParetoRanking.NonDominated(_points.Select(p => p.Objectives).ToArray()).Select(i => _points[i]).ToArray();
+        return new(Label, Used, Failures, Seconds, Best, _pick, BestObjective, front);
+    }
 }

@@ -33,10 +33,17 @@ public sealed class ZeroCostEstimator(ZeroCostProxy proxy, TrainingEstimator net
             using var _i = images;
             using var _l = labels;
             double score = proxy.Score(model, images, labels);
+            var metrics = new Metrics { Score = score, Parameters = cost.Parameters, Flops = cost.Flops };
+            // A hardware-aware race scores latency too (the network's compute does not depend on its weights).
+            if (double.IsFinite(score) && settings.Latency is { } latency) metrics = metrics with
+            {
+                LatencyMs = LatencyMeter.MedianMilliseconds(model, data.Train.Channels, data.Train.Height, 1, latency),
+                LatencyMsBatch64 = LatencyMeter.MedianMilliseconds(model, data.Train.Channels, data.Train.Height, 64, latency),
+            };
             return new EvaluationResult
             {
                 Status = double.IsFinite(score) ? TrialStatus.Ok : TrialStatus.Diverged,
-                Metrics = new Metrics { Score = score, Parameters = cost.Parameters, Flops = cost.Flops },
+                Metrics = metrics,
                 CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = settings.ToFidelity(),
                 Message = double.IsFinite(score) ? null : $"{proxy.Name} score is not finite",
             };
