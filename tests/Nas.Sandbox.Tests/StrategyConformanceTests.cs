@@ -73,6 +73,39 @@ public sealed class StrategyConformanceTests
             .And.Contain(t => t.Trial.Status == TrialStatus.Diverged);
     }
 
+    /// <summary>The troubled estimator's accuracy, with parameters that grow with the convolutions: a real trade-off.</summary>
+    private sealed class SizedTroubledEstimator : IEstimator
+    {
+        private readonly TroubledEstimator _inner = new();
+        public string Name => "sized-troubled";
+        public async Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+        {
+            var result = await _inner.EvaluateAsync(architecture, request, cancellation);
+            return result with { Metrics = result.Metrics with { Parameters = 10_000 + 50_000 * architecture.Choices.Count(c => c == "nor_conv_3x3") } };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public async Task A_pareto_race_is_raced_without_faults_and_deterministically(string strategy)
+    {
+        async Task<(RaceSummary, string[])> Run()
+        {
+            var journal = new ListJournal();
+            var summary = await new Referee(Space, new SizedTroubledEstimator(), Host.Value.Strategies, journal).RunAsync(new RaceSettings
+            {
+                Contestants = [ContestantSpec.Parse(strategy)], Budget = 30, Heats = 2, Seed = 8, Estimator = "sized-troubled",
+                Objective = RaceObjective.Parse("pareto:accuracy,params"),
+            });
+            journal.Events.OfType<ContestantFailed>().Should().BeEmpty("a conforming strategy races a Pareto objective too");
+            return (summary, journal.Events.OfType<TrialFinished>().Select(t => $"{t.Heat}:{t.Trial.Architecture.Key}").ToArray());
+        }
+        var (summary, first) = await Run();
+        var (_, second) = await Run();
+        second.Should().Equal(first);
+        summary.Contestants.Single().Hypervolume.Should().BePositive();
+    }
+
     [Theory]
     [MemberData(nameof(Strategies))]
     public async Task The_same_seed_gives_the_same_sequence(string strategy)

@@ -8,7 +8,7 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 /// Adds latency columns to an existing tabular benchmark (<c>nas tabulate --add-latency TABLE</c>): for each row, the
 /// median forward milliseconds of its network at batch 1 and 64 on the current device (see <see cref="LatencyMeter"/>),
 /// written to <c>latency_ms_b1</c> and <c>latency_ms_b64</c> (or the columns the table's mapping names), appended to the
-/// header when missing. Every other field is kept as it was. Resumable: the file is rewritten atomically every
+/// header when missing. A first, discarded measurement warms the process up. Every other field is kept as it was. Resumable: the file is rewritten atomically every
 /// <see cref="SaveEvery"/> rows, and rows that already have both values are skipped.
 /// </summary>
 public static class TableLatency
@@ -44,13 +44,14 @@ public static class TableLatency
             rows.Add(fields);
         }
         var todo = rows.Where(r => r[b1].Trim().Length == 0 || r[b64].Trim().Length == 0).ToList();
+        // The first network of a process runs slower than the rest (thread pool, allocator, kernel selection are cold,
+        // beyond what per-network warm-up passes settle): one discarded measurement first, so row 1 is not an outlier.
+        if (todo.Count > 0) measure(ParseRow(todo[0]));
         int done = 0;
         foreach (var row in todo)
         {
             cancellation.ThrowIfCancellationRequested();
-            Architecture architecture;
-            try { architecture = parse(row[arch].Trim()); }
-            catch (ArchitectureFormatException e) { throw new NasException($"{path}, row {row[arch].Trim()}: {e.Message}"); }
+            var architecture = ParseRow(row);
             var (ms1, ms64) = measure(architecture);
             row[b1] = ms1.ToString(Format, CultureInfo.InvariantCulture);
             row[b64] = ms64.ToString(Format, CultureInfo.InvariantCulture);
@@ -60,6 +61,12 @@ public static class TableLatency
         }
         Save(path, header, rows);
         return done;
+
+        Architecture ParseRow(List<string> row)
+        {
+            try { return parse(row[arch].Trim()); }
+            catch (ArchitectureFormatException e) { throw new NasException($"{path}, row {row[arch].Trim()}: {e.Message}"); }
+        }
     }
 
     private static int Column(List<string> header, string name)

@@ -34,8 +34,9 @@ public static class LatencyMeter
         try
         {
             using var _ = no_grad();
-            var device = model.parameters().FirstOrDefault()?.device ?? CPU;
-            using var input = zeros(batch, inputChannels, imageSize, imageSize, device: device);
+            var parameter = model.parameters().FirstOrDefault();
+            var device = parameter?.device ?? CPU;
+            using var input = zeros(batch, inputChannels, imageSize, imageSize, dtype: parameter?.dtype ?? ScalarType.Float32, device: device);
             var times = new double[settings.Repeats];
             for (int i = 0; i < settings.Warmup + settings.Repeats; i++)
             {
