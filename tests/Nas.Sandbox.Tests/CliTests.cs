@@ -120,7 +120,7 @@ public sealed class CliTests : IDisposable
         exit.Should().Be(1);
         stdout.Should().BeEmpty();
         stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: crossover-evolution, edge-bandit, " +
-                                  "greedy-local-search, local-search, random-search, regularized-evolution, reinforce.");
+                                  "greedy-local-search, local-search, nsga-ii, random-search, regularized-evolution, reinforce.");
     }
 
     [Fact]
@@ -158,9 +158,9 @@ public sealed class CliTests : IDisposable
         var document = JObject.Parse(stdout);
         var strategies = (JArray)document["strategies"]!;
         strategies.Select(s => (string)s["name"]!).Should().Contain(["random-search", "regularized-evolution", "greedy-local-search"]);
-        string[] builtIn = ["random-search", "regularized-evolution", "reinforce", "local-search"];
+        string[] builtIn = ["random-search", "regularized-evolution", "reinforce", "local-search", "nsga-ii"];
         strategies.Where(s => builtIn.Contains((string)s["name"]!))
-            .Should().HaveCount(4).And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
+            .Should().HaveCount(5).And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
         strategies.Single(s => (string)s["name"]! == "edge-bandit")["source"]!.Value<string>().Should().Be("script");
         ((JArray)document["estimators"]!).Select(e => (string)e["name"]!).Should().Contain(["train", "param-proxy"]);
         ((JArray)document["operations"]!).Select(o => (string)o["name"]!).Should()

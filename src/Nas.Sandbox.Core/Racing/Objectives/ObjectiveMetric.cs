@@ -24,9 +24,9 @@ public sealed record ObjectiveMetric(string Name, string Unit, bool IsCost, stri
     public double Ideal => IsCost ? 0 : 1;
 
     /// <summary>The metric's value in the objective vector, where every component is maximised.</summary>
-    public double ToVector(double raw) => IsCost ? -raw : raw;
+    public double ToVector(double raw) => IsCost ? 0.0 - raw : raw; // 0 − x, not −x: a zero cost stays +0, never "-0" in files
 
-    public double FromVector(double value) => IsCost ? -value : value;
+    public double FromVector(double value) => IsCost ? 0.0 - value : value;
 
     public string Format(double raw) => Unit.Length == 0 ? raw.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)
         : $"{raw.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)} {Unit}";

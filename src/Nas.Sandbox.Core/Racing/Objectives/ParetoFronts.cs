@@ -27,7 +27,8 @@ public static class ParetoFronts
             var perHeat = heats.Select((standings, heat) => (heat, standings.FirstOrDefault(s => s.Contestant == contestant.Label)))
                 .Where(h => h.Item2 is not null)
                 .Select(h => (h.heat, (IReadOnlyList<ParetoPoint>)(h.Item2!.Front ?? []))).ToArray();
-            var all = perHeat.SelectMany(h => h.Item2.Select(p => (Heat: h.heat, Point: p))).ToArray();
+            // An architecture found in several heats appears once in the pooled front (from the first heat that found it).
+            var all = perHeat.SelectMany(h => h.Item2.Select(p => (Heat: h.heat, Point: p))).DistinctBy(p => p.Point.Architecture).ToArray();
             var pooled = ParetoRanking.NonDominated(all.Select(a => a.Point.Objectives).ToArray()).Select(i => all[i]).ToArray();
             result.Add(new ContestantFronts(contestant.Label, perHeat, pooled));
         }
