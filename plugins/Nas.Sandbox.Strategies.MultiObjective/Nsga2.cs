@@ -43,7 +43,7 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
     private readonly HashSet<Architecture> _evaluated = [];
     // The parents after the last complete generation, with their rank and crowding distance.
     private List<Member> _parents = [];
-    private int _generationsDone;
+    private int _generationsDone, _seen;
 
     private sealed record Member(Architecture Architecture, IReadOnlyList<double> Objectives)
     {
@@ -55,7 +55,7 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
 
     public Architecture Ask(SearchContext context)
     {
-        foreach (var trial in _history) _evaluated.Add(trial.Architecture);
+        for (; _seen < _history.Count; _seen++) _evaluated.Add(_history[_seen].Architecture);
         // Generation g covers trials [g·N, (g+1)·N); selection runs once a generation has been fully told.
         while ((_generationsDone + 1) * populationSize <= _history.Count) Select(_generationsDone++);
         if (_history.Count < populationSize || _parents.Count < 2) return Fresh(context);
