@@ -107,6 +107,31 @@ public sealed class RefereeObjectiveTests
     }
 
     [Fact]
+    public async Task The_live_standings_score_by_hypervolume_in_a_pareto_race_and_by_objective_in_a_scalarised_one()
+    {
+        foreach (var (text, title) in new[] { ("pareto:accuracy,params", "hv"), ("accuracy-0.5*params", "obj"), ("accuracy", "best") })
+        {
+            var (referee, _, _) = Setup(new ListJournal());
+            var tracker = new Nas.Sandbox.Core.Racing.Tracking.RaceTracker();
+            referee.EventRaised += tracker.OnEvent;
+            var summary = await referee.RunAsync(new RaceSettings
+            {
+                Contestants = [ContestantSpec.Parse("sampler"), ContestantSpec.Parse("all-none")], Budget = 15, Heats = 2, Seed = 6,
+                Objective = RaceObjective.Parse(text),
+            });
+            var snapshot = tracker.Snapshot();
+            snapshot.ScoreTitle.Should().Be(title);
+            snapshot.Contestants.Select(c => c.Label).Should().Equal(summary.Contestants.Select(c => c.Label), text);
+            foreach (var c in snapshot.Contestants)
+            {
+                var final = summary.Contestants.Single(r => r.Label == c.Label);
+                // Both heats are finished: the live mean is the summary's rank key.
+                c.MeanBest.Should().BeApproximately(title == "hv" ? final.Hypervolume!.Value : final.BestObjective!.Value, 1e-12, text);
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_known_worst_and_given_reference_values_are_used_and_stated()
     {
         var (referee, _, _) = Setup(new ListJournal());
