@@ -53,6 +53,21 @@ public sealed class ParetoCliTests : IDisposable
         // The journal's trial lines carry the objective vector.
         var trial = File.ReadLines(journal).Select(JObject.Parse).First(j => (string)j["type"]! == "trial" && (string)j["status"]! == "ok");
         ((JArray)trial["objectives"]!).Select(v => (double)v).Should().Equal((double)trial["metrics"]!["validationAccuracy"]!, -(double)trial["metrics"]!["params"]! / 1e6);
+
+        // nas pareto rebuilds the same hypervolumes from the journal alone, and re-plots against another reference.
+        var (again, sameOut, sameErr) = NasProcess.Run("pareto", journal, "--output", Path.Combine(_folder, "again"));
+        again.Should().Be(0, sameErr);
+        foreach (var c in contestants)
+            sameOut.Should().Contain($"{c["contestant"]}  ").And.Contain(((double)c["hypervolume"]!).ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture));
+        File.ReadAllText(Path.Combine(_folder, "again.pareto.csv")).Should().Be(File.ReadAllText(csv));
+        var (other, otherOut, otherErr) = NasProcess.Run("pareto", journal, "--reference", "accuracy=0.5", "--output", Path.Combine(_folder, "other"),
+            "--width", "500", "--height", "400");
+        other.Should().Be(0, otherErr);
+        otherOut.Should().Contain("reference point: accuracy 0.5, params 0.0918 M (--reference, other costs worst in table nb201-fmnist-3op.csv)");
+        PngSize(Path.Combine(_folder, "other.pareto.png")).Should().Be((500, 400));
+        var (bad, _, badErr) = NasProcess.Run("pareto", journal, "--reference", "flops=3");
+        bad.Should().Be(1);
+        badErr.Should().Contain("'flops' is not a component of pareto:accuracy,params");
     }
 
     [Fact]
