@@ -70,7 +70,7 @@ internal sealed class LeaderboardView : CanvasView
         int longest = _rows.Count == 0 ? 0 : _rows.Max(r => TerminalText.Name(r.Label).Length + (r.Disqualified ? 6 : 0));
         int contestantWidth = Math.Max(LeaderboardColumn.ContestantMinWidth,
             Math.Min(longest + 1, Columns - RankWidth - columns.Sum(c => c.Width + 1)));
-        PutRow(0, "   # " + Line("contestant", contestantWidth, columns.Select(c => c.RightAligned ? TerminalText.Right(Title(c), c.Width) : TerminalText.Fit(Title(c), c.Width))),
+        PutRow(0, "   # " + Line("contestant", contestantWidth, columns.Select(c => c.RightAligned ? TerminalText.Right(ColumnTitle(c), c.Width) : TerminalText.Fit(ColumnTitle(c), c.Width))),
             Palette.Muted, TextStyle.Bold);
         if (_rows.Count == 0) { PutRow(1, "  waiting for the race to start…", Palette.Muted); return; }
         string? selected = Selected?.Label;
@@ -87,7 +87,7 @@ internal sealed class LeaderboardView : CanvasView
         }
     }
 
-    private string Title(LeaderboardColumn column) => column.Title == LeaderboardColumn.ScoreTitle ? _scoreTitle : column.Title;
+    private string ColumnTitle(LeaderboardColumn column) => column.Title == LeaderboardColumn.ScoreTitle ? _scoreTitle : column.Title;
 
     private static string Line(string contestant, int width, IEnumerable<string> cells) =>
         TerminalText.Fit(contestant, width) + string.Concat(cells.Select(c => " " + c));
