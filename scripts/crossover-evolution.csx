@@ -34,7 +34,7 @@ public sealed class CrossoverEvolutionFactory : IStrategyFactory
 public sealed class CrossoverEvolution(int populationSize, int tournamentSize, double mutationProbability) : IStrategy
 {
     private const int MaxRetries = 10;
-    private readonly Queue<(Architecture Architecture, double Accuracy)> _population = new();
+    private readonly Queue<(Architecture Architecture, double Objective)> _population = new();
     private readonly HashSet<Architecture> _evaluated = [];
 
     public Architecture Ask(SearchContext context)
@@ -44,8 +44,8 @@ public sealed class CrossoverEvolution(int populationSize, int tournamentSize, d
         if (_population.Count < populationSize) return space.Sample(random);
 
         var members = _population.ToArray();
-        var mother = Tournament.Select(members, tournamentSize, m => m.Accuracy, random).Architecture;
-        var father = Tournament.Select(members, tournamentSize, m => m.Accuracy, random).Architecture;
+        var mother = Tournament.Select(members, tournamentSize, m => m.Objective, random).Architecture;
+        var father = Tournament.Select(members, tournamentSize, m => m.Objective, random).Architecture;
         var child = space.Crossover(mother, father, random);
         if (random.NextDouble() < mutationProbability) child = space.Mutate(child, random);
         for (int i = 0; i < MaxRetries && _evaluated.Contains(child); i++) child = space.Mutate(child, random);
@@ -55,8 +55,9 @@ public sealed class CrossoverEvolution(int populationSize, int tournamentSize, d
     public void Tell(Trial trial)
     {
         _evaluated.Add(trial.Architecture);
-        if (trial.Status != TrialStatus.Ok || trial.Metrics.ValidationAccuracy is not { } accuracy) return;
-        _population.Enqueue((trial.Architecture, accuracy));
+        // The race's objective: validation accuracy unless the race scalarises a cost (--objective).
+        if (trial.Status != TrialStatus.Ok || trial.Objective is not { } objective) return;
+        _population.Enqueue((trial.Architecture, objective));
         if (_population.Count > populationSize) _population.Dequeue(); // the oldest dies
     }
 }

@@ -4,7 +4,7 @@
 // builds an architecture by letting every edge pick the operation with the highest upper confidence bound
 //     mean reward(op) + c · sqrt(ln n / n_op)
 // (UCB1, Auer, Cesa-Bianchi & Fischer, "Finite-time Analysis of the Multiarmed Bandit Problem", 2002), where the reward
-// of a trial is its validation accuracy (0 for a failed trial), n is the number of trials so far and n_op the number
+// of a trial is the race's objective, trial.Objective (validation accuracy by default; 0 for a failed trial), n is the number of trials so far and n_op the number
 // that used op on this edge. An operation never tried on an edge is tried first. Assuming edges act independently is
 // wrong in general but cheap and a useful baseline; it is the bandit view behind e.g. Li et al. (2018) and the
 // per-edge sampling distributions of GDAS/ENAS-style methods.
@@ -21,7 +21,7 @@
 public sealed class EdgeBanditFactory : IStrategyFactory
 {
     public string Name => "edge-bandit";
-    public string Description => "One UCB1 bandit per edge over its operations, reward = validation accuracy (Auer et al. 2002).";
+    public string Description => "One UCB1 bandit per edge over its operations, reward = the race's objective (Auer et al. 2002).";
     public IReadOnlyList<Knob> Knobs { get; } = [new("exploration", "0.5", "c in mean + c·sqrt(ln n / n_op); 0 = greedy, sqrt(2) = classic UCB1")];
 
     public IStrategy Create(KnobValues knobs) => new EdgeBandit(knobs.GetDouble("exploration", min: 0, max: 100));
@@ -64,7 +64,7 @@ public sealed class EdgeBandit(double exploration) : IStrategy
 
     public void Tell(Trial trial)
     {
-        double reward = trial.Status == TrialStatus.Ok ? trial.Metrics.ValidationAccuracy ?? 0 : 0;
+        double reward = trial.Status == TrialStatus.Ok ? trial.Objective ?? 0 : 0;
         _trials++;
         _evaluated.Add(trial.Architecture);
         for (int edge = 0; edge < trial.Architecture.Choices.Count; edge++)

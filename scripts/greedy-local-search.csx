@@ -49,12 +49,12 @@ public sealed class GreedyLocalSearch : IStrategy
         for (; _processed < _history.Count; _processed++)
         {
             var trial = _history[_processed];
-            bool ok = trial.Status == TrialStatus.Ok && trial.Metrics.ValidationAccuracy is not null;
+            bool ok = trial.Status == TrialStatus.Ok && trial.Objective is not null;
             if (_centre is null)
             {
                 if (ok) _centre = trial;
             }
-            else if (ok && trial.Metrics.ValidationAccuracy > _centre.Metrics.ValidationAccuracy)
+            else if (ok && trial.Objective > _centre.Objective)
                 _centre = trial;
             if (_centre is not null && Untried(space, _centre.Architecture).Count == 0) _centre = null;
         }

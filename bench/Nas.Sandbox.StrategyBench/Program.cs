@@ -60,6 +60,7 @@ public static class Program
         {
             Index = index, Architecture = architecture, Status = TrialStatus.Ok,
             Metrics = new Metrics { ValidationAccuracy = accuracy }, CostSeconds = 1,
+            Objective = accuracy, // as the referee sets it in an accuracy race: strategies rank by it
         };
     }
 }

@@ -5,7 +5,7 @@ namespace Nas.Sandbox.Strategies.Classic;
 /// <summary>
 /// Regularized ("aging") evolution (Real et al., 2019, "Regularized Evolution for Image Classifier Architecture
 /// Search"). The population is the <c>population</c> most recently evaluated architectures; until it is full, asks are
-/// uniform samples. Then each ask draws <c>sample</c> members at random, takes the best by validation accuracy as parent
+/// uniform samples. Then each ask draws <c>sample</c> members at random, takes the best by the race's objective (<see cref="Trial.Objective"/>: validation accuracy unless the race says otherwise) as parent
 /// and applies <c>mutations</c> one-edge mutations; the oldest member dies as each new one arrives. Failed, diverged
 /// and timed-out trials never join the population. Knob <c>distinct</c> (default true): redraw (tournament and
 /// mutation, up to 100 times) a child that was already evaluated. Without it, on a small space the search spends a
@@ -36,7 +36,7 @@ public sealed class RegularizedEvolutionFactory : IStrategyFactory
 public sealed class RegularizedEvolution(int populationSize, int sampleSize, int mutations, bool distinct = true) : IStrategy
 {
     private const int MaxRedraws = 100;
-    private readonly Queue<(Architecture Architecture, double Accuracy)> _population = new();
+    private readonly Queue<(Architecture Architecture, double Objective)> _population = new();
     private readonly HashSet<Architecture> _evaluated = [];
 
     public Architecture Ask(SearchContext context)
@@ -54,7 +54,7 @@ public sealed class RegularizedEvolution(int populationSize, int sampleSize, int
         for (int i = 1; i < sampleSize; i++)
         {
             var contender = members[context.Random.Next(members.Length)];
-            if (contender.Accuracy > parent.Accuracy) parent = contender;
+            if (contender.Objective > parent.Objective) parent = contender;
         }
         var child = parent.Architecture;
         for (int i = 0; i < mutations; i++) child = context.Space.Mutate(child, context.Random);
@@ -64,8 +64,8 @@ public sealed class RegularizedEvolution(int populationSize, int sampleSize, int
     public void Tell(Trial trial)
     {
         _evaluated.Add(trial.Architecture);
-        if (trial.Status != TrialStatus.Ok || trial.Metrics.ValidationAccuracy is not { } accuracy) return;
-        _population.Enqueue((trial.Architecture, accuracy));
+        if (trial.Status != TrialStatus.Ok || trial.Objective is not { } objective) return;
+        _population.Enqueue((trial.Architecture, objective));
         if (_population.Count > populationSize) _population.Dequeue();
     }
 }

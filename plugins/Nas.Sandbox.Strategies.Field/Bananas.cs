@@ -75,8 +75,8 @@ public sealed class Bananas(BananasSettings settings) : IStrategy
         _evaluated.Add(trial.Architecture);
     }
 
-    /// <summary>What the ensemble learns from: a trial's objective; failed trials teach nothing.</summary>
-    private static double? Score(Trial trial) => trial.Status == TrialStatus.Ok ? trial.Metrics.ValidationAccuracy : null;
+    /// <summary>What the ensemble learns from: the race's objective; failed trials teach nothing.</summary>
+    private static double? Score(Trial trial) => trial.Status == TrialStatus.Ok ? trial.Objective : null;
 
     private static bool IsScored(Trial trial) => Score(trial) is not null;
 

@@ -5,7 +5,7 @@ namespace Nas.Sandbox.Strategies.Field;
 /// <summary>
 /// Local search (White et al., "Local Search is State of the Art for NAS Benchmarks", 2020): from a random
 /// architecture, evaluate its neighbours (one choice changed) in random order and move to the first that is better
-/// (first improvement); when a whole neighbourhood brings nothing, restart from a new random architecture.
+/// (first improvement, by the race's objective, <see cref="Trial.Objective"/>); when a whole neighbourhood brings nothing, restart from a new random architecture.
 /// Knob <c>restart-after</c> (0): also restart after this many evaluations without improvement (0: only at a local
 /// optimum).
 /// </summary>
@@ -51,14 +51,14 @@ public sealed class LocalSearch(int restartAfter) : IStrategy
     private void Walk(Trial trial)
     {
         _evaluated.Add(trial.Architecture);
-        bool ok = trial.Status == TrialStatus.Ok && trial.Metrics.ValidationAccuracy is not null;
+        bool ok = trial.Status == TrialStatus.Ok && trial.Objective is not null;
         if (_centre is null)
         {
             // The first result after a (re)start is the new centre; a failed one leaves none, so the next ask restarts.
             if (ok) (_centre, _sinceImprovement) = (trial, 0);
             return;
         }
-        if (ok && trial.Metrics.ValidationAccuracy > _centre.Metrics.ValidationAccuracy)
+        if (ok && trial.Objective > _centre.Objective)
         {
             (_centre, _sinceImprovement) = (trial, 0);
             return;

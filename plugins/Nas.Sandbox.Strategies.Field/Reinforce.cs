@@ -6,8 +6,8 @@ namespace Nas.Sandbox.Strategies.Field;
 /// REINFORCE (Williams 1992), as NAS uses it since Zoph &amp; Le (2017) but with the per-edge categorical policy of
 /// NAS-Bench-201's baseline: one softmax over the operations for each choice of the cell, sampled independently.
 /// After each trial the policy moves along (reward − baseline) · ∇log π(architecture) plus an entropy bonus that keeps
-/// it from collapsing early; the baseline is a moving average of rewards. The reward is the validation accuracy (a
-/// failed or diverged trial earns 0).
+/// it from collapsing early; the baseline is a moving average of rewards. The reward is the race's objective (<see cref="Trial.Objective"/>:
+/// validation accuracy unless the race says otherwise); a failed or diverged trial earns 0.
 /// Knobs: <c>learning-rate</c> (0.5), <c>baseline-decay</c> (0.9), <c>entropy</c> (0.01).
 /// </summary>
 public sealed class ReinforceFactory : IStrategyFactory
@@ -63,7 +63,7 @@ public sealed class Reinforce(double learningRate, double baselineDecay, double 
 
     private void Learn(Trial trial)
     {
-        double reward = trial.Status == TrialStatus.Ok ? trial.Metrics.ValidationAccuracy ?? 0 : 0;
+        double reward = trial.Status == TrialStatus.Ok ? trial.Objective ?? 0 : 0;
         double baseline = _baseline ?? reward;
         double advantage = reward - baseline;
         _baseline = baselineDecay * baseline + (1 - baselineDecay) * reward;

@@ -36,4 +36,6 @@ public sealed record SearchContext
     /// has none. Touching it makes the referee charge the call's wall time to this contestant's seconds.
     /// </summary>
     public ITrainingKit? Training { get; init; }
+    /// <summary>What the race maximises: <see cref="Trial.Objective"/> and, in a Pareto race, the components of <see cref="Trial.Objectives"/>.</summary>
+    public ObjectiveDescription Objective { get; init; } = ObjectiveDescription.Accuracy;
 }

@@ -15,6 +15,7 @@ public static class NasCommandLine
         root.Subcommands.Add(LeagueCommand.Create());
         root.Subcommands.Add(TabulateCommand.Create());
         root.Subcommands.Add(EstimatorsCommand.Create());
+        root.Subcommands.Add(ParetoCommand.Create());
         return root;
     }
 }

@@ -30,6 +30,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 output.WriteLine($"race: {string.Join(" vs ", e.Contestants.Select(c => $"{c.Label} ({c.Source} {c.Version})"))}");
                 output.WriteLine($"      space {e.Settings.Space}, estimator {e.Estimator} ({e.Fidelity}), dataset {e.Settings.Dataset}, " +
                                  $"budget {Budget(e.Settings)}, {e.Settings.Heats} heat(s), seed {e.Settings.Seed}");
+                if (!e.Settings.Objective.IsAccuracy) output.WriteLine($"      objective {e.Settings.Objective.Text}");
                 break;
             case HeatStarted e:
                 output.WriteLine($"heat {e.Heat + 1}/{settings.Heats} (seed {e.Seed})");
@@ -41,7 +42,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 break;
             case HeatFinished e when _perHeat:
                 output.WriteLine(string.Join("  ", e.Standings.Select(st =>
-                    string.Create(Invariant, $"{st.Contestant} {st.BestValidationAccuracy?.ToString("0.0000", Invariant) ?? "-"} ({st.Evaluations} evals, {st.Seconds:0} s)"))));
+                    string.Create(Invariant, $"{st.Contestant} {HeatResult(st)} ({st.Evaluations} evals, {st.Seconds:0} s)"))));
                 break;
             case TrialFinished e:
                 var t = e.Trial;
@@ -50,7 +51,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 string cached = t.FromCache ? " (repeat, from cache)" : "";
                 string search = _askCharges.Remove(e.Contestant, out double charged) ? string.Create(Invariant, $"  +{charged:0.0}s search") : "";
                 output.WriteLine(string.Create(Invariant,
-                    $"  {e.Contestant,-24} #{t.Index + 1,-3} {t.Architecture.Key}  acc {accuracy}  {t.CostSeconds,5:0.0}s{search}  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"));
+                    $"  {e.Contestant,-24} #{t.Index + 1,-3} {t.Architecture.Key}  acc {accuracy}{Costs(t)}  {t.CostSeconds,5:0.0}s{search}  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"));
                 break;
             case ContestantSwapped e:
                 output.WriteLine(string.Create(Invariant,
@@ -81,6 +82,21 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
     {
         lock (output) output.WriteLine(failure is null ? $"  plugin {path} reloaded" : $"  {failure}");
     }
+
+    /// <summary>The costs the objective reads (Pareto) or the objective's value (scalarised); nothing in an accuracy race.</summary>
+    private string Costs(Trial t)
+    {
+        var objective = settings.Objective;
+        if (objective.IsAccuracy || t.Status != TrialStatus.Ok) return "";
+        if (!objective.IsPareto) return t.Objective is { } o ? string.Create(Invariant, $"  obj {o:0.0000}") : "";
+        return string.Concat(objective.Components.Where(m => m.IsCost).Select(m => m.Read(t.Metrics) is { } v ? $"  {m.Name} {m.Format(v)}" : ""));
+    }
+
+    /// <summary>A heat's result for one contestant: best accuracy, best objective (scalarised) or front size (Pareto).</summary>
+    private string HeatResult(HeatStanding st) =>
+        settings.Objective.IsPareto ? $"front of {st.Front?.Count ?? 0}, best acc {st.BestValidationAccuracy?.ToString("0.0000", Invariant) ?? "-"}"
+        : settings.Objective.IsAccuracy ? st.BestValidationAccuracy?.ToString("0.0000", Invariant) ?? "-"
+        : $"obj {st.BestObjective?.ToString("0.0000", Invariant) ?? "-"}";
 
     private static string Budget(RaceSettings s) => string.Join(" and ", new[]
     {

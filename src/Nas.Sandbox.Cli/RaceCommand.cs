@@ -50,6 +50,11 @@ internal static class RaceCommand
             LeaderboardPrinter.Print(leaderboardOut, summary);
             if (race.Estimator is Nas.Sandbox.Core.Estimators.IHeldOutScores heldOut)
                 leaderboardOut.Write(Environment.NewLine + statistics.Describe(race.Settings, heldOut.TestAccuracy));
+            if (summary.Reference is not null)
+            {
+                var (csv, png) = ParetoExport.Save(writer.Path, summary);
+                leaderboardOut.WriteLine($"pareto fronts: {csv} and {png}");
+            }
             leaderboardOut.WriteLine($"journal: {writer.Path}");
             leaderboardOut.WriteLine($"league: {race.League.Path} (nas league shows the ratings)");
             if (asJson) Console.Out.WriteLine(JournalFormat.Summary(summary).ToString(Formatting.Indented));

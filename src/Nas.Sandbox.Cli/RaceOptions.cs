@@ -7,6 +7,7 @@ using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Training;
+using Nas.Sandbox.Core.Racing.Objectives;
 
 namespace Nas.Sandbox.Cli;
 
@@ -44,6 +45,18 @@ internal sealed class RaceOptions
     private readonly Option<string[]> _plugins = CommonOptions.Plugins();
     private readonly Option<string[]> _scripts = CommonOptions.Scripts();
     private readonly Option<string?> _league = CommonOptions.League();
+    private readonly Option<string> _objective = new("--objective")
+    {
+        Description = "what the race maximises: accuracy; a sum like accuracy-0.5*params (params and flops in millions, " +
+                      "latency1/latency64 in ms at batch 1/64); or a Pareto front pareto:accuracy,params (2 or 3 metrics)",
+        DefaultValueFactory = _ => "accuracy",
+    };
+    private readonly Option<string?> _reference = new("--reference")
+    {
+        Description = "reference point of a Pareto race's hypervolume, NAME=VALUE,... in the metrics' units " +
+                      "[accuracy 0; each cost at its worst in the table, or the worst seen in the race]",
+    };
+    private readonly LatencyOptions _latency = new();
 
     public Option<bool> Verbose { get; } = CommonOptions.Verbose();
 
@@ -52,10 +65,10 @@ internal sealed class RaceOptions
         foreach (var option in new Option[]
                  {
                      _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
-                     _callTimeout, _plugins, _scripts, _league, Verbose,
+                     _callTimeout, _plugins, _scripts, _league, _objective, _reference, Verbose,
                  })
             command.Options.Add(option);
-        foreach (var option in _table.All.Concat(_fidelity.All)) command.Options.Add(option);
+        foreach (var option in _table.All.Concat(_fidelity.All).Concat(_latency.All)) command.Options.Add(option);
     }
 
     /// <summary>
@@ -64,7 +77,11 @@ internal sealed class RaceOptions
     /// </summary>
     public PreparedRace Prepare(ParseResult result, Type hostType)
     {
+        var objective = RaceObjective.Parse(result.GetValue(_objective));
+        var reference = result.GetValue(_reference) is { } point ? ParetoReference.Parse(point, objective) : null;
         var training = _fidelity.Settings(result);
+        // Latency costs forward passes per trial: measured only when the objective reads it.
+        if (objective.Metrics.Any(m => m.IsLatency)) training = training with { Latency = _latency.Settings(result) };
         var specs = result.GetValue(_strategy) is { Length: > 0 } given ? given : DefaultStrategies;
         int? evaluations = result.GetValue(_budget);
         double? seconds = result.GetValue(_budgetSeconds);
@@ -82,6 +99,8 @@ internal sealed class RaceOptions
             // A table was measured at its own fidelity; the training options do not apply.
             Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
             CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
+            Objective = objective,
+            Reference = reference,
         };
         settings.Validate();
         string journalPath = result.GetValue(_journal)
@@ -97,7 +116,14 @@ internal sealed class RaceOptions
             {
                 var loaded = _table.Load(result, host);
                 estimator = new TabularEstimator(loaded);
-                settings = settings with { Table = Path.GetFullPath(loaded.Path) };
+                TableObjective.Require(objective, loaded);
+                settings = settings with
+                {
+                    Table = Path.GetFullPath(loaded.Path),
+                    // The table knows the space's worst costs: the default reference point of a Pareto race.
+                    KnownWorstCosts = TableObjective.WorstCosts(objective, loaded),
+                    KnownWorstSource = $"worst in table {Path.GetFileName(loaded.Path)}",
+                };
                 // The race searches the table's architectures: its operations, unless the user narrows them.
                 operations ??= loaded.Operations.ToArray();
             }

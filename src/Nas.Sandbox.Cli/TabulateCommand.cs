@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Evaluation;
+using Nas.Sandbox.Core.Evaluation.Model;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Spaces;
@@ -18,7 +19,14 @@ internal static class TabulateCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--output") { Description = "the CSV to write (or to resume)", Required = true };
+        var output = new Option<string?>("--output") { Description = "the CSV to write (or to resume)" };
+        var withLatency = new Option<bool>("--latency") { Description = "also measure latency_ms_b1 and latency_ms_b64 (median forward ms at batch 1 and 64, not in train_seconds)" };
+        var addLatency = new Option<string?>("--add-latency")
+        {
+            Description = "add latency_ms_b1 and latency_ms_b64 to an existing TABLE in place (resumable); give the table's --channels and --cells",
+            HelpName = "TABLE",
+        };
+        var latencyOptions = new LatencyOptions();
         var space = new Option<string>("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
         var operations = new Option<string?>("--operations") { Description = "comma-separated operations of the cell space [NB201's five]" };
         var sample = new Option<int?>("--sample") { Description = "evaluate N architectures drawn at random (with --seed) instead of all" };
@@ -33,12 +41,20 @@ internal static class TabulateCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("tabulate", "Evaluate every architecture of a space (or --sample N) and write a tabular benchmark (CSV); resumable.")
         {
-            output, space, operations, sample, seeds, seed, testImages, dataset, device, plugins, scripts, verbose,
+            output, space, operations, sample, seeds, seed, testImages, dataset, device, plugins, scripts, withLatency, addLatency, verbose,
         };
-        foreach (var option in fidelity.All) command.Options.Add(option);
+        foreach (var option in fidelity.All.Concat(latencyOptions.All)) command.Options.Add(option);
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), () =>
         {
             var training = fidelity.Settings(result);
+            if (result.GetValue(addLatency) is { } table)
+            {
+                if (result.GetValue(output) is not null) throw new NasException("--add-latency changes TABLE in place; it takes no --output.");
+                return Task.FromResult(AddLatency(table, training, latencyOptions.Settings(result), result.GetValue(dataset)!, result.GetValue(device)!,
+                    result.GetValue(plugins), result.GetValue(scripts), cancellation));
+            }
+            string path = result.GetValue(output) ?? throw new NasException("nas tabulate needs --output FILE.csv (or --add-latency TABLE).");
+            var latency = result.GetValue(withLatency) ? latencyOptions.Settings(result) : null;
             int seedCount = result.GetValue(seeds);
             if (seedCount < 1) throw new NasException($"--seeds must be at least 1, not {seedCount}.");
             if (result.GetValue(sample) is < 1) throw new NasException($"--sample must be at least 1, not {result.GetValue(sample)}.");
@@ -51,12 +67,11 @@ internal static class TabulateCommand
             if (result.GetValue(sample) is { } n && n < architectures.Count)
                 architectures = Statistics.Shuffled(architectures, new Random(SeedMixer.ToInt32(SeedMixer.Derive(master, "sample")))).Take(n).ToList();
 
-            string path = result.GetValue(output)!;
-            var done = Tabulator.Prepare(path, seedCount);
+            var done = Tabulator.Prepare(path, seedCount, latency is not null);
             var todo = architectures.Where(a => !done.Contains(a.Key)).ToList();
             var data = SandboxHost.LoadDataset(result.GetValue(dataset)!);
             var estimator = new TrainingEstimator(data, host.Operations, training, Devices.Resolve(result.GetValue(device)!));
-            var tabulator = new Tabulator(estimator, seedCount, result.GetValue(testImages), master, data.Train.Classes);
+            var tabulator = new Tabulator(estimator, seedCount, result.GetValue(testImages), master, data.Train.Classes, latency);
             Console.Error.WriteLine($"tabulate: {architectures.Count} architectures of {cellSpace.Name} ({string.Join(", ", cellSpace.Operations)}), " +
                                     $"{seedCount} seed(s), {done.Count} already in {path}; {todo.Count} to go");
             Console.Error.WriteLine($"          fidelity: {training.Epochs} epoch(s) over {training.TrainingImages} training images, C={training.Channels}, " +
@@ -76,5 +91,31 @@ internal static class TabulateCommand
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Measures the latency of every row of <paramref name="table"/> that lacks it, with the network at the given
+    /// channels and cells (the table's own fidelity: the table does not record it), on the current device.
+    /// </summary>
+    private static int AddLatency(string table, TrainingSettings training, LatencySettings latency, string dataset, string device,
+        string[]? pluginFolders, string[]? scriptFolders, CancellationToken cancellation)
+    {
+        using var host = SandboxHost.Create(typeof(TabulateCommand).Assembly, pluginFolders, scriptFolders);
+        var operations = host.Operations.Names.ToArray();
+        // Only the image shape and class count matter for latency: the data set supplies them.
+        var data = SandboxHost.LoadDataset(dataset);
+        var estimator = new TrainingEstimator(data, host.Operations, training, Devices.Resolve(device));
+        Console.Error.WriteLine($"tabulate --add-latency: {table}, network C={training.Channels}, N={training.CellsPerStage}, " +
+                                $"{data.Train.Channels}×{data.Train.Height}×{data.Train.Height} images; {latency.Warmup} warm-up + {latency.Repeats} timed passes at batch 1 and 64");
+        var clock = Stopwatch.StartNew();
+        int measured = TableLatency.Add(table, key => new Nas.Sandbox.Abstractions.Architecture(key, Nb201Format.Parse(key, operations)),
+            architecture => estimator.MeasureLatency(architecture, training, latency),
+            (done, total, key, b1, b64) =>
+            {
+                if (done == 1 || done % 25 == 0 || done == total)
+                    Console.Error.WriteLine($"  {done,5}/{total} {key}  {b1:0.###} ms (batch 1)  {b64:0.###} ms (batch 64)");
+            }, cancellation);
+        Console.Out.WriteLine($"table: {table}, latency added to {measured} row(s) in {clock.Elapsed.TotalMinutes:0.0} min");
+        return 0;
     }
 }

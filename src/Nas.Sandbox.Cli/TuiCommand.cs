@@ -66,6 +66,11 @@ internal static class TuiCommand
             try
             {
                 var summary = await running;
+                if (summary.Reference is not null)
+                {
+                    var (paretoCsv, paretoPng) = ParetoExport.Save(writer.Path, summary);
+                    Console.Error.WriteLine($"pareto fronts: {paretoCsv} and {paretoPng}");
+                }
                 if (result.GetValue(json))
                 {
                     LeaderboardPrinter.Print(Console.Error, summary);

@@ -57,7 +57,7 @@ public sealed class TournamentScreen : Window
     public void Render(RaceSnapshot snapshot)
     {
         _snapshot = snapshot;
-        _leaderboard.Show(snapshot.Contestants);
+        _leaderboard.Show(snapshot.Contestants, snapshot.ScoreTitle);
         _chart.Show(snapshot);
         _chart.Title = _chart.BySeconds ? "Best so far vs seconds" : "Best so far vs evaluations";
         _log.Show(snapshot);

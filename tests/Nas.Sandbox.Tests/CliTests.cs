@@ -143,7 +143,7 @@ public sealed class CliTests : IDisposable
         exit.Should().Be(1);
         stdout.Should().BeEmpty();
         stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: bananas, crossover-evolution, darts, edge-bandit, gdas, " +
-                                  "greedy-local-search, local-search, random-search, regularized-evolution, reinforce.");
+                                  "greedy-local-search, local-search, nsga-ii, random-search, regularized-evolution, reinforce.");
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class CliTests : IDisposable
         var document = JObject.Parse(stdout);
         var strategies = (JArray)document["strategies"]!;
         strategies.Select(s => (string)s["name"]!).Should().Contain(["random-search", "regularized-evolution", "greedy-local-search"]);
-        string[] builtIn = ["random-search", "regularized-evolution", "reinforce", "local-search", "bananas", "darts", "gdas"];
+        string[] builtIn = ["random-search", "regularized-evolution", "reinforce", "local-search", "bananas", "darts", "gdas", "nsga-ii"];
         strategies.Where(s => builtIn.Contains((string)s["name"]!))
             .Should().HaveCount(builtIn.Length).And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
         strategies.Single(s => (string)s["name"]! == "edge-bandit")["source"]!.Value<string>().Should().Be("script");

@@ -4,6 +4,7 @@ using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Training;
+using Nas.Sandbox.Core.Racing.Objectives;
 using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Tests;
@@ -40,7 +41,8 @@ public sealed class StrategyConformanceTests
     [Fact]
     public void The_catalogs_find_the_built_in_and_example_strategies()
     {
-        Host.Value.Strategies.All.Select(e => e.Name).Should().Contain(["random-search", "regularized-evolution", "greedy-local-search", "edge-bandit", "crossover-evolution"]);
+        Host.Value.Strategies.All.Select(e => e.Name).Should().Contain(["random-search", "regularized-evolution", "reinforce", "local-search", "bananas", "darts", "gdas", "nsga-ii",
+            "greedy-local-search", "edge-bandit", "crossover-evolution"]);
     }
 
     /// <summary>Scores by the share of 3x3 convolutions; every 5th evaluation fails and every 7th diverges.</summary>
@@ -85,6 +87,39 @@ public sealed class StrategyConformanceTests
             .And.Contain(t => t.Trial.Status == TrialStatus.Diverged);
     }
 
+    /// <summary>The troubled estimator's accuracy, with parameters that grow with the convolutions: a real trade-off.</summary>
+    private sealed class SizedTroubledEstimator : IEstimator
+    {
+        private readonly TroubledEstimator _inner = new();
+        public string Name => "sized-troubled";
+        public async Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+        {
+            var result = await _inner.EvaluateAsync(architecture, request, cancellation);
+            return result with { Metrics = result.Metrics with { Parameters = 10_000 + 50_000 * architecture.Choices.Count(c => c == "nor_conv_3x3") } };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public async Task A_pareto_race_is_raced_without_faults_and_deterministically(string strategy)
+    {
+        async Task<(RaceSummary, string[])> Run()
+        {
+            var journal = new ListJournal();
+            var summary = await new Referee(Space, new SizedTroubledEstimator(), Host.Value.Strategies, journal, Training.Value).RunAsync(new RaceSettings
+            {
+                Contestants = [new ContestantSpec(strategy, FastKnobs(strategy))], Budget = 30, Heats = 2, Seed = 8, Estimator = "sized-troubled",
+                Objective = RaceObjective.Parse("pareto:accuracy,params"),
+            });
+            journal.Events.OfType<ContestantFailed>().Should().BeEmpty("a conforming strategy races a Pareto objective too");
+            return (summary, journal.Events.OfType<TrialFinished>().Select(t => $"{t.Heat}:{t.Trial.Architecture.Key}").ToArray());
+        }
+        var (summary, first) = await Run();
+        var (_, second) = await Run();
+        second.Should().Equal(first);
+        summary.Contestants.Single().Hypervolume.Should().BePositive();
+    }
+
     [Theory]
     [MemberData(nameof(Strategies))]
     public async Task The_same_seed_gives_the_same_sequence(string strategy)
@@ -122,7 +157,10 @@ public sealed class StrategyConformanceTests
                 (rebuilt as IDisposable)?.Dispose();
             }
             var result = await estimator.EvaluateAsync(architecture, new EvaluationRequest { Seed = index, DataSeed = 1 }, default);
-            var told = new Trial { Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics, CostSeconds = result.CostSeconds, Message = result.Message };
+            // Scored as the referee scores it (the default objective, validation accuracy), so strategies see Objective.
+            var told = RaceObjective.Accuracy.Score(
+                new Trial { Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics, CostSeconds = result.CostSeconds, Message = result.Message },
+                estimator.Name);
             history.Add(told);
             original.Tell(told);
         }

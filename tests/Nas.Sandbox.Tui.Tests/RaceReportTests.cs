@@ -27,7 +27,7 @@ public sealed class RaceReportTests : IDisposable
         var rows = File.ReadAllLines(csv);
         rows[0].Should().Be(string.Join(",", RaceReport.CsvColumns));
         rows.Should().HaveCount(4);
-        rows[2].Should().StartWith("beta,0,0,|nor_conv_3x3~0|+|skip_connect~0|none~1|+|avg_pool_3x3~0|nor_conv_1x1~1|skip_connect~2|,ok,0.74,0.5,,12345,4500000,,2.5,false,,");
+        rows[2].Should().StartWith("beta,0,0,|nor_conv_3x3~0|+|skip_connect~0|none~1|+|avg_pool_3x3~0|nor_conv_1x1~1|skip_connect~2|,ok,0.74,0.5,,12345,4500000,,,,2.5,false,,"); // latency_ms, latency_ms_b64 and objective empty
         rows[3].Should().Contain(",failed,").And.Contain("\"out of memory, \"\"twice\"\"\"");
     }
 }

@@ -80,6 +80,11 @@ public sealed class TrainingEstimator : IEstimator
             var (accuracy, loss) = Measure(model, validationImages, validationLabels);
             metrics = metrics with { ValidationAccuracy = accuracy, ValidationLoss = loss };
             bool finite = double.IsFinite(loss);
+            if (finite && settings.Latency is { } latency) metrics = metrics with
+            {
+                LatencyMs = LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 1, latency),
+                LatencyMsBatch64 = LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 64, latency),
+            };
             // The cost is the search's cost (train + validate); measuring test accuracy for a table is not part of it.
             double seconds = clock.Elapsed.TotalSeconds;
             double? test = null;
@@ -162,6 +167,14 @@ public sealed class TrainingEstimator : IEstimator
             lastEpochLoss = lossSum / count;
         }
         return new TrainingOutcome(lastEpochLoss, null);
+    }
+
+    /// <summary>Median latency in ms at batch 1 and 64 of <paramref name="architecture"/>'s network at <paramref name="settings"/>' size (untrained: latency does not depend on weights).</summary>
+    public (double Batch1, double Batch64) MeasureLatency(Architecture architecture, TrainingSettings settings, LatencySettings latency, long seed = 0)
+    {
+        using var model = Build(architecture, settings, seed);
+        return (LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 1, latency),
+                LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 64, latency));
     }
 
     /// <summary>Accuracy (fraction) and mean cross-entropy of <paramref name="model"/> on the given images.</summary>

@@ -24,6 +24,12 @@ public sealed record TrainingSettings
     public double DivergenceLoss { get; init; } = 1e4;
     /// <summary>Share of the official training set held out as search-validation (10,000 of 60,000 by default).</summary>
     public double ValidationShare { get; init; } = 1.0 / 6;
+    /// <summary>
+    /// Measure the trained network's latency at batch 1 and 64 (<see cref="Metrics.LatencyMs"/>,
+    /// <see cref="Metrics.LatencyMsBatch64"/>); null: do not (it costs time, so only races whose objective needs it do).
+    /// The time it takes counts in the trial's cost.
+    /// </summary>
+    public Evaluation.Model.LatencySettings? Latency { get; init; }
 
     public Fidelity ToFidelity() => new()
     {
@@ -49,5 +55,6 @@ public sealed record TrainingSettings
         Check(BatchSize >= 1, $"batch size must be at least 1, not {BatchSize}.");
         Check(LearningRate > 0, $"learning rate must be positive, not {LearningRate}.");
         Check(ValidationShare > 0 && ValidationShare < 1, $"validation share must be in (0, 1), not {ValidationShare}.");
+        Latency?.Validate();
     }
 }

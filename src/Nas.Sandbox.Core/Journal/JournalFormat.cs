@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Racing.Objectives;
 using Newtonsoft.Json.Linq;
 
 namespace Nas.Sandbox.Core.Journal;
@@ -52,8 +53,9 @@ public static class JournalFormat
                 {
                     ["contestant"] = s.Contestant, ["evaluations"] = s.Evaluations, ["failures"] = s.Failures,
                     ["seconds"] = Math.Round(s.Seconds, 3), ["bestValidationAccuracy"] = s.BestValidationAccuracy,
-                    ["bestArchitecture"] = s.BestArchitecture, ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
-                })),
+                    ["bestArchitecture"] = s.BestArchitecture, ["bestObjective"] = s.BestObjective,
+                    ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
+                }.WithFront(s))),
             },
             RaceFinished e => new JObject { ["type"] = "race-finished", ["summary"] = Summary(e.Summary) },
             ContestantAdded e => new JObject { ["type"] = "contestant-added", ["heat"] = e.Heat, ["contestant"] = Contestant(e.Contestant) },
@@ -85,6 +87,7 @@ public static class JournalFormat
         Add("params", t.Metrics.Parameters);
         Add("flops", t.Metrics.Flops);
         Add("latencyMs", t.Metrics.LatencyMs);
+        Add("latencyMsBatch64", t.Metrics.LatencyMsBatch64);
         Add("score", t.Metrics.Score);
         var json = new JObject
         {
@@ -93,6 +96,8 @@ public static class JournalFormat
             ["status"] = StatusName(t.Status), ["metrics"] = metrics, ["cost"] = Math.Round(t.CostSeconds, 4),
             ["cached"] = t.FromCache,
         };
+        if (t.Objective is not null) json["objective"] = t.Objective;
+        if (t.Objectives is not null) json["objectives"] = new JArray(t.Objectives);
         if (t.Message is not null) json["message"] = t.Message;
         return json;
     }
@@ -130,10 +135,19 @@ public static class JournalFormat
         if (m.Parameters is { } parameters) { w.WritePropertyName("params"); w.WriteValue(parameters); }
         if (m.Flops is { } flops) { w.WritePropertyName("flops"); w.WriteValue(flops); }
         if (m.LatencyMs is { } latency) { w.WritePropertyName("latencyMs"); w.WriteValue(latency); }
+        if (m.LatencyMsBatch64 is { } latency64) { w.WritePropertyName("latencyMsBatch64"); w.WriteValue(latency64); }
         if (m.Score is { } score) { w.WritePropertyName("score"); w.WriteValue(score); }
         w.WriteEndObject();
         w.WritePropertyName("cost"); w.WriteValue(Math.Round(t.CostSeconds, 4));
         w.WritePropertyName("cached"); w.WriteValue(t.FromCache);
+        if (t.Objective is { } objective) { w.WritePropertyName("objective"); w.WriteValue(objective); }
+        if (t.Objectives is { } objectives)
+        {
+            w.WritePropertyName("objectives");
+            w.WriteStartArray();
+            foreach (double v in objectives) w.WriteValue(v);
+            w.WriteEndArray();
+        }
         if (t.Message is not null) { w.WritePropertyName("message"); w.WriteValue(t.Message); }
         w.WriteEndObject();
     }
@@ -148,7 +162,8 @@ public static class JournalFormat
     {
         ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)), ["space"] = s.Space, ["estimator"] = s.Estimator,
         ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
-        ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer),
+        ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["objective"] = s.Objective.Text,
+        ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
     };
 
     public static JObject Summary(RaceSummary summary) => new()
@@ -156,6 +171,8 @@ public static class JournalFormat
         ["settings"] = Settings(summary.Settings),
         ["seed"] = summary.Settings.Seed,
         ["wallSeconds"] = Math.Round(summary.WallSeconds, 2),
+        ["objective"] = summary.Settings.Objective.Text,
+        ["reference"] = summary.Reference is { } r ? Reference(r) : null,
         ["contestants"] = new JArray(summary.Contestants.Select(c => new JObject
         {
             ["rank"] = c.Rank, ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["version"] = c.Version,
@@ -163,8 +180,40 @@ public static class JournalFormat
             ["bestValidationAccuracy"] = c.BestValidationAccuracy, ["bestValidationAccuracyStd"] = c.BestValidationAccuracyStd,
             ["bestArchitecture"] = c.BestArchitecture, ["seconds"] = Math.Round(c.Seconds, 3),
             ["searchSeconds"] = Math.Round(c.SearchSeconds, 3),
-        }.WithTest(c))),
+        }.WithTest(c).WithObjective(c, summary))),
     };
+
+    /// <summary>The reference point of a Pareto race: each component's value in its unit, and where it came from.</summary>
+    public static JObject Reference(ParetoReference reference)
+    {
+        var json = new JObject();
+        for (int i = 0; i < reference.Components.Count; i++) json[reference.Components[i].Name] = reference.Raw[i];
+        json["source"] = reference.Source;
+        return json;
+    }
+
+    /// <summary>The best objective (a race that is not plain accuracy) and the hypervolume (a Pareto race).</summary>
+    private static JObject WithObjective(this JObject json, ContestantSummary c, RaceSummary summary)
+    {
+        if (!summary.Settings.Objective.IsAccuracy)
+        {
+            json["bestObjective"] = c.BestObjective;
+            json["bestObjectiveStd"] = c.BestObjectiveStd;
+        }
+        if (summary.Reference is not null)
+        {
+            json["hypervolume"] = c.Hypervolume;
+            json["hypervolumeStd"] = c.HypervolumeStd;
+        }
+        return json;
+    }
+
+    private static JObject WithFront(this JObject json, HeatStanding s)
+    {
+        if (s.Front is null) return json;
+        json["front"] = new JArray(s.Front.Select(p => new JObject { ["index"] = p.Index, ["arch"] = p.Architecture, ["objectives"] = new JArray(p.Objectives) }));
+        return json;
+    }
 
     /// <summary>Adds test accuracy of the best-by-validation architecture where the estimator knows it (tabular).</summary>
     private static JObject WithTest(this JObject json, ContestantSummary c)

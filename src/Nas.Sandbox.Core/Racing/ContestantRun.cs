@@ -29,8 +29,14 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     public double SearchSeconds { get; private set; }
     /// <summary>This heat's training kit for this contestant (null when the race offers no data).</summary>
     public Training.TrainingKit? Kit { get; set; }
+    /// <summary>Best validation accuracy so far in the heat.</summary>
     public double? Best { get; private set; }
-    private string? _bestArchitecture;
+    /// <summary>Best objective so far in the heat, and the architecture that reached it (the contestant's pick).</summary>
+    public double? BestObjective { get; private set; }
+    private string? _pick;
+    // Pareto races: every ok trial's objective vector, first evaluation of each architecture only (a cached repeat adds nothing).
+    private readonly List<ParetoPoint> _points = [];
+    private readonly HashSet<string> _pointArchitectures = [];
 
     public bool HasBudget(RaceSettings settings) =>
         !Disqualified && (settings.Budget is not { } n || Used < n) && (settings.BudgetSeconds is not { } s || Seconds < s);
@@ -40,12 +46,15 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
         History.Add(trial);
         Used++;
         Seconds += trial.CostSeconds;
-        if (trial.Status != TrialStatus.Ok) Failures++;
-        else if (trial.Metrics.ValidationAccuracy is { } accuracy && (Best is null || accuracy > Best))
+        if (trial.Status != TrialStatus.Ok) { Failures++; return; }
+        if (trial.Metrics.ValidationAccuracy is { } accuracy && (Best is null || accuracy > Best)) Best = accuracy;
+        if (trial.Objective is { } objective && (BestObjective is null || objective > BestObjective))
         {
-            Best = accuracy;
-            _bestArchitecture = trial.Architecture.Key;
+            BestObjective = objective;
+            _pick = trial.Architecture.Key;
         }
+        if (trial.Objectives is { } vector && _pointArchitectures.Add(trial.Architecture.Key))
+            _points.Add(new ParetoPoint(trial.Index, trial.Architecture.Key, vector.ToArray()));
     }
 
     /// <summary>Charges the wall time of a call that trained on the race's data.</summary>
@@ -55,5 +64,10 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
         Seconds += seconds;
     }
 
-    public HeatStanding Standing() => new(Label, Used, Failures, Seconds, Best, _bestArchitecture, SearchSeconds);
+    public HeatStanding Standing()
+    {
+        IReadOnlyList<ParetoPoint>? front = null;
+        if (_points.Count > 0) front = ParetoRanking.NonDominated(_points.Select(p => p.Objectives).ToArray()).Select(i => _points[i]).ToArray();
+        return new(Label, Used, Failures, Seconds, Best, _pick, BestObjective, front, SearchSeconds);
+    }
 }

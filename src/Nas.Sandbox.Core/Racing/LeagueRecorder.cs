@@ -74,7 +74,7 @@ public sealed class LeagueRecorder
         lock (_gate)
         {
             foreach (var standing in finished.Standings)
-                if (_contestants.TryGetValue(standing.Contestant, out var info)) results.Add((info, standing.BestValidationAccuracy));
+                if (_contestants.TryGetValue(standing.Contestant, out var info)) results.Add((info, standing.BestObjective ?? standing.BestValidationAccuracy));
                 else unknown.Add(standing.Contestant);
         }
         if (unknown.Count > 0)

@@ -1,4 +1,5 @@
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Racing.Objectives;
 
 namespace Nas.Sandbox.Core.Racing;
 
@@ -20,6 +21,14 @@ public sealed record RaceSettings
     public Fidelity Fidelity { get; init; } = new();
     /// <summary>How long a strategy's constructor, Ask or Tell may take before the call is failed (--call-timeout).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>What the race maximises (--objective): accuracy, a scalarised sum, or a Pareto front.</summary>
+    public RaceObjective Objective { get; init; } = RaceObjective.Accuracy;
+    /// <summary>Reference values given with --reference (metric units), for a Pareto race; others take their defaults.</summary>
+    public IReadOnlyDictionary<string, double>? Reference { get; init; }
+    /// <summary>The worst value of each cost known in the space before the race (a table's maximum), by metric name.</summary>
+    public IReadOnlyDictionary<string, double>? KnownWorstCosts { get; init; }
+    /// <summary>Where <see cref="KnownWorstCosts"/> come from, e.g. "worst in table nb201-fmnist-3op.csv".</summary>
+    public string? KnownWorstSource { get; init; }
 
     public void Validate()
     {
@@ -28,6 +37,7 @@ public sealed record RaceSettings
         if (Budget is < 1) throw new NasException($"--budget must be at least 1, not {Budget}.");
         if (BudgetSeconds is <= 0) throw new NasException($"--budget-seconds must be positive, not {BudgetSeconds}.");
         if (Heats < 1) throw new NasException($"--heats must be at least 1, not {Heats}.");
+        if (Reference is { Count: > 0 } && !Objective.IsPareto) throw new NasException($"--reference is for a Pareto race (--objective pareto:...), not '{Objective.Text}'.");
         if (CallTimeout <= TimeSpan.Zero) throw new NasException($"--call-timeout must be positive, not {CallTimeout.TotalSeconds}.");
     }
 }

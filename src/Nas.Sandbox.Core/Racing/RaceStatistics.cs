@@ -117,7 +117,10 @@ public sealed class RaceStatistics
         string F(double? v) => v?.ToString("0.0000", c) ?? "-";
     }
 
-    /// <summary>The best successful trial among those that finished within <paramref name="mark"/> evaluations (or seconds).</summary>
+    /// <summary>
+    /// The contestant's pick among the trials that finished within <paramref name="mark"/> evaluations (or seconds): the
+    /// ok trial with the best objective (<see cref="Trial.Objective"/>, the validation accuracy in the default race).
+    /// </summary>
     private static Trial? BestBy(List<Trial> trials, double mark, bool bySeconds)
     {
         Trial? best = null;
@@ -126,7 +129,8 @@ public sealed class RaceStatistics
         {
             spent += trials[i].CostSeconds;
             if (bySeconds ? spent > mark + 1e-9 : i + 1 > mark + 1e-9) break;
-            if (trials[i].Status == TrialStatus.Ok && trials[i].Metrics.ValidationAccuracy is { } v && v > (best?.Metrics.ValidationAccuracy ?? double.MinValue))
+            if (trials[i].Status == TrialStatus.Ok && trials[i].Metrics.ValidationAccuracy is not null &&
+                (trials[i].Objective ?? trials[i].Metrics.ValidationAccuracy) is { } v && v > (best is null ? double.MinValue : best.Objective ?? best.Metrics.ValidationAccuracy!.Value))
                 best = trials[i];
         }
         return best;

@@ -4,6 +4,7 @@ using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Journal;
 using Nas.Sandbox.Core.Racing.Training;
+using Nas.Sandbox.Core.Racing.Objectives;
 
 namespace Nas.Sandbox.Core.Racing;
 
@@ -65,9 +66,12 @@ public sealed class Referee
 
         _strategies.EntryReplaced += _newBuilds.Enqueue;
         _strategies.SourceFailed += OnSourceFailed;
+        // The worst cost seen in the race: the default reference point of a Pareto race on an unknown space.
+        var worst = new WorstCosts(settings.Objective);
         try
         {
             var clock = Stopwatch.StartNew();
+            EventRaised += worst.OnEvent;
             Raise(new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity)));
             var heats = new List<IReadOnlyList<HeatStanding>>();
             for (int heat = 0; heat < settings.Heats; heat++)
@@ -97,7 +101,7 @@ public sealed class Referee
             }
             // The summary names the build each contestant finished on (after any swaps).
             var summary = RaceSummary.From(settings, lineup.Finished(), heats, clock.Elapsed.TotalSeconds,
-                _estimator is Estimators.IHeldOutScores heldOut ? heldOut.TestAccuracy : null);
+                _estimator is Estimators.IHeldOutScores heldOut ? heldOut.TestAccuracy : null, worst.Reference(settings));
             Raise(new RaceFinished(summary));
             return summary;
         }
@@ -105,6 +109,7 @@ public sealed class Referee
         {
             _training?.Dispose(); // the last heat's tensors; the dataset itself stays loaded for another race
 
+            EventRaised -= worst.OnEvent;
             _strategies.EntryReplaced -= _newBuilds.Enqueue;
             _strategies.SourceFailed -= OnSourceFailed;
         }
@@ -262,6 +267,7 @@ public sealed class Referee
             EvaluationsUsed = contestant.Used,
             SecondsUsed = contestant.Seconds,
             Training = contestant.Kit,
+            Objective = settings.Objective.Description,
         };
         var strategy = contestant.Strategy!;
         var (architecture, failure, timedOut) = await ChargedCall(thread, contestant, heat, index, "ask", () => strategy.Ask(context), settings);
@@ -342,11 +348,11 @@ public sealed class Referee
         {
             result = new EvaluationResult { Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = 0, Fidelity = settings.Fidelity, Message = $"{e.GetType().Name}: {e.Message}" };
         }
-        return new Trial
+        return settings.Objective.Score(new Trial
         {
             Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics,
             CostSeconds = result.CostSeconds, Fidelity = result.Fidelity, Message = result.Message,
-        };
+        }, _estimator.Name);
     }
 
     private void Fault(ContestantRun contestant, int heat, int index, string phase, string message)

@@ -9,12 +9,14 @@ namespace Nas.Sandbox.Tui.Views;
 internal sealed record LeaderboardColumn(string Title, int Width, int Priority, bool RightAligned, Func<ContestantStanding, string> Value)
 {
     public const int ContestantMinWidth = 12;
+    /// <summary>The score column: best accuracy, best objective or hypervolume; its title follows the race's objective.</summary>
+    public const string ScoreTitle = "best";
 
     public static readonly IReadOnlyList<LeaderboardColumn> All =
     [
         new("source", 8, 5, false, s => s.Source),
         new("version", 16, 1, false, s => s.Version),
-        new("best", 6, 9, true, s => TerminalText.Accuracy(s.Best)),
+        new(ScoreTitle, 6, 9, true, s => TerminalText.Accuracy(s.Best)),
         new("mean ± std", 15, 4, true, s => s.MeanBest is { } m ? $"{TerminalText.Accuracy(m)} ± {TerminalText.Accuracy(s.StdBest)}" : "-"),
         new("evals", 7, 8, true, s => s.Budget is { } b ? $"{s.Used}/{b}" : s.Used.ToString(TerminalText.Invariant)),
         new("fail", 4, 2, true, s => s.Failures.ToString(TerminalText.Invariant)),

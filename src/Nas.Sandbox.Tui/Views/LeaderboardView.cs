@@ -12,6 +12,7 @@ internal sealed class LeaderboardView : CanvasView
 {
     private const int RankWidth = 5; // "▶★ 1 "
     private IReadOnlyList<ContestantStanding> _rows = [];
+    private string _scoreTitle = "best";
 
     public LeaderboardView() => CanFocus = true;
 
@@ -23,9 +24,11 @@ internal sealed class LeaderboardView : CanvasView
     public ContestantStanding? Selected =>
         _rows.FirstOrDefault(r => r.Label == SelectedLabel) ?? _rows.FirstOrDefault();
 
-    public void Show(IReadOnlyList<ContestantStanding> rows)
+    /// <param name="scoreTitle">The score column's title: "best" (accuracy), "obj" (scalarised objective) or "hv" (hypervolume).</param>
+    public void Show(IReadOnlyList<ContestantStanding> rows, string scoreTitle = "best")
     {
         _rows = rows;
+        _scoreTitle = scoreTitle;
         if (SelectedLabel is not null && rows.All(r => r.Label != SelectedLabel)) SelectedLabel = null;
         SetNeedsDraw();
     }
@@ -67,7 +70,7 @@ internal sealed class LeaderboardView : CanvasView
         int longest = _rows.Count == 0 ? 0 : _rows.Max(r => TerminalText.Name(r.Label).Length + (r.Disqualified ? 6 : 0));
         int contestantWidth = Math.Max(LeaderboardColumn.ContestantMinWidth,
             Math.Min(longest + 1, Columns - RankWidth - columns.Sum(c => c.Width + 1)));
-        PutRow(0, "   # " + Line("contestant", contestantWidth, columns.Select(c => c.RightAligned ? TerminalText.Right(c.Title, c.Width) : TerminalText.Fit(c.Title, c.Width))),
+        PutRow(0, "   # " + Line("contestant", contestantWidth, columns.Select(c => c.RightAligned ? TerminalText.Right(ColumnTitle(c), c.Width) : TerminalText.Fit(ColumnTitle(c), c.Width))),
             Palette.Muted, TextStyle.Bold);
         if (_rows.Count == 0) { PutRow(1, "  waiting for the race to start…", Palette.Muted); return; }
         string? selected = Selected?.Label;
@@ -83,6 +86,8 @@ internal sealed class LeaderboardView : CanvasView
             PutRow(i + 1, text, color, (leader ? TextStyle.Bold : TextStyle.None) | (row.Label == selected && HasFocus ? TextStyle.Reverse : TextStyle.None));
         }
     }
+
+    private string ColumnTitle(LeaderboardColumn column) => column.Title == LeaderboardColumn.ScoreTitle ? _scoreTitle : column.Title;
 
     private static string Line(string contestant, int width, IEnumerable<string> cells) =>
         TerminalText.Fit(contestant, width) + string.Concat(cells.Select(c => " " + c));

@@ -16,6 +16,9 @@ public sealed record TableColumns
     public string? Seconds { get; init; } = "train_seconds";
     public string? Parameters { get; init; } = "params";
     public string? Flops { get; init; } = "flops";
+    /// <summary>Median forward latency in ms at batch 1 and 64 (<c>nas tabulate --latency</c> or <c>--add-latency</c>).</summary>
+    public string? LatencyBatch1 { get; init; } = "latency_ms_b1";
+    public string? LatencyBatch64 { get; init; } = "latency_ms_b64";
     /// <summary>Per-epoch validation accuracies, separated by ';'.</summary>
     public string? Curve { get; init; } = "validation_curve";
     /// <summary>Accuracies are in percent (0-100) and are divided by 100 on import.</summary>
@@ -24,7 +27,7 @@ public sealed record TableColumns
     public IReadOnlySet<string> Given { get; init; } = new HashSet<string>();
 
     /// <summary>The keys of <c>--table-columns</c> and of the sidecar file.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["arch", "validation", "test", "seconds", "params", "flops", "curve", "percent"];
+    public static readonly IReadOnlyList<string> Keys = ["arch", "validation", "test", "seconds", "params", "flops", "latency1", "latency64", "curve", "percent"];
 
     public static string SidecarPath(string table) => table + ".columns.json";
 
@@ -66,6 +69,8 @@ public sealed record TableColumns
         "seconds" => this with { Seconds = column },
         "params" => this with { Parameters = column },
         "flops" => this with { Flops = column },
+        "latency1" => this with { LatencyBatch1 = column },
+        "latency64" => this with { LatencyBatch64 = column },
         "curve" => this with { Curve = column },
         _ => throw new NasException($"{where}: unknown key '{key}'; keys are {string.Join(", ", Keys)}."),
     };

@@ -3,7 +3,8 @@ using Nas.Sandbox.Abstractions;
 namespace Nas.Sandbox.Core.Estimators.Tabular;
 
 /// <summary>
-/// Prices an architecture by looking it up in a tabular benchmark: its validation accuracy, parameters and FLOPs,
+/// Prices an architecture by looking it up in a tabular benchmark: its validation accuracy, parameters, FLOPs and,
+/// when the table has them, latencies at batch 1 and 64,
 /// and its training seconds as the (simulated) cost, so that <c>--budget-seconds</c> races in simulated time.
 /// Test accuracy stays out of the trial; the summary gets it through <see cref="IHeldOutScores"/>.
 /// An architecture missing from the table is a failed trial that names the table.
@@ -27,11 +28,18 @@ public sealed class TabularEstimator(TabularTable table) : IEstimator, IHeldOutS
         return new EvaluationResult
         {
             Status = TrialStatus.Ok,
-            Metrics = new Metrics { ValidationAccuracy = row.Validation, Parameters = row.Parameters, Flops = row.Flops },
+            Metrics = MetricsOf(row),
             CostSeconds = row.Seconds ?? 0,
             Fidelity = request.Fidelity,
         };
     }
+
+    /// <summary>What a lookup of <paramref name="row"/> reports (never its test accuracy).</summary>
+    public static Metrics MetricsOf(TableRow row) => new()
+    {
+        ValidationAccuracy = row.Validation, Parameters = row.Parameters, Flops = row.Flops,
+        LatencyMs = row.LatencyMs, LatencyMsBatch64 = row.LatencyMsBatch64,
+    };
 
     public double? TestAccuracy(string architectureKey) => table.Find(architectureKey)?.Test;
 }

@@ -6,7 +6,7 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 
 /// <summary>One architecture of a tabular benchmark. Accuracies are fractions; <see cref="Line"/> is its line in the file.</summary>
 public sealed record TableRow(Architecture Architecture, double Validation, double? Test, double? Seconds, long? Parameters, long? Flops,
-    IReadOnlyList<double>? Curve, int Line);
+    IReadOnlyList<double>? Curve, int Line, double? LatencyMs = null, double? LatencyMsBatch64 = null);
 
 /// <summary>
 /// A tabular benchmark: NB201 architectures with their measured metrics, imported from CSV. Every problem is reported
@@ -17,10 +17,13 @@ public sealed class TabularTable
 {
     private readonly Dictionary<string, TableRow> _rows;
 
-    private TabularTable(string path, Dictionary<string, TableRow> rows, IReadOnlyList<string> operations, TableColumns columns)
+    private TabularTable(string path, Dictionary<string, TableRow> rows, IReadOnlyList<string> operations, TableColumns columns, IReadOnlySet<string> present)
     {
-        (Path, _rows, Operations, Columns) = (path, rows, operations, columns);
+        (Path, _rows, Operations, Columns, PresentKeys) = (path, rows, operations, columns, present);
     }
+
+    /// <summary>The <see cref="TableColumns.Keys"/> whose column the file has (e.g. <c>latency1</c> when it has latency_ms_b1).</summary>
+    public IReadOnlySet<string> PresentKeys { get; }
 
     public string Path { get; }
     public TableColumns Columns { get; }
@@ -55,7 +58,11 @@ public sealed class TabularTable
 
         int arch = Required("arch", columns.Architecture), validation = Required("validation", columns.Validation);
         int? test = Optional("test", columns.Test), seconds = Optional("seconds", columns.Seconds), parameters = Optional("params", columns.Parameters),
-            flops = Optional("flops", columns.Flops), curve = Optional("curve", columns.Curve);
+            flops = Optional("flops", columns.Flops), curve = Optional("curve", columns.Curve),
+            latency1 = Optional("latency1", columns.LatencyBatch1), latency64 = Optional("latency64", columns.LatencyBatch64);
+        var present = new HashSet<string>(StringComparer.Ordinal) { "arch", "validation" };
+        foreach (var (key, column) in new[] { ("test", test), ("seconds", seconds), ("params", parameters), ("flops", flops), ("curve", curve), ("latency1", latency1), ("latency64", latency64) })
+            if (column is not null) present.Add(key);
         var operations = knownOperations.ToArray();
         var rows = new Dictionary<string, TableRow>(StringComparer.Ordinal);
         int lineNumber = 1;
@@ -88,13 +95,13 @@ public sealed class TabularTable
             var row = new TableRow(architecture, Accuracy(validation, fields[validation].Trim()), OptionalAccuracy(test), OptionalNumber(seconds),
                 OptionalCount(parameters), OptionalCount(flops),
                 curve is { } cc && fields[cc].Trim() is { Length: > 0 } points ? points.Split(';').Select(p => Accuracy(cc, p.Trim())).ToArray() : null,
-                lineNumber);
+                lineNumber, OptionalNumber(latency1), OptionalNumber(latency64));
             if (row.Seconds is < 0) throw new NasException($"{where}, column '{header[seconds!.Value]}': training seconds cannot be negative.");
             if (!rows.TryAdd(key, row)) throw new NasException($"{where}: architecture {key} is already on line {rows[key].Line}.");
         }
         if (rows.Count == 0) throw new NasException($"{path}: the table has a header but no rows.");
         var used = rows.Values.SelectMany(r => r.Architecture.Choices).ToHashSet(StringComparer.Ordinal);
         var ordered = Nb201Space.DefaultOperations.Where(used.Contains).Concat(used.Where(op => !Nb201Space.DefaultOperations.Contains(op)).Order(StringComparer.Ordinal)).ToArray();
-        return new TabularTable(path, rows, ordered, columns);
+        return new TabularTable(path, rows, ordered, columns, present);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Evaluation.Model;
 using Nas.Sandbox.Core.Journal;
 
 namespace Nas.Sandbox.Core.Estimators.Tabular;
@@ -10,22 +11,25 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 /// Resumable: architectures already in the file are skipped, and a torn last line (a kill mid-write) is cut off.
 /// <para>Columns: <c>arch, validation_accuracy, test_accuracy, train_seconds, params, flops, status</c>, then
 /// <c>validation_accuracy_seed{s}, test_accuracy_seed{s}, train_seconds_seed{s}</c> per seed. A seed whose training
-/// diverged or failed scores chance level (1/classes) and the row's status says so.</para>
+/// diverged or failed scores chance level (1/classes) and the row's status says so. With <paramref name="latency"/>,
+/// <c>latency_ms_b1, latency_ms_b64</c> follow <c>flops</c>: median forward milliseconds at batch 1 and 64, measured
+/// apart from training (not in <c>train_seconds</c>).</para>
 /// </summary>
-public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testImages, long masterSeed, int classes)
+public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testImages, long masterSeed, int classes, LatencySettings? latency = null)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static string[] Header(int seeds) =>
+    public static string[] Header(int seeds, bool latency = false) =>
     [
-        "arch", "validation_accuracy", "test_accuracy", "train_seconds", "params", "flops", "status",
+        "arch", "validation_accuracy", "test_accuracy", "train_seconds", "params", "flops",
+        .. latency ? new[] { TableLatency.Batch1Column, TableLatency.Batch64Column } : [], "status",
         .. Enumerable.Range(0, seeds).SelectMany(s => new[] { $"validation_accuracy_seed{s}", $"test_accuracy_seed{s}", $"train_seconds_seed{s}" }),
     ];
 
     /// <summary>Architectures already in <paramref name="path"/> (after cutting a torn last line); creates the file with its header when new.</summary>
-    public static HashSet<string> Prepare(string path, int seeds)
+    public static HashSet<string> Prepare(string path, int seeds, bool latency = false)
     {
-        string header = CsvLine.Join(Header(seeds));
+        string header = CsvLine.Join(Header(seeds, latency));
         if (!File.Exists(path) || new FileInfo(path).Length == 0)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
@@ -42,8 +46,8 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
         }
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length == 0 || lines[0] != header)
-            throw new NasException($"{path}:1: this file's header is not a table of {seeds} seed(s) written by nas tabulate; " +
-                                   "use another --output, or the same --seeds as before to resume.");
+            throw new NasException($"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")} written by nas tabulate; " +
+                                   "use another --output, or the same --seeds (and --latency) as before to resume.");
         return lines.Skip(1).Select(l => CsvLine.Split(l)?[0] ?? "").ToHashSet(StringComparer.Ordinal);
     }
 
@@ -86,8 +90,14 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
         var fields = new List<string>
         {
             architecture.Key, F(validation.Average()), F(test.All(t => t is not null) ? test.Average(t => t!.Value) : null),
-            F(seconds.Average(), "0.###"), parameters?.ToString(Invariant) ?? "", flops?.ToString(Invariant) ?? "", status,
+            F(seconds.Average(), "0.###"), parameters?.ToString(Invariant) ?? "", flops?.ToString(Invariant) ?? "",
         };
+        if (latency is not null)
+        {
+            var (b1, b64) = estimator.MeasureLatency(architecture, estimator.Settings, latency);
+            fields.AddRange([F(b1, TableLatency.Format), F(b64, TableLatency.Format)]);
+        }
+        fields.Add(status);
         for (int s = 0; s < seeds; s++) fields.AddRange([F(validation[s]), F(test[s]), F(seconds[s], "0.###")]);
         return CsvLine.Join(fields);
     }

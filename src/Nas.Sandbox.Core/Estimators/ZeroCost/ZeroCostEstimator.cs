@@ -32,11 +32,18 @@ public sealed class ZeroCostEstimator(ZeroCostProxy proxy, TrainingEstimator net
             var (images, labels) = TensorLoader.Load(data.Train, split.SearchTrain.AsSpan(0, Math.Min(batchSize, split.SearchTrain.Length)), device);
             using var _i = images;
             using var _l = labels;
+            // A hardware-aware race scores latency too, measured before the proxy (some proxies change the network's
+            // weights or precision; its compute does not depend on its weights).
+            (double Batch1, double Batch64)? latency = settings.Latency is { } l
+                ? (LatencyMeter.MedianMilliseconds(model, data.Train.Channels, data.Train.Height, 1, l),
+                   LatencyMeter.MedianMilliseconds(model, data.Train.Channels, data.Train.Height, 64, l))
+                : null;
             double score = proxy.Score(model, images, labels);
+            var metrics = new Metrics { Score = score, Parameters = cost.Parameters, Flops = cost.Flops, LatencyMs = latency?.Batch1, LatencyMsBatch64 = latency?.Batch64 };
             return new EvaluationResult
             {
                 Status = double.IsFinite(score) ? TrialStatus.Ok : TrialStatus.Diverged,
-                Metrics = new Metrics { Score = score, Parameters = cost.Parameters, Flops = cost.Flops },
+                Metrics = metrics,
                 CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = settings.ToFidelity(),
                 Message = double.IsFinite(score) ? null : $"{proxy.Name} score is not finite",
             };

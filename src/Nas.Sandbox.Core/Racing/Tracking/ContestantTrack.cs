@@ -19,21 +19,31 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     public List<string> Swaps { get; } = [];
     public int HeatsFinished { get; private set; }
 
+    /// <summary>This heat's objective vectors (Pareto races): the front's hypervolume is the contestant's score.</summary>
+    public List<IReadOnlyList<double>> Vectors { get; } = [];
+    /// <summary>The score shown and ranked: the best objective, or in a Pareto race the hypervolume of this heat's front.</summary>
+    public double? Best { get; private set; }
+
     public void StartHeat()
     {
-        (Used, Failures, Seconds, BestTrial, Disqualified, HeatOpen) = (0, 0, 0, null, false, true);
+        (Used, Failures, Seconds, BestTrial, Best, Disqualified, HeatOpen) = (0, 0, 0, null, null, false, true);
         Curve.Clear();
+        Vectors.Clear();
     }
 
-    public void Record(Trial trial)
+    public void Record(Trial trial, TrackScoring scoring)
     {
         Used++;
         Seconds += trial.CostSeconds;
         if (trial.Status != TrialStatus.Ok) { Failures++; return; }
-        if (trial.Metrics.ValidationAccuracy is not { } accuracy) return;
-        if (BestTrial?.Metrics.ValidationAccuracy is { } best && accuracy <= best) return;
-        BestTrial = trial;
-        Curve.Add(new CurvePoint(Used, Seconds, accuracy));
+        // The pick: the best objective (validation accuracy unless the race's objective says otherwise).
+        if (TrackScoring.Value(trial) is { } value && (BestTrial is null || value > TrackScoring.Value(BestTrial)))
+            BestTrial = trial;
+        if (trial.Objectives is { } vector) Vectors.Add(vector);
+        double? score = scoring.IsPareto ? scoring.Hypervolume(Vectors) : BestTrial is null ? null : TrackScoring.Value(BestTrial);
+        if (score is not { } s || Best is { } b && s <= b) return;
+        Best = s;
+        Curve.Add(new CurvePoint(Used, Seconds, s));
     }
 
     /// <summary>Search time charged to the contestant (its own training on the race's data): counts in its seconds.</summary>
@@ -46,11 +56,13 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
         else if (phase == "create") Disqualified = true;
     }
 
-    public void FinishHeat(HeatStanding standing)
+    public void FinishHeat(HeatStanding standing, TrackScoring scoring)
     {
         HeatOpen = false;
         HeatsFinished++;
-        if (standing.BestValidationAccuracy is { } best) HeatBests.Add(best);
+        double? score = scoring.IsPareto ? scoring.Hypervolume((standing.Front ?? []).Select(p => p.Objectives).ToList()) ?? 0
+            : standing.BestObjective ?? standing.BestValidationAccuracy;
+        if (score is { } best) HeatBests.Add(best);
     }
 
     public ContestantStanding ToStanding(RaceSettings? settings, double? rating)
@@ -59,7 +71,7 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
         return new ContestantStanding
         {
             Entry = entry, Label = Info.Label, Strategy = Info.Strategy, Source = SourceName(Info.Source), Origin = Info.Origin, Version = Version,
-            Knobs = Info.Knobs, Best = BestTrial?.Metrics.ValidationAccuracy, BestTrial = BestTrial, MeanBest = mean, StdBest = std,
+            Knobs = Info.Knobs, Best = Best, BestTrial = BestTrial, MeanBest = mean, StdBest = std,
             HeatsFinished = HeatsFinished, Used = Used, Budget = settings?.Budget, Failures = Failures, Seconds = Seconds,
             Rating = rating, Curve = Curve.ToArray(), Swaps = Swaps.ToArray(), Disqualified = Disqualified,
         };

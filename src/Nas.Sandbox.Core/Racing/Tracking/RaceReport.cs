@@ -17,7 +17,7 @@ public static class RaceReport
     public static readonly string[] CsvColumns =
     [
         "contestant", "heat", "index", "architecture", "status", "validation_accuracy", "validation_loss", "training_loss",
-        "params", "flops", "latency_ms", "cost_seconds", "cached", "message", "time",
+        "params", "flops", "latency_ms", "latency_ms_b64", "objective", "cost_seconds", "cached", "message", "time",
     ];
 
     /// <summary>Writes <c>BASE.report.md</c> and <c>BASE.trials.csv</c>; returns their paths.</summary>
@@ -47,6 +47,9 @@ public static class RaceReport
             md.AppendLine($"- space `{settings.Space}`, estimator `{s.Estimator}` ({s.Fidelity}), dataset `{settings.Dataset}`, " +
                           $"budget {budget} per contestant per heat, seed {settings.Seed}");
         }
+        if (s.Settings is { Objective: { IsAccuracy: false } objective })
+            md.AppendLine($"- objective: `{objective.Text}`" + (objective.IsPareto
+                ? " (Pareto; the final standings rank by hypervolume)" : " (maximised; params and flops in millions, latency in ms)"));
         if (journalPath is not null) md.AppendLine($"- journal: `{journalPath}`");
         if (s.FailureMessage is not null) md.AppendLine($"- **the race stopped:** {s.FailureMessage}");
         md.AppendLine().AppendLine("## Leaderboard").AppendLine();
@@ -57,6 +60,7 @@ public static class RaceReport
                           (c.MeanBest is { } m ? $"{Accuracy(m)} ± {Accuracy(c.StdBest)} ({c.HeatsFinished})" : "-") +
                           $" | {c.Used}{(c.Budget is { } b ? $"/{b}" : "")} | {c.Failures} | {c.Seconds.ToString("0.0", Invariant)} | " +
                           $"{(c.Rating is { } r ? r.ToString("0", Invariant) : "-")} |");
+        if (s.Summary is { } summary && !summary.Settings.Objective.IsAccuracy) FinalStandings(md, summary);
         md.AppendLine().AppendLine("## Best architectures (current heat)").AppendLine();
         foreach (var c in s.Contestants)
         {
@@ -88,6 +92,32 @@ public static class RaceReport
         return md.ToString();
     }
 
+    /// <summary>
+    /// The finished race ranked by its objective: by hypervolume against the stated reference point (a Pareto race), or
+    /// by the best objective (a scalarised one); mean ± std over heats.
+    /// </summary>
+    private static void FinalStandings(StringBuilder md, RaceSummary summary)
+    {
+        string F(double? v) => v?.ToString("0.0000", Invariant) ?? "-";
+        md.AppendLine().AppendLine($"## Final standings by objective: `{summary.Settings.Objective.Text}`").AppendLine();
+        if (summary.Reference is { } reference)
+        {
+            md.AppendLine($"Reference point: {reference}. Hypervolume: the share of the box between the reference point and the ideal " +
+                          "point (accuracy 1, zero cost) that a contestant's front dominates in a heat; mean ± std over heats.").AppendLine();
+            md.AppendLine("| rank | contestant | hypervolume | best val acc | evaluations |");
+            md.AppendLine("|---:|---|---:|---:|---:|");
+            foreach (var c in summary.Contestants)
+                md.AppendLine($"| {c.Rank} | {c.Label} | {F(c.Hypervolume)} ± {F(c.HypervolumeStd)} | {F(c.BestValidationAccuracy)} | {c.Evaluations} |");
+        }
+        else
+        {
+            md.AppendLine("| rank | contestant | best objective | best val acc | evaluations |");
+            md.AppendLine("|---:|---|---:|---:|---:|");
+            foreach (var c in summary.Contestants)
+                md.AppendLine($"| {c.Rank} | {c.Label} | {F(c.BestObjective)} ± {F(c.BestObjectiveStd)} | {F(c.BestValidationAccuracy)} | {c.Evaluations} |");
+        }
+    }
+
     public static string Csv(IReadOnlyList<TrialLine> trials)
     {
         var csv = new StringBuilder().AppendLine(string.Join(",", CsvColumns));
@@ -99,7 +129,7 @@ public static class RaceReport
             [
                 line.Contestant, line.Heat.ToString(Invariant), t.Index.ToString(Invariant), t.Architecture.Key,
                 JournalFormat.StatusName(t.Status), Number(m.ValidationAccuracy), Number(m.ValidationLoss), Number(m.TrainingLoss),
-                m.Parameters?.ToString(Invariant) ?? "", m.Flops?.ToString(Invariant) ?? "", Number(m.LatencyMs),
+                m.Parameters?.ToString(Invariant) ?? "", m.Flops?.ToString(Invariant) ?? "", Number(m.LatencyMs), Number(m.LatencyMsBatch64), Number(t.Objective),
                 t.CostSeconds.ToString("0.####", Invariant), t.FromCache ? "true" : "false", t.Message ?? "",
                 line.Time.ToString("O", Invariant),
             ];

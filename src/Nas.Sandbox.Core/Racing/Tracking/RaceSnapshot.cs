@@ -33,6 +33,8 @@ public sealed record RaceSnapshot
     public IReadOnlyList<SourceErrors> Errors { get; init; } = [];
     public string? FailureMessage { get; init; }
     public RaceSummary? Summary { get; init; }
+    /// <summary>What <see cref="ContestantStanding.Best"/> is: "best" (validation accuracy), "obj" (a scalarised objective) or "hv" (hypervolume, a Pareto race).</summary>
+    public string ScoreTitle { get; init; } = "best";
 }
 
 /// <summary>One contestant as the leaderboard shows it.</summary>
@@ -48,7 +50,7 @@ public sealed record ContestantStanding
     public int Rank { get; init; }
     /// <summary>0-based order in which the contestant joined the race: a stable colour and mark for its chart series.</summary>
     public int Entry { get; init; }
-    /// <summary>Best validation accuracy in the current heat.</summary>
+    /// <summary>The score in the current heat: best validation accuracy, best objective, or the front's hypervolume (see <see cref="RaceSnapshot.ScoreTitle"/>).</summary>
     public double? Best { get; init; }
     public Trial? BestTrial { get; init; }
     /// <summary>Mean and standard deviation of the best validation accuracy over finished heats.</summary>

@@ -28,6 +28,7 @@ public sealed class RaceTracker
     private string? _failure;
     private RaceSummary? _summary;
     private Func<ContestantInfo, double?> _ratingOf = _ => null;
+    private TrackScoring _scoring = new(null);
 
     public RaceTracker(RaceControl? control = null) => _control = control;
 
@@ -140,6 +141,7 @@ public sealed class RaceTracker
                 Errors = _errors.Values.OrderBy(e => e.Time).ToArray(),
                 FailureMessage = _failure,
                 Summary = _summary,
+                ScoreTitle = _scoring.Title,
             };
         }
     }
@@ -150,7 +152,7 @@ public sealed class RaceTracker
         return _control.IsHeld ? RacePhase.Paused : RacePhase.Pausing;
     }
 
-    /// <summary>Rank by the mean best over every heat so far, the current one included: an anytime standing.</summary>
+    /// <summary>Rank by the mean score (best objective, or hypervolume) over every heat so far, the current one included: an anytime standing.</summary>
     private static double? RankScore(ContestantStanding s, ContestantTrack track)
     {
         var bests = track.HeatBests.Concat(s.Best is { } b && track.HeatOpen ? [b] : Array.Empty<double>()).ToArray();
@@ -175,6 +177,7 @@ public sealed class RaceTracker
         {
             case RaceStarted e:
                 _started = e;
+                _scoring = new TrackScoring(e.Settings);
                 _phase = RacePhase.Running;
                 _clock.Restart();
                 foreach (var info in e.Contestants) _contestants.Add(new ContestantTrack(info, _entries++));
@@ -189,7 +192,8 @@ public sealed class RaceTracker
                 Notice(NoticeKind.Info, $"heat {e.Heat + 1} restarted");
                 break;
             case TrialFinished e:
-                Find(e.Contestant)?.Record(e.Trial);
+                _scoring.Observe(e);
+                Find(e.Contestant)?.Record(e.Trial, _scoring);
                 _trials.Add(new TrialLine(e.Contestant, e.Heat, e.Trial, e.Time));
                 break;
             case SearchCharged e:
@@ -216,7 +220,7 @@ public sealed class RaceTracker
             case HeatFinished e:
                 _heatsFinished = e.Heat + 1;
                 _evaluationsInFinishedHeats += e.Standings.Sum(s => (long)s.Evaluations);
-                foreach (var standing in e.Standings) Find(standing.Contestant)?.FinishHeat(standing);
+                foreach (var standing in e.Standings) Find(standing.Contestant)?.FinishHeat(standing, _scoring);
                 break;
             case RaceFinished e:
                 _summary = e.Summary;

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Globalization;
+using Nas.Sandbox.Core;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Estimators.Tabular;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Racing.Objectives;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>
+/// <c>nas pareto JOURNAL</c>: the Pareto fronts of a race from its journal, finished or not: hypervolume per contestant
+/// (mean ± std over heats) against the race's reference point or another (<c>--reference</c>), and the CSV and PNG a
+/// Pareto race writes (<c>--output BASE</c> for other paths). The fronts are rebuilt from the journal's trial lines
+/// (a restarted heat's discarded trials and removed contestants excluded).
+/// </summary>
+internal static class ParetoCommand
+{
+    public static Command Create()
+    {
+        var journal = new Argument<string>("JOURNAL") { Description = "a race journal (runs/race-*.jsonl) of a Pareto race" };
+        var reference = new Option<string?>("--reference") { Description = "another reference point, NAME=VALUE,... in the metrics' units [the race's]" };
+        var output = new Option<string?>("--output") { Description = "write BASE.pareto.csv and BASE.pareto.png [beside the journal]", HelpName = "BASE" };
+        var width = new Option<int>("--width") { Description = "plot width in pixels", DefaultValueFactory = _ => ParetoPlot.DefaultWidth };
+        var height = new Option<int>("--height") { Description = "plot height in pixels", DefaultValueFactory = _ => ParetoPlot.DefaultHeight };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("pareto", "Pareto fronts and hypervolumes of a race from its journal; writes the CSV and PNG.")
+        {
+            journal, reference, output, width, height, verbose,
+        };
+        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        {
+            string path = result.GetValue(journal)!;
+            if (result.GetValue(width) is < 100 or > 10_000 || result.GetValue(height) is < 100 or > 10_000)
+                throw new NasException("--width and --height must be between 100 and 10000 pixels.");
+            var summary = Rebuild(path, result.GetValue(reference));
+            Print(summary);
+            var fronts = ParetoFronts.Of(summary);
+            string basePath = result.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));
+            string csv = basePath + ".pareto.csv", png = basePath + ".pareto.png";
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csv))!);
+            File.WriteAllText(csv, ParetoFronts.Csv(summary.Settings.Objective, fronts));
+            ParetoPlot.Save(png, summary, fronts, result.GetValue(width), result.GetValue(height));
+            Console.Out.WriteLine($"pareto fronts: {csv} and {png}");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static void Print(RaceSummary summary)
+    {
+        var c = CultureInfo.InvariantCulture;
+        int width = Math.Max(10, summary.Contestants.Max(r => r.Label.Length));
+        Console.Out.WriteLine($"objective: {summary.Settings.Objective.Text}, {summary.Heats.Count} heat(s)");
+        Console.Out.WriteLine($"reference point: {summary.Reference}");
+        Console.Out.WriteLine($"{"rank",4}  {"contestant".PadRight(width)}  {"hypervolume",-18} {"front",5} {"best val acc",-12} {"evals",5} {"fail",4}");
+        foreach (var r in summary.Contestants)
+        {
+            string volume = r.Hypervolume is { } h ? $"{h.ToString("0.0000", c)} ± {(r.HypervolumeStd ?? 0).ToString("0.0000", c)}" : "-";
+            double front = summary.Heats.SelectMany(h => h).Where(s => s.Contestant == r.Label).Select(s => (double)(s.Front?.Count ?? 0)).DefaultIfEmpty(0).Average();
+            Console.Out.WriteLine($"{r.Rank,4}  {r.Label.PadRight(width)}  {volume,-18} {front.ToString("0.#", c),5} {r.BestValidationAccuracy?.ToString("0.0000", c) ?? "-",-12} {r.Evaluations,5} {r.Failures,4}");
+        }
+    }
+
+    /// <summary>The race's summary as far as its journal goes, with fronts per heat and hypervolumes.</summary>
+    public static RaceSummary Rebuild(string path, string? referenceText)
+    {
+        var lines = JournalReader.Read(path).Lines;
+        var started = lines.FirstOrDefault(l => l.Type == "race-started") ?? throw new NasException($"{path}: no race-started line; is it a race journal?");
+        var settingsJson = (JObject)started.Event["settings"]!;
+        var objective = RaceObjective.Parse((string?)settingsJson["objective"] ?? "accuracy", $"{path}({started.LineNumber}): objective");
+        if (!objective.IsPareto) throw new NasException($"{path}: the race's objective is '{objective.Text}', not a Pareto front (--objective pareto:...).");
+        var given = referenceText is not null ? ParetoReference.Parse(referenceText, objective)
+            : settingsJson["reference"] is JObject r ? r.Properties().ToDictionary(p => p.Name, p => (double)p.Value) : null;
+
+        // Contestants in order of appearance; trials per (contestant, heat), dropping a restarted heat's and a removed contestant's.
+        var labels = new List<string>();
+        var trials = new Dictionary<(string Contestant, int Heat), List<(int Index, string Arch, double[] Vector, double? Accuracy, bool Ok)>>();
+        foreach (var line in lines)
+        {
+            var e = line.Event;
+            switch (line.Type)
+            {
+                case "race-started":
+                    foreach (var c in (JArray)e["contestants"]!) labels.Add((string)c["contestant"]!);
+                    break;
+                case "contestant-added":
+                    labels.Add((string)e["contestant"]!["contestant"]!);
+                    break;
+                case "contestant-removed":
+                    string removed = (string)e["contestant"]!;
+                    labels.Remove(removed);
+                    foreach (var key in trials.Keys.Where(k => k.Contestant == removed).ToArray()) trials.Remove(key);
+                    break;
+                case "heat-restarted":
+                    int restarted = (int)e["heat"]!;
+                    foreach (var key in trials.Keys.Where(k => k.Heat == restarted).ToArray()) trials.Remove(key);
+                    break;
+                case "trial":
+                    var key2 = ((string)e["contestant"]!, (int)e["heat"]!);
+                    if (!trials.TryGetValue(key2, out var list)) trials[key2] = list = [];
+                    bool ok = (string?)e["status"] == "ok" && e["objectives"] is JArray;
+                    list.Add(((int)e["index"]!, (string)e["arch"]!, ok ? ((JArray)e["objectives"]!).Select(v => (double)v).ToArray() : [],
+                        (double?)e["metrics"]?["validationAccuracy"], ok));
+                    break;
+            }
+        }
+        int heats = trials.Keys.Select(k => k.Heat + 1).DefaultIfEmpty(0).Max();
+        var standings = Enumerable.Range(0, heats).Select(heat => (IReadOnlyList<HeatStanding>)labels.Select(label =>
+        {
+            var mine = trials.GetValueOrDefault((label, heat)) ?? [];
+            var points = mine.Where(t => t.Ok).DistinctBy(t => t.Arch).Select(t => new ParetoPoint(t.Index, t.Arch, t.Vector)).ToArray();
+            var front = ParetoRanking.NonDominated(points.Select(p => p.Objectives).ToArray()).Select(i => points[i]).ToArray();
+            var pick = mine.Where(t => t.Ok).MaxBy(t => t.Vector[0]);
+            return new HeatStanding(label, mine.Count, mine.Count(t => !t.Ok), 0, mine.Where(t => t.Ok).Max(t => t.Accuracy),
+                pick.Arch, pick.Ok ? pick.Vector[0] : null, front);
+        }).ToArray()).ToArray();
+
+        // The reference: given, else the table's worst (when the table is still there), else the worst seen in the journal.
+        string? table = (string?)settingsJson["table"];
+        IReadOnlyDictionary<string, double>? known = null;
+        if (table is not null && File.Exists(table))
+        {
+            try { known = TableObjective.WorstCosts(objective, TabularTable.Load(table, TableColumns.For(table, null, null), OperationRegistry.CreateDefault().Names)); }
+            catch (NasException) { known = null; } // a table over script operations: fall back to the worst seen
+        }
+        var worstSeen = objective.Components.Select((m, i) => (m, i)).Where(p => p.m.IsCost).ToDictionary(p => p.m.Name,
+            p => trials.Values.SelectMany(t => t).Where(t => t.Ok).Select(t => p.m.FromVector(t.Vector[p.i])).DefaultIfEmpty(double.NaN).Max());
+        var reference = ParetoReference.For(objective, given, m => known is not null && known.TryGetValue(m.Name, out double k) ? k : worstSeen[m.Name],
+            known is not null ? $"worst in table {Path.GetFileName(table)}" : "worst seen in the race");
+
+        var settings = new RaceSettings
+        {
+            Contestants = labels.Select(ContestantSpec.Parse).ToArray(), Heats = Math.Max(1, heats), Objective = objective,
+            Budget = (int?)settingsJson["budget"], Seed = (long?)settingsJson["seed"] ?? 0,
+        };
+        var infos = labels.Select(l => new ContestantInfo(l, l, "journal", path, "", new Dictionary<string, string>())).ToArray();
+        return RaceSummary.From(settings, infos, standings, 0, null, reference);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Evaluation.Model;
+
+namespace Nas.Sandbox.Core.Estimators.Tabular;
+
+/// <summary>
+/// Adds latency columns to an existing tabular benchmark (<c>nas tabulate --add-latency TABLE</c>): for each row, the
+/// median forward milliseconds of its network at batch 1 and 64 on the current device (see <see cref="LatencyMeter"/>),
+/// written to <c>latency_ms_b1</c> and <c>latency_ms_b64</c> (or the columns the table's mapping names), appended to the
+/// header when missing. A first, discarded measurement warms the process up. Every other field is kept as it was. Resumable: the file is rewritten atomically every
+/// <see cref="SaveEvery"/> rows, and rows that already have both values are skipped.
+/// </summary>
+public static class TableLatency
+{
+    public const string Batch1Column = "latency_ms_b1", Batch64Column = "latency_ms_b64";
+    public const string Format = "0.####";
+    public const int SaveEvery = 25;
+
+    /// <summary>
+    /// Measures the rows of <paramref name="path"/> missing a latency; <paramref name="measure"/> gives (batch 1, batch 64)
+    /// ms for an architecture; <paramref name="progress"/> hears (done, total, architecture, b1, b64). Returns the rows measured.
+    /// </summary>
+    public static int Add(string path, Func<string, Architecture> parse, Func<Architecture, (double Batch1, double Batch64)> measure,
+        Action<int, int, string, double, double>? progress = null, CancellationToken cancellation = default)
+    {
+        if (!File.Exists(path)) throw new NasException($"Table {path} does not exist.");
+        var columns = TableColumns.For(path, null, null);
+        var lines = File.ReadAllLines(path).ToList();
+        if (lines.Count == 0) throw new NasException($"{path}:1: the table is empty (no header line).");
+        var header = CsvLine.Split(lines[0]) ?? throw new NasException($"{path}:1: the header has an unclosed quote.");
+        int arch = header.FindIndex(h => h.Trim() == columns.Architecture);
+        if (arch < 0) throw new NasException($"{path}:1: no column '{columns.Architecture}' (arch) in the header; the columns are {string.Join(", ", header)}.");
+        int b1 = Column(header, columns.LatencyBatch1 ?? Batch1Column), b64 = Column(header, columns.LatencyBatch64 ?? Batch64Column);
+
+        var rows = new List<List<string>>();
+        for (int i = 1; i < lines.Count; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var fields = CsvLine.Split(lines[i]) ?? throw new NasException($"{path}:{i + 1}: a quoted field is not closed.");
+            // Columns appended by this command are missing from rows written before it.
+            while (fields.Count < header.Count && fields.Count >= header.Count - 2) fields.Add("");
+            if (fields.Count != header.Count) throw new NasException($"{path}:{i + 1}: {fields.Count} fields, but the header has {header.Count}.");
+            rows.Add(fields);
+        }
+        var todo = rows.Where(r => r[b1].Trim().Length == 0 || r[b64].Trim().Length == 0).ToList();
+        // The first network of a process runs slower than the rest (thread pool, allocator, kernel selection are cold,
+        // beyond what per-network warm-up passes settle): one discarded measurement first, so row 1 is not an outlier.
+        if (todo.Count > 0) measure(ParseRow(todo[0]));
+        int done = 0;
+        foreach (var row in todo)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var architecture = ParseRow(row);
+            var (ms1, ms64) = measure(architecture);
+            row[b1] = ms1.ToString(Format, CultureInfo.InvariantCulture);
+            row[b64] = ms64.ToString(Format, CultureInfo.InvariantCulture);
+            done++;
+            progress?.Invoke(done, todo.Count, architecture.Key, ms1, ms64);
+            if (done % SaveEvery == 0) Save(path, header, rows);
+        }
+        Save(path, header, rows);
+        return done;
+
+        Architecture ParseRow(List<string> row)
+        {
+            try { return parse(row[arch].Trim()); }
+            catch (ArchitectureFormatException e) { throw new NasException($"{path}, row {row[arch].Trim()}: {e.Message}"); }
+        }
+    }
+
+    private static int Column(List<string> header, string name)
+    {
+        int index = header.FindIndex(h => h.Trim() == name);
+        if (index >= 0) return index;
+        header.Add(name);
+        return header.Count - 1;
+    }
+
+    private static void Save(string path, List<string> header, List<List<string>> rows)
+    {
+        string temporary = path + ".tmp";
+        using (var writer = new StreamWriter(temporary))
+        {
+            writer.Write(CsvLine.Join(header) + "\n");
+            foreach (var row in rows) writer.Write(CsvLine.Join(row) + "\n");
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+}
