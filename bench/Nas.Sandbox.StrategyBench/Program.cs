@@ -40,11 +40,20 @@ public static class Program
                     EvaluationBudget = History + WarmUp + Measured, EvaluationsUsed = index,
                 };
                 long start = Stopwatch.GetTimestamp();
-                var architecture = strategy.Ask(context);
+                Architecture architecture;
+                try { architecture = strategy.Ask(context); }
+                catch (InvalidOperationException e) when (index == History)
+                {
+                    // DARTS and GDAS need the race's training data: their per-Ask cost is supernet training, which
+                    // Nas.Sandbox.GradientBench measures.
+                    Console.WriteLine($"{entry.Name,-24} {entry.Source.Kind,-14} not measured: {e.Message.Split(':')[0]}");
+                    break;
+                }
                 double micros = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
                 if (index >= History + WarmUp) times.Add(micros);
                 strategy.Tell(Told(index, architecture));
             }
+            if (times.Count == 0) continue;
             double mean = times.Average();
             times.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
