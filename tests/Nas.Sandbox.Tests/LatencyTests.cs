@@ -55,9 +55,10 @@ public sealed class LatencyTests : IDisposable
     [Fact]
     public void Add_latency_fills_two_columns_of_a_table_keeps_the_rest_and_resumes()
     {
-        var shipped = File.ReadAllLines(ShippedTables.DefaultPath);
+        // The shipped table's first rows without its latency columns (its last two).
+        var shipped = File.ReadAllLines(ShippedTables.DefaultPath).Take(4).Select(line => string.Join(',', line.Split(',')[..^2])).ToArray();
         string path = Path.Combine(_folder, "tiny.csv");
-        File.WriteAllLines(path, shipped.Take(4));
+        File.WriteAllLines(path, shipped);
         var operations = OperationRegistry.CreateDefault().Names.ToArray();
         var before = TabularTable.Load(path, TableColumns.For(path, null, null), operations);
         var latencyObjective = RaceObjective.Parse("pareto:accuracy,latency64");

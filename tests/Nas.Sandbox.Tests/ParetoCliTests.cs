@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Racing.Objectives;
 using Newtonsoft.Json.Linq;
 
@@ -84,8 +85,17 @@ public sealed class ParetoCliTests : IDisposable
         badExit.Should().Be(1);
         badErr.Should().Contain("error: --objective 'accuracy-0.5*parms': unknown metric 'parms'").And.NotContain("   at ");
 
-        var (latencyExit, _, latencyErr) = NasProcess.Run("race", "--estimator", "tabular", "--objective", "pareto:accuracy,latency1");
+        // A table without latency columns: the shipped one with its last two (latency_ms_b1, latency_ms_b64) cut off.
+        string noLatency = Path.Combine(_folder, "no-latency.csv");
+        File.WriteAllLines(noLatency, File.ReadAllLines(ShippedTables.DefaultPath).Select(line => string.Join(',', line.Split(',')[..^2])));
+        var (latencyExit, _, latencyErr) = NasProcess.Run("race", "--estimator", "tabular", "--table", noLatency, "--objective", "pareto:accuracy,latency1");
         latencyExit.Should().Be(1);
-        latencyErr.Should().Contain("nb201-fmnist-3op.csv has no column 'latency_ms_b1'").And.Contain("nas tabulate --add-latency");
+        latencyErr.Should().Contain("no-latency.csv has no column 'latency_ms_b1'").And.Contain("nas tabulate --add-latency");
+
+        var (shippedExit, shippedOut, shippedErr) = NasProcess.Run("race", "--estimator", "tabular", "--objective", "pareto:accuracy,latency1",
+            "--strategy", "random-search", "--budget", "20", "--heats", "1", "--journal", Path.Combine(_folder, "race-latency.jsonl"),
+            "--league", Path.Combine(_folder, "league.json"));
+        shippedExit.Should().Be(0, shippedErr);
+        shippedOut.Should().Contain("reference point: accuracy 0, latency1 1.5205 ms (worst in table nb201-fmnist-3op.csv)");
     }
 }
