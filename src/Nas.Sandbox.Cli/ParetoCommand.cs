@@ -114,9 +114,11 @@ internal static class ParetoCommand
             var mine = trials.GetValueOrDefault((label, heat)) ?? [];
             var points = mine.Where(t => t.Ok).DistinctBy(t => t.Arch).Select(t => new ParetoPoint(t.Index, t.Arch, t.Vector)).ToArray();
             var front = ParetoRanking.NonDominated(points.Select(p => p.Objectives).ToArray()).Select(i => points[i]).ToArray();
-            var pick = mine.Where(t => t.Ok).MaxBy(t => t.Vector[0]);
-            return new HeatStanding(label, mine.Count, mine.Count(t => !t.Ok), 0, mine.Where(t => t.Ok).Max(t => t.Accuracy),
-                pick.Arch, pick.Ok ? pick.Vector[0] : null, front);
+            // MaxBy throws on an empty sequence of tuples: a heat where the contestant had no ok trial (or was not yet added).
+            var oks = mine.Where(t => t.Ok).ToList();
+            var pick = oks.Count > 0 ? oks.MaxBy(t => t.Vector[0]) : default;
+            return new HeatStanding(label, mine.Count, mine.Count(t => !t.Ok), 0, oks.Max(t => t.Accuracy),
+                oks.Count > 0 ? pick.Arch : null, oks.Count > 0 ? pick.Vector[0] : null, front);
         }).ToArray()).ToArray();
 
         // The reference: given, else the table's worst (when the table is still there), else the worst seen in the journal.

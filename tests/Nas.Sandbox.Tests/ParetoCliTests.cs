@@ -72,6 +72,25 @@ public sealed class ParetoCliTests : IDisposable
     }
 
     [Fact]
+    public void Nas_pareto_reads_a_race_in_which_a_contestant_had_no_successful_trial()
+    {
+        // A table of two cells over three operations: nearly every ask of random search is a cell the table does not
+        // have, a failed trial; this seed's three asks all miss.
+        string table = Path.Combine(_folder, "two-cells.csv");
+        File.WriteAllLines(table, File.ReadAllLines(ShippedTables.DefaultPath).Where((line, i) => i == 0 || i == 5 || i == 700));
+        string journal = Path.Combine(_folder, "race-failing.jsonl");
+        var (exit, _, stderr) = NasProcess.Run("race", "--estimator", "tabular", "--table", table, "--objective", "pareto:accuracy,params",
+            "--strategy", "random-search", "--budget", "3", "--heats", "1", "--journal", journal, "--league", Path.Combine(_folder, "league.json"));
+        exit.Should().Be(0, stderr);
+        File.ReadLines(journal).Should().Contain(l => l.Contains("\"type\":\"trial\"")).And.NotContain(l => l.Contains("\"status\":\"ok\""));
+
+        var (again, stdout, againErr) = NasProcess.Run("pareto", journal, "--output", Path.Combine(_folder, "failing"));
+        again.Should().Be(0, againErr);
+        againErr.Should().NotContain("   at ");
+        (stdout + againErr).Should().Contain("random-search");
+    }
+
+    [Fact]
     public void A_scalarised_race_ranks_by_the_best_objective_and_bad_objectives_are_refused()
     {
         var (exit, stdout, stderr) = NasProcess.Run("race", "--estimator", "tabular", "--objective", "accuracy-2*params",

@@ -213,6 +213,10 @@ public sealed class Referee
             return;
         }
         var history = contestant.History.ToArray();
+        // The old instance overran a call (timeout) and may still be running: it keeps its kit, and the new instance
+        // gets a fresh one with the same data and seed, so the old one's use of its kit is never charged to the new.
+        bool abandoned = contestant.NeedsRebuild || reason == TimeoutRebuild;
+        if (abandoned) contestant.Kit = NewKit(settings, heat, contestant.Label);
         var (instance, failure, _) = await ChargedCall(thread, contestant, heat, history.Length, "replay", () =>
         {
             var strategy = entry.Factory.Create(knobs);
@@ -233,18 +237,27 @@ public sealed class Referee
         }
         string oldVersion = contestant.Entry.Source.Display;
         // An instance abandoned by a timed-out call may still be running: it is left to the garbage collector.
-        if (reason != TimeoutRebuild) await Retire(thread, contestant, contestant.Strategy, settings, heat);
+        if (!abandoned) await Retire(thread, contestant, contestant.Strategy, settings, heat);
         (contestant.Entry, contestant.Knobs, contestant.Strategy, contestant.Disqualified) = (entry, knobs, instance, false);
+        contestant.NeedsRebuild = false; // a new build that replaced an abandoned instance is a sound one
         Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
     }
 
     private const string TimeoutRebuild = "rebuilt after a timeout";
 
-    private async Task Create(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
+    /// <summary>
+    /// A contestant's training kit for the heat (null when the race offers no data). The weight seed is the same at
+    /// every call of the heat, so an instance rebuilt by replay retrains identically.
+    /// </summary>
+    private TrainingKit? NewKit(RaceSettings settings, int heat, string label)
     {
         long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
-        // The weight seed is the same at every call of the heat, so an instance rebuilt by replay retrains identically.
-        contestant.Kit = _training?.KitFor(heatSeed, settings.Fidelity, SeedMixer.Derive(heatSeed, "weights", contestant.Label));
+        return _training?.KitFor(heatSeed, settings.Fidelity, SeedMixer.Derive(heatSeed, "weights", label));
+    }
+
+    private async Task Create(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
+    {
+        contestant.Kit = NewKit(settings, heat, contestant.Label);
         var (instance, failure, _) = await thread.Call(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout);
         if (instance is not null) contestant.Strategy = instance;
         else
