@@ -16,6 +16,7 @@ public static class NasCommandLine
         root.Subcommands.Add(TabulateCommand.Create());
         root.Subcommands.Add(EstimatorsCommand.Create());
         root.Subcommands.Add(ParetoCommand.Create());
+        root.Subcommands.Add(PackCommand.Create());
         return root;
     }
 }

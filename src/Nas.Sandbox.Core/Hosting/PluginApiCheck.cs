@@ -16,8 +16,14 @@ public static class PluginApiCheck
     public static Version? ReferencedApiVersion(string assemblyPath)
     {
         using var stream = File.OpenRead(assemblyPath);
-        using var pe = new PEReader(stream);
-        if (!pe.HasMetadata) throw new BadImageFormatException($"{assemblyPath} is not a .NET assembly.");
+        return ReferencedApiVersion(stream, assemblyPath);
+    }
+
+    /// <summary>The same, from an assembly's bytes (a plugin still inside a pack); <paramref name="name"/> is for errors.</summary>
+    public static Version? ReferencedApiVersion(Stream assembly, string name)
+    {
+        using var pe = new PEReader(assembly, PEStreamOptions.LeaveOpen);
+        if (!pe.HasMetadata) throw new BadImageFormatException($"{name} is not a .NET assembly.");
         var metadata = pe.GetMetadataReader();
         foreach (var handle in metadata.AssemblyReferences)
         {

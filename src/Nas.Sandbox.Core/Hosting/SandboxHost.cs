@@ -62,6 +62,7 @@ public sealed class SandboxHost : IDisposable
         if (_scriptFoldersLoaded) return;
         _scriptFoldersLoaded = true;
         foreach (string folder in _scriptFolders) Scripts.LoadFolder(folder);
+        foreach (var pack in Packs.InstalledPacks.All()) Scripts.LoadFolder(pack.ScriptsFolder, StrategySource.InstalledPack);
     }
 
     /// <summary>A strategy by name or .csx path: built-ins and plugins first, then the script folders.</summary>
@@ -78,7 +79,7 @@ public sealed class SandboxHost : IDisposable
 
     /// <summary>Plugins and scripts that could not be loaded, and strategy name clashes.</summary>
     public IEnumerable<string> Warnings =>
-        Plugins.Errors.Select(e => e.Message).Concat(Scripts.Errors.Select(e => e.Message)).Concat(Strategies.Warnings);
+        Plugins.Errors.Select(e => e.Message).Concat(Scripts.Errors.Select(e => e.Message)).Concat(Strategies.Warnings).Concat(Packs.InstalledPacks.Problems());
 
     /// <summary>Makes sure a script named on the command line is loaded; its errors become one <see cref="NasException"/>.</summary>
     public void RequireScript(string path)

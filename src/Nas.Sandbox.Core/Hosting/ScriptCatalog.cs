@@ -23,6 +23,7 @@ public sealed class ScriptCatalog : IDisposable
     private readonly ConcurrentDictionary<string, IEstimator> _estimators = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Timer> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _kinds = new(StringComparer.Ordinal);
     private readonly List<ScriptLoadError> _errors = [];
     private readonly Lock _lock = new();
     private TimeSpan _debounce = DefaultDebounce;
@@ -46,11 +47,18 @@ public sealed class ScriptCatalog : IDisposable
 
     public IReadOnlyCollection<CompiledScript> Scripts => _scripts.Values.ToArray();
 
-    /// <summary>Loads every <c>*.csx</c> directly in <paramref name="folder"/> (sub-folders hold <c>#load</c>ed helpers).</summary>
-    public void LoadFolder(string folder)
+    /// <summary>
+    /// Loads every <c>*.csx</c> directly in <paramref name="folder"/> (sub-folders hold <c>#load</c>ed helpers);
+    /// <paramref name="kind"/> is the source kind its strategies show (an installed pack's scripts say so).
+    /// </summary>
+    public void LoadFolder(string folder, string kind = StrategySource.Script)
     {
         if (!Directory.Exists(folder)) return;
-        foreach (string path in Directory.GetFiles(folder, "*.csx").Order(StringComparer.Ordinal)) Load(path);
+        foreach (string path in Directory.GetFiles(folder, "*.csx").Order(StringComparer.Ordinal))
+        {
+            _kinds[Path.GetFullPath(path)] = kind;
+            Load(path);
+        }
     }
 
     /// <summary>Compiles and publishes one script; false (and <see cref="Errors"/>) when it does not compile.</summary>
@@ -104,7 +112,7 @@ public sealed class ScriptCatalog : IDisposable
 
     private void Publish(CompiledScript script, CompiledScript? previous)
     {
-        var source = new StrategySource(StrategySource.Script, script.Path, script.Version, script.Version);
+        var source = new StrategySource(_kinds.GetValueOrDefault(script.Path, StrategySource.Script), script.Path, script.Version, script.Version);
         var entries = script.Strategies.Select(f => new StrategyEntry(f, source)).ToArray();
         string operationSource = $"script {script.Path}";
         foreach (var operation in script.Operations)

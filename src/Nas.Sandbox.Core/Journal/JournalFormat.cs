@@ -22,6 +22,7 @@ public static class JournalFormat
                 ["settings"] = Settings(e.Settings),
                 ["estimator"] = e.Estimator,
                 ["fidelity"] = e.Fidelity,
+                ["operations"] = e.Operations is null ? null : new JArray(e.Operations),
                 ["contestants"] = new JArray(e.Contestants.Select(Contestant)),
             },
             HeatStarted e => new JObject { ["type"] = "heat-started", ["heat"] = e.Heat, ["seed"] = e.Seed },

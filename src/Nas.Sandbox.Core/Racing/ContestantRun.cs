@@ -7,9 +7,11 @@ namespace Nas.Sandbox.Core.Racing;
 /// One contestant in one heat, as the referee keeps it: the strategy build it races (entry), the current instance,
 /// the history (every trial told, in order), its own cache, and what it has spent.
 /// </summary>
-internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValues knobs)
+internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValues knobs, string seedKey)
 {
     public string Label { get; } = label;
+    /// <summary>What its random numbers are derived from (<see cref="LineupSlot.SeedKey"/>).</summary>
+    public string SeedKey { get; } = seedKey;
     public StrategyEntry Entry { get; set; } = entry;
     public KnobValues Knobs { get; set; } = knobs;
     public IStrategy? Strategy { get; set; }

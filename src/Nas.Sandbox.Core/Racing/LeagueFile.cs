@@ -66,7 +66,7 @@ public sealed class LeagueFile
         try
         {
             Directory.CreateDirectory(folder);
-            using var _ = LeagueLock.Acquire(LockPath, _lockTimeout);
+            using var _ = FileLock.Acquire(LockPath, _lockTimeout, "League");
             var before = Load();
             var after = before.WithHeat(heatId, results, _clock.GetUtcNow().UtcDateTime);
             if (!ReferenceEquals(after, before)) Save(after, folder);

@@ -11,7 +11,9 @@ public abstract record RaceEvent
 /// <summary>A contestant as raced: label, strategy and where it came from.</summary>
 public sealed record ContestantInfo(string Label, string Strategy, string Source, string Origin, string Version, IReadOnlyDictionary<string, string> Knobs, string Build = "");
 
-public sealed record RaceStarted(RaceSettings Settings, IReadOnlyList<ContestantInfo> Contestants, string Estimator, string Fidelity) : RaceEvent;
+/// <param name="Operations">The space's operations, journaled so that a shared race can be run again on the same space.</param>
+public sealed record RaceStarted(RaceSettings Settings, IReadOnlyList<ContestantInfo> Contestants, string Estimator, string Fidelity,
+    IReadOnlyList<string>? Operations = null) : RaceEvent;
 
 public sealed record HeatStarted(int Heat, long Seed) : RaceEvent;
 

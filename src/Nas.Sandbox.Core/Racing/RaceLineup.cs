@@ -17,9 +17,13 @@ internal sealed class RaceLineup
     public LineupSlot Add(ContestantSpec spec, StrategyEntry entry, KnobValues knobs)
     {
         string label = spec.Label;
-        for (int n = 2; !_labelsUsed.Add(label); n++) label = $"{spec.Label}#{n}";
+        int copy = 1;
+        for (int n = 2; !_labelsUsed.Add(label); n++) (label, copy) = ($"{spec.Label}#{n}", n);
         var info = new ContestantInfo(label, entry.Name, entry.Source.Kind, entry.Source.Origin, entry.Source.Version, spec.Knobs, entry.Source.Build);
-        var slot = new LineupSlot(info, entry, knobs);
+        // Seeds follow the strategy's name and knobs, not the text that named it: a script raced by its path, or by its
+        // name once installed from a pack, gets the same random numbers (for built-ins the two are the same text).
+        string seedKey = new ContestantSpec(entry.Name, spec.Knobs).Label + (copy > 1 ? $"#{copy}" : "");
+        var slot = new LineupSlot(info, entry, knobs, seedKey);
         Slots.Add(slot);
         return slot;
     }
@@ -31,9 +35,11 @@ internal sealed class RaceLineup
         Slots.Select(s => s.Info with { Version = s.Entry.Source.Version, Build = s.Entry.Source.Build }).ToArray();
 }
 
-internal sealed class LineupSlot(ContestantInfo info, StrategyEntry entry, KnobValues knobs)
+internal sealed class LineupSlot(ContestantInfo info, StrategyEntry entry, KnobValues knobs, string seedKey)
 {
     public ContestantInfo Info { get; } = info;
+    /// <summary>What the contestant's seeds are derived from: its strategy's name and knobs (plus #n for a repeat).</summary>
+    public string SeedKey { get; } = seedKey;
     public StrategyEntry Entry { get; set; } = entry;
     public KnobValues Knobs { get; set; } = knobs;
 }

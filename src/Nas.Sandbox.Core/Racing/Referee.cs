@@ -72,7 +72,7 @@ public sealed class Referee
         {
             var clock = Stopwatch.StartNew();
             EventRaised += worst.OnEvent;
-            Raise(new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity)));
+            Raise(new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity), _space.Operations));
             var heats = new List<IReadOnlyList<HeatStanding>>();
             for (int heat = 0; heat < settings.Heats; heat++)
             {
@@ -121,7 +121,7 @@ public sealed class Referee
 
     private async Task<List<ContestantRun>> StartHeat(RefereeThread thread, RaceLineup lineup, RaceSettings settings, int heat)
     {
-        var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs)).ToList();
+        var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey)).ToList();
         foreach (var contestant in contestants) await Create(thread, contestant, settings, heat);
         return contestants;
     }
@@ -148,7 +148,7 @@ public sealed class Referee
                     }
                     var slot = lineup.Add(add.Contestant, entry, knobs);
                     Raise(new ContestantAdded(slot.Info, heat));
-                    var run = new ContestantRun(slot.Info.Label, entry, knobs);
+                    var run = new ContestantRun(slot.Info.Label, entry, knobs, slot.SeedKey);
                     await Create(thread, run, settings, heat);
                     state.Contestants.Add(run);
                     break;
@@ -216,7 +216,7 @@ public sealed class Referee
         // The old instance overran a call (timeout) and may still be running: it keeps its kit, and the new instance
         // gets a fresh one with the same data and seed, so the old one's use of its kit is never charged to the new.
         bool abandoned = contestant.NeedsRebuild || reason == TimeoutRebuild;
-        if (abandoned) contestant.Kit = NewKit(settings, heat, contestant.Label);
+        if (abandoned) contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
         var (instance, failure, _) = await ChargedCall(thread, contestant, heat, history.Length, "replay", () =>
         {
             var strategy = entry.Factory.Create(knobs);
@@ -249,15 +249,15 @@ public sealed class Referee
     /// A contestant's training kit for the heat (null when the race offers no data). The weight seed is the same at
     /// every call of the heat, so an instance rebuilt by replay retrains identically.
     /// </summary>
-    private TrainingKit? NewKit(RaceSettings settings, int heat, string label)
+    private TrainingKit? NewKit(RaceSettings settings, int heat, string seedKey)
     {
         long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
-        return _training?.KitFor(heatSeed, settings.Fidelity, SeedMixer.Derive(heatSeed, "weights", label));
+        return _training?.KitFor(heatSeed, settings.Fidelity, SeedMixer.Derive(heatSeed, "weights", seedKey));
     }
 
     private async Task Create(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
-        contestant.Kit = NewKit(settings, heat, contestant.Label);
+        contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
         var (instance, failure, _) = await thread.Call(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout);
         if (instance is not null) contestant.Strategy = instance;
         else
@@ -273,7 +273,7 @@ public sealed class Referee
         var context = new SearchContext
         {
             Space = _space,
-            Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(heatSeed, contestant.Label, index))),
+            Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(heatSeed, contestant.SeedKey, index))),
             AskIndex = index,
             EvaluationBudget = settings.Budget,
             SecondsBudget = settings.BudgetSeconds,

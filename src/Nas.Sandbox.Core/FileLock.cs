@@ -1,26 +1,27 @@
 using System.Diagnostics;
 
-namespace Nas.Sandbox.Core.Racing;
+namespace Nas.Sandbox.Core;
 
 /// <summary>
 /// An exclusive lock between processes (and between threads of one process): a lock file held open with
 /// <see cref="FileShare.None"/>. The file is left in place when released: deleting it would let a waiter that had
 /// already opened the old file and a newcomer that creates a new one both believe they hold the lock.
 /// </summary>
-internal sealed class LeagueLock : IDisposable
+internal sealed class FileLock : IDisposable
 {
     private readonly FileStream _stream;
 
-    private LeagueLock(FileStream stream) => _stream = stream;
+    private FileLock(FileStream stream) => _stream = stream;
 
-    public static LeagueLock Acquire(string lockPath, TimeSpan timeout)
+    /// <param name="what">What the lock guards, for the error message, e.g. "League" or "Pack store".</param>
+    public static FileLock Acquire(string lockPath, TimeSpan timeout, string what)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                return new LeagueLock(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                return new FileLock(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
             catch (IOException) when (clock.Elapsed < timeout)
             {
@@ -29,8 +30,8 @@ internal sealed class LeagueLock : IDisposable
             }
             catch (IOException e)
             {
-                throw new NasException($"League lock {lockPath} is still held by another process after {timeout.TotalSeconds:0.#} s; " +
-                                       $"if no other race is running, delete it. ({e.Message})", e);
+                throw new NasException($"{what} lock {lockPath} is still held by another process after {timeout.TotalSeconds:0.#} s; " +
+                                       $"if no other nas process is running, delete it. ({e.Message})", e);
             }
         }
     }

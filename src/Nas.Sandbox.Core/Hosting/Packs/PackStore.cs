@@ -1,0 +1,209 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Nas.Sandbox.Core.Hosting.Packs;
+
+/// <summary>
+/// The installed packs of a Nas.Sandbox home: <c>HOME/packs/&lt;id&gt;/</c>, each holding its manifest and payload,
+/// one version per id. An install verifies the pack, extracts it into <c>packs/.staging/</c> (re-hashing every file as
+/// it is written), and only then moves it into place; an existing version is moved aside first and moved back if the
+/// move fails, so a failure leaves nothing half-installed and the previous version intact. A process killed between
+/// the two moves is repaired by the next one that opens the store. Installs and removals hold a lock file.
+/// </summary>
+public sealed class PackStore
+{
+    private const string StagingFolder = ".staging", TrashFolder = ".trash", LockFile = ".lock";
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
+    public PackStore(string home) => Root = Path.Combine(Path.GetFullPath(home), "packs");
+
+    /// <summary>The store of the user's home (<see cref="NasHome"/>).</summary>
+    public static PackStore ForUser() => new(NasHome.Resolve());
+
+    public string Root { get; }
+
+    /// <summary>How a folder is moved: a rename. Tests replace it to fail the commit and check the rollback.</summary>
+    internal Action<string, string> MoveFolder { get; set; } = Directory.Move;
+
+    /// <summary>The installed packs, by id; packs whose manifest cannot be read are in <see cref="Problems"/> instead.</summary>
+    public IReadOnlyList<InstalledPack> Installed() => Scan().Packs;
+
+    /// <summary>Installed pack folders that could not be read, with why.</summary>
+    public IReadOnlyList<string> Problems() => Scan().Problems;
+
+    public InstalledPack? Find(string id) =>
+        Installed().FirstOrDefault(p => string.Equals(p.Manifest.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    public InstallResult Install(string packPath, bool force = false)
+    {
+        var verified = PackVerifier.Verify(packPath);
+        var manifest = verified.Manifest;
+        Directory.CreateDirectory(Root);
+        using var _ = FileLock.Acquire(Path.Combine(Root, LockFile), LockTimeout, "Pack store");
+        Repair();
+        string target = FolderOf(manifest.Id);
+        var previous = ReadInstalled(target);
+        if (previous is not null && !force && previous.Manifest.Version == manifest.Version &&
+            previous.Manifest.Files.SequenceEqual(manifest.Files))
+            return new InstallResult(previous, PreviousVersion: previous.Manifest.Version.ToNormalizedString(), AlreadyInstalled: true);
+
+        string staged = Path.Combine(Root, StagingFolder, $"{manifest.Id.ToLowerInvariant()}~{Guid.NewGuid():N}");
+        try
+        {
+            Extract(verified, staged);
+            string? aside = null;
+            if (Directory.Exists(target))
+            {
+                aside = Path.Combine(Root, TrashFolder, $"{Path.GetFileName(target)}~{Guid.NewGuid():N}");
+                Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
+                MoveFolder(target, aside);
+            }
+            try { MoveFolder(staged, target); }
+            catch
+            {
+                if (aside is not null) Directory.Move(aside, target);
+                throw;
+            }
+            if (aside is not null) TryDelete(aside);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PackException($"Installing {manifest.Display} failed, nothing was changed{(previous is null ? "" : $" ({previous.Manifest.Display} is still installed)")}: {e.Message}", e);
+        }
+        finally
+        {
+            TryDelete(staged);
+        }
+        return new InstallResult(ReadInstalled(target)!, previous?.Manifest.Version.ToNormalizedString(), AlreadyInstalled: false);
+    }
+
+    /// <summary>Removes an installed pack (moved aside first, so a failure leaves it whole).</summary>
+    public InstalledPack Remove(string id)
+    {
+        using var _ = Directory.Exists(Root) ? FileLock.Acquire(Path.Combine(Root, LockFile), LockTimeout, "Pack store") : null;
+        var pack = Find(id) ?? throw NotInstalled(id);
+        string aside = Path.Combine(Root, TrashFolder, $"{Path.GetFileName(pack.Folder)}~{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
+        MoveFolder(pack.Folder, aside);
+        TryDelete(aside);
+        return pack;
+    }
+
+    /// <summary>
+    /// Re-hashes an installed pack's files against its manifest: null when they all match and nothing was added,
+    /// otherwise what differs (changed, missing or unlisted files).
+    /// </summary>
+    public IReadOnlyList<string> CheckInstalled(InstalledPack pack)
+    {
+        var problems = new List<string>();
+        var listed = new HashSet<string>(StringComparer.Ordinal) { PackFormat.ManifestFile };
+        foreach (var file in pack.Manifest.Files)
+        {
+            listed.Add(file.Path);
+            string path = PackEntryPath.Resolve(pack.Folder, file.Path, pack.Manifest.Display);
+            if (!File.Exists(path)) { problems.Add($"{file.Path}: missing"); continue; }
+            using var stream = File.OpenRead(path);
+            if (PackVerifier.Sha256Hex(stream) != file.Sha256) problems.Add($"{file.Path}: changed since install (SHA-256 differs from the manifest)");
+        }
+        foreach (string file in Directory.EnumerateFiles(pack.Folder, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(pack.Folder, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (!listed.Contains(relative)) problems.Add($"{relative}: not in the manifest (added since install)");
+        }
+        return problems;
+    }
+
+    public PackException NotInstalled(string id)
+    {
+        var installed = Installed();
+        return new PackException($"Pack '{id}' is not installed in {Root}. Installed: " +
+                                 (installed.Count == 0 ? "none." : string.Join(", ", installed.Select(p => p.Manifest.Display)) + "."));
+    }
+
+    private void Extract(VerifiedPack verified, string staged)
+    {
+        string name = Path.GetFileName(verified.Path);
+        Directory.CreateDirectory(staged);
+        using var archive = PackVerifier.Open(verified.Path, name);
+        var entries = archive.Entries.Where(e => !e.FullName.EndsWith('/'))
+            .ToDictionary(e => Uri.UnescapeDataString(e.FullName), StringComparer.Ordinal);
+        foreach (var file in verified.Manifest.Files.Append(new PackFile(PackFormat.ManifestFile, "")))
+        {
+            string target = PackEntryPath.Resolve(staged, file.Path, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using (var input = entries[file.Path].Open())
+            using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = input.Read(buffer)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    output.Write(buffer, 0, read);
+                }
+            }
+            // The archive was read again: check again, so a file swapped after verification is still caught.
+            if (file.Sha256.Length > 0 && Convert.ToHexStringLower(hash.GetHashAndReset()) != file.Sha256)
+                throw new PackException($"{name}: entry '{file.Path}' changed while it was being installed (SHA-256 differs); nothing was installed.");
+        }
+    }
+
+    /// <summary>Finishes what a killed install or removal left: restores a pack moved aside but not replaced, and clears leftovers.</summary>
+    private void Repair()
+    {
+        string trash = Path.Combine(Root, TrashFolder);
+        if (Directory.Exists(trash))
+            foreach (string aside in Directory.GetDirectories(trash))
+            {
+                string folder = Path.Combine(Root, Path.GetFileName(aside).Split('~')[0]);
+                if (!Directory.Exists(folder) && File.Exists(Path.Combine(aside, PackFormat.ManifestFile))) Directory.Move(aside, folder);
+                else TryDelete(aside);
+            }
+        string staging = Path.Combine(Root, StagingFolder);
+        if (Directory.Exists(staging)) foreach (string left in Directory.GetDirectories(staging)) TryDelete(left);
+    }
+
+    private string FolderOf(string id) => Path.Combine(Root, id.ToLowerInvariant());
+
+    private (IReadOnlyList<InstalledPack> Packs, IReadOnlyList<string> Problems) Scan()
+    {
+        var packs = new List<InstalledPack>();
+        var problems = new List<string>();
+        if (!Directory.Exists(Root)) return (packs, problems);
+        foreach (string folder in Directory.GetDirectories(Root).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                if (ReadInstalled(folder) is { } pack) packs.Add(pack);
+                else problems.Add($"{folder}: no {PackFormat.ManifestFile}; not a pack (remove the folder)");
+            }
+            catch (PackException e) { problems.Add(e.Message); }
+        }
+        return (packs, problems);
+    }
+
+    private static InstalledPack? ReadInstalled(string folder)
+    {
+        string manifestPath = Path.Combine(folder, PackFormat.ManifestFile);
+        if (!File.Exists(manifestPath)) return null;
+        return new InstalledPack(folder, PackManifestJson.Read(File.ReadAllText(manifestPath), manifestPath));
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        catch (IOException) { } // cleared by the next Repair
+        catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>An installed pack: its folder under <c>HOME/packs</c> and its manifest.</summary>
+public sealed record InstalledPack(string Folder, PackManifest Manifest)
+{
+    public string PluginsFolder => Path.Combine(Folder, PackFormat.PluginsFolder);
+    public string ScriptsFolder => Path.Combine(Folder, PackFormat.ScriptsFolder);
+}
+
+/// <summary>What an install did: the pack as installed, the version it replaced (if any), and whether it was already there.</summary>
+public sealed record InstallResult(InstalledPack Pack, string? PreviousVersion, bool AlreadyInstalled);

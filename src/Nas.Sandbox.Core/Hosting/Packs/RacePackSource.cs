@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using Nas.Sandbox.Core.Estimators.Tabular;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Spaces;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Core.Hosting.Packs;
+
+/// <summary>
+/// Stages what another user needs to run a recorded race again: the scripts and plugins of its contestants (built-in
+/// packs are everywhere and stay out), a script estimator, the scripts or plugins of operations the space used beyond
+/// the built-in ones, a table other than the shipped one, and the journal itself, to compare with. It writes the
+/// <c>nas race</c> arguments that re-run the race into the manifest, with contestants named as the installed pack
+/// provides them. A source that changed since the race is packed as it is now, with a warning.
+/// </summary>
+public static class RacePackSource
+{
+    public static PackMetadata Stage(string journalPath, PackStaging staging, SandboxHost host)
+    {
+        var contents = JournalReader.Read(journalPath);
+        string name = Path.GetFileName(journalPath);
+        if (contents.Lines.FirstOrDefault() is not { Type: "race-started" } first)
+            throw new PackException($"{journalPath}(1): not a race journal: its first event is not race-started.");
+        var started = first.Event;
+        var settings = started["settings"] as JObject ?? throw new PackException($"{journalPath}({first.LineNumber}): race-started has no settings.");
+        var arguments = new List<string>();
+
+        foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
+            arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber)]);
+
+        string space = (string?)settings["space"] ?? "nb201";
+        if (space != "nb201") arguments.AddRange(["--space", space]);
+        if (started["operations"] is JArray operations)
+        {
+            var names = operations.Select(o => (string)o!).ToArray();
+            var builtIn = Evaluation.Operations.OperationRegistry.CreateDefault();
+            foreach (string op in names.Where(o => !builtIn.Contains(o))) PackOperationSource(op, host, staging);
+            if (!names.SequenceEqual(Nb201Space.DefaultOperations)) arguments.AddRange(["--operations", string.Join(",", names)]);
+        }
+        else staging.Warnings.Add($"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's.");
+
+        arguments.AddRange(["--estimator", Estimator((string?)settings["estimator"] ?? "train", staging, host)]);
+        if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist") arguments.AddRange(["--dataset", dataset]);
+        if ((string?)settings["table"] is { } table) arguments.AddRange(Table(table, staging));
+        void Number(string field, string option)
+        {
+            if (settings[field] is { Type: JTokenType.Integer or JTokenType.Float } value)
+                arguments.AddRange([option, Convert.ToString(((JValue)value).Value, CultureInfo.InvariantCulture)!]);
+        }
+        Number("budget", "--budget");
+        Number("budgetSeconds", "--budget-seconds");
+        Number("heats", "--heats");
+        Number("seed", "--seed");
+        if (settings["fidelity"] is JObject fidelity)
+            foreach (var (field, option) in new[] { ("epochs", "--epochs"), ("trainingImages", "--train-images"), ("channels", "--channels"), ("cellsPerStage", "--cells"), ("batchSize", "--batch-size") })
+                if (fidelity[field] is JValue value) arguments.AddRange([option, Convert.ToString(value.Value, CultureInfo.InvariantCulture)!]);
+        if ((string?)settings["objective"] is { } objective && objective != "accuracy") arguments.AddRange(["--objective", objective]);
+        if (settings["reference"] is JObject reference && reference.Count > 0)
+            arguments.AddRange(["--reference", string.Join(",", reference.Properties().Select(p => $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"))]);
+
+        string journalInPack = $"{PackFormat.RaceFolder}/{name}";
+        staging.AddFile(journalPath, journalInPack);
+        staging.Race = new PackRace(arguments, journalInPack);
+        return new PackMetadata
+        {
+            Id = Path.GetFileNameWithoutExtension(name),
+            Description = $"The contestants of race {Path.GetFileNameWithoutExtension(name)}, to run it again: nas race {string.Join(" ", arguments)}",
+        };
+    }
+
+    /// <summary>Packs a contestant's source and returns its <c>--strategy</c> value (name and knobs).</summary>
+    private static string Contestant(JObject contestant, PackStaging staging, string journalPath, int line)
+    {
+        string label = (string?)contestant["contestant"] ?? "?";
+        string strategy = (string?)contestant["strategy"] ?? throw new PackException($"{journalPath}({line}): contestant '{label}' has no strategy name.");
+        string kind = (string?)contestant["source"] ?? "";
+        string origin = (string?)contestant["origin"] ?? "";
+        string recorded = (string?)contestant["build"] ?? "";
+        if (kind != StrategySource.BuiltInPack)
+        {
+            if (!File.Exists(origin)) throw new PackException($"{journalPath}({line}): contestant '{label}' came from {origin}, which no longer exists.");
+            string now;
+            if (kind == StrategySource.Script) now = staging.AddScript(origin).Build;
+            else
+            {
+                staging.AddPlugin(Path.GetDirectoryName(origin)!);
+                now = ModuleVersionId(origin);
+            }
+            if (recorded.Length > 0 && now.Length > 0 && now != recorded)
+                staging.Warnings.Add($"contestant '{label}': {origin} changed since the race (build {recorded} raced, {now} is packed); results may differ.");
+        }
+        var knobs = (contestant["knobs"] as JObject ?? []).Properties().Select(p => $"{p.Name}={(string?)p.Value}").ToArray();
+        return knobs.Length == 0 ? strategy : $"{strategy}:{string.Join(",", knobs)}";
+    }
+
+    private static string Estimator(string estimator, PackStaging staging, SandboxHost host)
+    {
+        if (SandboxHost.EstimatorNames.Contains(estimator)) return estimator;
+        if (estimator.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!File.Exists(estimator)) throw new PackException($"The race's estimator script {estimator} no longer exists.");
+            var script = staging.AddScript(estimator).Script;
+            return script.Provides.Estimators.Count == 1 ? script.Provides.Estimators[0]
+                : throw new PackException($"The race's estimator script {estimator} defines {script.Provides.Estimators.Count} estimators; expected one.");
+        }
+        host.LoadScriptFolders();
+        var owner = host.Scripts.Scripts.FirstOrDefault(s => s.Estimators.Any(e => e.Name == estimator))
+                    ?? throw new PackException($"The race's estimator '{estimator}' is neither built in nor defined by a script this host finds.");
+        staging.AddScript(owner.Path);
+        return estimator;
+    }
+
+    private static void PackOperationSource(string operation, SandboxHost host, PackStaging staging)
+    {
+        if (!host.Operations.Contains(operation)) host.LoadScriptFolders();
+        string source = host.Operations.Contains(operation) ? host.Operations.SourceOf(operation) : "";
+        if (source.StartsWith("script ", StringComparison.Ordinal)) staging.AddScript(source["script ".Length..]);
+        else if (source.StartsWith("plugin ", StringComparison.Ordinal)) staging.AddPlugin(Path.GetDirectoryName(source["plugin ".Length..])!);
+        else throw new PackException($"The race's space uses operation '{operation}', which is not built in and which no script or plugin this host finds defines.");
+    }
+
+    private static IEnumerable<string> Table(string table, PackStaging staging)
+    {
+        if (!File.Exists(table)) throw new PackException($"The race's table {table} no longer exists.");
+        if (File.Exists(ShippedTables.DefaultPath) && SameBytes(table, ShippedTables.DefaultPath)) return []; // every host ships it
+        string inPack = $"{PackFormat.RaceFolder}/{Path.GetFileName(table)}";
+        staging.AddFile(table, inPack);
+        return ["--table", $"{PackRace.PackFolderToken}/{inPack}"];
+    }
+
+    private static bool SameBytes(string a, string b) =>
+        new FileInfo(a).Length == new FileInfo(b).Length && File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
+
+    /// <summary>The build id a race journals for a plugin: the first 8 hex digits of its module version id.</summary>
+    private static string ModuleVersionId(string dll)
+    {
+        using var stream = File.OpenRead(dll);
+        using var pe = new PEReader(stream);
+        var metadata = pe.GetMetadataReader();
+        return metadata.GetGuid(metadata.GetModuleDefinition().Mvid).ToString("N")[..8];
+    }
+}

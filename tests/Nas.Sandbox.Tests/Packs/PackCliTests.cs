@@ -1,0 +1,151 @@
+using Nas.Sandbox.Core.Hosting;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Tests.Packs;
+
+/// <summary>
+/// `nas pack` as users run it, each test in fresh home folders: make a pack from an example script, install it, race
+/// it, remove it; share a race and run it again elsewhere with the same results; refuse a bad pack and keep the old.
+/// </summary>
+public sealed class PackCliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nas-pack-cli-").FullName;
+
+    private string NewHome() => Directory.CreateDirectory(Path.Combine(_folder, "home-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+
+    private static (int Exit, string Out, string Err) Nas(string home, params string[] args) =>
+        NasProcess.Run(new Dictionary<string, string?> { [NasHome.Variable] = home }, args);
+
+    /// <summary>An example script copied under a new name (a script strategy is named after its file), so it clashes with nothing.</summary>
+    private string ExampleCopy(string folder, string strategyName)
+    {
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, strategyName + ".csx");
+        File.Copy(ScriptTestKit.Example("greedy-local-search.csx"), path);
+        return path;
+    }
+
+    private static JObject[] Strategies(string listJson) => ((JArray)JObject.Parse(listJson)["strategies"]!).Cast<JObject>().ToArray();
+
+    [Fact]
+    public void A_pack_made_from_an_example_script_installs_races_and_is_removed()
+    {
+        string source = Path.Combine(_folder, "src");
+        ExampleCopy(source, "packed-greedy");
+        string feed = Path.Combine(_folder, "feed");
+        string home = NewHome();
+
+        var (exit, stdout, stderr) = Nas(home, "pack", "build", source, "--id", "Greedy.Pack", "--license", "MIT", "--output", feed);
+        exit.Should().Be(0, stderr);
+        string pack = Path.Combine(feed, "Greedy.Pack.1.0.0.nupkg");
+        stdout.Should().Contain($"built Greedy.Pack 1.0.0: {pack}").And.Contain("script scripts/packed-greedy.csx: strategy packed-greedy");
+
+        (exit, stdout, stderr) = Nas(home, "pack", "verify", pack);
+        exit.Should().Be(0, stderr);
+        stdout.Should().StartWith("ok: Greedy.Pack 1.0.0");
+
+        (exit, stdout, stderr) = Nas(home, "pack", "install", pack);
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain($"installed Greedy.Pack 1.0.0 in {Path.Combine(home, "packs", "greedy.pack")}").And.Contain("full trust");
+
+        (exit, stdout, stderr) = Nas(home, "pack", "list", "--json");
+        exit.Should().Be(0, stderr);
+        var listed = ((JArray)JObject.Parse(stdout)["packs"]!).Should().ContainSingle().Subject;
+        listed["contents"]!["scripts"]![0]!["strategies"]!.Values<string>().Should().Equal("packed-greedy");
+
+        (exit, stdout, stderr) = Nas(home, "list", "--json");
+        exit.Should().Be(0, stderr);
+        var strategy = Strategies(stdout).Should().ContainSingle(s => (string)s["name"]! == "packed-greedy").Subject;
+        ((string)strategy["source"]!).Should().Be(StrategySource.InstalledPack);
+        ((string)strategy["origin"]!).Should().StartWith(Path.Combine(home, "packs", "greedy.pack", "scripts"));
+
+        (exit, stdout, stderr) = Nas(home, "race", "--estimator", "tabular", "--strategy", "packed-greedy", "--strategy", "random-search",
+            "--budget", "12", "--heats", "2", "--json", "--journal", Path.Combine(_folder, "packed.jsonl"));
+        exit.Should().Be(0, stderr);
+        var raced = ((JArray)JObject.Parse(stdout)["contestants"]!).Single(c => (string)c["strategy"]! == "packed-greedy");
+        ((string)raced["source"]!).Should().Be(StrategySource.InstalledPack);
+        ((int)raced["evaluations"]!).Should().Be(24);
+
+        (exit, stdout, stderr) = Nas(home, "pack", "remove", "Greedy.Pack");
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain("removed Greedy.Pack 1.0.0");
+        Directory.Exists(Path.Combine(home, "packs", "greedy.pack")).Should().BeFalse();
+        (exit, stdout, _) = Nas(home, "list", "--json");
+        Strategies(stdout).Should().NotContain(s => (string)s["name"]! == "packed-greedy");
+        (exit, _, stderr) = Nas(home, "race", "--estimator", "tabular", "--strategy", "packed-greedy", "--budget", "5", "--heats", "1");
+        exit.Should().Be(1);
+        stderr.Should().Contain("packed-greedy");
+    }
+
+    [Fact]
+    public void A_shared_race_installs_elsewhere_and_runs_again_with_the_same_results()
+    {
+        // A user races a script of theirs against a built-in with knobs, then shares the race.
+        string script = ExampleCopy(Path.Combine(_folder, "mine"), "shared-greedy");
+        string journal = Path.Combine(_folder, "shared.jsonl");
+        string author = NewHome();
+        var (exit, original, stderr) = Nas(author, "race", "--estimator", "tabular", "--strategy", script, "--strategy", "regularized-evolution:population=8",
+            "--budget", "20", "--heats", "3", "--seed", "7", "--json", "--journal", journal);
+        exit.Should().Be(0, stderr);
+        string feed = Path.Combine(_folder, "shared-feed");
+        (exit, var built, stderr) = Nas(author, "pack", "build", "--from-race", journal, "--id", "Shared.Race", "--license", "MIT", "-o", feed);
+        exit.Should().Be(0, stderr);
+        built.Should().Contain("script scripts/shared-greedy.csx: strategy shared-greedy");
+
+        // Another user, without the script, installs it from the feed by id and runs the recorded race.
+        File.Delete(script);
+        string other = NewHome();
+        (exit, _, stderr) = Nas(other, "pack", "install", "Shared.Race", "--source", feed);
+        exit.Should().Be(0, stderr);
+        (exit, var list, stderr) = Nas(other, "pack", "list", "--json");
+        exit.Should().Be(0, stderr);
+        var command = ((JArray)JObject.Parse(list)["packs"]![0]!["raceCommand"]!).Values<string>().ToArray();
+        command.Should().ContainInOrder("--strategy", "shared-greedy").And.ContainInOrder("--strategy", "regularized-evolution:population=8")
+            .And.ContainInOrder("--seed", "7");
+        (exit, var again, stderr) = Nas(other, ["race", .. command, "--json", "--journal", Path.Combine(_folder, "again.jsonl")]);
+        exit.Should().Be(0, stderr);
+
+        static Dictionary<string, (double, double, int)> Results(string json) => ((JArray)JObject.Parse(json)["contestants"]!).ToDictionary(
+            c => (string)c["strategy"]!, c => ((double)c["bestValidationAccuracy"]!, (double)c["testAccuracyOfBest"]!, (int)c["evaluations"]!));
+        Results(again).Should().BeEquivalentTo(Results(original));
+        // The original journal travels with the pack, to compare with.
+        File.ReadAllText(Path.Combine(other, "packs", "shared.race", "race", "shared.jsonl")).Should().Be(File.ReadAllText(journal));
+    }
+
+    [Fact]
+    public void A_tampered_pack_is_refused_by_verify_and_install_and_the_installed_version_stays()
+    {
+        string source = Path.Combine(_folder, "src-t");
+        ExampleCopy(source, "tamper-greedy");
+        string feed = Path.Combine(_folder, "feed-t");
+        string home = NewHome();
+        Nas(home, "pack", "build", source, "--id", "Tamper.Pack", "--license", "MIT", "-o", feed).Exit.Should().Be(0);
+        string good = Path.Combine(feed, "Tamper.Pack.1.0.0.nupkg");
+        Nas(home, "pack", "install", good).Exit.Should().Be(0);
+        Nas(home, "pack", "build", source, "--id", "Tamper.Pack", "--version", "1.1.0", "--license", "MIT", "-o", feed).Exit.Should().Be(0);
+        var archive = PackArchive.Load(Path.Combine(feed, "Tamper.Pack.1.1.0.nupkg"));
+        archive["scripts/tamper-greedy.csx"] = "System.IO.File.Delete(\"/important\");"u8.ToArray();
+        string tampered = archive.Save(Path.Combine(_folder, "Tamper.Pack.1.1.0.nupkg"));
+
+        var (exit, _, stderr) = Nas(home, "pack", "verify", tampered);
+        exit.Should().Be(1);
+        stderr.Should().Contain("entry 'scripts/tamper-greedy.csx' does not match its SHA-256").And.NotContain("   at ");
+        (exit, _, stderr) = Nas(home, "pack", "install", tampered);
+        exit.Should().Be(1);
+        stderr.Should().Contain("entry 'scripts/tamper-greedy.csx' does not match its SHA-256");
+
+        (exit, var listed, _) = Nas(home, "pack", "list");
+        listed.Should().Contain("Tamper.Pack 1.0.0");
+        (exit, var verified, stderr) = Nas(home, "pack", "verify", "Tamper.Pack");
+        exit.Should().Be(0, stderr);
+        verified.Should().StartWith("ok: installed Tamper.Pack 1.0.0");
+
+        // Editing an installed pack's file is what `verify ID` is for.
+        File.AppendAllText(Path.Combine(home, "packs", "tamper.pack", "scripts", "tamper-greedy.csx"), "\n// edited");
+        (exit, _, stderr) = Nas(home, "pack", "verify", "Tamper.Pack");
+        exit.Should().Be(1);
+        stderr.Should().Contain("scripts/tamper-greedy.csx: changed since install");
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
