@@ -16,6 +16,8 @@ public static class NasCommandLine
         root.Subcommands.Add(TabulateCommand.Create());
         root.Subcommands.Add(EstimatorsCommand.Create());
         root.Subcommands.Add(ParetoCommand.Create());
+        // Temporary home of `nas pack new` until the pack command (build, install, list, remove, verify) is merged.
+        root.Subcommands.Add(new Command("pack", "Plugin packs: scaffold pack projects.") { PackNewCommand.Create() });
         return root;
     }
 }

@@ -46,7 +46,7 @@ public sealed class SandboxHost : IDisposable
     {
         var operations = OperationRegistry.CreateDefault();
         var strategies = new StrategyCatalog();
-        var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies);
+        var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies, operations: operations);
         var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations);
         var host = new SandboxHost(operations, strategies, plugins, scripts) { _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray() };
         if (!lazyScripts) host.LoadScriptFolders();
@@ -116,7 +116,10 @@ public sealed class SandboxHost : IDisposable
         };
     }
 
-    /// <summary>A built-in estimator by name, or one defined by a script (by its name, or the script's path).</summary>
+    /// <summary>
+    /// An estimator by name: a built-in, then one a plugin publishes, then one defined by a script (by its name, or the
+    /// script's path).
+    /// </summary>
     public IEstimator CreateEstimator(string name, string dataset, TrainingSettings training, string device)
     {
         if (name == "train") return new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device));
@@ -131,9 +134,11 @@ public sealed class SandboxHost : IDisposable
             var defined = Scripts.Scripts.Single(s => s.Path == Path.GetFullPath(name)).Estimators;
             return defined.Count == 1 ? defined[0] : throw new NasException($"Script {name} defines {defined.Count} estimators; name one of them with --estimator NAME.");
         }
+        if (Plugins.FindEstimator(name) is { } plugin) return plugin.Estimator;
         if (!Scripts.Estimators.ContainsKey(name)) LoadScriptFolders();
         if (Scripts.Estimators.TryGetValue(name, out var scripted)) return scripted;
-        throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", EstimatorNames.Concat(Scripts.Estimators.Keys).Order(StringComparer.Ordinal))}.");
+        var available = EstimatorNames.Concat(Plugins.Estimators.Select(e => e.Name)).Concat(Scripts.Estimators.Keys).Distinct().Order(StringComparer.Ordinal);
+        throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", available)}.");
     }
 
     /// <summary>
