@@ -42,10 +42,15 @@ install_dataset() {
     { $apt update -qq >&2 && DEBIAN_FRONTEND=noninteractive $apt install -y -qq dataset-fashion-mnist >&2; }
 }
 
-# `nas setup`: install what the project needs from Debian (the build ran above).
+# `nas setup`: install what the project needs from Debian (the build ran above), and the pack project templates
+# (`dotnet new nas-strategy|nas-estimator|nas-operation`; about two seconds; $NAS_TEMPLATE_HIVE selects another hive).
 if [ "${1:-}" = setup ]; then
   [ -f "$dataset_dir/train-images-idx3-ubyte.gz" ] || install_dataset
-  echo "nas: ready. Try ./nas list, ./nas race" >&2
+  hive=()
+  [ -n "${NAS_TEMPLATE_HIVE:-}" ] && hive=(--debug:custom-hive "$NAS_TEMPLATE_HIVE")
+  DOTNET_NOLOGO=1 dotnet new install "$root/templates" --force "${hive[@]}" >/dev/null ||
+    echo "nas: warning: could not install the dotnet new templates (nas pack new installs them when it runs)" >&2
+  echo "nas: ready. Try ./nas list, ./nas race, ./nas pack new strategy MyStrategy" >&2
   exit 0
 fi
 

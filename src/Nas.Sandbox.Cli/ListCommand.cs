@@ -36,6 +36,10 @@ internal static class ListCommand
             ["knobs"] = new JArray(s.Factory.Knobs.Select(k => new JObject { ["name"] = k.Name, ["default"] = k.DefaultValue, ["description"] = k.Description })),
         })),
         ["estimators"] = new JArray(SandboxHost.EstimatorNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })
+            .Concat(host.Plugins.Estimators.Select(e => new JObject
+            {
+                ["name"] = e.Name, ["source"] = e.Source.Kind, ["version"] = e.Source.Version, ["origin"] = e.Source.Origin,
+            }))
             .Concat(host.Scripts.Scripts.SelectMany(s => s.Estimators.Select(e => new JObject
             {
                 ["name"] = e.Name, ["source"] = "script", ["version"] = s.Version, ["origin"] = s.Path,
@@ -60,7 +64,11 @@ internal static class ListCommand
             foreach (var k in s["knobs"]!) Console.WriteLine($"  {"",-24}   {k["name"]}={k["default"]}: {k["description"]}");
         }
         Console.WriteLine("estimators:");
-        foreach (var e in document["estimators"]!) Console.WriteLine($"  {e["name"],-24} {e["source"]}");
+        foreach (var e in document["estimators"]!)
+        {
+            Console.WriteLine($"  {e["name"],-24} {e["source"],-14} {e["version"]}".TrimEnd());
+            if (e["origin"] is { } origin) Console.WriteLine($"  {"",-24} from {origin}");
+        }
         Console.WriteLine("spaces:");
         foreach (var s in document["spaces"]!) Console.WriteLine($"  {s["name"],-24} {s["source"],-14} {s["size"]} architectures; operations {string.Join(", ", s["operations"]!)}");
         Console.WriteLine("operations:");

@@ -17,7 +17,7 @@ internal static class PackCommand
     public static Command Create()
     {
         var command = new Command("pack", "Plugin packs: scaffold, build, share, install, check. Installed packs run with full trust: verify before you install.");
-        // MERGE: command.Subcommands.Add(PackNewCommand.Create());
+        command.Subcommands.Add(PackNewCommand.Create());
         command.Subcommands.Add(Build());
         command.Subcommands.Add(Install());
         command.Subcommands.Add(List());

@@ -78,6 +78,11 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
         }
     }
 
+    public void PackChanged(string message)
+    {
+        lock (output) output.WriteLine($"  {message}");
+    }
+
     public void PluginReloaded(string path, string? failure)
     {
         lock (output) output.WriteLine(failure is null ? $"  plugin {path} reloaded" : $"  {failure}");

@@ -40,7 +40,8 @@ internal static class RaceCommand
                 host.LoadScriptFolders(); // every script in the folders is watched, racing or not
                 host.Scripts.Recompiled += progress.ScriptRecompiled;
                 host.Scripts.Watch();
-                Console.Error.WriteLine($"watching {host.Scripts.Scripts.Sum(s => s.SourceFiles.Count)} script file(s) and the plugin folders for changes");
+                host.WatchPacks(progress.PackChanged);
+                Console.Error.WriteLine($"watching {host.Scripts.Scripts.Sum(s => s.SourceFiles.Count)} script file(s), the plugin folders and the installed packs for changes");
             }
             host.Plugins.Reloaded += progress.PluginReloaded;
             var summary = await referee.RunAsync(race.Settings, cancellation);

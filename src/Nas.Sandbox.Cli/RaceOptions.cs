@@ -30,8 +30,8 @@ internal sealed class RaceOptions
         AllowMultipleArgumentsPerToken = false,
     };
     private readonly Option<string> _space = new("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
-    private readonly Option<string?> _operations = new("--operations") { Description = "comma-separated operations of the cell space (built-in or from scripts) [NB201's five]" };
-    private readonly Option<string> _estimator = new("--estimator") { Description = "train (low-fidelity TorchSharp training), tabular (look up --table), or a script's estimator", DefaultValueFactory = _ => "train" };
+    private readonly Option<string?> _operations = new("--operations") { Description = "comma-separated operations of the cell space (built-in, or from plugins or scripts) [NB201's five]" };
+    private readonly Option<string> _estimator = new("--estimator") { Description = "train (low-fidelity TorchSharp training), tabular (look up --table), a zero-cost proxy, or a plugin's or script's estimator", DefaultValueFactory = _ => "train" };
     private readonly TableOptions _table = new();
     private readonly Option<string> _dataset = CommonOptions.Dataset();
     private readonly Option<int?> _budget = new("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget}, {DefaultTabularBudget} for tabular, when no budget is given]" };

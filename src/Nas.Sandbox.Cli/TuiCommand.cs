@@ -43,6 +43,7 @@ internal static class TuiCommand
             host.Scripts.Recompiled += tracker.ScriptRecompiled;
             host.Plugins.Reloaded += tracker.PluginReloaded;
             host.Scripts.Watch();
+            host.WatchPacks(tracker.Inform);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             var running = Task.Run(() => referee.RunAsync(race.Settings, control, stop.Token));

@@ -65,13 +65,27 @@ internal static class NasProcess
 
     public static (int Exit, string Out, string Err) Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
 
-    /// <summary>Runs nas with extra environment variables (a null value removes the variable).</summary>
-    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    /// <summary>Starts nas in the background with <c>NAS_HOME</c> = <paramref name="home"/>; the caller reads its output and waits.</summary>
+    public static Process Start(string home, params string[] args)
+    {
+        var start = StartInfo(args);
+        start.Environment[NasHome.Variable] = home;
+        return Process.Start(start)!;
+    }
+
+    private static ProcessStartInfo StartInfo(string[] args)
     {
         string dll = Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Cli", "bin", Configuration, "net10.0", "nas.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (string arg in args) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    /// <summary>Runs nas with extra environment variables (a null value removes the variable).</summary>
+    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var start = StartInfo(args);
         string? home = environment.ContainsKey(NasHome.Variable) ? null : Directory.CreateTempSubdirectory("nas-home-").FullName;
         if (home is not null) start.Environment[NasHome.Variable] = home;
         foreach (var (name, value) in environment)

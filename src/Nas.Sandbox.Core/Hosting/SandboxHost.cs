@@ -46,7 +46,7 @@ public sealed class SandboxHost : IDisposable
     {
         var operations = OperationRegistry.CreateDefault();
         var strategies = new StrategyCatalog();
-        var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies);
+        var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies, operations: operations);
         var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations);
         var host = new SandboxHost(operations, strategies, plugins, scripts) { _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray() };
         if (!lazyScripts) host.LoadScriptFolders();
@@ -62,7 +62,7 @@ public sealed class SandboxHost : IDisposable
         if (_scriptFoldersLoaded) return;
         _scriptFoldersLoaded = true;
         foreach (string folder in _scriptFolders) Scripts.LoadFolder(folder);
-        foreach (var pack in Packs.InstalledPacks.All()) Scripts.LoadFolder(pack.ScriptsFolder, StrategySource.InstalledPack);
+        foreach (var pack in Packs.InstalledPacks.All()) Scripts.LoadFolder(pack.ScriptsFolder, StrategySource.InstalledPack, pack.Manifest.Version.ToNormalizedString());
     }
 
     /// <summary>A strategy by name or .csx path: built-ins and plugins first, then the script folders.</summary>
@@ -117,7 +117,10 @@ public sealed class SandboxHost : IDisposable
         };
     }
 
-    /// <summary>A built-in estimator by name, or one defined by a script (by its name, or the script's path).</summary>
+    /// <summary>
+    /// An estimator by name: a built-in, then one a plugin publishes, then one defined by a script (by its name, or the
+    /// script's path).
+    /// </summary>
     public IEstimator CreateEstimator(string name, string dataset, TrainingSettings training, string device)
     {
         if (name == "train") return new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device));
@@ -132,9 +135,11 @@ public sealed class SandboxHost : IDisposable
             var defined = Scripts.Scripts.Single(s => s.Path == Path.GetFullPath(name)).Estimators;
             return defined.Count == 1 ? defined[0] : throw new NasException($"Script {name} defines {defined.Count} estimators; name one of them with --estimator NAME.");
         }
+        if (Plugins.FindEstimator(name) is { } plugin) return plugin.Estimator;
         if (!Scripts.Estimators.ContainsKey(name)) LoadScriptFolders();
         if (Scripts.Estimators.TryGetValue(name, out var scripted)) return scripted;
-        throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", EstimatorNames.Concat(Scripts.Estimators.Keys).Order(StringComparer.Ordinal))}.");
+        var available = EstimatorNames.Concat(Plugins.Estimators.Select(e => e.Name)).Concat(Scripts.Estimators.Keys).Distinct().Order(StringComparer.Ordinal);
+        throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", available)}.");
     }
 
     /// <summary>
@@ -147,8 +152,29 @@ public sealed class SandboxHost : IDisposable
             ? Racing.Training.RaceTrainingData.For(trainer)
             : new Racing.Training.RaceTrainingData(() => LoadDataset(dataset), Operations, training, Devices.Resolve(device));
 
+    private Packs.PackWatcher? _packWatcher;
+
+    /// <summary>
+    /// From now on, load packs installed while this host runs and switch to new versions of installed ones
+    /// (<see cref="Packs.PackWatcher"/>); <paramref name="notice"/> hears what changed.
+    /// </summary>
+    public void WatchPacks(Action<string> notice)
+    {
+        if (_packWatcher is not null) return;
+        try
+        {
+            _packWatcher = new Packs.PackWatcher(this, Packs.PackStore.ForUser());
+            _packWatcher.Changed += notice;
+        }
+        catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException)
+        {
+            notice($"installed packs are not watched: {e.Message}");
+        }
+    }
+
     public void Dispose()
     {
+        _packWatcher?.Dispose();
         Scripts.Dispose();
         Plugins.Dispose();
     }

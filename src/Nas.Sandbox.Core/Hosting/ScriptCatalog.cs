@@ -23,7 +23,7 @@ public sealed class ScriptCatalog : IDisposable
     private readonly ConcurrentDictionary<string, IEstimator> _estimators = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Timer> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _kinds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Kind, string? Version)> _origins = new(StringComparer.Ordinal);
     private readonly List<ScriptLoadError> _errors = [];
     private readonly Lock _lock = new();
     private TimeSpan _debounce = DefaultDebounce;
@@ -49,14 +49,15 @@ public sealed class ScriptCatalog : IDisposable
 
     /// <summary>
     /// Loads every <c>*.csx</c> directly in <paramref name="folder"/> (sub-folders hold <c>#load</c>ed helpers);
-    /// <paramref name="kind"/> is the source kind its strategies show (an installed pack's scripts say so).
+    /// <paramref name="kind"/> is the source kind its strategies show, and <paramref name="version"/> their version
+    /// (an installed pack's scripts show the pack's version; other scripts their content hash).
     /// </summary>
-    public void LoadFolder(string folder, string kind = StrategySource.Script)
+    public void LoadFolder(string folder, string kind = StrategySource.Script, string? version = null)
     {
         if (!Directory.Exists(folder)) return;
         foreach (string path in Directory.GetFiles(folder, "*.csx").Order(StringComparer.Ordinal))
         {
-            _kinds[Path.GetFullPath(path)] = kind;
+            _origins[Path.GetFullPath(path)] = (kind, version);
             Load(path);
         }
     }
@@ -112,7 +113,8 @@ public sealed class ScriptCatalog : IDisposable
 
     private void Publish(CompiledScript script, CompiledScript? previous)
     {
-        var source = new StrategySource(_kinds.GetValueOrDefault(script.Path, StrategySource.Script), script.Path, script.Version, script.Version);
+        var (kind, version) = _origins.GetValueOrDefault(script.Path, (StrategySource.Script, null));
+        var source = new StrategySource(kind, script.Path, version ?? script.Version, script.Version);
         var entries = script.Strategies.Select(f => new StrategyEntry(f, source)).ToArray();
         string operationSource = $"script {script.Path}";
         foreach (var operation in script.Operations)

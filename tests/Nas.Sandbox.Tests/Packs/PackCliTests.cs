@@ -147,5 +147,50 @@ public sealed class PackCliTests : IDisposable
         stderr.Should().Contain("scripts/tamper-greedy.csx: changed since install");
     }
 
+    [Fact]
+    public void Installing_a_new_version_during_a_race_swaps_its_contestant_without_losing_a_trial()
+    {
+        // A strategy slow enough (40 ms per ask) that the race is still running when the new version arrives.
+        const string slow = """
+            // version VERSION
+            public sealed class SlowProbe : IStrategy
+            {
+                public Architecture Ask(SearchContext c) { System.Threading.Thread.Sleep(40); return c.Space.Sample(c.Random); }
+                public void Tell(Trial t) { }
+            }
+            new SlowProbe()
+            """;
+        string home = NewHome();
+        string feed = Path.Combine(_folder, "feed-hot");
+        foreach (string version in new[] { "1.0.0", "2.0.0" })
+        {
+            string source = Directory.CreateDirectory(Path.Combine(_folder, "hot-" + version)).FullName;
+            File.WriteAllText(Path.Combine(source, "slow-probe.csx"), slow.Replace("VERSION", version));
+            Nas(home, "pack", "build", source, "--id", "Slow.Probe", "--version", version, "--license", "MIT", "-o", feed).Exit.Should().Be(0);
+        }
+        Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.1.0.0.nupkg")).Exit.Should().Be(0);
+
+        string journal = Path.Combine(_folder, "hot.jsonl");
+        using var race = NasProcess.Start(home, "race", "--estimator", "tabular", "--budget", "200", "--heats", "1", "--strategy", "slow-probe",
+            "--watch", "--journal", journal);
+        var stdout = race.StandardOutput.ReadToEndAsync();
+        var stderr = race.StandardError.ReadToEndAsync();
+        int TrialsSoFar() => File.Exists(journal) ? File.ReadLines(journal).Count(l => l.Contains("\"type\":\"trial\"")) : 0;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(50);
+        TrialsSoFar().Should().BeGreaterThanOrEqualTo(10, "the race should be under way: " + (race.HasExited ? stderr.Result : ""));
+
+        Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.2.0.0.nupkg")).Exit.Should().Be(0);
+        race.WaitForExit(TimeSpan.FromMinutes(2)).Should().BeTrue();
+        race.ExitCode.Should().Be(0, stderr.Result);
+
+        stderr.Result.Should().Contain("pack Slow.Probe updated from 1.0.0 to 2.0.0");
+        var events = File.ReadLines(journal).Select(JObject.Parse).ToArray();
+        var swap = events.Should().ContainSingle(e => (string)e["type"]! == "swap").Subject;
+        ((int)swap["trialsReplayed"]!).Should().BeGreaterThanOrEqualTo(10);
+        // Every ask of the budget is a trial, each index once: nothing lost or repeated across the swap.
+        events.Where(e => (string)e["type"]! == "trial").Select(e => (int)e["index"]!).Should().Equal(Enumerable.Range(0, 200));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -12,10 +12,13 @@ public static class PackContentsInspector
         string folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(pluginFolder));
         string dll = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
         var strategies = new StrategyCatalog();
+        var operations = Evaluation.Operations.OperationRegistry.CreateDefault();
         // The catalog wants a folder of plugin folders: point it at the parent and keep only this plugin.
-        using var catalog = PluginCatalog.Load([new PluginDirectory(Path.GetDirectoryName(folder)!, "pack build")], strategies);
+        using var catalog = PluginCatalog.Load([new PluginDirectory(Path.GetDirectoryName(folder)!, "pack build")], strategies, operations: operations);
         if (catalog.Errors.FirstOrDefault(e => e.PluginPath == dll) is { } error) throw new PackException(error.Message);
-        var mine = strategies.All.Where(s => s.Source.Origin == dll).Select(s => s.Name).ToArray();
-        return new PackProvides(mine, [], []);
+        return new PackProvides(
+            strategies.All.Where(s => s.Source.Origin == dll).Select(s => s.Name).Order(StringComparer.Ordinal).ToArray(),
+            catalog.Estimators.Where(e => e.Source.Origin == dll).Select(e => e.Name).ToArray(),
+            operations.Names.Where(n => operations.SourceOf(n) == $"plugin {dll}").Order(StringComparer.Ordinal).ToArray());
     }
 }
