@@ -256,4 +256,42 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         foreach (var trial in trials)
             ((string)trial["status"]!).Should().Be(((string)trial["arch"]!).Contains("test_sep_conv") ? "failed" : "ok");
     }
+
+    [Fact]
+    public void The_projects_build_into_packs_that_install_race_by_name_and_share_the_race()
+    {
+        string feed = Path.Combine(packs.Root, "feed");
+        foreach (var (kind, project, published) in PackTemplateFixture.Packs)
+        {
+            var (built, stdout, stderr) = NasProcess.Run(packs.Environment, "pack", "build", packs.ProjectDir(project), "--output", feed);
+            built.Should().Be(0, stderr);
+            stdout.Should().Contain($"built {project} 1.0.0").And.Contain($"plugin {project}: {kind} {published}");
+        }
+        var user = new Dictionary<string, string?>(packs.Environment) { [NasHome.Variable] = Path.Combine(packs.Root, "user-home") };
+        foreach (var (_, project, _) in PackTemplateFixture.Packs)
+            NasProcess.Run(user, "pack", "install", project, "--source", feed).Exit.Should().Be(0);
+
+        // Installed packs race by name, with no --plugins.
+        string journal = Path.Combine(packs.Root, "installed.jsonl");
+        var (exit, original, err) = NasProcess.Run(user, "race", "--strategy", "test-climber", "--strategy", "random-search",
+            "--estimator", "test-size-proxy", "--operations", "none,skip_connect,nor_conv_3x3,test_sep_conv", "--budget", "12", "--heats", "2",
+            "--journal", journal, "--json");
+        exit.Should().Be(0, err);
+        var climber = JObject.Parse(original)["contestants"]!.Single(c => (string)c["strategy"]! == "test-climber");
+        ((string)climber["source"]!).Should().Be(StrategySource.InstalledPack);
+
+        // The race, shared: its contestant, estimator and operation are plugins from three packs; one pack carries all.
+        (exit, var built2, err) = NasProcess.Run(user, "pack", "build", "--from-race", journal, "--id", "Shared.Plugins", "--license", "MIT", "--output", feed);
+        exit.Should().Be(0, err);
+        built2.Should().Contain("plugin TestClimber: strategy test-climber").And.Contain("plugin TestSizeProxy: estimator test-size-proxy")
+            .And.Contain("plugin TestSepConv: operation test_sep_conv");
+        var other = new Dictionary<string, string?>(packs.Environment) { [NasHome.Variable] = Path.Combine(packs.Root, "other-home") };
+        NasProcess.Run(other, "pack", "install", "Shared.Plugins", "--source", feed).Exit.Should().Be(0);
+        var command = ((JArray)JObject.Parse(NasProcess.Run(other, "pack", "list", "--json").Out)["packs"]![0]!["raceCommand"]!).Values<string>().ToArray();
+        (exit, var again, err) = NasProcess.Run(other, ["race", .. command, "--json", "--journal", Path.Combine(packs.Root, "again.jsonl")]);
+        exit.Should().Be(0, err);
+        static string[] Standings(string json) => JObject.Parse(json)["contestants"]!
+            .Select(c => $"{c["strategy"]} {c["bestValidationAccuracy"]} {c["evaluations"]} {c["failures"]}").ToArray();
+        Standings(again).Should().Equal(Standings(original));
+    }
 }

@@ -81,6 +81,10 @@ public static class ProjectPackSource
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        // Build the project as its author would from a shell: settings inherited from an enclosing MSBuild (nas run
+        // from a build or a test host) would point the nested build at the wrong SDK pieces.
+        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
+            start.Environment.Remove(name);
         Process process;
         try { process = Process.Start(start)!; }
         catch (System.ComponentModel.Win32Exception e) { throw new PackException($"Cannot run dotnet to {what} {project}: {e.Message}. Is the .NET SDK installed?"); }

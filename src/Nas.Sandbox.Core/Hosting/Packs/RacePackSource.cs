@@ -10,7 +10,7 @@ namespace Nas.Sandbox.Core.Hosting.Packs;
 
 /// <summary>
 /// Stages what another user needs to run a recorded race again: the scripts and plugins of its contestants (built-in
-/// packs are everywhere and stay out), a script estimator, the scripts or plugins of operations the space used beyond
+/// packs are everywhere and stay out), the script or plugin of its estimator, the scripts or plugins of operations the space used beyond
 /// the built-in ones, a table other than the shipped one, and the journal itself, to compare with. It writes the
 /// <c>nas race</c> arguments that re-run the race into the manifest, with contestants named as the installed pack
 /// provides them. A source that changed since the race is packed as it is now, with a warning.
@@ -105,9 +105,14 @@ public static class RacePackSource
             return script.Provides.Estimators.Count == 1 ? script.Provides.Estimators[0]
                 : throw new PackException($"The race's estimator script {estimator} defines {script.Provides.Estimators.Count} estimators; expected one.");
         }
+        if (host.Plugins.FindEstimator(estimator) is { } plugin)
+        {
+            staging.AddPlugin(Path.GetDirectoryName(plugin.Source.Origin)!);
+            return estimator;
+        }
         host.LoadScriptFolders();
         var owner = host.Scripts.Scripts.FirstOrDefault(s => s.Estimators.Any(e => e.Name == estimator))
-                    ?? throw new PackException($"The race's estimator '{estimator}' is neither built in nor defined by a script this host finds.");
+                    ?? throw new PackException($"The race's estimator '{estimator}' is neither built in nor provided by a plugin or script this host finds.");
         staging.AddScript(owner.Path);
         return estimator;
     }
