@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
@@ -94,25 +92,9 @@ internal sealed class DotnetTemplates(string folder, string? hive)
 
     private static bool IsEmptyOrMissing(string folder) => !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any();
 
-    /// <summary>Runs the .NET SDK's dotnet (the one running nas when there is one) and returns its exit code and output.</summary>
     private static (int Exit, string Output) Dotnet(IReadOnlyList<string> arguments)
     {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        try
-        {
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr.Result);
-        }
-        catch (Win32Exception e)
-        {
-            throw new NasException($"nas pack new runs the .NET SDK's `dotnet new`, but '{dotnet}' could not be started ({e.Message}). Install the .NET SDK (https://dot.net) and put dotnet on PATH.");
-        }
+        var (exit, stdout, stderr) = DotnetSdk.Run(arguments, "nas pack new runs the .NET SDK's `dotnet new`");
+        return (exit, stdout + stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Newtonsoft.Json.Linq;
 
 namespace Nas.Sandbox.Core.Hosting.Packs;
@@ -79,27 +78,10 @@ public static class ProjectPackSource
     /// <summary>Runs <c>dotnet</c>; its output is the message when it fails.</summary>
     private static string Run(string project, IReadOnlyList<string> arguments, string what)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        // Build the project as its author would from a shell: settings inherited from an enclosing MSBuild (nas run
-        // from a build or a test host) would point the nested build at the wrong SDK pieces.
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
-            start.Environment.Remove(name);
-        Process process;
-        try { process = Process.Start(start)!; }
-        catch (System.ComponentModel.Win32Exception e) { throw new PackException($"Cannot run dotnet to {what} {project}: {e.Message}. Is the .NET SDK installed?"); }
-        using (process)
-        {
-            var error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                var lines = (output + error.Result).Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(20).ToArray();
-                throw new PackException($"dotnet could not {what} {project} (exit {process.ExitCode}):{Environment.NewLine}" +
-                                        string.Join(Environment.NewLine, lines.Length > 0 ? lines : [output + error.Result]));
-            }
-            return output;
-        }
+        var (exit, output, error) = DotnetSdk.Run(arguments, $"nas pack build runs the .NET SDK to {what} {project}");
+        if (exit == 0) return output;
+        var lines = (output + error).Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Distinct().Take(20).ToArray();
+        throw new PackException($"dotnet could not {what} {project} (exit {exit}):{Environment.NewLine}" +
+                                string.Join(Environment.NewLine, lines.Length > 0 ? lines : [output + error]));
     }
 }
