@@ -163,7 +163,7 @@ internal static class PackCommand
         command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
         {
             var removed = PackStore.ForUser().Remove(result.GetValue(id)!);
-            Console.Out.WriteLine($"removed {removed.Manifest.Display} from {removed.Folder}");
+            Console.Out.WriteLine($"removed {removed.Display} from {removed.Folder}");
             return Task.FromResult(0);
         }));
         return command;
@@ -218,7 +218,9 @@ internal static class PackCommand
 
     private static string Or(string provides) => provides.Length == 0 ? "(nothing declared)" : provides;
 
-    private static string Quote(string argument) => argument.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '|' or '&' or ';') ? $"'{argument.Replace("'", "'\\''")}'" : argument;
+    /// <summary>Shell-quotes all but plain words, so a copied command runs exactly these arguments and nothing else.</summary>
+    private static string Quote(string argument) =>
+        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "_./:=,+@%-".Contains(c)) ? argument : $"'{argument.Replace("'", "'\\''")}'";
 
     /// <summary>Names another installed pack also provides: which one wins depends on load order, so say so.</summary>
     private static IEnumerable<string> Clashes(PackStore store, PackManifest manifest)

@@ -19,6 +19,7 @@ public sealed class PluginCatalog : IDisposable
 {
     private static readonly Type[] SharedTypes = [typeof(IStrategy), typeof(TorchSharp.torch)];
     private readonly Dictionary<string, PluginLoader> _loaders = new(StringComparer.Ordinal);
+    private readonly List<PluginLoader> _retired = [];
     private TimeSpan _reloadDelay = TimeSpan.FromMilliseconds(200);
     private readonly List<PluginLoadError> _errors = [];
     private readonly StrategyCatalog _strategies;
@@ -67,14 +68,15 @@ public sealed class PluginCatalog : IDisposable
     /// build's exports replace the old one's, and running referees swap to it as after a rebuild. On failure the old
     /// build keeps racing and <see cref="Reloaded"/> reports why.
     /// </summary>
-    public void Refresh(string dll, string kind)
+    /// <returns>Null when loaded, otherwise why not.</returns>
+    public string? Refresh(string dll, string kind)
     {
         PluginLoader? old;
         lock (_lock) old = _loaders.GetValueOrDefault(dll);
-        LoadPlugin(dll, kind, replacing: old);
+        return LoadPlugin(dll, kind, replacing: old);
     }
 
-    private void LoadPlugin(string dll, string kind, PluginLoader? replacing = null)
+    private string? LoadPlugin(string dll, string kind, PluginLoader? replacing = null)
     {
         string name = Path.GetFileNameWithoutExtension(dll);
         PluginLoader? loader = null;
@@ -96,10 +98,15 @@ public sealed class PluginCatalog : IDisposable
             else _strategies.ReplaceSource(dll, exports.Strategies);
             var loaded = loader;
             loader.Reloaded += (_, args) => { if (IsCurrent(dll, loaded)) OnReloaded(args.Loader, kind, dll); };
-            lock (_lock) _loaders[dll] = loader;
-            // Instances still racing keep the old build's context alive until they swap; unloading is cooperative.
-            replacing?.Dispose();
+            lock (_lock)
+            {
+                _loaders[dll] = loader;
+                // Not disposed now: contestants (and a race's estimator) may still run the old build, and its folder
+                // is gone, so unloading it could break a dependency it loads late. It goes with the catalog.
+                if (replacing is not null) _retired.Add(replacing);
+            }
             if (replacing is not null) Reloaded?.Invoke(dll, null);
+            return null;
         }
         catch (Exception e)
         {
@@ -108,11 +115,12 @@ public sealed class PluginCatalog : IDisposable
             if (replacing is null)
             {
                 lock (_lock) _errors.Add(new PluginLoadError(dll, message));
-                return;
+                return message;
             }
             message = $"Plugin '{name}' could not be reloaded (the previous build keeps running): {message}";
             _strategies.ReportFailure(dll, message);
             Reloaded?.Invoke(dll, message);
+            return message;
         }
     }
 
@@ -184,7 +192,8 @@ public sealed class PluginCatalog : IDisposable
     {
         lock (_lock)
         {
-            foreach (var loader in _loaders.Values) loader.Dispose();
+            foreach (var loader in _loaders.Values.Concat(_retired)) loader.Dispose();
+            _retired.Clear();
             _loaders.Clear();
         }
     }

@@ -11,18 +11,20 @@ namespace Nas.Sandbox.Core.Racing;
 internal sealed class RaceLineup
 {
     private readonly HashSet<string> _labelsUsed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _seedKeysUsed = new(StringComparer.Ordinal);
 
     public List<LineupSlot> Slots { get; } = [];
 
     public LineupSlot Add(ContestantSpec spec, StrategyEntry entry, KnobValues knobs)
     {
         string label = spec.Label;
-        int copy = 1;
-        for (int n = 2; !_labelsUsed.Add(label); n++) (label, copy) = ($"{spec.Label}#{n}", n);
+        for (int n = 2; !_labelsUsed.Add(label); n++) label = $"{spec.Label}#{n}";
         var info = new ContestantInfo(label, entry.Name, entry.Source.Kind, entry.Source.Origin, entry.Source.Version, spec.Knobs, entry.Source.Build);
         // Seeds follow the strategy's name and knobs, not the text that named it: a script raced by its path, or by its
         // name once installed from a pack, gets the same random numbers (for built-ins the two are the same text).
-        string seedKey = new ContestantSpec(entry.Name, spec.Knobs).Label + (copy > 1 ? $"#{copy}" : "");
+        // A second contestant with the same name and knobs gets #2, as a repeated label does.
+        string named = new ContestantSpec(entry.Name, spec.Knobs).Label, seedKey = named;
+        for (int n = 2; !_seedKeysUsed.Add(seedKey); n++) seedKey = $"{named}#{n}";
         var slot = new LineupSlot(info, entry, knobs, seedKey);
         Slots.Add(slot);
         return slot;

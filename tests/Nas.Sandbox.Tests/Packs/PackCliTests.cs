@@ -66,6 +66,11 @@ public sealed class PackCliTests : IDisposable
         ((string)raced["source"]!).Should().Be(StrategySource.InstalledPack);
         ((int)raced["evaluations"]!).Should().Be(24);
 
+        // A race of an installed pack's script can be shared in turn.
+        (exit, stdout, stderr) = Nas(home, "pack", "build", "--from-race", Path.Combine(_folder, "packed.jsonl"), "--license", "MIT", "-o", feed);
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain("script scripts/packed-greedy.csx: strategy packed-greedy").And.Contain("race: nas race --strategy packed-greedy");
+
         (exit, stdout, stderr) = Nas(home, "pack", "remove", "Greedy.Pack");
         exit.Should().Be(0, stderr);
         stdout.Should().Contain("removed Greedy.Pack 1.0.0");

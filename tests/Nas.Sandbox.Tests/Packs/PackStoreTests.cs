@@ -82,7 +82,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         var store = new PackStore(fixture.NewHome());
         var first = store.Install(fixture.GoodPack).Pack;
         // What a process killed between "move the old version aside" and "move the new one in" leaves behind.
-        string aside = Path.Combine(store.Root, ".trash", "pack.probe~0123456789abcdef");
+        string aside = Path.Combine(store.Root, ".trash", "pack.probe~install~0123456789abcdef");
         Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
         Directory.Move(first.Folder, aside);
         Directory.CreateDirectory(Path.Combine(store.Root, ".staging", "pack.probe~fedcba9876543210"));
@@ -93,6 +93,51 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         store.Installed().Select(p => p.Manifest.Id).Should().BeEquivalentTo("Pack.Probe", "Pack.Other");
         store.CheckInstalled(store.Find("Pack.Probe")!).Should().BeEmpty();
         Leftovers(store).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_removal_killed_mid_delete_and_a_damaged_old_version_are_never_restored()
+    {
+        var store = new PackStore(fixture.NewHome());
+        var pack = store.Install(fixture.GoodPack).Pack;
+        // A removal killed while deleting: the pack was moved aside and partly deleted.
+        string removed = Path.Combine(store.Root, ".trash", "pack.probe~remove~0123456789abcdef");
+        Directory.CreateDirectory(Path.GetDirectoryName(removed)!);
+        Directory.Move(pack.Folder, removed);
+        File.Delete(Path.Combine(removed, "scripts", "lib", "note.csx"));
+        // An install's leftover that is not whole either.
+        string damaged = Path.Combine(store.Root, ".trash", "pack.probe~install~fedcba9876543210");
+        CopyFolder(removed, damaged);
+
+        store.Install(fixture.Build("1.0.0", "Pack.Other"));
+
+        store.Installed().Select(p => p.Manifest.Id).Should().Equal("Pack.Other");
+        Leftovers(store).Should().BeEmpty();
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    [Fact]
+    public void A_pack_whose_manifest_was_damaged_can_be_reinstalled_or_removed()
+    {
+        var store = new PackStore(fixture.NewHome());
+        var pack = store.Install(fixture.GoodPack).Pack;
+        File.WriteAllText(Path.Combine(pack.Folder, "nas-pack.json"), "{");
+        store.Problems().Should().ContainSingle().Which.Should().Contain("not valid JSON");
+        store.Install(fixture.GoodPack).AlreadyInstalled.Should().BeFalse();
+        store.CheckInstalled(store.Find("Pack.Probe")!).Should().BeEmpty();
+
+        File.WriteAllText(Path.Combine(pack.Folder, "nas-pack.json"), "{");
+        store.Remove("Pack.Probe").Display.Should().Contain("unreadable");
+        Directory.Exists(pack.Folder).Should().BeFalse();
     }
 
     [Fact]
@@ -114,7 +159,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
     {
         var store = new PackStore(fixture.NewHome());
         var pack = store.Install(fixture.GoodPack).Pack;
-        store.Remove("pack.probe").Manifest.Id.Should().Be("Pack.Probe");
+        store.Remove("pack.probe").Display.Should().Be("Pack.Probe 1.0.0");
         Directory.Exists(pack.Folder).Should().BeFalse();
         store.Installed().Should().BeEmpty();
         store.Install(fixture.Build("1.0.0", "Pack.Other"));

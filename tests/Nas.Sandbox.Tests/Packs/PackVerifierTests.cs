@@ -179,4 +179,44 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
         File.WriteAllText(path, "hello");
         Refusal(path).Should().Contain("not-a-zip.nupkg").And.Contain("not a zip archive");
     }
+
+    [Fact]
+    public void A_script_or_plugin_the_contents_do_not_declare_is_refused_since_it_would_run()
+    {
+        string script = fixture.Crafted(a => a.AddListed("scripts/sneaky.csx", "new Sneaky()"u8.ToArray()));
+        Refusal(script).Should().Contain("entry 'scripts/sneaky.csx' is a script that").And.Contain("does not declare");
+        string plugin = fixture.Crafted(a => a.AddListed("plugins/Hidden/Hidden.dll", FakePlugin.Compile("Hidden", new Version(1, 1, 0, 0))));
+        Refusal(plugin).Should().Contain("entry 'plugins/Hidden/Hidden.dll' is in plugin folder 'Hidden'").And.Contain("does not declare");
+    }
+
+    [Fact]
+    public void A_file_where_another_entry_needs_a_folder_is_refused_naming_both()
+    {
+        string pack = fixture.Crafted(a =>
+        {
+            a.AddListed("scripts/lib", "x"u8.ToArray());
+            a.AddListed("scripts/lib/other.csx", "// x"u8.ToArray());
+        });
+        Refusal(pack).Should().Contain("entry 'scripts/lib' is a file, but entry 'scripts/lib/");
+    }
+
+    [Fact]
+    public void Manifest_text_with_control_characters_is_refused_since_terminals_would_obey_them()
+    {
+        string pack = fixture.Crafted(a => a.EditManifest(m => m["description"] = "nice pack\u001b[1A\u001b[2Kok: looks fine"));
+        Refusal(pack).Should().Contain("field 'description'").And.Contain("control character");
+    }
+
+    [Theory]
+    [InlineData("--journal", "/home/you/.bashrc", "race.arguments[2]", "not one of the options")]
+    [InlineData("--plugins", "/tmp/evil", "race.arguments[2]", "not one of the options")]
+    [InlineData("--table", "/etc/passwd", "race.arguments[3]", "must travel in the pack")]
+    public void A_shared_race_may_only_record_options_that_define_a_race(string option, string value, string field, string problem)
+    {
+        string pack = fixture.Crafted(a => a.EditManifest(m => m["race"] = new JObject
+        {
+            ["arguments"] = new JArray("--strategy", PackFixture.StrategyName, option, value), ["journal"] = null,
+        }));
+        Refusal(pack).Should().Contain($"field '{field}'").And.Contain(problem);
+    }
 }

@@ -82,7 +82,9 @@ public static class PackManifestJson
     {
         string? journal = race["journal"] is { Type: JTokenType.String } j ? (string)j! : null;
         if (journal is not null && PackEntryPath.Problem(journal) is { } problem) throw reader.Error("race.journal", race["journal"], $"'{journal}' {problem}");
-        return new PackRace(reader.Strings(race, "arguments", "race.arguments", allowEmpty: false), journal);
+        var arguments = reader.Strings(race, "arguments", "race.arguments", allowEmpty: false);
+        if (PackRaceArguments.Problem(arguments) is { } bad) throw reader.Error($"race.arguments[{bad.Index}]", race["arguments"]![bad.Index], bad.Problem);
+        return new PackRace(arguments, journal);
     }
 
     private static PackFile ReadFile(FieldReader reader, JToken token, string field)
@@ -140,6 +142,8 @@ public static class PackManifestJson
             if (token is not { Type: JTokenType.String }) throw Error(field ?? name, token ?? owner, token is null ? "is missing" : "is not a string");
             string value = (string)token!;
             if (value.Trim().Length == 0) throw Error(field ?? name, token, "is empty");
+            // Manifest text is printed to terminals: an escape sequence could rewrite what the user reads.
+            if (value.Any(char.IsControl)) throw Error(field ?? name, token, "contains a control character");
             return value;
         }
 
@@ -162,7 +166,7 @@ public static class PackManifestJson
             var items = Array(owner, name, field);
             if (!allowEmpty && items.Count == 0) throw Error(field, owner[name], "is empty");
             return items.Select((t, i) => t is { Type: JTokenType.String } && ((string)t!).Trim().Length > 0
-                ? (string)t!
+                ? !((string)t!).Any(char.IsControl) ? (string)t! : throw Error($"{field}[{i}]", t, "contains a control character")
                 : throw Error($"{field}[{i}]", t, "is not a non-empty string")).ToArray();
         }
     }

@@ -76,7 +76,7 @@ public sealed class PackStaging : IDisposable
             foreach (string source in script.SourceFiles)
             {
                 string relative = Path.GetRelativePath(scriptFolder, source);
-                if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+                if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
                     throw new PackException($"{full} #loads {source}, which is not in its folder {scriptFolder} or below; a pack keeps a script's #load paths, so it can only carry those.");
                 string target = $"{PackFormat.ScriptsFolder}/{relative.Replace(Path.DirectorySeparatorChar, '/')}";
                 AddFile(source, target);

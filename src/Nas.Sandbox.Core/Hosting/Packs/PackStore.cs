@@ -13,6 +13,8 @@ namespace Nas.Sandbox.Core.Hosting.Packs;
 public sealed class PackStore
 {
     private const string StagingFolder = ".staging", TrashFolder = ".trash", LockFile = ".lock";
+    /// <summary>What moved a folder aside, in its name: only an install's may ever be moved back.</summary>
+    private const string InstallAside = "install", RemoveAside = "remove";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
     public PackStore(string home) => Root = Path.Combine(Path.GetFullPath(home), "packs");
@@ -36,57 +38,72 @@ public sealed class PackStore
 
     public InstallResult Install(string packPath, bool force = false)
     {
-        var verified = PackVerifier.Verify(packPath);
-        var manifest = verified.Manifest;
+        PackVerifier.Verify(packPath); // refuse a bad pack before waiting for the lock
         Directory.CreateDirectory(Root);
         using var _ = FileLock.Acquire(Path.Combine(Root, LockFile), LockTimeout, "Pack store");
         Repair();
-        string target = FolderOf(manifest.Id);
-        var previous = ReadInstalled(target);
-        if (previous is not null && !force && previous.Manifest.Version == manifest.Version &&
-            previous.Manifest.Files.SequenceEqual(manifest.Files))
-            return new InstallResult(previous, PreviousVersion: previous.Manifest.Version.ToNormalizedString(), AlreadyInstalled: true);
-
-        string staged = Path.Combine(Root, StagingFolder, $"{manifest.Id.ToLowerInvariant()}~{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(Root, StagingFolder));
+        string copy = Path.Combine(Root, StagingFolder, $"{Guid.NewGuid():N}.nupkg");
+        string? staged = null;
         try
         {
-            Extract(verified, staged);
-            string? aside = null;
-            if (Directory.Exists(target))
+            // Verify and extract a private copy: the file given may change after it was checked; the copy cannot.
+            File.Copy(packPath, copy);
+            var verified = PackVerifier.Verify(copy);
+            var manifest = verified.Manifest;
+            string target = FolderOf(manifest.Id);
+            var previous = TryReadInstalled(target);
+            if (previous is not null && !force && previous.Manifest.Version == manifest.Version &&
+                previous.Manifest.Files.SequenceEqual(manifest.Files))
+                return new InstallResult(previous, PreviousVersion: previous.Manifest.Version.ToNormalizedString(), AlreadyInstalled: true);
+
+            staged = Path.Combine(Root, StagingFolder, $"{manifest.Id.ToLowerInvariant()}~{Guid.NewGuid():N}");
+            try
             {
-                aside = Path.Combine(Root, TrashFolder, $"{Path.GetFileName(target)}~{Guid.NewGuid():N}");
-                Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
-                MoveFolder(target, aside);
+                Extract(verified, staged);
+                string? aside = null;
+                if (Directory.Exists(target))
+                {
+                    aside = Aside(target, InstallAside);
+                    MoveFolder(target, aside);
+                }
+                try { MoveFolder(staged, target); }
+                catch
+                {
+                    if (aside is not null) Directory.Move(aside, target);
+                    throw;
+                }
+                if (aside is not null) TryDelete(aside);
             }
-            try { MoveFolder(staged, target); }
-            catch
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                if (aside is not null) Directory.Move(aside, target);
-                throw;
+                throw new PackException($"Installing {manifest.Display} failed, nothing was changed{(previous is null ? "" : $" ({previous.Manifest.Display} is still installed)")}: {e.Message}", e);
             }
-            if (aside is not null) TryDelete(aside);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PackException($"Installing {manifest.Display} failed, nothing was changed{(previous is null ? "" : $" ({previous.Manifest.Display} is still installed)")}: {e.Message}", e);
+            return new InstallResult(ReadInstalled(target)!, previous?.Manifest.Version.ToNormalizedString(), AlreadyInstalled: false);
         }
         finally
         {
-            TryDelete(staged);
+            File.Delete(copy);
+            if (staged is not null) TryDelete(staged);
         }
-        return new InstallResult(ReadInstalled(target)!, previous?.Manifest.Version.ToNormalizedString(), AlreadyInstalled: false);
     }
 
-    /// <summary>Removes an installed pack (moved aside first, so a failure leaves it whole).</summary>
-    public InstalledPack Remove(string id)
+    /// <summary>
+    /// Removes an installed pack (moved aside first, so a failure leaves it whole). A pack whose manifest can no
+    /// longer be read is removed too, by its folder's name (its id in lower case). Returns what was removed.
+    /// </summary>
+    public (string Display, string Folder) Remove(string id)
     {
-        using var _ = Directory.Exists(Root) ? FileLock.Acquire(Path.Combine(Root, LockFile), LockTimeout, "Pack store") : null;
-        var pack = Find(id) ?? throw NotInstalled(id);
-        string aside = Path.Combine(Root, TrashFolder, $"{Path.GetFileName(pack.Folder)}~{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
-        MoveFolder(pack.Folder, aside);
+        if (!Directory.Exists(Root)) throw NotInstalled(id);
+        using var _ = FileLock.Acquire(Path.Combine(Root, LockFile), LockTimeout, "Pack store");
+        Repair();
+        string folder = Find(id)?.Folder ?? FolderOf(id);
+        if (PackId.Problem(id) is not null || !Directory.Exists(folder)) throw NotInstalled(id);
+        string display = TryReadInstalled(folder)?.Manifest.Display ?? $"{id} (its manifest was unreadable)";
+        string aside = Aside(folder, RemoveAside);
+        MoveFolder(folder, aside);
         TryDelete(aside);
-        return pack;
+        return (display, folder);
     }
 
     /// <summary>
@@ -127,41 +144,65 @@ public sealed class PackStore
         using var archive = PackVerifier.Open(verified.Path, name);
         var entries = archive.Entries.Where(e => !e.FullName.EndsWith('/'))
             .ToDictionary(e => Uri.UnescapeDataString(e.FullName), StringComparer.Ordinal);
-        foreach (var file in verified.Manifest.Files.Append(new PackFile(PackFormat.ManifestFile, "")))
+        foreach (var file in verified.Manifest.Files.Append(new PackFile(PackFormat.ManifestFile, verified.ManifestSha256)))
         {
             string target = PackEntryPath.Resolve(staged, file.Path, name);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var input = entries[file.Path].Open())
-            using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write))
+            try
             {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = input.Read(buffer)) > 0)
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using (var input = entries[file.Path].Open())
+                using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write))
                 {
-                    hash.AppendData(buffer, 0, read);
-                    output.Write(buffer, 0, read);
+                    var buffer = new byte[81920];
+                    int read;
+                    while ((read = input.Read(buffer)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, read);
+                        output.Write(buffer, 0, read);
+                    }
                 }
+                // A second check of what was written, against what was verified.
+                if (Convert.ToHexStringLower(hash.GetHashAndReset()) != file.Sha256)
+                    throw new PackException($"{name}: entry '{file.Path}' changed while it was being installed (SHA-256 differs); nothing was installed.");
             }
-            // The archive was read again: check again, so a file swapped after verification is still caught.
-            if (file.Sha256.Length > 0 && Convert.ToHexStringLower(hash.GetHashAndReset()) != file.Sha256)
-                throw new PackException($"{name}: entry '{file.Path}' changed while it was being installed (SHA-256 differs); nothing was installed.");
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new PackException($"{name}: entry '{file.Path}' could not be extracted ({e.Message}); nothing was installed.", e);
+            }
         }
     }
 
-    /// <summary>Finishes what a killed install or removal left: restores a pack moved aside but not replaced, and clears leftovers.</summary>
+    /// <summary>
+    /// Finishes what a killed install or removal left. A pack an install moved aside is moved back only when nothing
+    /// took its place and it is still whole (its files match its manifest): that is an install killed between its two
+    /// moves. Anything else aside (a removal's, an old version left by a killed delete) and any staging is deleted.
+    /// </summary>
     private void Repair()
     {
         string trash = Path.Combine(Root, TrashFolder);
         if (Directory.Exists(trash))
-            foreach (string aside in Directory.GetDirectories(trash))
+            foreach (string aside in Directory.GetDirectories(trash).OrderByDescending(Directory.GetLastWriteTimeUtc))
             {
-                string folder = Path.Combine(Root, Path.GetFileName(aside).Split('~')[0]);
-                if (!Directory.Exists(folder) && File.Exists(Path.Combine(aside, PackFormat.ManifestFile))) Directory.Move(aside, folder);
+                string[] parts = Path.GetFileName(aside).Split('~');
+                string folder = Path.Combine(Root, parts[0]);
+                if (parts.Length == 3 && parts[1] == InstallAside && !Directory.Exists(folder) && TryReadInstalled(aside) is { } pack && CheckInstalled(pack).Count == 0)
+                    Directory.Move(aside, folder);
                 else TryDelete(aside);
             }
         string staging = Path.Combine(Root, StagingFolder);
-        if (Directory.Exists(staging)) foreach (string left in Directory.GetDirectories(staging)) TryDelete(left);
+        if (Directory.Exists(staging))
+            foreach (string left in Directory.GetFileSystemEntries(staging))
+                if (Directory.Exists(left)) TryDelete(left);
+                else try { File.Delete(left); } catch (IOException) { }
+    }
+
+    /// <summary>Where <paramref name="folder"/> goes aside, named by the operation that moves it (ids never contain '~').</summary>
+    private string Aside(string folder, string operation)
+    {
+        string aside = Path.Combine(Root, TrashFolder, $"{Path.GetFileName(folder)}~{operation}~{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
+        return aside;
     }
 
     private string FolderOf(string id) => Path.Combine(Root, id.ToLowerInvariant());
@@ -181,6 +222,13 @@ public sealed class PackStore
             catch (PackException e) { problems.Add(e.Message); }
         }
         return (packs, problems);
+    }
+
+    /// <summary>The pack in <paramref name="folder"/>, or null when there is none or its manifest cannot be read.</summary>
+    private static InstalledPack? TryReadInstalled(string folder)
+    {
+        try { return ReadInstalled(folder); }
+        catch (Exception e) when (e is PackException or IOException or UnauthorizedAccessException) { return null; }
     }
 
     private static InstalledPack? ReadInstalled(string folder)

@@ -29,12 +29,12 @@ public static class PackVerifier
         var nuspec = ReadNuspec(archive, name);
         if (!payload.Remove(PackFormat.ManifestFile, out var manifestEntry))
             throw new PackException($"{name}: the manifest {PackFormat.ManifestFile} is missing: this is not a Nas.Sandbox pack.");
-        var manifest = ReadManifest(manifestEntry, name);
+        var (manifest, manifestSha256) = ReadManifest(manifestEntry, name);
         CheckAgainstNuspec(manifest, nuspec, name);
         CheckFiles(manifest, payload, name);
         CheckContents(manifest, name);
         var pluginApis = CheckApi(manifest, payload, name);
-        return new VerifiedPack(Path.GetFullPath(packPath), manifest, pluginApis);
+        return new VerifiedPack(Path.GetFullPath(packPath), manifest, manifestSha256, pluginApis);
     }
 
     internal static ZipArchive Open(string packPath, string name)
@@ -65,6 +65,11 @@ public static class PackVerifier
             if (total > MaxUncompressedBytes) throw new PackException($"{name}: entries unpack to more than {MaxUncompressedBytes >> 30} GiB; refused.");
             if (!PackFormat.IsNuGetPart(path)) payload[path] = entry;
         }
+        // A file where another entry needs a folder (scripts/a and scripts/a/b.csx) could not be extracted.
+        foreach (string path in seen)
+            for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+                if (seen.Contains(path[..slash]))
+                    throw new PackException($"{name}: entry '{path[..slash]}' is a file, but entry '{path}' needs a folder there; refused.");
         return payload;
     }
 
@@ -95,10 +100,12 @@ public static class PackVerifier
         return nuspec;
     }
 
-    private static PackManifest ReadManifest(ZipArchiveEntry entry, string name)
+    private static (PackManifest Manifest, string Sha256) ReadManifest(ZipArchiveEntry entry, string name)
     {
-        using var reader = new StreamReader(entry.Open());
-        return PackManifestJson.Read(reader.ReadToEnd(), name);
+        using var bytes = new MemoryStream();
+        using (var stream = entry.Open()) stream.CopyTo(bytes);
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray()));
+        return (PackManifestJson.Read(System.Text.Encoding.UTF8.GetString(bytes.ToArray()), name), sha);
     }
 
     private static void CheckAgainstNuspec(PackManifest manifest, NuspecReader nuspec, string name)
@@ -144,6 +151,17 @@ public static class PackVerifier
             if (!files.Contains(path))
                 throw new PackException($"{name}: {PackFormat.ManifestFile} field 'contents.scripts[{i}].path' names '{path}', which is not in the pack's files.");
         }
+        // Hosts load every script and plugin folder of an installed pack: each must be declared, so verify shows it.
+        var declaredScripts = manifest.Scripts.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+        var declaredPlugins = manifest.Plugins.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (string path in files.Order(StringComparer.Ordinal))
+        {
+            string[] parts = path.Split('/');
+            if (parts[0] == PackFormat.ScriptsFolder && parts.Length == 2 && path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) && !declaredScripts.Contains(path))
+                throw new PackException($"{name}: entry '{path}' is a script that {PackFormat.ManifestFile}'s contents.scripts does not declare; refused (it would run once installed).");
+            if (parts[0] == PackFormat.PluginsFolder && parts.Length >= 3 && !declaredPlugins.Contains(parts[1]))
+                throw new PackException($"{name}: entry '{path}' is in plugin folder '{parts[1]}', which {PackFormat.ManifestFile}'s contents.plugins does not declare; refused (it would run once installed).");
+        }
         if (manifest.Race?.Journal is { } journal && !files.Contains(journal))
             throw new PackException($"{name}: {PackFormat.ManifestFile} field 'race.journal' names '{journal}', which is not in the pack's files.");
     }
@@ -172,5 +190,5 @@ public static class PackVerifier
     public static string Sha256Hex(Stream stream) => Convert.ToHexStringLower(SHA256.HashData(stream));
 }
 
-/// <summary>A pack that passed <see cref="PackVerifier.Verify"/>: its path, manifest, and each plugin's API version.</summary>
-public sealed record VerifiedPack(string Path, PackManifest Manifest, IReadOnlyDictionary<string, Version> PluginApis);
+/// <summary>A pack that passed <see cref="PackVerifier.Verify"/>: its path, manifest (and the manifest's SHA-256), and each plugin's API version.</summary>
+public sealed record VerifiedPack(string Path, PackManifest Manifest, string ManifestSha256, IReadOnlyDictionary<string, Version> PluginApis);

@@ -12,7 +12,8 @@ public sealed class PackWatcher : IDisposable
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
     private readonly SandboxHost _host;
     private readonly PackStore _store;
-    private readonly Dictionary<string, string> _loaded = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Each loaded pack's version and digest (<see cref="Digest"/>), by id.</summary>
+    private readonly Dictionary<string, (string Version, string Digest)> _loaded = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _lock = new();
     private readonly FileSystemWatcher _watcher;
     private readonly Timer _timer;
@@ -20,7 +21,7 @@ public sealed class PackWatcher : IDisposable
     public PackWatcher(SandboxHost host, PackStore store)
     {
         (_host, _store) = (host, store);
-        foreach (var pack in store.Installed()) _loaded[pack.Manifest.Id] = pack.Manifest.Version.ToNormalizedString();
+        foreach (var pack in store.Installed()) _loaded[pack.Manifest.Id] = (pack.Manifest.Version.ToNormalizedString(), Digest(pack));
         Directory.CreateDirectory(store.Root);
         _timer = new Timer(_ => Refresh(), null, Timeout.Infinite, Timeout.Infinite);
         _watcher = new FileSystemWatcher(store.Root) { NotifyFilter = NotifyFilters.DirectoryName, IncludeSubdirectories = false };
@@ -45,14 +46,17 @@ public sealed class PackWatcher : IDisposable
                 var installed = _store.Installed();
                 foreach (var pack in installed)
                 {
-                    string version = pack.Manifest.Version.ToNormalizedString();
+                    // The manifest lists every file's hash: a reinstall of the same version with other files is a change too.
+                    string digest = Digest(pack);
                     bool known = _loaded.TryGetValue(pack.Manifest.Id, out var before);
-                    if (known && before == version) continue;
-                    Load(pack);
-                    _loaded[pack.Manifest.Id] = version;
-                    Changed?.Invoke(known
-                        ? $"pack {pack.Manifest.Id} updated from {before} to {version}: its contestants switch to it at their next turn"
-                        : $"pack {pack.Manifest.Display} installed: {Provides(pack.Manifest)}");
+                    if (known && before.Digest == digest) continue;
+                    var failures = Load(pack);
+                    string version = pack.Manifest.Version.ToNormalizedString();
+                    _loaded[pack.Manifest.Id] = (version, digest);
+                    string what = known
+                        ? $"pack {pack.Manifest.Id} updated from {before.Version} to {version}: its contestants switch to it at their next turn"
+                        : $"pack {pack.Manifest.Display} installed: {Provides(pack.Manifest)}";
+                    Changed?.Invoke(failures.Count == 0 ? what : $"{what}; but {string.Join("; ", failures)}");
                 }
                 foreach (string gone in _loaded.Keys.Where(id => !installed.Any(p => string.Equals(p.Manifest.Id, id, StringComparison.OrdinalIgnoreCase))).ToArray())
                 {
@@ -68,10 +72,13 @@ public sealed class PackWatcher : IDisposable
         }
     }
 
-    private void Load(InstalledPack pack)
+    /// <summary>Loads or reloads the pack's plugins and scripts; returns what failed (the old builds of those keep racing).</summary>
+    private List<string> Load(InstalledPack pack)
     {
+        var failures = new List<string>();
         foreach (var plugin in pack.Manifest.Plugins)
-            _host.Plugins.Refresh(Path.Combine(pack.PluginsFolder, plugin.Name, plugin.Name + ".dll"), StrategySource.InstalledPack);
+            if (_host.Plugins.Refresh(Path.Combine(pack.PluginsFolder, plugin.Name, plugin.Name + ".dll"), StrategySource.InstalledPack) is { } failure)
+                failures.Add(failure);
         var loadedBefore = _host.Scripts.Scripts.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
         // Loads the scripts that are new, and records the pack's version for all of them, so a recompile names it.
         _host.Scripts.LoadFolder(pack.ScriptsFolder, StrategySource.InstalledPack, pack.Manifest.Version.ToNormalizedString());
@@ -79,8 +86,15 @@ public sealed class PackWatcher : IDisposable
         {
             string path = Path.GetFullPath(Path.Combine(pack.Folder, script.Path));
             if (loadedBefore.Contains(path)) _host.Scripts.Recompile(path);
+            if (_host.Scripts.Errors.LastOrDefault(e => e.Path == path) is { } error && !_host.Scripts.Scripts.Any(s => s.Path == path))
+                failures.Add($"script {script.Path} did not compile: {error.Message}");
         }
+        return failures;
     }
+
+    /// <summary>What identifies a pack's content: its version and every file's hash (a same-version reinstall may differ).</summary>
+    private static string Digest(InstalledPack pack) =>
+        string.Join("\n", pack.Manifest.Files.Select(f => f.Sha256)) + "\n" + pack.Manifest.Version.ToFullString();
 
     private static string Provides(PackManifest manifest)
     {

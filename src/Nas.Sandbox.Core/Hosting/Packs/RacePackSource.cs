@@ -60,6 +60,9 @@ public static class RacePackSource
         if (settings["reference"] is JObject reference && reference.Count > 0)
             arguments.AddRange(["--reference", string.Join(",", reference.Properties().Select(p => $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"))]);
 
+        var changed = contents.Lines.Where(l => l.Type is "contestant-added" or "contestant-removed").Select(l => l.LineNumber).ToArray();
+        if (changed.Length > 0)
+            staging.Warnings.Add($"{name} lines {string.Join(", ", changed)}: contestants were added or removed during the race; the recorded command races the starting lineup.");
         string journalInPack = $"{PackFormat.RaceFolder}/{name}";
         staging.AddFile(journalPath, journalInPack);
         staging.Race = new PackRace(arguments, journalInPack);
@@ -82,7 +85,8 @@ public static class RacePackSource
         {
             if (!File.Exists(origin)) throw new PackException($"{journalPath}({line}): contestant '{label}' came from {origin}, which no longer exists.");
             string now;
-            if (kind == StrategySource.Script) now = staging.AddScript(origin).Build;
+            // A script, whether loose or from an installed pack, is packed as a script; anything else is a plugin.
+            if (origin.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)) now = staging.AddScript(origin).Build;
             else
             {
                 staging.AddPlugin(Path.GetDirectoryName(origin)!);
