@@ -31,7 +31,7 @@ public sealed class LocalSearch(int restartAfter) : IStrategy
 
     public Architecture Ask(SearchContext context)
     {
-        for (; _processed < _history.Count; _processed++) Walk(_history[_processed]);
+        for (; _processed < _history.Count; _processed++) Walk(_history[_processed], context.Space);
         if (_centre is not null)
         {
             var next = context.Space.Neighbours(_centre.Architecture)
@@ -39,7 +39,6 @@ public sealed class LocalSearch(int restartAfter) : IStrategy
                 .OrderBy(a => Shuffle(_centre.Architecture.Key, a.Key))
                 .FirstOrDefault();
             if (next is not null) return next;
-            _centre = null; // a local optimum: every neighbour tried without improvement
         }
         var fresh = context.Space.Sample(context.Random);
         for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++) fresh = context.Space.Sample(context.Random);
@@ -48,9 +47,17 @@ public sealed class LocalSearch(int restartAfter) : IStrategy
 
     public void Tell(Trial trial) => _history.Add(trial);
 
-    private void Walk(Trial trial)
+    private void Walk(Trial trial, ISearchSpace space)
     {
         _evaluated.Add(trial.Architecture);
+        Step(trial);
+        // A local optimum (every neighbour tried without improvement) ends the walk here, after this trial, not at the
+        // next ask: an instance that replays many trials in one go must restart exactly where the original did.
+        if (_centre is not null && space.Neighbours(_centre.Architecture).All(_evaluated.Contains)) _centre = null;
+    }
+
+    private void Step(Trial trial)
+    {
         bool ok = trial.Status == TrialStatus.Ok && trial.Objective is not null;
         if (_centre is null)
         {

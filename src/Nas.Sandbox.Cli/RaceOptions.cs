@@ -98,6 +98,7 @@ internal sealed class RaceOptions
             Seed = result.GetValue(_seed),
             // A table was measured at its own fidelity; the training options do not apply.
             Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
+            ValidationImages = tabular ? null : training.ValidationImages,
             CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
             Objective = objective,
             Reference = reference,

@@ -62,6 +62,7 @@ public static class JournalFormat
             ContestantAdded e => new JObject { ["type"] = "contestant-added", ["heat"] = e.Heat, ["contestant"] = Contestant(e.Contestant) },
             ContestantRemoved e => new JObject { ["type"] = "contestant-removed", ["heat"] = e.Heat, ["contestant"] = e.Contestant },
             HeatRestarted e => new JObject { ["type"] = "heat-restarted", ["heat"] = e.Heat, ["seed"] = e.Seed },
+            RaceResumed e => new JObject { ["type"] = "race-resumed", ["heat"] = e.Heat, ["trialsRecorded"] = e.TrialsRecorded },
             CommandRejected e => new JObject { ["type"] = "command-rejected", ["command"] = e.Command, ["message"] = e.Message },
             _ => throw new ArgumentException($"No journal format for {raceEvent.GetType().Name}."),
         };
@@ -94,7 +95,7 @@ public static class JournalFormat
         {
             ["type"] = "trial", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = t.Index,
             ["arch"] = t.Architecture.Key, ["fidelity"] = JObject.FromObject(t.Fidelity, Serializer),
-            ["status"] = StatusName(t.Status), ["metrics"] = metrics, ["cost"] = Math.Round(t.CostSeconds, 4),
+            ["status"] = StatusName(t.Status), ["metrics"] = metrics, ["cost"] = t.CostSeconds,
             ["cached"] = t.FromCache,
         };
         if (t.Objective is not null) json["objective"] = t.Objective;
@@ -139,7 +140,8 @@ public static class JournalFormat
         if (m.LatencyMsBatch64 is { } latency64) { w.WritePropertyName("latencyMsBatch64"); w.WriteValue(latency64); }
         if (m.Score is { } score) { w.WritePropertyName("score"); w.WriteValue(score); }
         w.WriteEndObject();
-        w.WritePropertyName("cost"); w.WriteValue(Math.Round(t.CostSeconds, 4));
+        // Unrounded: a resumed race adds these up again and must reach the same budget decisions.
+        w.WritePropertyName("cost"); w.WriteValue(t.CostSeconds);
         w.WritePropertyName("cached"); w.WriteValue(t.FromCache);
         if (t.Objective is { } objective) { w.WritePropertyName("objective"); w.WriteValue(objective); }
         if (t.Objectives is { } objectives)
@@ -163,7 +165,8 @@ public static class JournalFormat
     {
         ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)), ["space"] = s.Space, ["estimator"] = s.Estimator,
         ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
-        ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["objective"] = s.Objective.Text,
+        ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["validationImages"] = s.ValidationImages,
+        ["callTimeout"] = s.CallTimeout.TotalSeconds, ["objective"] = s.Objective.Text,
         ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
     };
 

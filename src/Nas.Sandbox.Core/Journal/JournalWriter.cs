@@ -39,6 +39,31 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Cuts a torn last line (a crash mid-write) off a journal before more is appended to it, so that it does not
+    /// end up in the middle of the file, where readers refuse it. Returns the bytes cut.
+    /// </summary>
+    public static long TruncateTornTail(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        long end = stream.Length;
+        if (end == 0) return 0;
+        var buffer = new byte[1];
+        long keep = end;
+        // Walk back to the last newline: everything after it is the torn line.
+        while (keep > 0)
+        {
+            stream.Position = keep - 1;
+            stream.ReadExactly(buffer);
+            if (buffer[0] == (byte)'\n') break;
+            keep--;
+        }
+        if (keep == end) return 0;
+        stream.SetLength(keep);
+        stream.Flush(flushToDisk: true);
+        return end - keep;
+    }
+
     private readonly StringBuilder _text = new();
 
     public void Append(RaceEvent raceEvent)

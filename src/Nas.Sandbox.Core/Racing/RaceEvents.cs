@@ -48,5 +48,8 @@ public sealed record ContestantRemoved(string Contestant, int Heat) : RaceEvent;
 /// <summary>The current heat starts over (a user command): every contestant is rebuilt and its trials in this heat discarded.</summary>
 public sealed record HeatRestarted(int Heat, long Seed) : RaceEvent;
 
+/// <summary>The race was resumed from its journal (<c>nas race --resume</c>) at this heat, after this many recorded trials.</summary>
+public sealed record RaceResumed(int Heat, int TrialsRecorded) : RaceEvent;
+
 /// <summary>A user command could not be applied (unknown strategy, bad knobs, unknown contestant).</summary>
 public sealed record CommandRejected(string Command, string Message) : RaceEvent;

@@ -19,6 +19,8 @@ public sealed record RaceSettings
     public int Heats { get; init; } = 1;
     public long Seed { get; init; }
     public Fidelity Fidelity { get; init; } = new();
+    /// <summary>Validation images per evaluation of a training race (--validation-images), journaled so a resume or re-run uses them.</summary>
+    public int? ValidationImages { get; init; }
     /// <summary>How long a strategy's constructor, Ask or Tell may take before the call is failed (--call-timeout).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>What the race maximises (--objective): accuracy, a scalarised sum, or a Pareto front.</summary>

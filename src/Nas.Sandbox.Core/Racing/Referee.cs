@@ -48,13 +48,18 @@ public sealed class Referee
         RunAsync(settings, null, cancellation);
 
     /// <summary>Runs the race; <paramref name="control"/> (optional) lets a user pause, step, add, remove and restart.</summary>
-    public Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, CancellationToken cancellation = default)
+    /// <param name="resume">
+    /// Where the race's journal stopped (<c>nas race --resume</c>): finished heats and the recorded steps of the heat
+    /// that was running are replayed, not paid for again (events reach listeners, not the journal, which has them),
+    /// and the race goes on from there with the same seeds, so it ends as an uninterrupted run would.
+    /// </param>
+    public Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, CancellationToken cancellation = default, ResumePoint? resume = null)
     {
         settings.Validate();
-        return RefereeThread.Run("referee", thread => RaceAsync(thread, settings, control, cancellation));
+        return RefereeThread.Run("referee", thread => RaceAsync(thread, settings, control, cancellation, resume));
     }
 
-    private async Task<RaceSummary> RaceAsync(RefereeThread thread, RaceSettings settings, RaceControl? control, CancellationToken cancellation)
+    private async Task<RaceSummary> RaceAsync(RefereeThread thread, RaceSettings settings, RaceControl? control, CancellationToken cancellation, ResumePoint? resume)
     {
         var lineup = new RaceLineup();
         // Resolve every contestant and validate its knobs before anything runs: a typo should cost nothing.
@@ -72,13 +77,24 @@ public sealed class Referee
         {
             var clock = Stopwatch.StartNew();
             EventRaised += worst.OnEvent;
-            Raise(new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity), _space.Operations));
+            var started = new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity), _space.Operations);
+            if (resume is null) Raise(started); else Notify(started);
             var heats = new List<IReadOnlyList<HeatStanding>>();
             for (int heat = 0; heat < settings.Heats; heat++)
             {
                 long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
-                Raise(new HeatStarted(heat, heatSeed));
+                if (resume is not null && heat < resume.HeatsFinished)
+                {
+                    heats.Add(ReplayFinishedHeat(lineup, resume, heat, heatSeed));
+                    continue;
+                }
+                bool resuming = resume is not null && heat < resume.HeatsStarted;
+                if (resuming) Notify(new HeatStarted(heat, heatSeed)); else Raise(new HeatStarted(heat, heatSeed));
+                if (resume is not null && heat == resume.HeatsFinished) Raise(new RaceResumed(heat, resume.Trials));
                 var state = new HeatState(await StartHeat(thread, lineup, settings, heat));
+                if (resuming)
+                    foreach (var run in state.Contestants)
+                        if (Restore(run, resume!.Events(heat, run.Label), heat) > 0) await Rebuild(thread, run, run.Entry, settings, heat, "resume");
                 while (true)
                 {
                     if (control is not null) await ApplyCommands(thread, control, lineup, state, settings, heat, heatSeed);
@@ -114,6 +130,46 @@ public sealed class Referee
             _strategies.SourceFailed -= OnSourceFailed;
         }
     }
+
+    /// <summary>A heat the journal finished: its contestants' records are replayed into standings, no strategy runs.</summary>
+    private IReadOnlyList<HeatStanding> ReplayFinishedHeat(RaceLineup lineup, ResumePoint resume, int heat, long heatSeed)
+    {
+        Notify(new HeatStarted(heat, heatSeed));
+        var runs = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey)).ToArray();
+        foreach (var run in runs) Restore(run, resume.Events(heat, run.Label), heat);
+        var standings = runs.Select(r => r.Standing()).ToArray();
+        Notify(new HeatFinished(heat, standings));
+        return standings;
+    }
+
+    /// <summary>
+    /// Puts a contestant's recorded steps back, as they happened: trials into its history and cache (a repeat served
+    /// from the cache stays free), failed asks and charged search time into what it has spent. Listeners hear the
+    /// trials again; the journal already has them. Returns how many steps there were.
+    /// </summary>
+    private int Restore(ContestantRun run, IReadOnlyList<ResumeEvent> events, int heat)
+    {
+        foreach (var step in events)
+            switch (step)
+            {
+                case ResumeEvent.Evaluated { Trial: var trial }:
+                    if (!trial.FromCache) run.Cache[trial.Architecture] = trial;
+                    run.Record(trial);
+                    Notify(new TrialFinished(run.Label, heat, trial, run.Best));
+                    break;
+                case ResumeEvent.AskFailed:
+                    run.Used++;
+                    run.Failures++;
+                    break;
+                case ResumeEvent.Charged { Seconds: var seconds }:
+                    run.Charge(seconds);
+                    break;
+            }
+        return events.Count;
+    }
+
+    /// <summary>Tells listeners without journaling: for events a resumed race replays from its journal.</summary>
+    private void Notify(RaceEvent raceEvent) => EventRaised?.Invoke(raceEvent);
 
     /// <summary>A contestant that can take a turn: it has budget left, or it sits out but a new build has arrived.</summary>
     private static bool IsCandidate(ContestantRun c, RaceSettings settings) =>

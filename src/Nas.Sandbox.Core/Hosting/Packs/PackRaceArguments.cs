@@ -10,7 +10,8 @@ public static class PackRaceArguments
     public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.Ordinal)
     {
         "--strategy", "--space", "--operations", "--estimator", "--dataset", "--table", "--budget", "--budget-seconds", "--heats",
-        "--seed", "--epochs", "--train-images", "--channels", "--cells", "--batch-size", "--objective", "--reference",
+        "--seed", "--epochs", "--train-images", "--validation-images", "--channels", "--cells", "--batch-size", "--objective", "--reference",
+        "--call-timeout",
     };
 
     /// <summary>Null when the arguments are acceptable, otherwise the index of the first bad one and why.</summary>

@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Journal;
-using Nas.Sandbox.Core.Spaces;
 using Newtonsoft.Json.Linq;
 
 namespace Nas.Sandbox.Core.Hosting.Packs;
@@ -30,35 +28,13 @@ public static class RacePackSource
         foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
             arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber)]);
 
-        string space = (string?)settings["space"] ?? "nb201";
-        if (space != "nb201") arguments.AddRange(["--space", space]);
         if (started["operations"] is JArray operations)
         {
-            var names = operations.Select(o => (string)o!).ToArray();
             var builtIn = Evaluation.Operations.OperationRegistry.CreateDefault();
-            foreach (string op in names.Where(o => !builtIn.Contains(o))) PackOperationSource(op, host, staging);
-            if (!names.SequenceEqual(Nb201Space.DefaultOperations)) arguments.AddRange(["--operations", string.Join(",", names)]);
+            foreach (string op in operations.Select(o => (string)o!).Where(o => !builtIn.Contains(o))) PackOperationSource(op, host, staging);
         }
         else staging.Warnings.Add($"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's.");
-
-        arguments.AddRange(["--estimator", Estimator((string?)settings["estimator"] ?? "train", staging, host)]);
-        if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist") arguments.AddRange(["--dataset", dataset]);
-        if ((string?)settings["table"] is { } table) arguments.AddRange(Table(table, staging));
-        void Number(string field, string option)
-        {
-            if (settings[field] is { Type: JTokenType.Integer or JTokenType.Float } value)
-                arguments.AddRange([option, Convert.ToString(((JValue)value).Value, CultureInfo.InvariantCulture)!]);
-        }
-        Number("budget", "--budget");
-        Number("budgetSeconds", "--budget-seconds");
-        Number("heats", "--heats");
-        Number("seed", "--seed");
-        if (settings["fidelity"] is JObject fidelity)
-            foreach (var (field, option) in new[] { ("epochs", "--epochs"), ("trainingImages", "--train-images"), ("channels", "--channels"), ("cellsPerStage", "--cells"), ("batchSize", "--batch-size") })
-                if (fidelity[field] is JValue value) arguments.AddRange([option, Convert.ToString(value.Value, CultureInfo.InvariantCulture)!]);
-        if ((string?)settings["objective"] is { } objective && objective != "accuracy") arguments.AddRange(["--objective", objective]);
-        if (settings["reference"] is JObject reference && reference.Count > 0)
-            arguments.AddRange(["--reference", string.Join(",", reference.Properties().Select(p => $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"))]);
+        arguments.AddRange(RaceArguments.Settings(started, estimator => Estimator(estimator, staging, host), table => Table(table, staging)));
 
         var changed = contents.Lines.Where(l => l.Type is "contestant-added" or "contestant-removed").Select(l => l.LineNumber).ToArray();
         if (changed.Length > 0)

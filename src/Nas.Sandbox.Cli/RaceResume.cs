@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Hosting.Packs;
+using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Cli;
+
+/// <summary>
+/// <c>nas race --resume JOURNAL</c>: the race's options are rebuilt from its journal (contestants as they were
+/// given, so scripts and plugins load from their recorded paths), and the journal is appended to. Options that
+/// define a race may not be given again; options about this run (<c>--json</c>, <c>--watch</c>, <c>--device</c>,
+/// <c>--plugins</c>, <c>--scripts</c>, <c>--league</c>, <c>--verbose</c>) may.
+/// </summary>
+internal static class RaceResume
+{
+    public const string Option = "--resume";
+
+    /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>
+    public static ParseResult Reparse(Command command, ParseResult given, string journal)
+    {
+        var contents = JournalReader.Read(journal);
+        if (contents.Lines.FirstOrDefault() is not { Type: "race-started" } first)
+            throw new NasException($"{journal}(1): not a race journal: its first event is not race-started.");
+        var started = first.Event;
+        var settings = started["settings"] as JObject ?? throw new NasException($"{journal}(1): race-started has no settings.");
+
+        var tokens = given.Tokens.Select(t => t.Value).ToList();
+        if (tokens.Count > 0 && tokens[0] == command.Name) tokens.RemoveAt(0);
+        int at = tokens.IndexOf(Option);
+        if (at >= 0) tokens.RemoveRange(at, Math.Min(2, tokens.Count - at));
+        var defining = tokens.Where(t => PackRaceArguments.Options.Contains(t) || t is "--journal" or "--validation-images").Distinct().ToArray();
+        if (defining.Length > 0)
+            throw new NasException($"{Option} takes the race's settings from its journal; remove {string.Join(", ", defining)}.");
+
+        var arguments = new List<string>();
+        foreach (var contestant in (settings["contestants"] as JArray ?? []).Select(c => (string)c!)) arguments.AddRange(["--strategy", contestant]);
+        arguments.AddRange(RaceArguments.Settings(started, estimator => estimator, table => ["--table", table]));
+        arguments.AddRange(["--journal", journal]);
+        arguments.AddRange(tokens);
+        return command.Parse(arguments);
+    }
+
+    /// <summary>Contestants whose source changed since the journal recorded them: they resume on the new build.</summary>
+    public static IEnumerable<string> ChangedSources(ResumePoint resume, Nas.Sandbox.Core.Hosting.SandboxHost host)
+    {
+        foreach (var contestant in (resume.Started["contestants"] as JArray ?? []).OfType<JObject>())
+        {
+            string strategy = (string?)contestant["strategy"] ?? "";
+            string recorded = (string?)contestant["build"] ?? "";
+            var now = host.Strategies.All.FirstOrDefault(s => s.Name == strategy);
+            if (now is null || recorded.Length == 0 || now.Source.Build.Length == 0 || now.Source.Build == recorded) continue;
+            yield return $"contestant '{contestant["contestant"]}': {now.Source.Origin} changed since the journal recorded it (build {recorded}, now {now.Source.Build}); it resumes on the new build, replaying its history.";
+        }
+    }
+}

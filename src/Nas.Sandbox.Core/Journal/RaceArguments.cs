@@ -1,0 +1,48 @@
+using System.Globalization;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Core.Journal;
+
+/// <summary>
+/// The <c>nas race</c> options that define a journaled race, rebuilt from its <c>race-started</c> line: to resume it
+/// (<c>--resume</c>) or to run it again elsewhere (a shared race in a pack). Contestants are left to the caller, who
+/// knows how they should be named; so are the estimator and table, which a pack rewrites.
+/// </summary>
+public static class RaceArguments
+{
+    /// <param name="estimator">The <c>--estimator</c> value for the recorded one.</param>
+    /// <param name="table">The <c>--table</c> options for the recorded table path (none to leave it out).</param>
+    public static List<string> Settings(JObject started, Func<string, string> estimator, Func<string, IEnumerable<string>> table)
+    {
+        var settings = (JObject)started["settings"]!;
+        var arguments = new List<string>();
+        string space = (string?)settings["space"] ?? "nb201";
+        if (space != "nb201") arguments.AddRange(["--space", space]);
+        if (started["operations"] is JArray operations)
+        {
+            var names = operations.Select(o => (string)o!).ToArray();
+            if (!names.SequenceEqual(Spaces.Nb201Space.DefaultOperations)) arguments.AddRange(["--operations", string.Join(",", names)]);
+        }
+        arguments.AddRange(["--estimator", estimator((string?)settings["estimator"] ?? "train")]);
+        if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist") arguments.AddRange(["--dataset", dataset]);
+        if ((string?)settings["table"] is { } path) arguments.AddRange(table(path));
+        void Number(JToken? token, string option)
+        {
+            if (token is JValue { Type: JTokenType.Integer or JTokenType.Float } value)
+                arguments.AddRange([option, Convert.ToString(value.Value, CultureInfo.InvariantCulture)!]);
+        }
+        Number(settings["budget"], "--budget");
+        Number(settings["budgetSeconds"], "--budget-seconds");
+        Number(settings["heats"], "--heats");
+        Number(settings["seed"], "--seed");
+        Number(settings["callTimeout"], "--call-timeout");
+        if (settings["fidelity"] is JObject fidelity)
+            foreach (var (field, option) in new[] { ("epochs", "--epochs"), ("trainingImages", "--train-images"), ("channels", "--channels"), ("cellsPerStage", "--cells"), ("batchSize", "--batch-size") })
+                Number(fidelity[field], option);
+        Number(settings["validationImages"], "--validation-images");
+        if ((string?)settings["objective"] is { } objective && objective != "accuracy") arguments.AddRange(["--objective", objective]);
+        if (settings["reference"] is JObject reference && reference.Count > 0)
+            arguments.AddRange(["--reference", string.Join(",", reference.Properties().Select(p => $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"))]);
+        return arguments;
+    }
+}
