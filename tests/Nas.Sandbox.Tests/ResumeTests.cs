@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Nas.Sandbox.Core.Hosting;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Tests;
+
+/// <summary>
+/// `nas race --resume`: a race killed with SIGKILL at random moments, again and again, and resumed each time, ends
+/// with exactly the trials and standings of an uninterrupted run of the same seed: none lost, none paid twice.
+/// </summary>
+public sealed class ResumeTests : IDisposable
+{
+    private static string[] Race(int heats = 4, int budget = 60) =>
+    [
+        "race", "--estimator", "tabular", "--budget", $"{budget}", "--heats", $"{heats}", "--seed", "11",
+        "--strategy", "random-search", "--strategy", "regularized-evolution:population=10", "--strategy", "local-search", "--strategy", "reinforce",
+    ];
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("nas-resume-").FullName;
+    private string Home => Directory.CreateDirectory(Path.Combine(_folder, "home")).FullName;
+
+    private (int Exit, string Out, string Err) Nas(params string[] args) =>
+        NasProcess.Run(new Dictionary<string, string?> { [NasHome.Variable] = Home }, args);
+
+    /// <summary>Each trial by (heat, contestant, index), with what it recorded; a key recorded twice keeps both.</summary>
+    private static Dictionary<string, List<string>> Trials(string journal)
+    {
+        var trials = new Dictionary<string, List<string>>();
+        foreach (string line in File.ReadLines(journal))
+        {
+            var e = JObject.Parse(line);
+            if ((string)e["type"]! != "trial") continue;
+            string key = $"{e["heat"]}/{e["contestant"]}/{e["index"]}";
+            string value = $"{e["arch"]} {e["status"]} {e["metrics"]} {e["cost"]} {e["cached"]}";
+            (trials.TryGetValue(key, out var list) ? list : trials[key] = []).Add(value);
+        }
+        return trials;
+    }
+
+    private static string[] Standings(string summary) => JObject.Parse(summary)["contestants"]!
+        .Select(c => $"{c["contestant"]} {c["evaluations"]} {c["failures"]} {c["bestValidationAccuracy"]} {c["testAccuracyOfBest"]} {c["seconds"]}").ToArray();
+
+    [Fact]
+    public void A_race_killed_20_times_and_resumed_ends_as_an_uninterrupted_one()
+    {
+        string reference = Path.Combine(_folder, "reference.jsonl");
+        var (exit, expected, err) = Nas([.. Race(), "--json", "--journal", reference]);
+        exit.Should().Be(0, err);
+
+        string journal = Path.Combine(_folder, "killed.jsonl");
+        var random = new Random(2026);
+        int kills = 0, resumes = 0;
+        var waited = Stopwatch.StartNew();
+        while (kills < 20 && waited.Elapsed < TimeSpan.FromMinutes(4))
+        {
+            bool started = File.Exists(journal) && new FileInfo(journal).Length > 0;
+            using var process = NasProcess.Start(Home, started ? ["race", "--resume", journal] : [.. Race(), "--journal", journal]);
+            if (started) resumes++;
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            // Anywhere from start-up to the end of the race: before the journal exists, mid-trial, mid-write, mid-replay.
+            if (process.WaitForExit(TimeSpan.FromMilliseconds(random.Next(200, 1800)))) break;
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            kills++;
+        }
+        kills.Should().BeGreaterThanOrEqualTo(10, "the race must be interrupted often for the test to mean something");
+        (exit, var resumed, err) = Nas("race", "--resume", journal, "--json");
+        exit.Should().Be(0, err);
+        if (!err.Contains("the race finished; there is nothing to resume")) Standings(resumed).Should().Equal(Standings(expected));
+
+        var got = Trials(journal);
+        got.Values.Should().OnlyContain(v => v.Count == 1, "no trial is recorded twice");
+        got.ToDictionary(t => t.Key, t => t.Value[0]).Should().BeEquivalentTo(Trials(reference).ToDictionary(t => t.Key, t => t.Value[0]));
+        File.ReadLines(journal).Count(l => l.Contains("\"type\":\"race-finished\"")).Should().Be(1);
+        resumes.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void A_torn_last_line_is_cut_and_the_race_resumes()
+    {
+        string journal = Path.Combine(_folder, "torn.jsonl");
+        var (exit, expected, err) = Nas([.. Race(heats: 1), "--json", "--journal", journal]);
+        exit.Should().Be(0, err);
+        // Keep the first 100 lines and half of the 101st, as a crash mid-write leaves it.
+        var lines = File.ReadAllLines(journal);
+        File.WriteAllText(journal, string.Join("\n", lines.Take(100)) + "\n" + lines[100][..(lines[100].Length / 2)]);
+
+        (exit, var resumed, err) = Nas("race", "--resume", journal, "--json");
+        exit.Should().Be(0, err);
+        err.Should().Contain($"resuming {journal}: 0 heat(s) finished");
+        Standings(resumed).Should().Equal(Standings(expected));
+        Trials(journal).Values.Should().OnlyContain(v => v.Count == 1);
+    }
+
+    [Fact]
+    public void Resume_refuses_race_options_and_says_when_a_race_finished()
+    {
+        string journal = Path.Combine(_folder, "done.jsonl");
+        Nas([.. Race(heats: 1, budget: 5), "--journal", journal]).Exit.Should().Be(0);
+        var (exit, _, err) = Nas("race", "--resume", journal, "--budget", "9");
+        exit.Should().Be(1);
+        err.Should().Contain("--resume takes the race's settings from its journal; remove --budget");
+        (exit, _, err) = Nas("race", "--resume", journal);
+        exit.Should().Be(0, err);
+        err.Should().Contain("the race finished; there is nothing to resume");
+        (exit, _, err) = Nas("race", "--resume", Path.Combine(_folder, "absent.jsonl"));
+        exit.Should().Be(1);
+        err.Should().Contain("absent.jsonl not found");
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
