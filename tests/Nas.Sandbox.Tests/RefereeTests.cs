@@ -51,6 +51,21 @@ public class RefereeTests
     }
 
     [Fact]
+    public async Task Under_a_seconds_budget_a_contestant_that_only_repeats_itself_sits_out_and_the_race_ends()
+    {
+        // Repeats are free, so without a guard this contestant would never spend its 10 seconds.
+        var fixedArchitecture = _space.Parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+        var (referee, journal, _) = Referee(new TestStrategyFactory("stuck", () => new DelegateStrategy(_ => fixedArchitecture)), Random());
+        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("stuck"), ContestantSpec.Parse("rand")], BudgetSeconds = 10, Estimator = "formula" };
+        var summary = await referee.RunAsync(settings).WaitAsync(TimeSpan.FromMinutes(1));
+        var stuck = summary.Contestants.Single(c => c.Label == "stuck");
+        stuck.Evaluations.Should().Be(1 + Nas.Sandbox.Core.Racing.Referee.MaxRepeatsInARow);
+        summary.Contestants.Single(c => c.Label == "rand").Seconds.Should().BeGreaterThanOrEqualTo(10, "everyone else races on");
+        journal.Events.OfType<ContestantFailed>().Should().ContainSingle(f => f.Contestant == "stuck" && f.Phase == "repeats")
+            .Which.Message.Should().Contain("1000 times in a row");
+    }
+
+    [Fact]
     public async Task Caches_are_per_contestant_so_nobody_gets_anothers_evaluations_for_free()
     {
         var fixedArchitecture = _space.Parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|");

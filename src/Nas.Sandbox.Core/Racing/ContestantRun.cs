@@ -24,6 +24,11 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     public Dictionary<Architecture, Trial> Cache { get; } = [];
     public List<Trial> History { get; } = [];
     public int Used { get; set; }
+    /// <summary>
+    /// Trials in a row served from the cache with no search time charged between them: a strategy that only repeats
+    /// itself spends nothing, so it would never exhaust a seconds budget.
+    /// </summary>
+    public int RepeatsInARow { get; private set; }
     public int Failures { get; set; }
     /// <summary>Seconds spent: evaluations' costs plus the charged search time.</summary>
     public double Seconds { get; private set; }
@@ -45,6 +50,7 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
 
     public void Record(Trial trial)
     {
+        RepeatsInARow = trial.FromCache ? RepeatsInARow + 1 : 0;
         History.Add(trial);
         Used++;
         Seconds += trial.CostSeconds;
@@ -62,6 +68,7 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     /// <summary>Charges the wall time of a call that trained on the race's data.</summary>
     public void Charge(double seconds)
     {
+        RepeatsInARow = 0;
         SearchSeconds += seconds;
         Seconds += seconds;
     }

@@ -94,7 +94,12 @@ public sealed class Referee
                 var state = new HeatState(await StartHeat(thread, lineup, settings, heat));
                 if (resuming)
                     foreach (var run in state.Contestants)
-                        if (Restore(run, resume!.Events(heat, run.Label), heat) > 0) await Rebuild(thread, run, run.Entry, settings, heat, "resume");
+                    {
+                        if (Restore(run, resume!.Events(heat, run.Label), heat) == 0) continue;
+                        bool satOut = run.Disqualified;
+                        await Rebuild(thread, run, run.Entry, settings, heat, "resume");
+                        run.Disqualified |= satOut;
+                    }
                 while (true)
                 {
                     if (control is not null) await ApplyCommands(thread, control, lineup, state, settings, heat, heatSeed);
@@ -163,6 +168,9 @@ public sealed class Referee
                     break;
                 case ResumeEvent.Charged { Seconds: var seconds }:
                     run.Charge(seconds);
+                    break;
+                case ResumeEvent.SatOut:
+                    run.Disqualified = true;
                     break;
             }
         return events.Count;
@@ -370,6 +378,8 @@ public sealed class Referee
             contestant.NeedsRebuild |= tellTimedOut;
             Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure));
         }
+        // With an evaluation budget, repeats use it up; only a seconds budget alone can be stalled by free repeats.
+        if (settings.Budget is null && contestant.RepeatsInARow >= MaxRepeatsInARow) SitOutRepeats(contestant, heat, index);
     }
 
     /// <summary>
@@ -423,6 +433,24 @@ public sealed class Referee
             CostSeconds = result.CostSeconds, Fidelity = result.Fidelity, Message = result.Message,
         }, _estimator.Name);
     }
+
+    /// <summary>Repeats served free in a row after which a contestant sits out the heat (see <see cref="SitOutRepeats"/>).</summary>
+    public const int MaxRepeatsInARow = 1000;
+
+    /// <summary>
+    /// A contestant that asked only for architectures it had already evaluated, <see cref="MaxRepeatsInARow"/> times
+    /// in a row without spending anything, sits out the rest of the heat (a new build brings it back): repeats are
+    /// free, so under a seconds budget alone a strategy stuck on one architecture would otherwise never finish, and
+    /// the race with it.
+    /// </summary>
+    private void SitOutRepeats(ContestantRun contestant, int heat, int index)
+    {
+        contestant.Disqualified = true;
+        Raise(new ContestantFailed(contestant.Label, heat, index, RepeatsPhase,
+            $"asked {MaxRepeatsInARow} times in a row for architectures it had already evaluated; it sits out the rest of the heat"));
+    }
+
+    public const string RepeatsPhase = "repeats";
 
     private void Fault(ContestantRun contestant, int heat, int index, string phase, string message)
     {

@@ -54,6 +54,9 @@ public sealed class ResumePoint
                 case "contestant-failed" when (string?)e["phase"] == "ask":
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.AskFailed((string?)e["message"] ?? ""));
                     break;
+                case "contestant-failed" when (string?)e["phase"] == Referee.RepeatsPhase:
+                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.SatOut());
+                    break;
                 case "search-time":
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Charged((double)e["seconds"]!));
                     break;
@@ -88,4 +91,6 @@ public abstract record ResumeEvent
     public sealed record AskFailed(string Message) : ResumeEvent;
     /// <summary>Search time charged to the contestant (training its own weights).</summary>
     public sealed record Charged(double Seconds) : ResumeEvent;
+    /// <summary>The contestant was made to sit out the rest of the heat (it only repeated itself).</summary>
+    public sealed record SatOut : ResumeEvent;
 }
