@@ -26,24 +26,26 @@ public static class RacePackSource
         var started = first.Event;
         var settings = started["settings"] as JObject ?? throw new PackException($"{journalPath}({first.LineNumber}): race-started has no settings.");
         var arguments = new List<string>();
+        // Typed reads: a hand-edited journal's mistyped field is an error naming the file, line and field.
+        var f = new JournalFields(journalPath, first);
 
         foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
-            arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber)]);
+            arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber, f)]);
 
-        string space = (string?)settings["space"] ?? "nb201";
+        string space = f.OptionalString("space", settings) ?? "nb201";
         if (space != "nb201") arguments.AddRange(["--space", space]);
         if (started["operations"] is JArray operations)
         {
-            var names = operations.Select(o => (string)o!).ToArray();
+            var names = operations.Select(o => o.Type == JTokenType.String ? (string)o! : throw f.Wrong(null, "operations", "must hold strings")).ToArray();
             var builtIn = Evaluation.Operations.OperationRegistry.CreateDefault();
             foreach (string op in names.Where(o => !builtIn.Contains(o))) PackOperationSource(op, host, staging);
             if (!names.SequenceEqual(Nb201Space.DefaultOperations)) arguments.AddRange(["--operations", string.Join(",", names)]);
         }
         else staging.Warnings.Add($"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's.");
 
-        arguments.AddRange(["--estimator", Estimator((string?)settings["estimator"] ?? "train", staging, host)]);
-        if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist") arguments.AddRange(["--dataset", dataset]);
-        if ((string?)settings["table"] is { } table) arguments.AddRange(Table(table, staging));
+        arguments.AddRange(["--estimator", Estimator(f.OptionalString("estimator", settings) ?? "train", staging, host)]);
+        if (f.OptionalString("dataset", settings) is { } dataset && dataset != "fashion-mnist") arguments.AddRange(["--dataset", dataset]);
+        if (f.OptionalString("table", settings) is { } table) arguments.AddRange(Table(table, staging));
         void Number(string field, string option)
         {
             if (settings[field] is { Type: JTokenType.Integer or JTokenType.Float } value)
@@ -56,7 +58,7 @@ public static class RacePackSource
         if (settings["fidelity"] is JObject fidelity)
             foreach (var (field, option) in new[] { ("epochs", "--epochs"), ("trainingImages", "--train-images"), ("channels", "--channels"), ("cellsPerStage", "--cells"), ("batchSize", "--batch-size") })
                 if (fidelity[field] is JValue value) arguments.AddRange([option, Convert.ToString(value.Value, CultureInfo.InvariantCulture)!]);
-        if ((string?)settings["objective"] is { } objective && objective != "accuracy") arguments.AddRange(["--objective", objective]);
+        if (f.OptionalString("objective", settings) is { } objective && objective != "accuracy") arguments.AddRange(["--objective", objective]);
         if (settings["reference"] is JObject reference && reference.Count > 0)
             arguments.AddRange(["--reference", string.Join(",", reference.Properties().Select(p => $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"))]);
 
@@ -74,13 +76,13 @@ public static class RacePackSource
     }
 
     /// <summary>Packs a contestant's source and returns its <c>--strategy</c> value (name and knobs).</summary>
-    private static string Contestant(JObject contestant, PackStaging staging, string journalPath, int line)
+    private static string Contestant(JObject contestant, PackStaging staging, string journalPath, int line, JournalFields f)
     {
-        string label = (string?)contestant["contestant"] ?? "?";
-        string strategy = (string?)contestant["strategy"] ?? throw new PackException($"{journalPath}({line}): contestant '{label}' has no strategy name.");
-        string kind = (string?)contestant["source"] ?? "";
-        string origin = (string?)contestant["origin"] ?? "";
-        string recorded = (string?)contestant["build"] ?? "";
+        string label = f.OptionalString("contestant", contestant) ?? "?";
+        string strategy = f.OptionalString("strategy", contestant) ?? throw new PackException($"{journalPath}({line}): contestant '{label}' has no strategy name.");
+        string kind = f.OptionalString("source", contestant) ?? "";
+        string origin = f.OptionalString("origin", contestant) ?? "";
+        string recorded = f.OptionalString("build", contestant) ?? "";
         if (kind != StrategySource.BuiltInPack)
         {
             if (!File.Exists(origin)) throw new PackException($"{journalPath}({line}): contestant '{label}' came from {origin}, which no longer exists.");
@@ -95,7 +97,7 @@ public static class RacePackSource
             if (recorded.Length > 0 && now.Length > 0 && now != recorded)
                 staging.Warnings.Add($"contestant '{label}': {origin} changed since the race (build {recorded} raced, {now} is packed); results may differ.");
         }
-        var knobs = (contestant["knobs"] as JObject ?? []).Properties().Select(p => $"{p.Name}={(string?)p.Value}").ToArray();
+        var knobs = (contestant["knobs"] as JObject ?? []).Properties().Select(p => $"{p.Name}={f.OptionalString(p.Name, (JObject)p.Parent!)}").ToArray();
         return knobs.Length == 0 ? strategy : $"{strategy}:{string.Join(",", knobs)}";
     }
 
