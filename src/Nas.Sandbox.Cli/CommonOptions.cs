@@ -38,7 +38,8 @@ internal static class CommonOptions
     public static async Task<int> Guard(bool verbose, Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception e) when (e is NasException or Nas.Sandbox.Abstractions.KnobException)
+        // KnobException and ArchitectureFormatException are the Abstractions' user errors (it knows no NasException).
+        catch (Exception e) when (e is NasException or Nas.Sandbox.Abstractions.KnobException or Nas.Sandbox.Abstractions.ArchitectureFormatException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             if (verbose) Console.Error.WriteLine(e);

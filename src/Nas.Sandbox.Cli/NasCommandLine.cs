@@ -1,9 +1,10 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 
 namespace Nas.Sandbox.Cli;
 
 /// <summary>The `nas` command tree (contract: shared/design/CLI.md).</summary>
-public static class NasCommandLine
+public static partial class NasCommandLine
 {
     public static RootCommand Build()
     {
@@ -19,4 +20,31 @@ public static class NasCommandLine
         root.Subcommands.Add(PackCommand.Create());
         return root;
     }
+
+    /// <summary>
+    /// The command line's own errors (an option value of the wrong type, an unknown option, a missing argument) as
+    /// `error: ...` lines, like every other user error, instead of the parser's message followed by the whole help;
+    /// null when there are none. Type names become words: 'System.Nullable`1[System.Int32]' reads "a whole number".
+    /// </summary>
+    public static string? ParseErrors(ParseResult result)
+    {
+        if (result.Errors.Count == 0) return null;
+        var text = new System.Text.StringBuilder();
+        foreach (var error in result.Errors)
+            text.Append("error: ").Append(ExpectedType().Replace(error.Message, m => "(expected " + Describe(m.Groups[1].Value) + ")")).Append('\n');
+        string command = result.CommandResult.Command is RootCommand ? "nas" : $"nas {result.CommandResult.Command.Name}";
+        text.Append($"({command} --help lists the options.)\n");
+        return text.ToString();
+    }
+
+    private static string Describe(string type) => type switch
+    {
+        _ when type.Contains("Int32") || type.Contains("Int64") => "a whole number",
+        _ when type.Contains("Double") || type.Contains("Single") => "a number",
+        _ when type.Contains("Boolean") => "true or false",
+        _ => type,
+    };
+
+    [GeneratedRegex(@"as expected type '([^']*)'\.?")]
+    private static partial Regex ExpectedType();
 }

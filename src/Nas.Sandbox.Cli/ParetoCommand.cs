@@ -70,41 +70,50 @@ internal static class ParetoCommand
     {
         var lines = JournalReader.Read(path).Lines;
         var started = lines.FirstOrDefault(l => l.Type == "race-started") ?? throw new NasException($"{path}: no race-started line; is it a race journal?");
-        var settingsJson = (JObject)started.Event["settings"]!;
-        var objective = RaceObjective.Parse((string?)settingsJson["objective"] ?? "accuracy", $"{path}({started.LineNumber}): objective");
+        var start = new JournalFields(path, started);
+        var settingsJson = start.Object("settings");
+        var objective = RaceObjective.Parse(start.OptionalString("objective", settingsJson) ?? "accuracy", $"{path}({started.LineNumber}): objective");
         if (!objective.IsPareto) throw new NasException($"{path}: the race's objective is '{objective.Text}', not a Pareto front (--objective pareto:...).");
         var given = referenceText is not null ? ParetoReference.Parse(referenceText, objective)
-            : settingsJson["reference"] is JObject r ? r.Properties().ToDictionary(p => p.Name, p => (double)p.Value) : null;
+            : start.OptionalObject("reference", settingsJson) is { } r
+                ? r.Properties().Where(p => p.Name != "source").ToDictionary(p => p.Name, p => start.OptionalNumber(p.Name, r) ?? throw start.Wrong(r, p.Name, "must be a number"))
+                : null;
+        // Heats are numbered from 0; a journal naming a heat beyond the race's is damaged (and would size the tables below).
+        int maxHeats = start.OptionalInt("heats", settingsJson, min: 1) ?? 1_000_000;
 
         // Contestants in order of appearance; trials per (contestant, heat), dropping a restarted heat's and a removed contestant's.
         var labels = new List<string>();
         var trials = new Dictionary<(string Contestant, int Heat), List<(int Index, string Arch, double[] Vector, double? Accuracy, bool Ok)>>();
         foreach (var line in lines)
         {
-            var e = line.Event;
+            var f = new JournalFields(path, line);
             switch (line.Type)
             {
                 case "race-started":
-                    foreach (var c in (JArray)e["contestants"]!) labels.Add((string)c["contestant"]!);
+                    foreach (var c in f.Array("contestants"))
+                        labels.Add(f.String("contestant", c as JObject ?? throw f.Wrong(null, "contestants", "must hold objects")));
                     break;
                 case "contestant-added":
-                    labels.Add((string)e["contestant"]!["contestant"]!);
+                    labels.Add(f.String("contestant", f.Object("contestant")));
                     break;
                 case "contestant-removed":
-                    string removed = (string)e["contestant"]!;
+                    string removed = f.String("contestant");
                     labels.Remove(removed);
                     foreach (var key in trials.Keys.Where(k => k.Contestant == removed).ToArray()) trials.Remove(key);
                     break;
                 case "heat-restarted":
-                    int restarted = (int)e["heat"]!;
+                    int restarted = f.Int("heat", min: 0, max: maxHeats - 1);
                     foreach (var key in trials.Keys.Where(k => k.Heat == restarted).ToArray()) trials.Remove(key);
                     break;
                 case "trial":
-                    var key2 = ((string)e["contestant"]!, (int)e["heat"]!);
+                    var key2 = (f.String("contestant"), f.Int("heat", min: 0, max: maxHeats - 1));
                     if (!trials.TryGetValue(key2, out var list)) trials[key2] = list = [];
-                    bool ok = (string?)e["status"] == "ok" && e["objectives"] is JArray;
-                    list.Add(((int)e["index"]!, (string)e["arch"]!, ok ? ((JArray)e["objectives"]!).Select(v => (double)v).ToArray() : [],
-                        (double?)e["metrics"]?["validationAccuracy"], ok));
+                    bool ok = f.OptionalString("status") == "ok" && f.Event["objectives"] is JArray;
+                    var vector = ok ? f.Numbers("objectives") : [];
+                    if (ok && vector.Length != objective.Components.Count)
+                        throw f.Wrong(null, "objectives", $"has {vector.Length} values, but the objective {objective.Text} has {objective.Components.Count}");
+                    list.Add((f.Int("index", min: 0), f.String("arch"), vector,
+                        f.OptionalObject("metrics") is { } metrics ? f.OptionalNumber("validationAccuracy", metrics) : null, ok));
                     break;
             }
         }
@@ -122,7 +131,7 @@ internal static class ParetoCommand
         }).ToArray()).ToArray();
 
         // The reference: given, else the table's worst (when the table is still there), else the worst seen in the journal.
-        string? table = (string?)settingsJson["table"];
+        string? table = start.OptionalString("table", settingsJson);
         IReadOnlyDictionary<string, double>? known = null;
         if (table is not null && File.Exists(table))
         {
@@ -137,7 +146,7 @@ internal static class ParetoCommand
         var settings = new RaceSettings
         {
             Contestants = labels.Select(ContestantSpec.Parse).ToArray(), Heats = Math.Max(1, heats), Objective = objective,
-            Budget = (int?)settingsJson["budget"], Seed = (long?)settingsJson["seed"] ?? 0,
+            Budget = start.OptionalInt("budget", settingsJson), Seed = start.OptionalLong("seed", settingsJson) ?? 0,
         };
         var infos = labels.Select(l => new ContestantInfo(l, l, "journal", path, "", new Dictionary<string, string>())).ToArray();
         return RaceSummary.From(settings, infos, standings, 0, null, reference);

@@ -4,4 +4,10 @@ using Nas.Sandbox.Core.Evaluation;
 
 // Before anything touches libtorch (see TorchRuntime.Configure).
 TorchRuntime.Configure();
-return await NasCommandLine.Build().Parse(args).InvokeAsync();
+var parsed = NasCommandLine.Build().Parse(args);
+if (NasCommandLine.ParseErrors(parsed) is { } errors)
+{
+    Console.Error.Write(errors);
+    return 1;
+}
+return await parsed.InvokeAsync();

@@ -150,8 +150,30 @@ internal sealed class RaceOptions
     public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec)
     {
         var entry = host.ResolveStrategy(spec.Strategy);
-        KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
+        var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
+        if (spec.Knobs.Count > 0) ProbeKnobValues(entry, knobs, spec);
         return spec;
+    }
+
+    /// <summary>
+    /// A knob value is parsed when the factory creates the strategy, so a bad one (population=abc) would otherwise only
+    /// show as a contestant failing in every heat. Creating one instance here turns it into an error before the race.
+    /// Only knob errors count: any other failure of the constructor is the referee's to report, under its call timeout,
+    /// and a constructor that takes long is not waited for. (Scripts declare no knobs, so only plugin code runs here.)
+    /// </summary>
+    private static void ProbeKnobValues(StrategyEntry entry, KnobValues knobs, ContestantSpec spec)
+    {
+        var probe = Task.Run(() =>
+        {
+            var strategy = entry.Factory.Create(knobs);
+            (strategy as IDisposable)?.Dispose();
+        });
+        try { probe.Wait(TimeSpan.FromSeconds(5)); }
+        catch (AggregateException e) when (e.InnerException is KnobException knob)
+        {
+            throw new NasException($"--strategy '{spec.Label}': {knob.Message}", knob);
+        }
+        catch (AggregateException) { }
     }
 }
 

@@ -36,7 +36,7 @@ internal static class RaceResume
 
         var arguments = new List<string>();
         foreach (var contestant in (settings["contestants"] as JArray ?? []).Select(c => (string)c!)) arguments.AddRange(["--strategy", contestant]);
-        arguments.AddRange(RaceArguments.Settings(started, estimator => estimator, table => ["--table", table]));
+        arguments.AddRange(RaceArguments.Settings(started, $"{journal}({first.LineNumber})", estimator => estimator, table => ["--table", table]));
         arguments.AddRange(["--journal", journal]);
         arguments.AddRange(tokens);
         return command.Parse(arguments);

@@ -12,9 +12,19 @@ public static class RaceArguments
 {
     /// <param name="estimator">The <c>--estimator</c> value for the recorded one.</param>
     /// <param name="table">The <c>--table</c> options for the recorded table path (none to leave it out).</param>
-    public static List<string> Settings(JObject started, Func<string, string> estimator, Func<string, IEnumerable<string>> table)
+    /// <param name="where">The race-started line, for errors (<c>FILE(LINE)</c>).</param>
+    public static List<string> Settings(JObject started, string where, Func<string, string> estimator, Func<string, IEnumerable<string>> table)
     {
-        var settings = (JObject)started["settings"]!;
+        try { return Read(started, estimator, table); }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or NullReferenceException)
+        {
+            throw new NasException($"{where}: race-started has a mistyped setting: {e.Message}");
+        }
+    }
+
+    private static List<string> Read(JObject started, Func<string, string> estimator, Func<string, IEnumerable<string>> table)
+    {
+        var settings = started["settings"] as JObject ?? throw new FormatException("no settings object");
         var arguments = new List<string>();
         string space = (string?)settings["space"] ?? "nb201";
         if (space != "nb201") arguments.AddRange(["--space", space]);

@@ -88,8 +88,8 @@ internal static class LeagueFormat
         public double? OptionalNumber(JObject parent, string name) => IsAbsent(parent[name]) ? null : Number(parent, name);
 
         public int Int(JObject parent, string name) =>
-            Required(parent, name) is { Type: JTokenType.Integer } token && (long)token is >= 0 and <= int.MaxValue
-                ? (int)token
+            Required(parent, name) is JValue { Value: long value and >= 0 and <= int.MaxValue }
+                ? (int)value
                 : throw Wrong(parent[name]!, "a whole number, at least 0");
 
         public NasException Wrong(JToken token, string what) => Corrupt(path, $"\"{token.Path}\" must be {what}{At(token)}.");

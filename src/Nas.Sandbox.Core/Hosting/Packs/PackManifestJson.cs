@@ -151,7 +151,8 @@ public static class PackManifestJson
         {
             var token = owner[name];
             if (token is not { Type: JTokenType.Integer }) throw Error(name, token ?? owner, token is null ? "is missing" : "is not an integer");
-            return (int)token!;
+            // A huge integer arrives as a BigInteger (or a long beyond int): out of range, not a crash.
+            return token is JValue { Value: long value and >= int.MinValue and <= int.MaxValue } ? (int)value : throw Error(name, token, "is out of range");
         }
 
         public IReadOnlyList<JToken> Array(JObject owner, string name, string field)

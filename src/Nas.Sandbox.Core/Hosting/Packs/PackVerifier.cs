@@ -23,6 +23,17 @@ public static class PackVerifier
     {
         string name = Path.GetFileName(packPath);
         if (!File.Exists(packPath)) throw new PackException($"Pack {packPath} not found.");
+        // A damaged archive can fail anywhere an entry is read (central directory, a deflate stream, a length):
+        // every such failure is the pack's, and is reported as one.
+        try { return VerifyArchive(packPath, name); }
+        catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
+        {
+            throw new PackException($"{name}: the archive is damaged ({e.Message}); refused.", e);
+        }
+    }
+
+    private static VerifiedPack VerifyArchive(string packPath, string name)
+    {
         using var archive = Open(packPath, name);
 
         var payload = CheckEntries(archive, name);

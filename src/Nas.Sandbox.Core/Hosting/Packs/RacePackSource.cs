@@ -24,17 +24,20 @@ public static class RacePackSource
         var started = first.Event;
         var settings = started["settings"] as JObject ?? throw new PackException($"{journalPath}({first.LineNumber}): race-started has no settings.");
         var arguments = new List<string>();
+        // Typed reads: a hand-edited journal's mistyped field is an error naming the file, line and field.
+        var f = new JournalFields(journalPath, first);
 
         foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
-            arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber)]);
+            arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber, f)]);
 
         if (started["operations"] is JArray operations)
         {
+            var names = operations.Select(o => o.Type == JTokenType.String ? (string)o! : throw f.Wrong(null, "operations", "must hold strings")).ToArray();
             var builtIn = Evaluation.Operations.OperationRegistry.CreateDefault();
-            foreach (string op in operations.Select(o => (string)o!).Where(o => !builtIn.Contains(o))) PackOperationSource(op, host, staging);
+            foreach (string op in names.Where(o => !builtIn.Contains(o))) PackOperationSource(op, host, staging);
         }
         else staging.Warnings.Add($"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's.");
-        arguments.AddRange(RaceArguments.Settings(started, estimator => Estimator(estimator, staging, host), table => Table(table, staging)));
+        arguments.AddRange(RaceArguments.Settings(started, $"{journalPath}({first.LineNumber})", estimator => Estimator(estimator, staging, host), table => Table(table, staging)));
 
         var changed = contents.Lines.Where(l => l.Type is "contestant-added" or "contestant-removed").Select(l => l.LineNumber).ToArray();
         if (changed.Length > 0)
@@ -50,13 +53,13 @@ public static class RacePackSource
     }
 
     /// <summary>Packs a contestant's source and returns its <c>--strategy</c> value (name and knobs).</summary>
-    private static string Contestant(JObject contestant, PackStaging staging, string journalPath, int line)
+    private static string Contestant(JObject contestant, PackStaging staging, string journalPath, int line, JournalFields f)
     {
-        string label = (string?)contestant["contestant"] ?? "?";
-        string strategy = (string?)contestant["strategy"] ?? throw new PackException($"{journalPath}({line}): contestant '{label}' has no strategy name.");
-        string kind = (string?)contestant["source"] ?? "";
-        string origin = (string?)contestant["origin"] ?? "";
-        string recorded = (string?)contestant["build"] ?? "";
+        string label = f.OptionalString("contestant", contestant) ?? "?";
+        string strategy = f.OptionalString("strategy", contestant) ?? throw new PackException($"{journalPath}({line}): contestant '{label}' has no strategy name.");
+        string kind = f.OptionalString("source", contestant) ?? "";
+        string origin = f.OptionalString("origin", contestant) ?? "";
+        string recorded = f.OptionalString("build", contestant) ?? "";
         if (kind != StrategySource.BuiltInPack)
         {
             if (!File.Exists(origin)) throw new PackException($"{journalPath}({line}): contestant '{label}' came from {origin}, which no longer exists.");
@@ -71,7 +74,7 @@ public static class RacePackSource
             if (recorded.Length > 0 && now.Length > 0 && now != recorded)
                 staging.Warnings.Add($"contestant '{label}': {origin} changed since the race (build {recorded} raced, {now} is packed); results may differ.");
         }
-        var knobs = (contestant["knobs"] as JObject ?? []).Properties().Select(p => $"{p.Name}={(string?)p.Value}").ToArray();
+        var knobs = (contestant["knobs"] as JObject ?? []).Properties().Select(p => $"{p.Name}={f.OptionalString(p.Name, (JObject)p.Parent!)}").ToArray();
         return knobs.Length == 0 ? strategy : $"{strategy}:{string.Join(",", knobs)}";
     }
 
