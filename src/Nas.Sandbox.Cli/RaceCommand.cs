@@ -16,7 +16,7 @@ internal static class RaceCommand
         var options = new RaceOptions();
         var watch = new Option<bool>("--watch") { Description = "recompile scripts when saved and swap contestants to the new version mid-race" };
         var json = CommonOptions.Json("print the summary as one JSON document on stdout");
-        var resume = new Option<string?>(RaceResume.Option) { Description = "continue a race from its journal (killed, crashed or stopped): nothing recorded is paid for again", HelpName = "JOURNAL" };
+        var resume = RaceResume.CreateOption();
         var command = new Command("race", "Race strategies head-to-head, headless: progress on stderr, leaderboard at the end.");
         options.AddTo(command);
         command.Options.Add(watch);
@@ -24,29 +24,13 @@ internal static class RaceCommand
         command.Options.Add(resume);
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(options.Verbose), async () =>
         {
-            ResumePoint? resumePoint = null;
             string? resumed = result.GetValue(resume);
-            if (resumed is not null)
-            {
-                result = RaceResume.Reparse(command, result, resumed);
-                if (result.Errors.Count > 0) throw new Nas.Sandbox.Core.NasException($"{resumed}: cannot rebuild the race's options: {string.Join("; ", result.Errors.Select(e => e.Message))}");
-            }
+            if (resumed is not null) result = RaceResume.Reparse(command, result, resumed);
             using var race = options.Prepare(result, typeof(RaceCommand));
             var host = race.Host;
             foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
-            if (resumed is not null)
-            {
-                string journalPath = race.JournalPath;
-                resumePoint = ResumePoint.Read(JournalReader.Read(journalPath), journalPath, race.Space);
-                if (resumePoint.RaceFinished)
-                {
-                    Console.Error.WriteLine($"{journalPath}: the race finished; there is nothing to resume.");
-                    return 0;
-                }
-                foreach (string change in RaceResume.ChangedSources(resumePoint, host)) Console.Error.WriteLine($"warning: {change}");
-                JournalWriter.TruncateTornTail(journalPath);
-                Console.Error.WriteLine($"resuming {journalPath}: {resumePoint.HeatsFinished} heat(s) finished, {resumePoint.Trials} trial(s) recorded; none is paid for again");
-            }
+            var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
+            if (finished) return 0;
 
             using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData);

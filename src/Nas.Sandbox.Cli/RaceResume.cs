@@ -17,6 +17,30 @@ internal static class RaceResume
 {
     public const string Option = "--resume";
 
+    public static Option<string?> CreateOption() =>
+        new(Option) { Description = "continue a race from its journal (killed, crashed or stopped): nothing recorded is paid for again", HelpName = "JOURNAL" };
+
+    /// <summary>
+    /// Where a prepared race resumes, when <paramref name="journal"/> is given: null when it is not, or when the race
+    /// already finished (said on stderr). Reports changed sources and cuts a torn last line first.
+    /// </summary>
+    public static ResumePoint? Point(string? journal, PreparedRace race, Action<string> warn, out bool finished)
+    {
+        finished = false;
+        if (journal is null) return null;
+        var point = ResumePoint.Read(JournalReader.Read(race.JournalPath), race.JournalPath, race.Space);
+        if (point.RaceFinished)
+        {
+            Console.Error.WriteLine($"{race.JournalPath}: the race finished; there is nothing to resume.");
+            finished = true;
+            return null;
+        }
+        foreach (string change in ChangedSources(point, race.Host)) warn(change);
+        JournalWriter.TruncateTornTail(race.JournalPath);
+        Console.Error.WriteLine($"resuming {race.JournalPath}: {point.HeatsFinished} heat(s) finished, {point.Trials} trial(s) recorded; none is paid for again");
+        return point;
+    }
+
     /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>
     public static ParseResult Reparse(Command command, ParseResult given, string journal)
     {
@@ -39,7 +63,10 @@ internal static class RaceResume
         arguments.AddRange(RaceArguments.Settings(started, $"{journal}({first.LineNumber})", estimator => estimator, table => ["--table", table]));
         arguments.AddRange(["--journal", journal]);
         arguments.AddRange(tokens);
-        return command.Parse(arguments);
+        var reparsed = command.Parse(arguments);
+        if (reparsed.Errors.Count > 0)
+            throw new NasException($"{journal}: the race's options cannot be rebuilt from it: {string.Join("; ", reparsed.Errors.Select(e => e.Message))}");
+        return reparsed;
     }
 
     /// <summary>Contestants whose source changed since the journal recorded them: they resume on the new build.</summary>

@@ -21,9 +21,11 @@ internal static class TuiCommand
         var watch = new Option<bool>("--watch") { Description = "always on in the console: saved scripts and rebuilt plugins swap live" };
         var json = CommonOptions.Json("after quitting, print the summary of a finished race as one JSON document on stdout");
         var command = new Command("tui", "Race strategies head-to-head in the terminal console (same options as race).");
+        var resume = RaceResume.CreateOption();
         options.AddTo(command);
         command.Options.Add(watch);
         command.Options.Add(json);
+        command.Options.Add(resume);
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(options.Verbose), async () =>
         {
             if (!TournamentApp.HasTerminal())
@@ -31,8 +33,12 @@ internal static class TuiCommand
                 Console.Error.WriteLine("error: nas tui needs a terminal; use nas race for a headless race.");
                 return 2;
             }
+            string? resumed = result.GetValue(resume);
+            if (resumed is not null) result = RaceResume.Reparse(command, result, resumed);
             using var race = options.Prepare(result, typeof(TuiCommand));
             var host = race.Host;
+            var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
+            if (finished) return 0;
             using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
@@ -46,7 +52,7 @@ internal static class TuiCommand
             host.WatchPacks(tracker.Inform);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            var running = Task.Run(() => referee.RunAsync(race.Settings, control, stop.Token));
+            var running = Task.Run(() => referee.RunAsync(race.Settings, control, stop.Token, resumePoint));
             _ = running.ContinueWith(t => tracker.Fail(Describe(t.Exception!)), TaskContinuationOptions.OnlyOnFaulted);
 
             string reportBase = Path.ChangeExtension(writer.Path, null);

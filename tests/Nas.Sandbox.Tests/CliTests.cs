@@ -125,6 +125,7 @@ public sealed class CliTests : IDisposable
         var race = commands.Single(c => c.Name == "race").Options.Select(o => o.Name);
         var tui = commands.Single(c => c.Name == "tui").Options.Select(o => o.Name);
         tui.Should().Contain(race);
+        tui.Should().Contain("--resume");
     }
 
     [Fact]
