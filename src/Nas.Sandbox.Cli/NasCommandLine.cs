@@ -18,6 +18,7 @@ public static partial class NasCommandLine
         root.Subcommands.Add(EstimatorsCommand.Create());
         root.Subcommands.Add(ParetoCommand.Create());
         root.Subcommands.Add(PackCommand.Create());
+        root.Subcommands.Add(ContestantProcessCommand.Create());
         return root;
     }
 

@@ -33,7 +33,7 @@ internal static class RaceCommand
             if (finished) return 0;
 
             using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
-            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData);
+            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             var progress = new ProgressPrinter(Console.Error, race.Settings, perHeat: race.CheapTrials);
             referee.EventRaised += progress.Print;
             var league = new LeagueRecorder(race.League);

@@ -8,6 +8,7 @@ using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Training;
 using Nas.Sandbox.Core.Racing.Objectives;
+using Nas.Sandbox.Core.Racing.Isolation;
 
 namespace Nas.Sandbox.Cli;
 
@@ -57,6 +58,13 @@ internal sealed class RaceOptions
                       "[accuracy 0; each cost at its worst in the table, or the worst seen in the race]",
     };
     private readonly LatencyOptions _latency = new();
+    private readonly Option<string> _isolation = new("--isolation")
+    {
+        Description = "where contestants run: in-process (fastest; exceptions, hangs and runaway memory are caught) or process (each in a " +
+                      "child process, so that Environment.Exit, a stack overflow or a native crash costs that contestant only)",
+        DefaultValueFactory = _ => InProcess,
+    };
+    private const string InProcess = "in-process", OwnProcess = "process";
 
     public Option<bool> Verbose { get; } = CommonOptions.Verbose();
 
@@ -65,7 +73,7 @@ internal sealed class RaceOptions
         foreach (var option in new Option[]
                  {
                      _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
-                     _callTimeout, _plugins, _scripts, _league, _objective, _reference, Verbose,
+                     _callTimeout, _plugins, _scripts, _league, _objective, _reference, _isolation, Verbose,
                  })
             command.Options.Add(option);
         foreach (var option in _table.All.Concat(_fidelity.All).Concat(_latency.All)) command.Options.Add(option);
@@ -79,6 +87,12 @@ internal sealed class RaceOptions
     {
         var objective = RaceObjective.Parse(result.GetValue(_objective));
         var reference = result.GetValue(_reference) is { } point ? ParetoReference.Parse(point, objective) : null;
+        bool isolate = result.GetValue(_isolation) switch
+        {
+            InProcess => false,
+            OwnProcess => true,
+            var other => throw new NasException($"--isolation must be {InProcess} or {OwnProcess}, not '{other}'."),
+        };
         var training = _fidelity.Settings(result);
         // Latency costs forward passes per trial: measured only when the objective reads it.
         if (objective.Metrics.Any(m => m.IsLatency)) training = training with { Latency = _latency.Settings(result) };
@@ -100,6 +114,7 @@ internal sealed class RaceOptions
             Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
             ValidationImages = tabular ? null : training.ValidationImages,
             CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
+            ContestantProcesses = isolate,
             Objective = objective,
             Reference = reference,
         };
@@ -108,9 +123,12 @@ internal sealed class RaceOptions
             ?? Path.Combine("runs", $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.jsonl");
 
         var host = SandboxHost.Create(hostType.Assembly, result.GetValue(_plugins), result.GetValue(_scripts), lazyScripts: true);
+        ContestantProcesses? isolation = null;
         try
         {
-            foreach (var spec in settings.Contestants) Admit(host, spec);
+            // Knob values are probed by creating an instance: in a contestant process when contestants run in their own,
+            // so once the processes can be started (below).
+            foreach (var spec in settings.Contestants) Admit(host, spec, probe: !isolate);
             var operations = result.GetValue(_operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             IEstimator estimator;
             if (tabular)
@@ -137,21 +155,32 @@ internal sealed class RaceOptions
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
             // Gradient-based strategies train on this; in a tabular race it is loaded only if one of them touches it.
             var trainingData = host.CreateTrainingData(estimator, settings.Dataset, training, result.GetValue(_device)!);
-            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular, trainingData);
+            if (isolate)
+            {
+                isolation = new ContestantProcesses(ContestantProcessCommand.StartOfThisHost(), result.GetValue(_plugins) ?? [], result.GetValue(_scripts) ?? [],
+                    space, settings, settings.Dataset, trainingData);
+                foreach (var spec in settings.Contestants) Admit(host, spec, isolation);
+            }
+            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular, trainingData) { Isolation = isolation };
         }
         catch
         {
+            isolation?.Dispose();
             host.Dispose();
             throw;
         }
     }
 
-    /// <summary>Makes sure a contestant can race: compiles its script if it is one, finds the strategy, checks its knobs.</summary>
-    public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec)
+    /// <summary>
+    /// Makes sure a contestant can race: compiles its script if it is one, finds the strategy, checks its knobs, and
+    /// (when <paramref name="probe"/>) their values by creating an instance, in a contestant process under
+    /// <paramref name="isolation"/>.
+    /// </summary>
+    public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec, ContestantProcesses? isolation = null, bool probe = true)
     {
         var entry = host.ResolveStrategy(spec.Strategy);
         var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
-        if (spec.Knobs.Count > 0) ProbeKnobValues(entry, knobs, spec);
+        if (probe && spec.Knobs.Count > 0) ProbeKnobValues(isolation?.For(entry) ?? entry.Factory, knobs, spec);
         return spec;
     }
 
@@ -161,11 +190,11 @@ internal sealed class RaceOptions
     /// Only knob errors count: any other failure of the constructor is the referee's to report, under its call timeout,
     /// and a constructor that takes long is not waited for. (Scripts declare no knobs, so only plugin code runs here.)
     /// </summary>
-    private static void ProbeKnobValues(StrategyEntry entry, KnobValues knobs, ContestantSpec spec)
+    private static void ProbeKnobValues(IStrategyFactory factory, KnobValues knobs, ContestantSpec spec)
     {
         var probe = Task.Run(() =>
         {
-            var strategy = entry.Factory.Create(knobs);
+            var strategy = factory.Create(knobs);
             (strategy as IDisposable)?.Dispose();
         });
         try { probe.Wait(TimeSpan.FromSeconds(5)); }
@@ -183,8 +212,12 @@ internal sealed class RaceOptions
 internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath,
     LeagueFile League, bool CheapTrials, RaceTrainingData TrainingData) : IDisposable
 {
+    /// <summary>The contestant processes (<c>--isolation process</c>); null when contestants run in this process.</summary>
+    public ContestantProcesses? Isolation { get; init; }
+
     public void Dispose()
     {
+        Isolation?.Dispose();
         TrainingData.Dispose();
         Host.Dispose();
     }

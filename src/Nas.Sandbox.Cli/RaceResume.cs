@@ -11,7 +11,7 @@ namespace Nas.Sandbox.Cli;
 /// <c>nas race --resume JOURNAL</c>: the race's options are rebuilt from its journal (contestants as they were
 /// given, so scripts and plugins load from their recorded paths), and the journal is appended to. Options that
 /// define a race may not be given again; options about this run (<c>--json</c>, <c>--watch</c>, <c>--device</c>,
-/// <c>--plugins</c>, <c>--scripts</c>, <c>--league</c>, <c>--verbose</c>) may.
+/// <c>--plugins</c>, <c>--scripts</c>, <c>--league</c>, <c>--verbose</c>, <c>--isolation</c>: the journal's by default) may.
 /// </summary>
 internal static class RaceResume
 {
@@ -62,6 +62,9 @@ internal static class RaceResume
         foreach (var contestant in (settings["contestants"] as JArray ?? []).Select(c => (string)c!)) arguments.AddRange(["--strategy", contestant]);
         arguments.AddRange(RaceArguments.Settings(started, $"{journal}({first.LineNumber})", estimator => estimator, table => ["--table", table]));
         arguments.AddRange(["--journal", journal]);
+        // Contestants that ran in their own processes do again (a hostile one would otherwise take the race down), unless
+        // this command line says where they run.
+        if ((string?)settings["isolation"] == "process" && !tokens.Contains("--isolation")) arguments.AddRange(["--isolation", "process"]);
         arguments.AddRange(tokens);
         var reparsed = command.Parse(arguments);
         if (reparsed.Errors.Count > 0)

@@ -43,7 +43,7 @@ internal static class TuiCommand
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
             foreach (string warning in host.Warnings) tracker.Warn(warning);
-            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData);
+            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             referee.EventRaised += tracker.OnEvent;
             ShowRatings(tracker, race.League, referee);
             host.Scripts.Recompiled += tracker.ScriptRecompiled;
@@ -58,7 +58,7 @@ internal static class TuiCommand
             string reportBase = Path.ChangeExtension(writer.Path, null);
             TournamentApp.Run(tracker, quit => new TournamentController(
                 control, tracker,
-                text => RaceOptions.Admit(host, ContestantSpec.Parse(text)),
+                text => RaceOptions.Admit(host, ContestantSpec.Parse(text), race.Isolation),
                 () =>
                 {
                     var (markdown, csv) = RaceReport.Save(reportBase, tracker.Snapshot(), tracker.AllTrials(), writer.Path);

@@ -36,7 +36,7 @@ public static class JournalFormat
             {
                 ["type"] = "contestant-failed", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
                 ["phase"] = e.Phase, ["message"] = e.Message,
-            },
+            }.With("crashed", e.Crashed ? true : null),
             ContestantSwapped e => new JObject
             {
                 ["type"] = "swap", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["oldVersion"] = e.OldVersion,
@@ -167,6 +167,7 @@ public static class JournalFormat
         ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
         ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["validationImages"] = s.ValidationImages,
         ["callTimeout"] = s.CallTimeout.TotalSeconds, ["objective"] = s.Objective.Text,
+        ["isolation"] = s.ContestantProcesses ? "process" : "in-process",
         ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
     };
 
@@ -228,7 +229,14 @@ public static class JournalFormat
         return json;
     }
 
-    private static readonly Newtonsoft.Json.JsonSerializer Serializer = new()
+    /// <summary>Adds a property only when it has a value: optional fields are absent, not null, in the journal.</summary>
+    private static JObject With(this JObject json, string name, JToken? value)
+    {
+        if (value is not null) json[name] = value;
+        return json;
+    }
+
+    internal static readonly Newtonsoft.Json.JsonSerializer Serializer = new()
     {
         NullValueHandling = Newtonsoft.Json.NullValueHandling.Ignore,
         ContractResolver = new Newtonsoft.Json.Serialization.CamelCasePropertyNamesContractResolver(),

@@ -19,6 +19,8 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     public bool Disqualified { get; set; }
     /// <summary>The instance may still be running an abandoned call: rebuild it by replay before the next ask.</summary>
     public bool NeedsRebuild { get; set; }
+    /// <summary>Why, when it is not a timeout (its contestant process crashed), for the swap line.</summary>
+    public string? RebuildReason { get; set; }
     /// <summary>A new build waiting to be swapped in at this contestant's next turn.</summary>
     public StrategyEntry? PendingEntry { get; set; }
     public Dictionary<Architecture, Trial> Cache { get; } = [];
@@ -30,6 +32,8 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     /// </summary>
     public int RepeatsInARow { get; private set; }
     public int Failures { get; set; }
+    /// <summary>Times its contestant process crashed in this heat (<c>--isolation process</c>).</summary>
+    public int Crashes { get; set; }
     /// <summary>Seconds spent: evaluations' costs plus the charged search time.</summary>
     public double Seconds { get; private set; }
     /// <summary>Wall seconds of Ask/Tell calls that touched the training kit (weight training by the strategy).</summary>

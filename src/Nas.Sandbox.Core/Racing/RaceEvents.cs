@@ -27,7 +27,8 @@ public sealed record TrialFinished(string Contestant, int Heat, Trial Trial, dou
 public sealed record SearchCharged(string Contestant, int Heat, int Index, string Phase, double Seconds) : RaceEvent;
 
 /// <summary>The contestant's code failed (create, ask, tell) or asked for something outside the space; the race goes on.</summary>
-public sealed record ContestantFailed(string Contestant, int Heat, int Index, string Phase, string Message) : RaceEvent;
+/// <param name="Crashed">Its contestant process died during the call (<c>--isolation process</c>).</param>
+public sealed record ContestantFailed(string Contestant, int Heat, int Index, string Phase, string Message, bool Crashed = false) : RaceEvent;
 
 /// <summary>A contestant now runs a new build of its strategy, rebuilt by replaying its history into a new instance.</summary>
 public sealed record ContestantSwapped(string Contestant, int Heat, string OldVersion, string NewVersion, int TrialsReplayed, double Milliseconds, string Reason) : RaceEvent;

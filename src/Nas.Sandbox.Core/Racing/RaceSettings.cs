@@ -23,6 +23,11 @@ public sealed record RaceSettings
     public int? ValidationImages { get; init; }
     /// <summary>How long a strategy's constructor, Ask or Tell may take before the call is failed (--call-timeout).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Contestants run in child processes (<c>--isolation process</c>; the referee is given the processes). Journaled so
+    /// that a resumed race isolates its contestants again.
+    /// </summary>
+    public bool ContestantProcesses { get; init; }
     /// <summary>What the race maximises (--objective): accuracy, a scalarised sum, or a Pareto front.</summary>
     public RaceObjective Objective { get; init; } = RaceObjective.Accuracy;
     /// <summary>Reference values given with --reference (metric units), for a Pareto race; others take their defaults.</summary>

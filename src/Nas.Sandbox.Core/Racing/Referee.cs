@@ -33,13 +33,16 @@ public sealed class Referee
     private readonly StrategyCatalog _strategies;
     private readonly IRaceJournal _journal;
     private readonly RaceTrainingData? _training;
+    private readonly Isolation.ContestantProcesses? _isolation;
     private readonly ConcurrentQueue<StrategyEntry> _newBuilds = new();
     private readonly ConcurrentQueue<(string Origin, string Message)> _failedBuilds = new();
 
     /// <param name="training">The data strategies may train on (DARTS, GDAS); null when the race offers none.</param>
-    public Referee(ISearchSpace space, IEstimator estimator, StrategyCatalog strategies, IRaceJournal journal, RaceTrainingData? training = null)
+    /// <param name="isolation">Contestant processes (<c>--isolation process</c>); null: contestants run in this process.</param>
+    public Referee(ISearchSpace space, IEstimator estimator, StrategyCatalog strategies, IRaceJournal journal, RaceTrainingData? training = null,
+        Isolation.ContestantProcesses? isolation = null)
     {
-        (_space, _estimator, _strategies, _journal, _training) = (space, estimator, strategies, journal, training);
+        (_space, _estimator, _strategies, _journal, _training, _isolation) = (space, estimator, strategies, journal, training, isolation);
     }
 
     public event Action<RaceEvent>? EventRaised;
@@ -69,6 +72,8 @@ public sealed class Referee
             lineup.Add(spec, entry, KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs));
         }
 
+        // Contestant processes start side by side before the first heat (a start takes about a second, mostly loading).
+        if (_isolation is not null) await Task.WhenAll(lineup.Slots.Select(s => FactoryFor(s.Entry)));
         _strategies.EntryReplaced += _newBuilds.Enqueue;
         _strategies.SourceFailed += OnSourceFailed;
         // The worst cost seen in the race: the default reference point of a Pareto race on an unknown space.
@@ -162,9 +167,13 @@ public sealed class Referee
                     run.Record(trial);
                     Notify(new TrialFinished(run.Label, heat, trial, run.Best));
                     break;
-                case ResumeEvent.AskFailed:
+                case ResumeEvent.AskFailed failed:
                     run.Used++;
                     run.Failures++;
+                    if (failed.Crashed) run.Crashes++;
+                    break;
+                case ResumeEvent.TellCrashed:
+                    run.Crashes++;
                     break;
                 case ResumeEvent.Charged { Seconds: var seconds }:
                     run.Charge(seconds);
@@ -262,7 +271,7 @@ public sealed class Referee
         else if (contestant.NeedsRebuild)
         {
             contestant.NeedsRebuild = false;
-            await Rebuild(thread, contestant, contestant.Entry, settings, heat, TimeoutRebuild);
+            await Rebuild(thread, contestant, contestant.Entry, settings, heat, contestant.RebuildReason ?? TimeoutRebuild);
         }
     }
 
@@ -279,11 +288,12 @@ public sealed class Referee
         var history = contestant.History.ToArray();
         // The old instance overran a call (timeout) and may still be running: it keeps its kit, and the new instance
         // gets a fresh one with the same data and seed, so the old one's use of its kit is never charged to the new.
-        bool abandoned = contestant.NeedsRebuild || reason == TimeoutRebuild;
+        bool abandoned = contestant.NeedsRebuild || reason is TimeoutRebuild or CrashRebuild;
         if (abandoned) contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
-        var (instance, failure, _) = await ChargedCall(thread, contestant, heat, history.Length, "replay", () =>
+        var (factory, startFailure) = await FactoryFor(entry);
+        var (instance, failure, _) = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false) : await ChargedCall(thread, contestant, heat, history.Length, "replay", () =>
         {
-            var strategy = entry.Factory.Create(knobs);
+            var strategy = factory.Create(knobs);
             foreach (var trial in history) strategy.Tell(trial);
             return strategy;
         }, settings);
@@ -303,11 +313,11 @@ public sealed class Referee
         // An instance abandoned by a timed-out call may still be running: it is left to the garbage collector.
         if (!abandoned) await Retire(thread, contestant, contestant.Strategy, settings, heat);
         (contestant.Entry, contestant.Knobs, contestant.Strategy, contestant.Disqualified) = (entry, knobs, instance, false);
-        contestant.NeedsRebuild = false; // a new build that replaced an abandoned instance is a sound one
+        (contestant.NeedsRebuild, contestant.RebuildReason) = (false, null); // a new build that replaced an abandoned instance is a sound one
         Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
     }
 
-    private const string TimeoutRebuild = "rebuilt after a timeout";
+    private const string TimeoutRebuild = "rebuilt after a timeout", CrashRebuild = "rebuilt after its process crashed";
 
     /// <summary>
     /// A contestant's training kit for the heat (null when the race offers no data). The weight seed is the same at
@@ -322,7 +332,9 @@ public sealed class Referee
     private async Task Create(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
         contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
-        var (instance, failure, _) = await thread.Call(() => contestant.Entry.Factory.Create(contestant.Knobs), settings.CallTimeout);
+        var (factory, startFailure) = await FactoryFor(contestant.Entry);
+        var (instance, failure, _) = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false)
+            : await thread.Call(() => factory.Create(contestant.Knobs), settings.CallTimeout);
         if (instance is not null) contestant.Strategy = instance;
         else
         {
@@ -334,10 +346,11 @@ public sealed class Referee
     private async Task StepAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
     {
         int index = contestant.Used;
+        int askSeed = SeedMixer.ToInt32(SeedMixer.Derive(heatSeed, contestant.SeedKey, index));
         var context = new SearchContext
         {
             Space = _space,
-            Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(heatSeed, contestant.SeedKey, index))),
+            Random = new Random(askSeed),
             AskIndex = index,
             EvaluationBudget = settings.Budget,
             SecondsBudget = settings.BudgetSeconds,
@@ -347,11 +360,14 @@ public sealed class Referee
             Objective = settings.Objective.Description,
         };
         var strategy = contestant.Strategy!;
+        if (strategy is Isolation.IsolatedStrategy isolated) isolated.AskSeed = askSeed; // its process makes the same Random
         var (architecture, failure, timedOut) = await ChargedCall(thread, contestant, heat, index, "ask", () => strategy.Ask(context), settings);
         if (failure is not null)
         {
             contestant.NeedsRebuild |= timedOut;
-            Fault(contestant, heat, index, "ask", failure);
+            bool crashed = LostProcess(contestant, strategy);
+            Fault(contestant, heat, index, "ask", failure, crashed);
+            if (crashed) CountCrash(contestant, heat, index);
             return;
         }
         if (architecture is null || !_space.Contains(architecture))
@@ -376,7 +392,9 @@ public sealed class Referee
         if (tellFailure is not null)
         {
             contestant.NeedsRebuild |= tellTimedOut;
-            Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure));
+            bool crashed = LostProcess(contestant, strategy);
+            Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure, crashed));
+            if (crashed) CountCrash(contestant, heat, index);
         }
         // With an evaluation budget, repeats use it up; only a seconds budget alone can be stalled by free repeats.
         if (settings.Budget is null && contestant.RepeatsInARow >= MaxRepeatsInARow) SitOutRepeats(contestant, heat, index);
@@ -452,11 +470,55 @@ public sealed class Referee
 
     public const string RepeatsPhase = "repeats";
 
-    private void Fault(ContestantRun contestant, int heat, int index, string phase, string message)
+    private void Fault(ContestantRun contestant, int heat, int index, string phase, string message, bool crashed = false)
     {
         contestant.Used++;
         contestant.Failures++;
-        Raise(new ContestantFailed(contestant.Label, heat, index, phase, message));
+        Raise(new ContestantFailed(contestant.Label, heat, index, phase, message, crashed));
+    }
+
+    /// <summary>
+    /// The factory that makes the entry's instances: the entry's own, or under <c>--isolation process</c> one that makes
+    /// them in a contestant process, started here if none is idle (host overhead, so outside the contestant's call
+    /// timeout). A process that cannot start comes back as the failure.
+    /// </summary>
+    private async Task<(IStrategyFactory? Factory, string? Failure)> FactoryFor(StrategyEntry entry)
+    {
+        if (_isolation is null) return (entry.Factory, null);
+        try
+        {
+            await _isolation.PrepareAsync(entry);
+            return (_isolation.For(entry), null);
+        }
+        catch (Exception e) when (e is Isolation.ContestantProcessException or NasException)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// After a failed call: an instance whose contestant process died or was stopped can take no more calls, so the
+    /// contestant is rebuilt by replay in a fresh process before its next ask. True when the process crashed on its own.
+    /// </summary>
+    private static bool LostProcess(ContestantRun contestant, IStrategy strategy)
+    {
+        if (strategy is not Isolation.IsolatedStrategy { Dead: true } isolated) return false;
+        contestant.NeedsRebuild = true;
+        if (isolated.Crashed) contestant.RebuildReason = CrashRebuild;
+        return isolated.Crashed;
+    }
+
+    /// <summary>Process crashes in one heat after which a contestant sits out the rest of the heat (a new build brings it back).</summary>
+    public const int MaxCrashesPerHeat = 3;
+
+    public const string CrashesPhase = "crashes";
+
+    private void CountCrash(ContestantRun contestant, int heat, int index)
+    {
+        if (++contestant.Crashes < MaxCrashesPerHeat || contestant.Disqualified) return;
+        contestant.Disqualified = true;
+        Raise(new ContestantFailed(contestant.Label, heat, index, CrashesPhase,
+            $"its process crashed {MaxCrashesPerHeat} times in this heat; it sits out the rest of the heat"));
     }
 
     private void Raise(RaceEvent raceEvent)

@@ -75,7 +75,7 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
         SetSynchronizationContext(null);
         CallOutcome<T> result;
         try { result = new CallOutcome<T>(call(), null, false); }
-        catch (Exception e) { result = new CallOutcome<T>(default, $"{e.GetType().Name}: {e.Message}", false); }
+        catch (Exception e) { result = new CallOutcome<T>(default, Describe(e), false); }
         finally { SetSynchronizationContext(this); }
         lock (_gate)
         {
@@ -84,6 +84,13 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
         }
         outcome.TrySetResult(result);
     }
+
+    /// <summary>
+    /// What a contestant's call threw, as the journal says it: the exception's type and message; for a contestant in
+    /// its own process, the message alone (it already names the type thrown there, or says how the process died).
+    /// </summary>
+    private static string Describe(Exception e) =>
+        e is Isolation.ContestantProcessException or Isolation.ContestantCodeException ? e.Message : $"{e.GetType().Name}: {e.Message}";
 
     private void ArmWatchdog(TimeSpan timeout)
     {

@@ -52,9 +52,12 @@ public sealed class ResumePoint
                     trials++;
                     break;
                 case "contestant-failed" when (string?)e["phase"] == "ask":
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.AskFailed((string?)e["message"] ?? ""));
+                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.AskFailed((string?)e["message"] ?? "", (bool?)e["crashed"] ?? false));
                     break;
-                case "contestant-failed" when (string?)e["phase"] == Referee.RepeatsPhase:
+                case "contestant-failed" when (string?)e["phase"] == "tell" && (bool?)e["crashed"] == true:
+                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.TellCrashed());
+                    break;
+                case "contestant-failed" when (string?)e["phase"] is Referee.RepeatsPhase or Referee.CrashesPhase:
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.SatOut());
                     break;
                 case "search-time":
@@ -87,10 +90,12 @@ public abstract record ResumeEvent
 {
     /// <summary>A trial: recorded in the history (and the cache, when paid) and told to the strategy.</summary>
     public sealed record Evaluated(Trial Trial) : ResumeEvent;
-    /// <summary>An ask that failed: it used an evaluation of the budget.</summary>
-    public sealed record AskFailed(string Message) : ResumeEvent;
+    /// <summary>An ask that failed: it used an evaluation of the budget. <paramref name="Crashed"/>: its contestant process died.</summary>
+    public sealed record AskFailed(string Message, bool Crashed = false) : ResumeEvent;
+    /// <summary>A Tell during which the contestant process died (it counts towards <see cref="Referee.MaxCrashesPerHeat"/>).</summary>
+    public sealed record TellCrashed : ResumeEvent;
     /// <summary>Search time charged to the contestant (training its own weights).</summary>
     public sealed record Charged(double Seconds) : ResumeEvent;
-    /// <summary>The contestant was made to sit out the rest of the heat (it only repeated itself).</summary>
+    /// <summary>The contestant was made to sit out the rest of the heat (it only repeated itself, or its process kept crashing).</summary>
     public sealed record SatOut : ResumeEvent;
 }

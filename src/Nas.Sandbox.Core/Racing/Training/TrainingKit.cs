@@ -29,6 +29,20 @@ public sealed class TrainingKit : ITrainingKit
 
     private void Touch() => Interlocked.Increment(ref _touches);
 
+    /// <summary>The heat's data seed and the weight seed, read without touching (a contestant process builds its own kit from them).</summary>
+    internal long DataSeed => _heat.DataSeed;
+    internal long WeightSeed => _seed;
+
+    /// <summary>
+    /// A contestant running in its own process touched its copy of this kit during a call: counted here as a touch, so
+    /// the referee charges the call as it would in-process, with the seconds that copy spent loading data for the host.
+    /// </summary>
+    internal void RecordRemoteUse(double hostSeconds)
+    {
+        Touch();
+        if (hostSeconds > 0) lock (_gate) _hostSeconds += hostSeconds;
+    }
+
     public Device Device { get { Touch(); return _heat.Race.Device; } }
     public Tensor TrainingImages { get { Touch(); return Tensors().TrainImages; } }
     public Tensor TrainingLabels { get { Touch(); return Tensors().TrainLabels; } }
