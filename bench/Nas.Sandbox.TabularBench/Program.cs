@@ -52,10 +52,15 @@ public static class Program
             double withJournal, without;
             using (var writer = new JournalWriter(journal, syncTrials: false)) withJournal = Race(host, space, estimator, settings, writer);
             without = Race(host, space, estimator, settings, new NullJournal());
+            // Syncing every trial line to disk costs a flush per lookup: a tenth of the budget is enough to measure it.
+            File.Delete(journal);
+            double synced;
+            using (var writer = new JournalWriter(journal, syncTrials: true)) synced = Race(host, space, estimator, settings with { Budget = Math.Max(100, budget / 10) }, writer);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: {withJournal:N0} evaluations/s with the journal ({new FileInfo(journal).Length / 1e6:0.0} MB), {without:N0}/s without"));
+                $"round {round}: {withJournal:N0} evaluations/s with the journal as nas race writes it (lookups batched), {synced:N0}/s syncing every trial line to disk, {without:N0}/s without a journal"));
         }
         File.Delete(journal);
+        Isolation(host, space, estimator, settings with { Budget = Math.Max(100, budget / 10) });
         TimeToFirstTrial(table);
         return 0;
     }
@@ -68,12 +73,42 @@ public static class Program
         return summary.Contestants.Sum(c => c.Evaluations) / clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>
+    /// The same race with contestants in their own processes (<c>--isolation process</c>) and in-process, interleaved:
+    /// what a round trip over the pipe per Ask and Tell costs (process start-up excluded: the processes are started
+    /// before the clock, as the referee starts them before the first heat).
+    /// </summary>
+    private static void Isolation(SandboxHost host, Nb201Space space, TabularEstimator estimator, RaceSettings settings)
+    {
+        var start = new Nas.Sandbox.Core.Racing.Isolation.ContestantProcessStart("dotnet", [NasDll, "contestant-process"]);
+        for (int round = 1; round <= 2; round++)
+        {
+            double inProcess = Race(host, space, estimator, settings, new NullJournal());
+            using var processes = new Nas.Sandbox.Core.Racing.Isolation.ContestantProcesses(start, [], [], space, settings, "fashion-mnist", null);
+            foreach (var contestant in settings.Contestants) processes.PrepareAsync(host.Strategies.Get(contestant.Strategy)).GetAwaiter().GetResult();
+            var referee = new Referee(space, estimator, host.Strategies, new NullJournal(), null, processes);
+            var clock = Stopwatch.StartNew();
+            var summary = referee.RunAsync(settings with { ContestantProcesses = true }).GetAwaiter().GetResult();
+            double isolated = summary.Contestants.Sum(c => c.Evaluations) / clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"isolation, round {round}: {inProcess:N0} evaluations/s in-process, {isolated:N0}/s with contestants in their own processes ({1e6 / isolated - 1e6 / inProcess:0} µs more per evaluation: an Ask and a Tell over the pipe)"));
+        }
+    }
+
+    private static string NasDll
+    {
+        get
+        {
+            string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            string repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+            return Path.Combine(repo, "src", "Nas.Sandbox.Cli", "bin", configuration, "net10.0", "nas.dll");
+        }
+    }
+
     /// <summary>Starts the real `nas race --estimator tabular` and watches its journal for the first trial.</summary>
     private static void TimeToFirstTrial(string table)
     {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        string repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
-        string nas = Path.Combine(repo, "src", "Nas.Sandbox.Cli", "bin", configuration, "net10.0", "nas.dll");
+        string nas = NasDll;
         for (int run = 1; run <= 3; run++)
         {
             string journal = Path.Combine(Path.GetTempPath(), $"nas-first-trial-{Environment.ProcessId}-{run}.jsonl");

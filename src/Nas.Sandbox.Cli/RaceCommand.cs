@@ -32,6 +32,7 @@ internal static class RaceCommand
             var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
             if (finished) return 0;
 
+            if (resumed is null) RaceResume.RequireNewJournal(race.JournalPath);
             using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             var progress = new ProgressPrinter(Console.Error, race.Settings, perHeat: race.CheapTrials);

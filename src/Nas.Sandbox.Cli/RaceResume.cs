@@ -41,6 +41,16 @@ internal static class RaceResume
         return point;
     }
 
+    /// <summary>
+    /// A new race may not be appended to a journal that holds one: its lines would mix with the old race's, and resuming
+    /// either would then read both. The journal is the race's record, so the user chooses: resume it, or another path.
+    /// </summary>
+    public static void RequireNewJournal(string path)
+    {
+        if (File.Exists(path) && new FileInfo(path).Length > 0)
+            throw new NasException($"--journal {path} already holds a race: continue it with {Option} {path}, or give another --journal path.");
+    }
+
     /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>
     public static ParseResult Reparse(Command command, ParseResult given, string journal)
     {

@@ -39,6 +39,7 @@ internal static class TuiCommand
             var host = race.Host;
             var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
             if (finished) return 0;
+            if (resumed is null) RaceResume.RequireNewJournal(race.JournalPath);
             using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
             var control = new RaceControl();
             var tracker = new RaceTracker(control);

@@ -121,5 +121,17 @@ public sealed class ResumeTests : IDisposable
         err.Should().Contain("absent.jsonl not found");
     }
 
+    [Fact]
+    public void A_new_race_into_a_journal_that_holds_a_race_is_refused_and_the_journal_is_left_alone()
+    {
+        string journal = Path.Combine(_folder, "taken.jsonl");
+        Nas([.. Race(heats: 1, budget: 5), "--journal", journal]).Exit.Should().Be(0);
+        byte[] before = File.ReadAllBytes(journal);
+        var (exit, _, err) = Nas([.. Race(heats: 1, budget: 5), "--journal", journal]);
+        exit.Should().NotBe(0);
+        err.Should().Contain(journal).And.Contain("already holds a race").And.Contain("--resume");
+        File.ReadAllBytes(journal).Should().Equal(before);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
