@@ -26,7 +26,7 @@ internal static class RaceCommand
         {
             string? resumed = result.GetValue(resume);
             if (resumed is not null) result = RaceResume.Reparse(command, result, resumed);
-            using var race = options.Prepare(result, typeof(RaceCommand));
+            using var race = options.Prepare(result, typeof(RaceCommand), resumed is null ? null : RaceResume.RecordedScripts(resumed));
             var host = race.Host;
             foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
             var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);

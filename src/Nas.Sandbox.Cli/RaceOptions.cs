@@ -83,7 +83,8 @@ internal sealed class RaceOptions
     /// Validates the options, loads plugins and scripts, resolves every name (unknown strategies, knobs, spaces or
     /// datasets fail before any data is loaded), then loads the data. The caller disposes the host.
     /// </summary>
-    public PreparedRace Prepare(ParseResult result, Type hostType)
+    /// <param name="scriptsByLabel">For a resumed race: the script each contestant label was loaded from (its recorded path).</param>
+    public PreparedRace Prepare(ParseResult result, Type hostType, IReadOnlyDictionary<string, string>? scriptsByLabel = null)
     {
         var objective = RaceObjective.Parse(result.GetValue(_objective));
         var reference = result.GetValue(_reference) is { } point ? ParetoReference.Parse(point, objective) : null;
@@ -102,7 +103,9 @@ internal sealed class RaceOptions
         bool tabular = result.GetValue(_estimator) == TabularEstimatorName;
         var settings = new RaceSettings
         {
-            Contestants = specs.Select(ContestantSpec.Parse).ToArray(),
+            Contestants = specs.Select(ContestantSpec.Parse)
+                .Select(spec => scriptsByLabel?.GetValueOrDefault(spec.Label) is { } script ? spec with { Strategy = script, Label = spec.Label } : spec)
+                .ToArray(),
             Space = result.GetValue(_space)!,
             Estimator = result.GetValue(_estimator)!,
             Dataset = result.GetValue(_dataset)!,
@@ -139,6 +142,8 @@ internal sealed class RaceOptions
                 settings = settings with
                 {
                     Table = Path.GetFullPath(loaded.Path),
+                    TableColumns = _table.Mapping(result).Columns,
+                    TablePercent = _table.Mapping(result).Percent,
                     // The table knows the space's worst costs: the default reference point of a Pareto race.
                     KnownWorstCosts = TableObjective.WorstCosts(objective, loaded),
                     KnownWorstSource = $"worst in table {Path.GetFileName(loaded.Path)}",

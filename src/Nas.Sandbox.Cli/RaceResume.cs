@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Hosting.Packs;
 using Nas.Sandbox.Core.Journal;
 using Nas.Sandbox.Core.Racing;
@@ -64,12 +65,22 @@ internal static class RaceResume
         if (tokens.Count > 0 && tokens[0] == command.Name) tokens.RemoveAt(0);
         int at = tokens.IndexOf(Option);
         if (at >= 0) tokens.RemoveRange(at, Math.Min(2, tokens.Count - at));
-        var defining = tokens.Where(t => PackRaceArguments.Options.Contains(t) || t is "--journal" or "--validation-images").Distinct().ToArray();
+        var defining = tokens.Where(t => PackRaceArguments.Options.Contains(t) || t is "--journal").Distinct().ToArray();
         if (defining.Length > 0)
             throw new NasException($"{Option} takes the race's settings from its journal; remove {string.Join(", ", defining)}.");
 
         var arguments = new List<string>();
         foreach (var contestant in (settings["contestants"] as JArray ?? []).Select(c => (string)c!)) arguments.AddRange(["--strategy", contestant]);
+        // A contestant found in a plugin folder given with --plugins loads from that folder again, unless this command
+        // line names plugin folders itself. (Scripts load from their recorded paths: RecordedScripts.)
+        if (!tokens.Contains("--plugins"))
+        {
+            var known = PluginLocations.For(typeof(RaceResume).Assembly).Select(d => Path.GetFullPath(d.Path)).ToHashSet();
+            foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
+                if ((string?)contestant["source"] == StrategySource.PluginFolder && (string?)contestant["origin"] is { } dll && File.Exists(dll)
+                    && Path.GetDirectoryName(Path.GetDirectoryName(dll)) is { } folder && known.Add(folder))
+                    arguments.AddRange(["--plugins", folder]);
+        }
         arguments.AddRange(RaceArguments.Settings(started, $"{journal}({first.LineNumber})", estimator => estimator, table => ["--table", table]));
         arguments.AddRange(["--journal", journal]);
         // Contestants that ran in their own processes do again (a hostile one would otherwise take the race down), unless
@@ -80,6 +91,22 @@ internal static class RaceResume
         if (reparsed.Errors.Count > 0)
             throw new NasException($"{journal}: the race's options cannot be rebuilt from it: {string.Join("; ", reparsed.Errors.Select(e => e.Message))}");
         return reparsed;
+    }
+
+    /// <summary>
+    /// The script each contestant of a journaled race was loaded from (label → full path), for contestants that were
+    /// scripts and whose file is still there: a resumed race loads them from there, wherever it is run from, and
+    /// whether they were named by a relative path or found in a --scripts folder.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RecordedScripts(string journal)
+    {
+        var started = JournalReader.Read(journal).Lines.FirstOrDefault()?.Event;
+        var scripts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var contestant in (started?["contestants"] as JArray ?? []).OfType<JObject>())
+            if ((string?)contestant["contestant"] is { } label && (string?)contestant["origin"] is { } origin
+                && (string?)contestant["source"] == StrategySource.Script && File.Exists(origin))
+                scripts[label] = origin;
+        return scripts;
     }
 
     /// <summary>Contestants whose source changed since the journal recorded them: they resume on the new build.</summary>

@@ -13,6 +13,9 @@ internal sealed class TableOptions
 
     public IEnumerable<Option> All => [Table, _columns, _percent];
 
+    /// <summary>The column mapping and percent flag as given (journaled, so that a resumed race reads the table the same way).</summary>
+    public (string? Columns, bool? Percent) Mapping(ParseResult result) => (result.GetValue(_columns), result.GetValue(_percent));
+
     /// <summary>The table the options name (the shipped one by default), mapped and checked.</summary>
     public TabularTable Load(ParseResult result, SandboxHost host)
     {

@@ -35,15 +35,17 @@ internal static class TuiCommand
             }
             string? resumed = result.GetValue(resume);
             if (resumed is not null) result = RaceResume.Reparse(command, result, resumed);
-            using var race = options.Prepare(result, typeof(TuiCommand));
+            using var race = options.Prepare(result, typeof(TuiCommand), resumed is null ? null : RaceResume.RecordedScripts(resumed));
             var host = race.Host;
-            var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
+            // Shown in the console's notices once it is up (stderr is hidden behind the screen while it runs).
+            var resumeWarnings = new List<string>();
+            var resumePoint = RaceResume.Point(resumed, race, resumeWarnings.Add, out bool finished);
             if (finished) return 0;
             if (resumed is null) RaceResume.RequireNewJournal(race.JournalPath);
             using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
-            foreach (string warning in host.Warnings) tracker.Warn(warning);
+            foreach (string warning in host.Warnings.Concat(resumeWarnings)) tracker.Warn(warning);
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             referee.EventRaised += tracker.OnEvent;
             ShowRatings(tracker, race.League, referee);

@@ -167,6 +167,7 @@ public static class JournalFormat
         ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
         ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["validationImages"] = s.ValidationImages,
         ["callTimeout"] = s.CallTimeout.TotalSeconds, ["objective"] = s.Objective.Text,
+        ["tableColumns"] = s.TableColumns, ["tablePercent"] = s.TablePercent,
         ["isolation"] = s.ContestantProcesses ? "process" : "in-process",
         ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
     };

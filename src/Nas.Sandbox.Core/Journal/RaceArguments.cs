@@ -35,7 +35,14 @@ public static class RaceArguments
         }
         arguments.AddRange(["--estimator", estimator((string?)settings["estimator"] ?? "train")]);
         if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist") arguments.AddRange(["--dataset", dataset]);
-        if ((string?)settings["table"] is { } path) arguments.AddRange(table(path));
+        if ((string?)settings["table"] is { } path)
+        {
+            var tableArguments = table(path).ToArray();
+            arguments.AddRange(tableArguments);
+            // How the table was read goes with it (a table left out, like the shipped one, is read as shipped).
+            if (tableArguments.Length > 0 && (string?)settings["tableColumns"] is { } columns) arguments.AddRange(["--table-columns", columns]);
+            if (tableArguments.Length > 0 && (bool?)settings["tablePercent"] is { } percent) arguments.AddRange(["--table-percent", percent ? "true" : "false"]);
+        }
         void Number(JToken? token, string option)
         {
             if (token is JValue { Type: JTokenType.Integer or JTokenType.Float } value)

@@ -7,7 +7,17 @@ namespace Nas.Sandbox.Core.Racing;
 /// </summary>
 public sealed record ContestantSpec(string Strategy, IReadOnlyDictionary<string, string> Knobs)
 {
-    public string Label => Knobs.Count == 0 ? Strategy : $"{Strategy}:{string.Join(",", Knobs.Select(k => $"{k.Key}={k.Value}"))}";
+    private readonly string? _label;
+
+    /// <summary>
+    /// The contestant's name in the race: the text as given, unless set (a resumed race loads a script from the path
+    /// its journal recorded, under the label it raced with).
+    /// </summary>
+    public string Label
+    {
+        get => _label ?? (Knobs.Count == 0 ? Strategy : $"{Strategy}:{string.Join(",", Knobs.Select(k => $"{k.Key}={k.Value}"))}");
+        init => _label = value;
+    }
 
     public static ContestantSpec Parse(string text)
     {

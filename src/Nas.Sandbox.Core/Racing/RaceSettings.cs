@@ -12,6 +12,9 @@ public sealed record RaceSettings
     public string Dataset { get; init; } = "fashion-mnist";
     /// <summary>The tabular benchmark looked up (full path), for a tabular race.</summary>
     public string? Table { get; init; }
+    /// <summary>The table's column mapping (<c>--table-columns</c>) and whether it is in percent (<c>--table-percent</c>), as given.</summary>
+    public string? TableColumns { get; init; }
+    public bool? TablePercent { get; init; }
     /// <summary>Evaluations per contestant per heat (a repeat served from the contestant's cache counts too).</summary>
     public int? Budget { get; init; }
     /// <summary>Seconds per contestant per heat (measured for training).</summary>

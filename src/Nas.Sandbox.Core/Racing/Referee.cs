@@ -83,6 +83,8 @@ public sealed class Referee
             var clock = Stopwatch.StartNew();
             EventRaised += worst.OnEvent;
             var started = new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity), _space.Operations);
+            // A resumed race is the same race: listeners that key on its start time (the league) must see the recorded one.
+            if (resume?.StartedAt is { } startedAt) started = started with { Time = startedAt };
             if (resume is null) Raise(started); else Notify(started);
             var heats = new List<IReadOnlyList<HeatStanding>>();
             for (int heat = 0; heat < settings.Heats; heat++)
@@ -102,7 +104,7 @@ public sealed class Referee
                     {
                         if (Restore(run, resume!.Events(heat, run.Label), heat) == 0) continue;
                         bool satOut = run.Disqualified;
-                        await Rebuild(thread, run, run.Entry, settings, heat, "resume");
+                        await Rebuild(thread, run, run.Entry, settings, heat, ResumeRebuild);
                         run.Disqualified |= satOut;
                     }
                 while (true)
@@ -180,6 +182,9 @@ public sealed class Referee
                     break;
                 case ResumeEvent.SatOut:
                     run.Disqualified = true;
+                    break;
+                case ResumeEvent.Swapped:
+                    run.Disqualified = false;
                     break;
             }
         return events.Count;
@@ -317,6 +322,7 @@ public sealed class Referee
         Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
     }
 
+    public const string ResumeRebuild = "resume";
     private const string TimeoutRebuild = "rebuilt after a timeout", CrashRebuild = "rebuilt after its process crashed";
 
     /// <summary>

@@ -23,6 +23,13 @@ public sealed class ResumePoint
 
     /// <summary>The journal's race-started event.</summary>
     public JObject Started { get; }
+
+    /// <summary>When the race started (UTC), as its journal recorded it; null when the line has no readable time.</summary>
+    public DateTime? StartedAt =>
+        Started["time"] is JValue { Value: var value } && (value is DateTime time
+            || value is string text && DateTime.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out time))
+            ? time.ToUniversalTime()
+            : null;
     /// <summary>Heats 0 .. HeatsFinished-1 finished.</summary>
     public int HeatsFinished { get; }
     public bool RaceFinished { get; }
@@ -45,6 +52,8 @@ public sealed class ResumePoint
         {
             string where = $"{path}({line.LineNumber})";
             var e = line.Event;
+            try
+            {
             switch (line.Type)
             {
                 case "trial":
@@ -61,7 +70,11 @@ public sealed class ResumePoint
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.SatOut());
                     break;
                 case "search-time":
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Charged((double)e["seconds"]!));
+                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Charged((double)e["seconds"]!, (string?)e["phase"] ?? "", (int?)e["index"] ?? -1));
+                    break;
+                // A resume's own rebuild keeps a contestant that sat out sitting out; a new build brings it back.
+                case "swap" when (string?)e["reason"] != Referee.ResumeRebuild:
+                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Swapped());
                     break;
                 case "heat-restarted":
                     foreach (var key in byKey.Keys.Where(k => k.Item1 == (int)e["heat"]!).ToArray()) byKey.Remove(key);
@@ -78,7 +91,17 @@ public sealed class ResumePoint
                 case "contestant-added" or "contestant-removed":
                     throw new NasException($"{where}: the lineup changed during this race (from the console); such a race cannot be resumed.");
             }
+            }
+            catch (Exception x) when (x is ArgumentException or InvalidCastException or FormatException or NullReferenceException or OverflowException)
+            {
+                // A journal is user input: a missing or mistyped field names its line, never a stack trace.
+                throw new NasException($"{where}: a {line.Type} line this race cannot resume from: a field is missing or mistyped ({x.Message}).");
+            }
         }
+        // Search time charged during an ask whose trial never got journaled (the kill landed mid-evaluation): that ask is
+        // asked again on resume and charged again, so the first charge goes.
+        foreach (var list in byKey.Values)
+            if (list.Count > 0 && list[^1] is ResumeEvent.Charged { Phase: "ask" }) list.RemoveAt(list.Count - 1);
         var point = new ResumePoint(first.Event, heatsStarted, heatsFinished, finished, trials);
         foreach (var (key, list) in byKey) point._events[key] = list;
         return point;
@@ -94,8 +117,10 @@ public abstract record ResumeEvent
     public sealed record AskFailed(string Message, bool Crashed = false) : ResumeEvent;
     /// <summary>A Tell during which the contestant process died (it counts towards <see cref="Referee.MaxCrashesPerHeat"/>).</summary>
     public sealed record TellCrashed : ResumeEvent;
-    /// <summary>Search time charged to the contestant (training its own weights).</summary>
-    public sealed record Charged(double Seconds) : ResumeEvent;
+    /// <summary>Search time charged to the contestant (training its own weights), in the Ask or Tell of trial <paramref name="Index"/>.</summary>
+    public sealed record Charged(double Seconds, string Phase = "", int Index = -1) : ResumeEvent;
+    /// <summary>The contestant got a new instance (a new build, or a rebuild): one that sat out races again.</summary>
+    public sealed record Swapped : ResumeEvent;
     /// <summary>The contestant was made to sit out the rest of the heat (it only repeated itself, or its process kept crashing).</summary>
     public sealed record SatOut : ResumeEvent;
 }
