@@ -46,8 +46,11 @@ public sealed class ResumePoint
         int heatsStarted = 0, heatsFinished = 0, trials = 0;
         bool finished = false;
         var byKey = new Dictionary<(int, string), List<ResumeEvent>>();
-        List<ResumeEvent> Of(int heat, string contestant) =>
-            byKey.TryGetValue((heat, contestant), out var list) ? list : byKey[(heat, contestant)] = [];
+        List<ResumeEvent> Of(int heat, string? contestant)
+        {
+            if (contestant is null) throw new FormatException("its contestant is missing");
+            return byKey.TryGetValue((heat, contestant), out var list) ? list : byKey[(heat, contestant)] = [];
+        }
         foreach (var line in journal.Lines.Skip(1))
         {
             string where = $"{path}({line.LineNumber})";
