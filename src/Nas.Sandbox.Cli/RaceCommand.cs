@@ -29,6 +29,7 @@ internal static class RaceCommand
             using var race = options.Prepare(result, typeof(RaceCommand), resumed is null ? null : RaceResume.RecordedScripts(resumed));
             var host = race.Host;
             foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
+            if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads) Console.Error.WriteLine($"warning: {threads}");
             var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
             if (finished) return 0;
 

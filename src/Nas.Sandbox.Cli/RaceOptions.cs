@@ -155,6 +155,7 @@ internal sealed class RaceOptions
             {
                 if (result.GetValue(_table.Table) is not null) throw new NasException("--table is for --estimator tabular.");
                 estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
+                settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
             }
             var space = host.CreateSpace(settings.Space, operations);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());

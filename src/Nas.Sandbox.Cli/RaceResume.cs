@@ -109,6 +109,15 @@ internal static class RaceResume
         return scripts;
     }
 
+    /// <summary>A warning when a training race resumes at another libtorch thread count than it ran with (results then differ in the last digits).</summary>
+    public static string? ThreadCountChange(string journal, RaceSettings now)
+    {
+        var settings = JournalReader.Read(journal).Lines.FirstOrDefault()?.Event["settings"] as JObject;
+        if ((int?)settings?["torchThreads"] is not { } recorded || now.TorchThreads is not { } current || recorded == current) return null;
+        return $"the race ran with {recorded} libtorch thread(s) and resumes with {current}: training sums in another order, so results " +
+               $"can differ from an uninterrupted run in about their 6th digit (set OMP_NUM_THREADS={recorded} to match).";
+    }
+
     /// <summary>Contestants whose source changed since the journal recorded them: they resume on the new build.</summary>
     public static IEnumerable<string> ChangedSources(ResumePoint resume, Nas.Sandbox.Core.Hosting.SandboxHost host)
     {

@@ -39,6 +39,7 @@ internal static class TuiCommand
             var host = race.Host;
             // Shown in the console's notices once it is up (stderr is hidden behind the screen while it runs).
             var resumeWarnings = new List<string>();
+            if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads) resumeWarnings.Add(threads);
             var resumePoint = RaceResume.Point(resumed, race, resumeWarnings.Add, out bool finished);
             if (finished) return 0;
             if (resumed is null) RaceResume.RequireNewJournal(race.JournalPath);

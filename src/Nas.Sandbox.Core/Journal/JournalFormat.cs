@@ -168,7 +168,7 @@ public static class JournalFormat
         ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["validationImages"] = s.ValidationImages,
         ["callTimeout"] = s.CallTimeout.TotalSeconds, ["objective"] = s.Objective.Text,
         ["tableColumns"] = s.TableColumns, ["tablePercent"] = s.TablePercent,
-        ["isolation"] = s.ContestantProcesses ? "process" : "in-process",
+        ["isolation"] = s.ContestantProcesses ? "process" : "in-process", ["torchThreads"] = s.TorchThreads,
         ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
     };
 

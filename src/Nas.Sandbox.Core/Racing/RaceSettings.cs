@@ -31,6 +31,11 @@ public sealed record RaceSettings
     /// that a resumed race isolates its contestants again.
     /// </summary>
     public bool ContestantProcesses { get; init; }
+    /// <summary>
+    /// libtorch's CPU thread count in a race that trains (null otherwise): results are bit-identical only at the same
+    /// count, so it is journaled and a resume with another count is warned about.
+    /// </summary>
+    public int? TorchThreads { get; init; }
     /// <summary>What the race maximises (--objective): accuracy, a scalarised sum, or a Pareto front.</summary>
     public RaceObjective Objective { get; init; } = RaceObjective.Accuracy;
     /// <summary>Reference values given with --reference (metric units), for a Pareto race; others take their defaults.</summary>
