@@ -37,10 +37,8 @@ internal static class TuiCommand
             if (resumed is not null) result = RaceResume.Reparse(command, result, resumed);
             using var race = options.Prepare(result, typeof(TuiCommand));
             var host = race.Host;
-            var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
-            if (finished) return 0;
-            if (resumed is null) RaceResume.RequireNewJournal(race.JournalPath);
-            using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
+            using var writer = RaceResume.OpenJournal(resumed, race, result.GetValue(json), warning => Console.Error.WriteLine($"warning: {warning}"), out var resumePoint);
+            if (writer is null) return 0; // the resumed race had finished
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
             foreach (string warning in host.Warnings) tracker.Warn(warning);
