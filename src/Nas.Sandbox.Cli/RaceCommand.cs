@@ -30,11 +30,8 @@ internal static class RaceCommand
             var host = race.Host;
             foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
             if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads) Console.Error.WriteLine($"warning: {threads}");
-            var resumePoint = RaceResume.Point(resumed, race, warning => Console.Error.WriteLine($"warning: {warning}"), out bool finished);
-            if (finished) return 0;
-
-            if (resumed is null) RaceResume.RequireNewJournal(race.JournalPath);
-            using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
+            using var writer = RaceResume.OpenJournal(resumed, race, result.GetValue(json), warning => Console.Error.WriteLine($"warning: {warning}"), out var resumePoint);
+            if (writer is null) return 0; // the resumed race had finished
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             var progress = new ProgressPrinter(Console.Error, race.Settings, perHeat: race.CheapTrials);
             referee.EventRaised += progress.Print;

@@ -122,8 +122,11 @@ internal sealed class RaceOptions
             Reference = reference,
         };
         settings.Validate();
-        string journalPath = result.GetValue(_journal)
-            ?? Path.Combine("runs", $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.jsonl");
+        // The default name is to the millisecond, and is created new (RaceResume.OpenJournal): races started in the same
+        // second, or millisecond, each get their own journal.
+        string? namedJournal = result.GetValue(_journal);
+        string journalPath = namedJournal
+            ?? Path.Combine("runs", $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture)}.jsonl");
 
         var host = SandboxHost.Create(hostType.Assembly, result.GetValue(_plugins), result.GetValue(_scripts), lazyScripts: true);
         ContestantProcesses? isolation = null;
@@ -167,7 +170,10 @@ internal sealed class RaceOptions
                     space, settings, settings.Dataset, trainingData);
                 foreach (var spec in settings.Contestants) Admit(host, spec, isolation);
             }
-            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular, trainingData) { Isolation = isolation };
+            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular, trainingData)
+            {
+                Isolation = isolation, JournalNamed = namedJournal is not null,
+            };
         }
         catch
         {
@@ -220,6 +226,9 @@ internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISe
 {
     /// <summary>The contestant processes (<c>--isolation process</c>); null when contestants run in this process.</summary>
     public ContestantProcesses? Isolation { get; init; }
+
+    /// <summary>The user named the journal (<c>--journal</c>); otherwise <see cref="JournalPath"/> is a default name.</summary>
+    public bool JournalNamed { get; init; }
 
     public void Dispose()
     {

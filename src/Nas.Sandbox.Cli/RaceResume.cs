@@ -22,34 +22,88 @@ internal static class RaceResume
         new(Option) { Description = "continue a race from its journal (killed, crashed or stopped): nothing recorded is paid for again", HelpName = "JOURNAL" };
 
     /// <summary>
-    /// Where a prepared race resumes, when <paramref name="journal"/> is given: null when it is not, or when the race
-    /// already finished (said on stderr). Reports changed sources and cuts a torn last line first.
+    /// Opens the journal a prepared race appends to, locked against other nas processes while the race runs. A new race
+    /// gets a new file: a default name is created new, a named journal must be empty (checked under the lock, so two
+    /// races cannot both pass). With <see cref="Option"/> (<paramref name="journal"/>), <paramref name="point"/> is where
+    /// the race stopped. Null when the resumed race already finished (see <see cref="Point"/>).
     /// </summary>
-    public static ResumePoint? Point(string? journal, PreparedRace race, Action<string> warn, out bool finished)
+    public static JournalWriter? OpenJournal(string? journal, PreparedRace race, bool json, Action<string> warn, out ResumePoint? point)
     {
-        finished = false;
-        if (journal is null) return null;
-        var point = ResumePoint.Read(JournalReader.Read(race.JournalPath), race.JournalPath, race.Space);
-        if (point.RaceFinished)
+        point = null;
+        bool syncTrials = !race.CheapTrials;
+        if (journal is not null)
         {
-            Console.Error.WriteLine($"{race.JournalPath}: the race finished; there is nothing to resume.");
-            finished = true;
+            point = Point(race, json, warn, out var resumed);
+            return resumed;
+        }
+        if (!race.JournalNamed) return JournalWriter.CreateNew(race.JournalPath, syncTrials);
+        var writer = new JournalWriter(race.JournalPath, syncTrials);
+        RequireNewJournal(race.JournalPath, writer);
+        return writer;
+    }
+
+    /// <summary>
+    /// Where a prepared race resumes, read under the lock of <paramref name="writer"/> (opened here, a torn last line
+    /// repaired), so that no other process appends to the journal between reading it and going on from there. Reports
+    /// changed sources. When the race already finished: null (and no writer), said on stderr, and with
+    /// <paramref name="json"/> the summary its race-finished line records printed on stdout, as <c>--json</c> printed
+    /// it when the race ended.
+    /// </summary>
+    public static ResumePoint? Point(PreparedRace race, bool json, Action<string> warn, out JournalWriter? writer)
+    {
+        writer = null;
+        string path = race.JournalPath;
+        // A finished race ends with race-finished: told from the last line, without reading the rest or writing to the file.
+        if (JournalReader.LastEvent(path) is { } last && (string?)last["type"] == "race-finished")
+        {
+            Finished(path, last, json);
             return null;
         }
-        foreach (string change in ChangedSources(point, race.Host)) warn(change);
-        JournalWriter.TruncateTornTail(race.JournalPath);
-        Console.Error.WriteLine($"resuming {race.JournalPath}: {point.HeatsFinished} heat(s) finished, {point.Trials} trial(s) recorded; none is paid for again");
-        return point;
+        writer = new JournalWriter(path, syncTrials: !race.CheapTrials, repairTornTail: true);
+        try
+        {
+            var point = ResumePoint.Read(JournalReader.Read(path), path, race.Space);
+            if (point.RaceFinished)
+            {
+                // race-finished, then more lines: found again by reading the journal, rather than kept from every read.
+                var finished = JournalReader.Read(path).Lines.Last(l => l.Type == "race-finished").Event;
+                writer.Dispose();
+                writer = null;
+                Finished(path, finished, json);
+                return null;
+            }
+            foreach (string change in ChangedSources(point, race.Host)) warn(change);
+            if (writer.Repaired == TailRepair.Cut) Console.Error.WriteLine($"{path}: cut its torn last line (a crash mid-write); that event is redone");
+            if (writer.Repaired == TailRepair.Completed) Console.Error.WriteLine($"{path}: completed its last line with the newline a crash kept from being written");
+            Console.Error.WriteLine($"resuming {path}: {point.HeatsFinished} heat(s) finished, {point.Trials} trial(s) recorded; none is paid for again");
+            return point;
+        }
+        catch
+        {
+            writer?.Dispose();
+            writer = null;
+            throw;
+        }
+    }
+
+    private static void Finished(string path, JObject raceFinished, bool json)
+    {
+        Console.Error.WriteLine($"{path}: the race finished; there is nothing to resume.");
+        if (!json) return;
+        if (raceFinished["summary"] is JObject summary) Console.Out.WriteLine(summary.ToString(Newtonsoft.Json.Formatting.Indented));
+        else Console.Error.WriteLine($"warning: {path}: its race-finished line records no summary to print.");
     }
 
     /// <summary>
     /// A new race may not be appended to a journal that holds one: its lines would mix with the old race's, and resuming
     /// either would then read both. The journal is the race's record, so the user chooses: resume it, or another path.
+    /// Checked once <paramref name="writer"/> holds the journal's lock; a refused writer is closed, the file left alone.
     /// </summary>
-    public static void RequireNewJournal(string path)
+    public static void RequireNewJournal(string path, JournalWriter writer)
     {
-        if (File.Exists(path) && new FileInfo(path).Length > 0)
-            throw new NasException($"--journal {path} already holds a race: continue it with {Option} {path}, or give another --journal path.");
+        if (writer.LengthAtOpen == 0) return;
+        writer.Dispose();
+        throw new NasException($"--journal {path} already holds a race: continue it with {Option} {path}, or give another --journal path.");
     }
 
     /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>

@@ -40,10 +40,8 @@ internal static class TuiCommand
             // Shown in the console's notices once it is up (stderr is hidden behind the screen while it runs).
             var resumeWarnings = new List<string>();
             if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads) resumeWarnings.Add(threads);
-            var resumePoint = RaceResume.Point(resumed, race, resumeWarnings.Add, out bool finished);
-            if (finished) return 0;
-            if (resumed is null) RaceResume.RequireNewJournal(race.JournalPath);
-            using var writer = new JournalWriter(race.JournalPath, syncTrials: !race.CheapTrials);
+            using var writer = RaceResume.OpenJournal(resumed, race, result.GetValue(json), resumeWarnings.Add, out var resumePoint);
+            if (writer is null) return 0; // the resumed race had finished
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
             foreach (string warning in host.Warnings.Concat(resumeWarnings)) tracker.Warn(warning);

@@ -49,7 +49,7 @@ public sealed class EndToEndRaceTests : IDisposable
             .Should().Equal("random-search", "regularized-evolution:population=2,sample=2", "random-search",
                 "regularized-evolution:population=2,sample=2", "random-search", "regularized-evolution:population=2,sample=2");
         summary.Contestants.Should().HaveCount(2).And.OnlyContain(c => c.Evaluations == 3 && c.BestValidationAccuracy > 0.1);
-        var started = lines.Lines[0].Event;
+        var started = lines.Lines.First().Event;
         ((string)started["contestants"]![0]!["source"]!).Should().Be("built-in pack");
     }
 }

@@ -133,5 +133,74 @@ public sealed class ResumeTests : IDisposable
         File.ReadAllBytes(journal).Should().Equal(before);
     }
 
+    [Fact]
+    public void A_last_event_without_its_newline_is_kept_and_the_race_resumes_without_losing_it()
+    {
+        string journal = Path.Combine(_folder, "unterminated.jsonl");
+        var (exit, expected, err) = Nas([.. Race(heats: 1), "--json", "--journal", journal]);
+        exit.Should().Be(0, err);
+        var expectedTrials = Trials(journal).ToDictionary(t => t.Key, t => t.Value.Single());
+        // The first 40 lines, the last without its newline: a crash between writing an event and its newline.
+        var lines = File.ReadAllLines(journal);
+        lines[39].Should().Contain("\"type\":\"trial\"");
+        File.WriteAllText(journal, string.Join("\n", lines.Take(40)));
+
+        (exit, var resumed, err) = Nas("race", "--resume", journal, "--json");
+        exit.Should().Be(0, err);
+        err.Should().Contain("completed its last line").And.Contain($"resuming {journal}: 0 heat(s) finished, 38 trial(s) recorded");
+        var got = Trials(journal);
+        got.Values.Should().OnlyContain(v => v.Count == 1, "no trial is recorded twice");
+        got.ToDictionary(t => t.Key, t => t.Value[0]).Should().BeEquivalentTo(expectedTrials, "no trial is lost, the unterminated one included");
+        Standings(resumed).Should().Equal(Standings(expected));
+    }
+
+    [Fact]
+    public void Resuming_a_finished_race_with_json_prints_the_summary_the_race_printed()
+    {
+        string journal = Path.Combine(_folder, "finished.jsonl");
+        var (exit, expected, err) = Nas([.. Race(heats: 2, budget: 10), "--json", "--journal", journal]);
+        exit.Should().Be(0, err);
+        byte[] before = File.ReadAllBytes(journal);
+        (exit, var again, err) = Nas("race", "--resume", journal, "--json");
+        exit.Should().Be(0, err);
+        err.Should().Contain("the race finished; there is nothing to resume");
+        again.Should().Be(expected);
+        File.ReadAllBytes(journal).Should().Equal(before);
+    }
+
+    [Fact]
+    public void A_journal_being_written_by_a_race_is_refused_to_a_resume_and_to_a_new_race_naming_the_process()
+    {
+        string journal = Path.Combine(_folder, "busy.jsonl");
+        // Long enough (tens of seconds) to still run while two more nas processes start and are refused.
+        using var race = NasProcess.Start(Home, [.. Race(heats: 10, budget: 5000), "--journal", journal]);
+        _ = race.StandardOutput.ReadToEndAsync();
+        _ = race.StandardError.ReadToEndAsync();
+        try
+        {
+            var waited = Stopwatch.StartNew();
+            while (!(File.Exists(journal) && new FileInfo(journal).Length > 0) && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(20);
+            var (exit, _, err) = Nas("race", "--resume", journal);
+            exit.Should().Be(1, err);
+            err.Should().Contain($"journal {journal} is in use by another nas process (pid {race.Id})");
+            (exit, _, err) = Nas([.. Race(heats: 1, budget: 5), "--journal", journal]);
+            exit.Should().Be(1, err);
+            err.Should().Contain($"journal {journal} is in use by another nas process (pid {race.Id})");
+            race.HasExited.Should().BeFalse("the race was still running when the others were refused");
+        }
+        finally
+        {
+            race.Kill(entireProcessTree: true);
+            race.WaitForExit();
+        }
+        // Only the race wrote to it: no resume, and every trial once (the last line may be torn by the kill).
+        var lines = File.ReadAllLines(journal);
+        lines.Should().NotContain(l => l.Contains("\"type\":\"race-resumed\""));
+        lines.Count(l => l.Contains("\"type\":\"race-started\"")).Should().Be(1);
+        var trials = lines.SkipLast(1).Where(l => l.Contains("\"type\":\"trial\"")).Select(l => JObject.Parse(l))
+            .Select(e => $"{e["heat"]}/{e["contestant"]}/{e["index"]}").ToList();
+        trials.Should().OnlyHaveUniqueItems();
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -11,7 +11,8 @@ namespace Nas.Sandbox.Core.Journal;
 /// where a trial is a lookup that costs nothing to redo) trial lines are also batched: handed to the operating system
 /// at least every <see cref="BatchInterval"/> and with every other event, and synced to disk at the end of each heat
 /// and of the race. A crash can then lose the latest lookups (redone identically on resume), never a paid evaluation.
-/// The file is opened for append: an existing journal is never truncated.
+/// The file is appended to, never truncated (except for a torn last line on <c>repairTornTail</c>), and locked against
+/// other nas processes while the writer is open (<see cref="JournalLock"/>).
 /// </summary>
 public sealed class JournalWriter : IRaceJournal, IDisposable
 {
@@ -24,44 +25,79 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
     private readonly Timer? _flusher;
     private bool _dirty;
 
-    public JournalWriter(string path, bool syncTrials = true)
+    /// <summary>
+    /// Opens (or creates) the journal at <paramref name="path"/> for appending and locks it; a second writer, in this
+    /// process or another, fails with a <see cref="NasException"/> until this one is disposed. With
+    /// <paramref name="repairTornTail"/> (resuming), the tail a crash left after the last newline is repaired first,
+    /// under the lock and through this writer's own file: see <see cref="JournalTail"/>.
+    /// </summary>
+    public JournalWriter(string path, bool syncTrials = true, bool repairTornTail = false)
+        : this(path, FileMode.OpenOrCreate, syncTrials, repairTornTail)
+    {
+    }
+
+    private JournalWriter(string path, FileMode mode, bool syncTrials, bool repairTornTail)
     {
         _syncTrials = syncTrials;
-        if (!syncTrials) _flusher = new Timer(_ => FlushBatch(), null, BatchInterval, BatchInterval);
         Path = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        try { _stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: syncTrials ? 4096 : 1 << 20); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        FileStream? stream = null;
+        try
         {
-            throw new NasException($"Cannot open journal {Path}: {e.Message}", e);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            // Read access too: the repair reads the tail. FileShare.Read: readers (nas pareto) may watch a live race.
+            stream = new FileStream(Path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: syncTrials ? 4096 : 1 << 20);
+            JournalLock.Acquire(stream, Path);
+            LengthAtOpen = stream.Length;
+            if (repairTornTail) Repaired = Repair(stream);
+            stream.Seek(0, SeekOrigin.End);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NasException)
+        {
+            stream?.Dispose();
+            if (e is NasException) throw;
+            // Windows: FileShare.Read refused this writer because another has the journal open for writing.
+            if (OperatingSystem.IsWindows() && (e.HResult & 0xFFFF) == 32) throw JournalLock.InUse(Path, null);
+            if (mode == FileMode.CreateNew && File.Exists(Path)) throw new JournalExistsException(Path, e);
+            throw new NasException($"cannot append to journal {Path}: {e.Message}", e);
+        }
+        _stream = stream;
+        if (!syncTrials) _flusher = new Timer(_ => FlushBatch(), null, BatchInterval, BatchInterval);
+    }
+
+    /// <summary>
+    /// A new journal at <paramref name="path"/>, or when another process just created that file, beside it with a
+    /// counter (<c>NAME-2.jsonl</c>, ...): never an existing file, so two races started at once never share one.
+    /// </summary>
+    public static JournalWriter CreateNew(string path, bool syncTrials = true)
+    {
+        string stem = System.IO.Path.ChangeExtension(path, null), extension = System.IO.Path.GetExtension(path);
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return new JournalWriter(attempt == 1 ? path : $"{stem}-{attempt}{extension}", FileMode.CreateNew, syncTrials, repairTornTail: false); }
+            catch (JournalExistsException) when (attempt < 100) { }
         }
     }
 
     public string Path { get; }
 
-    /// <summary>
-    /// Cuts a torn last line (a crash mid-write) off a journal before more is appended to it, so that it does not
-    /// end up in the middle of the file, where readers refuse it. Returns the bytes cut.
-    /// </summary>
-    public static long TruncateTornTail(string path)
+    /// <summary>The journal's length in bytes when this writer opened it (before any repair): 0 for a new or empty file.</summary>
+    public long LengthAtOpen { get; }
+
+    /// <summary>What the repair did to the journal's tail: nothing, cut a torn line, or completed an event with its newline.</summary>
+    public TailRepair Repaired { get; }
+
+    private static TailRepair Repair(FileStream stream)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        long end = stream.Length;
-        if (end == 0) return 0;
-        var buffer = new byte[1];
-        long keep = end;
-        // Walk back to the last newline: everything after it is the torn line.
-        while (keep > 0)
+        var tail = JournalTail.Read(stream);
+        if (tail.Event is not null)
         {
-            stream.Position = keep - 1;
-            stream.ReadExactly(buffer);
-            if (buffer[0] == (byte)'\n') break;
-            keep--;
+            stream.Seek(0, SeekOrigin.End);
+            stream.WriteByte((byte)'\n');
         }
-        if (keep == end) return 0;
-        stream.SetLength(keep);
+        else if (tail.IsTorn) stream.SetLength(tail.Start);
+        else return TailRepair.None;
         stream.Flush(flushToDisk: true);
-        return end - keep;
+        return tail.Event is not null ? TailRepair.Completed : TailRepair.Cut;
     }
 
     private readonly StringBuilder _text = new();
@@ -120,6 +156,20 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
         }
     }
 }
+
+/// <summary>What <see cref="JournalWriter"/>'s repair did to a journal's tail.</summary>
+public enum TailRepair
+{
+    /// <summary>The journal ended with a newline (or was empty).</summary>
+    None,
+    /// <summary>A torn line (a crash mid-write) was cut off.</summary>
+    Cut,
+    /// <summary>A complete event whose newline a crash kept from being written got its newline.</summary>
+    Completed,
+}
+
+/// <summary>A journal that <see cref="JournalWriter.CreateNew"/> found already there.</summary>
+internal sealed class JournalExistsException(string path, Exception inner) : NasException($"journal {path} already exists", inner);
 
 /// <summary>A journal that keeps nothing (for callers that only want the events).</summary>
 public sealed class NullJournal : IRaceJournal

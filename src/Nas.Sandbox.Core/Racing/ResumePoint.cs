@@ -91,6 +91,8 @@ public sealed class ResumePoint
                 case "race-finished":
                     finished = true;
                     break;
+                case "race-started":
+                    throw new NasException($"{where}: a second race-started: two races were written into this journal; it cannot be resumed.");
                 case "contestant-added" or "contestant-removed":
                     throw new NasException($"{where}: the lineup changed during this race (from the console); such a race cannot be resumed.");
             }
