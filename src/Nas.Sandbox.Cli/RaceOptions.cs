@@ -42,6 +42,11 @@ internal sealed class RaceOptions
     private readonly Option<string> _device = CommonOptions.Device();
     private readonly FidelityOptions _fidelity = new();
     private readonly Option<double> _callTimeout = new("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
+    private readonly Option<double?> _contestantMemory = new("--contestant-memory")
+    {
+        Description = "GiB of managed memory one contestant may keep; more, and its instance is dropped for the heat [a quarter of nas's heap limit]",
+        HelpName = "GIB",
+    };
     private readonly Option<string[]> _plugins = CommonOptions.Plugins();
     private readonly Option<string[]> _scripts = CommonOptions.Scripts();
     private readonly Option<string?> _league = CommonOptions.League();
@@ -65,7 +70,7 @@ internal sealed class RaceOptions
         foreach (var option in new Option[]
                  {
                      _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
-                     _callTimeout, _plugins, _scripts, _league, _objective, _reference, Verbose,
+                     _callTimeout, _contestantMemory, _plugins, _scripts, _league, _objective, _reference, Verbose,
                  })
             command.Options.Add(option);
         foreach (var option in _table.All.Concat(_fidelity.All).Concat(_latency.All)) command.Options.Add(option);
@@ -100,6 +105,7 @@ internal sealed class RaceOptions
             Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
             ValidationImages = tabular ? null : training.ValidationImages,
             CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
+            ContestantMemoryGiB = result.GetValue(_contestantMemory),
             Objective = objective,
             Reference = reference,
         };

@@ -54,7 +54,7 @@ public sealed class ResumePoint
                 case "contestant-failed" when (string?)e["phase"] == "ask":
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.AskFailed((string?)e["message"] ?? ""));
                     break;
-                case "contestant-failed" when (string?)e["phase"] == Referee.RepeatsPhase:
+                case "contestant-failed" when SitOutPhases.Contains((string?)e["phase"]):
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.SatOut());
                     break;
                 case "search-time":
@@ -91,6 +91,6 @@ public abstract record ResumeEvent
     public sealed record AskFailed(string Message) : ResumeEvent;
     /// <summary>Search time charged to the contestant (training its own weights).</summary>
     public sealed record Charged(double Seconds) : ResumeEvent;
-    /// <summary>The contestant was made to sit out the rest of the heat (it only repeated itself).</summary>
+    /// <summary>The contestant was made to sit out the rest of the heat (<see cref="SitOutPhases"/>).</summary>
     public sealed record SatOut : ResumeEvent;
 }
