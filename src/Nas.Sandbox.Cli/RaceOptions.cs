@@ -43,6 +43,11 @@ internal sealed class RaceOptions
     private readonly Option<string> _device = CommonOptions.Device();
     private readonly FidelityOptions _fidelity = new();
     private readonly Option<double> _callTimeout = new("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
+    private readonly Option<double?> _contestantMemory = new("--contestant-memory")
+    {
+        Description = "GiB of managed memory one contestant may keep; more, and its instance is dropped for the heat [a quarter of nas's heap limit]",
+        HelpName = "GIB",
+    };
     private readonly Option<string[]> _plugins = CommonOptions.Plugins();
     private readonly Option<string[]> _scripts = CommonOptions.Scripts();
     private readonly Option<string?> _league = CommonOptions.League();
@@ -73,7 +78,7 @@ internal sealed class RaceOptions
         foreach (var option in new Option[]
                  {
                      _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
-                     _callTimeout, _plugins, _scripts, _league, _objective, _reference, _isolation, Verbose,
+                     _callTimeout, _contestantMemory, _plugins, _scripts, _league, _objective, _reference, _isolation, Verbose,
                  })
             command.Options.Add(option);
         foreach (var option in _table.All.Concat(_fidelity.All).Concat(_latency.All)) command.Options.Add(option);
@@ -118,6 +123,7 @@ internal sealed class RaceOptions
             ValidationImages = tabular ? null : training.ValidationImages,
             CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
             ContestantProcesses = isolate,
+            ContestantMemoryGiB = result.GetValue(_contestantMemory),
             Objective = objective,
             Reference = reference,
         };

@@ -59,10 +59,110 @@ public class RefereeTests
         var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("stuck"), ContestantSpec.Parse("rand")], BudgetSeconds = 10, Estimator = "formula" };
         var summary = await referee.RunAsync(settings).WaitAsync(TimeSpan.FromMinutes(1));
         var stuck = summary.Contestants.Single(c => c.Label == "stuck");
-        stuck.Evaluations.Should().Be(1 + Nas.Sandbox.Core.Racing.Referee.MaxRepeatsInARow);
+        stuck.Evaluations.Should().Be(1 + Nas.Sandbox.Core.Racing.Referee.MaxFreeStepsInARow);
         summary.Contestants.Single(c => c.Label == "rand").Seconds.Should().BeGreaterThanOrEqualTo(10, "everyone else races on");
         journal.Events.OfType<ContestantFailed>().Should().ContainSingle(f => f.Contestant == "stuck" && f.Phase == "repeats")
             .Which.Message.Should().Contain("1000 times in a row");
+    }
+
+    [Fact]
+    public async Task Under_a_seconds_budget_contestants_whose_asks_spend_nothing_sit_out_and_the_race_ends()
+    {
+        // A failed ask costs no seconds, so without the guard none of the first three would ever spend its 10 seconds.
+        var fixedArchitecture = _space.Parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+        var (referee, journal, _) = Referee(
+            new TestStrategyFactory("thrower", () => new DelegateStrategy(_ => throw new InvalidOperationException("boom"))),
+            new TestStrategyFactory("null", () => new DelegateStrategy(_ => null!)),
+            // After one paid evaluation, a repeat of it and a throw by turns: a streak of both kinds.
+            new TestStrategyFactory("mixed", () => new DelegateStrategy(c => c.AskIndex % 2 == 0 ? fixedArchitecture : throw new InvalidOperationException("odd"))),
+            Random());
+        var settings = new RaceSettings
+        {
+            Contestants = new[] { "thrower", "null", "mixed", "rand" }.Select(ContestantSpec.Parse).ToArray(), BudgetSeconds = 10, Estimator = "formula",
+        };
+        var summary = await referee.RunAsync(settings).WaitAsync(TimeSpan.FromMinutes(1));
+
+        int max = Nas.Sandbox.Core.Racing.Referee.MaxFreeStepsInARow;
+        var sitOuts = journal.Events.OfType<ContestantFailed>().Where(f => f.Phase != "ask").ToArray();
+        foreach (string label in new[] { "thrower", "null" })
+        {
+            summary.Contestants.Single(c => c.Label == label).Should().Match<ContestantSummary>(c => c.Evaluations == max && c.Failures == max);
+            sitOuts.Should().ContainSingle(f => f.Contestant == label).Which.Should().Match<ContestantFailed>(f =>
+                f.Phase == "faults" && f.Index == max - 1 && f.Message.Contains($"{max} asks in a row ({max} failed, 0 repeats)"));
+        }
+        summary.Contestants.Single(c => c.Label == "mixed").Evaluations.Should().Be(1 + max);
+        sitOuts.Should().ContainSingle(f => f.Contestant == "mixed").Which.Message.Should().Contain($"({max / 2} failed, {max / 2} repeats)");
+        sitOuts.Should().NotContain(f => f.Contestant == "rand");
+        summary.Contestants.Single(c => c.Label == "rand").Seconds.Should().BeGreaterThanOrEqualTo(10, "everyone else races on");
+    }
+
+    [Fact]
+    public async Task With_an_evaluation_budget_failed_asks_use_it_up_and_nobody_sits_out()
+    {
+        var (referee, journal, _) = Referee(new TestStrategyFactory("thrower", () => new DelegateStrategy(_ => throw new InvalidOperationException("boom"))));
+        var summary = await referee.RunAsync(Settings(1500, "thrower"));
+        summary.Contestants.Single().Failures.Should().Be(1500);
+        journal.Events.OfType<ContestantFailed>().Should().OnlyContain(f => f.Phase == "ask");
+    }
+
+    [Fact]
+    public async Task A_contestant_whose_asks_keep_overrunning_the_call_timeout_sits_out_after_a_few()
+    {
+        using var release = new ManualResetEventSlim(); // lets the abandoned calls end with the test
+        var (referee, journal, _) = Referee(new TestStrategyFactory("sleeper", () => new DelegateStrategy(c =>
+        {
+            release.Wait();
+            return c.Space.Sample(c.Random);
+        })), Random());
+        try
+        {
+            var summary = await referee.RunAsync(Settings(20, "sleeper", "rand") with { CallTimeout = TimeSpan.FromMilliseconds(200) })
+                .WaitAsync(TimeSpan.FromMinutes(1));
+            int max = Nas.Sandbox.Core.Racing.Referee.MaxTimeoutsInARow;
+            var faults = journal.Events.OfType<ContestantFailed>().Where(f => f.Contestant == "sleeper").ToArray();
+            faults.Select(f => f.Phase).Should().Equal([.. Enumerable.Repeat("ask", max), "timeouts"]);
+            faults[..max].Should().OnlyContain(f => f.Message.Contains("did not return within 0.2 s"));
+            faults[max].Message.Should().Contain($"overran the call timeout (0.2 s) in {max} asks in a row");
+            summary.Contestants.Single(c => c.Label == "sleeper").Evaluations.Should().Be(max);
+            summary.Contestants.Single(c => c.Label == "rand").Evaluations.Should().Be(20);
+        }
+        finally { release.Set(); }
+    }
+
+    [Fact]
+    public async Task A_resumed_race_replays_a_sit_out_and_does_not_run_the_culprit_again()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("nas-referee-resume-").FullName, "race.jsonl");
+        int asks = 0;
+        var catalog = new StrategyCatalog([
+            new TestStrategyFactory("thrower", () => new DelegateStrategy(_ =>
+            {
+                asks++;
+                throw new InvalidOperationException("boom");
+            })).Entry(),
+            Random().Entry()]);
+        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("thrower"), ContestantSpec.Parse("rand")], BudgetSeconds = 10, Estimator = "formula", Seed = 3 };
+        try
+        {
+            RaceSummary full;
+            using (var journal = new JournalWriter(path)) full = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(settings);
+            // Cut the journal right after the sit-out, as a crash there would.
+            var lines = File.ReadAllLines(path);
+            int sitOut = Array.FindIndex(lines, l => l.Contains("\"phase\":\"faults\""));
+            sitOut.Should().BeGreaterThan(0);
+            File.WriteAllLines(path, lines.Take(sitOut + 1));
+
+            asks = 0;
+            var resume = ResumePoint.Read(JournalReader.Read(path), path, _space);
+            RaceSummary resumed;
+            using (var journal = new JournalWriter(path)) resumed = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(settings, null, default, resume);
+
+            asks.Should().Be(0, "the contestant sat out; the resumed race does not ask it again");
+            File.ReadLines(path).Count(l => l.Contains("\"phase\":\"faults\"")).Should().Be(1);
+            resumed.Contestants.Select(c => (c.Label, c.Evaluations, c.Failures, c.Seconds))
+                .Should().Equal(full.Contestants.Select(c => (c.Label, c.Evaluations, c.Failures, c.Seconds)));
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(path)!, recursive: true); }
     }
 
     [Fact]

@@ -53,6 +53,7 @@ public static class RaceArguments
         Number(settings["heats"], "--heats");
         Number(settings["seed"], "--seed");
         Number(settings["callTimeout"], "--call-timeout");
+        Number(settings["contestantMemory"], "--contestant-memory");
         if (settings["fidelity"] is JObject fidelity)
             foreach (var (field, option) in new[] { ("epochs", "--epochs"), ("trainingImages", "--train-images"), ("channels", "--channels"), ("cellsPerStage", "--cells"), ("batchSize", "--batch-size") })
                 Number(fidelity[field], option);

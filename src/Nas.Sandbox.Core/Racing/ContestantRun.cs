@@ -27,10 +27,17 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     public List<Trial> History { get; } = [];
     public int Used { get; set; }
     /// <summary>
-    /// Trials in a row served from the cache with no search time charged between them: a strategy that only repeats
-    /// itself spends nothing, so it would never exhaust a seconds budget.
+    /// Steps in a row that spent nothing: repeats served from the cache and failed asks (a throw, null, an architecture
+    /// outside the space), with no paid evaluation or charged search time between them. Such a strategy would never
+    /// exhaust a seconds budget (<see cref="Referee.MaxFreeStepsInARow"/>).
     /// </summary>
-    public int RepeatsInARow { get; private set; }
+    public int FreeStepsInARow { get; private set; }
+    /// <summary>How many of <see cref="FreeStepsInARow"/> were failed asks (the rest were repeats).</summary>
+    public int FailedAsksInARow { get; private set; }
+    /// <summary>Asks in a row that overran the call timeout (<see cref="Referee.MaxTimeoutsInARow"/>).</summary>
+    public int TimeoutsInARow { get; set; }
+    /// <summary>What its calls allocated and left on the managed heap, as the memory guard sees it.</summary>
+    public MemoryAccount Memory { get; } = new();
     public int Failures { get; set; }
     /// <summary>Times its contestant process crashed in this heat (<c>--isolation process</c>).</summary>
     public int Crashes { get; set; }
@@ -54,7 +61,8 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
 
     public void Record(Trial trial)
     {
-        RepeatsInARow = trial.FromCache ? RepeatsInARow + 1 : 0;
+        if (trial.FromCache) FreeStepsInARow++;
+        else FreeStepsInARow = FailedAsksInARow = 0;
         History.Add(trial);
         Used++;
         Seconds += trial.CostSeconds;
@@ -72,9 +80,18 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     /// <summary>Charges the wall time of a call that trained on the race's data.</summary>
     public void Charge(double seconds)
     {
-        RepeatsInARow = 0;
+        FreeStepsInARow = FailedAsksInARow = 0;
         SearchSeconds += seconds;
         Seconds += seconds;
+    }
+
+    /// <summary>An ask that failed: it uses one evaluation of the budget and spends nothing else.</summary>
+    public void AskFailed()
+    {
+        Used++;
+        Failures++;
+        FreeStepsInARow++;
+        FailedAsksInARow++;
     }
 
     public HeatStanding Standing()

@@ -36,6 +36,11 @@ public sealed record RaceSettings
     /// count, so it is journaled and a resume with another count is warned about.
     /// </summary>
     public int? TorchThreads { get; init; }
+    /// <summary>
+    /// Managed memory one contestant may keep, in GiB (--contestant-memory); null for a quarter of the process's heap
+    /// limit (<see cref="MemoryGuard"/>).
+    /// </summary>
+    public double? ContestantMemoryGiB { get; init; }
     /// <summary>What the race maximises (--objective): accuracy, a scalarised sum, or a Pareto front.</summary>
     public RaceObjective Objective { get; init; } = RaceObjective.Accuracy;
     /// <summary>Reference values given with --reference (metric units), for a Pareto race; others take their defaults.</summary>
@@ -53,6 +58,7 @@ public sealed record RaceSettings
         if (BudgetSeconds is <= 0) throw new NasException($"--budget-seconds must be positive, not {BudgetSeconds}.");
         if (Heats < 1) throw new NasException($"--heats must be at least 1, not {Heats}.");
         if (Reference is { Count: > 0 } && !Objective.IsPareto) throw new NasException($"--reference is for a Pareto race (--objective pareto:...), not '{Objective.Text}'.");
+        if (ContestantMemoryGiB is { } memory && !(memory > 0)) throw new NasException($"--contestant-memory must be positive, not {memory}.");
         if (CallTimeout <= TimeSpan.Zero) throw new NasException($"--call-timeout must be positive, not {CallTimeout.TotalSeconds}.");
     }
 }

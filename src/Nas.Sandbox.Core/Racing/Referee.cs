@@ -14,7 +14,10 @@ namespace Nas.Sandbox.Core.Racing;
 /// contestant's history and cache. Every event is journaled before listeners hear of it, and a trial is journaled
 /// before the strategy is told.
 /// <para>Faults: a contestant's constructor, Ask or Tell that throws or overruns <see cref="RaceSettings.CallTimeout"/>,
-/// or an architecture outside the space, is journaled, costs one evaluation (for Ask) and never stops the race.</para>
+/// or an architecture outside the space, is journaled, costs one evaluation (for Ask) and never stops the race. A
+/// contestant sits out the rest of the heat when it would stall the race: asks that overran the timeout
+/// <see cref="MaxTimeoutsInARow"/> times in a row, or (under a seconds budget alone) <see cref="MaxFreeStepsInARow"/>
+/// steps in a row that spent nothing; and when it runs out of memory or keeps too much (<see cref="MemoryGuard"/>).</para>
 /// <para>Hot swap: when the <see cref="StrategyCatalog"/> announces a new build of a contestant's strategy (plugin
 /// rebuilt, script saved), the contestant gets, at its next turn, a new instance into which its whole history is
 /// replayed with Tell; trials, budget and standing carry over. If the new build cannot be used, the old one keeps
@@ -36,6 +39,7 @@ public sealed class Referee
     private readonly Isolation.ContestantProcesses? _isolation;
     private readonly ConcurrentQueue<StrategyEntry> _newBuilds = new();
     private readonly ConcurrentQueue<(string Origin, string Message)> _failedBuilds = new();
+    private MemoryGuard _memory = new(null);
 
     /// <param name="training">The data strategies may train on (DARTS, GDAS); null when the race offers none.</param>
     /// <param name="isolation">Contestant processes (<c>--isolation process</c>); null: contestants run in this process.</param>
@@ -76,6 +80,7 @@ public sealed class Referee
         if (_isolation is not null) await Task.WhenAll(lineup.Slots.Select(s => FactoryFor(s.Entry)));
         _strategies.EntryReplaced += _newBuilds.Enqueue;
         _strategies.SourceFailed += OnSourceFailed;
+        _memory = new MemoryGuard(settings.ContestantMemoryGiB);
         // The worst cost seen in the race: the default reference point of a Pareto race on an unknown space.
         var worst = new WorstCosts(settings.Objective);
         try
@@ -103,9 +108,11 @@ public sealed class Referee
                     foreach (var run in state.Contestants)
                     {
                         if (Restore(run, resume!.Events(heat, run.Label), heat) == 0) continue;
-                        bool satOut = run.Disqualified;
+                        // A kill can land between the step that reached a sit-out limit and its sit-out line: judged again here.
+                        if (!run.Disqualified) Judge(run, settings, heat, run.Used - 1);
+                        // A contestant that sat out stays out: its instance is not rebuilt (nor its misbehaviour rerun).
+                        if (run.Disqualified) continue;
                         await Rebuild(thread, run, run.Entry, settings, heat, ResumeRebuild);
-                        run.Disqualified |= satOut;
                     }
                 while (true)
                 {
@@ -170,8 +177,7 @@ public sealed class Referee
                     Notify(new TrialFinished(run.Label, heat, trial, run.Best));
                     break;
                 case ResumeEvent.AskFailed failed:
-                    run.Used++;
-                    run.Failures++;
+                    run.AskFailed();
                     if (failed.Crashed) run.Crashes++;
                     break;
                 case ResumeEvent.TellCrashed:
@@ -302,6 +308,13 @@ public sealed class Referee
             foreach (var trial in history) strategy.Tell(trial);
             return strategy;
         }, settings);
+        if (contestant.Memory.Verdict is not null)
+        {
+            instance = null; // the replayed instance too: it is what kept the memory
+            _memory.Reclaim();
+            SitOutForMemory(contestant, heat);
+            return;
+        }
         if (instance is null)
         {
             Raise(new SwapFailed(contestant.Label, heat, entry.Source.Origin, $"replaying {history.Length} trials into the new instance failed: {failure}"));
@@ -339,8 +352,16 @@ public sealed class Referee
     {
         contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
         var (factory, startFailure) = await FactoryFor(contestant.Entry);
-        var (instance, failure, _) = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false)
+        var outcome = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false)
             : await thread.Call(() => factory.Create(contestant.Knobs), settings.CallTimeout);
+        if (_memory.Observe(contestant, "create", 0, outcome.Allocated, outcome.OutOfMemory))
+        {
+            outcome = default; // drops the instance, if the constructor returned one
+            DropForMemory(contestant);
+            SitOutForMemory(contestant, heat);
+            return;
+        }
+        var (instance, failure, _) = outcome;
         if (instance is not null) contestant.Strategy = instance;
         else
         {
@@ -365,15 +386,23 @@ public sealed class Referee
             Training = contestant.Kit,
             Objective = settings.Objective.Description,
         };
+        // The calls reach the instance through the contestant, never a local: the memory guard may drop it mid-step.
         var strategy = contestant.Strategy!;
         if (strategy is Isolation.IsolatedStrategy isolated) isolated.AskSeed = askSeed; // its process makes the same Random
-        var (architecture, failure, timedOut) = await ChargedCall(thread, contestant, heat, index, "ask", () => strategy.Ask(context), settings);
+        var (architecture, failure, timedOut) = await ChargedCall(thread, contestant, heat, index, "ask", () => contestant.Strategy!.Ask(context), settings);
+        contestant.TimeoutsInARow = timedOut ? contestant.TimeoutsInARow + 1 : 0;
         if (failure is not null)
         {
             contestant.NeedsRebuild |= timedOut;
             bool crashed = LostProcess(contestant, strategy);
             Fault(contestant, heat, index, "ask", failure, crashed);
             if (crashed) CountCrash(contestant, heat, index);
+            Judge(contestant, settings, heat, index);
+            return;
+        }
+        if (contestant.Strategy is null) // it answered, but keeps too much memory: dropped, its answer with it
+        {
+            Judge(contestant, settings, heat, index);
             return;
         }
         if (architecture is null || !_space.Contains(architecture))
@@ -381,6 +410,7 @@ public sealed class Referee
             Fault(contestant, heat, index, "ask", architecture is null
                 ? "Ask returned null."
                 : $"Ask returned '{architecture.Key}', which is not in space '{_space.Name}'.");
+            Judge(contestant, settings, heat, index);
             return;
         }
 
@@ -394,7 +424,7 @@ public sealed class Referee
         }
         contestant.Record(trial);
         Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best));
-        var (_, tellFailure, tellTimedOut) = await ChargedCall(thread, contestant, heat, index, "tell", () => { strategy.Tell(trial); return true; }, settings);
+        var (_, tellFailure, tellTimedOut) = await ChargedCall(thread, contestant, heat, index, "tell", () => { contestant.Strategy!.Tell(trial); return true; }, settings);
         if (tellFailure is not null)
         {
             contestant.NeedsRebuild |= tellTimedOut;
@@ -402,8 +432,7 @@ public sealed class Referee
             Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure, crashed));
             if (crashed) CountCrash(contestant, heat, index);
         }
-        // With an evaluation budget, repeats use it up; only a seconds budget alone can be stalled by free repeats.
-        if (settings.Budget is null && contestant.RepeatsInARow >= MaxRepeatsInARow) SitOutRepeats(contestant, heat, index);
+        Judge(contestant, settings, heat, index);
     }
 
     /// <summary>
@@ -418,6 +447,8 @@ public sealed class Referee
         long start = Stopwatch.GetTimestamp();
         var outcome = await thread.Call(call, settings.CallTimeout);
         double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        // Before anything is written: a heap at its limit has no room for it until the instance is dropped.
+        if (_memory.Observe(contestant, phase, index, outcome.Allocated, outcome.OutOfMemory)) DropForMemory(contestant);
         if (kit is not null && kit.Touches != touches)
         {
             double seconds = Math.Max(0, elapsed - (kit.HostSeconds - hostSeconds));
@@ -458,28 +489,71 @@ public sealed class Referee
         }, _estimator.Name);
     }
 
-    /// <summary>Repeats served free in a row after which a contestant sits out the heat (see <see cref="SitOutRepeats"/>).</summary>
-    public const int MaxRepeatsInARow = 1000;
+    /// <summary>Steps in a row that spent nothing after which a contestant sits out the heat, under a seconds budget alone (see <see cref="Judge"/>).</summary>
+    public const int MaxFreeStepsInARow = 1000;
+
+    /// <summary>Asks in a row that overran the call timeout after which a contestant sits out the heat.</summary>
+    public const int MaxTimeoutsInARow = 3;
+
+    public const string RepeatsPhase = SitOutPhases.Repeats;
 
     /// <summary>
-    /// A contestant that asked only for architectures it had already evaluated, <see cref="MaxRepeatsInARow"/> times
-    /// in a row without spending anything, sits out the rest of the heat (a new build brings it back): repeats are
-    /// free, so under a seconds budget alone a strategy stuck on one architecture would otherwise never finish, and
-    /// the race with it.
+    /// After a contestant's step: makes it sit out the rest of the heat (a new build brings it back) when it would stall
+    /// the race or sink it.
+    /// <list type="bullet">
+    /// <item>Memory: it ran out, or keeps too much (<see cref="MemoryGuard"/>); its instance is already dropped.</item>
+    /// <item>Timeouts: <see cref="MaxTimeoutsInARow"/> asks in a row overran the call timeout. Each costs the whole
+    /// timeout in wall time (30 s by default), and a rebuilt instance that hangs again would cost it at every turn.</item>
+    /// <item>Free steps: <see cref="MaxFreeStepsInARow"/> steps in a row spent nothing: repeats served from its cache and
+    /// asks that failed (threw, returned null or an architecture outside the space) cost no seconds, so under a seconds
+    /// budget alone such a strategy would never finish, and the race with it. With an evaluation budget each one uses an
+    /// evaluation up, so the budget ends it.</item>
+    /// </list>
     /// </summary>
-    private void SitOutRepeats(ContestantRun contestant, int heat, int index)
+    private void Judge(ContestantRun contestant, RaceSettings settings, int heat, int index)
     {
-        contestant.Disqualified = true;
-        Raise(new ContestantFailed(contestant.Label, heat, index, RepeatsPhase,
-            $"asked {MaxRepeatsInARow} times in a row for architectures it had already evaluated; it sits out the rest of the heat"));
+        if (contestant.Memory.Verdict is not null) SitOutForMemory(contestant, heat);
+        else if (contestant.TimeoutsInARow >= MaxTimeoutsInARow)
+            SitOut(contestant, heat, index, SitOutPhases.Timeouts, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"overran the call timeout ({settings.CallTimeout.TotalSeconds:0.###} s) in {MaxTimeoutsInARow} asks in a row; it sits out the rest of the heat"));
+        else if (settings.Budget is null && contestant.FreeStepsInARow >= MaxFreeStepsInARow)
+        {
+            int failed = contestant.FailedAsksInARow;
+            SitOut(contestant, heat, index, failed == 0 ? SitOutPhases.Repeats : SitOutPhases.Faults, failed == 0
+                ? $"asked {MaxFreeStepsInARow} times in a row for architectures it had already evaluated; it sits out the rest of the heat"
+                : $"spent nothing in {MaxFreeStepsInARow} asks in a row ({failed} failed, {MaxFreeStepsInARow - failed} repeats), so under a seconds " +
+                  "budget alone it would never finish; it sits out the rest of the heat");
+        }
     }
 
-    public const string RepeatsPhase = "repeats";
+    private void SitOut(ContestantRun contestant, int heat, int index, string phase, string reason)
+    {
+        contestant.Disqualified = true;
+        Raise(new ContestantFailed(contestant.Label, heat, index, phase, reason));
+    }
+
+    /// <summary>
+    /// Drops the instance of a contestant that ran out of memory or keeps too much (it holds the memory; it is not
+    /// disposed, having misbehaved), makes it sit out, and collects, so the memory is free before anything is written.
+    /// </summary>
+    private void DropForMemory(ContestantRun contestant)
+    {
+        (contestant.Strategy, contestant.NeedsRebuild, contestant.Disqualified) = (null, false, true);
+        contestant.Memory.Kept = 0; // what it kept went with it
+        _memory.Reclaim();
+    }
+
+    /// <summary>Journals why the memory guard dropped a contestant's instance (<see cref="DropForMemory"/>).</summary>
+    private void SitOutForMemory(ContestantRun contestant, int heat)
+    {
+        if (contestant.Memory.Verdict is not { } verdict) return;
+        contestant.Memory.Verdict = null;
+        SitOut(contestant, heat, verdict.Index, SitOutPhases.Memory, verdict.Reason);
+    }
 
     private void Fault(ContestantRun contestant, int heat, int index, string phase, string message, bool crashed = false)
     {
-        contestant.Used++;
-        contestant.Failures++;
+        contestant.AskFailed();
         Raise(new ContestantFailed(contestant.Label, heat, index, phase, message, crashed));
     }
 
@@ -517,7 +591,7 @@ public sealed class Referee
     /// <summary>Process crashes in one heat after which a contestant sits out the rest of the heat (a new build brings it back).</summary>
     public const int MaxCrashesPerHeat = 3;
 
-    public const string CrashesPhase = "crashes";
+    public const string CrashesPhase = SitOutPhases.Crashes;
 
     private void CountCrash(ContestantRun contestant, int heat, int index)
     {

@@ -69,7 +69,7 @@ public sealed class ResumePoint
                 case "contestant-failed" when (string?)e["phase"] == "tell" && (bool?)e["crashed"] == true:
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.TellCrashed());
                     break;
-                case "contestant-failed" when (string?)e["phase"] is Referee.RepeatsPhase or Referee.CrashesPhase:
+                case "contestant-failed" when SitOutPhases.Contains((string?)e["phase"]):
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.SatOut());
                     break;
                 case "search-time":
@@ -126,6 +126,6 @@ public abstract record ResumeEvent
     public sealed record Charged(double Seconds, string Phase = "", int Index = -1) : ResumeEvent;
     /// <summary>The contestant got a new instance (a new build, or a rebuild): one that sat out races again.</summary>
     public sealed record Swapped : ResumeEvent;
-    /// <summary>The contestant was made to sit out the rest of the heat (it only repeated itself, or its process kept crashing).</summary>
+    /// <summary>The contestant was made to sit out the rest of the heat (<see cref="SitOutPhases"/>).</summary>
     public sealed record SatOut : ResumeEvent;
 }

@@ -49,11 +49,14 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     /// <summary>Search time charged to the contestant (its own training on the race's data): counts in its seconds.</summary>
     public void Charge(double seconds) => Seconds += seconds;
 
-    /// <summary>A failure outside a trial: a failed Ask costs an evaluation; a failed constructor sits the heat out.</summary>
+    /// <summary>
+    /// A failure outside a trial: a failed Ask costs an evaluation; a failed constructor, and the referee's sit-outs
+    /// (<see cref="SitOutPhases"/>: repeats, faults, timeouts, memory), sit the heat out.
+    /// </summary>
     public void Fault(string phase)
     {
         if (phase == "ask") { Used++; Failures++; }
-        else if (phase == "create") Disqualified = true;
+        else if (phase == "create" || SitOutPhases.Contains(phase)) Disqualified = true;
     }
 
     public void FinishHeat(HeatStanding standing, TrackScoring scoring)
