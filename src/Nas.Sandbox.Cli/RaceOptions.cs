@@ -172,7 +172,9 @@ internal sealed class RaceOptions
             var trainingData = host.CreateTrainingData(estimator, settings.Dataset, training, result.GetValue(_device)!);
             if (isolate)
             {
-                isolation = new ContestantProcesses(ContestantProcessCommand.StartOfThisHost(), result.GetValue(_plugins) ?? [], result.GetValue(_scripts) ?? [],
+                // Each contestant process gets --contestant-memory as its managed heap limit: there, the whole heap is the contestant's.
+                long? heapLimit = settings.ContestantMemoryGiB is { } gib ? (long)(gib * (1L << 30)) : null;
+                isolation = new ContestantProcesses(ContestantProcessCommand.StartOfThisHost(heapLimit), result.GetValue(_plugins) ?? [], result.GetValue(_scripts) ?? [],
                     space, settings, settings.Dataset, trainingData);
                 foreach (var spec in settings.Contestants) Admit(host, spec, isolation);
             }
