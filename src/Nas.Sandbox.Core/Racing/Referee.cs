@@ -387,14 +387,15 @@ public sealed class Referee
             Objective = settings.Objective.Description,
         };
         // The calls reach the instance through the contestant, never a local: the memory guard may drop it mid-step.
-        var strategy = contestant.Strategy!;
-        if (strategy is Isolation.IsolatedStrategy isolated) isolated.AskSeed = askSeed; // its process makes the same Random
+        // Only an isolated instance is kept in a local (it holds no memory here): an in-process one must not outlive a drop.
+        var isolated = contestant.Strategy as Isolation.IsolatedStrategy;
+        if (isolated is not null) isolated.AskSeed = askSeed; // its process makes the same Random
         var (architecture, failure, timedOut) = await ChargedCall(thread, contestant, heat, index, "ask", () => contestant.Strategy!.Ask(context), settings);
         contestant.TimeoutsInARow = timedOut ? contestant.TimeoutsInARow + 1 : 0;
         if (failure is not null)
         {
             contestant.NeedsRebuild |= timedOut;
-            bool crashed = LostProcess(contestant, strategy);
+            bool crashed = LostProcess(contestant, isolated);
             Fault(contestant, heat, index, "ask", failure, crashed);
             if (crashed) CountCrash(contestant, heat, index);
             Judge(contestant, settings, heat, index);
@@ -428,7 +429,7 @@ public sealed class Referee
         if (tellFailure is not null)
         {
             contestant.NeedsRebuild |= tellTimedOut;
-            bool crashed = LostProcess(contestant, strategy);
+            bool crashed = LostProcess(contestant, isolated);
             Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure, crashed));
             if (crashed) CountCrash(contestant, heat, index);
         }
@@ -580,9 +581,9 @@ public sealed class Referee
     /// After a failed call: an instance whose contestant process died or was stopped can take no more calls, so the
     /// contestant is rebuilt by replay in a fresh process before its next ask. True when the process crashed on its own.
     /// </summary>
-    private static bool LostProcess(ContestantRun contestant, IStrategy strategy)
+    private static bool LostProcess(ContestantRun contestant, Isolation.IsolatedStrategy? isolated)
     {
-        if (strategy is not Isolation.IsolatedStrategy { Dead: true } isolated) return false;
+        if (isolated is not { Dead: true }) return false;
         contestant.NeedsRebuild = true;
         if (isolated.Crashed) contestant.RebuildReason = CrashRebuild;
         return isolated.Crashed;
