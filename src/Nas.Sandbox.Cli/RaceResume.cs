@@ -154,7 +154,7 @@ internal static class RaceResume
     /// </summary>
     public static IReadOnlyDictionary<string, string> RecordedScripts(string journal)
     {
-        var started = JournalReader.Read(journal).Lines.FirstOrDefault()?.Event;
+        var started = StartedLine(journal);
         var scripts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var contestant in (started?["contestants"] as JArray ?? []).OfType<JObject>())
             if ((string?)contestant["contestant"] is { } label && (string?)contestant["origin"] is { } origin
@@ -163,10 +163,13 @@ internal static class RaceResume
         return scripts;
     }
 
+    /// <summary>The journal's first event (its race-started line), read alone; null when it has none.</summary>
+    private static JObject? StartedLine(string journal) => JournalReader.Read(journal).Lines.FirstOrDefault()?.Event;
+
     /// <summary>A warning when a training race resumes at another libtorch thread count than it ran with (results then differ in the last digits).</summary>
     public static string? ThreadCountChange(string journal, RaceSettings now)
     {
-        var settings = JournalReader.Read(journal).Lines.FirstOrDefault()?.Event["settings"] as JObject;
+        var settings = StartedLine(journal)?["settings"] as JObject;
         if ((int?)settings?["torchThreads"] is not { } recorded || now.TorchThreads is not { } current || recorded == current) return null;
         return $"the race ran with {recorded} libtorch thread(s) and resumes with {current}: training sums in another order, so results " +
                $"can differ from an uninterrupted run in about their 6th digit (set OMP_NUM_THREADS={recorded} to match).";
