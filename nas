@@ -32,14 +32,8 @@ fi
 # Fashion-MNIST is the default dataset: Debian's package dataset-fashion-mnist.
 dataset_dir=/usr/share/datasets/fashion-mnist
 install_dataset() {
-  local apt="apt-get"
-  if [ "$(id -u)" != 0 ]; then
-    if command -v sudo >/dev/null; then apt="sudo apt-get"; else
-      echo "nas: run as root, or install sudo, to install dataset-fashion-mnist" >&2; return 1; fi
-  fi
   echo "nas: installing Debian package dataset-fashion-mnist..." >&2
-  DEBIAN_FRONTEND=noninteractive $apt install -y -qq dataset-fashion-mnist >&2 ||
-    { $apt update -qq >&2 && DEBIAN_FRONTEND=noninteractive $apt install -y -qq dataset-fashion-mnist >&2; }
+  "$root/build/apt-install" dataset-fashion-mnist >&2
 }
 
 # `nas setup`: install what the project needs from Debian (the build ran above), and the pack project templates

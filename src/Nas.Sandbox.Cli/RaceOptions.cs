@@ -121,6 +121,8 @@ internal sealed class RaceOptions
             // A table was measured at its own fidelity; the training options do not apply.
             Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
             ValidationImages = tabular ? null : training.ValidationImages,
+            // A table holds latency already; any other estimator measures it as training.Latency says.
+            Latency = tabular ? null : training.Latency,
             CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
             ContestantProcesses = isolate,
             ContestantMemoryGiB = result.GetValue(_contestantMemory),

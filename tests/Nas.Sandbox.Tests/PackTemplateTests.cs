@@ -287,7 +287,7 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
             .And.Contain("plugin TestSepConv: operation test_sep_conv");
         var other = new Dictionary<string, string?>(packs.Environment) { [NasHome.Variable] = Path.Combine(packs.Root, "other-home") };
         NasProcess.Run(other, "pack", "install", "Shared.Plugins", "--source", feed).Exit.Should().Be(0);
-        var command = ((JArray)JObject.Parse(NasProcess.Run(other, "pack", "list", "--json").Out)["packs"]![0]!["raceCommand"]!).Values<string>().ToArray();
+        var command = Packs.PackListJson.RaceCommand(NasProcess.Run(other, "pack", "list", "--json").Out);
         (exit, var again, err) = NasProcess.Run(other, ["race", .. command, "--json", "--journal", Path.Combine(packs.Root, "again.jsonl")]);
         exit.Should().Be(0, err);
         static string[] Standings(string json) => JObject.Parse(json)["contestants"]!

@@ -161,7 +161,7 @@ public static class JournalFormat
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
-    public static JObject Settings(RaceSettings s) => new()
+    public static JObject Settings(RaceSettings s) => new JObject
     {
         ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)), ["space"] = s.Space, ["estimator"] = s.Estimator,
         ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
@@ -170,7 +170,7 @@ public static class JournalFormat
         ["tableColumns"] = s.TableColumns, ["tablePercent"] = s.TablePercent,
         ["isolation"] = s.ContestantProcesses ? "process" : "in-process", ["torchThreads"] = s.TorchThreads,
         ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
-    };
+    }.WithLatency(s.Latency);
 
     public static JObject Summary(RaceSummary summary) => new()
     {
@@ -218,6 +218,18 @@ public static class JournalFormat
     {
         if (s.Front is null) return json;
         json["front"] = new JArray(s.Front.Select(p => new JObject { ["index"] = p.Index, ["arch"] = p.Architecture, ["objectives"] = new JArray(p.Objectives) }));
+        return json;
+    }
+
+    /// <summary>
+    /// How a race that measures latency measures it (whole numbers of forward passes). Absent from other races' settings,
+    /// and from journals written before it was recorded: those resume with the defaults.
+    /// </summary>
+    private static JObject WithLatency(this JObject json, Evaluation.Model.LatencySettings? latency)
+    {
+        if (latency is null) return json;
+        json["latencyWarmup"] = latency.Warmup;
+        json["latencyRepeats"] = latency.Repeats;
         return json;
     }
 

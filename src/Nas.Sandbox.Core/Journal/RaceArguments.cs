@@ -58,6 +58,8 @@ public static class RaceArguments
             foreach (var (field, option) in new[] { ("epochs", "--epochs"), ("trainingImages", "--train-images"), ("channels", "--channels"), ("cellsPerStage", "--cells"), ("batchSize", "--batch-size") })
                 Number(fidelity[field], option);
         Number(settings["validationImages"], "--validation-images");
+        Number(settings["latencyWarmup"], "--latency-warmup");
+        Number(settings["latencyRepeats"], "--latency-repeats");
         if ((string?)settings["objective"] is { } objective && objective != "accuracy") arguments.AddRange(["--objective", objective]);
         if (settings["reference"] is JObject reference && reference.Count > 0)
             arguments.AddRange(["--reference", string.Join(",", reference.Properties().Select(p => $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"))]);

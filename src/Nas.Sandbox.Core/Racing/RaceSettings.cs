@@ -24,6 +24,12 @@ public sealed record RaceSettings
     public Fidelity Fidelity { get; init; } = new();
     /// <summary>Validation images per evaluation of a training race (--validation-images), journaled so a resume or re-run uses them.</summary>
     public int? ValidationImages { get; init; }
+    /// <summary>
+    /// How latency is measured (--latency-warmup, --latency-repeats) in a race that measures it: its objective reads a
+    /// latency metric and its estimator runs networks (not a table, which holds latency already). Null otherwise.
+    /// Journaled so a resume or re-run measures the same way.
+    /// </summary>
+    public Evaluation.Model.LatencySettings? Latency { get; init; }
     /// <summary>How long a strategy's constructor, Ask or Tell may take before the call is failed (--call-timeout).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>

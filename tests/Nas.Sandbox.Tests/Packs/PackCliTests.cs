@@ -104,7 +104,7 @@ public sealed class PackCliTests : IDisposable
         exit.Should().Be(0, stderr);
         (exit, var list, stderr) = Nas(other, "pack", "list", "--json");
         exit.Should().Be(0, stderr);
-        var command = ((JArray)JObject.Parse(list)["packs"]![0]!["raceCommand"]!).Values<string>().ToArray();
+        var command = PackListJson.RaceCommand(list);
         command.Should().ContainInOrder("--strategy", "shared-greedy").And.ContainInOrder("--strategy", "regularized-evolution:population=8")
             .And.ContainInOrder("--seed", "7");
         (exit, var again, stderr) = Nas(other, ["race", .. command, "--json", "--journal", Path.Combine(_folder, "again.jsonl")]);
@@ -153,7 +153,7 @@ public sealed class PackCliTests : IDisposable
     }
 
     [Fact]
-    public void Installing_a_new_version_during_a_race_swaps_its_contestant_without_losing_a_trial()
+    public async Task Installing_a_new_version_during_a_race_swaps_its_contestant_without_losing_a_trial()
     {
         // A strategy slow enough (40 ms per ask) that the race is still running when the new version arrives.
         const string slow = """
@@ -182,14 +182,15 @@ public sealed class PackCliTests : IDisposable
         var stderr = race.StandardError.ReadToEndAsync();
         int TrialsSoFar() => File.Exists(journal) ? File.ReadLines(journal).Count(l => l.Contains("\"type\":\"trial\"")) : 0;
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(50);
-        TrialsSoFar().Should().BeGreaterThanOrEqualTo(10, "the race should be under way: " + (race.HasExited ? stderr.Result : ""));
+        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(50);
+        TrialsSoFar().Should().BeGreaterThanOrEqualTo(10, "the race should be under way: " + (race.HasExited ? await stderr : ""));
 
         Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.2.0.0.nupkg")).Exit.Should().Be(0);
-        race.WaitForExit(TimeSpan.FromMinutes(2)).Should().BeTrue();
-        race.ExitCode.Should().Be(0, stderr.Result);
+        await race.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        string errors = await stderr;
+        race.ExitCode.Should().Be(0, errors);
 
-        stderr.Result.Should().Contain("pack Slow.Probe updated from 1.0.0 to 2.0.0");
+        errors.Should().Contain("pack Slow.Probe updated from 1.0.0 to 2.0.0");
         var events = File.ReadLines(journal).Select(JObject.Parse).ToArray();
         var swap = events.Should().ContainSingle(e => (string)e["type"]! == "swap").Subject;
         ((int)swap["trialsReplayed"]!).Should().BeGreaterThanOrEqualTo(10);

@@ -116,10 +116,11 @@ public static class PackWriter
     /// <summary>
     /// What a pack built here needs, up to the next major version: the newest API its plugins were compiled against,
     /// or, when it has scripts, this host's API (a script may use anything this host offers, and nothing says less).
+    /// A race of built-in contestants alone has neither: this host's API, which recorded the race.
     /// </summary>
     private static VersionRange ApiRange(PackStaging staging)
     {
-        var floor = staging.Scripts.Count > 0
+        var floor = staging.Scripts.Count > 0 || staging.Plugins.Count == 0
             ? ApiVersion.Current
             : staging.Plugins.Select(p => PluginApiCheck.ReferencedApiVersion(Path.Combine(staging.Root, p.AssemblyPath)) ?? ApiVersion.Current).Max()!;
         return new VersionRange(new NuGetVersion(floor.Major, floor.Minor, 0), includeMinVersion: true,
