@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Nas.Sandbox.Cli;
 
-/// <summary>The `nas` command tree (contract: shared/design/CLI.md).</summary>
+/// <summary>The `nas` command tree (reference: docs/reference/cli.md, which a test keeps in step with it).</summary>
 public static partial class NasCommandLine
 {
     public static RootCommand Build()

@@ -69,7 +69,7 @@ internal static class ParetoCommand
     public static RaceSummary Rebuild(string path, string? referenceText)
     {
         var lines = JournalReader.Read(path).Lines;
-        var started = lines.FirstOrDefault(l => l.Type == "race-started") ?? throw new NasException($"{path}: no race-started line; is it a race journal?");
+        var started = lines.FirstOrDefault(l => l.Type == JournalEventTypes.RaceStarted) ?? throw new NasException($"{path}: no race-started line; is it a race journal?");
         var start = new JournalFields(path, started);
         var settingsJson = start.Object("settings");
         var objective = RaceObjective.Parse(start.OptionalString("objective", settingsJson) ?? "accuracy", $"{path}({started.LineNumber}): objective");
@@ -89,23 +89,23 @@ internal static class ParetoCommand
             var f = new JournalFields(path, line);
             switch (line.Type)
             {
-                case "race-started":
+                case JournalEventTypes.RaceStarted:
                     foreach (var c in f.Array("contestants"))
                         labels.Add(f.String("contestant", c as JObject ?? throw f.Wrong(null, "contestants", "must hold objects")));
                     break;
-                case "contestant-added":
+                case JournalEventTypes.ContestantAdded:
                     labels.Add(f.String("contestant", f.Object("contestant")));
                     break;
-                case "contestant-removed":
+                case JournalEventTypes.ContestantRemoved:
                     string removed = f.String("contestant");
                     labels.Remove(removed);
                     foreach (var key in trials.Keys.Where(k => k.Contestant == removed).ToArray()) trials.Remove(key);
                     break;
-                case "heat-restarted":
+                case JournalEventTypes.HeatRestarted:
                     int restarted = f.Int("heat", min: 0, max: maxHeats - 1);
                     foreach (var key in trials.Keys.Where(k => k.Heat == restarted).ToArray()) trials.Remove(key);
                     break;
-                case "trial":
+                case JournalEventTypes.Trial:
                     var key2 = (f.String("contestant"), f.Int("heat", min: 0, max: maxHeats - 1));
                     if (!trials.TryGetValue(key2, out var list)) trials[key2] = list = [];
                     bool ok = f.OptionalString("status") == "ok" && f.Event["objectives"] is JArray;

@@ -13,7 +13,7 @@ using Nas.Sandbox.Core.Racing.Isolation;
 namespace Nas.Sandbox.Cli;
 
 /// <summary>
-/// The options `nas race` and `nas tui` share (contract: shared/design/CLI.md), and how they become a race ready to
+/// The options `nas race` and `nas tui` share (reference: docs/reference/cli.md), and how they become a race ready to
 /// run: settings validated, names resolved, data loaded.
 /// </summary>
 internal sealed class RaceOptions

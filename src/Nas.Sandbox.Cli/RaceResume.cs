@@ -54,7 +54,7 @@ internal static class RaceResume
         writer = null;
         string path = race.JournalPath;
         // A finished race ends with race-finished: told from the last line, without reading the rest or writing to the file.
-        if (JournalReader.LastEvent(path) is { } last && (string?)last["type"] == "race-finished")
+        if (JournalReader.LastEvent(path) is { } last && (string?)last["type"] == JournalEventTypes.RaceFinished)
         {
             Finished(path, last, json);
             return null;
@@ -66,7 +66,7 @@ internal static class RaceResume
             if (point.RaceFinished)
             {
                 // race-finished, then more lines: found again by reading the journal, rather than kept from every read.
-                var finished = JournalReader.Read(path).Lines.Last(l => l.Type == "race-finished").Event;
+                var finished = JournalReader.Read(path).Lines.Last(l => l.Type == JournalEventTypes.RaceFinished).Event;
                 writer.Dispose();
                 writer = null;
                 Finished(path, finished, json);
@@ -110,7 +110,7 @@ internal static class RaceResume
     public static ParseResult Reparse(Command command, ParseResult given, string journal)
     {
         var contents = JournalReader.Read(journal);
-        if (contents.Lines.FirstOrDefault() is not { Type: "race-started" } first)
+        if (contents.Lines.FirstOrDefault() is not { Type: JournalEventTypes.RaceStarted } first)
             throw new NasException($"{journal}(1): not a race journal: its first event is not race-started.");
         var started = first.Event;
         var settings = started["settings"] as JObject ?? throw new NasException($"{journal}(1): race-started has no settings.");

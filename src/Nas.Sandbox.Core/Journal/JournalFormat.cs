@@ -7,8 +7,8 @@ using Newtonsoft.Json.Linq;
 namespace Nas.Sandbox.Core.Journal;
 
 /// <summary>
-/// The journal's JSON-lines format (see shared/design/CLI.md): one object per event with a <c>type</c> and a UTC
-/// <c>time</c>; accuracies are fractions in [0, 1].
+/// The journal's JSON-lines format (docs/reference/journal.md): one object per event with a <c>type</c>
+/// (<see cref="JournalEventTypes"/>) and a UTC <c>time</c>; accuracies are fractions in [0, 1].
 /// </summary>
 public static class JournalFormat
 {
@@ -18,38 +18,37 @@ public static class JournalFormat
         {
             RaceStarted e => new JObject
             {
-                ["type"] = "race-started",
                 ["settings"] = Settings(e.Settings),
                 ["estimator"] = e.Estimator,
                 ["fidelity"] = e.Fidelity,
                 ["operations"] = e.Operations is null ? null : new JArray(e.Operations),
                 ["contestants"] = new JArray(e.Contestants.Select(Contestant)),
             },
-            HeatStarted e => new JObject { ["type"] = "heat-started", ["heat"] = e.Heat, ["seed"] = e.Seed },
+            HeatStarted e => new JObject { ["heat"] = e.Heat, ["seed"] = e.Seed },
             TrialFinished e => Trial(e),
             SearchCharged e => new JObject
             {
-                ["type"] = "search-time", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
+                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
                 ["phase"] = e.Phase, ["seconds"] = Math.Round(e.Seconds, 4),
             },
             ContestantFailed e => new JObject
             {
-                ["type"] = "contestant-failed", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
+                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
                 ["phase"] = e.Phase, ["message"] = e.Message,
             }.With("crashed", e.Crashed ? true : null),
             ContestantSwapped e => new JObject
             {
-                ["type"] = "swap", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["oldVersion"] = e.OldVersion,
+                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["oldVersion"] = e.OldVersion,
                 ["newVersion"] = e.NewVersion, ["trialsReplayed"] = e.TrialsReplayed, ["milliseconds"] = Math.Round(e.Milliseconds, 1),
                 ["reason"] = e.Reason,
             },
             SwapFailed e => new JObject
             {
-                ["type"] = "swap-failed", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["source"] = e.Source, ["message"] = e.Message,
+                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["source"] = e.Source, ["message"] = e.Message,
             },
             HeatFinished e => new JObject
             {
-                ["type"] = "heat-finished", ["heat"] = e.Heat,
+                ["heat"] = e.Heat,
                 ["standings"] = new JArray(e.Standings.Select(s => new JObject
                 {
                     ["contestant"] = s.Contestant, ["evaluations"] = s.Evaluations, ["failures"] = s.Failures,
@@ -58,17 +57,17 @@ public static class JournalFormat
                     ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
                 }.WithFront(s))),
             },
-            RaceFinished e => new JObject { ["type"] = "race-finished", ["summary"] = Summary(e.Summary) },
-            ContestantAdded e => new JObject { ["type"] = "contestant-added", ["heat"] = e.Heat, ["contestant"] = Contestant(e.Contestant) },
-            ContestantRemoved e => new JObject { ["type"] = "contestant-removed", ["heat"] = e.Heat, ["contestant"] = e.Contestant },
-            HeatRestarted e => new JObject { ["type"] = "heat-restarted", ["heat"] = e.Heat, ["seed"] = e.Seed },
-            RaceResumed e => new JObject { ["type"] = "race-resumed", ["heat"] = e.Heat, ["trialsRecorded"] = e.TrialsRecorded },
-            CommandRejected e => new JObject { ["type"] = "command-rejected", ["command"] = e.Command, ["message"] = e.Message },
+            RaceFinished e => new JObject { ["summary"] = Summary(e.Summary) },
+            ContestantAdded e => new JObject { ["heat"] = e.Heat, ["contestant"] = Contestant(e.Contestant) },
+            ContestantRemoved e => new JObject { ["heat"] = e.Heat, ["contestant"] = e.Contestant },
+            HeatRestarted e => new JObject { ["heat"] = e.Heat, ["seed"] = e.Seed },
+            RaceResumed e => new JObject { ["heat"] = e.Heat, ["trialsRecorded"] = e.TrialsRecorded },
+            CommandRejected e => new JObject { ["command"] = e.Command, ["message"] = e.Message },
             _ => throw new ArgumentException($"No journal format for {raceEvent.GetType().Name}."),
         };
         // type and time first, so a journal reads well in a pager.
-        var ordered = new JObject { ["type"] = json["type"], ["time"] = raceEvent.Time.ToString("O", CultureInfo.InvariantCulture) };
-        foreach (var property in json.Properties().Where(p => p.Name != "type")) ordered.Add(property.Name, property.Value);
+        var ordered = new JObject { ["type"] = JournalEventTypes.Of(raceEvent), ["time"] = raceEvent.Time.ToString("O", CultureInfo.InvariantCulture) };
+        foreach (var property in json.Properties()) ordered.Add(property.Name, property.Value);
         return ordered;
     }
 
@@ -93,7 +92,7 @@ public static class JournalFormat
         Add("score", t.Metrics.Score);
         var json = new JObject
         {
-            ["type"] = "trial", ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = t.Index,
+            ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = t.Index,
             ["arch"] = t.Architecture.Key, ["fidelity"] = JObject.FromObject(t.Fidelity, Serializer),
             ["status"] = StatusName(t.Status), ["metrics"] = metrics, ["cost"] = t.CostSeconds,
             ["cached"] = t.FromCache,
@@ -114,7 +113,7 @@ public static class JournalFormat
         var m = t.Metrics;
         var f = t.Fidelity;
         w.WriteStartObject();
-        w.WritePropertyName("type"); w.WriteValue("trial");
+        w.WritePropertyName("type"); w.WriteValue(JournalEventTypes.Trial);
         w.WritePropertyName("time"); w.WriteValue(e.Time.ToString("O", CultureInfo.InvariantCulture));
         w.WritePropertyName("contestant"); w.WriteValue(e.Contestant);
         w.WritePropertyName("heat"); w.WriteValue(e.Heat);

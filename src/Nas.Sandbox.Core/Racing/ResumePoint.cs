@@ -41,7 +41,7 @@ public sealed class ResumePoint
 
     public static ResumePoint Read(JournalContents journal, string path, ISearchSpace space)
     {
-        if (journal.Lines.FirstOrDefault() is not { Type: "race-started" } first)
+        if (journal.Lines.FirstOrDefault() is not { Type: JournalEventTypes.RaceStarted } first)
             throw new NasException($"{path}(1): not a race journal: its first event is not race-started.");
         int heatsStarted = 0, heatsFinished = 0, trials = 0;
         bool finished = false;
@@ -59,41 +59,41 @@ public sealed class ResumePoint
             {
             switch (line.Type)
             {
-                case "trial":
+                case JournalEventTypes.Trial:
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Evaluated(JournalTrial.Parse(e, space, where)));
                     trials++;
                     break;
-                case "contestant-failed" when (string?)e["phase"] == "ask":
+                case JournalEventTypes.ContestantFailed when (string?)e["phase"] == "ask":
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.AskFailed((string?)e["message"] ?? "", (bool?)e["crashed"] ?? false));
                     break;
-                case "contestant-failed" when (string?)e["phase"] == "tell" && (bool?)e["crashed"] == true:
+                case JournalEventTypes.ContestantFailed when (string?)e["phase"] == "tell" && (bool?)e["crashed"] == true:
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.TellCrashed());
                     break;
-                case "contestant-failed" when SitOutPhases.Contains((string?)e["phase"]):
+                case JournalEventTypes.ContestantFailed when SitOutPhases.Contains((string?)e["phase"]):
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.SatOut());
                     break;
-                case "search-time":
+                case JournalEventTypes.SearchTime:
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Charged((double)e["seconds"]!, (string?)e["phase"] ?? "", (int?)e["index"] ?? -1));
                     break;
                 // A resume's own rebuild keeps a contestant that sat out sitting out; a new build brings it back.
-                case "swap" when (string?)e["reason"] != Referee.ResumeRebuild:
+                case JournalEventTypes.Swap when (string?)e["reason"] != Referee.ResumeRebuild:
                     Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Swapped());
                     break;
-                case "heat-restarted":
+                case JournalEventTypes.HeatRestarted:
                     foreach (var key in byKey.Keys.Where(k => k.Item1 == (int)e["heat"]!).ToArray()) byKey.Remove(key);
                     break;
-                case "heat-started":
+                case JournalEventTypes.HeatStarted:
                     heatsStarted = Math.Max(heatsStarted, (int)e["heat"]! + 1);
                     break;
-                case "heat-finished":
+                case JournalEventTypes.HeatFinished:
                     heatsFinished = (int)e["heat"]! + 1;
                     break;
-                case "race-finished":
+                case JournalEventTypes.RaceFinished:
                     finished = true;
                     break;
-                case "race-started":
+                case JournalEventTypes.RaceStarted:
                     throw new NasException($"{where}: a second race-started: two races were written into this journal; it cannot be resumed.");
-                case "contestant-added" or "contestant-removed":
+                case JournalEventTypes.ContestantAdded or JournalEventTypes.ContestantRemoved:
                     throw new NasException($"{where}: the lineup changed during this race (from the console); such a race cannot be resumed.");
             }
             }

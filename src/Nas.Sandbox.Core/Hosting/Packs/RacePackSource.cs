@@ -19,7 +19,7 @@ public static class RacePackSource
     {
         var contents = JournalReader.Read(journalPath);
         string name = Path.GetFileName(journalPath);
-        if (contents.Lines.FirstOrDefault() is not { Type: "race-started" } first)
+        if (contents.Lines.FirstOrDefault() is not { Type: JournalEventTypes.RaceStarted } first)
             throw new PackException($"{journalPath}(1): not a race journal: its first event is not race-started.");
         var started = first.Event;
         var settings = started["settings"] as JObject ?? throw new PackException($"{journalPath}({first.LineNumber}): race-started has no settings.");
@@ -39,7 +39,7 @@ public static class RacePackSource
         else staging.Warnings.Add($"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's.");
         arguments.AddRange(RaceArguments.Settings(started, $"{journalPath}({first.LineNumber})", estimator => Estimator(estimator, staging, host), table => Table(table, staging)));
 
-        var changed = contents.Lines.Where(l => l.Type is "contestant-added" or "contestant-removed").Select(l => l.LineNumber).ToArray();
+        var changed = contents.Lines.Where(l => l.Type is JournalEventTypes.ContestantAdded or JournalEventTypes.ContestantRemoved).Select(l => l.LineNumber).ToArray();
         if (changed.Length > 0)
             staging.Warnings.Add($"{name} lines {string.Join(", ", changed)}: contestants were added or removed during the race; the recorded command races the starting lineup.");
         string journalInPack = $"{PackFormat.RaceFolder}/{name}";
