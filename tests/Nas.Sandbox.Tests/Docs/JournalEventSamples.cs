@@ -24,6 +24,7 @@ internal static class JournalEventSamples
             Fidelity = new Fidelity { Epochs = 1, TrainingImages = 500, Channels = 8, CellsPerStage = 1, BatchSize = 64 },
             ValidationImages = 200, CallTimeout = TimeSpan.FromSeconds(30), ContestantProcesses = true, TorchThreads = 2,
             ContestantMemoryGiB = 1.5, Objective = objective, Reference = new Dictionary<string, double> { ["accuracy"] = 0.1 },
+            Latency = new Nas.Sandbox.Core.Evaluation.Model.LatencySettings { Warmup = 3, Repeats = 10 },
         };
         var contestant = new ContestantInfo("regularized-evolution:population=8", "regularized-evolution", "built-in pack", "/plugins/C/C.dll", "1.0.0",
             new Dictionary<string, string> { ["population"] = "8" }, "ebb5317e");
