@@ -22,7 +22,7 @@ internal static class CommonOptions
     /// <summary>The league file; null when not given, meaning <see cref="LeagueFile.DefaultPath"/>.</summary>
     public static Option<string?> League() => new("--league")
     {
-        Description = "league file [$NAS_HOME/league.json, default ~/.nas-sandbox/league.json]",
+        Description = "league file [league.json in the home: $NAS_HOME, default ~/.nas]",
         HelpName = "PATH",
     };
 

@@ -10,7 +10,8 @@ namespace Nas.Sandbox.Cli;
 /// The repository's <c>dotnet new</c> templates (<c>templates/</c>: nas-strategy, nas-estimator, nas-operation) and the
 /// <c>dotnet</c> runs that install and instantiate them. The templates folder is a <c>templates</c> folder beside the
 /// host (a published layout) or the repository's, recorded at build time in the host's <c>Nas.TemplatesDir</c>
-/// metadata. Installing is skipped while a stamp in <c>$NAS_HOME</c> says this very content is installed in this hive.
+/// metadata. Installing is skipped while a stamp in the home (<see cref="NasHome"/>) says this very content is
+/// installed in this hive.
 /// <c>$NAS_TEMPLATE_HIVE</c> names another template hive than the user's (<c>dotnet new --debug:custom-hive</c>), so
 /// tests and trials leave the user's <c>dotnet new</c> untouched.
 /// </summary>
@@ -72,7 +73,7 @@ internal sealed class DotnetTemplates(string folder, string? hive)
 
     private static string? StampPath()
     {
-        try { return Path.Combine(NasHome.Resolve(), StampFile); }
+        try { return Path.Combine(NasHome.Resolve().Folder, StampFile); }
         catch (NasException) { return null; } // no home folder: install every time
     }
 

@@ -8,8 +8,8 @@ namespace Nas.Sandbox.Cli;
 
 /// <summary>
 /// <c>nas pack new|build|install|list|remove|verify</c>: packs are NuGet packages of strategies, estimators,
-/// operations and scripts (see <see cref="PackFormat"/>). Installed packs live in <c>$NAS_HOME/packs</c> and are
-/// loaded by every host like any plugin or script. They run with full trust: <c>verify</c> is how to check a pack
+/// operations and scripts (see <see cref="PackFormat"/>). Installed packs live in the home's <c>packs</c> folder
+/// (<see cref="NasHome"/>) and are loaded by every host like any plugin or script. They run with full trust: <c>verify</c> is how to check a pack
 /// (hashes, manifest, API) before installing it.
 /// </summary>
 internal static class PackCommand
@@ -84,7 +84,7 @@ internal static class PackCommand
         var version = new Option<string?>("--version") { Description = "the version to install from a feed [the newest stable]" };
         var force = new Option<bool>("--force") { Description = "reinstall even when the same version is installed" };
         var verbose = CommonOptions.Verbose();
-        var command = new Command("install", "Verify and install a pack into $NAS_HOME/packs (atomically; replaces an installed version of the same id).")
+        var command = new Command("install", "Verify and install a pack into packs/ of the home ($NAS_HOME, default ~/.nas), atomically; replaces an installed version of the same id.")
             { pack, sources, version, force, verbose };
         command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), async () =>
         {

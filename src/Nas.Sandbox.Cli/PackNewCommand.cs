@@ -59,7 +59,7 @@ internal static partial class PackNewCommand
         Console.Out.WriteLine("Next:");
         Console.Out.WriteLine($"  nas pack build {relative} --output packs");
         Console.Out.WriteLine($"  nas pack install packs/{name}.1.0.0.nupkg");
-        Console.Out.WriteLine($"  (or straight into a plugin folder: dotnet publish {relative} -c Release -o {Path.Combine(PluginLocations.UserPluginFolder, name)})");
+        Console.Out.WriteLine($"  (or straight into a plugin folder: dotnet publish {relative} -c Release -o {Path.Combine(NasHome.Resolve().Plugins, name)})");
     }
 
     /// <summary>The contracts assembly this nas runs with: the pack compiles against it and shares it at run time.</summary>

@@ -10,4 +10,5 @@ if (NasCommandLine.ParseErrors(parsed) is { } errors)
     Console.Error.Write(errors);
     return 1;
 }
+HomeNotices.Run(parsed, Console.Error);
 return await parsed.InvokeAsync();

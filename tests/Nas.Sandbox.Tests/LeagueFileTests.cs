@@ -157,13 +157,8 @@ public sealed class LeagueFileTests : IDisposable
     }
 
     [Fact]
-    public void The_home_folder_is_NAS_HOME_when_set_else_nas_sandbox_in_the_user_profile()
+    public void The_default_league_is_league_json_in_the_home_folder()
     {
-        string home = Path.Combine(_folder, "my-home");
-        NasHome.Resolve(name => name == "NAS_HOME" ? home : null, "/home/someone").Should().Be(home);
-        NasHome.Resolve(name => name == "NAS_HOME" ? "" : null, "/home/someone").Should().Be(Path.Combine("/home/someone", ".nas-sandbox"));
-        NasHome.Resolve(_ => null, "/home/someone").Should().Be(Path.Combine("/home/someone", ".nas-sandbox"));
-        Directory.Exists(home).Should().BeFalse();
-        Path.GetFileName(LeagueFile.DefaultPath()).Should().Be("league.json");
+        LeagueFile.DefaultPath().Should().Be(Path.Combine(NasHome.Resolve().Folder, "league.json"));
     }
 }

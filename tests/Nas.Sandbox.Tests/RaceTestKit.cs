@@ -57,7 +57,8 @@ internal sealed class ListJournal : IRaceJournal
 
 /// <summary>
 /// The built `nas` executable run as a child process, as a user runs it. Unless the caller sets <c>NAS_HOME</c>,
-/// each run gets a fresh temporary home (deleted afterwards), so no test ever reads or writes the real one.
+/// each run gets a fresh temporary home (deleted afterwards), so no test ever reads or writes the real one: its
+/// plugins, scripts, packs or league. (A caller that removes NAS_HOME sets HOME to a fake user profile.)
 /// </summary>
 internal static class NasProcess
 {

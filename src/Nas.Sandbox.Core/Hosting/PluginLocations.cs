@@ -5,7 +5,8 @@ namespace Nas.Sandbox.Core.Hosting;
 /// <summary>
 /// Where a host looks for plugins, in order: the built-in packs (a <c>plugins</c> folder beside the host, as in a
 /// published layout, or the repository's <c>artifacts/plugins/&lt;Configuration&gt;</c> recorded at build time in the
-/// host assembly's <c>Nas.BuiltInPluginsDir</c> metadata), then the user's folder (<c>~/.nas/plugins</c>), then the
+/// host assembly's <c>Nas.BuiltInPluginsDir</c> metadata), then the home's <c>plugins</c> folder (<see cref="NasHome"/>:
+/// <c>$NAS_HOME/plugins</c>, default <c>~/.nas/plugins</c>), then the
 /// plugins of installed packs (<see cref="Packs.PackStore"/>), then folders named by <c>NAS_PLUGIN_PATH</c>
 /// (path-separator separated), then folders given on the command line.
 /// </summary>
@@ -19,7 +20,7 @@ public static class PluginLocations
         string beside = Path.Combine(AppContext.BaseDirectory, "plugins");
         if (Directory.Exists(beside)) result.Add(new PluginDirectory(beside, StrategySource.BuiltInPack));
         else if (BuiltInFromBuild(host) is { } built) result.Add(new PluginDirectory(built, StrategySource.BuiltInPack));
-        result.Add(new PluginDirectory(UserPluginFolder, StrategySource.PluginFolder));
+        if (NasHome.TryResolve() is { } home) result.Add(new PluginDirectory(home.Plugins, StrategySource.PluginFolder));
         foreach (var pack in Packs.InstalledPacks.All()) result.Add(new PluginDirectory(pack.PluginsFolder, StrategySource.InstalledPack));
         foreach (string folder in (Environment.GetEnvironmentVariable(PathVariable) ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
@@ -27,9 +28,6 @@ public static class PluginLocations
             result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
         return result;
     }
-
-    public static string UserPluginFolder =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nas", "plugins");
 
     private static string? BuiltInFromBuild(Assembly host) =>
         host.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Nas.BuiltInPluginsDir")?.Value;

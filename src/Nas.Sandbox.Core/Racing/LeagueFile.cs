@@ -3,7 +3,8 @@ using System.Text;
 namespace Nas.Sandbox.Core.Racing;
 
 /// <summary>
-/// The league persisted in one JSON file (default <c>$NAS_HOME/league.json</c>), shared by every race on the machine.
+/// The league persisted in one JSON file (default <c>league.json</c> in the home, <see cref="Hosting.NasHome"/>),
+/// shared by every race on the machine.
 /// Recording a heat is a read-modify-write under an exclusive lock (<c>league.json.lock</c>), so races finishing
 /// heats at the same time in different processes never lose each other's update; the file is replaced atomically
 /// (a temporary file in the same folder, then a rename), so a reader or a crash never sees half a file.
@@ -29,7 +30,7 @@ public sealed class LeagueFile
     public string LockPath => Path + ".lock";
 
     /// <summary><c>league.json</c> in the user's Nas.Sandbox home (see <see cref="Hosting.NasHome"/>).</summary>
-    public static string DefaultPath() => System.IO.Path.Combine(Hosting.NasHome.Resolve(), "league.json");
+    public static string DefaultPath() => Hosting.NasHome.Resolve().League;
 
     /// <summary>The league as it is in the file now; empty when the file does not exist yet.</summary>
     public LeagueStandings Load()

@@ -17,7 +17,10 @@ public sealed class PackStore
     private const string InstallAside = "install", RemoveAside = "remove";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
-    public PackStore(string home) => Root = Path.Combine(Path.GetFullPath(home), "packs");
+    /// <summary>The store of the home in folder <paramref name="home"/>.</summary>
+    public PackStore(string home) : this(new NasHome(home)) { }
+
+    public PackStore(NasHome home) => Root = home.Packs;
 
     /// <summary>The store of the user's home (<see cref="NasHome"/>).</summary>
     public static PackStore ForUser() => new(NasHome.Resolve());
