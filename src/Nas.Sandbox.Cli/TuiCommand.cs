@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Journal;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Tracking;
@@ -44,7 +45,9 @@ internal static class TuiCommand
             if (writer is null) return 0; // the resumed race had finished
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
-            foreach (string warning in host.Warnings.Concat(resumeWarnings)) tracker.Warn(warning);
+            // The home's standing notices (a conflict left after the move, old folders not read) were printed before
+            // the screen opened; the migration is idempotent, so asking again gives them for the console.
+            foreach (string warning in host.Warnings.Concat(resumeWarnings).Concat(NasHomeMigration.Run())) tracker.Warn(warning);
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             referee.EventRaised += tracker.OnEvent;
             ShowRatings(tracker, race.League, referee);
