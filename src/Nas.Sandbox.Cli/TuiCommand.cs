@@ -45,6 +45,7 @@ internal static class TuiCommand
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
             foreach (string warning in host.Warnings.Concat(resumeWarnings)) tracker.Warn(warning);
+            race.TrainingData.Notice += tracker.Warn;
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             referee.EventRaised += tracker.OnEvent;
             ShowRatings(tracker, race.League, referee);
