@@ -10,4 +10,5 @@ if (NasCommandLine.ParseErrors(parsed) is { } errors)
     Console.Error.Write(errors);
     return 1;
 }
-return await parsed.InvokeAsync();
+// A contestant call abandoned by the watchdog may still be inside libtorch: see NativeExit.
+return NativeExit.Finish(await parsed.InvokeAsync());

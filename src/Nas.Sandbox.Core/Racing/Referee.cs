@@ -147,9 +147,9 @@ public sealed class Referee
         {
             // Calls the watchdog abandoned may still run, inside libtorch: they get the call timeout again to return
             // (a revoked kit stops a supernet at its next round) before their data is freed and the race, often the
-            // process, ends. A thread still in libtorch at exit crashes the process as libtorch's statics are torn down.
-            bool settled = await thread.AbandonedCallsReturnedAsync(settings.CallTimeout);
-            if (settled) _training?.Dispose(); // the last heat's tensors; the dataset itself stays loaded for another race
+            // process, ends (see AbandonedCalls: data still in use is left to the garbage collector instead).
+            await thread.AbandonedCallsReturnedAsync(settings.CallTimeout);
+            _training?.Dispose(); // the last heat's tensors; the dataset itself stays loaded for another race
 
             EventRaised -= worst.OnEvent;
             _strategies.EntryReplaced -= _newBuilds.Enqueue;

@@ -87,15 +87,17 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
         // referee drops the instance and collects before it writes anything.
         catch (OutOfMemoryException) { result = new CallOutcome<T>(default, OutOfMemoryFailure, false) { OutOfMemory = true }; }
         catch (Exception e) { result = new CallOutcome<T>(default, Describe(e), false); }
-        finally
-        {
-            SetSynchronizationContext(this);
-            guarded.Returned.TrySetResult(); // the contestant's code is done with this thread, abandoned or not
-        }
+        finally { SetSynchronizationContext(this); }
         result = result with { Allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore };
         lock (_gate)
         {
-            if (!ReferenceEquals(_inProgress, guarded)) return; // overran: the watchdog answered and another thread took over
+            if (!ReferenceEquals(_inProgress, guarded))
+            {
+                // Overran: the watchdog answered and another thread took over. The abandoned call has now returned.
+                AbandonedCalls.Returned();
+                guarded.Returned.TrySetResult();
+                return;
+            }
             _inProgress = null;
         }
         outcome.TrySetResult(result);
@@ -127,6 +129,7 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
             _inProgress = null;
             _generation++;
             _abandoned.Add(overrun.Returned.Task);
+            AbandonedCalls.Started();
         }
         StartPump();            // the race goes on on a fresh thread...
         overrun.AnswerTimedOut(); // ...which runs the caller's continuation next
@@ -181,7 +184,7 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
 
     private const string OutOfMemoryFailure = "OutOfMemoryException: the managed heap reached its limit";
 
-    /// <param name="Returned">Completed when the contestant's code returns (or throws), even after the watchdog answered.</param>
+    /// <param name="Returned">Completed when an abandoned call's contestant code returns (or throws) at last.</param>
     private sealed record GuardedCall(long Started, TimeSpan Timeout, Action AnswerTimedOut, TaskCompletionSource Returned);
 }
 
