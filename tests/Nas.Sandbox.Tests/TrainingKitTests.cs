@@ -194,12 +194,13 @@ public sealed class TrainingKitTests
         data.Notice += notices.Add;
         var kit = data.KitFor(1, new Fidelity(), seed: 5);
 
-        foreach (var (name, stride, count) in new[] { ("nor_conv_3x3", 1, 1), ("nor_conv_1x1", 1, 1), ("skip_connect", 2, 1), ("avg_pool_3x3", 1, 0) })
+        // Every built-in with a batch norm: the convolutions, skip_connect's FactorizedReduce, avg_pool's 1×1 projection.
+        foreach (var (name, channelsOut, stride) in new[] { ("nor_conv_3x3", 8, 1), ("nor_conv_1x1", 8, 1), ("skip_connect", 16, 2), ("avg_pool_3x3", 16, 1) })
         {
-            using var search = kit.BuildOperation(name, 8, name == "skip_connect" ? 16 : 8, stride, affine: false, trackRunningStats: false);
-            BatchNorms(search).Should().HaveCount(count, name).And.OnlyContain(bn => SearchMode(bn), name);
-            using var standard = kit.BuildOperation(name, 8, name == "skip_connect" ? 16 : 8, stride);
-            BatchNorms(standard).Should().HaveCount(count, name).And.OnlyContain(bn => Standard(bn), name);
+            using var search = kit.BuildOperation(name, 8, channelsOut, stride, affine: false, trackRunningStats: false);
+            BatchNorms(search).Should().ContainSingle(name).Which.Should().Match<BatchNorm2d>(bn => SearchMode(bn), name);
+            using var standard = kit.BuildOperation(name, 8, channelsOut, stride);
+            BatchNorms(standard).Should().ContainSingle(name).Which.Should().Match<BatchNorm2d>(bn => Standard(bn), name);
         }
         using var nonAffineOnly = kit.BuildOperation("nor_conv_3x3", 8, 8, 1, affine: false, trackRunningStats: true);
         var nonAffine = BatchNorms(nonAffineOnly).Single();
