@@ -4,40 +4,35 @@ using static TorchSharp.torch;
 namespace Nas.Sandbox.Strategies.Gradient;
 
 /// <summary>
-/// GDAS (Dong &amp; Yang, "Searching for a Robust Neural Architecture in Four GPU Hours", CVPR 2019): each edge samples
-/// one operation from the Gumbel-softmax of α at temperature τ and computes only that one; the straight-through
-/// estimator (one-hot forward, softmax gradient) lets α learn. A round is one SGD step of the weights on a search-train
-/// batch then one Adam step of α on a search-validation batch, each with a fresh sample. τ falls linearly from
-/// <c>tau-max</c> to <c>tau-min</c> over <c>tau-rounds</c> rounds (GDAS: 10 → 0.1 over the search), then stays there.
+/// GDAS (Dong &amp; Yang, "Searching for a Robust Neural Architecture in Four GPU Hours", CVPR 2019) as NAS-Bench-201
+/// runs it: exps/algos/GDAS.py, <c>search_func</c>, with lib/models/cell_searchs/search_model_gdas.py's supernet. Each
+/// forward pass draws a hard Gumbel-softmax sample of α at temperature τ, one operation per edge shared by every cell,
+/// and computes only that one; the straight-through estimator (one-hot forward, softmax gradient) lets α learn. A round
+/// (see <see cref="SupernetStrategy"/>) is one SGD step of the weights on a search-train batch, then one Adam step of α
+/// on a search-validation batch, each with a fresh sample. τ is set at the start of each epoch, falling linearly from
+/// <c>tau-max</c> to <c>tau-min</c> at the last of <c>epochs</c> epochs (<see cref="TemperatureSchedule"/>), then stays.
 /// Each Ask trains <c>steps-per-ask</c> rounds, then proposes the argmax of α on every edge.
-/// Knobs: those of DARTS (<c>steps-per-ask</c> 4, <c>learning-rate</c> 0.025, <c>momentum</c> 0.9, <c>weight-decay</c>
-/// 3e-4, <c>arch-learning-rate</c> 3e-4, <c>arch-weight-decay</c> 1e-3) and <c>tau-max</c> (10), <c>tau-min</c> (0.1),
-/// <c>tau-rounds</c> (790, ten epochs at the default fidelity). Its training time is charged to its seconds.
+/// Knobs (NB201's GDAS.config and GDAS.sh): those of DARTS with <c>epochs</c> 240, and <c>tau-max</c> (10),
+/// <c>tau-min</c> (0.1). Its training time is charged to its seconds.
 /// </summary>
 public sealed class GdasFactory : IStrategyFactory
 {
     public string Name => "gdas";
-    public string Description => "GDAS: Gumbel-softmax hard sampling of one operation per edge, straight-through gradients, annealed temperature, proposes argmax α (Dong & Yang 2019).";
+    public string Description => "GDAS as NAS-Bench-201 runs it: hard Gumbel-softmax sample of one operation per edge, straight-through gradients, temperature annealed by epoch, proposes argmax α (Dong & Yang 2019).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
-        .. SupernetSettings.Knobs,
-        new("tau-max", "10", "Gumbel-softmax temperature at the first round"),
-        new("tau-min", "0.1", "temperature reached after tau-rounds rounds (and kept)"),
-        new("tau-rounds", "790", "rounds over which the temperature falls linearly from tau-max to tau-min"),
+        .. SupernetSettings.KnobsWith(epochs: 240),
+        new("tau-max", "10", "Gumbel-softmax temperature at the first epoch"),
+        new("tau-min", "0.1", "temperature at the last of 'epochs' epochs (and kept after it)"),
     ];
 
     public IStrategy Create(KnobValues knobs)
     {
         double max = knobs.GetDouble("tau-max", min: 1e-6), min = knobs.GetDouble("tau-min", min: 1e-6);
         if (min > max) throw new KnobException($"Knob 'tau-min' of 'gdas' ({min}) must not exceed 'tau-max' ({max}).");
-        return new Gdas(SupernetSettings.From(knobs), new TemperatureSchedule(max, min, knobs.GetInt("tau-rounds", min: 1)));
+        var settings = SupernetSettings.From(knobs, "gdas");
+        return new Gdas(settings, new TemperatureSchedule(max, min, settings.Epochs));
     }
-}
-
-/// <summary>GDAS's temperature: linear from <paramref name="Max"/> at round 0 to <paramref name="Min"/> at round <paramref name="Rounds"/>, then flat.</summary>
-public sealed record TemperatureSchedule(double Max, double Min, int Rounds)
-{
-    public double At(int round) => round >= Rounds ? Min : Max - (Max - Min) * round / Rounds;
 }
 
 public sealed class Gdas(SupernetSettings settings, TemperatureSchedule temperature) : SupernetStrategy("gdas", settings)
@@ -46,23 +41,15 @@ public sealed class Gdas(SupernetSettings settings, TemperatureSchedule temperat
 
     private protected override EdgeMixer CreateMixer() => new SampledMixer();
 
-    private protected override double Step(SupernetState state, Tensor trainX, Tensor trainY, Tensor validX, Tensor validY)
-    {
-        double tau = Temperature.At(state.Rounds);
-        var mixer = (SampledMixer)state.Mixer;
-        Sample(state, mixer, tau);
-        double loss = WeightStep(state, trainX, trainY);
-        Sample(state, mixer, tau);
-        ArchStep(state, validX, validY);
-        mixer.Hard = null; // disposed with the round's scope
-        return loss;
-    }
+    /// <summary>Each pass of a round gets a fresh sample at the epoch's temperature (search_model_gdas.py's <c>forward</c>).</summary>
+    private protected override void Mix(SupernetState state, int epoch) => Sample(state, (SampledMixer)state.Mixer, Temperature.At(epoch));
 
     /// <summary>
-    /// A Gumbel-softmax sample per edge: h = onehot(argmax) − p.detach() + p with p = softmax((log_softmax(α) + g) / τ).
-    /// The Gumbel noise g comes from the strategy's seeded generator, so a rebuilt instance draws the same samples.
+    /// A hard Gumbel-softmax sample per edge: h = onehot(argmax p) − p.detach() + p with p = softmax((log_softmax(α) + g) / τ)
+    /// and g Gumbel noise (−log of an exponential draw, as NB201; never infinite here). The noise comes from the
+    /// strategy's seeded generator, so a rebuilt instance draws the same samples.
     /// </summary>
-    private static void Sample(SupernetState state, SampledMixer mixer, double tau)
+    internal static void Sample(SupernetState state, SampledMixer mixer, double tau)
     {
         int edges = (int)state.Alpha.shape[0], operations = (int)state.Alpha.shape[1];
         var noise = new float[edges * operations];
@@ -75,7 +62,7 @@ public sealed class Gdas(SupernetSettings settings, TemperatureSchedule temperat
         var probabilities = nn.functional.softmax((nn.functional.log_softmax(state.Alpha, -1) + gumbel) / tau, -1);
         var chosen = probabilities.detach().argmax(-1);
         var oneHot = nn.functional.one_hot(chosen, operations).to(probabilities.dtype);
-        mixer.Hard = oneHot - probabilities.detach() + probabilities;
+        mixer.Hard = oneHot - probabilities.detach() + probabilities; // disposed with the round's scope
         using var cpu = chosen.cpu();
         mixer.Chosen = cpu.data<long>().Select(k => (int)k).ToArray();
     }

@@ -1,4 +1,3 @@
-using Nas.Sandbox.Abstractions;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -6,8 +5,9 @@ namespace Nas.Sandbox.Strategies.Gradient;
 
 /// <summary>
 /// NAS-Bench-201's cell as a supernet cell: node 0 is the input, node j the sum of its incoming edges from every
-/// earlier node, the output is node 3; each of the six edges carries every candidate operation (built by the host's
-/// registry, so plugin and script operations work too) and the <see cref="EdgeMixer"/> decides how they combine.
+/// earlier node, the output is node 3; each of the six edges carries every candidate operation (built by
+/// <c>build(name, channels)</c>: the host's registry through the kit, so plugin and script operations work too) and the
+/// <see cref="EdgeMixer"/> decides how they combine.
 /// </summary>
 internal sealed class SearchCell : nn.Module<Tensor, Tensor>
 {
@@ -15,17 +15,20 @@ internal sealed class SearchCell : nn.Module<Tensor, Tensor>
     public static readonly (int To, int From)[] Edges = [(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)];
     private const int Nodes = 4;
 
+    /// <summary>Every operation of every edge, flat: edge e's operation k is at e × operations + k.</summary>
+    internal IList<nn.Module<Tensor, Tensor>> Operations => operations;
+
     // Flat: edge e's operation k is at e * operationCount + k.
     private readonly ModuleList<nn.Module<Tensor, Tensor>> operations = new();
     private readonly int _operationCount;
     private readonly EdgeMixer _mixer;
 
-    public SearchCell(ITrainingKit kit, IReadOnlyList<string> operationNames, int channels, EdgeMixer mixer) : base(nameof(SearchCell))
+    public SearchCell(Func<string, int, nn.Module<Tensor, Tensor>> build, IReadOnlyList<string> operationNames, int channels, EdgeMixer mixer) : base(nameof(SearchCell))
     {
         _operationCount = operationNames.Count;
         _mixer = mixer;
         for (int e = 0; e < Edges.Length; e++)
-            foreach (string name in operationNames) operations.Add(kit.BuildOperation(name, channels, channels, 1));
+            foreach (string name in operationNames) operations.Add(build(name, channels));
         RegisterComponents();
     }
 

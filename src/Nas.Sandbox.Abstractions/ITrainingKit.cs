@@ -47,8 +47,16 @@ public interface ITrainingKit
     /// </summary>
     long Seed { get; }
 
-    /// <summary>An operation of the host's registry (built-in, plugin or script) as a module, e.g. for a mixed edge.</summary>
+    /// <summary>An operation of the host's registry (built-in, plugin or script) as a module, as a stand-alone network has it.</summary>
     nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride);
+
+    /// <summary>
+    /// The same, with its batch norms built as asked: NAS-Bench-201's <c>affine</c> and <c>track_running_stats</c>. A
+    /// supernet's mixed edge asks for <c>false, false</c>, as DARTS and NAS-Bench-201's search code build theirs. The
+    /// built-in operations honour it; a plugin or script operation (<see cref="IOperation.Build"/> takes no such options)
+    /// is built as it is, and the race says so once. (API 1.2.)
+    /// </summary>
+    nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride, bool affine, bool trackRunningStats);
 
     /// <summary>
     /// NAS-Bench-201's macro skeleton (stem, three stages of <see cref="CellsPerStage"/> cells at C, 2C, 4C channels with

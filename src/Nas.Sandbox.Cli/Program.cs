@@ -11,4 +11,5 @@ if (NasCommandLine.ParseErrors(parsed) is { } errors)
     return 1;
 }
 HomeNotices.Run(parsed, Console.Error);
-return await parsed.InvokeAsync();
+// A contestant call abandoned by the watchdog may still be inside libtorch: see NativeExit.
+return NativeExit.Finish(await parsed.InvokeAsync());

@@ -32,6 +32,7 @@ internal static class RaceCommand
             if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads) Console.Error.WriteLine($"warning: {threads}");
             using var writer = RaceResume.OpenJournal(resumed, race, result.GetValue(json), warning => Console.Error.WriteLine($"warning: {warning}"), out var resumePoint);
             if (writer is null) return 0; // the resumed race had finished
+            race.TrainingData.Notice += notice => Console.Error.WriteLine($"warning: {notice}");
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             var progress = new ProgressPrinter(Console.Error, race.Settings, perHeat: race.CheapTrials);
             referee.EventRaised += progress.Print;

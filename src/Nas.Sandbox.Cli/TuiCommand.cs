@@ -48,6 +48,7 @@ internal static class TuiCommand
             // The home's standing notices (a conflict left after the move, old folders not read) were printed before
             // the screen opened; the migration is idempotent, so asking again gives them for the console.
             foreach (string warning in host.Warnings.Concat(resumeWarnings).Concat(NasHomeMigration.Run())) tracker.Warn(warning);
+            race.TrainingData.Notice += tracker.Warn;
             var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
             referee.EventRaised += tracker.OnEvent;
             ShowRatings(tracker, race.League, referee);

@@ -75,6 +75,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void A_darts_ask_abandoned_at_the_call_timeout_does_not_crash_nas_as_it_exits()
+    {
+        // Issue 23: the abandoned Ask was still training inside libtorch when nas exited; libtorch's static destructors
+        // then crashed it (exit code 139) after a complete leaderboard and journal.
+        var (exit, stdout, stderr) = Nas(
+        [
+            "race", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--strategy", "darts:steps-per-ask=100000",
+            "--budget", "1", "--train-images", "200", "--validation-images", "100", "--channels", "8", "--batch-size", "50",
+            "--call-timeout", "1", "--journal", Path.Combine(_folder, "race.jsonl"),
+        ]);
+        stderr.Should().Contain("FAILED in ask: did not return within 1 s");
+        stdout.Should().Contain("rank");
+        exit.Should().Be(0, stderr);
+    }
+
+    [Fact]
     public void Tabulate_writes_a_table_a_tabular_race_reads_and_resumes_after_an_interruption()
     {
         string table = Path.Combine(_folder, "table.csv");

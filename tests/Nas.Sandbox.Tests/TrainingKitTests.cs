@@ -7,6 +7,7 @@ using Nas.Sandbox.Core.Journal;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Training;
 using Nas.Sandbox.Core.Spaces;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
@@ -18,6 +19,12 @@ namespace Nas.Sandbox.Tests;
 [Collection(TorchGeneratorCollection.Name)]
 public sealed class TrainingKitTests
 {
+    /// <summary>Non-affine, without running statistics (NB201's search cells).</summary>
+    private static bool SearchMode(BatchNorm2d bn) => bn.weight is null && bn.bias is null && bn.running_mean is null && bn.running_var is null;
+
+    /// <summary>Affine, with running statistics (PyTorch's defaults).</summary>
+    private static bool Standard(BatchNorm2d bn) => bn.weight is not null && bn.bias is not null && bn.running_mean is not null && bn.running_var is not null;
+
     private static readonly TrainingSettings Tiny = new() { TrainingImages = 200, ValidationImages = 100, Channels = 8, BatchSize = 50 };
 
     [Fact]
@@ -134,5 +141,86 @@ public sealed class TrainingKitTests
             .And.OnlyContain(f => f.Contestant == "trainer" && f.Phase == "ask" && f.Message.Contains("Fashion-MNIST not found") && f.Message.Contains(missing));
         summary.Contestants.Single(c => c.Label == "sampler").Evaluations.Should().Be(2);
         summary.Contestants.Single(c => c.Label == "sampler").Failures.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task An_ask_abandoned_at_the_call_timeout_finds_its_kit_revoked_and_the_race_waits_for_it_to_return()
+    {
+        // Issue 23: an abandoned supernet Ask went on training inside libtorch while the race ended and the process
+        // exited. Its kit is revoked at the timeout, so it stops at its next touch, and the race waits for it.
+        Exception? stoppedBy = null;
+        long returnedAt = 0;
+        var factory = new TestStrategyFactory("trains-forever", () => new DelegateStrategy(context =>
+        {
+            try
+            {
+                while (true) { _ = context.Training!.BatchSize; Thread.Sleep(20); } // a round per touch, forever
+            }
+            catch (Exception e) { stoppedBy = e; throw; }
+            finally { Interlocked.Exchange(ref returnedAt, Stopwatch.GetTimestamp()); }
+        }));
+        using var data = new RaceTrainingData(() => TestData.FashionMnistSubset, OperationRegistry.CreateDefault(), Tiny);
+        var journal = new ListJournal();
+        var referee = new Referee(new Nb201Space(), new FreeEstimator(), new Nas.Sandbox.Core.Hosting.StrategyCatalog([factory.Entry()]), journal, data);
+        await referee.RunAsync(new RaceSettings
+        {
+            Contestants = [ContestantSpec.Parse("trains-forever")], Budget = 1, Estimator = "free", CallTimeout = TimeSpan.FromMilliseconds(300),
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        long finishedAt = Stopwatch.GetTimestamp();
+
+        journal.Events.OfType<ContestantFailed>().Should().ContainSingle().Which.Message.Should().StartWith("did not return within 0.3 s");
+        Interlocked.Read(ref returnedAt).Should().BePositive("the race ended after the abandoned call returned")
+            .And.BeLessThanOrEqualTo(finishedAt);
+        stoppedBy.Should().BeOfType<OperationCanceledException>().Which.Message.Should().Contain("revoked");
+    }
+
+    /// <summary>An operation from a plugin: IOperation.Build takes no batch-norm options.</summary>
+    private sealed class PluginConv : IOperation
+    {
+        public string Name => "plugin_conv";
+        public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) => new ReluConvBn(channelsIn, channelsOut, 3, stride, 1);
+    }
+
+    private static BatchNorm2d[] BatchNorms(nn.Module module) =>
+        module.modules().OfType<BatchNorm2d>().ToArray();
+
+    [Fact]
+    public void Search_mode_operations_have_non_affine_batch_norms_without_running_statistics_a_plugin_s_are_used_as_they_are_said_once()
+    {
+        var registry = OperationRegistry.CreateDefault();
+        registry.Register(new PluginConv(), "plugin test.dll");
+        using var data = new RaceTrainingData(() => TestData.FashionMnistSubset, registry, Tiny);
+        var notices = new List<string>();
+        data.Notice += notices.Add;
+        var kit = data.KitFor(1, new Fidelity(), seed: 5);
+
+        // Every built-in with a batch norm: the convolutions, skip_connect's FactorizedReduce, avg_pool's 1×1 projection.
+        foreach (var (name, channelsOut, stride) in new[] { ("nor_conv_3x3", 8, 1), ("nor_conv_1x1", 8, 1), ("skip_connect", 16, 2), ("avg_pool_3x3", 16, 1) })
+        {
+            using var search = kit.BuildOperation(name, 8, channelsOut, stride, affine: false, trackRunningStats: false);
+            BatchNorms(search).Should().ContainSingle(name).Which.Should().Match<BatchNorm2d>(bn => SearchMode(bn), name);
+            using var standard = kit.BuildOperation(name, 8, channelsOut, stride);
+            BatchNorms(standard).Should().ContainSingle(name).Which.Should().Match<BatchNorm2d>(bn => Standard(bn), name);
+        }
+        using var nonAffineOnly = kit.BuildOperation("nor_conv_3x3", 8, 8, 1, affine: false, trackRunningStats: true);
+        var nonAffine = BatchNorms(nonAffineOnly).Single();
+        (nonAffine.weight is null, nonAffine.running_mean is null).Should().Be((true, false), "non-affine, with running statistics, as asked");
+        notices.Should().BeEmpty("the built-in operations honour the options");
+
+        using var plugin = kit.BuildOperation("plugin_conv", 8, 8, 1, affine: false, trackRunningStats: false);
+        using var again = kit.BuildOperation("plugin_conv", 8, 8, 1, affine: false, trackRunningStats: false);
+        BatchNorms(plugin).Single().weight.Should().NotBeNull("a plugin operation is used as it builds itself");
+        notices.Should().ContainSingle().Which.Should().Be(
+            "operation 'plugin_conv' (plugin test.dll) takes no batch-norm options (IOperation.Build has none): it is used as it builds itself, " +
+            "not with affine=false, track_running_stats=false as the supernet asked");
+    }
+
+    [Fact]
+    public void The_training_estimator_s_stand_alone_networks_keep_affine_batch_norms_with_running_statistics()
+    {
+        using var network = new Nas.Sandbox.Core.Evaluation.Model.Nb201Network(new Nb201Space().FromChoices(
+                ["nor_conv_3x3", "nor_conv_1x1", "skip_connect", "avg_pool_3x3", "nor_conv_3x3", "none"]),
+            new Nas.Sandbox.Core.Evaluation.Model.NetworkSettings(8, 1, 1, 28, 10), OperationRegistry.CreateDefault());
+        BatchNorms(network).Should().HaveCountGreaterThan(5).And.OnlyContain(bn => Standard(bn));
     }
 }

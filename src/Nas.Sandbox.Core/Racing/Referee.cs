@@ -27,7 +27,8 @@ namespace Nas.Sandbox.Core.Racing;
 /// charged to its seconds and journaled (<see cref="SearchCharged"/>); a strategy that never touches it pays nothing.</para>
 /// <para>Disposal: a strategy instance that is <see cref="IDisposable"/> is disposed (on the referee thread, with the
 /// call timeout) when it is replaced by a new build, when its heat ends or restarts and when it is removed; an instance
-/// abandoned by a timed-out call is not, since it may still be running.</para>
+/// abandoned by a timed-out call is not, since it may still be running. Its kit is revoked, and the referee waits
+/// (at most the call timeout) for abandoned calls to return before a heat's data is freed and before the race ends.</para>
 /// </summary>
 public sealed class Referee
 {
@@ -126,6 +127,8 @@ public sealed class Referee
                     await PrepareTurn(thread, contestant, settings, heat);
                     if (contestant.HasBudget(settings)) await StepAsync(thread, contestant, settings, heat, heatSeed, cancellation);
                 }
+                // A call abandoned in this heat may still be training on its data, which the next heat's kits replace.
+                await thread.AbandonedCallsReturnedAsync(settings.CallTimeout);
                 // Later heats start with the newest build each contestant was swapped to.
                 foreach (var run in state.Contestants)
                     if (lineup.Find(run.Label) is { } slot) (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
@@ -142,6 +145,10 @@ public sealed class Referee
         }
         finally
         {
+            // Calls the watchdog abandoned may still run, inside libtorch: they get the call timeout again to return
+            // (a revoked kit stops a supernet at its next round) before their data is freed and the race, often the
+            // process, ends (see AbandonedCalls: data still in use is left to the garbage collector instead).
+            await thread.AbandonedCallsReturnedAsync(settings.CallTimeout);
             _training?.Dispose(); // the last heat's tensors; the dataset itself stays loaded for another race
 
             EventRaised -= worst.OnEvent;
@@ -394,7 +401,7 @@ public sealed class Referee
         contestant.TimeoutsInARow = timedOut ? contestant.TimeoutsInARow + 1 : 0;
         if (failure is not null)
         {
-            contestant.NeedsRebuild |= timedOut;
+            if (timedOut) Abandon(contestant);
             bool crashed = LostProcess(contestant, isolated);
             Fault(contestant, heat, index, "ask", failure, crashed);
             if (crashed) CountCrash(contestant, heat, index);
@@ -428,7 +435,7 @@ public sealed class Referee
         var (_, tellFailure, tellTimedOut) = await ChargedCall(thread, contestant, heat, index, "tell", () => { contestant.Strategy!.Tell(trial); return true; }, settings);
         if (tellFailure is not null)
         {
-            contestant.NeedsRebuild |= tellTimedOut;
+            if (tellTimedOut) Abandon(contestant);
             bool crashed = LostProcess(contestant, isolated);
             Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure, crashed));
             if (crashed) CountCrash(contestant, heat, index);
@@ -457,6 +464,16 @@ public sealed class Referee
             Raise(new SearchCharged(contestant.Label, heat, index, phase, seconds));
         }
         return outcome;
+    }
+
+    /// <summary>
+    /// After the contestant's Ask or Tell overran the call timeout: its instance may still be running, so it is rebuilt
+    /// by replay before its next ask, and its kit is revoked, so that a search training on it stops at its next touch.
+    /// </summary>
+    private static void Abandon(ContestantRun contestant)
+    {
+        contestant.NeedsRebuild = true;
+        contestant.Kit?.Revoke();
     }
 
     /// <summary>Disposes a strategy instance that is done with, if it is disposable; a failure is journaled, nothing more.</summary>

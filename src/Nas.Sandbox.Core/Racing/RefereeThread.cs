@@ -12,6 +12,9 @@ namespace Nas.Sandbox.Core.Racing;
 /// time limit, the watchdog completes it as timed out and starts a fresh thread on the same queue, so the race goes
 /// on while the old thread stays stuck inside the contestant's code. That old thread leaves as soon as the call
 /// returns, if it ever does. Process isolation is the cure for code that never returns and keeps a core busy.</para>
+/// <para>Abandoned calls are remembered until they return: the referee waits for them (bounded,
+/// <see cref="AbandonedCallsReturnedAsync"/>) before it frees what they may use and before the race ends, since a
+/// thread still inside libtorch when the process exits crashes it (its static destructors run under that thread).</para>
 /// </summary>
 internal sealed class RefereeThread : SynchronizationContext, IDisposable
 {
@@ -20,6 +23,7 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
     private readonly object _gate = new();
     private int _generation;
     private GuardedCall? _inProgress;
+    private readonly List<Task> _abandoned = [];
     private readonly string _name;
     private TimeSpan _period = Timeout.InfiniteTimeSpan;
 
@@ -68,7 +72,8 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
     private void Execute<T>(Func<T> call, TimeSpan timeout, TaskCompletionSource<CallOutcome<T>> outcome)
     {
         var guarded = new GuardedCall(Stopwatch.GetTimestamp(), timeout, () =>
-            outcome.TrySetResult(new CallOutcome<T>(default, $"did not return within {timeout.TotalSeconds:0.###} s", TimedOut: true)));
+            outcome.TrySetResult(new CallOutcome<T>(default, $"did not return within {timeout.TotalSeconds:0.###} s", TimedOut: true)),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_gate) _inProgress = guarded;
         ArmWatchdog(timeout);
         // Contestants' code must not see this context: sync-over-async inside Ask would deadlock the race.
@@ -86,7 +91,13 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
         result = result with { Allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore };
         lock (_gate)
         {
-            if (!ReferenceEquals(_inProgress, guarded)) return; // overran: the watchdog answered and another thread took over
+            if (!ReferenceEquals(_inProgress, guarded))
+            {
+                // Overran: the watchdog answered and another thread took over. The abandoned call has now returned.
+                AbandonedCalls.Returned();
+                guarded.Returned.TrySetResult();
+                return;
+            }
             _inProgress = null;
         }
         outcome.TrySetResult(result);
@@ -117,9 +128,30 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
             if (overrun is null || Stopwatch.GetElapsedTime(overrun.Started) < overrun.Timeout) return;
             _inProgress = null;
             _generation++;
+            _abandoned.Add(overrun.Returned.Task);
+            AbandonedCalls.Started();
         }
         StartPump();            // the race goes on on a fresh thread...
         overrun.AnswerTimedOut(); // ...which runs the caller's continuation next
+    }
+
+    /// <summary>
+    /// Waits until every call the watchdog abandoned has returned, for at most <paramref name="bound"/>; true when none
+    /// is still running. Called by the referee before it disposes what such a call may use (a heat's training data, an
+    /// instance) and before the race ends.
+    /// </summary>
+    public async Task<bool> AbandonedCallsReturnedAsync(TimeSpan bound)
+    {
+        Task[] running;
+        lock (_gate)
+        {
+            _abandoned.RemoveAll(t => t.IsCompleted);
+            running = _abandoned.ToArray();
+        }
+        if (running.Length == 0) return true;
+        var all = Task.WhenAll(running);
+        await Task.WhenAny(all, Task.Delay(bound));
+        return all.IsCompleted;
     }
 
     private void StartPump()
@@ -152,7 +184,8 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
 
     private const string OutOfMemoryFailure = "OutOfMemoryException: the managed heap reached its limit";
 
-    private sealed record GuardedCall(long Started, TimeSpan Timeout, Action AnswerTimedOut);
+    /// <param name="Returned">Completed when an abandoned call's contestant code returns (or throws) at last.</param>
+    private sealed record GuardedCall(long Started, TimeSpan Timeout, Action AnswerTimedOut, TaskCompletionSource Returned);
 }
 
 /// <summary>What a guarded call gave: its value, or why it failed (an exception, or an overrun).</summary>

@@ -6,6 +6,7 @@ namespace Nas.Sandbox.Core.Evaluation.Operations;
 /// <summary>
 /// <c>skip_connect</c> when the shape changes (NAS-Bench-201's <c>FactorizedReduce</c>): for stride 2, two 1×1
 /// convolutions on the input and on the input shifted by one pixel, concatenated; for stride 1, one 1×1 convolution.
+/// Then a batch norm as <see cref="BatchNormOptions"/> asks (<see cref="BatchNormOptions.Standard"/> by default).
 /// </summary>
 public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
 {
@@ -13,7 +14,7 @@ public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
     private readonly Conv2d? second;
     private readonly BatchNorm2d bn;
 
-    public FactorizedReduce(long channelsIn, long channelsOut, long stride) : base(nameof(FactorizedReduce))
+    public FactorizedReduce(long channelsIn, long channelsOut, long stride, BatchNormOptions? batchNorm = null) : base(nameof(FactorizedReduce))
     {
         if (stride == 2)
         {
@@ -25,7 +26,7 @@ public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
             first = nn.Conv2d(channelsIn, channelsOut, 1, bias: false);
         }
         else throw new ArgumentException($"FactorizedReduce supports stride 1 or 2, not {stride}.");
-        bn = nn.BatchNorm2d(channelsOut);
+        bn = (batchNorm ?? BatchNormOptions.Standard).Build(channelsOut);
         RegisterComponents();
     }
 

@@ -17,12 +17,12 @@ public sealed class OperationRegistry
     {
         var registry = new OperationRegistry();
         const string source = "built-in";
-        registry.Register(new DelegateOperation("none", (i, o, s) => new Zero(i, o, s)), source);
-        registry.Register(new DelegateOperation("skip_connect",
-            (i, o, s) => s == 1 && i == o ? new Identity() : new FactorizedReduce(i, o, s)), source);
-        registry.Register(new DelegateOperation("nor_conv_1x1", (i, o, s) => new ReluConvBn(i, o, 1, s, 0)), source);
-        registry.Register(new DelegateOperation("nor_conv_3x3", (i, o, s) => new ReluConvBn(i, o, 3, s, 1)), source);
-        registry.Register(new DelegateOperation("avg_pool_3x3", (i, o, s) => new AvgPool3x3(i, o, s)), source);
+        registry.Register(new BuiltInOperation("none", (i, o, s, _) => new Zero(i, o, s)), source);
+        registry.Register(new BuiltInOperation("skip_connect",
+            (i, o, s, bn) => s == 1 && i == o ? new Identity() : new FactorizedReduce(i, o, s, bn)), source);
+        registry.Register(new BuiltInOperation("nor_conv_1x1", (i, o, s, bn) => new ReluConvBn(i, o, 1, s, 0, batchNorm: bn)), source);
+        registry.Register(new BuiltInOperation("nor_conv_3x3", (i, o, s, bn) => new ReluConvBn(i, o, 3, s, 1, batchNorm: bn)), source);
+        registry.Register(new BuiltInOperation("avg_pool_3x3", (i, o, s, bn) => new AvgPool3x3(i, o, s, bn)), source);
         return registry;
     }
 
@@ -45,9 +45,25 @@ public sealed class OperationRegistry
 
     public IReadOnlyList<string> Names => _operations.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
-    private sealed class DelegateOperation(string name, Func<int, int, int, nn.Module<Tensor, Tensor>> build) : IOperation
+    /// <summary>
+    /// The operation as a module with its batch norms built as <paramref name="batchNorm"/> asks (a supernet asks for
+    /// non-affine ones without running statistics). The built-in operations can; <see cref="IOperation.Build"/> takes no
+    /// batch-norm options, so a plugin or script operation is built as it is and <paramref name="honoured"/> is false.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> Build(string name, int channelsIn, int channelsOut, int stride, BatchNormOptions batchNorm, out bool honoured)
+    {
+        var operation = Get(name);
+        honoured = operation is BuiltInOperation;
+        return operation is BuiltInOperation builtIn
+            ? builtIn.Build(channelsIn, channelsOut, stride, batchNorm)
+            : operation.Build(channelsIn, channelsOut, stride);
+    }
+
+    /// <summary>A built-in operation: NB201's <c>OPS</c> entry, which takes its batch-norm options like NB201's does.</summary>
+    private sealed class BuiltInOperation(string name, Func<int, int, int, BatchNormOptions, nn.Module<Tensor, Tensor>> build) : IOperation
     {
         public string Name => name;
-        public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) => build(channelsIn, channelsOut, stride);
+        public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) => build(channelsIn, channelsOut, stride, BatchNormOptions.Standard);
+        public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride, BatchNormOptions batchNorm) => build(channelsIn, channelsOut, stride, batchNorm);
     }
 }

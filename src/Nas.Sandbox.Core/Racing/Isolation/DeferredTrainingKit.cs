@@ -45,5 +45,7 @@ internal sealed class DeferredTrainingKit(Func<TrainingKit> make) : ITrainingKit
     public int BatchSize => Kit.BatchSize;
     public long Seed => Kit.Seed;
     public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride) => Kit.BuildOperation(name, channelsIn, channelsOut, stride);
+    public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride, bool affine, bool trackRunningStats) =>
+        Kit.BuildOperation(name, channelsIn, channelsOut, stride, affine, trackRunningStats);
     public nn.Module<Tensor, Tensor> BuildNetwork(Func<int, nn.Module<Tensor, Tensor>> cell) => Kit.BuildNetwork(cell);
 }

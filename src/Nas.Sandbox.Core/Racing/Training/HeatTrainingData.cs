@@ -45,12 +45,16 @@ internal sealed class HeatTrainingData(RaceTrainingData race, TrainingSettings s
         }
     }
 
+    /// <summary>
+    /// Frees the tensors, unless a call the referee abandoned is still running (<see cref="AbandonedCalls"/>): it may be
+    /// reading them inside libtorch, so they are left to the garbage collector, which frees them once nothing holds them.
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
             _disposed = true;
-            _tensors?.Dispose();
+            if (AbandonedCalls.Running == 0) _tensors?.Dispose();
             _tensors = null;
         }
     }

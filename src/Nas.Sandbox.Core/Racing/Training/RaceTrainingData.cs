@@ -59,6 +59,21 @@ public sealed class RaceTrainingData : IDisposable
         }
     }
 
+    /// <summary>
+    /// Something a contestant's use of the kit should tell the user, once per race (e.g. a plugin operation that cannot
+    /// build the batch norms a supernet asks for). Raised on the contestant's thread; hosts print or show it.
+    /// </summary>
+    public event Action<string>? Notice;
+
+    private readonly HashSet<string> _noticed = [];
+
+    /// <summary>Raises <see cref="Notice"/> the first time <paramref name="key"/> comes up in this race.</summary>
+    internal void NoticeOnce(string key, string message)
+    {
+        lock (_gate) if (!_noticed.Add(key)) return;
+        Notice?.Invoke(message);
+    }
+
     public void Dispose()
     {
         lock (_gate)

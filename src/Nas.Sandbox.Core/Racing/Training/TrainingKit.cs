@@ -2,6 +2,7 @@ using TorchSharp;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation;
 using Nas.Sandbox.Core.Evaluation.Model;
+using Nas.Sandbox.Core.Evaluation.Operations;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Core.Racing.Training;
@@ -9,7 +10,8 @@ namespace Nas.Sandbox.Core.Racing.Training;
 /// <summary>
 /// One contestant's <see cref="ITrainingKit"/> for one heat. It counts every touch (any member), which the referee
 /// reads before and after each Ask and Tell to decide whether the call's wall time is charged, and it adds up the
-/// time spent loading data on the host's behalf, which is not charged.
+/// time spent loading data on the host's behalf, which is not charged. A kit whose call the referee abandoned is
+/// revoked (<see cref="Revoke"/>).
 /// </summary>
 public sealed class TrainingKit : ITrainingKit
 {
@@ -27,7 +29,22 @@ public sealed class TrainingKit : ITrainingKit
     /// <summary>Seconds spent inside the kit loading data for the host (not the strategy's to pay).</summary>
     public double HostSeconds => Volatile.Read(ref _hostSeconds);
 
-    private void Touch() => Interlocked.Increment(ref _touches);
+    private volatile bool _revoked;
+
+    private void Touch()
+    {
+        if (_revoked)
+            throw new OperationCanceledException("The referee abandoned this call (it overran the call timeout): its training kit is revoked, so the call stops here.");
+        Interlocked.Increment(ref _touches);
+    }
+
+    /// <summary>
+    /// After the referee abandoned a call that overran the call timeout: every later touch throws
+    /// <see cref="OperationCanceledException"/>, so the abandoned search stops at its next touch (a supernet touches the
+    /// kit every round) instead of training on for nothing, beside the race, inside libtorch when the process exits.
+    /// The rebuilt instance gets a fresh kit.
+    /// </summary>
+    internal void Revoke() => _revoked = true;
 
     /// <summary>The heat's data seed and the weight seed, read without touching (a contestant process builds its own kit from them).</summary>
     internal long DataSeed => _heat.DataSeed;
@@ -39,7 +56,7 @@ public sealed class TrainingKit : ITrainingKit
     /// </summary>
     internal void RecordRemoteUse(double hostSeconds)
     {
-        Touch();
+        Interlocked.Increment(ref _touches); // the host's bookkeeping, not a touch by the strategy: never refused
         if (hostSeconds > 0) lock (_gate) _hostSeconds += hostSeconds;
     }
 
@@ -59,6 +76,20 @@ public sealed class TrainingKit : ITrainingKit
         Touch();
         return _heat.Race.Operations.Get(name).Build(channelsIn, channelsOut, stride);
     }
+
+    public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride, bool affine, bool trackRunningStats)
+    {
+        Touch();
+        var operations = _heat.Race.Operations;
+        var asked = new BatchNormOptions(affine, trackRunningStats);
+        var module = operations.Build(name, channelsIn, channelsOut, stride, asked, out bool honoured);
+        if (!honoured && asked != BatchNormOptions.Standard)
+            _heat.Race.NoticeOnce(name, $"operation '{name}' ({operations.SourceOf(name)}) takes no batch-norm options (IOperation.Build has none): " +
+                $"it is used as it builds itself, not with affine={Lower(affine)}, track_running_stats={Lower(trackRunningStats)} as the supernet asked");
+        return module;
+    }
+
+    private static string Lower(bool value) => value ? "true" : "false";
 
     public nn.Module<Tensor, Tensor> BuildNetwork(Func<int, nn.Module<Tensor, Tensor>> cell)
     {
