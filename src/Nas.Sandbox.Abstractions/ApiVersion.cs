@@ -3,10 +3,11 @@ namespace Nas.Sandbox.Abstractions;
 /// <summary>
 /// The version of this contract assembly. Plugins built against another major version, or a newer minor one, are
 /// refused. 1.1 added the race's objective (Trial.Objective/Objectives, SearchContext.Objective, ParetoRanking,
-/// Metrics.LatencyMsBatch64), the training kit (SearchContext.Training, ITrainingKit) and KnobValues.GetBool.
+/// Metrics.LatencyMsBatch64), the training kit (SearchContext.Training, ITrainingKit) and KnobValues.GetBool. 1.2 added
+/// StableHash (FNV-1a of text, shared by strategies and the host's SeedMixer) and Gaussian (Random.NextGaussian).
 /// </summary>
 public static class ApiVersion
 {
     /// <summary>Kept equal to the assembly's frozen AssemblyVersion (major.minor).</summary>
-    public static readonly Version Current = new(1, 1);
+    public static readonly Version Current = new(1, 2);
 }
