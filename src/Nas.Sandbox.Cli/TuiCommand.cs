@@ -63,7 +63,7 @@ internal static class TuiCommand
             string reportBase = Path.ChangeExtension(writer.Path, null);
             TournamentApp.Run(tracker, quit => new TournamentController(
                 control, tracker,
-                text => RaceOptions.Admit(host, ContestantSpec.Parse(text), race.Isolation),
+                text => RaceOptions.Admit(host, ContestantSpec.Parse(text), race.Settings.CallTimeout, race.Isolation),
                 () =>
                 {
                     var (markdown, csv) = RaceReport.Save(reportBase, tracker.Snapshot(), tracker.AllTrials(), writer.Path);
