@@ -120,7 +120,7 @@ public static class RaceReport
 
     public static string Csv(IReadOnlyList<TrialLine> trials)
     {
-        var csv = new StringBuilder().AppendLine(string.Join(",", CsvColumns));
+        var rows = new List<string[]>();
         foreach (var line in trials)
         {
             var t = line.Trial;
@@ -133,13 +133,10 @@ public static class RaceReport
                 t.CostSeconds.ToString("0.####", Invariant), t.FromCache ? "true" : "false", t.Message ?? "",
                 line.Time.ToString("O", Invariant),
             ];
-            csv.AppendLine(string.Join(",", cells.Select(Quote)));
+            rows.Add(cells);
         }
-        return csv.ToString();
+        return CsvFormat.Text(CsvColumns, rows);
     }
-
-    private static string Quote(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
 
     private static string Number(double? value) => value?.ToString("R", Invariant) ?? "";
 
