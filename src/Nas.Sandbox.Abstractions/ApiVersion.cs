@@ -3,8 +3,9 @@ namespace Nas.Sandbox.Abstractions;
 /// <summary>
 /// The version of this contract assembly. Plugins built against another major version, or a newer minor one, are
 /// refused. 1.1 added the race's objective (Trial.Objective/Objectives, SearchContext.Objective, ParetoRanking,
-/// Metrics.LatencyMsBatch64), the training kit (SearchContext.Training, ITrainingKit) and KnobValues.GetBool. 1.2
-/// added ITrainingKit.BuildOperation with batch-norm options (a supernet's non-affine, statistics-free batch norms).
+/// Metrics.LatencyMsBatch64), the training kit (SearchContext.Training, ITrainingKit) and KnobValues.GetBool.
+/// 1.2 added ITrainingKit.BuildOperation with batch-norm options (a supernet's non-affine, statistics-free batch norms),
+/// StableHash (FNV-1a of text, shared by strategies and the host's SeedMixer) and Gaussian (Random.NextGaussian).
 /// </summary>
 public static class ApiVersion
 {

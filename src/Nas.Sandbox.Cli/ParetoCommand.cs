@@ -68,66 +68,37 @@ internal static class ParetoCommand
     /// <summary>The race's summary as far as its journal goes, with fronts per heat and hypervolumes.</summary>
     public static RaceSummary Rebuild(string path, string? referenceText)
     {
-        var lines = JournalReader.Read(path).Lines;
-        var started = lines.FirstOrDefault(l => l.Type == JournalEventTypes.RaceStarted) ?? throw new NasException($"{path}: no race-started line; is it a race journal?");
-        var start = new JournalFields(path, started);
-        var settingsJson = start.Object("settings");
-        var objective = RaceObjective.Parse(start.OptionalString("objective", settingsJson) ?? "accuracy", $"{path}({started.LineNumber}): objective");
-        if (!objective.IsPareto) throw new NasException($"{path}: the race's objective is '{objective.Text}', not a Pareto front (--objective pareto:...).");
-        var given = referenceText is not null ? ParetoReference.Parse(referenceText, objective)
+        RaceObjective? objective = null;
+        // The journal read as a race's record (race-started first, restarted heats and removed contestants dropped),
+        // keeping each trial's objective vector.
+        var record = RaceRecord.Read(path, f =>
+        {
+            if (f.Line.Type != JournalEventTypes.Trial) return null;
+            bool ok = f.OptionalString("status") == "ok" && f.Event["objectives"] is JArray;
+            var vector = ok ? f.Numbers("objectives") : [];
+            if (ok && vector.Length != objective!.Components.Count)
+                throw f.Wrong(null, "objectives", $"has {vector.Length} values, but the objective {objective.Text} has {objective.Components.Count}");
+            return new ParetoTrial(f.Int("index", min: 0), f.String("arch"), vector,
+                f.OptionalObject("metrics") is { } metrics ? f.OptionalNumber("validationAccuracy", metrics) : null, ok);
+        }, started => objective = ObjectiveOf(path, started));
+        var start = record.StartedFields;
+        var settingsJson = record.Settings;
+        var given = referenceText is not null ? ParetoReference.Parse(referenceText, objective!)
             : start.OptionalObject("reference", settingsJson) is { } r
                 ? r.Properties().Where(p => p.Name != "source").ToDictionary(p => p.Name, p => start.OptionalNumber(p.Name, r) ?? throw start.Wrong(r, p.Name, "must be a number"))
                 : null;
-        // Heats are numbered from 0; a journal naming a heat beyond the race's is damaged (and would size the tables below).
-        int maxHeats = start.OptionalInt("heats", settingsJson, min: 1) ?? 1_000_000;
-
-        // Contestants in order of appearance; trials per (contestant, heat), dropping a restarted heat's and a removed contestant's.
-        var labels = new List<string>();
-        var trials = new Dictionary<(string Contestant, int Heat), List<(int Index, string Arch, double[] Vector, double? Accuracy, bool Ok)>>();
-        foreach (var line in lines)
-        {
-            var f = new JournalFields(path, line);
-            switch (line.Type)
-            {
-                case JournalEventTypes.RaceStarted:
-                    foreach (var c in f.Array("contestants"))
-                        labels.Add(f.String("contestant", c as JObject ?? throw f.Wrong(null, "contestants", "must hold objects")));
-                    break;
-                case JournalEventTypes.ContestantAdded:
-                    labels.Add(f.String("contestant", f.Object("contestant")));
-                    break;
-                case JournalEventTypes.ContestantRemoved:
-                    string removed = f.String("contestant");
-                    labels.Remove(removed);
-                    foreach (var key in trials.Keys.Where(k => k.Contestant == removed).ToArray()) trials.Remove(key);
-                    break;
-                case JournalEventTypes.HeatRestarted:
-                    int restarted = f.Int("heat", min: 0, max: maxHeats - 1);
-                    foreach (var key in trials.Keys.Where(k => k.Heat == restarted).ToArray()) trials.Remove(key);
-                    break;
-                case JournalEventTypes.Trial:
-                    var key2 = (f.String("contestant"), f.Int("heat", min: 0, max: maxHeats - 1));
-                    if (!trials.TryGetValue(key2, out var list)) trials[key2] = list = [];
-                    bool ok = f.OptionalString("status") == "ok" && f.Event["objectives"] is JArray;
-                    var vector = ok ? f.Numbers("objectives") : [];
-                    if (ok && vector.Length != objective.Components.Count)
-                        throw f.Wrong(null, "objectives", $"has {vector.Length} values, but the objective {objective.Text} has {objective.Components.Count}");
-                    list.Add((f.Int("index", min: 0), f.String("arch"), vector,
-                        f.OptionalObject("metrics") is { } metrics ? f.OptionalNumber("validationAccuracy", metrics) : null, ok));
-                    break;
-            }
-        }
+        var labels = record.Contestants;
+        var trials = record.AllEvents.ToDictionary(e => (Contestant: e.Key.Contestant, e.Key.Heat), e => e.Value);
         int heats = trials.Keys.Select(k => k.Heat + 1).DefaultIfEmpty(0).Max();
         var standings = Enumerable.Range(0, heats).Select(heat => (IReadOnlyList<HeatStanding>)labels.Select(label =>
         {
             var mine = trials.GetValueOrDefault((label, heat)) ?? [];
             var points = mine.Where(t => t.Ok).DistinctBy(t => t.Arch).Select(t => new ParetoPoint(t.Index, t.Arch, t.Vector)).ToArray();
             var front = ParetoRanking.NonDominated(points.Select(p => p.Objectives).ToArray()).Select(i => points[i]).ToArray();
-            // MaxBy throws on an empty sequence of tuples: a heat where the contestant had no ok trial (or was not yet added).
+            // No pick in a heat where the contestant had no ok trial (or was not yet added).
             var oks = mine.Where(t => t.Ok).ToList();
-            var pick = oks.Count > 0 ? oks.MaxBy(t => t.Vector[0]) : default;
-            return new HeatStanding(label, mine.Count, mine.Count(t => !t.Ok), 0, oks.Max(t => t.Accuracy),
-                oks.Count > 0 ? pick.Arch : null, oks.Count > 0 ? pick.Vector[0] : null, front);
+            var pick = oks.MaxBy(t => t.Vector[0]);
+            return new HeatStanding(label, mine.Count, mine.Count(t => !t.Ok), 0, oks.Max(t => t.Accuracy), pick?.Arch, pick?.Vector[0], front);
         }).ToArray()).ToArray();
 
         // The reference: given, else the table's worst (when the table is still there), else the worst seen in the journal.
@@ -135,20 +106,31 @@ internal static class ParetoCommand
         IReadOnlyDictionary<string, double>? known = null;
         if (table is not null && File.Exists(table))
         {
-            try { known = TableObjective.WorstCosts(objective, TabularTable.Load(table, TableColumns.For(table, null, null), OperationRegistry.CreateDefault().Names)); }
+            try { known = TableObjective.WorstCosts(objective!, TabularTable.Load(table, TableColumns.For(table, null, null), OperationRegistry.CreateDefault().Names)); }
             catch (NasException) { known = null; } // a table over script operations: fall back to the worst seen
         }
-        var worstSeen = objective.Components.Select((m, i) => (m, i)).Where(p => p.m.IsCost).ToDictionary(p => p.m.Name,
+        var worstSeen = objective!.Components.Select((m, i) => (m, i)).Where(p => p.m.IsCost).ToDictionary(p => p.m.Name,
             p => trials.Values.SelectMany(t => t).Where(t => t.Ok).Select(t => p.m.FromVector(t.Vector[p.i])).DefaultIfEmpty(double.NaN).Max());
-        var reference = ParetoReference.For(objective, given, m => known is not null && known.TryGetValue(m.Name, out double k) ? k : worstSeen[m.Name],
+        var reference = ParetoReference.For(objective!, given, m => known is not null && known.TryGetValue(m.Name, out double k) ? k : worstSeen[m.Name],
             known is not null ? $"worst in table {Path.GetFileName(table)}" : "worst seen in the race");
 
         var settings = new RaceSettings
         {
-            Contestants = labels.Select(ContestantSpec.Parse).ToArray(), Heats = Math.Max(1, heats), Objective = objective,
+            Contestants = labels.Select(ContestantSpec.Parse).ToArray(), Heats = Math.Max(1, heats), Objective = objective!,
             Budget = start.OptionalInt("budget", settingsJson), Seed = start.OptionalLong("seed", settingsJson) ?? 0,
         };
         var infos = labels.Select(l => new ContestantInfo(l, l, "journal", path, "", new Dictionary<string, string>())).ToArray();
         return RaceSummary.From(settings, infos, standings, 0, null, reference);
     }
+
+    /// <summary>The race's objective, from its race-started line: it must be a Pareto front.</summary>
+    private static RaceObjective ObjectiveOf(string path, JournalLine started)
+    {
+        var start = new JournalFields(path, started);
+        var objective = RaceObjective.Parse(start.OptionalString("objective", start.Object("settings")) ?? "accuracy", $"{path}({started.LineNumber}): objective");
+        if (!objective.IsPareto) throw new NasException($"{path}: the race's objective is '{objective.Text}', not a Pareto front (--objective pareto:...).");
+        return objective;
+    }
+
+    private sealed record ParetoTrial(int Index, string Arch, double[] Vector, double? Accuracy, bool Ok);
 }

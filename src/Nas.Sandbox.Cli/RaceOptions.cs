@@ -142,7 +142,7 @@ internal sealed class RaceOptions
         {
             // Knob values are probed by creating an instance: in a contestant process when contestants run in their own,
             // so once the processes can be started (below).
-            foreach (var spec in settings.Contestants) Admit(host, spec, probe: !isolate);
+            foreach (var spec in settings.Contestants) Admit(host, spec, settings.CallTimeout, probe: !isolate);
             var operations = result.GetValue(_operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             IEstimator estimator;
             if (tabular)
@@ -178,7 +178,7 @@ internal sealed class RaceOptions
                 long? heapLimit = settings.ContestantMemoryGiB is { } gib ? (long)(gib * (1L << 30)) : null;
                 isolation = new ContestantProcesses(ContestantProcessCommand.StartOfThisHost(heapLimit), result.GetValue(_plugins) ?? [], result.GetValue(_scripts) ?? [],
                     space, settings, settings.Dataset, trainingData);
-                foreach (var spec in settings.Contestants) Admit(host, spec, isolation);
+                foreach (var spec in settings.Contestants) Admit(host, spec, settings.CallTimeout, isolation);
             }
             return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular, trainingData)
             {
@@ -195,36 +195,18 @@ internal sealed class RaceOptions
 
     /// <summary>
     /// Makes sure a contestant can race: compiles its script if it is one, finds the strategy, checks its knobs, and
-    /// (when <paramref name="probe"/>) their values by creating an instance, in a contestant process under
-    /// <paramref name="isolation"/>.
+    /// (when <paramref name="probe"/>) their values by creating an instance (<see cref="KnobProbe"/>, under
+    /// <paramref name="callTimeout"/>), in a contestant process under <paramref name="isolation"/>.
     /// </summary>
-    public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec, ContestantProcesses? isolation = null, bool probe = true)
+    public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec, TimeSpan callTimeout, ContestantProcesses? isolation = null, bool probe = true)
     {
         var entry = host.ResolveStrategy(spec.Strategy);
         var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
-        if (probe && spec.Knobs.Count > 0) ProbeKnobValues(isolation?.For(entry) ?? entry.Factory, knobs, spec);
+        if (!probe || spec.Knobs.Count == 0) return spec;
+        // In a contestant process the first create also starts the process; the process enforces the call timeout itself.
+        if (isolation is not null) KnobProbe.Check(isolation.For(entry), knobs, spec.Label, callTimeout + isolation.StartTimeout);
+        else KnobProbe.Check(entry.Factory, knobs, spec.Label, callTimeout);
         return spec;
-    }
-
-    /// <summary>
-    /// A knob value is parsed when the factory creates the strategy, so a bad one (population=abc) would otherwise only
-    /// show as a contestant failing in every heat. Creating one instance here turns it into an error before the race.
-    /// Only knob errors count: any other failure of the constructor is the referee's to report, under its call timeout,
-    /// and a constructor that takes long is not waited for. (Scripts declare no knobs, so only plugin code runs here.)
-    /// </summary>
-    private static void ProbeKnobValues(IStrategyFactory factory, KnobValues knobs, ContestantSpec spec)
-    {
-        var probe = Task.Run(() =>
-        {
-            var strategy = factory.Create(knobs);
-            (strategy as IDisposable)?.Dispose();
-        });
-        try { probe.Wait(TimeSpan.FromSeconds(5)); }
-        catch (AggregateException e) when (e.InnerException is KnobException knob)
-        {
-            throw new NasException($"--strategy '{spec.Label}': {knob.Message}", knob);
-        }
-        catch (AggregateException) { }
     }
 }
 

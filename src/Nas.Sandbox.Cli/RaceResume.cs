@@ -63,10 +63,9 @@ internal static class RaceResume
         try
         {
             var point = ResumePoint.Read(JournalReader.Read(path), path, race.Space);
-            if (point.RaceFinished)
+            if (point.FinishedEvent is { } finished)
             {
-                // race-finished, then more lines: found again by reading the journal, rather than kept from every read.
-                var finished = JournalReader.Read(path).Lines.Last(l => l.Type == JournalEventTypes.RaceFinished).Event;
+                // race-finished, then more lines: the race finished all the same.
                 writer.Dispose();
                 writer = null;
                 Finished(path, finished, json);
@@ -109,9 +108,7 @@ internal static class RaceResume
     /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>
     public static ParseResult Reparse(Command command, ParseResult given, string journal)
     {
-        var contents = JournalReader.Read(journal);
-        if (contents.Lines.FirstOrDefault() is not { Type: JournalEventTypes.RaceStarted } first)
-            throw new NasException($"{journal}(1): not a race journal: its first event is not race-started.");
+        var first = RaceRecord.ReadStarted(journal);
         var started = first.Event;
         var settings = started["settings"] as JObject ?? throw new NasException($"{journal}(1): race-started has no settings.");
 
@@ -163,8 +160,8 @@ internal static class RaceResume
         return scripts;
     }
 
-    /// <summary>The journal's first event (its race-started line), read alone; null when it has none.</summary>
-    private static JObject? StartedLine(string journal) => JournalReader.Read(journal).Lines.FirstOrDefault()?.Event;
+    /// <summary>The journal's race-started event (its first line), read alone.</summary>
+    private static JObject StartedLine(string journal) => RaceRecord.ReadStarted(journal).Event;
 
     /// <summary>A warning when a training race resumes at another libtorch thread count than it ran with (results then differ in the last digits).</summary>
     public static string? ThreadCountChange(string journal, RaceSettings now)

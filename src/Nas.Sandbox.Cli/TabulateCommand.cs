@@ -83,7 +83,7 @@ internal static class TabulateCommand
                 string row = tabulator.Measure(todo[i], (seed, problem) => Console.Error.WriteLine($"  {todo[i].Key} seed {seed}: {problem}"), cancellation);
                 Tabulator.Append(path, row);
                 double perArchitecture = clock.Elapsed.TotalSeconds / (i + 1);
-                var fields = CsvLine.Split(row)!;
+                var fields = CsvFormat.ParseLine(row);
                 Console.Error.WriteLine($"  {done.Count + i + 1,5}/{architectures.Count} {todo[i].Key}  val {fields[1]}  test {fields[2]}  " +
                                         $"{fields[3]} s  (about {TimeSpan.FromSeconds(perArchitecture * (todo.Count - i - 1)):h\\:mm\\:ss} left)");
             }

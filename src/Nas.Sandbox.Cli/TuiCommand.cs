@@ -34,40 +34,37 @@ internal static class TuiCommand
                 Console.Error.WriteLine("error: nas tui needs a terminal; use nas race for a headless race.");
                 return 2;
             }
-            string? resumed = result.GetValue(resume);
-            if (resumed is not null) result = RaceResume.Reparse(command, result, resumed);
-            using var race = options.Prepare(result, typeof(TuiCommand), resumed is null ? null : RaceResume.RecordedScripts(resumed));
-            var host = race.Host;
-            // Shown in the console's notices once it is up (stderr is hidden behind the screen while it runs).
-            var resumeWarnings = new List<string>();
-            if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads) resumeWarnings.Add(threads);
-            using var writer = RaceResume.OpenJournal(resumed, race, result.GetValue(json), resumeWarnings.Add, out var resumePoint);
-            if (writer is null) return 0; // the resumed race had finished
             var control = new RaceControl();
             var tracker = new RaceTracker(control);
+            // Warnings are shown in the console's notices once it is up (stderr is hidden behind the screen while it runs).
+            using var session = RaceSession.Start(command, result, options, resume, result.GetValue(json), typeof(TuiCommand), tracker.Warn);
+            if (session is null) return 0; // the resumed race had finished
+            var race = session.Race;
+            var host = race.Host;
+            var writer = session.Writer;
             // The home's standing notices (a conflict left after the move, old folders not read) were printed before
             // the screen opened; the migration is idempotent, so asking again gives them for the console.
-            foreach (string warning in host.Warnings.Concat(resumeWarnings).Concat(NasHomeMigration.Run())) tracker.Warn(warning);
-            race.TrainingData.Notice += tracker.Warn;
-            var referee = new Referee(race.Space, race.Estimator, host.Strategies, writer, race.TrainingData, race.Isolation);
-            referee.EventRaised += tracker.OnEvent;
-            ShowRatings(tracker, race.League, referee);
+            foreach (string warning in NasHomeMigration.Run()) tracker.Warn(warning);
+            session.Referee.EventRaised += tracker.OnEvent;
+            ShowRatings(tracker, race.League, session.League);
             host.Scripts.Recompiled += tracker.ScriptRecompiled;
             host.Plugins.Reloaded += tracker.PluginReloaded;
             host.Scripts.Watch();
             host.WatchPacks(tracker.Inform);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            var running = Task.Run(() => referee.RunAsync(race.Settings, control, stop.Token, resumePoint));
+            var running = Task.Run(() => session.RunAsync(control, stop.Token));
             _ = running.ContinueWith(t => tracker.Fail(Describe(t.Exception!)), TaskContinuationOptions.OnlyOnFaulted);
 
             string reportBase = Path.ChangeExtension(writer.Path, null);
             TournamentApp.Run(tracker, quit => new TournamentController(
                 control, tracker,
-                text => RaceOptions.Admit(host, ContestantSpec.Parse(text), race.Isolation),
+                text => RaceOptions.Admit(host, ContestantSpec.Parse(text), race.Settings.CallTimeout, race.Isolation),
                 () =>
                 {
-                    var (markdown, csv) = RaceReport.Save(reportBase, tracker.Snapshot(), tracker.AllTrials(), writer.Path);
+                    // The race statistics (anytime standings, paired tests) once the race has finished, as nas race prints them.
+                    string? statistics = running.IsCompletedSuccessfully ? session.StatisticsText() : null;
+                    var (markdown, csv) = RaceReport.Save(reportBase, tracker.Snapshot(), tracker.AllTrials(), writer.Path, statistics);
                     return $"report saved: {markdown} and {csv}";
                 },
                 quit));
@@ -79,19 +76,16 @@ internal static class TuiCommand
             try
             {
                 var summary = await running;
-                if (summary.Reference is not null)
-                {
-                    var (paretoCsv, paretoPng) = ParetoExport.Save(writer.Path, summary);
-                    Console.Error.WriteLine($"pareto fronts: {paretoCsv} and {paretoPng}");
-                }
+                if (session.ExportPareto(summary) is { } fronts) Console.Error.WriteLine($"pareto fronts: {fronts.Csv} and {fronts.Png}");
+                var leaderboardOut = result.GetValue(json) ? Console.Error : Console.Out;
+                LeaderboardPrinter.Print(leaderboardOut, summary);
+                if (session.StatisticsText() is { } statistics) leaderboardOut.Write(Environment.NewLine + statistics);
                 if (result.GetValue(json))
                 {
-                    LeaderboardPrinter.Print(Console.Error, summary);
                     Console.Error.WriteLine($"journal: {writer.Path}");
                     Console.Out.WriteLine(JournalFormat.Summary(summary).ToString(Newtonsoft.Json.Formatting.Indented));
                     return 0;
                 }
-                LeaderboardPrinter.Print(Console.Out, summary);
             }
             catch (OperationCanceledException)
             {
@@ -111,12 +105,9 @@ internal static class TuiCommand
     }
 
     /// <summary>League ratings in the leaderboard: as the league file has them now, then after every heat this race records.</summary>
-    private static void ShowRatings(RaceTracker tracker, LeagueFile file, Referee referee)
+    private static void ShowRatings(RaceTracker tracker, LeagueFile file, LeagueRecorder recorder)
     {
-        var recorder = new LeagueRecorder(file);
-        recorder.Failed += tracker.Warn;
         recorder.Recorded += standings => tracker.RatingOf = RatingsFrom(standings);
-        referee.EventRaised += recorder.OnEvent;
         try { tracker.RatingOf = RatingsFrom(file.Load()); }
         catch (NasException e) { tracker.Warn($"{e.Message} (ratings are not shown)"); }
     }

@@ -1,8 +1,10 @@
+using Nas.Sandbox.Abstractions;
+
 namespace Nas.Sandbox.Core;
 
 /// <summary>
 /// Derives independent seeds from a master seed and labels (heat number, contestant, architecture key) with a
-/// stable hash (SplitMix64 over FNV-1a of the labels), so runs are reproducible across processes and platforms.
+/// stable hash (SplitMix64 over FNV-1a of the labels: the contracts' <see cref="StableHash"/>, which strategies use too), so runs are reproducible across processes and platforms.
 /// </summary>
 public static class SeedMixer
 {
@@ -11,12 +13,7 @@ public static class SeedMixer
         ulong state = (ulong)seed;
         foreach (object label in labels)
         {
-            ulong hash = 14695981039346656037UL;
-            foreach (char c in Convert.ToString(label, System.Globalization.CultureInfo.InvariantCulture) ?? "")
-            {
-                hash ^= c;
-                hash *= 1099511628211UL;
-            }
+            ulong hash = StableHash.Of(Convert.ToString(label, System.Globalization.CultureInfo.InvariantCulture) ?? "");
             state = Mix(state ^ hash);
         }
         return (long)(state & long.MaxValue);

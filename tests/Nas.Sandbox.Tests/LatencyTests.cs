@@ -69,8 +69,8 @@ public sealed class LatencyTests : IDisposable
         var space = new Nb201Space();
         int measured = TableLatency.Add(path, space.Parse, a => estimator.MeasureLatency(a, Tiny, Quick));
         measured.Should().Be(3);
-        var header = CsvLine.Split(File.ReadAllLines(path)[0])!;
-        header.Should().Equal([.. CsvLine.Split(shipped[0])!, "latency_ms_b1", "latency_ms_b64"]);
+        var header = CsvFormat.ParseLine(File.ReadAllLines(path)[0]);
+        header.Should().Equal([.. CsvFormat.ParseLine(shipped[0]), "latency_ms_b1", "latency_ms_b64"]);
         var after = TabularTable.Load(path, TableColumns.For(path, null, null), operations);
         after.Rows.Should().HaveCount(3).And.OnlyContain(r => r.LatencyMs > 0 && r.LatencyMsBatch64 > 0);
         after.Rows.Select(r => (r.Architecture.Key, r.Validation, r.Parameters))

@@ -30,4 +30,12 @@ public class RankCorrelationTests
         RankCorrelation.Spearman(x, y).Should().BeApproximately(0.4857142857142857, 1e-12);
         RankCorrelation.KendallTauB(x, y).Should().BeApproximately(1.0 / 3, 1e-12);
     }
+
+    [Fact]
+    public void A_constant_side_has_no_correlation()
+    {
+        double[] x = [1, 2, 3], flat = [7, 7, 7];
+        double.IsNaN(RankCorrelation.Spearman(x, flat)).Should().BeTrue();
+        double.IsNaN(RankCorrelation.KendallTauB(x, flat)).Should().BeTrue();
+    }
 }

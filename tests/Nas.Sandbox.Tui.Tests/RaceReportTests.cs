@@ -1,4 +1,5 @@
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Tracking;
 
 namespace Nas.Sandbox.Tui.Tests;
@@ -29,5 +30,33 @@ public sealed class RaceReportTests : IDisposable
         rows.Should().HaveCount(4);
         rows[2].Should().StartWith("beta,0,0,|nor_conv_3x3~0|+|skip_connect~0|none~1|+|avg_pool_3x3~0|nor_conv_1x1~1|skip_connect~2|,ok,0.74,0.5,,12345,4500000,,,,2.5,false,,"); // latency_ms, latency_ms_b64 and objective empty
         rows[3].Should().Contain(",failed,").And.Contain("\"out of memory, \"\"twice\"\"\"");
+    }
+
+    [Fact]
+    public void A_finished_races_report_has_the_statistics_nas_race_prints()
+    {
+        // The statistics the console gets when the race has finished: fed the race's trials, as the shared race set-up does.
+        var statistics = new RaceStatistics();
+        var test = new Dictionary<string, double>();
+        for (int heat = 0; heat < 6; heat++)
+            foreach (var (contestant, accuracy) in new[] { ("alpha", 0.60 + heat * 0.01), ("beta", 0.70 + heat * 0.01) })
+            {
+                var cell = RaceStory.Space.Sample(new Random(heat * 7 + contestant.Length));
+                test[cell.Key] = accuracy - 0.02;
+                statistics.OnEvent(new TrialFinished(contestant, heat, new Trial
+                {
+                    Index = 0, Architecture = cell, Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = accuracy }, CostSeconds = 1,
+                }, accuracy));
+            }
+        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("alpha"), ContestantSpec.Parse("beta")], Budget = 1, Heats = 6 };
+        string text = statistics.Describe(settings, key => test.TryGetValue(key, out double t) ? t : null);
+
+        var story = new RaceStory("alpha", "beta").Trial("alpha", 0.61);
+        var (markdown, _) = RaceReport.Save(Path.Combine(_folder, "race-2"), story.Snapshot(), story.Tracker.AllTrials(), null, text);
+        string md = File.ReadAllText(markdown);
+        md.Should().Contain("## Statistics over heats").And.Contain("anytime standings")
+            .And.Contain("alpha − beta: mean difference -0.1000, p = 0.031 over 6 heats (significant at 0.05)");
+        var (withoutStatistics, _) = RaceReport.Save(Path.Combine(_folder, "race-3"), story.Snapshot(), story.Tracker.AllTrials(), null);
+        File.ReadAllText(withoutStatistics).Should().NotContain("## Statistics", "a race still running has no statistics over heats yet");
     }
 }

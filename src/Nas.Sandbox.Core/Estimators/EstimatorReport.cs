@@ -45,7 +45,12 @@ public static class EstimatorReport
     public static string Csv(IEnumerable<EstimatorQuality> rows)
     {
         var c = CultureInfo.InvariantCulture;
-        return "estimator,evaluated,failed,kendall_tau,spearman_rho,seconds_per_evaluation\n" + string.Concat(rows.Select(r =>
-            $"{r.Estimator},{r.Evaluated},{r.Failed},{r.KendallTau.ToString("0.####", c)},{r.SpearmanRho.ToString("0.####", c)},{r.SecondsPerEvaluation.ToString("0.####", c)}\n"));
+        return CsvFormat.Text(CsvColumns, rows.Select(r => new[]
+        {
+            r.Estimator, r.Evaluated.ToString(c), r.Failed.ToString(c), r.KendallTau.ToString("0.####", c),
+            r.SpearmanRho.ToString("0.####", c), r.SecondsPerEvaluation.ToString("0.####", c),
+        }));
     }
+
+    public static readonly string[] CsvColumns = ["estimator", "evaluated", "failed", "kendall_tau", "spearman_rho", "seconds_per_evaluation"];
 }

@@ -1,22 +1,19 @@
+using MathNet.Numerics.Statistics;
+
 namespace Nas.Sandbox.Core.Estimators;
 
-/// <summary>Rank correlations of an estimator's figures against ground truth (ties handled: average ranks, tau-b).</summary>
+/// <summary>
+/// Rank correlations of an estimator's figures against ground truth (ties handled: average ranks, tau-b). Spearman's is
+/// Math.NET Numerics'; Math.NET has no Kendall's τ, so τ-b is ours.
+/// </summary>
 public static class RankCorrelation
 {
-    /// <summary>Spearman's ρ: Pearson's correlation of the average ranks.</summary>
+    /// <summary>Spearman's ρ: Pearson's correlation of the average ranks (Math.NET Numerics'); NaN when either side is constant.</summary>
     public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         Check(x, y);
-        var rx = Statistics.AverageRanks(x);
-        var ry = Statistics.AverageRanks(y);
-        double mx = rx.Average(), my = ry.Average(), sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < rx.Length; i++)
-        {
-            sxy += (rx[i] - mx) * (ry[i] - my);
-            sxx += (rx[i] - mx) * (rx[i] - mx);
-            syy += (ry[i] - my) * (ry[i] - my);
-        }
-        return sxx == 0 || syy == 0 ? double.NaN : sxy / Math.Sqrt(sxx * syy);
+        double rho = Correlation.Spearman(x, y);
+        return double.IsFinite(rho) ? rho : double.NaN;
     }
 
     /// <summary>Kendall's τ-b: (concordant − discordant) / √((n₀ − ties in x)(n₀ − ties in y)).</summary>

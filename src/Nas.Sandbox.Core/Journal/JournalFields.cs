@@ -11,6 +11,15 @@ public sealed class JournalFields(string path, JournalLine line)
 {
     public JObject Event => line.Event;
 
+    /// <summary>The line these fields are of.</summary>
+    public JournalLine Line => line;
+
+    /// <summary>The journal's path, as errors name it.</summary>
+    public string Path => path;
+
+    /// <summary>"FILE(LINE)", for errors about the event as a whole.</summary>
+    public string Where => $"{path}({line.LineNumber})";
+
     public string String(string name, JObject? owner = null) =>
         Field(owner, name) is { Type: JTokenType.String } token ? (string)token! : throw Wrong(owner, name, "must be a string");
 

@@ -33,84 +33,61 @@ public sealed class ResumePoint
     /// <summary>Heats 0 .. HeatsFinished-1 finished.</summary>
     public int HeatsFinished { get; }
     public bool RaceFinished { get; }
+    /// <summary>The journal's race-finished event (its summary); null when the race did not finish.</summary>
+    public JObject? FinishedEvent { get; private init; }
     /// <summary>Trials recorded in all.</summary>
     public int Trials { get; }
 
     /// <summary>What contestant <paramref name="label"/> did in <paramref name="heat"/>, in order (empty when nothing).</summary>
     public IReadOnlyList<ResumeEvent> Events(int heat, string label) => _events.GetValueOrDefault((heat, label)) ?? [];
 
+    /// <summary>
+    /// Where the race of <paramref name="journal"/> stopped, read through the one reader of a race's record
+    /// (<see cref="RaceRecord"/>, which checks the journal's shape and names a mistyped field's line). A race whose lineup
+    /// changed from the console cannot be resumed: the recorded command line races the starting lineup.
+    /// </summary>
     public static ResumePoint Read(JournalContents journal, string path, ISearchSpace space)
     {
-        if (journal.Lines.FirstOrDefault() is not { Type: JournalEventTypes.RaceStarted } first)
-            throw new NasException($"{path}(1): not a race journal: its first event is not race-started.");
-        int heatsStarted = 0, heatsFinished = 0, trials = 0;
-        bool finished = false;
-        var byKey = new Dictionary<(int, string), List<ResumeEvent>>();
-        List<ResumeEvent> Of(int heat, string? contestant)
+        int trials = 0;
+        var record = RaceRecord.Read(journal, path, f =>
         {
-            if (contestant is null) throw new FormatException("its contestant is missing");
-            return byKey.TryGetValue((heat, contestant), out var list) ? list : byKey[(heat, contestant)] = [];
-        }
-        foreach (var line in journal.Lines.Skip(1))
-        {
-            string where = $"{path}({line.LineNumber})";
-            var e = line.Event;
-            try
-            {
-            switch (line.Type)
+            string? phase = f.OptionalString("phase");
+            switch (f.Line.Type)
             {
                 case JournalEventTypes.Trial:
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Evaluated(JournalTrial.Parse(e, space, where)));
                     trials++;
-                    break;
-                case JournalEventTypes.ContestantFailed when (string?)e["phase"] == "ask":
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.AskFailed((string?)e["message"] ?? "", (bool?)e["crashed"] ?? false));
-                    break;
-                case JournalEventTypes.ContestantFailed when (string?)e["phase"] == "tell" && (bool?)e["crashed"] == true:
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.TellCrashed());
-                    break;
-                case JournalEventTypes.ContestantFailed when SitOutPhases.Contains((string?)e["phase"]):
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.SatOut());
-                    break;
+                    return new ResumeEvent.Evaluated(JournalTrial.Parse(f.Event, space, f.Where));
+                case JournalEventTypes.ContestantFailed when phase == "ask":
+                    return new ResumeEvent.AskFailed(f.OptionalString("message") ?? "", Crashed(f));
+                case JournalEventTypes.ContestantFailed when phase == "tell" && Crashed(f):
+                    return new ResumeEvent.TellCrashed();
+                case JournalEventTypes.ContestantFailed when SitOutPhases.Contains(phase):
+                    return new ResumeEvent.SatOut();
                 case JournalEventTypes.SearchTime:
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Charged((double)e["seconds"]!, (string?)e["phase"] ?? "", (int?)e["index"] ?? -1));
-                    break;
+                    return new ResumeEvent.Charged(f.OptionalNumber("seconds") ?? throw f.Wrong(null, "seconds", "must be a number"), phase ?? "", f.OptionalInt("index") ?? -1);
                 // A resume's own rebuild keeps a contestant that sat out sitting out; a new build brings it back.
-                case JournalEventTypes.Swap when (string?)e["reason"] != Referee.ResumeRebuild:
-                    Of((int)e["heat"]!, (string)e["contestant"]!).Add(new ResumeEvent.Swapped());
-                    break;
-                case JournalEventTypes.HeatRestarted:
-                    foreach (var key in byKey.Keys.Where(k => k.Item1 == (int)e["heat"]!).ToArray()) byKey.Remove(key);
-                    break;
-                case JournalEventTypes.HeatStarted:
-                    heatsStarted = Math.Max(heatsStarted, (int)e["heat"]! + 1);
-                    break;
-                case JournalEventTypes.HeatFinished:
-                    heatsFinished = (int)e["heat"]! + 1;
-                    break;
-                case JournalEventTypes.RaceFinished:
-                    finished = true;
-                    break;
-                case JournalEventTypes.RaceStarted:
-                    throw new NasException($"{where}: a second race-started: two races were written into this journal; it cannot be resumed.");
-                case JournalEventTypes.ContestantAdded or JournalEventTypes.ContestantRemoved:
-                    throw new NasException($"{where}: the lineup changed during this race (from the console); such a race cannot be resumed.");
+                case JournalEventTypes.Swap when f.OptionalString("reason") != Referee.ResumeRebuild:
+                    return new ResumeEvent.Swapped();
+                default:
+                    return (ResumeEvent?)null;
             }
-            }
-            catch (Exception x) when (x is ArgumentException or InvalidCastException or FormatException or NullReferenceException or OverflowException)
-            {
-                // A journal is user input: a missing or mistyped field names its line, never a stack trace.
-                throw new NasException($"{where}: a {line.Type} line this race cannot resume from: a field is missing or mistyped ({x.Message}).");
-            }
-        }
-        // Search time charged during an ask whose trial never got journaled (the kill landed mid-evaluation): that ask is
-        // asked again on resume and charged again, so the first charge goes.
-        foreach (var list in byKey.Values)
+        });
+        if (record.LineupChanges.Count > 0)
+            throw new NasException($"{path}({record.LineupChanges[0]}): the lineup changed during this race (from the console); such a race cannot be resumed.");
+        var point = new ResumePoint(record.Started.Event, record.HeatsStarted, record.HeatsFinished, record.Finished, trials) { FinishedEvent = record.FinishedEvent };
+        foreach (var (key, list) in record.AllEvents)
+        {
+            // Search time charged during an ask whose trial never got journaled (the kill landed mid-evaluation): that ask
+            // is asked again on resume and charged again, so the first charge goes.
             if (list.Count > 0 && list[^1] is ResumeEvent.Charged { Phase: "ask" }) list.RemoveAt(list.Count - 1);
-        var point = new ResumePoint(first.Event, heatsStarted, heatsFinished, finished, trials);
-        foreach (var (key, list) in byKey) point._events[key] = list;
+            point._events[key] = list;
+        }
         return point;
     }
+
+    private static bool Crashed(JournalFields f) => f.Event["crashed"] is JValue { Type: JTokenType.Boolean } crashed
+        ? (bool)crashed
+        : f.Event["crashed"] is null or { Type: JTokenType.Null } ? false : throw f.Wrong(null, "crashed", "must be true or false");
 }
 
 /// <summary>One recorded step of a contestant, replayed on resume.</summary>

@@ -28,21 +28,20 @@ public static class TableLatency
     {
         if (!File.Exists(path)) throw new NasException($"Table {path} does not exist.");
         var columns = TableColumns.For(path, null, null);
-        var lines = File.ReadAllLines(path).ToList();
-        if (lines.Count == 0) throw new NasException($"{path}:1: the table is empty (no header line).");
-        var header = CsvLine.Split(lines[0]) ?? throw new NasException($"{path}:1: the header has an unclosed quote.");
+        var records = CsvFormat.ReadFile(path).ToList();
+        if (records.Count == 0) throw new NasException($"{path}:1: the table is empty (no header line).");
+        var header = records[0].Fields.ToList();
         int arch = header.FindIndex(h => h.Trim() == columns.Architecture);
         if (arch < 0) throw new NasException($"{path}:1: no column '{columns.Architecture}' (arch) in the header; the columns are {string.Join(", ", header)}.");
         int b1 = Column(header, columns.LatencyBatch1 ?? Batch1Column), b64 = Column(header, columns.LatencyBatch64 ?? Batch64Column);
 
         var rows = new List<List<string>>();
-        for (int i = 1; i < lines.Count; i++)
+        foreach (var (line, fieldArray) in records.Skip(1))
         {
-            if (lines[i].Length == 0) continue;
-            var fields = CsvLine.Split(lines[i]) ?? throw new NasException($"{path}:{i + 1}: a quoted field is not closed.");
+            var fields = fieldArray.ToList();
             // Columns appended by this command are missing from rows written before it.
             while (fields.Count < header.Count && fields.Count >= header.Count - 2) fields.Add("");
-            if (fields.Count != header.Count) throw new NasException($"{path}:{i + 1}: {fields.Count} fields, but the header has {header.Count}.");
+            if (fields.Count != header.Count) throw new NasException($"{path}:{line}: {fields.Count} fields, but the header has {header.Count}.");
             rows.Add(fields);
         }
         var todo = rows.Where(r => r[b1].Trim().Length == 0 || r[b64].Trim().Length == 0).ToList();
@@ -85,11 +84,7 @@ public static class TableLatency
     private static void Save(string path, List<string> header, List<List<string>> rows)
     {
         string temporary = path + ".tmp";
-        using (var writer = new StreamWriter(temporary))
-        {
-            writer.Write(CsvLine.Join(header) + "\n");
-            foreach (var row in rows) writer.Write(CsvLine.Join(row) + "\n");
-        }
+        using (var writer = new StreamWriter(temporary)) CsvFormat.Write(writer, header, rows);
         File.Move(temporary, path, overwrite: true);
     }
 }

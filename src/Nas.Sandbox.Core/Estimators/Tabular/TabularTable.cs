@@ -41,12 +41,11 @@ public sealed class TabularTable
     public static TabularTable Load(string path, TableColumns columns, IReadOnlyCollection<string> knownOperations)
     {
         if (!File.Exists(path)) throw new NasException($"Table {path} does not exist.");
-        using var reader = new StreamReader(path);
-        string? headerLine = reader.ReadLine();
-        if (headerLine is null) throw new NasException($"{path}:1: the table is empty (no header line).");
-        var header = CsvLine.Split(headerLine) ?? throw new NasException($"{path}:1: the header has an unclosed quote.");
+        using var records = CsvFormat.ReadFile(path).GetEnumerator();
+        if (!records.MoveNext()) throw new NasException($"{path}:1: the table is empty (no header line).");
+        var header = records.Current.Fields;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < header.Count; i++)
+        for (int i = 0; i < header.Length; i++)
             if (!index.TryAdd(header[i].Trim(), i)) throw new NasException($"{path}:1: column '{header[i].Trim()}' appears twice in the header.");
 
         int Required(string key, string name) => index.TryGetValue(name, out int i) ? i
@@ -65,14 +64,11 @@ public sealed class TabularTable
             if (column is not null) present.Add(key);
         var operations = knownOperations.ToArray();
         var rows = new Dictionary<string, TableRow>(StringComparer.Ordinal);
-        int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        while (records.MoveNext())
         {
-            lineNumber++;
-            if (line.Length == 0) continue;
+            var (lineNumber, fields) = records.Current;
             string where = $"{path}:{lineNumber}";
-            var fields = CsvLine.Split(line) ?? throw new NasException($"{where}: a quoted field is not closed.");
-            if (fields.Count != header.Count) throw new NasException($"{where}: {fields.Count} fields, but the header has {header.Count}.");
+            if (fields.Length != header.Length) throw new NasException($"{where}: {fields.Length} fields, but the header has {header.Length}.");
             string key = fields[arch].Trim();
             Architecture architecture;
             try { architecture = new Architecture(key, Nb201Format.Parse(key, operations)); }

@@ -29,26 +29,27 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
     /// <summary>Architectures already in <paramref name="path"/> (after cutting a torn last line); creates the file with its header when new.</summary>
     public static HashSet<string> Prepare(string path, int seeds, bool latency = false)
     {
-        string header = CsvLine.Join(Header(seeds, latency));
+        var header = Header(seeds, latency);
         if (!File.Exists(path) || new FileInfo(path).Length == 0)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-            File.WriteAllText(path, header + "\n");
+            File.WriteAllText(path, CsvFormat.Text(header, []));
             return new HashSet<string>(StringComparer.Ordinal);
         }
         string text = File.ReadAllText(path);
         if (!text.EndsWith('\n'))
         {
-            // A kill mid-write leaves a partial last row: drop it, it will be measured again.
+            // A kill mid-write leaves a partial last row: drop it, it will be measured again. (Rows are appended whole,
+            // so the file's last newline ends the last complete row.)
             int cut = text.LastIndexOf('\n') + 1;
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write)) stream.SetLength(cut);
             text = text[..cut];
         }
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || lines[0] != header)
+        var records = CsvFormat.ReadText(text, path).ToList();
+        if (records.Count == 0 || !records[0].Fields.SequenceEqual(header))
             throw new NasException($"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")} written by nas tabulate; " +
                                    "use another --output, or the same --seeds (and --latency) as before to resume.");
-        return lines.Skip(1).Select(l => CsvLine.Split(l)?[0] ?? "").ToHashSet(StringComparer.Ordinal);
+        return records.Skip(1).Select(r => r.Fields[0]).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Evaluates <paramref name="architecture"/> once per seed and returns its CSV row.</summary>
@@ -99,7 +100,7 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
         }
         fields.Add(status);
         for (int s = 0; s < seeds; s++) fields.AddRange([F(validation[s]), F(test[s]), F(seconds[s], "0.###")]);
-        return CsvLine.Join(fields);
+        return CsvFormat.Line(fields);
     }
 
     /// <summary>Appends a row and makes it durable: each row is seconds of compute.</summary>

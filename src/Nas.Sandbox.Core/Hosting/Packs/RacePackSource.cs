@@ -17,15 +17,15 @@ public static class RacePackSource
 {
     public static PackMetadata Stage(string journalPath, PackStaging staging, SandboxHost host)
     {
-        var contents = JournalReader.Read(journalPath);
+        // The whole journal is read as a race's record, so a damaged one is refused before anything is packed; only its
+        // race-started line and its lineup changes matter here.
+        var record = RaceRecord.Read(journalPath, _ => (object?)null);
         string name = Path.GetFileName(journalPath);
-        if (contents.Lines.FirstOrDefault() is not { Type: JournalEventTypes.RaceStarted } first)
-            throw new PackException($"{journalPath}(1): not a race journal: its first event is not race-started.");
+        var first = record.Started;
         var started = first.Event;
-        var settings = started["settings"] as JObject ?? throw new PackException($"{journalPath}({first.LineNumber}): race-started has no settings.");
         var arguments = new List<string>();
         // Typed reads: a hand-edited journal's mistyped field is an error naming the file, line and field.
-        var f = new JournalFields(journalPath, first);
+        var f = record.StartedFields;
 
         foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
             arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber, f)]);
@@ -39,8 +39,8 @@ public static class RacePackSource
         else staging.Warnings.Add($"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's.");
         arguments.AddRange(RaceArguments.Settings(started, $"{journalPath}({first.LineNumber})", estimator => Estimator(estimator, staging, host), table => Table(table, staging)));
 
-        var changed = contents.Lines.Where(l => l.Type is JournalEventTypes.ContestantAdded or JournalEventTypes.ContestantRemoved).Select(l => l.LineNumber).ToArray();
-        if (changed.Length > 0)
+        var changed = record.LineupChanges;
+        if (changed.Count > 0)
             staging.Warnings.Add($"{name} lines {string.Join(", ", changed)}: contestants were added or removed during the race; the recorded command races the starting lineup.");
         string journalInPack = $"{PackFormat.RaceFolder}/{name}";
         staging.AddFile(journalPath, journalInPack);

@@ -43,7 +43,7 @@ public static class ParetoFronts
 
     public static string Csv(RaceObjective objective, IReadOnlyList<ContestantFronts> fronts)
     {
-        var csv = new StringBuilder().Append(Estimators.Tabular.CsvLine.Join(Header(objective))).Append('\n');
+        var rows = new List<string[]>();
         foreach (var c in fronts)
         {
             foreach (var (heat, front) in c.Heats)
@@ -52,14 +52,14 @@ public static class ParetoFronts
             foreach (var (heat, point) in c.Pooled.OrderBy(p => p.Point.Objectives[0]).ThenBy(p => p.Point.Architecture, StringComparer.Ordinal))
                 Row(c.Contestant, "pooled", heat, point);
         }
-        return csv.ToString();
+        return CsvFormat.Text(Header(objective), rows);
 
         void Row(string contestant, string front, int heat, ParetoPoint point) =>
-            csv.Append(Estimators.Tabular.CsvLine.Join(
+            rows.Add(
             [
                 contestant, front, heat.ToString(Invariant), point.Index.ToString(Invariant), point.Architecture,
                 .. objective.Components.Select((m, i) => m.FromVector(point.Objectives[i]).ToString("R", Invariant)),
-            ])).Append('\n');
+            ]);
     }
 
     /// <summary>A front in order of its first component (then architecture, for a stable file).</summary>

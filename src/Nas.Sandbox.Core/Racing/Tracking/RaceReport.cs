@@ -20,18 +20,21 @@ public static class RaceReport
         "params", "flops", "latency_ms", "latency_ms_b64", "objective", "cost_seconds", "cached", "message", "time",
     ];
 
-    /// <summary>Writes <c>BASE.report.md</c> and <c>BASE.trials.csv</c>; returns their paths.</summary>
-    public static (string Markdown, string Csv) Save(string basePath, RaceSnapshot snapshot, IReadOnlyList<TrialLine> trials, string? journalPath)
+    /// <summary>
+    /// Writes <c>BASE.report.md</c> and <c>BASE.trials.csv</c>; returns their paths. <paramref name="statistics"/>: the race
+    /// statistics text (<see cref="RaceStatistics.Describe"/>) for a finished race, as <c>nas race</c> prints it.
+    /// </summary>
+    public static (string Markdown, string Csv) Save(string basePath, RaceSnapshot snapshot, IReadOnlyList<TrialLine> trials, string? journalPath, string? statistics = null)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(basePath))!;
         Directory.CreateDirectory(folder);
         string markdown = basePath + ".report.md", csv = basePath + ".trials.csv";
-        WriteAtomically(markdown, Markdown(snapshot, journalPath));
+        WriteAtomically(markdown, Markdown(snapshot, journalPath, statistics));
         WriteAtomically(csv, Csv(trials));
         return (markdown, csv);
     }
 
-    public static string Markdown(RaceSnapshot s, string? journalPath)
+    public static string Markdown(RaceSnapshot s, string? journalPath, string? statistics = null)
     {
         var md = new StringBuilder();
         md.AppendLine($"# Race report: {string.Join(" vs ", s.Contestants.Select(c => c.Label))}").AppendLine();
@@ -61,6 +64,8 @@ public static class RaceReport
                           $" | {c.Used}{(c.Budget is { } b ? $"/{b}" : "")} | {c.Failures} | {c.Seconds.ToString("0.0", Invariant)} | " +
                           $"{(c.Rating is { } r ? r.ToString("0", Invariant) : "-")} |");
         if (s.Summary is { } summary && !summary.Settings.Objective.IsAccuracy) FinalStandings(md, summary);
+        if (statistics is not null)
+            md.AppendLine().AppendLine("## Statistics over heats").AppendLine().AppendLine("```text").Append(statistics.TrimEnd()).AppendLine().AppendLine("```");
         md.AppendLine().AppendLine("## Best architectures (current heat)").AppendLine();
         foreach (var c in s.Contestants)
         {
@@ -120,7 +125,7 @@ public static class RaceReport
 
     public static string Csv(IReadOnlyList<TrialLine> trials)
     {
-        var csv = new StringBuilder().AppendLine(string.Join(",", CsvColumns));
+        var rows = new List<string[]>();
         foreach (var line in trials)
         {
             var t = line.Trial;
@@ -133,13 +138,10 @@ public static class RaceReport
                 t.CostSeconds.ToString("0.####", Invariant), t.FromCache ? "true" : "false", t.Message ?? "",
                 line.Time.ToString("O", Invariant),
             ];
-            csv.AppendLine(string.Join(",", cells.Select(Quote)));
+            rows.Add(cells);
         }
-        return csv.ToString();
+        return CsvFormat.Text(CsvColumns, rows);
     }
-
-    private static string Quote(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
 
     private static string Number(double? value) => value?.ToString("R", Invariant) ?? "";
 
