@@ -14,7 +14,7 @@ public sealed class LocalSearchTests
 {
     private static readonly Nb201Space Space = new(["none", "skip_connect", "nor_conv_3x3"]);
 
-    private sealed record Walked(int Restarts, int Moves, int MovesBeforeTheNeighbourhoodWasDone);
+    private sealed record Walked(int Restarts, int Moves, int MovesBeforeTheNeighbourhoodWasDone, int SampleFollowers, int SampleNeighbours);
 
     /// <summary>
     /// Follows one heat through the algorithm's states and fails at the first trial the algorithm would not have asked:
@@ -25,13 +25,16 @@ public sealed class LocalSearchTests
         var evaluated = new HashSet<Architecture>();
         var sample = new List<Trial>();
         Trial? centre = null;
-        int restarts = 0, moves = 0, early = 0;
+        int restarts = 0, moves = 0, early = 0, followers = 0, neighbours = 0;
         foreach (var trial in trials)
         {
             var cell = trial.Architecture;
             evaluated.Should().NotContain(cell, $"trial {trial.Index} repeats a cell");
             if (centre is null)
             {
+                // A random sample, not a walk: a cell next to an earlier one of its sample is rare (at most 9·12 of 729).
+                if (sample.Count > 0) followers++;
+                if (sample.Any(t => Distance(t.Architecture, cell) == 1)) neighbours++;
                 sample.Add(trial);
                 if (sample.Count == initial)
                 {
@@ -57,7 +60,7 @@ public sealed class LocalSearchTests
                 restarts++;
             }
         }
-        return new Walked(restarts, moves, early);
+        return new Walked(restarts, moves, early, followers, neighbours);
     }
 
     [Theory]
@@ -73,6 +76,8 @@ public sealed class LocalSearchTests
         walks.Sum(w => w.Moves).Should().BeGreaterThan(8);
         // Moves taken while the centre still had untried neighbours: the first better one is taken at once.
         walks.Sum(w => w.MovesBeforeTheNeighbourhoodWasDone).Should().BeGreaterThan(4);
+        // The sample is drawn at random: a walk from its first cell (initial=1 under another name) would be caught here.
+        walks.Sum(w => w.SampleNeighbours).Should().BeLessThan(Math.Max(1, walks.Sum(w => w.SampleFollowers) / 5));
     }
 
     [Fact]
@@ -83,6 +88,8 @@ public sealed class LocalSearchTests
         {
             var best = heat.Take(10).MaxBy(t => t.Objective!.Value)!;
             heat.Take(10).Select(t => t.Architecture).Distinct().Should().HaveCount(10);
+            // Random cells, not a walk from the first: few are next to an earlier one (9·12 of 729 at most for the last).
+            Enumerable.Range(1, 9).Count(i => heat.Take(i).Any(t => Distance(t.Architecture, heat[i].Architecture) == 1)).Should().BeLessThan(4);
             // A walk from the first, the last or a random one of the ten would miss in most of these heats.
             Space.Neighbours(best.Architecture).Should().Contain(heat[10].Architecture);
         }
