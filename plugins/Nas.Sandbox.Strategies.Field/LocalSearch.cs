@@ -22,7 +22,7 @@ public sealed class LocalSearchFactory : IStrategyFactory
     public string Description => "First-improvement local search from the best of a random sample, restarting at local optima (White, Nolen & Savani 2020).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
-        new("initial", "10", "random architectures evaluated at each (re)start; the walk starts from the best (White et al.'s num_init)"),
+        new("initial", "10", "random architectures evaluated at each (re)start; the walk starts from the best (the paper's code: num_init)"),
         new("restart-after", "0", "restart after this many evaluations without improvement (0: only at a local optimum)"),
     ];
 
