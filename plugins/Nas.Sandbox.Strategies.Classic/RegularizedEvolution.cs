@@ -3,14 +3,22 @@ using Nas.Sandbox.Abstractions;
 namespace Nas.Sandbox.Strategies.Classic;
 
 /// <summary>
-/// Regularized ("aging") evolution (Real et al., 2019, "Regularized Evolution for Image Classifier Architecture
-/// Search"). The population is the <c>population</c> most recently evaluated architectures; until it is full, asks are
-/// uniform samples. Then each ask draws <c>sample</c> members at random, takes the best by the race's objective (<see cref="Trial.Objective"/>: validation accuracy unless the race says otherwise) as parent
-/// and applies <c>mutations</c> one-edge mutations; the oldest member dies as each new one arrives. Failed, diverged
-/// and timed-out trials never join the population. Knob <c>distinct</c> (default true): redraw (tournament and
-/// mutation, up to 100 times) a child that was already evaluated. Without it, on a small space the search spends a
-/// quarter of its budget on repeats: 366 of 1,500 asks on the shipped 729-cell table at 150 evaluations, since a
-/// repeat still counts as an evaluation (the referee serves it from the contestant's cache).
+/// Regularized ("aging") evolution: Algorithm 1 of Real, Aggarwal, Huang &amp; Le, "Regularized Evolution for Image
+/// Classifier Architecture Search" (AAAI 2019), as NAS-Bench-201 runs it (<c>regularized_evolution</c> in
+/// D-X-Y/AutoDL-Projects, exps/algos/R_EA.py, with <c>--ea_population 10 --ea_sample_size 3</c>). The population is a
+/// queue of the <c>population</c> most recently evaluated architectures. Until it is full, asks are uniform samples.
+/// Then each ask draws <c>sample</c> members at random with replacement, takes the best by the race's objective
+/// (<see cref="Trial.Objective"/>: validation accuracy unless the race says otherwise; ties: the first drawn) as parent,
+/// and applies <c>mutations</c> one-edge mutations (an edge at random, a different operation at random); each evaluated
+/// child joins at the young end and the oldest member dies, whatever its score. Children may repeat an architecture
+/// already evaluated, as in the paper: the referee serves a repeat from the contestant's cache, it counts as an
+/// evaluation and joins the population again.
+/// <para>Failed, diverged and timed-out trials never join the population (nor age anyone out of it): the paper has no
+/// failures, and a trial without an objective has no place in a tournament. So the population is the most recent
+/// <c>population</c> ok trials.</para>
+/// <para>Knob <c>distinct</c> (default false, the paper's algorithm): true redraws (tournament and mutation, up to 100
+/// times) a child that was already evaluated. On a small space the paper's algorithm spends many evaluations on
+/// repeats (366 of 1,500 asks on the shipped 729-cell table at 150 evaluations); this variant does not.</para>
 /// </summary>
 public sealed class RegularizedEvolutionFactory : IStrategyFactory
 {
@@ -19,9 +27,9 @@ public sealed class RegularizedEvolutionFactory : IStrategyFactory
     public IReadOnlyList<Knob> Knobs { get; } =
     [
         new("population", "10", "size of the population (the most recent evaluated architectures)"),
-        new("sample", "3", "tournament size: members drawn to pick the parent"),
+        new("sample", "3", "tournament size: members drawn (with replacement) to pick the parent"),
         new("mutations", "1", "one-edge mutations applied to the parent per child"),
-        new("distinct", "true", "redraw children that were already evaluated (true/false)"),
+        new("distinct", "false", "redraw children that were already evaluated (true/false; false is the paper's algorithm)"),
     ];
 
     public IStrategy Create(KnobValues knobs)
@@ -33,9 +41,10 @@ public sealed class RegularizedEvolutionFactory : IStrategyFactory
     }
 }
 
-public sealed class RegularizedEvolution(int populationSize, int sampleSize, int mutations, bool distinct = true) : IStrategy
+public sealed class RegularizedEvolution(int populationSize, int sampleSize, int mutations, bool distinct = false) : IStrategy
 {
     private const int MaxRedraws = 100;
+    // Oldest at the front. Tell alone changes it, and only from the trial told, so replaying the trials rebuilds it.
     private readonly Queue<(Architecture Architecture, double Objective)> _population = new();
     private readonly HashSet<Architecture> _evaluated = [];
 

@@ -3,29 +3,43 @@ using Nas.Sandbox.Abstractions;
 namespace Nas.Sandbox.Strategies.Field;
 
 /// <summary>
-/// Local search (White et al., "Local Search is State of the Art for NAS Benchmarks", 2020): from a random
-/// architecture, evaluate its neighbours (one choice changed) in random order and move to the first that is better
-/// (first improvement, by the race's objective, <see cref="Trial.Objective"/>); when a whole neighbourhood brings nothing, restart from a new random architecture.
-/// Knob <c>restart-after</c> (0): also restart after this many evaluations without improvement (0: only at a local
-/// optimum).
+/// Local search as White, Nolen &amp; Savani ran it ("Local Search is State of the Art for Neural Architecture Search
+/// Benchmarks", arXiv 2005.02960, 2020; "Exploring the Loss Landscape in Neural Architecture Search", UAI 2021): the
+/// <c>local_search</c> function of their code (naszilla/naszilla; realityengines/local_search) at its defaults,
+/// <c>num_init=10</c>, <c>query_full_nbhd=False</c>, <c>stop_at_minimum=True</c>, as naszilla's experiments run it.
+/// Each (re)start evaluates <c>initial</c> distinct random architectures and walks from the best of them by the race's
+/// objective (<see cref="Trial.Objective"/>): the centre's neighbours (one choice changed) not evaluated yet are tried
+/// in a shuffled order and the walk moves to the first that is strictly better (first improvement, not the best
+/// neighbour). When a whole neighbourhood brings nothing (a local optimum), it restarts with <c>initial</c> new random
+/// architectures. (The first arXiv text describes the plain hill climber, one random start and a move to the best
+/// neighbour; <c>initial=1</c> gives its start, not its move.)
+/// Knobs: <c>initial</c> (10, the code's <c>num_init</c>); <c>restart-after</c> (0): also restart after this many
+/// evaluations without improvement (0: only at a local optimum, as the paper's code).
 /// </summary>
 public sealed class LocalSearchFactory : IStrategyFactory
 {
     public string Name => "local-search";
-    public string Description => "First-improvement local search with random restarts (White et al. 2020).";
-    public IReadOnlyList<Knob> Knobs { get; } = [new("restart-after", "0", "restart after this many evaluations without improvement (0: only at a local optimum)")];
+    public string Description => "First-improvement local search from the best of a random sample, restarting at local optima (White, Nolen & Savani 2020).";
+    public IReadOnlyList<Knob> Knobs { get; } =
+    [
+        new("initial", "10", "random architectures evaluated at each (re)start; the walk starts from the best (the paper's code: num_init)"),
+        new("restart-after", "0", "restart after this many evaluations without improvement (0: only at a local optimum)"),
+    ];
 
-    public IStrategy Create(KnobValues knobs) => new LocalSearch(knobs.GetInt("restart-after", min: 0));
+    public IStrategy Create(KnobValues knobs) =>
+        new LocalSearch(knobs.GetInt("initial", min: 1, max: 100_000), knobs.GetInt("restart-after", min: 0));
 }
 
-public sealed class LocalSearch(int restartAfter) : IStrategy
+public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
 {
     private const int MaxRedraws = 100;
     // Tell only records; Ask walks the history (it knows the space). Nothing depends on when asks happened: the order
-    // in which a centre's neighbours are tried is a fixed shuffle of that centre's neighbourhood, so an instance
-    // rebuilt by replaying the same trials asks exactly what the original would have.
+    // in which a centre's neighbours are tried is a fixed shuffle of that centre's neighbourhood, and whether a trial
+    // belongs to a restart's random sample or to a walk follows from the trials before it, so an instance rebuilt by
+    // replaying the same trials asks exactly what the original would have.
     private readonly List<Trial> _history = [];
     private readonly HashSet<Architecture> _evaluated = [];
+    private readonly List<Trial> _sample = []; // the current (re)start's random architectures, until there are `initial`
     private int _processed, _sinceImprovement;
     private Trial? _centre;
 
@@ -40,6 +54,7 @@ public sealed class LocalSearch(int restartAfter) : IStrategy
                 .FirstOrDefault();
             if (next is not null) return next;
         }
+        // A (re)start: distinct random architectures, as the paper's code never queries one twice.
         var fresh = context.Space.Sample(context.Random);
         for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++) fresh = context.Space.Sample(context.Random);
         return fresh;
@@ -50,28 +65,38 @@ public sealed class LocalSearch(int restartAfter) : IStrategy
     private void Walk(Trial trial, ISearchSpace space)
     {
         _evaluated.Add(trial.Architecture);
-        Step(trial);
+        if (_centre is null) Sampled(trial);
+        else Step(trial);
         // A local optimum (every neighbour tried without improvement) ends the walk here, after this trial, not at the
-        // next ask: an instance that replays many trials in one go must restart exactly where the original did.
+        // next ask: an instance that replays many trials in one go must restart exactly where the original did. As in
+        // the paper's code, neighbours evaluated before (by another walk or a sample) count as tried.
         if (_centre is not null && space.Neighbours(_centre.Architecture).All(_evaluated.Contains)) _centre = null;
+    }
+
+    /// <summary>A trial of a (re)start's random sample: once there are <c>initial</c>, the best ok one becomes the centre.</summary>
+    private void Sampled(Trial trial)
+    {
+        _sample.Add(trial);
+        if (_sample.Count < initial) return;
+        Trial? best = null;
+        foreach (var candidate in _sample)
+            if (Ok(candidate) && (best is null || candidate.Objective > best.Objective)) best = candidate; // ties: the first
+        _sample.Clear();
+        // No ok trial in the sample leaves no centre: the next asks draw a new sample.
+        if (best is not null) (_centre, _sinceImprovement) = (best, 0);
     }
 
     private void Step(Trial trial)
     {
-        bool ok = trial.Status == TrialStatus.Ok && trial.Objective is not null;
-        if (_centre is null)
-        {
-            // The first result after a (re)start is the new centre; a failed one leaves none, so the next ask restarts.
-            if (ok) (_centre, _sinceImprovement) = (trial, 0);
-            return;
-        }
-        if (ok && trial.Objective > _centre.Objective)
+        if (Ok(trial) && trial.Objective > _centre!.Objective)
         {
             (_centre, _sinceImprovement) = (trial, 0);
             return;
         }
         if (restartAfter > 0 && ++_sinceImprovement >= restartAfter) _centre = null;
     }
+
+    private static bool Ok(Trial trial) => trial.Status == TrialStatus.Ok && trial.Objective is not null;
 
     /// <summary>A fixed pseudo-random rank of a neighbour around a centre (FNV-1a of both keys; string.GetHashCode is per process).</summary>
     private static ulong Shuffle(string centre, string neighbour)

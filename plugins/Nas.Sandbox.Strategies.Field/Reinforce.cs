@@ -7,7 +7,13 @@ namespace Nas.Sandbox.Strategies.Field;
 /// NAS-Bench-201's baseline: one softmax over the operations for each choice of the cell, sampled independently.
 /// After each trial the policy moves along (reward − baseline) · ∇log π(architecture) plus an entropy bonus that keeps
 /// it from collapsing early; the baseline is a moving average of rewards. The reward is the race's objective (<see cref="Trial.Objective"/>:
-/// validation accuracy unless the race says otherwise); a failed or diverged trial earns 0.
+/// validation accuracy unless the race says otherwise).
+/// <para>A failed, diverged or timed-out trial earns the lowest reward of the ok trials learned from before it (and
+/// enters the baseline like any reward); while there is none it teaches nothing and does not start the baseline. Why:
+/// a fixed reward such as 0 pays a failure more than every real trial of a race whose objective is negative
+/// (<c>accuracy-2*params</c>); skipping failures altogether treats one like a trial scored at the baseline, above every
+/// poor real one. The lowest reward seen is on the objective's own scale and never above a real trial seen so far, and
+/// it depends only on the trials before, in order, so replaying them rebuilds the same policy.</para>
 /// Knobs: <c>learning-rate</c> (0.5), <c>baseline-decay</c> (0.9), <c>entropy</c> (0.01).
 /// </summary>
 public sealed class ReinforceFactory : IStrategyFactory
@@ -33,6 +39,7 @@ public sealed class Reinforce(double learningRate, double baselineDecay, double 
     private double[][]? _logits;
     private IReadOnlyList<string> _operations = [];
     private double? _baseline;
+    private double? _lowestReward; // of the ok trials learned from so far: what a failure earns
 
     public Architecture Ask(SearchContext context)
     {
@@ -63,7 +70,14 @@ public sealed class Reinforce(double learningRate, double baselineDecay, double 
 
     private void Learn(Trial trial)
     {
-        double reward = trial.Status == TrialStatus.Ok ? trial.Objective ?? 0 : 0;
+        double reward;
+        if (trial.Status == TrialStatus.Ok && trial.Objective is { } objective)
+        {
+            reward = objective;
+            _lowestReward = Math.Min(_lowestReward ?? objective, objective);
+        }
+        else if (_lowestReward is { } lowest) reward = lowest;
+        else return; // a failure before any real trial: no scale to place it on
         double baseline = _baseline ?? reward;
         double advantage = reward - baseline;
         _baseline = baselineDecay * baseline + (1 - baselineDecay) * reward;

@@ -94,7 +94,7 @@ public sealed class JournalTests : IDisposable
         {
             // A POSIX record lock (FileStream.Lock) would be dropped here, when this process closes the reader's descriptor.
             JournalReader.Read(_path).Lines.Should().ContainSingle();
-            File.ReadAllText(_path).Should().NotBeEmpty();
+            File.ReadAllText(_path).Should().Be($"{Started}\n");
             var second = () => new JournalWriter(_path, repairTornTail: true);
             second.Should().Throw<NasException>()
                 .WithMessage($"journal {_path} is in use by another nas process (pid {Environment.ProcessId})*");

@@ -84,4 +84,30 @@ public sealed class ParetoTests
         other[2].Should().BeApproximately(1.5, 1e-12);
         ParetoRanking.CrowdingDistance(Points([0, 1], [1, 0])).Should().OnlyContain(d => double.IsPositiveInfinity(d));
     }
+
+    [Fact]
+    public void Crowding_distance_of_a_three_objective_front_with_unequal_ranges()
+    {
+        // A non-dominated front; ranges 6, 10 and 0.5. Extremes: x gives 0 and 4, y gives 4 and 0, z gives 2 (0.1) and
+        // 5 (0.6): those four are infinite. p1 (1,6,0.5): x between 0 and 2: 2/6; y between 4 and 7: 3/10; z between 0.4
+        // and 0.6: 0.2/0.5; sum 1.0333. p3 (4,2,0.2): x between 3 and 6: 3/6; y between 0 and 4: 4/10; z between 0.1 and
+        // 0.3: 0.2/0.5; sum 1.3.
+        var distance = ParetoRanking.CrowdingDistance(Points([0, 10, 0.3], [1, 6, 0.5], [3, 7, 0.1], [4, 2, 0.2], [6, 0, 0.4], [2, 4, 0.6]));
+        foreach (int extreme in new[] { 0, 2, 4, 5 }) distance[extreme].Should().Be(double.PositiveInfinity);
+        distance[1].Should().BeApproximately(2.0 / 6 + 3.0 / 10 + 0.2 / 0.5, 1e-12);
+        distance[3].Should().BeApproximately(3.0 / 6 + 4.0 / 10 + 0.2 / 0.5, 1e-12);
+    }
+
+    [Fact]
+    public void A_point_dominated_only_by_the_first_front_is_in_the_second_however_many_dominate_it()
+    {
+        // 1 (5,0,0), 3 (0,5,0), 5 (0,0,5) are non-dominated. 2 and 6, both (−1,−1,−1), are dominated by all three and 4
+        // (4,−1,−3) by 1 alone, and not by one another: all in front 1 (counting dominators would put them apart).
+        // 0 (−2,−2,−2) is dominated by 2 and 6 too: front 2.
+        var fronts = ParetoRanking.NonDominatedSort(Points([-2, -2, -2], [5, 0, 0], [-1, -1, -1], [0, 5, 0], [4, -1, -3], [0, 0, 5], [-1, -1, -1]));
+        fronts.Should().HaveCount(3);
+        fronts[0].Should().Equal(1, 3, 5);
+        fronts[1].Should().Equal(2, 4, 6);
+        fronts[2].Should().Equal(0);
+    }
 }

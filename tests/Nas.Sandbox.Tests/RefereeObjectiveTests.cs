@@ -102,8 +102,15 @@ public sealed class RefereeObjectiveTests
         summary.Contestants.Select(c => c.Label).Should().Equal("sampler", "all-none");
         summary.Contestants[1].Hypervolume.Should().BeLessThan(sampler.Hypervolume!.Value);
         summary.Heats.Should().HaveCount(3);
-        summary.Heats[0].Single(s => s.Contestant == "sampler").Front.Should().NotBeEmpty()
-            .And.OnlyContain(p => p.Objectives.Count == 2);
+        // Heat 0's front by hand: the sampler's cells (first visit) that no other of its trials dominates.
+        var visited = journal.Events.OfType<TrialFinished>().Where(e => e.Contestant == "sampler" && e.Heat == 0)
+            .Select(e => e.Trial).DistinctBy(t => t.Architecture).ToArray();
+        bool Dominated(Trial t) => visited.Any(o => o.Objectives![0] >= t.Objectives![0] && o.Objectives[1] >= t.Objectives[1]
+            && (o.Objectives[0] > t.Objectives[0] || o.Objectives[1] > t.Objectives[1]));
+        var front = visited.Where(t => !Dominated(t)).ToArray();
+        front.Should().NotBeEmpty();
+        summary.Heats[0].Single(s => s.Contestant == "sampler").Front!.Select(p => (p.Index, p.Architecture, p.Objectives[0], p.Objectives[1]))
+            .Should().Equal(front.Select(t => (t.Index, t.Architecture.Key, t.Objectives![0], t.Objectives[1])));
     }
 
     [Fact]

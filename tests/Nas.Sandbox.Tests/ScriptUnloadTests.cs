@@ -20,7 +20,7 @@ public class ScriptUnloadTests
             var factory = script.Strategies.Single();
             var strategy = factory.Create(KnobValues.Create(factory.Name, factory.Knobs));
             var space = new Nb201Space();
-            strategy.Ask(new SearchContext { Space = space, Random = new Random(1), AskIndex = 0 }).Should().NotBeNull();
+            space.Contains(strategy.Ask(new SearchContext { Space = space, Random = new Random(1), AskIndex = 0 })).Should().BeTrue();
         });
         WaitUntilCollected(context).Should().BeTrue("the script's load context should be collected after Dispose");
     }
