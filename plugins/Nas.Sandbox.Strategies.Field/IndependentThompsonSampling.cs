@@ -1,0 +1,35 @@
+namespace Nas.Sandbox.Strategies.Field;
+
+/// <summary>
+/// BANANAS' acquisition, independent Thompson sampling (naszilla, <c>acquisition_functions.py</c>, <c>acq_fn</c> with
+/// <c>explore_type='its'</c>): each candidate's score is drawn once, independently of the others, from a normal
+/// distribution with the ensemble's mean and standard deviation for that candidate (the population deviation, as
+/// <c>np.var</c> computes it); the candidates are ranked by their draws and the best are evaluated. The reference ranks
+/// predicted losses lowest first; here scores are the race's objective, highest first.
+/// </summary>
+public static class IndependentThompsonSampling
+{
+    /// <summary>
+    /// Indices of the <paramref name="count"/> candidates with the highest draws, best first.
+    /// <paramref name="predictions"/>[c][m] is ensemble member m's prediction for candidate c.
+    /// </summary>
+    public static int[] Pick(IReadOnlyList<double[]> predictions, int count, Random random)
+    {
+        var draws = new double[predictions.Count];
+        for (int c = 0; c < predictions.Count; c++)
+        {
+            var members = predictions[c];
+            double mean = members.Average();
+            double spread = Math.Sqrt(members.Sum(v => (v - mean) * (v - mean)) / members.Length);
+            draws[c] = mean + spread * StandardNormal(random);
+        }
+        return Enumerable.Range(0, draws.Length).OrderByDescending(c => draws[c]).Take(count).ToArray();
+    }
+
+    /// <summary>Box–Muller: one standard normal from two uniforms.</summary>
+    private static double StandardNormal(Random random)
+    {
+        double u1 = 1 - random.NextDouble(), u2 = random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}
