@@ -202,8 +202,23 @@ internal sealed class RaceOptions
     {
         var entry = host.ResolveStrategy(spec.Strategy);
         var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
-        if (probe && spec.Knobs.Count > 0) ProbeKnobValues(isolation?.For(entry) ?? entry.Factory, knobs, spec);
+        if (probe && spec.Knobs.Count > 0)
+        {
+            if (isolation is not null) StartProcess(isolation, entry);
+            ProbeKnobValues(isolation?.For(entry) ?? entry.Factory, knobs, spec);
+        }
         return spec;
+    }
+
+    /// <summary>
+    /// Starts the contestant's process before its constructor is probed: the start (a runtime, maybe a script to compile)
+    /// is the host's overhead, under its own start timeout, and on a loaded machine it alone can take longer than the
+    /// probe waits for a constructor. A process that does not start is the referee's to report, as before.
+    /// </summary>
+    private static void StartProcess(ContestantProcesses isolation, StrategyEntry entry)
+    {
+        try { isolation.PrepareAsync(entry).Wait(); }
+        catch (AggregateException) { }
     }
 
     /// <summary>
