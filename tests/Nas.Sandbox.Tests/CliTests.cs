@@ -5,7 +5,6 @@ using Newtonsoft.Json.Linq;
 namespace Nas.Sandbox.Tests;
 
 /// <summary>The `nas` executable as a user runs it: a child process, its exit code, stdout and stderr.</summary>
-[Collection(TorchGeneratorCollection.Name)]
 public sealed class CliTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-cli-").FullName;

@@ -68,7 +68,6 @@ public sealed class TabularDeterminismTests : IDisposable
 /// architectures, statuses and metrics in the same order. One contestant samples (regularized evolution), one trains a
 /// supernet on the race's training kit (DARTS), so both of the seeded generators a race trains with are covered.
 /// </summary>
-[Collection(TorchGeneratorCollection.Name)]
 public sealed class TrainingDeterminismTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-determinism-").FullName;

@@ -6,7 +6,6 @@ namespace Nas.Sandbox.Tests;
 /// What the README's standings promise, checked on the shipped table with the README's seeds: the model-based and
 /// local strategies find better cells than random search over 10 heats of 100 evaluations.
 /// </summary>
-[Collection(TorchGeneratorCollection.Name)]
 public sealed class FieldStrategyStandingsTests
 {
     [Theory]

@@ -7,13 +7,16 @@ namespace Nas.Sandbox.Tests;
 /// through the real `nas` process, in-process isolation: the race finishes, the well-behaved get their whole budget,
 /// and each culprit is journaled (<c>contestant-failed</c>) with the phase and reason of what it did. `nas` runs with a
 /// 1 GiB managed heap limit (<c>DOTNET_GCHeapHardLimit</c>) so that the memory hogs are stopped fast without pressing
-/// on the machine's memory, and with a 1 s call timeout so that the one that hangs costs seconds.
+/// on the machine's memory. The call timeout is short enough that the one that hangs (forever: it overruns any limit)
+/// costs seconds, and long enough that no other call overruns it on a loaded machine: filling the 1 GiB heap, the
+/// slowest call that must finish, took 0.3 s with the load average at 25.
 /// </summary>
 public sealed class HostileRaceTests : IDisposable
 {
     private static readonly string Scripts = Path.Combine(AppContext.BaseDirectory, "Hostile");
     private static readonly string[] WellBehaved = ["random-search", "regularized-evolution"];
     private static readonly string[] Hostile = Directory.GetFiles(Scripts, "*.csx").Select(f => Path.GetFileNameWithoutExtension(f)).Order().ToArray();
+    private const int CallTimeoutSeconds = 5;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-hostile-").FullName;
 
@@ -25,7 +28,7 @@ public sealed class HostileRaceTests : IDisposable
         string journal = Path.Combine(_folder, "race.jsonl");
         string[] args =
         [
-            "race", "--estimator", "tabular", .. budget, "--seed", "5", "--call-timeout", "1", "--scripts", Scripts, "--journal", journal,
+            "race", "--estimator", "tabular", .. budget, "--seed", "5", "--call-timeout", $"{CallTimeoutSeconds}", "--scripts", Scripts, "--journal", journal,
             .. WellBehaved.Concat(Hostile).SelectMany(s => new[] { "--strategy", s }),
         ];
         var (exit, _, err) = NasProcess.Run(new Dictionary<string, string?> { ["DOTNET_GCHeapHardLimit"] = "0x40000000" }, args);
@@ -111,8 +114,8 @@ public sealed class HostileRaceTests : IDisposable
         int timeouts = Nas.Sandbox.Core.Racing.Referee.MaxTimeoutsInARow;
         Failures(events, "hangs-in-ask", heat).Should().Equal(
         [
-            .. Enumerable.Repeat("ask: did not return within 1 s", timeouts),
-            $"timeouts: overran the call timeout (1 s) in {timeouts} asks in a row; it sits out the rest of the heat",
+            .. Enumerable.Repeat($"ask: did not return within {CallTimeoutSeconds} s", timeouts),
+            $"timeouts: overran the call timeout ({CallTimeoutSeconds} s) in {timeouts} asks in a row; it sits out the rest of the heat",
         ]);
 
         // Its first Ask meets the heap limit: the out-of-memory error lands in its own call, and nobody else's.

@@ -86,20 +86,24 @@ public class HotSwapTests
     {
         var catalog = new StrategyCatalog();
         int instances = 0;
+        // The hanging ask waits until the test ends, so it overruns whatever the timeout; the timeout is generous, so
+        // that no other call overruns it on a loaded machine.
+        using var release = new ManualResetEventSlim();
         catalog.Add(Build("s", "v1", () =>
         {
             bool hang = Interlocked.Increment(ref instances) == 1;
             return new DelegateStrategy(c =>
             {
-                if (hang && c.AskIndex == 1) Thread.Sleep(TimeSpan.FromSeconds(3));
+                if (hang && c.AskIndex == 1) release.Wait();
                 return c.Space.Sample(c.Random);
             });
         }));
 
-        var (summary, journal) = await Race(catalog, budget: 4, timeout: TimeSpan.FromMilliseconds(300));
+        var (summary, journal) = await Race(catalog, budget: 4, timeout: TimeSpan.FromSeconds(1));
+        release.Set(); // the abandoned thread returns and leaves
 
         journal.Events.OfType<ContestantFailed>().Should().ContainSingle()
-            .Which.Message.Should().Contain("did not return within 0.3 s");
+            .Which.Message.Should().Contain("did not return within 1 s");
         journal.Events.OfType<ContestantSwapped>().Should().ContainSingle().Which.Reason.Should().Be("rebuilt after a timeout");
         summary.Contestants.Single().Evaluations.Should().Be(4);
         summary.Contestants.Single().Failures.Should().Be(1);

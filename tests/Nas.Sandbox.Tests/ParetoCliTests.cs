@@ -6,7 +6,6 @@ using Newtonsoft.Json.Linq;
 namespace Nas.Sandbox.Tests;
 
 /// <summary>Pareto and scalarised races through `nas race`, as a user runs them, on the shipped table.</summary>
-[Collection(TorchGeneratorCollection.Name)]
 public sealed class ParetoCliTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-pareto-").FullName;

@@ -172,8 +172,9 @@ public sealed class ResumeTests : IDisposable
     public void A_journal_being_written_by_a_race_is_refused_to_a_resume_and_to_a_new_race_naming_the_process()
     {
         string journal = Path.Combine(_folder, "busy.jsonl");
-        // Long enough (tens of seconds) to still run while two more nas processes start and are refused.
-        using var race = NasProcess.Start(Home, [.. Race(heats: 10, budget: 5000), "--journal", journal]);
+        // Far too long to finish while two more nas processes start and are refused, however fast the machine or slow
+        // their start (it is killed once they are refused).
+        using var race = NasProcess.Start(Home, [.. Race(heats: 1000, budget: 5000), "--journal", journal]);
         _ = race.StandardOutput.ReadToEndAsync();
         _ = race.StandardError.ReadToEndAsync();
         try

@@ -3,7 +3,6 @@ using System.Diagnostics;
 namespace Nas.Sandbox.Tests;
 
 /// <summary><c>nas script check</c> through the real executable: output format and exit codes.</summary>
-[Collection(TorchGeneratorCollection.Name)]
 public sealed class ScriptCommandTests : IDisposable
 {
     private readonly ScriptFolder _folder = new();

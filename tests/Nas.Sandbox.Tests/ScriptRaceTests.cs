@@ -53,11 +53,23 @@ public sealed class ScriptRaceTests : IDisposable
         using var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, OperationRegistry.CreateDefault());
         scripts.Load(path).Should().BeTrue();
         int recompiles = 0;
-        scripts.Recompiled += (_, _) => Interlocked.Increment(ref recompiles);
+        using var recompiled = new ManualResetEventSlim();
+        scripts.Recompiled += (_, _) =>
+        {
+            Interlocked.Increment(ref recompiles);
+            recompiled.Set();
+        };
         scripts.Watch(TimeSpan.FromMilliseconds(100));
         var journal = new ListJournal();
         var referee = new Referee(new Nb201Space(), new FormulaEstimator(TimeSpan.FromMilliseconds(40)), strategies, journal);
-        referee.EventRaised += e => { if (e is TrialFinished { Trial.Index: 5 }) edit(); };
+        referee.EventRaised += e =>
+        {
+            if (e is not TrialFinished { Trial.Index: 5 }) return;
+            edit();
+            // The race waits here for the recompile, however slow the machine, so that the swap (or its failure) always
+            // lands mid-race; the rest of the race (40 ms an evaluation) leaves time for a second compile to show up.
+            recompiled.Wait(TimeSpan.FromMinutes(1));
+        };
         var summary = await referee.RunAsync(new RaceSettings { Contestants = [ContestantSpec.Parse(path)], Budget = budget });
         return (journal, summary, recompiles);
     }

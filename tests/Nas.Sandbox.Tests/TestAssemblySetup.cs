@@ -1,18 +1,40 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Nas.Sandbox.Core.Evaluation;
 using Nas.Sandbox.Core.Hosting;
 
 namespace Nas.Sandbox.Tests;
 
-internal static class TestAssemblySetup
+internal static partial class TestAssemblySetup
 {
     [ModuleInitializer]
     internal static void Initialize()
     {
+        WaitPassively();
         // Before any test touches libtorch (see TorchRuntime.Configure for why).
         TorchRuntime.Configure();
         IsolateHome();
     }
+
+    /// <summary>
+    /// libtorch's OpenMP threads spin while they wait for work (libgomp's default). Tests run two at a time and `nas`
+    /// children train next to the test host, so two libtorch pools share the two cores of a CI machine; their spinning
+    /// threads then take the cores from the threads with work to do: a tiny training race took 5× the CPU (and 30×
+    /// the time was seen) next to another one. Passive waiting (OMP_WAIT_POLICY=PASSIVE, set natively before libtorch
+    /// loads and inherited by every `nas` child) changes how idle threads wait, not what they compute: the same thread
+    /// count, the same results.
+    /// </summary>
+    private static void WaitPassively()
+    {
+        const string name = "OMP_WAIT_POLICY", value = "PASSIVE";
+        if (Environment.GetEnvironmentVariable(name) is not null) return;
+        // libgomp reads getenv() when libtorch loads; Environment.SetEnvironmentVariable does not reach it on Unix.
+        if (!OperatingSystem.IsWindows()) setenv(name, value, 0);
+        Environment.SetEnvironmentVariable(name, value); // what child processes inherit
+    }
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int setenv(string name, string value, int overwrite);
 
     /// <summary>
     /// Hosts made in this process (SandboxHost.Create, the league's default path) read an empty home of their own, never

@@ -18,4 +18,15 @@ public static class Devices
         }
         throw new NasException($"--device must be auto, cpu, cuda or cuda:N, not '{name}'.");
     }
+
+    /// <summary>
+    /// As <see cref="Resolve"/>, but <c>auto</c> and <c>cpu</c> are resolved when the result is first called: resolving
+    /// them loads libtorch, which a race that never trains need not do. Any other name is checked (and resolved) now.
+    /// </summary>
+    public static Func<Device> ResolveWhenNeeded(string name)
+    {
+        if (name.Trim().ToLowerInvariant() is "auto" or "cpu") return () => Resolve(name);
+        var device = Resolve(name);
+        return () => device;
+    }
 }

@@ -20,7 +20,12 @@ public static partial class TorchRuntime
     /// Still unexplained: networks with C=4 channels gave a NaN or unequal same-seed results in about 1 of 3 test runs
     /// even with the cap; at C=8 (the default) and above, no such result has been seen.
     /// </summary>
-    public static void Configure()
+    /// <param name="load">
+    /// Load libtorch now (and apply the log level there). False defers that to <see cref="EnsureLoaded"/>, which the
+    /// code that builds networks and operations calls: loading libtorch costs about half a second of CPU, which a
+    /// command that trains nothing (a tabular race, <c>nas list</c>, <c>nas pack</c>) need not pay.
+    /// </param>
+    public static void Configure(bool load = true)
     {
         // libtorch warns "Could not initialize NNPACK! Reason: Unsupported hardware." on every convolution on CPUs
         // NNPACK does not know (these VMs), flooding the race's progress output. Errors still show.
@@ -32,7 +37,22 @@ public static partial class TorchRuntime
             SetNativeIfUnset("ATEN_CPU_CAPABILITY", "avx2");
             SetNativeIfUnset("ONEDNN_MAX_CPU_ISA", "AVX2");
         }
+        if (load) EnsureLoaded();
+    }
+
+    private static readonly Lazy<bool> Loaded = new(() =>
+    {
         ApplyLogLevel();
+        return true;
+    });
+
+    /// <summary>
+    /// Loads libtorch and applies the log level, once (after <see cref="Configure"/>): before the first network or
+    /// operation module is built, so before a convolution could warn. Cheap after the first call.
+    /// </summary>
+    public static void EnsureLoaded()
+    {
+        if (!OperatingSystem.IsWindows()) _ = Loaded.Value;
     }
 
     // c10 reads TORCH_CPP_LOG_LEVEL only in c10::initLogging(), which PyTorch's Python module calls and a C++ host

@@ -150,7 +150,7 @@ public sealed class SandboxHost : IDisposable
     public Racing.Training.RaceTrainingData CreateTrainingData(IEstimator estimator, string dataset, TrainingSettings training, string device) =>
         estimator is TrainingEstimator trainer
             ? Racing.Training.RaceTrainingData.For(trainer)
-            : new Racing.Training.RaceTrainingData(() => LoadDataset(dataset), Operations, training, Devices.Resolve(device));
+            : new Racing.Training.RaceTrainingData(() => LoadDataset(dataset), Operations, training, Devices.ResolveWhenNeeded(device));
 
     private Packs.PackWatcher? _packWatcher;
 

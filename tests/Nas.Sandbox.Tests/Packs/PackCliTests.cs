@@ -155,12 +155,18 @@ public sealed class PackCliTests : IDisposable
     [Fact]
     public async Task Installing_a_new_version_during_a_race_swaps_its_contestant_without_losing_a_trial()
     {
-        // A strategy slow enough (40 ms per ask) that the race is still running when the new version arrives.
+        // Version 1 is slow after its first 10 asks (300 ms each: a minute for its remaining budget), so the race is still
+        // running when version 2 arrives, however long the install and the swap take on a loaded machine; version 2 is
+        // fast, so the race ends soon after the swap.
         const string slow = """
             // version VERSION
             public sealed class SlowProbe : IStrategy
             {
-                public Architecture Ask(SearchContext c) { System.Threading.Thread.Sleep(40); return c.Space.Sample(c.Random); }
+                public Architecture Ask(SearchContext c)
+                {
+                    if (c.AskIndex >= 10) System.Threading.Thread.Sleep(DELAY);
+                    return c.Space.Sample(c.Random);
+                }
                 public void Tell(Trial t) { }
             }
             new SlowProbe()
@@ -170,7 +176,7 @@ public sealed class PackCliTests : IDisposable
         foreach (string version in new[] { "1.0.0", "2.0.0" })
         {
             string source = Directory.CreateDirectory(Path.Combine(_folder, "hot-" + version)).FullName;
-            File.WriteAllText(Path.Combine(source, "slow-probe.csx"), slow.Replace("VERSION", version));
+            File.WriteAllText(Path.Combine(source, "slow-probe.csx"), slow.Replace("VERSION", version).Replace("DELAY", version == "1.0.0" ? "300" : "0"));
             Nas(home, "pack", "build", source, "--id", "Slow.Probe", "--version", version, "--license", "MIT", "-o", feed).Exit.Should().Be(0);
         }
         Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.1.0.0.nupkg")).Exit.Should().Be(0);
@@ -182,7 +188,7 @@ public sealed class PackCliTests : IDisposable
         var stderr = race.StandardError.ReadToEndAsync();
         int TrialsSoFar() => File.Exists(journal) ? File.ReadLines(journal).Count(l => l.Contains("\"type\":\"trial\"")) : 0;
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(50);
+        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(3)) await Task.Delay(50);
         TrialsSoFar().Should().BeGreaterThanOrEqualTo(10, "the race should be under way: " + (race.HasExited ? await stderr : ""));
 
         Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.2.0.0.nupkg")).Exit.Should().Be(0);

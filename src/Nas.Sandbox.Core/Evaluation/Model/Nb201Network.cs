@@ -27,6 +27,7 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
     public Nb201Network(NetworkSettings settings, Func<int, nn.Module<Tensor, Tensor>> cell)
         : base(nameof(Nb201Network))
     {
+        TorchRuntime.EnsureLoaded(); // the log level, before this network's first convolution (a CLI loads libtorch lazily)
         settings.Validate();
         int c = settings.Channels;
         stem = nn.Sequential(

@@ -16,17 +16,27 @@ namespace Nas.Sandbox.Core.Racing.Training;
 public sealed class RaceTrainingData : IDisposable
 {
     private readonly Lazy<DatasetBundle> _data;
+    private readonly Lazy<Device> _device;
     private readonly Lock _gate = new();
     private HeatTrainingData? _heat;
 
     public RaceTrainingData(Func<DatasetBundle> load, OperationRegistry operations, TrainingSettings settings, Device? device = null)
+        : this(load, operations, settings, () => device ?? CPU)
+    {
+    }
+
+    /// <param name="device">
+    /// The device, resolved when first needed: naming one (even the CPU) loads libtorch, which a race whose contestants
+    /// never touch the kit need not do.
+    /// </param>
+    public RaceTrainingData(Func<DatasetBundle> load, OperationRegistry operations, TrainingSettings settings, Func<Device> device)
     {
         settings.Validate();
         // A failed load is remembered: every later touch fails with the same clear message instead of retrying.
         _data = new Lazy<DatasetBundle>(load, LazyThreadSafetyMode.ExecutionAndPublication);
+        _device = new Lazy<Device>(device, LazyThreadSafetyMode.ExecutionAndPublication);
         Operations = operations;
         Settings = settings;
-        Device = device ?? CPU;
     }
 
     /// <summary>The training estimator's data, settings, operations and device: one load for both.</summary>
@@ -35,7 +45,7 @@ public sealed class RaceTrainingData : IDisposable
 
     public OperationRegistry Operations { get; }
     public TrainingSettings Settings { get; }
-    public Device Device { get; }
+    public Device Device => _device.Value;
 
     /// <summary>True once the dataset has been loaded (a race whose contestants never touch the kit never loads it).</summary>
     public bool Loaded => _data.IsValueCreated;

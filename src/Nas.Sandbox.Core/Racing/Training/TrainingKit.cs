@@ -74,6 +74,7 @@ public sealed class TrainingKit : ITrainingKit
     public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride)
     {
         Touch();
+        TorchRuntime.EnsureLoaded(); // the log level, before a strategy runs an operation of its own (see BuildNetwork)
         return _heat.Race.Operations.Get(name).Build(channelsIn, channelsOut, stride);
     }
 
