@@ -150,12 +150,8 @@ public sealed class Bananas(BananasSettings settings) : IStrategy
     /// <summary>FNV-1a over the history's architectures: the heat's seed reaches it through the random first trials.</summary>
     private static int HistorySeed(List<Trial> history)
     {
-        ulong hash = 14695981039346656037;
-        foreach (var trial in history)
-        {
-            foreach (char c in trial.Architecture.Key) hash = (hash ^ c) * 1099511628211;
-            hash = (hash ^ '\n') * 1099511628211;
-        }
-        return (int)(hash ^ (hash >> 32));
+        ulong hash = StableHash.Empty;
+        foreach (var trial in history) hash = StableHash.Add(StableHash.Add(hash, trial.Architecture.Key), '\n');
+        return StableHash.ToInt32(hash);
     }
 }

@@ -21,15 +21,8 @@ public static class IndependentThompsonSampling
             var members = predictions[c];
             double mean = members.Average();
             double spread = Math.Sqrt(members.Sum(v => (v - mean) * (v - mean)) / members.Length);
-            draws[c] = mean + spread * StandardNormal(random);
+            draws[c] = mean + spread * random.NextGaussian();
         }
         return Enumerable.Range(0, draws.Length).OrderByDescending(c => draws[c]).Take(count).ToArray();
-    }
-
-    /// <summary>Box–Muller: one standard normal from two uniforms.</summary>
-    private static double StandardNormal(Random random)
-    {
-        double u1 = 1 - random.NextDouble(), u2 = random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }

@@ -50,7 +50,7 @@ public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
         {
             var next = context.Space.Neighbours(_centre.Architecture)
                 .Where(a => !_evaluated.Contains(a))
-                .OrderBy(a => Shuffle(_centre.Architecture.Key, a.Key))
+                .OrderBy(a => StableHash.Of('|', _centre.Architecture.Key, a.Key)) // a fixed pseudo-random order around a centre
                 .FirstOrDefault();
             if (next is not null) return next;
         }
@@ -98,13 +98,4 @@ public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
 
     private static bool Ok(Trial trial) => trial.Status == TrialStatus.Ok && trial.Objective is not null;
 
-    /// <summary>A fixed pseudo-random rank of a neighbour around a centre (FNV-1a of both keys; string.GetHashCode is per process).</summary>
-    private static ulong Shuffle(string centre, string neighbour)
-    {
-        ulong hash = 14695981039346656037;
-        foreach (char c in centre) hash = (hash ^ c) * 1099511628211;
-        hash = (hash ^ '|') * 1099511628211;
-        foreach (char c in neighbour) hash = (hash ^ c) * 1099511628211;
-        return hash;
-    }
 }

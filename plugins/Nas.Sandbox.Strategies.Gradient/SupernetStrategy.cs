@@ -89,7 +89,7 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         // α starts near uniform: 1e-3 × N(0, 1), as DARTS and GDAS initialise it.
         var initial = new float[SearchCell.Edges.Length * operations.Count];
-        for (int i = 0; i < initial.Length; i++) initial[i] = (float)(1e-3 * Normal(random));
+        for (int i = 0; i < initial.Length; i++) initial[i] = (float)(1e-3 * random.NextGaussian());
         var alpha = new Parameter(tensor(initial, [SearchCell.Edges.Length, operations.Count], device: kit.Device));
         var weights = network.parameters().ToArray();
         var weightOptimizer = optim.SGD(weights, Settings.LearningRate, Settings.Momentum, weight_decay: Settings.WeightDecay, nesterov: Settings.Nesterov);
@@ -141,11 +141,6 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
         return best;
     }
 
-    private static double Normal(Random random)
-    {
-        double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
 
     public void Dispose()
     {
