@@ -1,3 +1,5 @@
+using Nas.Sandbox.Abstractions;
+
 namespace Nas.Sandbox.Strategies.Field;
 
 /// <summary>
