@@ -59,7 +59,7 @@ public static class Program
             var seconds = new List<double>();
             for (int epoch = 0; epoch <= epochs; epoch++)
             {
-                var context = new SearchContext { Space = space, Random = new Random(epoch), AskIndex = epoch, Training = kit };
+                var context = new SearchContext { Space = space, Random = new Random(epoch), AskIndex = epoch, TrainingSetup = kit };
                 double hostBefore = kit.HostSeconds;
                 var clock = Stopwatch.StartNew();
                 var proposal = strategy.Ask(context);

@@ -7,8 +7,8 @@ namespace Nas.Sandbox.Strategies.Gradient;
 
 /// <summary>
 /// What DARTS and GDAS share: a supernet (NAS-Bench-201's skeleton with <see cref="SearchCell"/>s) trained on the
-/// race's data from <see cref="SearchContext.Training"/>, architecture parameters α [6 edges × operations] shared by
-/// every cell, and the proposal: the argmax of α on each edge.
+/// race's data from <c>context.Training</c> (<see cref="ITrainingKit"/>), architecture parameters α [6 edges ×
+/// operations] shared by every cell, and the proposal: the argmax of α on each edge.
 /// <para>A round is one iteration of NAS-Bench-201's <c>search_func</c> (exps/algos/DARTS-V1.py and GDAS.py, the same
 /// loop in both): first the weights, one SGD step on a search-train batch, its gradient norm clipped at 5 over every
 /// parameter of the network, α included (NB201 clips <c>network.parameters()</c>, which holds α, whose gradient there is

@@ -1,16 +1,30 @@
 namespace Nas.Sandbox.Abstractions;
 
 /// <summary>
-/// The version of this contract assembly. Plugins built against another major version, or a newer minor one, are
-/// refused. 1.1 added the race's objective (Trial.Objective/Objectives, SearchContext.Objective, ParetoRanking,
+/// The version of the contract assemblies, Nas.Sandbox.Abstractions and Nas.Sandbox.Abstractions.Torch, which share it.
+/// Plugins built against another major version, or a newer minor one, of either are refused.
+/// <para>1.1 added the race's objective (Trial.Objective/Objectives, SearchContext.Objective, ParetoRanking,
 /// Metrics.LatencyMsBatch64), the training kit (SearchContext.Training, ITrainingKit) and KnobValues.GetBool.
 /// 1.2 added ITrainingKit.BuildOperation with batch-norm options (a supernet's non-affine, statistics-free batch norms),
-/// StableHash (FNV-1a of text, shared by strategies and the host's SeedMixer) and Gaussian (Random.NextGaussian).
-/// 1.2 also added IPathEncoding, an optional contract a search space may implement: the BANANAS path encoding of a cell
-/// (the built-in NB201 space implements it). Plugins built against 1.1 load unchanged.
+/// StableHash (FNV-1a of text, shared by strategies and the host's SeedMixer), Gaussian (Random.NextGaussian) and
+/// IPathEncoding, an optional contract a search space may implement: the BANANAS path encoding of a cell (the built-in
+/// NB201 space implements it).</para>
+/// <para>2.0 makes this assembly free of TorchSharp, so that a strategy or estimator author needs no libtorch to
+/// reference the contracts. What must stay tensor-based, because it builds modules or hands out tensors, moved to a
+/// second contract assembly, Nas.Sandbox.Abstractions.Torch (same namespace, so sources compile unchanged; same frozen
+/// version, shared with plugins the same way): IOperation, and ITrainingKit with its tensor and module members.
+/// SearchContext cannot name ITrainingKit any more, so it carries the kit as <see cref="SearchContext.TrainingSetup"/>,
+/// typed by the torch-free base interface <see cref="ITrainingSetup"/> (the kit's classes, fidelity and seed, moved
+/// there from ITrainingKit) rather than as an object, so the host can only put a kit there and a torch-free strategy
+/// can still read those members. The Torch assembly adds back <c>context.Training</c>, typed ITrainingKit, as a C# 14
+/// extension property, so strategy code reading it compiles unchanged. Moving types between assemblies breaks binary
+/// compatibility (a 1.x plugin's reference to IOperation names Nas.Sandbox.Abstractions), hence a major version:
+/// plugins built against 1.x are refused with the rebuild message, and compile again against 2.0 once they reference
+/// Nas.Sandbox.Abstractions.Torch if they use IOperation or ITrainingKit, and build SearchContext with TrainingSetup
+/// instead of Training (host-side code only: strategies read it).</para>
 /// </summary>
 public static class ApiVersion
 {
-    /// <summary>Kept equal to the assembly's frozen AssemblyVersion (major.minor).</summary>
-    public static readonly Version Current = new(1, 2);
+    /// <summary>Kept equal to the frozen AssemblyVersion (major.minor) of both contract assemblies.</summary>
+    public static readonly Version Current = new(2, 0);
 }

@@ -32,10 +32,13 @@ public sealed record SearchContext
     public int EvaluationsUsed { get; init; }
     public double SecondsUsed { get; init; }
     /// <summary>
-    /// The race's training data and building blocks, for strategies that train weights (DARTS, GDAS); null when the race
-    /// has none. Touching it makes the referee charge the call's wall time to this contestant's seconds.
+    /// The race's training kit for this contestant and heat, seen without TorchSharp; null when the race has none. Set by
+    /// the host, always to the whole kit: strategies that train weights (DARTS, GDAS) read it as <c>context.Training</c>,
+    /// an <c>ITrainingKit</c> (tensors and modules), through the extension property of Nas.Sandbox.Abstractions.Torch.
+    /// Touching it makes the referee charge the call's wall time to this contestant's seconds. (API 2.0; it replaces the
+    /// 1.x property <c>Training</c>, so this assembly needs no TorchSharp.)
     /// </summary>
-    public ITrainingKit? Training { get; init; }
+    public ITrainingSetup? TrainingSetup { get; init; }
     /// <summary>What the race maximises: <see cref="Trial.Objective"/> and, in a Pareto race, the components of <see cref="Trial.Objectives"/>.</summary>
     public ObjectiveDescription Objective { get; init; } = ObjectiveDescription.Accuracy;
 }

@@ -33,5 +33,5 @@ internal static class TestKit
         KnobValues.Create(factory.Name, factory.Knobs, knobs.ToDictionary(k => k.Name, k => k.Value));
 
     public static SearchContext Context(ISearchSpace space, ITrainingKit? kit, int index = 0) =>
-        new() { Space = space, Random = new Random(index), AskIndex = index, Training = kit };
+        new() { Space = space, Random = new Random(index), AskIndex = index, TrainingSetup = kit };
 }

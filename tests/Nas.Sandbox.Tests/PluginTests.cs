@@ -31,8 +31,9 @@ public class PluginTests
     }
 
     [Theory]
-    [InlineData(2, 0)]
-    [InlineData(1, 7)]
+    [InlineData(1, 2)]
+    [InlineData(3, 0)]
+    [InlineData(2, 7)]
     public void A_plugin_built_against_another_api_version_is_refused_naming_both_versions(int major, int minor)
     {
         string? reason = PluginApiCheck.Incompatibility("my-pack", new Version(major, minor, 0, 0));

@@ -144,7 +144,7 @@ public sealed class StrategyConformanceTests
         SearchContext Context(int index) => new()
         {
             Space = Space, Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(11, strategy, index))), AskIndex = index,
-            EvaluationBudget = 40, EvaluationsUsed = index, Training = kit,
+            EvaluationBudget = 40, EvaluationsUsed = index, TrainingSetup = kit,
         };
         for (int index = 0; index < 40; index++)
         {

@@ -6,9 +6,9 @@ namespace Nas.Sandbox.Core.Hosting;
 
 /// <summary>
 /// Loads every plugin found in the plugin directories (folder <c>Name</c> holding <c>Name.dll</c>) into its own
-/// collectible load context (McMaster.NETCore.Plugins), sharing the contracts and TorchSharp with the host, with hot
-/// reload on: when a plugin's dll is rebuilt, McMaster loads the new build into a new context and this catalog
-/// publishes its exports again (<see cref="PluginExports"/>): strategies to the <see cref="StrategyCatalog"/>, which
+/// collectible load context (McMaster.NETCore.Plugins), sharing the contracts (both assemblies) and TorchSharp with the
+/// host, with hot reload on: when a plugin's dll is rebuilt, McMaster loads the new build into a new context and this
+/// catalog publishes its exports again (<see cref="PluginExports"/>): strategies to the <see cref="StrategyCatalog"/>, which
 /// tells running referees to swap, operations to the host's <see cref="OperationRegistry"/>, estimators to
 /// <see cref="Estimators"/>. A plugin that fails to load or reload, was built against another API version, or
 /// publishes an operation or estimator name another source already has, is reported and skipped (on reload: the old
@@ -17,7 +17,8 @@ namespace Nas.Sandbox.Core.Hosting;
 /// </summary>
 public sealed class PluginCatalog : IDisposable
 {
-    private static readonly Type[] SharedTypes = [typeof(IStrategy), typeof(TorchSharp.torch)];
+    /// <summary>One type identity for host and plugins: both contract assemblies (see <see cref="PluginApiCheck"/>) and TorchSharp.</summary>
+    private static readonly Type[] SharedTypes = [typeof(IStrategy), typeof(IOperation), typeof(TorchSharp.torch)];
     private readonly Dictionary<string, PluginLoader> _loaders = new(StringComparer.Ordinal);
     private readonly List<PluginLoader> _retired = [];
     private TimeSpan _reloadDelay = TimeSpan.FromMilliseconds(200);

@@ -23,7 +23,7 @@ namespace Nas.Sandbox.Core.Racing;
 /// replayed with Tell; trials, budget and standing carry over. If the new build cannot be used, the old one keeps
 /// racing and the reason is journaled.</para>
 /// <para>Training kit: with <see cref="RaceTrainingData"/>, every contestant gets a kit of the heat's training data in
-/// <see cref="SearchContext.Training"/>. The wall time of each Ask, Tell or replay during which it touched the kit is
+/// <see cref="SearchContext.TrainingSetup"/> (<c>context.Training</c>). The wall time of each Ask, Tell or replay during which it touched the kit is
 /// charged to its seconds and journaled (<see cref="SearchCharged"/>); a strategy that never touches it pays nothing.</para>
 /// <para>Disposal: a strategy instance that is <see cref="IDisposable"/> is disposed (on the referee thread, with the
 /// call timeout) when it is replaced by a new build, when its heat ends or restarts and when it is removed; an instance
@@ -390,7 +390,7 @@ public sealed class Referee
             SecondsBudget = settings.BudgetSeconds,
             EvaluationsUsed = contestant.Used,
             SecondsUsed = contestant.Seconds,
-            Training = contestant.Kit,
+            TrainingSetup = contestant.Kit,
             Objective = settings.Objective.Description,
         };
         // The calls reach the instance through the contestant, never a local: the memory guard may drop it mid-step.

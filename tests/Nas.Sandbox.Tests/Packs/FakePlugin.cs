@@ -5,15 +5,16 @@ namespace Nas.Sandbox.Tests.Packs;
 
 /// <summary>
 /// Compiles, in memory, a plugin assembly that references a contracts assembly of any version: a stand-in
-/// Nas.Sandbox.Abstractions with that AssemblyVersion is compiled first. It is only ever read, never loaded.
+/// Nas.Sandbox.Abstractions (or, for an operation pack, Nas.Sandbox.Abstractions.Torch) with that AssemblyVersion is
+/// compiled first. It is only ever read, never loaded.
 /// </summary>
 internal static class FakePlugin
 {
-    public static byte[] Compile(string name, Version apiVersion)
+    public static byte[] Compile(string name, Version apiVersion, string contractsAssembly = "Nas.Sandbox.Abstractions")
     {
         var core = MetadataReference.CreateFromFile(typeof(object).Assembly.Location);
         var runtime = MetadataReference.CreateFromFile(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "System.Runtime.dll"));
-        var contracts = CSharpCompilation.Create("Nas.Sandbox.Abstractions",
+        var contracts = CSharpCompilation.Create(contractsAssembly,
             [CSharpSyntaxTree.ParseText($"[assembly: System.Reflection.AssemblyVersion(\"{apiVersion}\")] namespace Nas.Sandbox.Abstractions {{ public interface IStrategy {{ }} }}")],
             [core, runtime], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         using var contractsImage = new MemoryStream();

@@ -130,15 +130,15 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     [Fact]
     public void A_pack_that_needs_another_api_version_is_refused_naming_both()
     {
-        string pack = fixture.Crafted(a => a.EditManifest(m => m["api"] = "[2.0, 3.0)"));
-        Refusal(pack).Should().Contain("field 'api'").And.Contain("[2.0.0, 3.0.0)")
+        string pack = fixture.Crafted(a => a.EditManifest(m => m["api"] = "[3.0, 4.0)"));
+        Refusal(pack).Should().Contain("field 'api'").And.Contain("[3.0.0, 4.0.0)")
             .And.Contain($"this host provides API {ApiVersion.Current.Major}.{ApiVersion.Current.Minor}");
     }
 
     [Fact]
     public void A_plugin_compiled_against_another_api_is_refused_naming_its_entry()
     {
-        byte[] plugin = FakePlugin.Compile("Evil.Search", apiVersion: new Version(2, 0, 0, 0));
+        byte[] plugin = FakePlugin.Compile("Evil.Search", apiVersion: new Version(3, 0, 0, 0));
         string pack = fixture.Crafted(a =>
         {
             a.AddListed("plugins/Evil.Search/Evil.Search.dll", plugin);
@@ -147,7 +147,7 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
                 ["name"] = "Evil.Search", ["strategies"] = new JArray(), ["estimators"] = new JArray(), ["operations"] = new JArray(),
             }));
         });
-        Refusal(pack).Should().Contain("entry 'plugins/Evil.Search/Evil.Search.dll'").And.Contain("API 2.0");
+        Refusal(pack).Should().Contain("entry 'plugins/Evil.Search/Evil.Search.dll'").And.Contain("API 3.0");
     }
 
     [Fact]

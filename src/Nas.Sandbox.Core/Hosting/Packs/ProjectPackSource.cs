@@ -5,13 +5,13 @@ namespace Nas.Sandbox.Core.Hosting.Packs;
 /// <summary>
 /// Stages a pack project (a plugin class library, as <c>nas pack new</c> makes): publishes it in Release into the
 /// pack's <c>plugins/&lt;AssemblyName&gt;/</c>, and takes the metadata from its NuGet properties (PackageId, Version,
-/// Description, Authors, PackageLicenseExpression). Assemblies the host shares with plugins (the contracts, TorchSharp)
-/// are left out if the project copied them, with a warning: the host's own are used at run time anyway.
+/// Description, Authors, PackageLicenseExpression). Assemblies the host shares with plugins (both contract assemblies,
+/// TorchSharp) are left out if the project copied them, with a warning: the host's own are used at run time anyway.
 /// </summary>
 public static class ProjectPackSource
 {
     private static readonly string[] Properties = ["AssemblyName", "PackageId", "Version", "Description", "Authors", "PackageLicenseExpression"];
-    private static readonly string[] SharedFiles = ["Nas.Sandbox.Abstractions.dll", "TorchSharp.dll"];
+    private static readonly string[] SharedFiles = [.. PluginApiCheck.ContractsAssemblyNames.Select(name => name + ".dll"), "TorchSharp.dll"];
 
     /// <summary>The project file in <paramref name="pathOrFolder"/> (a .csproj, or a folder holding exactly one), or null.</summary>
     public static string? FindProject(string pathOrFolder)

@@ -20,7 +20,7 @@ internal static class RoslynDiagnostics
                 var at = At(directive.GetLocation(), scriptPath);
                 referenceLines.Add((at.File, at.Line));
                 result.Add(new ScriptDiagnostic(at.File, at.Line, at.Column, ScriptDiagnostic.Error, ScriptDiagnosticCodes.ReferenceNotSupported,
-                    $"#r {directive.File.Text} is not supported: scripts compile against Nas.Sandbox.Abstractions, TorchSharp and the .NET " +
+                    $"#r {directive.File.Text} is not supported: scripts compile against the contracts (Nas.Sandbox.Abstractions, Nas.Sandbox.Abstractions.Torch), TorchSharp and the .NET " +
                     "base library only, with no #r. Put code that needs other assemblies or NuGet packages in a plugin pack."));
             }
 

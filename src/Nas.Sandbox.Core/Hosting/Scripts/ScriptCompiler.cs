@@ -18,9 +18,10 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// into one load context of its own that is never unloaded, so a session that recompiles a script on every save leaks
 /// an assembly per save. Here a script is a plain script compilation emitted to memory and loaded into a fresh
 /// <see cref="ScriptLoadContext"/>, which <see cref="CompiledScript.Dispose"/> unloads.</para>
-/// <para>What scripts get without any directive: the .NET base library, Nas.Sandbox.Abstractions and TorchSharp, the
-/// usings in <see cref="DefaultUsings"/>, nullable reference types, the latest language version, and <c>#load</c> of
-/// other script files relative to the loading file. <c>#r</c> is refused with an explanation.</para>
+/// <para>What scripts get without any directive: the .NET base library, both contract assemblies (Nas.Sandbox.Abstractions
+/// and Nas.Sandbox.Abstractions.Torch) and TorchSharp, the usings in <see cref="DefaultUsings"/>, nullable reference
+/// types, the latest language version, and <c>#load</c> of other script files relative to the loading file. <c>#r</c>
+/// is refused with an explanation.</para>
 /// <para>Bad user code never throws out of <see cref="Compile"/>: a missing file, compile errors, a script that throws
 /// while running, a constructor that throws, or a script that publishes nothing all come back as diagnostics naming
 /// the file and line.</para>

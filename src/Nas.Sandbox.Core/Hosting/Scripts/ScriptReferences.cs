@@ -7,8 +7,9 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 
 /// <summary>
 /// The assemblies every script compiles against, with no <c>#r</c>: the .NET base library (the trusted platform
-/// assemblies of the running shared framework), the contracts (Nas.Sandbox.Abstractions) and TorchSharp, plus the
-/// assemblies those two reference that the host has. Built once per <see cref="ScriptCompiler"/>: opening ~170 metadata
+/// assemblies of the running shared framework), the contracts (Nas.Sandbox.Abstractions and the tensor-based
+/// Nas.Sandbox.Abstractions.Torch: a script may build operations or use the training kit) and TorchSharp, plus the
+/// assemblies those reference that the host has. Built once per <see cref="ScriptCompiler"/>: opening ~170 metadata
 /// files costs far more than compiling a script, and reusing the same <see cref="MetadataReference"/> objects lets Roslyn
 /// reuse its symbols for them across compilations, which is what makes a warm compile take milliseconds.
 /// </summary>
@@ -35,7 +36,7 @@ internal static class ScriptReferences
             if (string.Equals(Path.GetDirectoryName(path), frameworkDirectory, StringComparison.Ordinal) && seen.Add(Path.GetFileNameWithoutExtension(path)))
                 paths.Add(path);
 
-        foreach (var assembly in new[] { typeof(IStrategy).Assembly, typeof(TorchSharp.torch).Assembly })
+        foreach (var assembly in new[] { typeof(IStrategy).Assembly, typeof(Nas.Sandbox.Abstractions.IOperation).Assembly, typeof(TorchSharp.torch).Assembly })
         {
             if (assembly.Location is { Length: > 0 } location && seen.Add(assembly.GetName().Name!)) paths.Add(location);
             // Their own dependencies, so that a TorchSharp signature mentioning one of them still binds.

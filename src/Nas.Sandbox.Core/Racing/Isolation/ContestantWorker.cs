@@ -147,7 +147,7 @@ public static class ContestantWorker
                             SecondsBudget = (double?)request["secondsBudget"],
                             EvaluationsUsed = (int)request["evaluationsUsed"]!,
                             SecondsUsed = (double)request["secondsUsed"]!,
-                            Training = KitFor(request["kit"] as JObject),
+                            TrainingSetup = KitFor(request["kit"] as JObject),
                             Objective = _objective,
                         };
                         var architecture = Instance.Ask(context);

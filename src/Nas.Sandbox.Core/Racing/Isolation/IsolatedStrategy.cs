@@ -30,12 +30,12 @@ internal sealed class IsolatedStrategy : IStrategy, IDisposable
     public Architecture Ask(SearchContext context)
     {
         // The race's kit for this contestant: the process makes its own copy from the same seeds.
-        _kit = context.Training as TrainingKit ?? _kit;
+        _kit = context.TrainingSetup as TrainingKit ?? _kit;
         var reply = Call(new JObject
         {
             ["op"] = "ask", ["seed"] = AskSeed, ["index"] = context.AskIndex, ["evaluationBudget"] = context.EvaluationBudget,
             ["secondsBudget"] = context.SecondsBudget, ["evaluationsUsed"] = context.EvaluationsUsed, ["secondsUsed"] = context.SecondsUsed,
-            ["kit"] = context.Training is TrainingKit kit ? new JObject { ["dataSeed"] = kit.DataSeed, ["seed"] = kit.WeightSeed } : null,
+            ["kit"] = context.TrainingSetup is TrainingKit kit ? new JObject { ["dataSeed"] = kit.DataSeed, ["seed"] = kit.WeightSeed } : null,
         });
         if ((string?)reply["arch"] is not { } key) return null!; // the referee reports a null answer
         try { return context.Space.Parse(key); }

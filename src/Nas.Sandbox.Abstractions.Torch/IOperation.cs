@@ -5,6 +5,7 @@ namespace Nas.Sandbox.Abstractions;
 /// <summary>
 /// A named building block placed on a cell edge. Plugins and scripts add operations to the registry under new names.
 /// The module maps [batch, channelsIn, H, W] to [batch, channelsOut, H/stride, W/stride].
+/// (API 2.0: moved to this assembly, Nas.Sandbox.Abstractions.Torch, from Nas.Sandbox.Abstractions.)
 /// </summary>
 public interface IOperation
 {
