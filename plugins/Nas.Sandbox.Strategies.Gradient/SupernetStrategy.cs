@@ -60,7 +60,7 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
     public Architecture Ask(SearchContext context)
     {
         var kit = context.Training ?? throw new InvalidOperationException(
-            $"{_name} needs the race's training data (SearchContext.Training): it trains a supernet on it. This race offers none; " +
+            $"{_name} needs the race's training data (context.Training): it trains a supernet on it. This race offers none; " +
             "race it with --estimator train or --estimator tabular (nas race and nas tui provide the data).");
         if (context.Space.ChoiceCount != SearchCell.Edges.Length)
             throw new InvalidOperationException($"{_name} searches NAS-Bench-201's cell (6 edges); space '{context.Space.Name}' has {context.Space.ChoiceCount} choices.");

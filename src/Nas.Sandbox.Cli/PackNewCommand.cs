@@ -9,7 +9,9 @@ namespace Nas.Sandbox.Cli;
 /// <summary>
 /// <c>nas pack new strategy|estimator|operation NAME [--output DIR]</c>: scaffolds a pack project from the repository's
 /// <c>dotnet new</c> templates (see <see cref="DotnetTemplates"/>), compiled against the contracts of this very nas
-/// (the Nas.Sandbox.Abstractions.dll beside it), and prints the commands that build and install it.
+/// (the Nas.Sandbox.Abstractions.dll beside it; an operation also against the tensor-based
+/// Nas.Sandbox.Abstractions.Torch.dll beside that, which its project finds there), and prints the commands that build
+/// and install it.
 /// </summary>
 internal static partial class PackNewCommand
 {
@@ -44,6 +46,7 @@ internal static partial class PackNewCommand
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             throw new NasException($"--output {folder} already exists and is not empty; choose a new folder.");
         string abstractions = AbstractionsPath();
+        string contracts = kind == "operation" ? $"{abstractions} and {TorchContractsPath(abstractions)}" : abstractions;
 
         var templates = DotnetTemplates.Locate(typeof(PackNewCommand).Assembly);
         string[] parameters = ["--abstractionsPath", abstractions, "--authors", Environment.UserName];
@@ -55,7 +58,7 @@ internal static partial class PackNewCommand
         Console.Out.WriteLine($"Created {kind} pack project {name} in {folder}:");
         foreach (string file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
             Console.Out.WriteLine($"  {Path.GetFileName(file)}");
-        Console.Out.WriteLine($"It publishes {kind} '{published}' (a working example: edit {name}.cs) and compiles against {abstractions}.");
+        Console.Out.WriteLine($"It publishes {kind} '{published}' (a working example: edit {name}.cs) and compiles against {contracts}.");
         Console.Out.WriteLine("Next:");
         Console.Out.WriteLine($"  nas pack build {relative} --output packs");
         Console.Out.WriteLine($"  nas pack install packs/{name}.1.0.0.nupkg");
@@ -68,6 +71,13 @@ internal static partial class PackNewCommand
         string location = typeof(IStrategy).Assembly.Location;
         if (location.Length == 0) location = Path.Combine(AppContext.BaseDirectory, "Nas.Sandbox.Abstractions.dll");
         return File.Exists(location) ? location : throw new NasException($"Nas.Sandbox.Abstractions.dll not found beside nas ({location}).");
+    }
+
+    /// <summary>The tensor-based contracts beside <paramref name="abstractions"/>, where the operation template looks for them.</summary>
+    private static string TorchContractsPath(string abstractions)
+    {
+        string location = Path.Combine(Path.GetDirectoryName(abstractions)!, typeof(IOperation).Assembly.GetName().Name + ".dll");
+        return File.Exists(location) ? location : throw new NasException($"Nas.Sandbox.Abstractions.Torch.dll not found beside nas ({location}).");
     }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
