@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Anytime standings of tabular races, from their journals, as markdown tables.
+
+For each contestant of each journal: the held-out test accuracy of its best-by-validation architecture after N
+evaluations (default 50, 100 and 150), mean ± std over heats. `nas race` prints anytime standings only at 25 %, 50 %
+and 100 % of the budget; this script gives any evaluation counts, and compares races of different builds, which one
+race cannot hold (e.g. a strategy before and after a change).
+
+    /usr/bin/python3 bench/nb201_standings.py before=runs/before-c10.jsonl after=runs/after-c10.jsonl \
+        --compare after:before --percent
+
+(/usr/bin/python3: Debian's Python, which has python3-scipy for the p-values.)
+
+Each argument is a journal, optionally labelled LABEL=PATH (default label: the file's name without .jsonl). Journals
+are grouped by their table and test column (one markdown table per data set).
+
+How a pick is made, as the race's own statistics make it (RaceStatistics.BestBy): among the contestant's trials of a
+heat with `index` < N (an ask's index counts every evaluation, failed asks included), the ok trial with the highest
+objective (validation accuracy in an accuracy race); the first of equal ones. Its test accuracy is looked up in the
+race's table (the journal's race-started settings: table, tableColumns, tablePercent; --table overrides the path),
+since trial lines do not carry it. Only heats with a heat-finished line count, so a journal of a running race gives the
+heats so far. The std divides by the number of heats, as nas race's does.
+
+--compare A:B adds, per contestant of label A, a two-sided Wilcoxon signed-rank test (scipy.stats.wilcoxon, zero
+differences dropped, SciPy's default method: exact for at most 50 differences and no zeros, else the normal
+approximation) against label B's contestant of the same name, or else of the same strategy (the part before ':'), over
+heats paired by heat number at the last evaluation count. Pairing is sound when both races used the same --seed and the
+contestants the same seed key (strategy name and knobs): heat h then has the same seeds in both. Without scipy the p
+column says n/a.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import warnings
+from collections import defaultdict
+
+DATA_SET_NAMES = {"c10": "CIFAR-10", "c100": "CIFAR-100", "in16": "ImageNet16-120"}
+
+
+def read_journal(path):
+    """Return (settings, contestants' labels in lineup order, trials by (contestant, heat), finished heats, wall s)."""
+    settings, lineup, trials, finished, wall = None, [], defaultdict(list), set(), None
+    with open(path, encoding="utf-8-sig") as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                # A torn last line (a crash mid-write) is skipped, as nas's own reader skips it.
+                continue
+            kind = event.get("type")
+            if kind == "race-started":
+                settings = event["settings"]
+                lineup = [c["contestant"] for c in event["contestants"]]
+            elif kind == "trial":
+                trials[(event["contestant"], event["heat"])].append(event)
+            elif kind == "heat-finished":
+                finished.add(event["heat"])
+            elif kind == "heat-restarted":
+                for key in [k for k in trials if k[1] == event["heat"]]:
+                    del trials[key]
+            elif kind == "contestant-added":
+                lineup.append(event["contestant"]["contestant"])
+            elif kind == "contestant-removed":
+                lineup.remove(event["contestant"])
+                for key in [k for k in trials if k[0] == event["contestant"]]:
+                    del trials[key]
+            elif kind == "race-finished":
+                wall = event["summary"].get("wallSeconds")
+    if settings is None:
+        sys.exit(f"error: {path}: no race-started line; not a race journal")
+    return settings, lineup, trials, finished, wall
+
+
+def column_map(settings):
+    """The table's arch, validation and test column names and whether it is in percent, as the race read them."""
+    columns = {"arch": "arch", "validation": "validation_accuracy", "test": "test_accuracy"}
+    percent = False
+    sidecar = os.path.splitext(settings["table"])[0] + ".columns.json"
+    if os.path.exists(sidecar):
+        with open(sidecar, encoding="utf-8") as f:
+            mapped = json.load(f)
+        percent = bool(mapped.pop("percent", False))
+        columns.update({k: v for k, v in mapped.items() if k in columns})
+    for pair in (settings.get("tableColumns") or "").split(","):
+        if "=" in pair:
+            key, name = pair.split("=", 1)
+            if key.strip() == "percent":
+                percent = name.strip().lower() == "true"
+            elif key.strip() in columns:
+                columns[key.strip()] = name.strip()
+    if settings.get("tablePercent") is not None:
+        percent = bool(settings["tablePercent"])
+    return columns, percent
+
+
+_tables = {}
+
+
+def test_accuracies(table_path, columns, percent):
+    """Architecture string -> test accuracy as a fraction."""
+    key = (table_path, columns["arch"], columns["test"], percent)
+    if key not in _tables:
+        with open(table_path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            for needed in (columns["arch"], columns["test"]):
+                if needed not in reader.fieldnames:
+                    sys.exit(f"error: {table_path}: no column '{needed}' (the race's table columns)")
+            scale = 0.01 if percent else 1.0
+            _tables[key] = {row[columns["arch"]]: float(row[columns["test"]]) * scale for row in reader}
+    return _tables[key]
+
+
+def pick(trials, evaluations):
+    """The best-by-objective ok trial among those with index < evaluations; the first of equal ones."""
+    best, best_value = None, -math.inf
+    for t in trials:
+        if t["index"] >= evaluations:
+            continue
+        if t.get("status") != "ok":
+            continue
+        value = t.get("objective", t["metrics"].get("validationAccuracy"))
+        if value is None or t["metrics"].get("validationAccuracy") is None:
+            continue
+        if value > best_value:
+            best, best_value = t, value
+    return best
+
+
+def mean_std(values):
+    if not values:
+        return None, None
+    m = sum(values) / len(values)
+    return m, math.sqrt(sum((v - m) ** 2 for v in values) / len(values))
+
+
+def data_set_name(test_column):
+    prefix = test_column.split("_")[0]
+    return DATA_SET_NAMES.get(prefix, test_column)
+
+
+def compare(first, second):
+    """Mean difference and two-sided paired Wilcoxon p over the heats both have, as table cells."""
+    heats = sorted(set(first) & set(second))
+    differences = [first[h] - second[h] for h in heats]
+    if not differences:
+        return "n/a", "n/a (no common heats)"
+    mean = sum(differences) / len(differences)
+    if all(abs(d) < 1e-12 for d in differences):
+        return mean, "1 (identical)"
+    try:
+        from scipy.stats import wilcoxon
+    except ImportError:
+        return mean, "n/a (no scipy)"
+    with warnings.catch_warnings():
+        # With zero differences (dropped) SciPy switches to the normal approximation and warns; the docstring says so.
+        warnings.simplefilter("ignore")
+        return mean, f"{wilcoxon(differences, zero_method='wilcox', alternative='two-sided').pvalue:.3g}"
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("journals", nargs="+", metavar="[LABEL=]JOURNAL")
+    parser.add_argument("--at", default="50,100,150", help="evaluation counts, comma-separated [50,100,150]")
+    parser.add_argument("--compare", metavar="A:B",
+                        help="mean difference and Wilcoxon p of label A's contestants against label B's, last count")
+    parser.add_argument("--table", help="the table's path, when the journal's is not valid here")
+    parser.add_argument("--percent", action="store_true",
+                        help="accuracies in percent (as NAS-Bench-201 papers give them)")
+    return parser.parse_args()
+
+
+def standings(path, label, marks, table_override):
+    """One journal: its data set, its wall-time row, and per contestant (label, contestant, {mark: (mean, std)},
+    heats, repeats per heat, {heat: test accuracy at the last mark})."""
+    settings, lineup, trials, finished, wall = read_journal(path)
+    columns, percent = column_map(settings)
+    tests = test_accuracies(table_override or settings["table"], columns, percent)
+    data_set = data_set_name(columns["test"])
+    entries = []
+    for contestant in lineup:
+        heats = sorted(h for (c, h) in trials if c == contestant and h in finished)
+        picks = {m: {h: pick(trials[(contestant, h)], m) for h in heats} for m in marks}
+        tests_at = {m: {h: tests[t["arch"]] for h, t in picks[m].items() if t is not None} for m in marks}
+        # Repeats: trials the referee served from the contestant's cache (an architecture it had evaluated before).
+        repeats = mean_std([sum(1 for t in trials[(contestant, h)] if t["index"] < marks[-1] and t.get("cached"))
+                            for h in heats])[0]
+        entries.append((label, contestant, {m: mean_std(list(tests_at[m].values())) for m in marks}, len(heats),
+                        repeats, tests_at[marks[-1]]))
+    return data_set, (os.path.basename(path), label, data_set, len(finished), settings.get("heats"), wall), entries
+
+
+def main():
+    args = parse_arguments()
+    marks = [int(x) for x in args.at.split(",")]
+    scale, digits = (100.0, 2) if args.percent else (1.0, 4)
+    rows, walls = defaultdict(list), []
+    for argument in args.journals:
+        if "=" in argument and not os.path.exists(argument):
+            label, path = argument.split("=", 1)
+        else:
+            label, path = os.path.splitext(os.path.basename(argument))[0], argument
+        data_set, wall, entries = standings(path, label, marks, args.table)
+        rows[data_set].extend(entries)
+        walls.append(wall)
+
+    pair = args.compare.split(":", 1) if args.compare else None
+    unit = " (%)" if args.percent else ""
+    for data_set, entries in rows.items():
+        print(f"### {data_set}: test accuracy{unit} of the best by validation, mean ± std over heats\n")
+        header = ["strategy", "build"] + [f"{m} evals" for m in marks] + ["heats", f"repeats/heat ({marks[-1]})"]
+        if pair:
+            header += [f"Δ {pair[0]} − {pair[1]} ({marks[-1]})", "Wilcoxon p"]
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|")
+        for label, contestant, standing, heats, repeats, final in sorted(
+                entries, key=lambda e: (e[1].split(":")[0], e[1], e[0])):
+            cells = [contestant, label]
+            for m in marks:
+                mean, std = standing[m]
+                cells.append("-" if mean is None else f"{mean * scale:.{digits}f} ± {std * scale:.{digits}f}")
+            cells += [str(heats), "-" if repeats is None else f"{repeats:.1f}"]
+            if pair:
+                difference, p = "", ""
+                if label == pair[0]:
+                    others = {e[1]: e[5] for e in entries if e[0] == pair[1]}
+                    strategy = contestant.split(":")[0]
+                    match = others[contestant] if contestant in others else next(
+                        (v for c, v in others.items() if c.split(":")[0] == strategy), None)
+                    difference, p = compare(final, match) if match is not None else ("n/a", "n/a")
+                    if isinstance(difference, float):
+                        difference = f"{difference * scale:+.{digits}f}"
+                cells += [difference, p]
+            print("| " + " | ".join(cells) + " |")
+        print()
+    print("| journal | build | data set | heats finished | wall s (race-finished) |")
+    print("|---|---|---|---:|---:|")
+    for name, label, data_set, done, planned, wall in walls:
+        print(f"| {name} | {label} | {data_set} | {done}/{planned} | {'-' if wall is None else wall} |")
+
+
+if __name__ == "__main__":
+    main()
