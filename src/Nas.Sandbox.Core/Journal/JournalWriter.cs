@@ -135,7 +135,11 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
         lock (_lock)
         {
             if (!_dirty || _closed) return;
-            _stream.Flush(flushToDisk: false);
+            // This runs on a timer thread, where an exception would abort the process (a full disk did). The lines stay
+            // buffered and _dirty stays set: the race's next write or the close flushes again and meets the error on a
+            // thread that reports it.
+            try { _stream.Flush(flushToDisk: false); }
+            catch (IOException) { return; }
             _dirty = false;
             _sinceFlush.Restart();
         }
