@@ -81,7 +81,7 @@ internal sealed class RaceOptions
                      _callTimeout, _contestantMemory, _plugins, _scripts, _league, _objective, _reference, _isolation, Verbose,
                  })
             command.Options.Add(option);
-        foreach (var option in _table.All.Concat(_fidelity.All).Concat(_latency.All)) command.Options.Add(option);
+        foreach (var option in _table.All.Append(_table.Seeds).Concat(_fidelity.All).Concat(_latency.All)) command.Options.Add(option);
     }
 
     /// <summary>
@@ -148,13 +148,15 @@ internal sealed class RaceOptions
             if (tabular)
             {
                 var loaded = _table.Load(result, host);
-                estimator = new TabularEstimator(loaded);
+                var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
+                estimator = new TabularEstimator(loaded, seeds);
                 TableObjective.Require(objective, loaded);
                 settings = settings with
                 {
                     Table = Path.GetFullPath(loaded.Path),
                     TableColumns = _table.Mapping(result).Columns,
                     TablePercent = _table.Mapping(result).Percent,
+                    TableSeeds = TableSeedsChoice.Name(seeds),
                     // The table knows the space's worst costs: the default reference point of a Pareto race.
                     KnownWorstCosts = TableObjective.WorstCosts(objective, loaded),
                     KnownWorstSource = $"worst in table {Path.GetFileName(loaded.Path)}",
@@ -165,6 +167,7 @@ internal sealed class RaceOptions
             else
             {
                 if (result.GetValue(_table.Table) is not null) throw new NasException("--table is for --estimator tabular.");
+                if (result.GetValue(_table.Seeds) is not null) throw new NasException("--table-seeds is for --estimator tabular.");
                 estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
                 settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
             }

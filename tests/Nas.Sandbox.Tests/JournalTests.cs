@@ -43,6 +43,20 @@ public sealed class JournalTests : IDisposable
     private static RaceEvent AnEvent => new HeatFinished(1, []);
 
     [Fact]
+    public void A_full_disk_is_one_clear_error_naming_the_journal_and_the_close_still_releases_it()
+    {
+        // Linux's /dev/full fails every write with ENOSPC, as a full disk does.
+        File.Exists("/dev/full").Should().BeTrue("the tests run on Linux");
+        var writer = new JournalWriter("/dev/full", syncTrials: false);
+        // A heat-finished line is flushed at once, and meets the full disk.
+        FluentActions.Invoking(() => writer.Append(AnEvent)).Should().Throw<NasException>().WithMessage("cannot write to journal /dev/full: *");
+        // The close does not throw again over the error the race is already reporting.
+        writer.Dispose();
+        // Closed all the same: its lock is released, so another writer may open the journal.
+        using var again = new JournalWriter("/dev/full");
+    }
+
+    [Fact]
     public void A_complete_last_event_without_its_newline_is_read_and_the_repair_completes_it()
     {
         File.WriteAllText(_path, $"{Started}\n{Heat}\n{Finished}");

@@ -94,6 +94,30 @@ public sealed class ResumeEdgeTests : IDisposable
         err.Should().Contain("--table-percent");
     }
 
+    [Fact]
+    public void A_table_race_records_how_it_looked_up_and_a_journal_from_before_per_seed_lookups_resumes_on_the_mean()
+    {
+        // The shipped table has two seeds: by default each trial reports one of them.
+        string sampled = Path.Combine(_folder, "sampled.jsonl"), mean = Path.Combine(_folder, "mean.jsonl");
+        Nas("race", "--estimator", "tabular", "--heats", "2", "--budget", "15", "--seed", "3", "--journal", sampled).Exit.Should().Be(0);
+        Nas("race", "--estimator", "tabular", "--heats", "2", "--budget", "15", "--seed", "3", "--table-seeds", "mean", "--journal", mean).Exit.Should().Be(0);
+        static string? Recorded(string journal) => (string?)JObject.Parse(File.ReadLines(journal).First())["settings"]!["tableSeeds"];
+        Recorded(sampled).Should().Be("sample");
+        Recorded(mean).Should().Be("mean");
+        Trials(sampled).Should().NotEqual(Trials(mean), "a sampled seed's validation differs from the seed-mean");
+
+        // A journal written before the setting existed raced on the mean, and resumes on it.
+        var lines = File.ReadAllLines(mean);
+        var started = JObject.Parse(lines[0]);
+        ((JObject)started["settings"]!).Remove("tableSeeds");
+        lines[0] = started.ToString(Newtonsoft.Json.Formatting.None);
+        string old = Path.Combine(_folder, "old.jsonl");
+        File.WriteAllLines(old, lines.Take(20));
+        var (exit, _, err) = Nas("race", "--resume", old);
+        exit.Should().Be(0, err);
+        Trials(old).Should().Equal(Trials(mean));
+    }
+
     private ResumePoint Point(params string[] lines)
     {
         string path = Path.Combine(_folder, $"{Guid.NewGuid():N}.jsonl");

@@ -115,4 +115,39 @@ public sealed class TabularTableTests : IDisposable
         missing.Status.Should().Be(TrialStatus.Failed);
         missing.Message.Should().Contain("is not in table").And.Contain(path);
     }
+
+    private string TwoSeeds() => Write(
+        "arch,validation_accuracy,test_accuracy,train_seconds,validation_accuracy_seed0,test_accuracy_seed0,train_seconds_seed0," +
+        $"validation_accuracy_seed1,test_accuracy_seed1,train_seconds_seed1\n{A},0.7,0.65,3,0.6,0.6,2,0.8,0.7,4\n");
+
+    [Fact]
+    public void A_sampled_lookup_reports_the_training_seed_the_trials_seed_picks_and_keeps_the_mean_test_score()
+    {
+        var table = Load(TwoSeeds());
+        table.SeedCount.Should().Be(2);
+        table.Find(A)!.Seeds.Should().Equal(new TableSeed(0.6, 0.6, 2), new TableSeed(0.8, 0.7, 4));
+        var sample = new TabularEstimator(table, TableSeeds.Sample);
+        var architecture = new Nb201Space().Parse(A);
+        EvaluationResult Look(long seed) => sample.Evaluate(architecture, new EvaluationRequest { Seed = seed, DataSeed = 0 });
+        (Look(10).Metrics.ValidationAccuracy, Look(10).CostSeconds).Should().Be((0.6, 2.0));
+        (Look(11).Metrics.ValidationAccuracy, Look(11).CostSeconds).Should().Be((0.8, 4.0));
+        Look(11).Should().BeEquivalentTo(Look(11), "the same trial seed looks up the same run");
+        sample.TestAccuracy(A).Should().Be(0.65, "the score stays the seed-mean test accuracy");
+
+        var mean = new TabularEstimator(table, TableSeeds.Mean).Evaluate(architecture, new EvaluationRequest { Seed = 11, DataSeed = 0 });
+        (mean.Metrics.ValidationAccuracy, mean.CostSeconds).Should().Be((0.7, 3.0));
+    }
+
+    [Fact]
+    public void Sampling_is_the_default_for_a_table_with_seeds_the_mean_for_one_without_and_sampling_a_table_without_seeds_is_refused()
+    {
+        var seeded = Load(TwoSeeds());
+        var plain = Load(Write($"arch,validation_accuracy\n{A},0.75\n", "plain.csv"));
+        TableSeedsChoice.Resolve(null, seeded).Should().Be(TableSeeds.Sample);
+        TableSeedsChoice.Resolve("mean", seeded).Should().Be(TableSeeds.Mean);
+        TableSeedsChoice.Resolve(null, plain).Should().Be(TableSeeds.Mean);
+        FluentActions.Invoking(() => TableSeedsChoice.Resolve("sample", plain)).Should().Throw<NasException>()
+            .WithMessage("*--table-seeds sample*plain.csv*no per-seed columns*");
+        FluentActions.Invoking(() => TableSeedsChoice.Resolve("median", seeded)).Should().Throw<NasException>().WithMessage("*--table-seeds*'median'*");
+    }
 }

@@ -166,7 +166,7 @@ public static class JournalFormat
         ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
         ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["validationImages"] = s.ValidationImages,
         ["callTimeout"] = s.CallTimeout.TotalSeconds, ["contestantMemory"] = s.ContestantMemoryGiB, ["objective"] = s.Objective.Text,
-        ["tableColumns"] = s.TableColumns, ["tablePercent"] = s.TablePercent,
+        ["tableColumns"] = s.TableColumns, ["tablePercent"] = s.TablePercent, ["tableSeeds"] = s.TableSeeds,
         ["isolation"] = s.ContestantProcesses ? "process" : "in-process", ["torchThreads"] = s.TorchThreads,
         ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
     }.WithLatency(s.Latency);

@@ -106,27 +106,39 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
     {
         lock (_lock)
         {
-            _text.Clear();
-            using (var writer = new JsonTextWriter(new StringWriter(_text)) { Formatting = Formatting.None })
+            try { Write(raceEvent); }
+            catch (IOException e)
             {
-                if (raceEvent is TrialFinished trial) JournalFormat.WriteTrial(writer, trial);
-                else JournalFormat.ToJson(raceEvent).WriteTo(writer);
+                // A full disk or a vanished mount: one clear error for the race to report, not a stack trace. Every line
+                // flushed before this one is on disk; a resume goes on from there.
+                _writeFailed = true;
+                throw new NasException($"cannot write to journal {Path}: {e.Message}", e);
             }
-            _text.Append('\n');
-            string line = _text.ToString();
-            int length = Encoding.UTF8.GetByteCount(line);
-            if (_buffer.Length < length) _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
-            int written = Encoding.UTF8.GetBytes(line, _buffer);
-            _stream.Write(_buffer, 0, written);
-            if (raceEvent is TrialFinished && !_syncTrials && _sinceFlush.Elapsed < BatchInterval)
-            {
-                _dirty = true;
-                return;
-            }
-            _stream.Flush(flushToDisk: raceEvent is TrialFinished ? _syncTrials : raceEvent is HeatFinished or RaceFinished);
-            _dirty = false;
-            _sinceFlush.Restart();
         }
+    }
+
+    private void Write(RaceEvent raceEvent)
+    {
+        _text.Clear();
+        using (var writer = new JsonTextWriter(new StringWriter(_text)) { Formatting = Formatting.None })
+        {
+            if (raceEvent is TrialFinished trial) JournalFormat.WriteTrial(writer, trial);
+            else JournalFormat.ToJson(raceEvent).WriteTo(writer);
+        }
+        _text.Append('\n');
+        string line = _text.ToString();
+        int length = Encoding.UTF8.GetByteCount(line);
+        if (_buffer.Length < length) _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
+        int written = Encoding.UTF8.GetBytes(line, _buffer);
+        _stream.Write(_buffer, 0, written);
+        if (raceEvent is TrialFinished && !_syncTrials && _sinceFlush.Elapsed < BatchInterval)
+        {
+            _dirty = true;
+            return;
+        }
+        _stream.Flush(flushToDisk: raceEvent is TrialFinished ? _syncTrials : raceEvent is HeatFinished or RaceFinished);
+        _dirty = false;
+        _sinceFlush.Restart();
     }
 
     /// <summary>Hands batched trial lines to the operating system when no event has done it for a while (a paused race).</summary>
@@ -146,18 +158,27 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
     }
 
     private bool _closed;
+    private bool _writeFailed;
 
     private byte[] _buffer = new byte[4096];
 
     public void Dispose()
     {
         _flusher?.Dispose();
+        IOException? failure = null;
         lock (_lock)
         {
+            if (_closed) return;
             _closed = true;
-            _stream.Flush(flushToDisk: true);
-            _stream.Dispose();
+            try { _stream.Flush(flushToDisk: true); }
+            catch (IOException e) { failure = e; }
+            // The stream is closed (and the journal's lock released) even when its last flush failed.
+            try { _stream.Dispose(); }
+            catch (IOException e) { failure ??= e; }
         }
+        // After a failed write the race is already reporting that error; the close's own failure would only hide it.
+        if (failure is not null && !_writeFailed)
+            throw new NasException($"cannot finish writing journal {Path}: {failure.Message}; the lines before the last flush are on disk", failure);
     }
 }
 

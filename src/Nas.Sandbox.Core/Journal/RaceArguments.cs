@@ -42,6 +42,8 @@ public static class RaceArguments
             // How the table was read goes with it (a table left out, like the shipped one, is read as shipped).
             if (tableArguments.Length > 0 && (string?)settings["tableColumns"] is { } columns) arguments.AddRange(["--table-columns", columns]);
             if (tableArguments.Length > 0 && (bool?)settings["tablePercent"] is { } percent) arguments.AddRange(["--table-percent", percent ? "true" : "false"]);
+            // A journal from before per-seed lookups raced on the seed-mean.
+            arguments.AddRange(["--table-seeds", (string?)settings["tableSeeds"] ?? "mean"]);
         }
         void Number(JToken? token, string option)
         {

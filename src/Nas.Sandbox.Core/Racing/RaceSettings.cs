@@ -15,6 +15,11 @@ public sealed record RaceSettings
     /// <summary>The table's column mapping (<c>--table-columns</c>) and whether it is in percent (<c>--table-percent</c>), as given.</summary>
     public string? TableColumns { get; init; }
     public bool? TablePercent { get; init; }
+    /// <summary>
+    /// What a lookup reported, <c>mean</c> or <c>sample</c> (<c>--table-seeds</c>, resolved): journaled, so a resume
+    /// looks up the same way. A journal without it was raced before per-seed lookups existed, with the mean.
+    /// </summary>
+    public string? TableSeeds { get; init; }
     /// <summary>Evaluations per contestant per heat (a repeat served from the contestant's cache counts too).</summary>
     public int? Budget { get; init; }
     /// <summary>Seconds per contestant per heat (measured for training).</summary>

@@ -4,9 +4,16 @@ using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Core.Estimators.Tabular;
 
-/// <summary>One architecture of a tabular benchmark. Accuracies are fractions; <see cref="Line"/> is its line in the file.</summary>
+/// <summary>
+/// One architecture of a tabular benchmark. Accuracies are fractions; <see cref="Line"/> is its line in the file.
+/// <see cref="Validation"/>, <see cref="Test"/> and <see cref="Seconds"/> are the row's (seed-mean) values;
+/// <see cref="Seeds"/> holds each training seed's own, when the table has per-seed columns.
+/// </summary>
 public sealed record TableRow(Architecture Architecture, double Validation, double? Test, double? Seconds, long? Parameters, long? Flops,
-    IReadOnlyList<double>? Curve, int Line, double? LatencyMs = null, double? LatencyMsBatch64 = null);
+    IReadOnlyList<double>? Curve, int Line, double? LatencyMs = null, double? LatencyMsBatch64 = null, IReadOnlyList<TableSeed>? Seeds = null);
+
+/// <summary>One training seed's results for an architecture (columns <c>NAME_seed{s}</c>, as <c>nas tabulate</c> writes them).</summary>
+public sealed record TableSeed(double Validation, double? Test, double? Seconds);
 
 /// <summary>
 /// A tabular benchmark: NB201 architectures with their measured metrics, imported from CSV. Every problem is reported
@@ -32,6 +39,8 @@ public sealed class TabularTable
     public int Count => _rows.Count;
     public IEnumerable<TableRow> Rows => _rows.Values;
     public bool HasTest => _rows.Values.Any(r => r.Test is not null);
+    /// <summary>How many training seeds the table has per-seed columns for (0 when it has only one value per architecture).</summary>
+    public int SeedCount { get; private init; }
 
     public TableRow? Find(Architecture architecture) => _rows.GetValueOrDefault(architecture.Key);
 
@@ -59,6 +68,7 @@ public sealed class TabularTable
         int? test = Optional("test", columns.Test), seconds = Optional("seconds", columns.Seconds), parameters = Optional("params", columns.Parameters),
             flops = Optional("flops", columns.Flops), curve = Optional("curve", columns.Curve),
             latency1 = Optional("latency1", columns.LatencyBatch1), latency64 = Optional("latency64", columns.LatencyBatch64);
+        var seedColumns = SeedColumns(columns, index);
         var present = new HashSet<string>(StringComparer.Ordinal) { "arch", "validation" };
         foreach (var (key, column) in new[] { ("test", test), ("seconds", seconds), ("params", parameters), ("flops", flops), ("curve", curve), ("latency1", latency1), ("latency64", latency64) })
             if (column is not null) present.Add(key);
@@ -91,13 +101,29 @@ public sealed class TabularTable
             var row = new TableRow(architecture, Accuracy(validation, fields[validation].Trim()), OptionalAccuracy(test), OptionalNumber(seconds),
                 OptionalCount(parameters), OptionalCount(flops),
                 curve is { } cc && fields[cc].Trim() is { Length: > 0 } points ? points.Split(';').Select(p => Accuracy(cc, p.Trim())).ToArray() : null,
-                lineNumber, OptionalNumber(latency1), OptionalNumber(latency64));
+                lineNumber, OptionalNumber(latency1), OptionalNumber(latency64),
+                seedColumns.Count == 0 ? null
+                    : seedColumns.Select(c => new TableSeed(Accuracy(c.Validation, fields[c.Validation].Trim()), OptionalAccuracy(c.Test), OptionalNumber(c.Seconds))).ToArray());
             if (row.Seconds is < 0) throw new NasException($"{where}, column '{header[seconds!.Value]}': training seconds cannot be negative.");
             if (!rows.TryAdd(key, row)) throw new NasException($"{where}: architecture {key} is already on line {rows[key].Line}.");
         }
         if (rows.Count == 0) throw new NasException($"{path}: the table has a header but no rows.");
         var used = rows.Values.SelectMany(r => r.Architecture.Choices).ToHashSet(StringComparer.Ordinal);
         var ordered = Nb201Space.DefaultOperations.Where(used.Contains).Concat(used.Where(op => !Nb201Space.DefaultOperations.Contains(op)).Order(StringComparer.Ordinal)).ToArray();
-        return new TabularTable(path, rows, ordered, columns, present);
+        return new TabularTable(path, rows, ordered, columns, present) { SeedCount = seedColumns.Count };
+    }
+
+    /// <summary>
+    /// The per-seed columns: <c>VALIDATION_seed0</c>, <c>VALIDATION_seed1</c>, ... (consecutive from 0), each with its
+    /// <c>TEST_seed{s}</c> and <c>SECONDS_seed{s}</c> when the table has them, for the mapped column names.
+    /// </summary>
+    private static List<(int Validation, int? Test, int? Seconds)> SeedColumns(TableColumns columns, Dictionary<string, int> index)
+    {
+        var found = new List<(int, int?, int?)>();
+        for (int s = 0; index.TryGetValue($"{columns.Validation}_seed{s}", out int validation); s++)
+            found.Add((validation, Column(columns.Test, s), Column(columns.Seconds, s)));
+        return found;
+
+        int? Column(string? name, int s) => name is not null && index.TryGetValue($"{name}_seed{s}", out int i) ? i : null;
     }
 }

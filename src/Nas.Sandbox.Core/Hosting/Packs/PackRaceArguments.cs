@@ -11,7 +11,7 @@ public static class PackRaceArguments
     {
         "--strategy", "--space", "--operations", "--estimator", "--dataset", "--table", "--budget", "--budget-seconds", "--heats",
         "--seed", "--epochs", "--train-images", "--validation-images", "--channels", "--cells", "--batch-size", "--objective", "--reference",
-        "--call-timeout", "--contestant-memory", "--table-columns", "--table-percent", "--latency-warmup", "--latency-repeats",
+        "--call-timeout", "--contestant-memory", "--table-columns", "--table-percent", "--table-seeds", "--latency-warmup", "--latency-repeats",
     };
 
     /// <summary>Null when the arguments are acceptable, otherwise the index of the first bad one and why.</summary>
