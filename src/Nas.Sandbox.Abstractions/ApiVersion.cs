@@ -22,9 +22,12 @@ namespace Nas.Sandbox.Abstractions;
 /// plugins built against 1.x are refused with the rebuild message, and compile again against 2.0 once they reference
 /// Nas.Sandbox.Abstractions.Torch if they use IOperation or ITrainingKit, and build SearchContext with TrainingSetup
 /// instead of Training (host-side code only: strategies read it).</para>
+/// <para>2.1 added trials in flight: IParallelStrategy (a strategy that may be asked again before its trials come back,
+/// with MaxInFlight), SearchContext.Pending and PendingTrial. Additive: plugins built against 2.0 load and race
+/// unchanged, never asked while a trial of theirs is pending.</para>
 /// </summary>
 public static class ApiVersion
 {
     /// <summary>Kept equal to the frozen AssemblyVersion (major.minor) of both contract assemblies.</summary>
-    public static readonly Version Current = new(2, 0);
+    public static readonly Version Current = new(2, 1);
 }

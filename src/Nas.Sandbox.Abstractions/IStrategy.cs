@@ -41,4 +41,9 @@ public sealed record SearchContext
     public ITrainingSetup? TrainingSetup { get; init; }
     /// <summary>What the race maximises: <see cref="Trial.Objective"/> and, in a Pareto race, the components of <see cref="Trial.Objectives"/>.</summary>
     public ObjectiveDescription Objective { get; init; } = ObjectiveDescription.Accuracy;
+    /// <summary>
+    /// This contestant's trials that are still being evaluated, in the order they were asked (API 2.1). Always empty for
+    /// a strategy that is not an <see cref="IParallelStrategy"/>, which is never asked while a trial of its own is pending.
+    /// </summary>
+    public IReadOnlyList<PendingTrial> Pending { get; init; } = [];
 }

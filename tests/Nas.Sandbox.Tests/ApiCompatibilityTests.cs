@@ -39,13 +39,16 @@ public sealed class ApiCompatibilityTests : IDisposable
     }
 
     /// <summary>The torch-free contracts as a 1.x host shipped them, as far as a strategy plugin sees them: today's sources at 1.2.0.0.</summary>
-    private static byte[] Contracts12()
+    private static byte[] Contracts12() => Contracts("1.2.0.0");
+
+    /// <summary>Today's torch-free contract sources compiled at <paramref name="version"/>, as an older host shipped them.</summary>
+    private static byte[] Contracts(string version)
     {
         string folder = Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Abstractions");
         var options = new CSharpParseOptions(LanguageVersion.Latest);
         var sources = Directory.GetFiles(folder, "*.cs")
             .Select(File.ReadAllText)
-            .Append("[assembly: System.Reflection.AssemblyVersion(\"1.2.0.0\")]")
+            .Append($"[assembly: System.Reflection.AssemblyVersion(\"{version}\")]")
             .Append("global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; global using System.Threading; global using System.Threading.Tasks;")
             .Select(text => CSharpSyntaxTree.ParseText(text, options));
         return Emit(CSharpCompilation.Create("Nas.Sandbox.Abstractions", sources, Platform(),
@@ -86,9 +89,9 @@ public sealed class ApiCompatibilityTests : IDisposable
             Platform().Append(contracts), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)));
 
     [Fact]
-    public void The_contracts_are_api_2_0_and_the_torch_free_assembly_references_no_torchsharp()
+    public void The_contracts_are_api_2_1_and_the_torch_free_assembly_references_no_torchsharp()
     {
-        ApiVersion.Current.Should().Be(new Version(2, 0));
+        ApiVersion.Current.Should().Be(new Version(2, 1));
         var contracts = typeof(IStrategy).Assembly;
         var torch = typeof(IOperation).Assembly;
         contracts.GetName().Name.Should().Be("Nas.Sandbox.Abstractions");
@@ -111,19 +114,23 @@ public sealed class ApiCompatibilityTests : IDisposable
         var strategies = new StrategyCatalog();
         using var plugins = PluginCatalog.Load([new PluginDirectory(_root, StrategySource.PluginFolder)], strategies, TimeSpan.FromMilliseconds(50));
         plugins.Errors.Select(e => (e.PluginPath, e.Message)).Should().Equal((dll,
-            "Plugin 'OldPack' was built against Nas.Sandbox API 1.2; this host provides API 2.0. Rebuild the plugin against API 2.0."));
+            "Plugin 'OldPack' was built against Nas.Sandbox API 1.2; this host provides API 2.1. Rebuild the plugin against API 2.1."));
         strategies.All.Select(s => s.Name).Should().NotContain("built-against-1-2");
     }
 
-    [Fact]
-    public async Task A_2_0_strategy_plugin_compiled_against_the_torch_free_contracts_alone_loads_and_races()
+    [Theory]
+    [InlineData("2.1.0.0")]
+    [InlineData("2.0.0.0")]
+    public async Task A_2_x_strategy_plugin_compiled_against_the_torch_free_contracts_alone_loads_and_races(string built)
     {
         // Compiled with neither TorchSharp nor the Torch contracts among its references: a strategy author needs no libtorch.
-        string dll = WritePlugin("NewPack", CompilePlugin("NewPack", "built-against-2-0", MetadataReference.CreateFromFile(typeof(IStrategy).Assembly.Location)));
+        // Built against this host's contracts (2.1), or an older minor version's (2.0, before trials in flight): both race.
+        var contracts = built == "2.1.0.0" ? MetadataReference.CreateFromFile(typeof(IStrategy).Assembly.Location) : MetadataReference.CreateFromImage(Contracts(built));
+        string dll = WritePlugin("NewPack", CompilePlugin("NewPack", "built-against-2-0", contracts));
         var references = AssemblyReferences(dll);
-        references.Should().Contain(("Nas.Sandbox.Abstractions", new Version(2, 0, 0, 0)));
+        references.Should().Contain(("Nas.Sandbox.Abstractions", Version.Parse(built)));
         references.Select(r => r.Name).Should().NotContain(n => n.StartsWith("TorchSharp", StringComparison.Ordinal)).And.NotContain("Nas.Sandbox.Abstractions.Torch");
-        PluginApiCheck.ReferencedApiVersion(dll).Should().Be(new Version(2, 0, 0, 0));
+        PluginApiCheck.ReferencedApiVersion(dll).Should().Be(Version.Parse(built));
 
         var strategies = new StrategyCatalog();
         using var plugins = PluginCatalog.Load([new PluginDirectory(_root, StrategySource.PluginFolder)], strategies, TimeSpan.FromMilliseconds(50));
@@ -147,6 +154,8 @@ public sealed class ApiCompatibilityTests : IDisposable
 
     [Theory]
     [InlineData(2, 0, true)]
+    [InlineData(2, 1, true)]
+    [InlineData(2, 2, false)]
     [InlineData(1, 2, false)]
     [InlineData(3, 0, false)]
     public void A_plugin_referencing_only_the_tensor_based_contracts_is_checked_the_same_way(int major, int minor, bool loads)
@@ -157,7 +166,7 @@ public sealed class ApiCompatibilityTests : IDisposable
         PluginApiCheck.ReferencedApiVersion(dll).Should().Be(new Version(major, minor, 0, 0));
         string? reason = PluginApiCheck.Incompatibility("Ops", PluginApiCheck.ReferencedApiVersion(dll));
         if (loads) reason.Should().BeNull();
-        else reason.Should().Be($"Plugin 'Ops' was built against Nas.Sandbox API {major}.{minor}; this host provides API 2.0. Rebuild the plugin against API 2.0.");
+        else reason.Should().Be($"Plugin 'Ops' was built against Nas.Sandbox API {major}.{minor}; this host provides API 2.1. Rebuild the plugin against API 2.1.");
     }
 
     [Fact]
