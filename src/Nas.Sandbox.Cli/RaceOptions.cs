@@ -37,6 +37,12 @@ internal sealed class RaceOptions
     private readonly Option<string> _dataset = CommonOptions.Dataset();
     private readonly Option<int?> _budget = new("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget}, {DefaultTabularBudget} for tabular, when no budget is given]" };
     private readonly Option<double?> _budgetSeconds = new("--budget-seconds") { Description = "seconds per contestant per heat (measured training time; simulated for tabular)" };
+    private readonly Option<int> _workers = new("--workers")
+    {
+        Description = "trials each contestant may have in flight at once; on a table (--estimator tabular) its workers are simulated on its own " +
+                      "worker clock from the table's training seconds [1]",
+        DefaultValueFactory = _ => 1,
+    };
     private readonly Option<int?> _heats = new("--heats") { Description = $"independent repetitions with seeds derived from --seed [1, {DefaultTabularHeats} for tabular]" };
     private readonly Option<long> _seed = new("--seed") { Description = "master seed", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _journal = new("--journal") { Description = "JSON-lines journal [runs/race-<UTC time>.jsonl]" };
@@ -77,7 +83,7 @@ internal sealed class RaceOptions
     {
         foreach (var option in new Option[]
                  {
-                     _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _seed, _journal, _device,
+                     _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _workers, _seed, _journal, _device,
                      _callTimeout, _contestantMemory, _plugins, _scripts, _league, _objective, _reference, _isolation, Verbose,
                  })
             command.Options.Add(option);
@@ -117,6 +123,7 @@ internal sealed class RaceOptions
             Budget = evaluations is null && seconds is null ? tabular ? DefaultTabularBudget : DefaultTrainingBudget : evaluations,
             BudgetSeconds = seconds,
             Heats = result.GetValue(_heats) ?? (tabular ? DefaultTabularHeats : 1),
+            Workers = result.GetValue(_workers),
             Seed = result.GetValue(_seed),
             // A table was measured at its own fidelity; the training options do not apply.
             Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
@@ -168,6 +175,9 @@ internal sealed class RaceOptions
             {
                 if (result.GetValue(_table.Table) is not null) throw new NasException("--table is for --estimator tabular.");
                 if (result.GetValue(_table.Seeds) is not null) throw new NasException("--table-seeds is for --estimator tabular.");
+                if (settings.Workers > 1)
+                    throw new NasException($"--workers {settings.Workers}: several workers are simulated on a table (--estimator tabular) only, for now; " +
+                                           $"estimator '{settings.Estimator}' evaluates one trial at a time (worker processes are not built yet).");
                 estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
                 settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
             }

@@ -12,6 +12,7 @@ public static class JournalEventTypes
     public const string RaceStarted = "race-started";
     public const string HeatStarted = "heat-started";
     public const string Trial = "trial";
+    public const string TrialStarted = "trial-started";
     public const string SearchTime = "search-time";
     public const string ContestantFailed = "contestant-failed";
     public const string Swap = "swap";
@@ -30,6 +31,7 @@ public static class JournalEventTypes
         [typeof(Racing.RaceStarted)] = RaceStarted,
         [typeof(Racing.HeatStarted)] = HeatStarted,
         [typeof(TrialFinished)] = Trial,
+        [typeof(Racing.TrialStarted)] = TrialStarted,
         [typeof(SearchCharged)] = SearchTime,
         [typeof(Racing.ContestantFailed)] = ContestantFailed,
         [typeof(ContestantSwapped)] = Swap,
@@ -46,7 +48,7 @@ public static class JournalEventTypes
     /// <summary>Every line type: those of a race's course first, then those of hot swaps and of the console's commands.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        RaceStarted, HeatStarted, Trial, SearchTime, ContestantFailed, HeatFinished, RaceFinished,
+        RaceStarted, HeatStarted, TrialStarted, Trial, SearchTime, ContestantFailed, HeatFinished, RaceFinished,
         Swap, SwapFailed, ContestantAdded, ContestantRemoved, HeatRestarted, RaceResumed, CommandRejected,
     ];
 

@@ -26,6 +26,10 @@ public static class JournalFormat
             },
             HeatStarted e => new JObject { ["heat"] = e.Heat, ["seed"] = e.Seed },
             TrialFinished e => Trial(e),
+            TrialStarted e => new JObject
+            {
+                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index, ["arch"] = e.Architecture.Key, ["startedAt"] = e.StartedAt,
+            },
             SearchCharged e => new JObject
             {
                 ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
@@ -55,7 +59,7 @@ public static class JournalFormat
                     ["seconds"] = Math.Round(s.Seconds, 3), ["bestValidationAccuracy"] = s.BestValidationAccuracy,
                     ["bestArchitecture"] = s.BestArchitecture, ["bestObjective"] = s.BestObjective,
                     ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
-                }.WithFront(s))),
+                }.WithNumber("meanWorkers", s.MeanWorkers).WithNumber("clockSeconds", s.ClockSeconds is { } clock ? Math.Round(clock, 3) : null).WithFront(s))),
             },
             RaceFinished e => new JObject { ["summary"] = Summary(e.Summary) },
             ContestantAdded e => new JObject { ["heat"] = e.Heat, ["contestant"] = Contestant(e.Contestant) },
@@ -100,6 +104,8 @@ public static class JournalFormat
         if (t.Objective is not null) json["objective"] = t.Objective;
         if (t.Objectives is not null) json["objectives"] = new JArray(t.Objectives);
         if (t.Message is not null) json["message"] = t.Message;
+        if (e.StartedAt is { } started) json["startedAt"] = started;
+        if (e.FinishedAt is { } finished) json["finishedAt"] = finished;
         return json;
     }
 
@@ -151,6 +157,8 @@ public static class JournalFormat
             w.WriteEndArray();
         }
         if (t.Message is not null) { w.WritePropertyName("message"); w.WriteValue(t.Message); }
+        if (e.StartedAt is { } started) { w.WritePropertyName("startedAt"); w.WriteValue(started); }
+        if (e.FinishedAt is { } finished) { w.WritePropertyName("finishedAt"); w.WriteValue(finished); }
         w.WriteEndObject();
     }
 
@@ -163,7 +171,7 @@ public static class JournalFormat
     public static JObject Settings(RaceSettings s) => new JObject
     {
         ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)), ["space"] = s.Space, ["estimator"] = s.Estimator,
-        ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed,
+        ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed, ["workers"] = s.Workers,
         ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["validationImages"] = s.ValidationImages,
         ["callTimeout"] = s.CallTimeout.TotalSeconds, ["contestantMemory"] = s.ContestantMemoryGiB, ["objective"] = s.Objective.Text,
         ["tableColumns"] = s.TableColumns, ["tablePercent"] = s.TablePercent, ["tableSeeds"] = s.TableSeeds,
@@ -185,7 +193,7 @@ public static class JournalFormat
             ["bestValidationAccuracy"] = c.BestValidationAccuracy, ["bestValidationAccuracyStd"] = c.BestValidationAccuracyStd,
             ["bestArchitecture"] = c.BestArchitecture, ["seconds"] = Math.Round(c.Seconds, 3),
             ["searchSeconds"] = Math.Round(c.SearchSeconds, 3),
-        }.WithTest(c).WithObjective(c, summary))),
+        }.WithNumber("meanWorkers", c.MeanWorkers).WithNumber("clockSeconds", c.ClockSeconds is { } clock ? Math.Round(clock, 3) : null).WithTest(c).WithObjective(c, summary))),
     };
 
     /// <summary>The reference point of a Pareto race: each component's value in its unit, and where it came from.</summary>
@@ -247,6 +255,9 @@ public static class JournalFormat
         if (value is not null) json[name] = value;
         return json;
     }
+
+    /// <summary>Adds a number only when there is one (JToken's conversion from double? would write a null).</summary>
+    private static JObject WithNumber(this JObject json, string name, double? value) => value is { } v ? json.With(name, new JValue(v)) : json;
 
     internal static readonly Newtonsoft.Json.JsonSerializer Serializer = new()
     {

@@ -6,10 +6,16 @@ namespace Nas.Sandbox.Core.Journal;
 /// <summary>A journaled trial line read back into the <see cref="Trial"/> it recorded (for resume).</summary>
 public static class JournalTrial
 {
-    public static Trial Parse(JObject line, ISearchSpace space, string where)
+    /// <param name="started">A trial-started line: only its index and architecture (the rest is not known yet).</param>
+    public static Trial Parse(JObject line, ISearchSpace space, string where, bool started = false)
     {
         try
         {
+            if (started)
+                return new Trial
+                {
+                    Index = (int)line["index"]!, Architecture = space.Parse((string)line["arch"]!), Status = TrialStatus.Ok, Metrics = new Metrics(), CostSeconds = 0,
+                };
             var metrics = line["metrics"] as JObject ?? [];
             var fidelity = line["fidelity"] as JObject ?? [];
             return new Trial

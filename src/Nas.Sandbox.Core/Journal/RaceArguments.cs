@@ -53,6 +53,7 @@ public static class RaceArguments
         Number(settings["budget"], "--budget");
         Number(settings["budgetSeconds"], "--budget-seconds");
         Number(settings["heats"], "--heats");
+        if ((int?)settings["workers"] is > 1) Number(settings["workers"], "--workers");
         Number(settings["seed"], "--seed");
         Number(settings["callTimeout"], "--call-timeout");
         Number(settings["contestantMemory"], "--contestant-memory");

@@ -58,7 +58,7 @@ public static class RaceRecord
     /// <summary>The line types of one contestant's events in a heat (each has a <c>contestant</c> and a <c>heat</c>).</summary>
     public static readonly IReadOnlySet<string> ContestantEvents = new HashSet<string>
     {
-        JournalEventTypes.Trial, JournalEventTypes.SearchTime, JournalEventTypes.ContestantFailed, JournalEventTypes.Swap, JournalEventTypes.SwapFailed,
+        JournalEventTypes.Trial, JournalEventTypes.TrialStarted, JournalEventTypes.SearchTime, JournalEventTypes.ContestantFailed, JournalEventTypes.Swap, JournalEventTypes.SwapFailed,
     };
 
     /// <summary>

@@ -7,8 +7,18 @@ namespace Nas.Sandbox.Core.Racing;
 /// One contestant in one heat, as the referee keeps it: the strategy build it races (entry), the current instance,
 /// the history (every trial told, in order), its own cache, and what it has spent.
 /// </summary>
-internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValues knobs, string seedKey)
+internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValues knobs, string seedKey, int workers = 1)
 {
+    /// <summary>The race's workers per contestant (<see cref="RaceSettings.Workers"/>).</summary>
+    public int Workers { get; } = workers;
+    /// <summary>Its trials in flight, and its worker clock.</summary>
+    public TrialFlight Flight { get; } = new();
+    /// <summary>How many trials its current instance may have in flight (<see cref="IParallelStrategy.MaxInFlight"/>, capped by the workers), once asked.</summary>
+    public (IStrategy Instance, int Capacity)? Capacity { get; set; }
+    /// <summary>Resume: trials the journal started that never came back, by index, to be started again at their time.</summary>
+    public SortedDictionary<int, (Architecture Architecture, double StartedAt)> Unfinished { get; } = [];
+    /// <summary>Resume: when each architecture it paid for came back on its worker clock (a repeat pending on it comes back then too).</summary>
+    public Dictionary<Architecture, double> LandedAt { get; } = [];
     public string Label { get; } = label;
     /// <summary>What its random numbers are derived from (<see cref="LineupSlot.SeedKey"/>).</summary>
     public string SeedKey { get; } = seedKey;
@@ -59,6 +69,13 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     public bool HasBudget(RaceSettings settings) =>
         !Disqualified && (settings.Budget is not { } n || Used < n) && (settings.BudgetSeconds is not { } s || Seconds < s);
 
+    /// <summary>
+    /// It may be asked for one more trial: it has budget left counting its trials in flight as used (a seconds budget
+    /// counts what came back, so it may overrun by the trials in flight, as a sequential race overruns by the last one).
+    /// </summary>
+    public bool CanAsk(RaceSettings settings) =>
+        !Disqualified && (settings.Budget is not { } n || Used + Flight.Count < n) && (settings.BudgetSeconds is not { } s || Seconds < s);
+
     public void Record(Trial trial)
     {
         if (trial.FromCache) FreeStepsInARow++;
@@ -98,6 +115,7 @@ internal sealed class ContestantRun(string label, StrategyEntry entry, KnobValue
     {
         IReadOnlyList<ParetoPoint>? front = null;
         if (_points.Count > 0) front = ParetoRanking.NonDominated(_points.Select(p => p.Objectives).ToArray()).Select(i => _points[i]).ToArray();
-        return new(Label, Used, Failures, Seconds, Best, _pick, BestObjective, front, SearchSeconds);
+        return new(Label, Used, Failures, Seconds, Best, _pick, BestObjective, front, SearchSeconds,
+            Workers > 1 ? Math.Round(Flight.MeanWorkers, 4) : null, Workers > 1 ? Flight.Clock : null);
     }
 }

@@ -17,8 +17,18 @@ public sealed record RaceStarted(RaceSettings Settings, IReadOnlyList<Contestant
 
 public sealed record HeatStarted(int Heat, long Seed) : RaceEvent;
 
-/// <summary>A finished trial of one contestant, with that contestant's best validation accuracy so far in the heat.</summary>
-public sealed record TrialFinished(string Contestant, int Heat, Trial Trial, double? BestSoFar) : RaceEvent;
+/// <summary>
+/// A finished trial of one contestant, with that contestant's best validation accuracy so far in the heat. In a race
+/// with several workers, also when it started and came back on the contestant's worker clock (seconds since the heat
+/// started; see <see cref="TrialFlight"/>).
+/// </summary>
+public sealed record TrialFinished(string Contestant, int Heat, Trial Trial, double? BestSoFar, double? StartedAt = null, double? FinishedAt = null) : RaceEvent;
+
+/// <summary>
+/// A trial handed to a worker in a race with several workers (<c>--workers</c>): its trial line follows when it comes
+/// back. A resume redoes the trials that started and never came back, at the time they started.
+/// </summary>
+public sealed record TrialStarted(string Contestant, int Heat, int Index, Architecture Architecture, double StartedAt) : RaceEvent;
 
 /// <summary>
 /// Wall seconds of one Ask, Tell or replay during which the contestant touched the race's training kit (it trained

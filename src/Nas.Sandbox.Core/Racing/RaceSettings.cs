@@ -25,6 +25,15 @@ public sealed record RaceSettings
     /// <summary>Seconds per contestant per heat (measured for training).</summary>
     public double? BudgetSeconds { get; init; }
     public int Heats { get; init; } = 1;
+    /// <summary>
+    /// Trials each contestant may have in flight at once (<c>--workers</c>). A strategy that is not an
+    /// <see cref="IParallelStrategy"/> still has one at a time. Each contestant's workers run on its own worker clock
+    /// (<see cref="TrialFlight"/>): simulated from the table's training seconds in a tabular race.
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>A bound on <see cref="Workers"/> that no real search needs, so a typo cannot ask for millions.</summary>
+    public const int MaxWorkers = 1024;
     public long Seed { get; init; }
     public Fidelity Fidelity { get; init; } = new();
     /// <summary>Validation images per evaluation of a training race (--validation-images), journaled so a resume or re-run uses them.</summary>
@@ -68,6 +77,8 @@ public sealed record RaceSettings
         if (Budget is < 1) throw new NasException($"--budget must be at least 1, not {Budget}.");
         if (BudgetSeconds is <= 0) throw new NasException($"--budget-seconds must be positive, not {BudgetSeconds}.");
         if (Heats < 1) throw new NasException($"--heats must be at least 1, not {Heats}.");
+        if (Workers < 1) throw new NasException($"--workers must be at least 1, not {Workers}.");
+        if (Workers > MaxWorkers) throw new NasException($"--workers {Workers}: at most {MaxWorkers} per contestant.");
         if (Reference is { Count: > 0 } && !Objective.IsPareto) throw new NasException($"--reference is for a Pareto race (--objective pareto:...), not '{Objective.Text}'.");
         if (ContestantMemoryGiB is { } memory && !(memory > 0)) throw new NasException($"--contestant-memory must be positive, not {memory}.");
         if (CallTimeout <= TimeSpan.Zero) throw new NasException($"--call-timeout must be positive, not {CallTimeout.TotalSeconds}.");

@@ -98,7 +98,7 @@ public sealed class Referee
                 long heatSeed = SeedMixer.Derive(settings.Seed, "heat", heat);
                 if (resume is not null && heat < resume.HeatsFinished)
                 {
-                    heats.Add(ReplayFinishedHeat(lineup, resume, heat, heatSeed));
+                    heats.Add(ReplayFinishedHeat(lineup, settings, resume, heat, heatSeed));
                     continue;
                 }
                 bool resuming = resume is not null && heat < resume.HeatsStarted;
@@ -112,6 +112,7 @@ public sealed class Referee
                         // A kill can land between the step that reached a sit-out limit and its sit-out line: judged again here.
                         if (!run.Disqualified) Judge(run, settings, heat, run.Used - 1);
                         // A contestant that sat out stays out: its instance is not rebuilt (nor its misbehaviour rerun).
+                        await Restart(run, settings, heat, heatSeed, cancellation);
                         if (run.Disqualified) continue;
                         await Rebuild(thread, run, run.Entry, settings, heat, ResumeRebuild);
                     }
@@ -125,7 +126,7 @@ public sealed class Referee
                     var contestant = state.NextTurn(c => IsCandidate(c, settings));
                     if (contestant is null) continue;
                     await PrepareTurn(thread, contestant, settings, heat);
-                    if (contestant.HasBudget(settings)) await StepAsync(thread, contestant, settings, heat, heatSeed, cancellation);
+                    await TurnAsync(thread, contestant, settings, heat, heatSeed, cancellation);
                 }
                 // A call abandoned in this heat may still be training on its data, which the next heat's kits replace.
                 await thread.AbandonedCallsReturnedAsync(settings.CallTimeout);
@@ -158,10 +159,10 @@ public sealed class Referee
     }
 
     /// <summary>A heat the journal finished: its contestants' records are replayed into standings, no strategy runs.</summary>
-    private IReadOnlyList<HeatStanding> ReplayFinishedHeat(RaceLineup lineup, ResumePoint resume, int heat, long heatSeed)
+    private IReadOnlyList<HeatStanding> ReplayFinishedHeat(RaceLineup lineup, RaceSettings settings, ResumePoint resume, int heat, long heatSeed)
     {
         Notify(new HeatStarted(heat, heatSeed));
-        var runs = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey)).ToArray();
+        var runs = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers)).ToArray();
         foreach (var run in runs) Restore(run, resume.Events(heat, run.Label), heat);
         var standings = runs.Select(r => r.Standing()).ToArray();
         Notify(new HeatFinished(heat, standings));
@@ -178,10 +179,19 @@ public sealed class Referee
         foreach (var step in events)
             switch (step)
             {
-                case ResumeEvent.Evaluated { Trial: var trial }:
+                case ResumeEvent.Evaluated { Trial: var trial, StartedAt: var startedAt, FinishedAt: var finishedAt }:
                     if (!trial.FromCache) run.Cache[trial.Architecture] = trial;
                     run.Record(trial);
-                    Notify(new TrialFinished(run.Label, heat, trial, run.Best));
+                    run.Unfinished.Remove(trial.Index);
+                    if (finishedAt is { } landed)
+                    {
+                        run.Flight.Landed(landed, trial.CostSeconds);
+                        if (!trial.FromCache) run.LandedAt[trial.Architecture] = landed;
+                    }
+                    Notify(new TrialFinished(run.Label, heat, trial, run.Best, startedAt, finishedAt));
+                    break;
+                case ResumeEvent.Started { Trial: var started, StartedAt: var at }:
+                    run.Unfinished[started.Index] = (started.Architecture, at);
                     break;
                 case ResumeEvent.AskFailed failed:
                     run.AskFailed();
@@ -206,13 +216,92 @@ public sealed class Referee
     /// <summary>Tells listeners without journaling: for events a resumed race replays from its journal.</summary>
     private void Notify(RaceEvent raceEvent) => EventRaised?.Invoke(raceEvent);
 
-    /// <summary>A contestant that can take a turn: it has budget left, or it sits out but a new build has arrived.</summary>
+    /// <summary>
+    /// A contestant that can take a turn: it may ask, or has trials in flight to get back, or it sits out but a new build
+    /// has arrived.
+    /// </summary>
     private static bool IsCandidate(ContestantRun c, RaceSettings settings) =>
-        c.HasBudget(settings) || c.Disqualified && c.PendingEntry is not null;
+        c.CanAsk(settings) || c.Flight.Count > 0 || c.Disqualified && c.PendingEntry is not null;
+
+    /// <summary>
+    /// Resume: the trials the journal started that never came back are started again, in the order they were asked and
+    /// at the times they started, so they come back when they did in the uninterrupted race. Only these are paid again.
+    /// </summary>
+    private async Task Restart(ContestantRun run, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    {
+        foreach (var (index, (architecture, startedAt)) in run.Unfinished)
+        {
+            if (run.Cache.TryGetValue(architecture, out var paid))
+                // Pending on a trial that came back before the kill: it comes back with it, at no cost.
+                run.Flight.Start(paid with { Index = index, CostSeconds = 0, FromCache = true }, startedAt, Math.Max(startedAt, run.LandedAt.GetValueOrDefault(architecture)));
+            else if (run.Flight.Find(architecture) is { } original) run.Flight.Repeat(index, original, startedAt);
+            else run.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation), startedAt);
+        }
+        run.Unfinished.Clear();
+    }
+
+    /// <summary>
+    /// A contestant's turn: its free workers are filled (each ask starts a trial, or ends at once: a repeat served from
+    /// its cache, a failed ask), then the trial of its that comes back first is recorded and told. One trial per turn,
+    /// as in a race with one worker, so partial standings stay fair; with one worker this is ask, evaluate, tell.
+    /// </summary>
+    private async Task TurnAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    {
+        while (contestant.CanAsk(settings) && contestant.Flight.Count < await CapacityAsync(thread, contestant, settings))
+            if (await StepAsync(thread, contestant, settings, heat, heatSeed, cancellation)) return;
+        if (contestant.Flight.Count > 0) await LandAsync(thread, contestant, settings, heat);
+    }
+
+    /// <summary>
+    /// How many trials the contestant may have in flight: one, unless the race has several workers and its instance is an
+    /// <see cref="IParallelStrategy"/> (asked once per instance; a strategy whose MaxInFlight throws or hangs gets one).
+    /// A strategy in a contestant process (<c>--isolation process</c>) runs with one.
+    /// </summary>
+    private static async Task<int> CapacityAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings)
+    {
+        if (settings.Workers == 1 || contestant.Strategy is not IParallelStrategy parallel) return 1;
+        if (contestant.Capacity is { } known && ReferenceEquals(known.Instance, parallel)) return known.Capacity;
+        var (limit, failure, _) = await thread.Call(() => parallel.MaxInFlight, settings.CallTimeout);
+        int capacity = failure is null ? Math.Clamp(limit, 1, settings.Workers) : 1;
+        contestant.Capacity = (parallel, capacity);
+        return capacity;
+    }
+
+    /// <summary>The contestant's trial that comes back first (<see cref="TrialFlight.Land"/>).</summary>
+    private async Task LandAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
+    {
+        var landed = contestant.Flight.Land();
+        var trial = landed.Result ?? landed.SameAs!.Result! with { Index = landed.Index, CostSeconds = 0, FromCache = true };
+        if (!trial.FromCache) contestant.Cache[trial.Architecture] = trial;
+        await FinishAsync(thread, contestant, trial, settings, heat, landed.StartedAt, landed.FinishesAt);
+    }
+
+    /// <summary>
+    /// A trial that came back: recorded, journaled (with its times on the worker clock in a race with several workers),
+    /// then told to the contestant's instance, if it has a sound one.
+    /// </summary>
+    private async Task FinishAsync(RefereeThread thread, ContestantRun contestant, Trial trial, RaceSettings settings, int heat, double startedAt, double finishedAt)
+    {
+        contestant.Record(trial);
+        bool timed = settings.Workers > 1;
+        Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best, timed ? startedAt : null, timed ? finishedAt : null));
+        // No instance to tell (it sat out, or a timed-out call abandoned it): a rebuild replays this trial with the rest.
+        if (contestant.Strategy is null || contestant.Disqualified || contestant.NeedsRebuild) return;
+        var isolated = contestant.Strategy as Isolation.IsolatedStrategy;
+        var (_, tellFailure, tellTimedOut) = await ChargedCall(thread, contestant, heat, trial.Index, "tell", () => { contestant.Strategy!.Tell(trial); return true; }, settings);
+        if (tellFailure is not null)
+        {
+            if (tellTimedOut) Abandon(contestant);
+            bool crashed = LostProcess(contestant, isolated);
+            Raise(new ContestantFailed(contestant.Label, heat, trial.Index, "tell", tellFailure, crashed));
+            if (crashed) CountCrash(contestant, heat, trial.Index);
+        }
+        Judge(contestant, settings, heat, trial.Index);
+    }
 
     private async Task<List<ContestantRun>> StartHeat(RefereeThread thread, RaceLineup lineup, RaceSettings settings, int heat)
     {
-        var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey)).ToList();
+        var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers)).ToList();
         foreach (var contestant in contestants) await Create(thread, contestant, settings, heat);
         return contestants;
     }
@@ -239,7 +328,7 @@ public sealed class Referee
                     }
                     var slot = lineup.Add(add.Contestant, entry, knobs);
                     Raise(new ContestantAdded(slot.Info, heat));
-                    var run = new ContestantRun(slot.Info.Label, entry, knobs, slot.SeedKey);
+                    var run = new ContestantRun(slot.Info.Label, entry, knobs, slot.SeedKey, settings.Workers);
                     await Create(thread, run, settings, heat);
                     state.Contestants.Add(run);
                     break;
@@ -377,9 +466,13 @@ public sealed class Referee
         }
     }
 
-    private async Task StepAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    /// <summary>
+    /// Asks the contestant for its next trial. True when the step ended at once (a failed ask, or a repeat served from
+    /// its cache, recorded and told); false when a trial was started (it comes back through <see cref="LandAsync"/>).
+    /// </summary>
+    private async Task<bool> StepAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
     {
-        int index = contestant.Used;
+        int index = contestant.Used + contestant.Flight.Count;
         int askSeed = SeedMixer.ToInt32(SeedMixer.Derive(heatSeed, contestant.SeedKey, index));
         var context = new SearchContext
         {
@@ -392,6 +485,7 @@ public sealed class Referee
             SecondsUsed = contestant.Seconds,
             TrainingSetup = contestant.Kit,
             Objective = settings.Objective.Description,
+            Pending = contestant.Flight.Count == 0 ? [] : contestant.Flight.Pending(),
         };
         // The calls reach the instance through the contestant, never a local: the memory guard may drop it mid-step.
         // Only an isolated instance is kept in a local (it holds no memory here): an in-process one must not outlive a drop.
@@ -406,12 +500,12 @@ public sealed class Referee
             Fault(contestant, heat, index, "ask", failure, crashed);
             if (crashed) CountCrash(contestant, heat, index);
             Judge(contestant, settings, heat, index);
-            return;
+            return true;
         }
         if (contestant.Strategy is null) // it answered, but keeps too much memory: dropped, its answer with it
         {
             Judge(contestant, settings, heat, index);
-            return;
+            return true;
         }
         if (architecture is null || !_space.Contains(architecture))
         {
@@ -419,28 +513,22 @@ public sealed class Referee
                 ? "Ask returned null."
                 : $"Ask returned '{architecture.Key}', which is not in space '{_space.Name}'.");
             Judge(contestant, settings, heat, index);
-            return;
+            return true;
         }
 
-        Trial trial;
-        if (contestant.Cache.TryGetValue(architecture, out var paid))
-            trial = paid with { Index = index, CostSeconds = 0, FromCache = true };
-        else
+        if (!contestant.Cache.TryGetValue(architecture, out var paid))
         {
-            trial = await EvaluateAsync(architecture, index, settings, heatSeed, cancellation);
-            contestant.Cache[architecture] = trial;
+            // Evaluated now, back after its cost on the contestant's worker clock; a repeat of a pending architecture
+            // comes back with it, at no cost, as a repeat of a finished one is served from the cache.
+            var flying = contestant.Flight.Find(architecture) is { } original
+                ? contestant.Flight.Repeat(index, original)
+                : contestant.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation));
+            if (settings.Workers > 1) Raise(new TrialStarted(contestant.Label, heat, index, architecture, flying.StartedAt));
+            return false;
         }
-        contestant.Record(trial);
-        Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best));
-        var (_, tellFailure, tellTimedOut) = await ChargedCall(thread, contestant, heat, index, "tell", () => { contestant.Strategy!.Tell(trial); return true; }, settings);
-        if (tellFailure is not null)
-        {
-            if (tellTimedOut) Abandon(contestant);
-            bool crashed = LostProcess(contestant, isolated);
-            Raise(new ContestantFailed(contestant.Label, heat, index, "tell", tellFailure, crashed));
-            if (crashed) CountCrash(contestant, heat, index);
-        }
-        Judge(contestant, settings, heat, index);
+        double now = contestant.Flight.Clock;
+        await FinishAsync(thread, contestant, paid with { Index = index, CostSeconds = 0, FromCache = true }, settings, heat, now, now);
+        return true;
     }
 
     /// <summary>

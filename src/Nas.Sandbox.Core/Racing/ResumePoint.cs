@@ -56,7 +56,10 @@ public sealed class ResumePoint
             {
                 case JournalEventTypes.Trial:
                     trials++;
-                    return new ResumeEvent.Evaluated(JournalTrial.Parse(f.Event, space, f.Where));
+                    return new ResumeEvent.Evaluated(JournalTrial.Parse(f.Event, space, f.Where), f.OptionalNumber("startedAt"), f.OptionalNumber("finishedAt"));
+                case JournalEventTypes.TrialStarted:
+                    return new ResumeEvent.Started(JournalTrial.Parse(f.Event, space, f.Where, started: true),
+                        f.OptionalNumber("startedAt") ?? throw f.Wrong(null, "startedAt", "must be a number"));
                 case JournalEventTypes.ContestantFailed when phase == "ask":
                     return new ResumeEvent.AskFailed(f.OptionalString("message") ?? "", Crashed(f));
                 case JournalEventTypes.ContestantFailed when phase == "tell" && Crashed(f):
@@ -93,8 +96,13 @@ public sealed class ResumePoint
 /// <summary>One recorded step of a contestant, replayed on resume.</summary>
 public abstract record ResumeEvent
 {
-    /// <summary>A trial: recorded in the history (and the cache, when paid) and told to the strategy.</summary>
-    public sealed record Evaluated(Trial Trial) : ResumeEvent;
+    /// <summary>
+    /// A trial: recorded in the history (and the cache, when paid) and told to the strategy. In a race with several
+    /// workers, with when it started and came back on the contestant's worker clock.
+    /// </summary>
+    public sealed record Evaluated(Trial Trial, double? StartedAt = null, double? FinishedAt = null) : ResumeEvent;
+    /// <summary>A trial handed to a worker (its <see cref="Trial"/> holds the index and architecture only); redone on resume if it never came back.</summary>
+    public sealed record Started(Trial Trial, double StartedAt) : ResumeEvent;
     /// <summary>An ask that failed: it used an evaluation of the budget. <paramref name="Crashed"/>: its contestant process died.</summary>
     public sealed record AskFailed(string Message, bool Crashed = false) : ResumeEvent;
     /// <summary>A Tell during which the contestant process died (it counts towards <see cref="Referee.MaxCrashesPerHeat"/>).</summary>

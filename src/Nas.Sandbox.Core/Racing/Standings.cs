@@ -10,18 +10,22 @@ public sealed record ParetoPoint(int Index, string Architecture, IReadOnlyList<d
 /// objective (<see cref="BestObjective"/>; the most accurate in an accuracy race); <see cref="BestValidationAccuracy"/>
 /// is the highest validation accuracy it saw. In a Pareto race, <see cref="Front"/> is its Pareto front.
 /// <see cref="Seconds"/> is everything charged (evaluations and search); <see cref="SearchSeconds"/> the part charged
-/// for the strategy's own training on the race's data (DARTS, GDAS).
+/// for the strategy's own training on the race's data (DARTS, GDAS). In a race with several workers,
+/// <see cref="MeanWorkers"/> is how many of its workers were busy on average over its worker clock, and
+/// <see cref="ClockSeconds"/> that clock at the end of the heat (its simulated wall-clock time).
 /// </summary>
 public sealed record HeatStanding(
     string Contestant, int Evaluations, int Failures, double Seconds, double? BestValidationAccuracy, string? BestArchitecture,
-    double? BestObjective = null, IReadOnlyList<ParetoPoint>? Front = null, double SearchSeconds = 0);
+    double? BestObjective = null, IReadOnlyList<ParetoPoint>? Front = null, double SearchSeconds = 0,
+    double? MeanWorkers = null, double? ClockSeconds = null);
 
 /// <summary>One contestant over all heats, as in the <c>--json</c> summary.</summary>
 public sealed record ContestantSummary(
     string Label, string Strategy, string Source, string Version, int Evaluations, int Failures, double Seconds,
     double? BestValidationAccuracy, double? BestValidationAccuracyStd, string? BestArchitecture, int Rank,
     double? TestAccuracyOfBest = null, double? TestAccuracyOfBestStd = null,
-    double? BestObjective = null, double? BestObjectiveStd = null, double? Hypervolume = null, double? HypervolumeStd = null, double SearchSeconds = 0);
+    double? BestObjective = null, double? BestObjectiveStd = null, double? Hypervolume = null, double? HypervolumeStd = null, double SearchSeconds = 0,
+    double? MeanWorkers = null, double? ClockSeconds = null);
 
 /// <summary>
 /// The race's outcome: contestants ranked by the mean over heats of their best objective (best validation accuracy in
@@ -57,7 +61,10 @@ public sealed record RaceSummary(RaceSettings Settings, IReadOnlyList<Contestant
             var (volumeMean, volumeStd) = Statistics.MeanStd(volumes);
             return new ContestantSummary(c.Label, c.Strategy, c.Source, c.Version, mine.Sum(s => s.Evaluations),
                 mine.Sum(s => s.Failures), mine.Sum(s => s.Seconds), mean, std, bestArchitecture, 0, testMean, testStd,
-                objectiveMean, objectiveStd, volumeMean, volumeStd, mine.Sum(s => s.SearchSeconds));
+                objectiveMean, objectiveStd, volumeMean, volumeStd, mine.Sum(s => s.SearchSeconds),
+                // Several workers: mean busy workers over its clock across heats, and its clock (simulated wall-clock) per heat on average.
+                mine.Any(s => s.ClockSeconds is not null) ? Math.Round(mine.Sum(s => (s.MeanWorkers ?? 0) * (s.ClockSeconds ?? 0)) / Math.Max(1e-12, mine.Sum(s => s.ClockSeconds ?? 0)), 4) : null,
+                mine.Any(s => s.ClockSeconds is not null) ? mine.Average(s => s.ClockSeconds ?? 0) : null);
         }).OrderByDescending(r => (reference is null ? r.BestObjective : r.Hypervolume) ?? double.NegativeInfinity).ToArray();
         return new RaceSummary(settings, rows.Select((r, i) => r with { Rank = i + 1 }).ToArray(), wallSeconds) { Reference = reference, Heats = heats.ToArray() };
     }

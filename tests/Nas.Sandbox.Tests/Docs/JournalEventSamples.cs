@@ -20,7 +20,7 @@ internal static class JournalEventSamples
         {
             Contestants = [ContestantSpec.Parse("regularized-evolution:population=8")],
             Space = "nb201", Estimator = "tabular", Dataset = "fashion-mnist", Table = "/tables/t.csv", TableColumns = "arch=arch_str",
-            TablePercent = true, Budget = 3, BudgetSeconds = 60, Heats = 1, Seed = 7,
+            TablePercent = true, TableSeeds = "sample", Budget = 3, BudgetSeconds = 60, Heats = 1, Seed = 7, Workers = 4,
             Fidelity = new Fidelity { Epochs = 1, TrainingImages = 500, Channels = 8, CellsPerStage = 1, BatchSize = 64 },
             ValidationImages = 200, CallTimeout = TimeSpan.FromSeconds(30), ContestantProcesses = true, TorchThreads = 2,
             ContestantMemoryGiB = 1.5, Objective = objective, Reference = new Dictionary<string, double> { ["accuracy"] = 0.1 },
@@ -39,14 +39,15 @@ internal static class JournalEventSamples
             },
             CostSeconds = 1.25, Fidelity = settings.Fidelity, FromCache = false, Message = "a note", Objective = 0.7, Objectives = [0.7, -0.67],
         };
-        var standing = new HeatStanding(contestant.Label, 3, 1, 4.5, 0.7, Key, 0.7, [new ParetoPoint(0, Key, [0.7, -0.67])], 0.5);
+        var standing = new HeatStanding(contestant.Label, 3, 1, 4.5, 0.7, Key, 0.7, [new ParetoPoint(0, Key, [0.7, -0.67])], 0.5, 2.5, 1.8);
         var summary = RaceSummary.From(settings, [contestant], [[standing]], 1.0, _ => 0.69,
             ParetoReference.For(objective, null, _ => 2.0, "worst seen in the race"));
         return
         [
             new RaceStarted(settings, [contestant], "tabular", "epochs=1, images=500, channels=8, cells=1, batch=64", ["none", "skip_connect"]),
             new HeatStarted(0, 42),
-            new TrialFinished(contestant.Label, 0, trial, 0.7),
+            new TrialStarted(contestant.Label, 0, 0, trial.Architecture, 0.5),
+            new TrialFinished(contestant.Label, 0, trial, 0.7, 0.5, 1.75),
             new SearchCharged(contestant.Label, 0, 1, "ask", 0.25),
             new ContestantFailed(contestant.Label, 0, 1, "ask", "its process died during ask", Crashed: true),
             new ContestantSwapped(contestant.Label, 0, "1.0.0 (ebb5317e)", "1.0.0 (0badf00d)", 2, 12.5, "new build"),

@@ -10,7 +10,7 @@ public static class PackRaceArguments
     public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.Ordinal)
     {
         "--strategy", "--space", "--operations", "--estimator", "--dataset", "--table", "--budget", "--budget-seconds", "--heats",
-        "--seed", "--epochs", "--train-images", "--validation-images", "--channels", "--cells", "--batch-size", "--objective", "--reference",
+        "--workers", "--seed", "--epochs", "--train-images", "--validation-images", "--channels", "--cells", "--batch-size", "--objective", "--reference",
         "--call-timeout", "--contestant-memory", "--table-columns", "--table-percent", "--table-seeds", "--latency-warmup", "--latency-repeats",
     };
 
