@@ -179,6 +179,29 @@ public sealed class CliTests : IDisposable
         Nas("race", "--budget", "many").Exit.Should().NotBe(0);
     }
 
+    [Theory]
+    [InlineData("0", "error: --workers must be at least 1, not 0.")]
+    [InlineData("-1", "error: --workers must be at least 1, not -1.")]
+    [InlineData("5000", "error: --workers 5000: at most 1024 per contestant.")]
+    [InlineData("abc", "abc")]
+    public void A_bad_workers_value_is_one_clear_error_and_nothing_starts(string workers, string error)
+    {
+        string journal = Path.Combine(_folder, "workers.jsonl");
+        var (exit, _, stderr) = Nas("race", "--estimator", "tabular", "--workers", workers, "--journal", journal);
+        exit.Should().NotBe(0);
+        stderr.Should().Contain(error).And.Contain("--workers");
+        File.Exists(journal).Should().BeFalse("nothing started");
+    }
+
+    [Fact]
+    public void Several_workers_with_a_training_estimator_are_refused_before_anything_trains()
+    {
+        var (exit, _, stderr) = Nas(TinyRace("--workers", "2"));
+        exit.Should().Be(1);
+        stderr.Trim().Should().StartWith("error: --workers 2: several workers are simulated on a table (--estimator tabular) only, for now");
+        File.Exists(Path.Combine(_folder, "race.jsonl")).Should().BeFalse("nothing started");
+    }
+
     [Fact]
     public void A_missing_dataset_names_the_package_and_the_path()
     {
