@@ -6,7 +6,9 @@ namespace Nas.Sandbox.Tui.Views;
 
 /// <summary>
 /// The selected contestant: its best architecture drawn as the cell (nodes, edges and their operations), the metrics
-/// of that trial, its knobs and its swap history. Metrics go beside the drawing when there is room, else below it.
+/// of that trial, its knobs and its swap history, and in a race with several workers what each of its workers is
+/// evaluating and for how long on its worker clock (idle ones too). Metrics go beside the drawing when there is room,
+/// else below it.
 /// </summary>
 internal sealed class ContestantDetailView : CanvasView
 {
@@ -28,7 +30,8 @@ internal sealed class ContestantDetailView : CanvasView
         IReadOnlyList<string> picture = best is { Architecture.Choices.Count: Nb201Space.EdgeCount }
             ? Nb201CellDiagram.Draw(best.Architecture.Choices, Columns)
             : [best is null ? "no successful evaluation yet in this heat" : best.Architecture.Key];
-        var facts = Facts(c).ToList();
+        // The workers come first after the best trial: in a race with many they are what changes from one moment to the next.
+        var facts = Facts(c).Take(c.BestTrial is null ? 0 : 2).Concat(Workers(c)).Concat(Facts(c).Skip(c.BestTrial is null ? 0 : 2)).ToList();
         int pictureWidth = picture.Max(l => l.Length);
         bool beside = Columns - pictureWidth - 2 >= SideMinWidth;
         for (int i = 0; i < picture.Count; i++) Put(0, i, picture[i], best is null ? Palette.Muted : null);
@@ -52,5 +55,17 @@ internal sealed class ContestantDetailView : CanvasView
         yield return ($"{c.Strategy} · {knobs} · {c.Used}{(c.Budget is { } b ? "/" + b : "")} evaluations · {c.Failures} failed", null);
         if (c.Swaps.Count == 0) yield return ("no swaps", Palette.Muted);
         foreach (string swap in c.Swaps.TakeLast(3)) yield return ("⇄ " + swap, Palette.Swap);
+    }
+
+    /// <summary>Its workers, on few lines (a panel may have little room): busy ones with what and for how long, then the idle ones.</summary>
+    private static IEnumerable<(string, Color?)> Workers(ContestantStanding c)
+    {
+        if (c.Workers is not { } workers) yield break;
+        int busy = workers.Count(w => !w.Idle);
+        yield return ($"workers: {busy} of {workers.Count} busy · clock {TerminalText.Seconds(c.Clock)}", null);
+        for (int i = 0; i < busy; i++)
+            yield return ($"#{i + 1} evaluation {workers[i].Index + 1} for {TerminalText.Seconds(workers[i].Running ?? 0)} · {CompactArchitecture.Format(workers[i].Architecture!)}", null);
+        if (busy < workers.Count)
+            yield return (busy + 1 == workers.Count ? $"#{workers.Count} idle" : $"#{busy + 1}-#{workers.Count} idle", Palette.Muted);
     }
 }

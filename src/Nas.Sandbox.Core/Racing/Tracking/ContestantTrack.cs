@@ -24,12 +24,35 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     /// <summary>The score shown and ranked: the best objective, or in a Pareto race the hypervolume of this heat's front.</summary>
     public double? Best { get; private set; }
 
+    /// <summary>Its trials in flight (races with several workers), by index: architecture and start on its worker clock.</summary>
+    public SortedDictionary<int, (Architecture Architecture, double StartedAt)> InFlight { get; } = [];
+    /// <summary>Its worker clock: the latest start or return seen.</summary>
+    public double Clock { get; private set; }
+
     public void StartHeat()
     {
-        (Used, Failures, Seconds, BestTrial, Best, Disqualified, HeatOpen) = (0, 0, 0, null, null, false, true);
+        (Used, Failures, Seconds, BestTrial, Best, Disqualified, HeatOpen, Clock) = (0, 0, 0, null, null, false, true, 0);
         Curve.Clear();
         Vectors.Clear();
+        InFlight.Clear();
     }
+
+    public void Start(TrialStarted started)
+    {
+        InFlight[started.Index] = (started.Architecture, started.StartedAt);
+        Clock = Math.Max(Clock, started.StartedAt);
+    }
+
+    public void Land(TrialFinished finished)
+    {
+        InFlight.Remove(finished.Trial.Index);
+        if (finished.FinishedAt is { } at) Clock = Math.Max(Clock, at);
+    }
+
+    /// <summary>Its workers, busy ones first in the order their trials were asked, then the idle ones (null when the race has one).</summary>
+    private IReadOnlyList<WorkerSlot>? Workers(RaceSettings? settings) => settings is not { Workers: > 1 } ? null
+        : InFlight.Select(t => new WorkerSlot(t.Key, t.Value.Architecture, t.Value.StartedAt, Clock - t.Value.StartedAt))
+            .Concat(Enumerable.Repeat<WorkerSlot>(new WorkerSlot(null, null, null, null), Math.Max(0, settings.Workers - InFlight.Count))).ToArray();
 
     public void Record(Trial trial, TrackScoring scoring)
     {
@@ -77,6 +100,7 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             Knobs = Info.Knobs, Best = Best, BestTrial = BestTrial, MeanBest = mean, StdBest = std,
             HeatsFinished = HeatsFinished, Used = Used, Budget = settings?.Budget, Failures = Failures, Seconds = Seconds,
             Rating = rating, Curve = Curve.ToArray(), Swaps = Swaps.ToArray(), Disqualified = Disqualified,
+            Workers = Workers(settings), Clock = Clock,
         };
     }
 

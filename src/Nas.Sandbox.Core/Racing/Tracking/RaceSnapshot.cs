@@ -67,6 +67,19 @@ public sealed record ContestantStanding
     public IReadOnlyList<CurvePoint> Curve { get; init; } = [];
     public IReadOnlyList<string> Swaps { get; init; } = [];
     public bool Disqualified { get; init; }
+    /// <summary>Its workers in a race with several (<c>--workers</c>), busy then idle; null with one.</summary>
+    public IReadOnlyList<WorkerSlot>? Workers { get; init; }
+    /// <summary>Its worker clock in the current heat (seconds since the heat started; simulated on a table).</summary>
+    public double Clock { get; init; }
+}
+
+/// <summary>
+/// One of a contestant's workers: the trial it is evaluating (index and architecture), when it started and for how long
+/// it has run on the contestant's worker clock; all null when the worker is idle.
+/// </summary>
+public sealed record WorkerSlot(int? Index, Architecture? Architecture, double? StartedAt, double? Running)
+{
+    public bool Idle => Index is null;
 }
 
 /// <summary>A point of an anytime curve: after <see cref="Evaluation"/> evaluations (or <see cref="Seconds"/>), the best was <see cref="Best"/>.</summary>

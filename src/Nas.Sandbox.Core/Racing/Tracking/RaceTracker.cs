@@ -191,9 +191,13 @@ public sealed class RaceTracker
                 _trials.RemoveAll(t => t.Heat == e.Heat);
                 Notice(NoticeKind.Info, $"heat {e.Heat + 1} restarted");
                 break;
+            case TrialStarted e:
+                Find(e.Contestant)?.Start(e);
+                break;
             case TrialFinished e:
                 _scoring.Observe(e);
                 Find(e.Contestant)?.Record(e.Trial, _scoring);
+                Find(e.Contestant)?.Land(e);
                 _trials.Add(new TrialLine(e.Contestant, e.Heat, e.Trial, e.Time));
                 break;
             case SearchCharged e:
