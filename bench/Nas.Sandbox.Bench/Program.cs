@@ -222,9 +222,9 @@ public static class Program
         double build = Lap(clock);
 
         var split = DataSplit.Create(data.Train.Count, (int)Math.Round(data.Train.Count * s.ValidationShare), dataSeed);
-        var (images, labels) = TensorLoader.Load(data.Train, split.SearchTrain.AsSpan(0, s.TrainingImages), CPU);
-        using var _images = images;
-        using var _labels = labels;
+        var trainSet = TensorLoader.Load(data.Train, split.SearchTrain.AsSpan(0, s.TrainingImages), CPU);
+        using var images = trainSet.Images;
+        using var labels = trainSet.Labels;
         double load = Lap(clock);
 
         long count = images.shape[0];
@@ -253,9 +253,9 @@ public static class Program
         }
         double train = Lap(clock);
 
-        var (vImages, vLabels) = TensorLoader.Load(data.Train, split.SearchValidation.AsSpan(0, s.ValidationImages), CPU);
-        using var _vImages = vImages;
-        using var _vLabels = vLabels;
+        var validationSet = TensorLoader.Load(data.Train, split.SearchValidation.AsSpan(0, s.ValidationImages), CPU);
+        using var vImages = validationSet.Images;
+        using var vLabels = validationSet.Labels;
         model.eval();
         long correct = 0;
         using (no_grad())

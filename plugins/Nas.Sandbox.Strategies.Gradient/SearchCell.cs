@@ -18,15 +18,15 @@ internal sealed class SearchCell : nn.Module<Tensor, Tensor>
     /// <summary>Every operation of every edge, flat: edge e's operation k is at e × operations + k.</summary>
     internal IList<nn.Module<Tensor, Tensor>> Operations => operations;
 
-    // Flat: edge e's operation k is at e * operationCount + k.
+    // Flat: edge e's operation k is at e * operation_count + k.
     private readonly ModuleList<nn.Module<Tensor, Tensor>> operations = new();
-    private readonly int _operationCount;
-    private readonly EdgeMixer _mixer;
+    private readonly int operation_count;
+    private readonly EdgeMixer mixer;
 
     public SearchCell(Func<string, int, nn.Module<Tensor, Tensor>> build, IReadOnlyList<string> operationNames, int channels, EdgeMixer mixer) : base(nameof(SearchCell))
     {
-        _operationCount = operationNames.Count;
-        _mixer = mixer;
+        operation_count = operationNames.Count;
+        this.mixer = mixer;
         for (int e = 0; e < Edges.Length; e++)
             foreach (string name in operationNames) operations.Add(build(name, channels));
         RegisterComponents();
@@ -39,7 +39,7 @@ internal sealed class SearchCell : nn.Module<Tensor, Tensor>
         for (int e = 0; e < Edges.Length; e++)
         {
             var (to, from) = Edges[e];
-            var contribution = _mixer.Mix(e, operations, _operationCount, nodes[from]!);
+            var contribution = mixer.Mix(e, operations, operation_count, nodes[from]!);
             // Out of place: an identity contribution aliases an earlier node, which must stay intact.
             nodes[to] = nodes[to] is null ? contribution : nodes[to]! + contribution;
         }

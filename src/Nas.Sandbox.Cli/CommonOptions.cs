@@ -35,7 +35,7 @@ internal static class CommonOptions
     public static Option<bool> Verbose() => new("--verbose") { Description = "show stack traces of errors" };
 
     /// <summary>Runs <paramref name="body"/>; a <see cref="NasException"/> prints its message (no stack trace) and exits 1.</summary>
-    public static async Task<int> Guard(bool verbose, Func<Task<int>> body)
+    public static async Task<int> GuardAsync(bool verbose, Func<Task<int>> body)
     {
         try { return await body(); }
         // KnobException and ArchitectureFormatException are the Abstractions' user errors (it knows no NasException).

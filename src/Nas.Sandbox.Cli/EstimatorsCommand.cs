@@ -33,7 +33,7 @@ internal static class EstimatorsCommand
             estimators, sample, seed, against, output, dataset, device, plugins, scripts, verbose,
         };
         foreach (var option in table.All.Concat(fidelity.All)) report.Options.Add(option);
-        report.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        report.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             var training = fidelity.Settings(result);
             using var host = SandboxHost.Create(typeof(EstimatorsCommand).Assembly, result.GetValue(plugins), result.GetValue(scripts));

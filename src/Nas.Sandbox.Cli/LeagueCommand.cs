@@ -15,7 +15,7 @@ internal static class LeagueCommand
         var json = CommonOptions.Json("print the league as one JSON document");
         var verbose = CommonOptions.Verbose();
         var command = new Command("league", "Ratings (Elo) of strategies across all races recorded in the league file.") { league, json, verbose };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             var file = new LeagueFile(result.GetValue(league) ?? LeagueFile.DefaultPath());
             var standings = file.Load();

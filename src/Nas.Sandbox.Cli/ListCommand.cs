@@ -15,7 +15,7 @@ internal static class ListCommand
         var json = CommonOptions.Json("print as one JSON document");
         var verbose = CommonOptions.Verbose();
         var command = new Command("list", "List strategies, estimators, spaces, operations and datasets, with their sources.") { plugins, scripts, json, verbose };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             using var host = SandboxHost.Create(typeof(ListCommand).Assembly, result.GetValue(plugins), result.GetValue(scripts));
             var document = Describe(host);

@@ -39,7 +39,7 @@ internal static class PackCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("build", "Build a pack (ID.VERSION.nupkg) from a project, a folder of scripts, or a race's journal.")
             { source, fromRace, output, id, version, description, authors, license, verbose };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             string? folder = result.GetValue(source);
             string? journal = result.GetValue(fromRace);
@@ -86,7 +86,7 @@ internal static class PackCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("install", "Verify and install a pack into packs/ of the home ($NAS_HOME, default ~/.nas), atomically; replaces an installed version of the same id.")
             { pack, sources, version, force, verbose };
-        command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), async () =>
+        command.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(verbose), async () =>
         {
             string given = result.GetValue(pack)!;
             string? download = null;
@@ -128,7 +128,7 @@ internal static class PackCommand
         var json = CommonOptions.Json("print as one JSON document");
         var verbose = CommonOptions.Verbose();
         var command = new Command("list", "The installed packs and what each provides.") { json, verbose };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             var store = PackStore.ForUser();
             var packs = store.Installed();
@@ -160,7 +160,7 @@ internal static class PackCommand
         var id = new Argument<string>("ID") { Description = "the installed pack's id" };
         var verbose = CommonOptions.Verbose();
         var command = new Command("remove", "Remove an installed pack.") { id, verbose };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             var removed = PackStore.ForUser().Remove(result.GetValue(id)!);
             Console.Out.WriteLine($"removed {removed.Display} from {removed.Folder}");
@@ -176,7 +176,7 @@ internal static class PackCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("verify", "Check a pack without installing it or running any of its code: entry paths, hashes, manifest, API compatibility.")
             { pack, json, verbose };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             string given = result.GetValue(pack)!;
             PackManifest manifest;

@@ -27,7 +27,7 @@ internal static partial class PackNewCommand
         {
             kind, name, output, verbose,
         };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             Run(result.GetValue(kind)!, result.GetValue(name)!, result.GetValue(output));
             return Task.FromResult(0);

@@ -31,7 +31,7 @@ internal static class ParetoCommand
         {
             journal, reference, output, width, height, verbose,
         };
-        command.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             string path = result.GetValue(journal)!;
             if (result.GetValue(width) is < 100 or > 10_000 || result.GetValue(height) is < 100 or > 10_000)

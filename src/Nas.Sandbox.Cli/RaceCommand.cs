@@ -22,7 +22,7 @@ internal static class RaceCommand
         command.Options.Add(watch);
         command.Options.Add(json);
         command.Options.Add(resume);
-        command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(options.Verbose), async () =>
+        command.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(options.Verbose), async () =>
         {
             bool asJson = result.GetValue(json);
             using var session = RaceSession.Start(command, result, options, resume, asJson, typeof(RaceCommand), warning => Console.Error.WriteLine($"warning: {warning}"));

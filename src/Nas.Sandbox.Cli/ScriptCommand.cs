@@ -18,7 +18,7 @@ internal static class ScriptCommand
         var check = new Command("check", "Compile a script and print its diagnostics as FILE(line,col): error CODE: message; exit 1 on errors.");
         check.Arguments.Add(file);
         check.Options.Add(verbose);
-        check.SetAction((result, _) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        check.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             var compiled = new ScriptCompiler().Compile(result.GetValue(file)!);
             foreach (var diagnostic in compiled.Diagnostics) Console.Out.WriteLine(diagnostic.ToString());

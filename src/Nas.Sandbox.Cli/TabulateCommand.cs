@@ -44,7 +44,7 @@ internal static class TabulateCommand
             output, space, operations, sample, seeds, seed, testImages, dataset, device, plugins, scripts, withLatency, addLatency, verbose,
         };
         foreach (var option in fidelity.All.Concat(latencyOptions.All)) command.Options.Add(option);
-        command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(verbose), () =>
+        command.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
         {
             var training = fidelity.Settings(result);
             if (result.GetValue(addLatency) is { } table)

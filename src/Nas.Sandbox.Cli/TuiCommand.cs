@@ -27,7 +27,7 @@ internal static class TuiCommand
         command.Options.Add(watch);
         command.Options.Add(json);
         command.Options.Add(resume);
-        command.SetAction((result, cancellation) => CommonOptions.Guard(result.GetValue(options.Verbose), async () =>
+        command.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(options.Verbose), async () =>
         {
             if (!TournamentApp.HasTerminal())
             {

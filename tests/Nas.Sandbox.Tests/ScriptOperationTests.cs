@@ -31,7 +31,7 @@ public class ScriptOperationTests
             output.shape.Should().Equal(2, cout, 8 / stride, 8 / stride);
             (output * output).sum().backward();
             input.grad.Should().NotBeNull();
-            module.parameters().Should().OnlyContain(p => !ReferenceEquals(p.grad, null));
+            module.parameters().Should().AllSatisfy(p => p.grad.Should().NotBeNull());
         }
     }
 

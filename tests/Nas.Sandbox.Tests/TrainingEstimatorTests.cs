@@ -26,9 +26,9 @@ public class TrainingEstimatorTests
     public void Training_steps_reduce_the_loss()
     {
         var estimator = Estimator(Tiny);
-        var (images, labels) = TensorLoader.Load(TestData.FashionMnistSubset.Train, Enumerable.Range(0, 256).ToArray(), CPU);
-        using var _i = images;
-        using var _l = labels;
+        var batch = TensorLoader.Load(TestData.FashionMnistSubset.Train, Enumerable.Range(0, 256).ToArray(), CPU);
+        using var images = batch.Images;
+        using var labels = batch.Labels;
         using var model = estimator.Build(_space.Parse(Conv), Tiny, seed: 7);
         using var optimizer = optim.SGD(model.parameters(), 0.02, 0.9);
         model.train();

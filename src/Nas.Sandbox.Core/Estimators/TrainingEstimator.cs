@@ -66,17 +66,17 @@ public sealed class TrainingEstimator : IEstimator
 
             using var model = Build(architecture, settings, request.Seed);
             var cost = ModelCounter.Count(model, _data.Train.Channels, _data.Train.Height);
-            var (trainImages, trainLabels) = TensorLoader.Load(_data.Train, trainIndices, _device);
-            using var _ti = trainImages;
-            using var _tl = trainLabels;
+            var train = TensorLoader.Load(_data.Train, trainIndices, _device);
+            using var trainImages = train.Images;
+            using var trainLabels = train.Labels;
             var training = Train(model, trainImages, trainLabels, settings, request.Seed, cancellation);
             var metrics = new Metrics { Parameters = cost.Parameters, Flops = cost.Flops, TrainingLoss = training.LastEpochLoss };
             if (training.DivergedAt is { } reason)
                 return (new EvaluationResult { Status = TrialStatus.Diverged, Metrics = metrics, CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity, Message = reason }, null);
 
-            var (validationImages, validationLabels) = TensorLoader.Load(_data.Train, validationIndices, _device);
-            using var _vi = validationImages;
-            using var _vl = validationLabels;
+            var validation = TensorLoader.Load(_data.Train, validationIndices, _device);
+            using var validationImages = validation.Images;
+            using var validationLabels = validation.Labels;
             var (accuracy, loss) = Measure(model, validationImages, validationLabels);
             metrics = metrics with { ValidationAccuracy = accuracy, ValidationLoss = loss };
             bool finite = double.IsFinite(loss);
@@ -91,9 +91,9 @@ public sealed class TrainingEstimator : IEstimator
             if (finite && testImages > 0)
             {
                 int count = Math.Min(testImages, _data.Test.Count);
-                var (testX, testY) = TensorLoader.Load(_data.Test, Enumerable.Range(0, count).ToArray(), _device, statistics: _data.Train);
-                using var _xi = testX;
-                using var _yi = testY;
+                var testSet = TensorLoader.Load(_data.Test, Enumerable.Range(0, count).ToArray(), _device, statistics: _data.Train);
+                using var testX = testSet.Images;
+                using var testY = testSet.Labels;
                 test = Measure(model, testX, testY).Accuracy;
             }
             return (new EvaluationResult

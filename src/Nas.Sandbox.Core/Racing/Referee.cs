@@ -78,7 +78,7 @@ public sealed class Referee
         }
 
         // Contestant processes start side by side before the first heat (a start takes about a second, mostly loading).
-        if (_isolation is not null) await Task.WhenAll(lineup.Slots.Select(s => FactoryFor(s.Entry)));
+        if (_isolation is not null) await Task.WhenAll(lineup.Slots.Select(s => FactoryForAsync(s.Entry)));
         _strategies.EntryReplaced += _newBuilds.Enqueue;
         _strategies.SourceFailed += OnSourceFailed;
         _memory = new MemoryGuard(settings.ContestantMemoryGiB);
@@ -104,7 +104,7 @@ public sealed class Referee
                 bool resuming = resume is not null && heat < resume.HeatsStarted;
                 if (resuming) Notify(new HeatStarted(heat, heatSeed)); else Raise(new HeatStarted(heat, heatSeed));
                 if (resume is not null && heat == resume.HeatsFinished) Raise(new RaceResumed(heat, resume.Trials));
-                var state = new HeatState(await StartHeat(thread, lineup, settings, heat));
+                var state = new HeatState(await StartHeatAsync(thread, lineup, settings, heat));
                 if (resuming)
                     foreach (var run in state.Contestants)
                     {
@@ -112,20 +112,20 @@ public sealed class Referee
                         // A kill can land between the step that reached a sit-out limit and its sit-out line: judged again here.
                         if (!run.Disqualified) Judge(run, settings, heat, run.Used - 1);
                         // A contestant that sat out stays out: its instance is not rebuilt (nor its misbehaviour rerun).
-                        await Restart(run, settings, heat, heatSeed, cancellation);
+                        await RestartAsync(run, settings, heat, heatSeed, cancellation);
                         if (run.Disqualified) continue;
-                        await Rebuild(thread, run, run.Entry, settings, heat, ResumeRebuild);
+                        await RebuildAsync(thread, run, run.Entry, settings, heat, ResumeRebuild);
                     }
                 while (true)
                 {
-                    if (control is not null) await ApplyCommands(thread, control, lineup, state, settings, heat, heatSeed);
+                    if (control is not null) await ApplyCommandsAsync(thread, control, lineup, state, settings, heat, heatSeed);
                     ApplyBuilds(state.Contestants, heat);
                     if (!state.Contestants.Any(c => IsCandidate(c, settings))) break;
                     if (control is not null && !await control.WaitForTurnAsync(cancellation)) continue;
                     ApplyBuilds(state.Contestants, heat);
                     var contestant = state.NextTurn(c => IsCandidate(c, settings));
                     if (contestant is null) continue;
-                    await PrepareTurn(thread, contestant, settings, heat);
+                    await PrepareTurnAsync(thread, contestant, settings, heat);
                     await TurnAsync(thread, contestant, settings, heat, heatSeed, cancellation);
                 }
                 // A call abandoned in this heat may still be training on its data, which the next heat's kits replace.
@@ -133,7 +133,7 @@ public sealed class Referee
                 // Later heats start with the newest build each contestant was swapped to.
                 foreach (var run in state.Contestants)
                     if (lineup.Find(run.Label) is { } slot) (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
-                foreach (var run in state.Contestants) await Retire(thread, run, run.Strategy, settings, heat);
+                foreach (var run in state.Contestants) await RetireAsync(thread, run, run.Strategy, settings, heat);
                 var standings = state.Contestants.Select(c => c.Standing()).ToArray();
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
@@ -227,7 +227,7 @@ public sealed class Referee
     /// Resume: the trials the journal started that never came back are started again, in the order they were asked and
     /// at the times they started, so they come back when they did in the uninterrupted race. Only these are paid again.
     /// </summary>
-    private async Task Restart(ContestantRun run, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    private async Task RestartAsync(ContestantRun run, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
     {
         foreach (var (index, (architecture, startedAt)) in run.Unfinished)
         {
@@ -288,7 +288,7 @@ public sealed class Referee
         // No instance to tell (it sat out, or a timed-out call abandoned it): a rebuild replays this trial with the rest.
         if (contestant.Strategy is null || contestant.Disqualified || contestant.NeedsRebuild) return;
         var isolated = contestant.Strategy as Isolation.IsolatedStrategy;
-        var (_, tellFailure, tellTimedOut) = await ChargedCall(thread, contestant, heat, trial.Index, "tell", () => { contestant.Strategy!.Tell(trial); return true; }, settings);
+        var (_, tellFailure, tellTimedOut) = await ChargedCallAsync(thread, contestant, heat, trial.Index, "tell", () => { contestant.Strategy!.Tell(trial); return true; }, settings);
         if (tellFailure is not null)
         {
             if (tellTimedOut) Abandon(contestant);
@@ -299,15 +299,15 @@ public sealed class Referee
         Judge(contestant, settings, heat, trial.Index);
     }
 
-    private async Task<List<ContestantRun>> StartHeat(RefereeThread thread, RaceLineup lineup, RaceSettings settings, int heat)
+    private async Task<List<ContestantRun>> StartHeatAsync(RefereeThread thread, RaceLineup lineup, RaceSettings settings, int heat)
     {
         var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers)).ToList();
-        foreach (var contestant in contestants) await Create(thread, contestant, settings, heat);
+        foreach (var contestant in contestants) await CreateAsync(thread, contestant, settings, heat);
         return contestants;
     }
 
     /// <summary>Applies the user's queued commands between trials, in the order given.</summary>
-    private async Task ApplyCommands(RefereeThread thread, RaceControl control, RaceLineup lineup, HeatState state, RaceSettings settings, int heat, long heatSeed)
+    private async Task ApplyCommandsAsync(RefereeThread thread, RaceControl control, RaceLineup lineup, HeatState state, RaceSettings settings, int heat, long heatSeed)
     {
         while (control.TryTakeCommand(out var command))
         {
@@ -329,7 +329,7 @@ public sealed class Referee
                     var slot = lineup.Add(add.Contestant, entry, knobs);
                     Raise(new ContestantAdded(slot.Info, heat));
                     var run = new ContestantRun(slot.Info.Label, entry, knobs, slot.SeedKey, settings.Workers);
-                    await Create(thread, run, settings, heat);
+                    await CreateAsync(thread, run, settings, heat);
                     state.Contestants.Add(run);
                     break;
                 case RemoveContestant remove:
@@ -340,15 +340,15 @@ public sealed class Referee
                     else
                     {
                         lineup.Slots.Remove(leaving);
-                        if (state.Contestants.Find(c => c.Label == remove.Label) is { } removed) await Retire(thread, removed, removed.Strategy, settings, heat);
+                        if (state.Contestants.Find(c => c.Label == remove.Label) is { } removed) await RetireAsync(thread, removed, removed.Strategy, settings, heat);
                         state.Remove(remove.Label);
                         Raise(new ContestantRemoved(remove.Label, heat));
                     }
                     break;
                 case RestartHeat:
                     Raise(new HeatRestarted(heat, heatSeed));
-                    foreach (var old in state.Contestants) await Retire(thread, old, old.Strategy, settings, heat);
-                    state.Reset(await StartHeat(thread, lineup, settings, heat));
+                    foreach (var old in state.Contestants) await RetireAsync(thread, old, old.Strategy, settings, heat);
+                    state.Reset(await StartHeatAsync(thread, lineup, settings, heat));
                     break;
             }
         }
@@ -368,21 +368,21 @@ public sealed class Referee
     }
 
     /// <summary>Before a contestant's turn: swap in a pending build, or rebuild an instance abandoned by a timeout.</summary>
-    private async Task PrepareTurn(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
+    private async Task PrepareTurnAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
         if (contestant.PendingEntry is { } pending)
         {
             contestant.PendingEntry = null;
-            await Rebuild(thread, contestant, pending, settings, heat, "new build");
+            await RebuildAsync(thread, contestant, pending, settings, heat, "new build");
         }
         else if (contestant.NeedsRebuild)
         {
             contestant.NeedsRebuild = false;
-            await Rebuild(thread, contestant, contestant.Entry, settings, heat, contestant.RebuildReason ?? TimeoutRebuild);
+            await RebuildAsync(thread, contestant, contestant.Entry, settings, heat, contestant.RebuildReason ?? TimeoutRebuild);
         }
     }
 
-    private async Task Rebuild(RefereeThread thread, ContestantRun contestant, StrategyEntry entry, RaceSettings settings, int heat, string reason)
+    private async Task RebuildAsync(RefereeThread thread, ContestantRun contestant, StrategyEntry entry, RaceSettings settings, int heat, string reason)
     {
         var clock = Stopwatch.StartNew();
         KnobValues knobs;
@@ -397,8 +397,8 @@ public sealed class Referee
         // gets a fresh one with the same data and seed, so the old one's use of its kit is never charged to the new.
         bool abandoned = contestant.NeedsRebuild || reason is TimeoutRebuild or CrashRebuild;
         if (abandoned) contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
-        var (factory, startFailure) = await FactoryFor(entry);
-        var (instance, failure, _) = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false) : await ChargedCall(thread, contestant, heat, history.Length, "replay", () =>
+        var (factory, startFailure) = await FactoryForAsync(entry);
+        var (instance, failure, _) = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false) : await ChargedCallAsync(thread, contestant, heat, history.Length, "replay", () =>
         {
             var strategy = factory.Create(knobs);
             foreach (var trial in history) strategy.Tell(trial);
@@ -425,7 +425,7 @@ public sealed class Referee
         }
         string oldVersion = contestant.Entry.Source.Display;
         // An instance abandoned by a timed-out call may still be running: it is left to the garbage collector.
-        if (!abandoned) await Retire(thread, contestant, contestant.Strategy, settings, heat);
+        if (!abandoned) await RetireAsync(thread, contestant, contestant.Strategy, settings, heat);
         (contestant.Entry, contestant.Knobs, contestant.Strategy, contestant.Disqualified) = (entry, knobs, instance, false);
         (contestant.NeedsRebuild, contestant.RebuildReason) = (false, null); // a new build that replaced an abandoned instance is a sound one
         Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
@@ -444,10 +444,10 @@ public sealed class Referee
         return _training?.KitFor(heatSeed, settings.Fidelity, SeedMixer.Derive(heatSeed, "weights", seedKey));
     }
 
-    private async Task Create(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
+    private async Task CreateAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
         contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
-        var (factory, startFailure) = await FactoryFor(contestant.Entry);
+        var (factory, startFailure) = await FactoryForAsync(contestant.Entry);
         var outcome = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false)
             : await thread.Call(() => factory.Create(contestant.Knobs), settings.CallTimeout);
         if (_memory.Observe(contestant, "create", 0, outcome.Allocated, outcome.OutOfMemory))
@@ -491,7 +491,7 @@ public sealed class Referee
         // Only an isolated instance is kept in a local (it holds no memory here): an in-process one must not outlive a drop.
         var isolated = contestant.Strategy as Isolation.IsolatedStrategy;
         if (isolated is not null) isolated.AskSeed = askSeed; // its process makes the same Random
-        var (architecture, failure, timedOut) = await ChargedCall(thread, contestant, heat, index, "ask", () => contestant.Strategy!.Ask(context), settings);
+        var (architecture, failure, timedOut) = await ChargedCallAsync(thread, contestant, heat, index, "ask", () => contestant.Strategy!.Ask(context), settings);
         contestant.TimeoutsInARow = timedOut ? contestant.TimeoutsInARow + 1 : 0;
         if (failure is not null)
         {
@@ -535,7 +535,7 @@ public sealed class Referee
     /// Runs a contestant's call with the call timeout; when the contestant touched its training kit during the call,
     /// charges the call's wall time (minus time the kit spent loading data for the host) and journals the charge.
     /// </summary>
-    private async Task<CallOutcome<T>> ChargedCall<T>(RefereeThread thread, ContestantRun contestant, int heat, int index, string phase, Func<T> call, RaceSettings settings)
+    private async Task<CallOutcome<T>> ChargedCallAsync<T>(RefereeThread thread, ContestantRun contestant, int heat, int index, string phase, Func<T> call, RaceSettings settings)
     {
         var kit = contestant.Kit;
         long touches = kit?.Touches ?? 0;
@@ -565,7 +565,7 @@ public sealed class Referee
     }
 
     /// <summary>Disposes a strategy instance that is done with, if it is disposable; a failure is journaled, nothing more.</summary>
-    private async Task Retire(RefereeThread thread, ContestantRun contestant, IStrategy? strategy, RaceSettings settings, int heat)
+    private async Task RetireAsync(RefereeThread thread, ContestantRun contestant, IStrategy? strategy, RaceSettings settings, int heat)
     {
         if (strategy is not IDisposable disposable || contestant.NeedsRebuild) return;
         var (_, failure, _) = await thread.Call(() => { disposable.Dispose(); return true; }, settings.CallTimeout);
@@ -668,7 +668,7 @@ public sealed class Referee
     /// them in a contestant process, started here if none is idle (host overhead, so outside the contestant's call
     /// timeout). A process that cannot start comes back as the failure.
     /// </summary>
-    private async Task<(IStrategyFactory? Factory, string? Failure)> FactoryFor(StrategyEntry entry)
+    private async Task<(IStrategyFactory? Factory, string? Failure)> FactoryForAsync(StrategyEntry entry)
     {
         if (_isolation is null) return (entry.Factory, null);
         try

@@ -29,9 +29,9 @@ public sealed class ZeroCostEstimator(ZeroCostProxy proxy, TrainingEstimator net
             using var model = network.Build(architecture, settings, request.Seed);
             var cost = ModelCounter.Count(model, data.Train.Channels, data.Train.Height);
             var device = model.parameters().First().device;
-            var (images, labels) = TensorLoader.Load(data.Train, split.SearchTrain.AsSpan(0, Math.Min(batchSize, split.SearchTrain.Length)), device);
-            using var _i = images;
-            using var _l = labels;
+            var batch = TensorLoader.Load(data.Train, split.SearchTrain.AsSpan(0, Math.Min(batchSize, split.SearchTrain.Length)), device);
+            using var images = batch.Images;
+            using var labels = batch.Labels;
             // A hardware-aware race scores latency too, measured before the proxy (some proxies change the network's
             // weights or precision; its compute does not depend on its weights).
             (double Batch1, double Batch64)? latency = settings.Latency is { } l

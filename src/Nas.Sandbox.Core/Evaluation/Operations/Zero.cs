@@ -5,18 +5,18 @@ namespace Nas.Sandbox.Core.Evaluation.Operations;
 /// <summary>NAS-Bench-201's <c>none</c>: the edge carries zeros of the output's shape (no parameters).</summary>
 public sealed class Zero : nn.Module<Tensor, Tensor>
 {
-    private readonly long channelsIn, channelsOut, stride;
+    private readonly long channels_in, channels_out, stride;
 
     public Zero(long channelsIn, long channelsOut, long stride) : base(nameof(Zero))
     {
-        (this.channelsIn, this.channelsOut, this.stride) = (channelsIn, channelsOut, stride);
+        (channels_in, channels_out, this.stride) = (channelsIn, channelsOut, stride);
     }
 
     public override Tensor forward(Tensor input)
     {
-        if (channelsIn == channelsOut && stride == 1) return input.mul(0.0);
+        if (channels_in == channels_out && stride == 1) return input.mul(0.0);
         long[] shape = input.shape.ToArray();
-        shape[1] = channelsOut;
+        shape[1] = channels_out;
         shape[2] = (shape[2] + stride - 1) / stride;
         shape[3] = (shape[3] + stride - 1) / stride;
         return zeros(shape, input.dtype, input.device);

@@ -22,7 +22,7 @@ public static class PackFeed
         var found = new List<(FindPackageByIdResource Resource, NuGetVersion Version, string Source)>();
         foreach (string source in sources)
         {
-            var resource = await Resource(source, cancellation);
+            var resource = await ResourceAsync(source, cancellation);
             IEnumerable<NuGetVersion> versions;
             try { versions = await resource.GetAllVersionsAsync(id, cache, NullLogger.Instance, cancellation); }
             catch (FatalProtocolException e) { throw new PackException($"--source {source}: {e.Message}", e); }
@@ -43,7 +43,7 @@ public static class PackFeed
         return path;
     }
 
-    private static async Task<FindPackageByIdResource> Resource(string source, CancellationToken cancellation)
+    private static async Task<FindPackageByIdResource> ResourceAsync(string source, CancellationToken cancellation)
     {
         bool remote = Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
         if (!remote && !Directory.Exists(source)) throw new PackException($"--source {source}: no such folder.");
