@@ -138,9 +138,9 @@ public static class Program
             foreach (var runner in runners.Where(r => samples.ContainsKey(r.Key)))
             {
                 var s = samples[runner.Key];
-                line.Append($"  {runner.Key} {s.Total,5:F2} s {images / s.Total,6:F0} img/s");
+                line.Append(CultureInfo.InvariantCulture, $"  {runner.Key} {s.Total,5:F2} s {images / s.Total,6:F0} img/s");
             }
-            line.Append($"  | RSS {mib:F0} MiB, other processes {others:F2} cores");
+            line.Append(CultureInfo.InvariantCulture, $"  | RSS {mib:F0} MiB, other processes {others:F2} cores");
             Console.WriteLine(line);
             if (warmUp) continue;
             foreach (var runner in runners.Where(r => samples.ContainsKey(r.Key))) runner.Samples.Add(samples[runner.Key]);
@@ -165,7 +165,7 @@ public static class Program
         var raw = runners.Single(r => r.Key == "R");
         double rawMedian = Median(raw.Samples.Select(s => images / s.Total).ToList());
         double rawTrainMedian = Median(raw.Samples.Select(s => images / s.Train!.Value).ToList());
-        var rows = new List<string[]> { new[] { "runner", "timed", "median img/s", "min", "max", "ratio to raw" } };
+        List<string[]> rows = [["runner", "timed", "median img/s", "min", "max", "ratio to raw"]];
         foreach (var runner in runners)
             rows.Add(Row(runner.Name, runner.Timed, runner.Samples.Select(s => images / s.Total).ToList(), rawMedian));
         foreach (var runner in runners.Where(r => r.Samples.All(s => s.Train is not null)))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Nas.Sandbox.Abstractions;
@@ -29,7 +30,7 @@ internal static class SwapLatency
     private static void Report(List<double> ms)
     {
         var sorted = ms.Order().ToArray();
-        Console.WriteLine($"  median {sorted[sorted.Length / 2]:0} ms, min {sorted[0]:0}, max {sorted[^1]:0}  [{string.Join(" ", ms.Select(m => m.ToString("0")))}]");
+        Console.WriteLine($"  median {sorted[sorted.Length / 2]:0} ms, min {sorted[0]:0}, max {sorted[^1]:0}  [{string.Join(" ", ms.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))}]");
     }
 
     private static List<double> ScriptSaves(string folder, string source, int saves)

@@ -192,7 +192,7 @@ internal static class PackCommand
                 var store = PackStore.ForUser();
                 var installed = store.Find(given) ?? throw store.NotInstalled(given);
                 manifest = installed.Manifest;
-                var problems = store.CheckInstalled(installed);
+                var problems = PackStore.CheckInstalled(installed);
                 if (problems.Count > 0)
                     throw new PackException($"installed pack {manifest.Display} in {installed.Folder} differs from its manifest:{Environment.NewLine}  " +
                                             string.Join(Environment.NewLine + "  ", problems));

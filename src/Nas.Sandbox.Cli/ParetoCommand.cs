@@ -78,7 +78,7 @@ internal static class ParetoCommand
             var vector = ok ? f.Numbers("objectives") : [];
             if (ok && vector.Length != objective!.Components.Count)
                 throw f.Wrong(null, "objectives", $"has {vector.Length} values, but the objective {objective.Text} has {objective.Components.Count}");
-            return new ParetoTrial(f.Int("index", min: 0), f.String("arch"), vector,
+            return new ParetoTrial(f.RequiredInt("index", min: 0), f.RequiredString("arch"), vector,
                 f.OptionalObject("metrics") is { } metrics ? f.OptionalNumber("validationAccuracy", metrics) : null, ok);
         }, started => objective = ObjectiveOf(path, started));
         var start = record.StartedFields;
@@ -127,7 +127,7 @@ internal static class ParetoCommand
     private static RaceObjective ObjectiveOf(string path, JournalLine started)
     {
         var start = new JournalFields(path, started);
-        var objective = RaceObjective.Parse(start.OptionalString("objective", start.Object("settings")) ?? "accuracy", $"{path}({started.LineNumber}): objective");
+        var objective = RaceObjective.Parse(start.OptionalString("objective", start.RequiredObject("settings")) ?? "accuracy", $"{path}({started.LineNumber}): objective");
         if (!objective.IsPareto) throw new NasException($"{path}: the race's objective is '{objective.Text}', not a Pareto front (--objective pareto:...).");
         return objective;
     }

@@ -67,7 +67,7 @@ internal sealed class RaceSession : IDisposable
 
     /// <summary>Runs the race (from <see cref="ResumePoint"/> when resuming); <paramref name="control"/> takes the console's commands.</summary>
     public Task<RaceSummary> RunAsync(RaceControl? control, CancellationToken cancellation) =>
-        Referee.RunAsync(Race.Settings, control, cancellation, ResumePoint);
+        Referee.RunAsync(Race.Settings, control, ResumePoint, cancellation);
 
     /// <summary>
     /// The anytime standings and the paired Wilcoxon tests over heats, as <c>nas race</c> prints them at the end; null

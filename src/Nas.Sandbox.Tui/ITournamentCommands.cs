@@ -5,7 +5,7 @@ public interface ITournamentCommands
 {
     void TogglePause();
     /// <summary>Pauses when running; when paused, lets one more trial run.</summary>
-    void Step();
+    void SingleStep();
     /// <summary>Adds a contestant: a strategy name or a .csx path, with optional knobs (<c>NAME[:k=v,...]</c>).</summary>
     void Add(string contestant);
     void Remove(string label);

@@ -17,7 +17,7 @@ public sealed class TournamentController(
 
     public void TogglePause() => control.TogglePause();
 
-    public void Step()
+    public void SingleStep()
     {
         if (control.IsPaused) control.Step();
         else control.Pause();

@@ -80,7 +80,7 @@ public sealed class TournamentScreen : Window
             return true;
         }
         if (key == Key.Space || key == Key.P) { _commands.TogglePause(); return true; }
-        if (key == Key.N) { _commands.Step(); return true; }
+        if (key == Key.N) { _commands.SingleStep(); return true; }
         if (key == Key.A)
         {
             _prompt.Ask("add contestant (name[:knob=value,...] or path.csx):", text =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nas.Sandbox.Core.Spaces;
 using static TorchSharp.torch;
 
@@ -64,7 +65,7 @@ public sealed class DartsTests
         // α starts at 1e-3 × N(0, 1); 40 Adam steps at 0.01 must have moved it well beyond that on most edges.
         var alpha = darts.ArchitectureWeights();
         alpha.Count(row => Math.Abs(row[1] - row[0]) > 0.05).Should().BeGreaterThanOrEqualTo(4,
-            $"α per edge: {string.Join("; ", alpha.Select(r => string.Join(", ", r.Select(v => v.ToString("0.000")))))}");
+            $"α per edge: {string.Join("; ", alpha.Select(r => string.Join(", ", r.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)))))}");
         proposal.Choices.Should().Equal(alpha.Select(row => row[1] > row[0] ? "nor_conv_3x3" : "none"));
     }
 

@@ -7,7 +7,7 @@ using Nas.Sandbox.Core.Spaces;
 namespace Nas.Sandbox.Tests;
 
 /// <summary>A real race: built-in plugins, real training on the committed subset (tiny fidelity), a real journal.</summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public sealed class EndToEndRaceTests : IDisposable
 {
     private readonly string _journal = Path.Combine(Path.GetTempPath(), $"nas-race-{Guid.NewGuid():N}.jsonl");

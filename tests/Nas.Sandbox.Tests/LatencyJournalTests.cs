@@ -80,7 +80,12 @@ public sealed class LatencyJournalTests : IDisposable
         string old = Cut(journal, 3, "old-cut.jsonl", line =>
         {
             var e = JObject.Parse(line);
-            if ((string)e["type"]! == "race-started") foreach (string field in new[] { "latencyWarmup", "latencyRepeats" }) ((JObject)e["settings"]!).Remove(field);
+            if ((string)e["type"]! == "race-started")
+            {
+                var settings = (JObject)e["settings"]!;
+                settings.Remove("latencyWarmup");
+                settings.Remove("latencyRepeats");
+            }
             return e.ToString(Newtonsoft.Json.Formatting.None);
         });
         Fields(Started(old)).Should().NotContain(["latencyWarmup", "latencyRepeats"]);

@@ -10,7 +10,7 @@ using Nas.Sandbox.Core.Spaces;
 namespace Nas.Sandbox.Tests;
 
 /// <summary>Latency: measured by forward passes on a tiny real network, by the training estimator when asked, and added to a table.</summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public sealed class LatencyTests : IDisposable
 {
     private const string Cell = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|";

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
 
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public class ModelTests
 {
     private readonly Nb201Space _space = new();

@@ -62,7 +62,7 @@ public sealed class PackTemplateFixture : IDisposable
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
 
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture<PackTemplateFixture>
 {
     private SandboxHost Host() => SandboxHost.Create(typeof(PackTemplateTests).Assembly, [packs.Plugins], lazyScripts: true);
@@ -136,7 +136,7 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         }
         var (summary, journal) = await Race();
         journal.Events.OfType<ContestantFailed>().Should().BeEmpty();
-        var climber = journal.Events.OfType<TrialFinished>().Where(t => t.Contestant.StartsWith("test-climber")).ToArray();
+        var climber = journal.Events.OfType<TrialFinished>().Where(t => t.Contestant.StartsWith("test-climber", StringComparison.Ordinal)).ToArray();
         climber.Should().HaveCount(75).And.OnlyContain(t => space.Contains(t.Trial.Architecture) && t.Trial.Status == TrialStatus.Ok);
         // It climbs: after the random starts, every ask is the best so far with at most two choices changed.
         summary.Contestants.Should().HaveCount(2).And.OnlyContain(c => c.Evaluations == 75);

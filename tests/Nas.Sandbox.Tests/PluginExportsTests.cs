@@ -15,7 +15,7 @@ namespace Nas.Sandbox.Tests;
 /// after the built-ins, the operation registered in the host's registry (usable in <c>--operations</c>), both shown by
 /// <c>nas list</c>, both replaced when the plugin is rebuilt, and a name another source has refuses the plugin.
 /// </summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public sealed class PluginExportsTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("nas-plugin-exports-").FullName;

@@ -24,7 +24,7 @@ public class RefereeTests
         return (new Referee(_space, estimator, new StrategyCatalog(factories.Select(f => f.Entry())), journal), journal, estimator);
     }
 
-    private TestStrategyFactory Random(string name = "rand") => new(name, () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
+    private static TestStrategyFactory Random(string name = "rand") => new(name, () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
 
     [Fact]
     public async Task Contestants_take_turns_one_trial_at_a_time_and_each_spends_its_budget()
@@ -78,7 +78,7 @@ public class RefereeTests
             Random());
         var settings = new RaceSettings
         {
-            Contestants = new[] { "thrower", "null", "mixed", "rand" }.Select(ContestantSpec.Parse).ToArray(), BudgetSeconds = 10, Estimator = "formula",
+            Contestants = [ContestantSpec.Parse("thrower"), ContestantSpec.Parse("null"), ContestantSpec.Parse("mixed"), ContestantSpec.Parse("rand")], BudgetSeconds = 10, Estimator = "formula",
         };
         var summary = await referee.RunAsync(settings).WaitAsync(TimeSpan.FromMinutes(1));
 
@@ -157,7 +157,7 @@ public class RefereeTests
             asks = 0;
             var resume = ResumePoint.Read(JournalReader.Read(path), path, _space);
             RaceSummary resumed;
-            using (var journal = new JournalWriter(path)) resumed = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(settings, null, default, resume);
+            using (var journal = new JournalWriter(path)) resumed = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(settings, null, resume);
 
             asks.Should().Be(0, "the contestant sat out; the resumed race does not ask it again");
             File.ReadLines(path).Count(l => l.Contains("\"phase\":\"faults\"")).Should().Be(1);

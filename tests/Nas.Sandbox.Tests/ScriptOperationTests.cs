@@ -10,7 +10,7 @@ namespace Nas.Sandbox.Tests;
 /// The example operation and estimator scripts: dil_conv_3x3 builds TorchSharp modules that train and plug into the
 /// NAS-Bench-201 network once registered; param-proxy prices architectures exactly as the network builder counts them.
 /// </summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public class ScriptOperationTests
 {
     private static string Uniform(string op) => $"|{op}~0|+|{op}~0|{op}~1|+|{op}~0|{op}~1|{op}~2|";

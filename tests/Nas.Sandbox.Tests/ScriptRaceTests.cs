@@ -47,7 +47,7 @@ public sealed class ScriptRaceTests : IDisposable
         }
         """;
 
-    private async Task<(ListJournal Journal, RaceSummary Summary, int Recompiles)> RaceWhileEditing(string path, Action edit, int budget = 60)
+    private static async Task<(ListJournal Journal, RaceSummary Summary, int Recompiles)> RaceWhileEditing(string path, Action edit, int budget = 60)
     {
         var strategies = new StrategyCatalog();
         using var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, OperationRegistry.CreateDefault());

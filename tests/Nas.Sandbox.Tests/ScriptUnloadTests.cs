@@ -9,7 +9,7 @@ namespace Nas.Sandbox.Tests;
 /// A disposed script leaves nothing behind: its collectible load context is collected once nothing references the
 /// script's objects, so a session that recompiles a script on every save does not grow.
 /// </summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public class ScriptUnloadTests
 {
     [Fact]

@@ -15,7 +15,7 @@ namespace Nas.Sandbox.Tests;
 /// offer a tiny real training kit (256 Fashion-MNIST images, C=8, 1 cell per stage, batch 8), so strategies that train
 /// a supernet (DARTS, GDAS) are checked too. In the torch collection: those strategies run libtorch.
 /// </summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public sealed class StrategyConformanceTests
 {
     private static readonly Lazy<SandboxHost> Host = new(() => SandboxHost.Create(typeof(StrategyConformanceTests).Assembly));

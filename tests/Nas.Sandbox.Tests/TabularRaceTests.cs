@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Journal;
@@ -23,7 +24,7 @@ public sealed class TabularRaceTests : IDisposable
         {
             int convs = a.Choices.Count(c => c == "nor_conv_3x3"), skips = a.Choices.Count(c => c == "skip_connect");
             double validation = 0.1 + 0.1 * convs + 0.02 * skips + (a.Key.Length % 7) / 1000.0;
-            text.Append($"{a.Key},{validation:0.####},{validation - 0.01:0.####},{1 + convs},{1000 * (1 + convs)},{20000 * (1 + convs)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{a.Key},{validation:0.####},{validation - 0.01:0.####},{1 + convs},{1000 * (1 + convs)},{20000 * (1 + convs)}\n");
         }
         string path = Path.Combine(folder, "table.csv");
         File.WriteAllText(path, text.ToString());

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
 
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public class TorchRuntimeTests
 {
     [Fact]

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Nas.Sandbox.Tests;
 
 /// <summary>Real training on the committed Fashion-MNIST subset, kept tiny (a few hundred images, C=4).</summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public class TrainingEstimatorTests
 {
     private const string Conv = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
@@ -19,7 +19,7 @@ public class TrainingEstimatorTests
 
     private readonly Nb201Space _space = new();
 
-    private TrainingEstimator Estimator(TrainingSettings settings) =>
+    private static TrainingEstimator Estimator(TrainingSettings settings) =>
         new(TestData.FashionMnistSubset, OperationRegistry.CreateDefault(), settings);
 
     [Fact]

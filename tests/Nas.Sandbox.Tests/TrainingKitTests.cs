@@ -16,7 +16,7 @@ namespace Nas.Sandbox.Tests;
 /// The race's training kit: it serves the training estimator's own split, and the referee charges the wall time of
 /// the calls that touch it (and only those), so a seconds budget stops a strategy that trains.
 /// </summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public sealed class TrainingKitTests
 {
     /// <summary>Non-affine, without running statistics (NB201's search cells).</summary>

@@ -143,7 +143,7 @@ public sealed class WorkersRaceTests : IDisposable
         File.WriteAllLines(path, full.Take(cut + 1));
 
         var resume = ResumePoint.Read(JournalReader.Read(path), path, new Nb201Space(Ops));
-        using (var writer = new JournalWriter(path, repairTornTail: true)) await Referee(writer).RunAsync(settings, null, default, resume);
+        using (var writer = new JournalWriter(path, repairTornTail: true)) await Referee(writer).RunAsync(settings, null, resume);
 
         static string[] Trials(IEnumerable<string> lines) => lines.Select(JObject.Parse).Where(e => (string)e["type"]! == "trial")
             .Select(e => $"{e["heat"]}/{e["contestant"]}/{e["index"]} {e["arch"]} {e["metrics"]} {e["cost"]} {e["startedAt"]} {e["finishedAt"]}")

@@ -7,7 +7,7 @@ using Nas.Sandbox.Core.Spaces;
 namespace Nas.Sandbox.Tests;
 
 /// <summary>Each zero-cost proxy scores untrained networks finitely and tells a cell that computes from one that does not.</summary>
-[Collection(TorchGeneratorCollection.Name)]
+[Collection(TorchGeneratorLane.Name)]
 public class ZeroCostProxyTests
 {
     private static readonly Nb201Space Space = new();

@@ -48,6 +48,6 @@ public class LeaderboardTests
         screen.Render(story.Snapshot());
         var text = screen.Text();
         text.Should().Contain("alpha · built-in 1.0.0");
-        screen.Lines().Single(l => l.Contains("▶")).Should().Contain("alpha");
+        screen.Lines().Single(l => l.Contains('▶')).Should().Contain("alpha");
     }
 }

@@ -43,6 +43,7 @@ public sealed class LiveRaceTests : IDisposable
     {
         _estimator.Open();
         _screen.Dispose();
+        _estimator.Dispose();
     }
 
     private ContestantSpec Admit(string text)

@@ -6,7 +6,7 @@ internal sealed class RecordingCommands : ITournamentCommands
     public List<string> Sent { get; } = [];
 
     public void TogglePause() => Sent.Add("pause");
-    public void Step() => Sent.Add("step");
+    public void SingleStep() => Sent.Add("step");
     public void Add(string contestant) => Sent.Add($"add {contestant}");
     public void Remove(string label) => Sent.Add($"remove {label}");
     public void RestartHeat() => Sent.Add("restart");

@@ -25,7 +25,7 @@ internal sealed class SamplingStrategy(string name) : IStrategyFactory
 /// Scores an architecture by its share of 3x3 convolutions. Each evaluation waits for the test to let it through
 /// (<see cref="Allow"/>), so a test knows exactly how many trials can have run, without sleeping.
 /// </summary>
-internal sealed class GatedEstimator(bool open = false) : IEstimator
+internal sealed class GatedEstimator(bool open = false) : IEstimator, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(open ? int.MaxValue / 2 : 0);
     private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = [];
@@ -49,6 +49,8 @@ internal sealed class GatedEstimator(bool open = false) : IEstimator
     public void Allow(int evaluations) => _gate.Release(evaluations);
 
     public void Open() => _gate.Release(int.MaxValue / 2);
+
+    public void Dispose() => _gate.Dispose();
 
     public async Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
     {

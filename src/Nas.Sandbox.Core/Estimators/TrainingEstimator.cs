@@ -127,7 +127,7 @@ public sealed class TrainingEstimator : IEstimator
 
     private readonly record struct TrainingOutcome(double? LastEpochLoss, string? DivergedAt);
 
-    private TrainingOutcome Train(Nb201Network model, Tensor images, Tensor labels, TrainingSettings settings, long seed, CancellationToken cancellation)
+    private static TrainingOutcome Train(Nb201Network model, Tensor images, Tensor labels, TrainingSettings settings, long seed, CancellationToken cancellation)
     {
         long count = images.shape[0];
         int batchesPerEpoch = (int)((count + settings.BatchSize - 1) / settings.BatchSize);

@@ -20,18 +20,18 @@ public sealed class JournalFields(string path, JournalLine line)
     /// <summary>"FILE(LINE)", for errors about the event as a whole.</summary>
     public string Where => $"{path}({line.LineNumber})";
 
-    public string String(string name, JObject? owner = null) =>
+    public string RequiredString(string name, JObject? owner = null) =>
         Field(owner, name) is { Type: JTokenType.String } token ? (string)token! : throw Wrong(owner, name, "must be a string");
 
-    public string? OptionalString(string name, JObject? owner = null) => IsAbsent(Field(owner, name)) ? null : String(name, owner);
+    public string? OptionalString(string name, JObject? owner = null) => IsAbsent(Field(owner, name)) ? null : RequiredString(name, owner);
 
-    public int Int(string name, JObject? owner = null, int min = int.MinValue, int max = int.MaxValue) =>
+    public int RequiredInt(string name, JObject? owner = null, int min = int.MinValue, int max = int.MaxValue) =>
         Integer(Field(owner, name)) is { } value && value >= min && value <= max
             ? (int)value
             : throw Wrong(owner, name, $"must be a whole number in [{min}, {max}]");
 
     public int? OptionalInt(string name, JObject? owner = null, int min = int.MinValue, int max = int.MaxValue) =>
-        IsAbsent(Field(owner, name)) ? null : Int(name, owner, min, max);
+        IsAbsent(Field(owner, name)) ? null : RequiredInt(name, owner, min, max);
 
     public long? OptionalLong(string name, JObject? owner = null) =>
         IsAbsent(Field(owner, name)) ? null
@@ -46,9 +46,9 @@ public sealed class JournalFields(string path, JournalLine line)
         _ => throw Wrong(owner, name, "must be a number"),
     };
 
-    public JObject Object(string name, JObject? owner = null) => Field(owner, name) as JObject ?? throw Wrong(owner, name, "must be an object");
+    public JObject RequiredObject(string name, JObject? owner = null) => Field(owner, name) as JObject ?? throw Wrong(owner, name, "must be an object");
 
-    public JObject? OptionalObject(string name, JObject? owner = null) => IsAbsent(Field(owner, name)) ? null : Object(name, owner);
+    public JObject? OptionalObject(string name, JObject? owner = null) => IsAbsent(Field(owner, name)) ? null : RequiredObject(name, owner);
 
     public JArray Array(string name, JObject? owner = null) => Field(owner, name) as JArray ?? throw Wrong(owner, name, "must be an array");
 

@@ -75,13 +75,13 @@ public static class RaceRecord
         var started = StartedLine(lines, path);
         onStarted?.Invoke(started);
         var start = new JournalFields(path, started);
-        var settings = start.Object("settings");
+        var settings = start.RequiredObject("settings");
         // Heats are numbered from 0; a journal naming a heat beyond the race's is damaged.
         int maxHeat = (start.OptionalInt("heats", settings, min: 1) ?? 1_000_000) - 1;
         var contestants = new List<string>();
         // Every journal this version writes lists its contestants; a hand-written one may leave them out.
         foreach (var c in start.Event["contestants"] is null ? [] : start.Array("contestants"))
-            contestants.Add(start.String("contestant", c as JObject ?? throw start.Wrong(null, "contestants", "must hold objects")));
+            contestants.Add(start.RequiredString("contestant", c as JObject ?? throw start.Wrong(null, "contestants", "must hold objects")));
 
         int heatsStarted = 0, heatsFinished = 0;
         JObject? finished = null;
@@ -96,7 +96,7 @@ public static class RaceRecord
                 case JournalEventTypes.RaceStarted:
                     throw new NasException($"{f.Where}: a second race-started: two races were written into this journal, which holds one race.");
                 case var type when ContestantEvents.Contains(type):
-                    var key = (f.Int("heat", min: 0, max: maxHeat), f.String("contestant"));
+                    var key = (f.RequiredInt("heat", min: 0, max: maxHeat), f.RequiredString("contestant"));
                     if (select(f) is { } selected)
                     {
                         if (!events.TryGetValue(key, out var list)) events[key] = list = [];
@@ -104,22 +104,22 @@ public static class RaceRecord
                     }
                     break;
                 case JournalEventTypes.HeatStarted:
-                    heatsStarted = Math.Max(heatsStarted, f.Int("heat", min: 0, max: maxHeat) + 1);
+                    heatsStarted = Math.Max(heatsStarted, f.RequiredInt("heat", min: 0, max: maxHeat) + 1);
                     break;
                 case JournalEventTypes.HeatFinished:
-                    heatsFinished = f.Int("heat", min: 0, max: maxHeat) + 1;
+                    heatsFinished = f.RequiredInt("heat", min: 0, max: maxHeat) + 1;
                     break;
                 case JournalEventTypes.HeatRestarted:
-                    int restarted = f.Int("heat", min: 0, max: maxHeat);
+                    int restarted = f.RequiredInt("heat", min: 0, max: maxHeat);
                     foreach (var k in events.Keys.Where(k => k.Item1 == restarted).ToArray()) events.Remove(k);
                     break;
                 case JournalEventTypes.ContestantAdded:
                     lineupChanges.Add(line.LineNumber);
-                    contestants.Add(f.String("contestant", f.Object("contestant")));
+                    contestants.Add(f.RequiredString("contestant", f.RequiredObject("contestant")));
                     break;
                 case JournalEventTypes.ContestantRemoved:
                     lineupChanges.Add(line.LineNumber);
-                    string removed = f.String("contestant");
+                    string removed = f.RequiredString("contestant");
                     contestants.Remove(removed);
                     foreach (var k in events.Keys.Where(k => k.Item2 == removed).ToArray()) events.Remove(k);
                     break;

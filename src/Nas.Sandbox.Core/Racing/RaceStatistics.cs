@@ -96,12 +96,12 @@ public sealed class RaceStatistics
         var text = new StringBuilder();
         var checkpoints = Checkpoints(settings, testAccuracyOf);
         string unit = settings.Budget is null ? "s" : " evals";
-        text.AppendLine($"anytime standings (mean ± std over heats; test = held-out accuracy of the best by validation):");
+        text.AppendLine(c, $"anytime standings (mean ± std over heats; test = held-out accuracy of the best by validation):");
         foreach (var group in checkpoints.GroupBy(p => p.Contestant))
         {
-            text.Append($"  {group.Key,-26}");
+            text.Append(c, $"  {group.Key,-26}");
             foreach (var p in group)
-                text.Append($"  {p.Fraction * 100,3:0}% ({p.Mark.ToString("0", c)}{unit}): val {F(p.Validation)} ± {F(p.ValidationStd)}, test {F(p.Test)} ± {F(p.TestStd)}");
+                text.Append(c, $"  {p.Fraction * 100,3:0}% ({p.Mark.ToString("0", c)}{unit}): val {F(p.Validation)} ± {F(p.ValidationStd)}, test {F(p.Test)} ± {F(p.TestStd)}");
             text.AppendLine();
         }
         var comparisons = Comparisons(settings, testAccuracyOf);
@@ -109,7 +109,7 @@ public sealed class RaceStatistics
         {
             text.AppendLine("paired two-sided Wilcoxon signed-rank tests over heats (test accuracy of the best at the end of the budget):");
             foreach (var p in comparisons)
-                text.AppendLine($"  {p.First} − {p.Second}: mean difference {p.MeanDifference.ToString("+0.0000;-0.0000;0.0000", c)}, " +
+                text.AppendLine(c, $"  {p.First} − {p.Second}: mean difference {p.MeanDifference.ToString("+0.0000;-0.0000;0.0000", c)}, " +
                                 $"p = {p.PValue.ToString("0.000", c)} over {p.Heats} heats{(p.PValue < 0.05 ? " (significant at 0.05)" : " (not significant at 0.05)")}");
         }
         return text.ToString();

@@ -53,7 +53,7 @@ public sealed class Referee
     public event Action<RaceEvent>? EventRaised;
 
     public Task<RaceSummary> RunAsync(RaceSettings settings, CancellationToken cancellation = default) =>
-        RunAsync(settings, null, cancellation);
+        RunAsync(settings, null, null, cancellation);
 
     /// <summary>Runs the race; <paramref name="control"/> (optional) lets a user pause, step, add, remove and restart.</summary>
     /// <param name="resume">
@@ -61,13 +61,13 @@ public sealed class Referee
     /// that was running are replayed, not paid for again (events reach listeners, not the journal, which has them),
     /// and the race goes on from there with the same seeds, so it ends as an uninterrupted run would.
     /// </param>
-    public Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, CancellationToken cancellation = default, ResumePoint? resume = null)
+    public Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, ResumePoint? resume = null, CancellationToken cancellation = default)
     {
         settings.Validate();
-        return RefereeThread.Run("referee", thread => RaceAsync(thread, settings, control, cancellation, resume));
+        return RefereeThread.Run("referee", thread => RaceAsync(thread, settings, control, resume, cancellation));
     }
 
-    private async Task<RaceSummary> RaceAsync(RefereeThread thread, RaceSettings settings, RaceControl? control, CancellationToken cancellation, ResumePoint? resume)
+    private async Task<RaceSummary> RaceAsync(RefereeThread thread, RaceSettings settings, RaceControl? control, ResumePoint? resume, CancellationToken cancellation)
     {
         var lineup = new RaceLineup();
         // Resolve every contestant and validate its knobs before anything runs: a typo should cost nothing.

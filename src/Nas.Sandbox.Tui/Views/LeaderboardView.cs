@@ -22,7 +22,7 @@ internal sealed class LeaderboardView : CanvasView
     public event Action? SelectionChanged;
 
     public ContestantStanding? Selected =>
-        _rows.FirstOrDefault(r => r.Label == SelectedLabel) ?? _rows.FirstOrDefault();
+        _rows.FirstOrDefault(r => r.Label == SelectedLabel) ?? (_rows.Count > 0 ? _rows[0] : null);
 
     /// <param name="scoreTitle">The score column's title: "best" (accuracy), "obj" (scalarised objective) or "hv" (hypervolume).</param>
     public void Show(IReadOnlyList<ContestantStanding> rows, string scoreTitle = "best")

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 using Newtonsoft.Json.Linq;
@@ -175,7 +176,7 @@ public sealed class ProcessIsolationTests : IDisposable
         .Select(d => int.TryParse(Path.GetFileName(d), out int id) ? id : -1).Where(id => id > 0)
         .Where(id =>
         {
-            try { return File.ReadAllText($"/proc/{id}/stat").Split(") ")[1].Split(' ')[1] == parent.ToString(); }
+            try { return File.ReadAllText($"/proc/{id}/stat").Split(") ")[1].Split(' ')[1] == parent.ToString(CultureInfo.InvariantCulture); }
             catch (IOException) { return false; }
         }).ToArray();
 

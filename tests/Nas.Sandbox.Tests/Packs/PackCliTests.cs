@@ -17,7 +17,7 @@ public sealed class PackCliTests : IDisposable
         NasProcess.Run(new Dictionary<string, string?> { [NasHome.Variable] = home }, args);
 
     /// <summary>An example script copied under a new name (a script strategy is named after its file), so it clashes with nothing.</summary>
-    private string ExampleCopy(string folder, string strategyName)
+    private static string ExampleCopy(string folder, string strategyName)
     {
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, strategyName + ".csx");

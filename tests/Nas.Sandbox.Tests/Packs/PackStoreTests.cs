@@ -5,8 +5,10 @@ namespace Nas.Sandbox.Tests.Packs;
 /// <summary>Installing, upgrading and removing packs: atomic, and a failure leaves the installed version whole.</summary>
 public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
 {
+    private static readonly string[] WorkFolders = [".staging", ".trash"];
+
     private static string[] Leftovers(PackStore store) =>
-        new[] { ".staging", ".trash" }.Select(f => Path.Combine(store.Root, f)).Where(Directory.Exists)
+        WorkFolders.Select(f => Path.Combine(store.Root, f)).Where(Directory.Exists)
             .SelectMany(f => Directory.GetFileSystemEntries(f)).ToArray();
 
     [Fact]
@@ -19,7 +21,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         store.Installed().Should().ContainSingle().Which.Manifest.Id.Should().Be("Pack.Probe");
         File.Exists(Path.Combine(result.Pack.ScriptsFolder, "pack-probe.csx")).Should().BeTrue();
         File.Exists(Path.Combine(result.Pack.ScriptsFolder, "lib", "note.csx")).Should().BeTrue();
-        store.CheckInstalled(result.Pack).Should().BeEmpty();
+        PackStore.CheckInstalled(result.Pack).Should().BeEmpty();
         Leftovers(store).Should().BeEmpty();
     }
 
@@ -53,7 +55,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         FluentActions.Invoking(() => store.Install(tampered)).Should().Throw<PackException>().WithMessage("*does not match its SHA-256*");
         var installed = store.Installed().Should().ContainSingle().Subject;
         installed.Manifest.Version.ToNormalizedString().Should().Be("1.0.0");
-        store.CheckInstalled(installed).Should().BeEmpty();
+        PackStore.CheckInstalled(installed).Should().BeEmpty();
         Leftovers(store).Should().BeEmpty();
     }
 
@@ -72,7 +74,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
             .WithMessage("*Installing Pack.Probe 2.0.0 failed, nothing was changed (Pack.Probe 1.0.0 is still installed)*No space left*");
         var installed = store.Installed().Should().ContainSingle().Subject;
         installed.Manifest.Version.ToNormalizedString().Should().Be("1.0.0");
-        store.CheckInstalled(installed).Should().BeEmpty();
+        PackStore.CheckInstalled(installed).Should().BeEmpty();
         Leftovers(store).Should().BeEmpty();
     }
 
@@ -91,7 +93,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         store.Install(fixture.Build("1.0.0", "Pack.Other"));
 
         store.Installed().Select(p => p.Manifest.Id).Should().BeEquivalentTo("Pack.Probe", "Pack.Other");
-        store.CheckInstalled(store.Find("Pack.Probe")!).Should().BeEmpty();
+        PackStore.CheckInstalled(store.Find("Pack.Probe")!).Should().BeEmpty();
         Leftovers(store).Should().BeEmpty();
     }
 
@@ -133,7 +135,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         File.WriteAllText(Path.Combine(pack.Folder, "nas-pack.json"), "{");
         store.Problems().Should().ContainSingle().Which.Should().Contain("not valid JSON");
         store.Install(fixture.GoodPack).AlreadyInstalled.Should().BeFalse();
-        store.CheckInstalled(store.Find("Pack.Probe")!).Should().BeEmpty();
+        PackStore.CheckInstalled(store.Find("Pack.Probe")!).Should().BeEmpty();
 
         File.WriteAllText(Path.Combine(pack.Folder, "nas-pack.json"), "{");
         store.Remove("Pack.Probe").Display.Should().Contain("unreadable");
@@ -148,7 +150,7 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         File.AppendAllText(Path.Combine(pack.ScriptsFolder, "pack-probe.csx"), "// edited");
         File.Delete(Path.Combine(pack.ScriptsFolder, "lib", "note.csx"));
         File.WriteAllText(Path.Combine(pack.ScriptsFolder, "dropped.csx"), "// added");
-        store.CheckInstalled(pack).Should().BeEquivalentTo(
+        PackStore.CheckInstalled(pack).Should().BeEquivalentTo(
             "scripts/pack-probe.csx: changed since install (SHA-256 differs from the manifest)",
             "scripts/lib/note.csx: missing",
             "scripts/dropped.csx: not in the manifest (added since install)");

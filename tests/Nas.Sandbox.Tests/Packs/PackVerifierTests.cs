@@ -165,7 +165,7 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     {
         string pack = fixture.Crafted(a =>
         {
-            string nuspec = a.Entries.Single(e => e.Name.EndsWith(".nuspec")).Name;
+            string nuspec = a.Entries.Single(e => e.Name.EndsWith(".nuspec", StringComparison.Ordinal)).Name;
             a[nuspec] = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(a[nuspec])
                 .Replace(PackFormat.PackageType, "Dependency"));
         });

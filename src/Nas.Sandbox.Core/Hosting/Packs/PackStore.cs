@@ -113,7 +113,7 @@ public sealed class PackStore
     /// Re-hashes an installed pack's files against its manifest: null when they all match and nothing was added,
     /// otherwise what differs (changed, missing or unlisted files).
     /// </summary>
-    public IReadOnlyList<string> CheckInstalled(InstalledPack pack)
+    public static IReadOnlyList<string> CheckInstalled(InstalledPack pack)
     {
         var problems = new List<string>();
         var listed = new HashSet<string>(StringComparer.Ordinal) { PackFormat.ManifestFile };
@@ -140,7 +140,7 @@ public sealed class PackStore
                                  (installed.Count == 0 ? "none." : string.Join(", ", installed.Select(p => p.Manifest.Display)) + "."));
     }
 
-    private void Extract(VerifiedPack verified, string staged)
+    private static void Extract(VerifiedPack verified, string staged)
     {
         string name = Path.GetFileName(verified.Path);
         Directory.CreateDirectory(staged);

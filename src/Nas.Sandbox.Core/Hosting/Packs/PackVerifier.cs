@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Nas.Sandbox.Abstractions;
@@ -91,7 +92,7 @@ public static class PackVerifier
     {
         var nuspecs = archive.Entries.Where(e => !e.FullName.Contains('/') && e.FullName.EndsWith(".nuspec", StringComparison.OrdinalIgnoreCase)).ToArray();
         if (nuspecs.Length != 1)
-            throw new PackException($"{name}: not a NuGet package: it has {(nuspecs.Length == 0 ? "no" : nuspecs.Length.ToString())} .nuspec at its root, not one.");
+            throw new PackException($"{name}: not a NuGet package: it has {(nuspecs.Length == 0 ? "no" : nuspecs.Length.ToString(CultureInfo.InvariantCulture))} .nuspec at its root, not one.");
         NuspecReader nuspec;
         try
         {

@@ -43,7 +43,7 @@ public static class ContestantWorker
                 catch (OutOfMemoryException e)
                 {
                     // The instance holds what it allocated: the process goes, and the memory with it.
-                    WorkerWire.Write(writer, WorkerWire.Error($"OutOfMemoryException: {e.Message}{session.MemoryLimitNote}", "fatal"));
+                    WorkerWire.Write(writer, WorkerWire.Error($"OutOfMemoryException: {e.Message}{Session.MemoryLimitNote}", "fatal"));
                     return 3;
                 }
                 catch (Exception e) { reply = WorkerWire.Error($"{e.GetType().Name}: {e.Message}"); }
@@ -71,7 +71,7 @@ public static class ContestantWorker
 
         public StrategyEntry Entry { get; }
 
-        public string MemoryLimitNote =>
+        public static string MemoryLimitNote =>
             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var limit and > 0 && Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is not null
                 ? $" (the contestant's managed heap limit is {limit / (1024.0 * 1024 * 1024):0.##} GiB)"
                 : "";

@@ -37,8 +37,8 @@ public static class RaceReport
     public static string Markdown(RaceSnapshot s, string? journalPath, string? statistics = null)
     {
         var md = new StringBuilder();
-        md.AppendLine($"# Race report: {string.Join(" vs ", s.Contestants.Select(c => c.Label))}").AppendLine();
-        md.AppendLine($"- saved {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", Invariant)} UTC; the race is {s.Phase.ToString().ToLowerInvariant()}, " +
+        md.AppendLine(Invariant, $"# Race report: {string.Join(" vs ", s.Contestants.Select(c => c.Label))}").AppendLine();
+        md.AppendLine(Invariant, $"- saved {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", Invariant)} UTC; the race is {s.Phase.ToString().ToLowerInvariant()}, " +
                       $"heat {Math.Min(s.Heat + 1, Math.Max(1, s.Heats))} of {s.Heats}, {s.Progress * 100:0}% done " +
                       $"({s.EvaluationsDone}{(s.EvaluationsPlanned is { } p ? $" of {p}" : "")} evaluations), {s.ElapsedSeconds:0} s elapsed");
         if (s.Settings is { } settings)
@@ -47,14 +47,14 @@ public static class RaceReport
             {
                 settings.Budget is { } n ? $"{n} evaluations" : null, settings.BudgetSeconds is { } sec ? $"{sec.ToString(Invariant)} s" : null,
             }.Where(b => b is not null));
-            md.AppendLine($"- space `{settings.Space}`, estimator `{s.Estimator}` ({s.Fidelity}), dataset `{settings.Dataset}`, " +
+            md.AppendLine(Invariant, $"- space `{settings.Space}`, estimator `{s.Estimator}` ({s.Fidelity}), dataset `{settings.Dataset}`, " +
                           $"budget {budget} per contestant per heat, seed {settings.Seed}");
         }
         if (s.Settings is { Objective: { IsAccuracy: false } objective })
             md.AppendLine($"- objective: `{objective.Text}`" + (objective.IsPareto
                 ? " (Pareto; the final standings rank by hypervolume)" : " (maximised; params and flops in millions, latency in ms)"));
-        if (journalPath is not null) md.AppendLine($"- journal: `{journalPath}`");
-        if (s.FailureMessage is not null) md.AppendLine($"- **the race stopped:** {s.FailureMessage}");
+        if (journalPath is not null) md.AppendLine(Invariant, $"- journal: `{journalPath}`");
+        if (s.FailureMessage is not null) md.AppendLine(Invariant, $"- **the race stopped:** {s.FailureMessage}");
         md.AppendLine().AppendLine("## Leaderboard").AppendLine();
         md.AppendLine("| rank | contestant | source | version | best (this heat) | mean ± std (finished heats) | evaluations | failures | seconds | rating |");
         md.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|");
@@ -69,9 +69,9 @@ public static class RaceReport
         md.AppendLine().AppendLine("## Best architectures (current heat)").AppendLine();
         foreach (var c in s.Contestants)
         {
-            md.AppendLine($"### {c.Label}: {Accuracy(c.Best)}").AppendLine();
+            md.AppendLine(Invariant, $"### {c.Label}: {Accuracy(c.Best)}").AppendLine();
             if (c.BestTrial is not { } t) { md.AppendLine("No successful evaluation yet.").AppendLine(); continue; }
-            md.AppendLine($"`{t.Architecture.Key}`, evaluation {t.Index + 1}, {Count(t.Metrics.Parameters)} parameters, " +
+            md.AppendLine(Invariant, $"`{t.Architecture.Key}`, evaluation {t.Index + 1}, {Count(t.Metrics.Parameters)} parameters, " +
                           $"{Count(t.Metrics.Flops)} FLOPs").AppendLine();
             if (t.Architecture.Choices.Count == Nb201Space.EdgeCount)
             {
@@ -92,7 +92,7 @@ public static class RaceReport
         if (problems.Length > 0)
         {
             md.AppendLine("## Failures and warnings (latest)").AppendLine();
-            foreach (var n in problems) md.AppendLine($"- {n.Time.ToString("HH:mm:ss", Invariant)} {n.Text}");
+            foreach (var n in problems) md.AppendLine(Invariant, $"- {n.Time.ToString("HH:mm:ss", Invariant)} {n.Text}");
         }
         return md.ToString();
     }
@@ -104,7 +104,7 @@ public static class RaceReport
     private static void FinalStandings(StringBuilder md, RaceSummary summary)
     {
         string F(double? v) => v?.ToString("0.0000", Invariant) ?? "-";
-        md.AppendLine().AppendLine($"## Final standings by objective: `{summary.Settings.Objective.Text}`").AppendLine();
+        md.AppendLine().AppendLine(Invariant, $"## Final standings by objective: `{summary.Settings.Objective.Text}`").AppendLine();
         if (summary.Reference is { } reference)
         {
             md.AppendLine($"Reference point: {reference}. Hypervolume: the share of the box between the reference point and the ideal " +
@@ -112,14 +112,14 @@ public static class RaceReport
             md.AppendLine("| rank | contestant | hypervolume | best val acc | evaluations |");
             md.AppendLine("|---:|---|---:|---:|---:|");
             foreach (var c in summary.Contestants)
-                md.AppendLine($"| {c.Rank} | {c.Label} | {F(c.Hypervolume)} ± {F(c.HypervolumeStd)} | {F(c.BestValidationAccuracy)} | {c.Evaluations} |");
+                md.AppendLine(Invariant, $"| {c.Rank} | {c.Label} | {F(c.Hypervolume)} ± {F(c.HypervolumeStd)} | {F(c.BestValidationAccuracy)} | {c.Evaluations} |");
         }
         else
         {
             md.AppendLine("| rank | contestant | best objective | best val acc | evaluations |");
             md.AppendLine("|---:|---|---:|---:|---:|");
             foreach (var c in summary.Contestants)
-                md.AppendLine($"| {c.Rank} | {c.Label} | {F(c.BestObjective)} ± {F(c.BestObjectiveStd)} | {F(c.BestValidationAccuracy)} | {c.Evaluations} |");
+                md.AppendLine(Invariant, $"| {c.Rank} | {c.Label} | {F(c.BestObjective)} ± {F(c.BestObjectiveStd)} | {F(c.BestValidationAccuracy)} | {c.Evaluations} |");
         }
     }
 

@@ -9,7 +9,7 @@ namespace Nas.Sandbox.Tests;
 /// libtorch work runs only in child `nas` processes do not belong here.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class TorchGeneratorCollection
+public sealed class TorchGeneratorLane
 {
     public const string Name = "torch generator";
 }
