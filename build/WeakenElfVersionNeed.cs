@@ -8,16 +8,22 @@ using Microsoft.Build.Utilities;
 
 public class NasWeakenElfVersionNeed : Task
 {
-    [Required] public ITaskItem[] Files { get; set; }
-    [Required] public string VersionName { get; set; }
+    [Required]
+    public ITaskItem[] Files { get; set; }
+
+    [Required]
+    public string VersionName { get; set; }
 
     const uint ShtGnuVerneed = 0x6ffffffe;
     const ushort VerFlgWeak = 0x2;
 
     static readonly string[] LibStdCxxCandidates =
     {
-        "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
-        "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6",
+        "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+        "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
+        "/usr/lib64/libstdc++.so.6",
+        "/usr/lib/libstdc++.so.6",
+        "/lib/x86_64-linux-gnu/libstdc++.so.6",
         "/lib64/libstdc++.so.6",
     };
 
@@ -54,13 +60,16 @@ public class NasWeakenElfVersionNeed : Task
             throw new InvalidDataException("not a 64-bit little-endian ELF file");
 
         long sectionTable = (long)U64(elf, 0x28);
-        int sectionSize = U16(elf, 0x3A), sectionCount = U16(elf, 0x3C);
+        int sectionSize = U16(elf, 0x3A),
+            sectionCount = U16(elf, 0x3C);
         for (int s = 0; s < sectionCount; s++)
         {
             long header = sectionTable + (long)s * sectionSize;
-            if (U32(elf, header + 4) != ShtGnuVerneed) continue;
+            if (U32(elf, header + 4) != ShtGnuVerneed)
+                continue;
             long offset = (long)U64(elf, header + 24);
-            uint stringSection = U32(elf, header + 40), needCount = U32(elf, header + 44);
+            uint stringSection = U32(elf, header + 40),
+                needCount = U32(elf, header + 44);
             long strings = (long)U64(elf, sectionTable + (long)stringSection * sectionSize + 24);
 
             long need = offset;
@@ -74,7 +83,8 @@ public class NasWeakenElfVersionNeed : Task
                     if (name == versionName)
                     {
                         ushort flags = U16(elf, aux + 4);
-                        if ((flags & VerFlgWeak) != 0) return versionName + " already weak";
+                        if ((flags & VerFlgWeak) != 0)
+                            return versionName + " already weak";
                         flags |= VerFlgWeak;
                         elf[aux + 4] = (byte)flags;
                         elf[aux + 5] = (byte)(flags >> 8);
@@ -95,13 +105,16 @@ public class NasWeakenElfVersionNeed : Task
     }
 
     static ushort U16(byte[] b, long o) => (ushort)(b[o] | b[o + 1] << 8);
+
     static uint U32(byte[] b, long o) => (uint)(b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24);
+
     static ulong U64(byte[] b, long o) => U32(b, o) | (ulong)U32(b, o + 4) << 32;
 
     static string CString(byte[] b, long o)
     {
         long end = o;
-        while (end < b.Length && b[end] != 0) end++;
+        while (end < b.Length && b[end] != 0)
+            end++;
         return Encoding.ASCII.GetString(b, (int)o, (int)(end - o));
     }
 
@@ -110,8 +123,10 @@ public class NasWeakenElfVersionNeed : Task
         for (int i = 0; i <= haystack.Length - needle.Length; i++)
         {
             int j = 0;
-            while (j < needle.Length && haystack[i + j] == needle[j]) j++;
-            if (j == needle.Length) return true;
+            while (j < needle.Length && haystack[i + j] == needle[j])
+                j++;
+            if (j == needle.Length)
+                return true;
         }
         return false;
     }

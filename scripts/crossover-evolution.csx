@@ -16,7 +16,8 @@
 public sealed class CrossoverEvolutionFactory : IStrategyFactory
 {
     public string Name => "crossover-evolution";
-    public string Description => "Aging evolution breeding by uniform crossover of two tournament winners, then mutation (after Real et al. 2019).";
+    public string Description =>
+        "Aging evolution breeding by uniform crossover of two tournament winners, then mutation (after Real et al. 2019).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
         new("population", "10", "members: the most recently evaluated architectures"),
@@ -27,7 +28,11 @@ public sealed class CrossoverEvolutionFactory : IStrategyFactory
     public IStrategy Create(KnobValues knobs)
     {
         int population = knobs.GetInt("population", min: 2, max: 10_000);
-        return new CrossoverEvolution(population, knobs.GetInt("tournament", min: 1, max: population), knobs.GetDouble("mutation", min: 0, max: 1));
+        return new CrossoverEvolution(
+            population,
+            knobs.GetInt("tournament", min: 1, max: population),
+            knobs.GetDouble("mutation", min: 0, max: 1)
+        );
     }
 }
 
@@ -41,14 +46,17 @@ public sealed class CrossoverEvolution(int populationSize, int tournamentSize, d
     {
         var space = context.Space;
         var random = context.Random;
-        if (_population.Count < populationSize) return space.Sample(random);
+        if (_population.Count < populationSize)
+            return space.Sample(random);
 
         var members = _population.ToArray();
         var mother = Tournament.Select(members, tournamentSize, m => m.Objective, random).Architecture;
         var father = Tournament.Select(members, tournamentSize, m => m.Objective, random).Architecture;
         var child = space.Crossover(mother, father, random);
-        if (random.NextDouble() < mutationProbability) child = space.Mutate(child, random);
-        for (int i = 0; i < MaxRetries && _evaluated.Contains(child); i++) child = space.Mutate(child, random);
+        if (random.NextDouble() < mutationProbability)
+            child = space.Mutate(child, random);
+        for (int i = 0; i < MaxRetries && _evaluated.Contains(child); i++)
+            child = space.Mutate(child, random);
         return child;
     }
 
@@ -56,8 +64,10 @@ public sealed class CrossoverEvolution(int populationSize, int tournamentSize, d
     {
         _evaluated.Add(trial.Architecture);
         // The race's objective: validation accuracy unless the race scalarises a cost (--objective).
-        if (trial.Status != TrialStatus.Ok || trial.Objective is not { } objective) return;
+        if (trial.Status != TrialStatus.Ok || trial.Objective is not { } objective)
+            return;
         _population.Enqueue((trial.Architecture, objective));
-        if (_population.Count > populationSize) _population.Dequeue(); // the oldest dies
+        if (_population.Count > populationSize)
+            _population.Dequeue(); // the oldest dies
     }
 }

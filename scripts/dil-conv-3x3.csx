@@ -21,7 +21,8 @@ public sealed class DilatedConv3x3 : IOperation
 {
     public string Name => "dil_conv_3x3";
 
-    public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) => new ReluDilConvBn(channelsIn, channelsOut, stride);
+    public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) =>
+        new ReluDilConvBn(channelsIn, channelsOut, stride);
 }
 
 /// <summary>ReLU → Conv2d 3×3, dilation 2, padding 2 (keeps H×W at stride 1), no bias → BatchNorm2d.</summary>
@@ -30,7 +31,8 @@ public sealed class ReluDilConvBn : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv;
     private readonly BatchNorm2d bn;
 
-    public ReluDilConvBn(long channelsIn, long channelsOut, long stride) : base(nameof(ReluDilConvBn))
+    public ReluDilConvBn(long channelsIn, long channelsOut, long stride)
+        : base(nameof(ReluDilConvBn))
     {
         conv = nn.Conv2d(channelsIn, channelsOut, kernel_size: 3, stride: stride, padding: 2, dilation: 2, bias: false);
         bn = nn.BatchNorm2d(channelsOut);

@@ -21,8 +21,10 @@
 public sealed class EdgeBanditFactory : IStrategyFactory
 {
     public string Name => "edge-bandit";
-    public string Description => "One UCB1 bandit per edge over its operations, reward = the race's objective (Auer et al. 2002).";
-    public IReadOnlyList<Knob> Knobs { get; } = [new("exploration", "0.5", "c in mean + c·sqrt(ln n / n_op); 0 = greedy, sqrt(2) = classic UCB1")];
+    public string Description =>
+        "One UCB1 bandit per edge over its operations, reward = the race's objective (Auer et al. 2002).";
+    public IReadOnlyList<Knob> Knobs { get; } =
+    [new("exploration", "0.5", "c in mean + c·sqrt(ln n / n_op); 0 = greedy, sqrt(2) = classic UCB1")];
 
     public IStrategy Create(KnobValues knobs) => new EdgeBandit(knobs.GetDouble("exploration", min: 0, max: 100));
 }
@@ -30,6 +32,7 @@ public sealed class EdgeBanditFactory : IStrategyFactory
 public sealed class EdgeBandit(double exploration) : IStrategy
 {
     private const int MaxRedraws = 100;
+
     // Per edge: operation → (times chosen, sum of rewards).
     private readonly List<Dictionary<string, (int Count, double Sum)>> _arms = [];
     private readonly HashSet<Architecture> _evaluated = [];
@@ -38,9 +41,13 @@ public sealed class EdgeBandit(double exploration) : IStrategy
     public Architecture Ask(SearchContext context)
     {
         var space = context.Space;
-        var ranked = Enumerable.Range(0, space.ChoiceCount).Select(edge => Rank(edge, space.Operations, context.Random)).ToArray();
+        var ranked = Enumerable
+            .Range(0, space.ChoiceCount)
+            .Select(edge => Rank(edge, space.Operations, context.Random))
+            .ToArray();
         var favourite = space.FromChoices(ranked.Select(r => r[0].Op).ToArray());
-        if (!_evaluated.Contains(favourite)) return favourite;
+        if (!_evaluated.Contains(favourite))
+            return favourite;
 
         // The bandits' favourite was already paid for, and a repeat costs budget but teaches nothing new: deviate on
         // the one edge where the runner-up operation loses the least score.
@@ -55,10 +62,12 @@ public sealed class EdgeBandit(double exploration) : IStrategy
             var choices = favourite.Choices.ToArray();
             choices[edge] = op;
             var candidate = space.FromChoices(choices);
-            if (!_evaluated.Contains(candidate)) return candidate;
+            if (!_evaluated.Contains(candidate))
+                return candidate;
         }
         var sample = space.Sample(context.Random);
-        for (int i = 0; i < MaxRedraws && _evaluated.Contains(sample); i++) sample = space.Sample(context.Random);
+        for (int i = 0; i < MaxRedraws && _evaluated.Contains(sample); i++)
+            sample = space.Sample(context.Random);
         return sample;
     }
 
@@ -69,7 +78,8 @@ public sealed class EdgeBandit(double exploration) : IStrategy
         _evaluated.Add(trial.Architecture);
         for (int edge = 0; edge < trial.Architecture.Choices.Count; edge++)
         {
-            while (_arms.Count <= edge) _arms.Add([]);
+            while (_arms.Count <= edge)
+                _arms.Add([]);
             string op = trial.Architecture.Choices[edge];
             var (count, sum) = _arms[edge].GetValueOrDefault(op);
             _arms[edge][op] = (count + 1, sum + reward);
@@ -81,9 +91,16 @@ public sealed class EdgeBandit(double exploration) : IStrategy
     private List<(string Op, double Score)> Rank(int edge, IReadOnlyList<string> operations, Random random)
     {
         var arms = edge < _arms.Count ? _arms[edge] : [];
-        var scored = operations.Select(op => (Op: op, Score: arms.TryGetValue(op, out var arm) && arm.Count > 0
-            ? arm.Sum / arm.Count + exploration * Math.Sqrt(Math.Log(_trials) / arm.Count)
-            : double.PositiveInfinity)).ToList();
+        var scored = operations
+            .Select(op =>
+                (
+                    Op: op,
+                    Score: arms.TryGetValue(op, out var arm) && arm.Count > 0
+                        ? arm.Sum / arm.Count + exploration * Math.Sqrt(Math.Log(_trials) / arm.Count)
+                        : double.PositiveInfinity
+                )
+            )
+            .ToList();
         for (int i = scored.Count - 1; i > 0; i--)
         {
             int j = random.Next(i + 1);

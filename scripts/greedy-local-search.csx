@@ -21,15 +21,16 @@ public sealed class GreedyLocalSearch : IStrategy
 {
     private const int MaxRedraws = 100;
 
-    private readonly List<Trial> _history = [];               // every trial, in order: the only source of truth
-    private readonly HashSet<Architecture> _evaluated = [];   // architectures already paid for
-    private int _processed;                                   // how many of _history the walk below has consumed
-    private Trial? _centre;                                   // the architecture whose neighbourhood is being tried
+    private readonly List<Trial> _history = []; // every trial, in order: the only source of truth
+    private readonly HashSet<Architecture> _evaluated = []; // architectures already paid for
+    private int _processed; // how many of _history the walk below has consumed
+    private Trial? _centre; // the architecture whose neighbourhood is being tried
 
     public Architecture Ask(SearchContext context)
     {
         CatchUp(context.Space);
-        if (_centre is null) return FreshStart(context);
+        if (_centre is null)
+            return FreshStart(context);
         var untried = Untried(context.Space, _centre.Architecture);
         // A neighbour drawn uniformly from those not yet tried = trying the neighbourhood in a random order.
         return untried[context.Random.Next(untried.Count)];
@@ -52,11 +53,13 @@ public sealed class GreedyLocalSearch : IStrategy
             bool ok = trial.Status == TrialStatus.Ok && trial.Objective is not null;
             if (_centre is null)
             {
-                if (ok) _centre = trial;
+                if (ok)
+                    _centre = trial;
             }
             else if (ok && trial.Objective > _centre.Objective)
                 _centre = trial;
-            if (_centre is not null && Untried(space, _centre.Architecture).Count == 0) _centre = null;
+            if (_centre is not null && Untried(space, _centre.Architecture).Count == 0)
+                _centre = null;
         }
     }
 
@@ -66,7 +69,8 @@ public sealed class GreedyLocalSearch : IStrategy
     private Architecture FreshStart(SearchContext context)
     {
         var candidate = context.Space.Sample(context.Random);
-        for (int i = 0; i < MaxRedraws && _evaluated.Contains(candidate); i++) candidate = context.Space.Sample(context.Random);
+        for (int i = 0; i < MaxRedraws && _evaluated.Contains(candidate); i++)
+            candidate = context.Space.Sample(context.Random);
         return candidate;
     }
 }

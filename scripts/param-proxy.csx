@@ -29,44 +29,67 @@ public sealed class ParameterCountProxy : IEstimator
 
     public string Name => "param-proxy";
 
-    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+    public Task<EvaluationResult> EvaluateAsync(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation
+    )
     {
         var clock = Stopwatch.StartNew();
-        var fidelity = new Fidelity { Epochs = 0, Channels = StageChannels[0], CellsPerStage = CellsPerStage };
+        var fidelity = new Fidelity
+        {
+            Epochs = 0,
+            Channels = StageChannels[0],
+            CellsPerStage = CellsPerStage,
+        };
         long parameters = SkeletonParameters;
         foreach (string op in architecture.Choices)
         {
             if (PerEdge(op) is not { } added)
-                return Task.FromResult(new EvaluationResult
-                {
-                    Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity,
-                    Message = $"param-proxy cannot price operation '{op}' (it knows none, skip_connect, avg_pool_3x3, nor_conv_1x1, nor_conv_3x3, dil_conv_3x3).",
-                });
+                return Task.FromResult(
+                    new EvaluationResult
+                    {
+                        Status = TrialStatus.Failed,
+                        Metrics = new Metrics(),
+                        CostSeconds = clock.Elapsed.TotalSeconds,
+                        Fidelity = fidelity,
+                        Message =
+                            $"param-proxy cannot price operation '{op}' (it knows none, skip_connect, avg_pool_3x3, nor_conv_1x1, nor_conv_3x3, dil_conv_3x3).",
+                    }
+                );
             parameters += added;
         }
-        return Task.FromResult(new EvaluationResult
-        {
-            Status = TrialStatus.Ok,
-            Metrics = new Metrics { ValidationAccuracy = (double)parameters / MaxParameters, Parameters = parameters },
-            CostSeconds = clock.Elapsed.TotalSeconds,
-            Fidelity = fidelity,
-        });
+        return Task.FromResult(
+            new EvaluationResult
+            {
+                Status = TrialStatus.Ok,
+                Metrics = new Metrics
+                {
+                    ValidationAccuracy = (double)parameters / MaxParameters,
+                    Parameters = parameters,
+                },
+                CostSeconds = clock.Elapsed.TotalSeconds,
+                Fidelity = fidelity,
+            }
+        );
     }
 
     /// <summary>Parameters one edge with <paramref name="op"/> adds over the whole network (5 cells in each of 3 stages), or null if unknown.</summary>
     private static long? PerEdge(string op)
     {
-        long? perCell(long c) => op switch
-        {
-            "nor_conv_3x3" or "dil_conv_3x3" => 9 * c * c + 2 * c,
-            "nor_conv_1x1" => c * c + 2 * c,
-            "none" or "skip_connect" or "avg_pool_3x3" => 0,
-            _ => null,
-        };
+        long? perCell(long c) =>
+            op switch
+            {
+                "nor_conv_3x3" or "dil_conv_3x3" => 9 * c * c + 2 * c,
+                "nor_conv_1x1" => c * c + 2 * c,
+                "none" or "skip_connect" or "avg_pool_3x3" => 0,
+                _ => null,
+            };
         long total = 0;
         foreach (int c in StageChannels)
         {
-            if (perCell(c) is not { } n) return null;
+            if (perCell(c) is not { } n)
+                return null;
             total += CellsPerStage * n;
         }
         return total;

@@ -24,15 +24,18 @@ public static class Program
 {
     private const string ReferenceArchitecture =
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
-    private const long Seed = 1, DataSeed = 1;
+    private const long Seed = 1,
+        DataSeed = 1;
     private const int ValidationBatch = 500; // as TrainingEstimator.Measure
-    private const string Usage = "usage: Nas.Sandbox.Bench [--repeats N (default 5)] [--warmup N (default 2)] [--no-python]";
+    private const string Usage =
+        "usage: Nas.Sandbox.Bench [--repeats N (default 5)] [--warmup N (default 2)] [--no-python]";
 
     public static int Main(string[] args)
     {
         Nas.Sandbox.Core.Evaluation.TorchRuntime.Configure();
 
-        int repeats = 5, warmups = 2;
+        int repeats = 5,
+            warmups = 2;
         bool python = true;
         for (int i = 0; i < args.Length; i++)
         {
@@ -64,45 +67,52 @@ public static class Program
         var estimator = new TrainingEstimator(data, OperationRegistry.CreateDefault(), settings);
         long images = (long)settings.TrainingImages * settings.Epochs;
 
-        Console.WriteLine($"Nas.Sandbox.Bench: TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} (libtorch CPU), " +
-                          $".NET {Environment.Version}, {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, " +
-                          $"ATEN_CPU_CAPABILITY={Env("ATEN_CPU_CAPABILITY")}, ONEDNN_MAX_CPU_ISA={Env("ONEDNN_MAX_CPU_ISA")}");
+        Console.WriteLine(
+            $"Nas.Sandbox.Bench: TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version} (libtorch CPU), "
+                + $".NET {Environment.Version}, {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, "
+                + $"ATEN_CPU_CAPABILITY={Env("ATEN_CPU_CAPABILITY")}, ONEDNN_MAX_CPU_ISA={Env("ONEDNN_MAX_CPU_ISA")}"
+        );
         Console.WriteLine($"architecture {ReferenceArchitecture}");
-        Console.WriteLine($"C={settings.Channels}, N={settings.CellsPerStage}, {settings.Epochs} epoch x {settings.TrainingImages} images, " +
-                          $"batch {settings.BatchSize}, SGD lr {settings.LearningRate} momentum {settings.Momentum} nesterov={settings.Nesterov} " +
-                          $"wd {settings.WeightDecay}, cosine, clip {settings.GradientClip}; validation {settings.ValidationImages} images");
+        Console.WriteLine(
+            $"C={settings.Channels}, N={settings.CellsPerStage}, {settings.Epochs} epoch x {settings.TrainingImages} images, "
+                + $"batch {settings.BatchSize}, SGD lr {settings.LearningRate} momentum {settings.Momentum} nesterov={settings.Nesterov} "
+                + $"wd {settings.WeightDecay}, cosine, clip {settings.GradientClip}; validation {settings.ValidationImages} images"
+        );
 
         PythonPeer? peer = null;
         string? peerNote = python ? null : "PyTorch peer skipped (--no-python).";
         if (python)
         {
             (peer, peerNote) = PythonPeer.Start();
-            if (peer is not null) Console.WriteLine($"PyTorch peer: {peer.Description}");
+            if (peer is not null)
+                Console.WriteLine($"PyTorch peer: {peer.Description}");
         }
 
         var rawSections = new List<RawResult>();
-        var runners = new List<Runner>
-        {
-            new("E", "estimator", "whole Evaluate()", () =>
+        var runners = new List<Runner> { new("E", "estimator", "whole Evaluate()", () =>
             {
                 var clock = Stopwatch.StartNew();
-                var result = estimator.Evaluate(architecture, new EvaluationRequest { Seed = Seed, DataSeed = DataSeed });
+                var result = estimator.Evaluate(
+                    architecture,
+                    new EvaluationRequest { Seed = Seed, DataSeed = DataSeed }
+                );
                 double seconds = clock.Elapsed.TotalSeconds;
-                if (result.Status != TrialStatus.Ok) throw new InvalidOperationException($"estimator evaluation was {result.Status}: {result.Message}");
+                if (result.Status != TrialStatus.Ok)
+                    throw new InvalidOperationException($"estimator evaluation was {result.Status}: {result.Message}");
                 return new Sample(seconds, null, result.Metrics.ValidationAccuracy ?? double.NaN);
-            }),
-            new("R", "raw TorchSharp loop", "build+load+train+validate", () =>
+            }), new("R", "raw TorchSharp loop", "build+load+train+validate", () =>
             {
                 var raw = RawLoop(data, architecture, settings, Seed, DataSeed);
                 rawSections.Add(raw);
                 return new Sample(raw.Total, raw.Train, raw.Accuracy);
-            }),
-        };
+            }) };
         if (peer is not null)
             runners.Add(new("P", $"PyTorch {peer.TorchVersion} (Debian)", "build+train+validate", peer.Run));
 
-        Console.WriteLine($"{warmups} warm-up round(s), then {repeats} measured rounds; each round runs " +
-                          $"{string.Join(", ", runners.Select(r => $"{r.Key} = {r.Name}"))} once, rotating which goes first");
+        Console.WriteLine(
+            $"{warmups} warm-up round(s), then {repeats} measured rounds; each round runs "
+                + $"{string.Join(", ", runners.Select(r => $"{r.Key} = {r.Name}"))} once, rotating which goes first"
+        );
         Console.WriteLine();
 
         var rss = new List<string>();
@@ -134,16 +144,23 @@ public static class Program
             double mib = WorkingSetMiB();
             rss.Add($"{tag}: {mib:F0}" + (peer?.ResidentMiB() is { } p ? $"/{p:F0}" : ""));
 
-            var line = new StringBuilder($"  {tag,-9} order {string.Join(",", order.Where(r => samples.ContainsKey(r.Key)).Select(r => r.Key)),-5}");
+            var line = new StringBuilder(
+                $"  {tag, -9} order {string.Join(",", order.Where(r => samples.ContainsKey(r.Key)).Select(r => r.Key)), -5}"
+            );
             foreach (var runner in runners.Where(r => samples.ContainsKey(r.Key)))
             {
                 var s = samples[runner.Key];
-                line.Append(CultureInfo.InvariantCulture, $"  {runner.Key} {s.Total,5:F2} s {images / s.Total,6:F0} img/s");
+                line.Append(
+                    CultureInfo.InvariantCulture,
+                    $"  {runner.Key} {s.Total, 5:F2} s {images / s.Total, 6:F0} img/s"
+                );
             }
             line.Append(CultureInfo.InvariantCulture, $"  | RSS {mib:F0} MiB, other processes {others:F2} cores");
             Console.WriteLine(line);
-            if (warmUp) continue;
-            foreach (var runner in runners.Where(r => samples.ContainsKey(r.Key))) runner.Samples.Add(samples[runner.Key]);
+            if (warmUp)
+                continue;
+            foreach (var runner in runners.Where(r => samples.ContainsKey(r.Key)))
+                runner.Samples.Add(samples[runner.Key]);
             pairRatios.Add(samples["R"].Total / samples["E"].Total);
             rssMeasured.Add(mib);
             otherLoad.Add(others);
@@ -157,7 +174,8 @@ public static class Program
             ModelCounter.Count(model, data.Train.Channels, data.Train.Height);
             var clock = Stopwatch.StartNew();
             const int countRuns = 5;
-            for (int i = 0; i < countRuns; i++) ModelCounter.Count(model, data.Train.Channels, data.Train.Height);
+            for (int i = 0; i < countRuns; i++)
+                ModelCounter.Count(model, data.Train.Channels, data.Train.Height);
             countMs = clock.Elapsed.TotalMilliseconds / countRuns;
         }
 
@@ -165,33 +183,61 @@ public static class Program
         var raw = runners.Single(r => r.Key == "R");
         double rawMedian = Median(raw.Samples.Select(s => images / s.Total).ToList());
         double rawTrainMedian = Median(raw.Samples.Select(s => images / s.Train!.Value).ToList());
-        List<string[]> rows = [["runner", "timed", "median img/s", "min", "max", "ratio to raw"]];
+        List<string[]> rows =
+        [
+            ["runner", "timed", "median img/s", "min", "max", "ratio to raw"],
+        ];
         foreach (var runner in runners)
             rows.Add(Row(runner.Name, runner.Timed, runner.Samples.Select(s => images / s.Total).ToList(), rawMedian));
         foreach (var runner in runners.Where(r => r.Samples.All(s => s.Train is not null)))
-            rows.Add(Row(runner.Name, "training phase only", runner.Samples.Select(s => images / s.Train!.Value).ToList(), rawTrainMedian));
+            rows.Add(
+                Row(
+                    runner.Name,
+                    "training phase only",
+                    runner.Samples.Select(s => images / s.Train!.Value).ToList(),
+                    rawTrainMedian
+                )
+            );
 
         Console.WriteLine();
-        Console.WriteLine($"img/s = {settings.TrainingImages} training images x {settings.Epochs} epoch / wall seconds of what is timed " +
-                          $"(the {settings.ValidationImages}-image validation is inside the time but not counted as images)");
+        Console.WriteLine(
+            $"img/s = {settings.TrainingImages} training images x {settings.Epochs} epoch / wall seconds of what is timed "
+                + $"(the {settings.ValidationImages}-image validation is inside the time but not counted as images)"
+        );
         Console.WriteLine("ratio = median img/s / median img/s of the raw TorchSharp loop timed the same way");
         PrintTable(rows);
         Console.WriteLine();
-        Console.WriteLine($"estimator/raw paired per round (cancels drift between rounds): median {Median(pairRatios):F3}, " +
-                          $"min {pairRatios.Min():F3}, max {pairRatios.Max():F3}  [{string.Join(" ", pairRatios.Select(F3))}]");
+        Console.WriteLine(
+            $"estimator/raw paired per round (cancels drift between rounds): median {Median(pairRatios):F3}, "
+                + $"min {pairRatios.Min():F3}, max {pairRatios.Max():F3}  [{string.Join(" ", pairRatios.Select(F3))}]"
+        );
         var sections = rawSections.Skip(warmups).ToList();
-        Console.WriteLine($"raw loop sections (median ms): build {MedianMs(sections, r => r.Build)}, load {MedianMs(sections, r => r.Load)}, " +
-                          $"train {MedianMs(sections, r => r.Train)}, validate {MedianMs(sections, r => r.Validate)}");
-        Console.WriteLine($"work only the estimator does: FLOPs/parameter count (ModelCounter.Count) {countMs:F1} ms per evaluation");
-        Console.WriteLine("validation accuracy (last round): " + string.Join(", ", runners.Select(r => $"{r.Key} {r.Samples[^1].Accuracy:F4}")) +
-                          (peer is not null && runners.Any(r => r.Key == "P") ? " (P: own weights init and split)" : ""));
-        Console.WriteLine($"CPU taken by other processes during the measured rounds: mean {otherLoad.Average():F2}, max {otherLoad.Max():F2} " +
-                          $"of {Environment.ProcessorCount} cores");
-        if (peerNote is not null) Console.WriteLine(peerNote);
+        Console.WriteLine(
+            $"raw loop sections (median ms): build {MedianMs(sections, r => r.Build)}, load {MedianMs(sections, r => r.Load)}, "
+                + $"train {MedianMs(sections, r => r.Train)}, validate {MedianMs(sections, r => r.Validate)}"
+        );
+        Console.WriteLine(
+            $"work only the estimator does: FLOPs/parameter count (ModelCounter.Count) {countMs:F1} ms per evaluation"
+        );
+        Console.WriteLine(
+            "validation accuracy (last round): "
+                + string.Join(", ", runners.Select(r => $"{r.Key} {r.Samples[^1].Accuracy:F4}"))
+                + (peer is not null && runners.Any(r => r.Key == "P") ? " (P: own weights init and split)" : "")
+        );
+        Console.WriteLine(
+            $"CPU taken by other processes during the measured rounds: mean {otherLoad.Average():F2}, max {otherLoad.Max():F2} "
+                + $"of {Environment.ProcessorCount} cores"
+        );
+        if (peerNote is not null)
+            Console.WriteLine(peerNote);
         Console.WriteLine();
-        Console.WriteLine($"RSS after each round (MiB, bench process{(peer is not null ? "/PyTorch peer" : "")}): {string.Join("  ", rss)}");
-        Console.WriteLine($"bench RSS over the measured rounds: min {rssMeasured.Min():F0}, max {rssMeasured.Max():F0}, " +
-                          $"first {rssMeasured[0]:F0} -> last {rssMeasured[^1]:F0} MiB ({rssMeasured[^1] - rssMeasured[0]:+0;-0;0} MiB)");
+        Console.WriteLine(
+            $"RSS after each round (MiB, bench process{(peer is not null ? "/PyTorch peer" : "")}): {string.Join("  ", rss)}"
+        );
+        Console.WriteLine(
+            $"bench RSS over the measured rounds: min {rssMeasured.Min():F0}, max {rssMeasured.Max():F0}, "
+                + $"first {rssMeasured[0]:F0} -> last {rssMeasured[^1]:F0} MiB ({rssMeasured[^1] - rssMeasured[0]:+0;-0;0} MiB)"
+        );
         return 0;
     }
 
@@ -212,13 +258,27 @@ public static class Program
     /// estimator, so results match it exactly), optimiser, cosine schedule and clipping; one dispose scope per batch;
     /// then the validation pass under no_grad.
     /// </summary>
-    private static RawResult RawLoop(DatasetBundle data, Architecture architecture, TrainingSettings s, long seed, long dataSeed)
+    private static RawResult RawLoop(
+        DatasetBundle data,
+        Architecture architecture,
+        TrainingSettings s,
+        long seed,
+        long dataSeed
+    )
     {
         var clock = Stopwatch.StartNew();
         manual_seed(seed);
-        using var model = new Nb201Network(architecture,
-            new NetworkSettings(s.Channels, s.CellsPerStage, data.Train.Channels, data.Train.Height, data.Train.Classes),
-            OperationRegistry.CreateDefault());
+        using var model = new Nb201Network(
+            architecture,
+            new NetworkSettings(
+                s.Channels,
+                s.CellsPerStage,
+                data.Train.Channels,
+                data.Train.Height,
+                data.Train.Classes
+            ),
+            OperationRegistry.CreateDefault()
+        );
         double build = Lap(clock);
 
         var split = DataSplit.Create(data.Train.Count, (int)Math.Round(data.Train.Count * s.ValidationShare), dataSeed);
@@ -229,7 +289,13 @@ public static class Program
 
         long count = images.shape[0];
         int batches = (int)((count + s.BatchSize - 1) / s.BatchSize);
-        using var optimizer = optim.SGD(model.parameters(), s.LearningRate, s.Momentum, weight_decay: s.WeightDecay, nesterov: s.Nesterov);
+        using var optimizer = optim.SGD(
+            model.parameters(),
+            s.LearningRate,
+            s.Momentum,
+            weight_decay: s.WeightDecay,
+            nesterov: s.Nesterov
+        );
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, s.Epochs * batches);
         var order = new Random(SeedMixer.ToInt32(seed));
         model.train();
@@ -241,10 +307,14 @@ public static class Program
             for (int b = 0; b < batches; b++)
             {
                 using var scope = NewDisposeScope();
-                long start = (long)b * s.BatchSize, length = Math.Min(s.BatchSize, count - start);
+                long start = (long)b * s.BatchSize,
+                    length = Math.Min(s.BatchSize, count - start);
                 var index = permuted.narrow(0, start, length);
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(model.call(images.index_select(0, index)), labels.index_select(0, index));
+                var loss = nn.functional.cross_entropy(
+                    model.call(images.index_select(0, index)),
+                    labels.index_select(0, index)
+                );
                 loss.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), s.GradientClip);
                 optimizer.step();
@@ -298,22 +368,36 @@ public static class Program
 
         public static (PythonPeer?, string?) Start()
         {
-            if (!File.Exists(Python)) return (null, $"PyTorch peer not run: {Python} not found (apt-get install python3 python3-torch).");
+            if (!File.Exists(Python))
+                return (null, $"PyTorch peer not run: {Python} not found (apt-get install python3 python3-torch).");
             string? root = FindRepoRoot();
-            if (root is null) return (null, $"PyTorch peer not run: no folder with Nas.Sandbox.sln above {AppContext.BaseDirectory}.");
+            if (root is null)
+                return (
+                    null,
+                    $"PyTorch peer not run: no folder with Nas.Sandbox.sln above {AppContext.BaseDirectory}."
+                );
             string script = Path.Combine(root, "bench", "pytorch_peer.py");
-            if (!File.Exists(script)) return (null, $"PyTorch peer not run: {script} not found.");
+            if (!File.Exists(script))
+                return (null, $"PyTorch peer not run: {script} not found.");
 
             var start = new ProcessStartInfo(Python)
             {
-                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-                UseShellExecute = false, WorkingDirectory = root,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = root,
             };
             start.ArgumentList.Add(script);
             start.ArgumentList.Add("--serve");
             start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
             var peer = new PythonPeer(Process.Start(start)!);
-            peer._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (peer._stderr) peer._stderr.AppendLine(e.Data); };
+            peer._process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                    lock (peer._stderr)
+                        peer._stderr.AppendLine(e.Data);
+            };
             peer._process.BeginErrorReadLine();
             string? ready = peer._process.StandardOutput.ReadLine();
             if (ready is null)
@@ -321,16 +405,20 @@ public static class Program
                 peer._process.WaitForExit();
                 string err = peer.LastError();
                 peer.Dispose();
-                return (null, peer._process.ExitCode == 3
-                    ? $"PyTorch peer not run: /usr/bin/python3 cannot import torch/numpy ({err}); apt-get install python3-torch python3-numpy."
-                    : $"PyTorch peer failed to start (exit {peer._process.ExitCode}): {err}");
+                return (
+                    null,
+                    peer._process.ExitCode == 3
+                        ? $"PyTorch peer not run: /usr/bin/python3 cannot import torch/numpy ({err}); apt-get install python3-torch python3-numpy."
+                        : $"PyTorch peer failed to start (exit {peer._process.ExitCode}): {err}"
+                );
             }
             using var doc = JsonDocument.Parse(ready);
             var r = doc.RootElement;
             peer.TorchVersion = r.GetProperty("torch").GetString() ?? "?";
-            peer.Description = $"torch {peer.TorchVersion}, {r.GetProperty("threads").GetInt32()} threads, " +
-                               $"ATEN_CPU_CAPABILITY={r.GetProperty("aten_cpu_capability").GetString()}, " +
-                               $"ONEDNN_MAX_CPU_ISA={r.GetProperty("onednn_max_cpu_isa").GetString()} (pid {peer._process.Id})";
+            peer.Description =
+                $"torch {peer.TorchVersion}, {r.GetProperty("threads").GetInt32()} threads, "
+                + $"ATEN_CPU_CAPABILITY={r.GetProperty("aten_cpu_capability").GetString()}, "
+                + $"ONEDNN_MAX_CPU_ISA={r.GetProperty("onednn_max_cpu_isa").GetString()} (pid {peer._process.Id})";
             return (peer, null);
         }
 
@@ -338,21 +426,31 @@ public static class Program
         {
             _process.StandardInput.WriteLine("run");
             _process.StandardInput.Flush();
-            string line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"the peer exited: {LastError()}");
+            string line = _process.StandardOutput.ReadLine()
+                ?? throw new InvalidOperationException($"the peer exited: {LastError()}");
             using var doc = JsonDocument.Parse(line);
             var r = doc.RootElement;
-            if (r.TryGetProperty("error", out var error)) throw new InvalidOperationException(error.GetString());
-            return new Sample(r.GetProperty("total").GetDouble(), r.GetProperty("train").GetDouble(), r.GetProperty("acc").GetDouble());
+            if (r.TryGetProperty("error", out var error))
+                throw new InvalidOperationException(error.GetString());
+            return new Sample(
+                r.GetProperty("total").GetDouble(),
+                r.GetProperty("train").GetDouble(),
+                r.GetProperty("acc").GetDouble()
+            );
         }
 
         public double? ResidentMiB()
         {
             try
             {
-                if (_process.HasExited) return null;
+                if (_process.HasExited)
+                    return null;
                 foreach (string l in File.ReadLines($"/proc/{_process.Id}/status"))
                     if (l.StartsWith("VmRSS:", StringComparison.Ordinal))
-                        return long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+                        return long.Parse(
+                                l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+                                CultureInfo.InvariantCulture
+                            ) / 1024.0;
             }
             catch (IOException) { }
             return null;
@@ -360,7 +458,8 @@ public static class Program
 
         private string LastError()
         {
-            lock (_stderr) return _stderr.ToString().Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
+            lock (_stderr)
+                return _stderr.ToString().Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
         }
 
         public void Dispose()
@@ -371,7 +470,8 @@ public static class Program
                 {
                     _process.StandardInput.WriteLine("quit");
                     _process.StandardInput.Close();
-                    if (!_process.WaitForExit(10_000)) _process.Kill();
+                    if (!_process.WaitForExit(10_000))
+                        _process.Kill();
                 }
             }
             catch (IOException) { }
@@ -383,7 +483,8 @@ public static class Program
     private static string? FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln"))) return dir.FullName;
+            if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln")))
+                return dir.FullName;
         return null;
     }
 
@@ -405,20 +506,32 @@ public static class Program
             }
             catch (IOException) { }
             using var self = Process.GetCurrentProcess();
-            return new CpuSnapshot(busy, self.TotalProcessorTime.TotalSeconds + ProcessCpuSeconds(peer), Stopwatch.GetTimestamp(), peer);
+            return new CpuSnapshot(
+                busy,
+                self.TotalProcessorTime.TotalSeconds + ProcessCpuSeconds(peer),
+                Stopwatch.GetTimestamp(),
+                peer
+            );
         }
 
         // utime + stime of another process (fields 14 and 15 of /proc/PID/stat, after the parenthesised name).
         private static double ProcessCpuSeconds(int? pid)
         {
-            if (pid is null) return 0;
+            if (pid is null)
+                return 0;
             try
             {
                 string stat = File.ReadAllText($"/proc/{pid}/stat");
                 var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                return (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / 100.0;
+                return (
+                        long.Parse(f[11], CultureInfo.InvariantCulture)
+                        + long.Parse(f[12], CultureInfo.InvariantCulture)
+                    ) / 100.0;
             }
-            catch (IOException) { return 0; }
+            catch (IOException)
+            {
+                return 0;
+            }
         }
 
         /// <summary>Average number of cores kept busy by other processes since this snapshot.</summary>
@@ -451,10 +564,14 @@ public static class Program
         (Median(results.Select(section).ToList()) * 1000).ToString("F0", CultureInfo.InvariantCulture);
 
     private static string[] Row(string runner, string timed, List<double> rates, double reference) =>
-    [
-        runner, timed, Median(rates).ToString("F1", CultureInfo.InvariantCulture), rates.Min().ToString("F1", CultureInfo.InvariantCulture),
-        rates.Max().ToString("F1", CultureInfo.InvariantCulture), F3(Median(rates) / reference),
-    ];
+        [
+            runner,
+            timed,
+            Median(rates).ToString("F1", CultureInfo.InvariantCulture),
+            rates.Min().ToString("F1", CultureInfo.InvariantCulture),
+            rates.Max().ToString("F1", CultureInfo.InvariantCulture),
+            F3(Median(rates) / reference),
+        ];
 
     private static void PrintTable(List<string[]> rows)
     {
@@ -463,7 +580,8 @@ public static class Program
         {
             var cells = rows[i].Select((cell, c) => c < 2 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]));
             Console.WriteLine(string.Join("  ", cells).TrimEnd());
-            if (i == 0) Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            if (i == 0)
+                Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
         }
     }
 }

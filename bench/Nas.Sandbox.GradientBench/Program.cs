@@ -21,7 +21,8 @@ namespace Nas.Sandbox.GradientBench;
 /// </summary>
 public static class Program
 {
-    private const string Usage = "usage: Nas.Sandbox.GradientBench [--epochs N (timed, default 3)] [--strategy darts|gdas (default both)] [--rounds N (per timed Ask, default one epoch)]";
+    private const string Usage =
+        "usage: Nas.Sandbox.GradientBench [--epochs N (timed, default 3)] [--strategy darts|gdas (default both)] [--rounds N (per timed Ask, default one epoch)]";
 
     public static int Main(string[] args)
     {
@@ -33,13 +34,24 @@ public static class Program
         {
             switch (args[i])
             {
-                case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int e) && e > 0: epochs = e; i++; break;
-                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0: rounds = r; i++; break;
-                case "--strategy" when i + 1 < args.Length: strategies.Add(args[++i]); break;
-                default: Console.Error.WriteLine(Usage); return 2;
+                case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int e) && e > 0:
+                    epochs = e;
+                    i++;
+                    break;
+                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0:
+                    rounds = r;
+                    i++;
+                    break;
+                case "--strategy" when i + 1 < args.Length:
+                    strategies.Add(args[++i]);
+                    break;
+                default:
+                    Console.Error.WriteLine(Usage);
+                    return 2;
             }
         }
-        if (strategies.Count == 0) strategies.AddRange(["darts", "gdas"]);
+        if (strategies.Count == 0)
+            strategies.AddRange(["darts", "gdas"]);
 
         using var host = SandboxHost.Create(typeof(Program).Assembly);
         var settings = new TrainingSettings();
@@ -47,32 +59,59 @@ public static class Program
         int roundsPerEpoch = (settings.TrainingImages + settings.BatchSize - 1) / settings.BatchSize;
         int roundsPerAsk = rounds ?? roundsPerEpoch;
         var space = new Nb201Space();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"default fidelity: {settings.TrainingImages} training / {settings.ValidationImages} validation images, C={settings.Channels}, " +
-            $"{settings.CellsPerStage} cell/stage, batch {settings.BatchSize}; epoch = {roundsPerEpoch} rounds; torch threads {TorchSharp.torch.get_num_threads()}"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"default fidelity: {settings.TrainingImages} training / {settings.ValidationImages} validation images, C={settings.Channels}, "
+                    + $"{settings.CellsPerStage} cell/stage, batch {settings.BatchSize}; epoch = {roundsPerEpoch} rounds; torch threads {TorchSharp.torch.get_num_threads()}"
+            )
+        );
         foreach (string name in strategies)
         {
             var entry = host.Strategies.Get(name);
-            var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, new Dictionary<string, string> { ["steps-per-ask"] = roundsPerAsk.ToString(CultureInfo.InvariantCulture) });
+            var knobs = KnobValues.Create(
+                entry.Name,
+                entry.Factory.Knobs,
+                new Dictionary<string, string>
+                {
+                    ["steps-per-ask"] = roundsPerAsk.ToString(CultureInfo.InvariantCulture),
+                }
+            );
             var kit = data.KitFor(dataSeed: 1, new Fidelity(), seed: SeedMixer.Derive(1, "weights", name));
             var strategy = entry.Factory.Create(knobs);
             var seconds = new List<double>();
             for (int epoch = 0; epoch <= epochs; epoch++)
             {
-                var context = new SearchContext { Space = space, Random = new Random(epoch), AskIndex = epoch, TrainingSetup = kit };
+                var context = new SearchContext
+                {
+                    Space = space,
+                    Random = new Random(epoch),
+                    AskIndex = epoch,
+                    TrainingSetup = kit,
+                };
                 double hostBefore = kit.HostSeconds;
                 var clock = Stopwatch.StartNew();
                 var proposal = strategy.Ask(context);
                 // Loading the data is the host's; a shorter Ask (--rounds) is scaled to an epoch.
-                double elapsed = (clock.Elapsed.TotalSeconds - (kit.HostSeconds - hostBefore)) * roundsPerEpoch / roundsPerAsk;
-                if (epoch > 0) seconds.Add(elapsed);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name} Ask {epoch + 1} ({roundsPerAsk} rounds){(epoch == 0 ? " (warm-up, includes the build)" : "")}: {elapsed:0.00} s per epoch, proposes {proposal.Key}, RSS {Process.GetCurrentProcess().WorkingSet64 / 1e6:0} MB"));
+                double elapsed =
+                    (clock.Elapsed.TotalSeconds - (kit.HostSeconds - hostBefore)) * roundsPerEpoch / roundsPerAsk;
+                if (epoch > 0)
+                    seconds.Add(elapsed);
+                Console.WriteLine(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{name} Ask {epoch + 1} ({roundsPerAsk} rounds){(epoch == 0 ? " (warm-up, includes the build)" : "")}: {elapsed:0.00} s per epoch, proposes {proposal.Key}, RSS {Process.GetCurrentProcess().WorkingSet64 / 1e6:0} MB"
+                    )
+                );
             }
             (strategy as IDisposable)?.Dispose();
             seconds.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: median {seconds[seconds.Count / 2]:0.00} s per supernet epoch (min {seconds[0]:0.00}, max {seconds[^1]:0.00}, {seconds.Count} timed)"));
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{name}: median {seconds[seconds.Count / 2]:0.00} s per supernet epoch (min {seconds[0]:0.00}, max {seconds[^1]:0.00}, {seconds.Count} timed)"
+                )
+            );
         }
         return 0;
     }

@@ -31,22 +31,37 @@ var memory = new Dictionary<int, (long Managed, long WorkingSet)>();
 try
 {
     Console.WriteLine($"script compiler benchmark: {source}");
-    Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, {(Debugger.IsAttached ? "debugger attached" : "no debugger")}");
+    Console.WriteLine(
+        $".NET {Environment.Version}, {Environment.ProcessorCount} cores, {(Debugger.IsAttached ? "debugger attached" : "no debugger")}"
+    );
     // Memory is measured between cycles (after forced collections), never inside a timed compile.
     for (int cycle = 1; cycle <= checkpoints[^1]; cycle++)
     {
         times.Add(CompileAndDispose());
-        if (checkpoints.Contains(cycle)) memory[cycle] = Memory();
+        if (checkpoints.Contains(cycle))
+            memory[cycle] = Memory();
     }
     var warm = times.Skip(1).Take(20).Order().ToArray();
     var later = times.Skip(21).Order().ToArray();
-    Console.WriteLine($"cold compile                          {times[0],8:0.0} ms  (first compile in the process: references + Roslyn JIT)");
-    Console.WriteLine($"warm compile, median of 20 (2-21)     {Median(warm),8:0.0} ms  (min {warm[0]:0.0}, max {warm[^1]:0.0})");
-    Console.WriteLine($"warm compile, median of cycles 22-{times.Count} {Median(later),8:0.0} ms  (min {later[0]:0.0}, max {later[^1]:0.0})");
+    Console.WriteLine(
+        $"cold compile                          {times[0], 8:0.0} ms  (first compile in the process: references + Roslyn JIT)"
+    );
+    Console.WriteLine(
+        $"warm compile, median of 20 (2-21)     {Median(warm), 8:0.0} ms  (min {warm[0]:0.0}, max {warm[^1]:0.0})"
+    );
+    Console.WriteLine(
+        $"warm compile, median of cycles 22-{times.Count} {Median(later), 8:0.0} ms  (min {later[0]:0.0}, max {later[^1]:0.0})"
+    );
     foreach (var (cycle, m) in memory)
-        Console.WriteLine($"after {cycle,3} compile+Dispose cycles     {Format(m)}, alive contexts {contexts.Take(cycle).Count(c => c.IsAlive)} of {cycle}");
-    Console.WriteLine(string.Create(invariant,
-        $"growth from cycle 10 to 200          managed {(memory[200].Managed - memory[10].Managed) / 1048576.0:+0.0;-0.0} MB, working set {(memory[200].WorkingSet - memory[10].WorkingSet) / 1048576.0:+0.0;-0.0} MB"));
+        Console.WriteLine(
+            $"after {cycle, 3} compile+Dispose cycles     {Format(m)}, alive contexts {contexts.Take(cycle).Count(c => c.IsAlive)} of {cycle}"
+        );
+    Console.WriteLine(
+        string.Create(
+            invariant,
+            $"growth from cycle 10 to 200          managed {(memory[200].Managed - memory[10].Managed) / 1048576.0:+0.0;-0.0} MB, working set {(memory[200].WorkingSet - memory[10].WorkingSet) / 1048576.0:+0.0;-0.0} MB"
+        )
+    );
 }
 finally
 {
@@ -78,13 +93,20 @@ double CompileAndDispose()
 }
 
 string Format((long Managed, long WorkingSet) m) =>
-    string.Create(invariant, $"managed {m.Managed / 1048576.0,6:0.0} MB, working set {m.WorkingSet / 1048576.0,6:0.0} MB");
+    string.Create(
+        invariant,
+        $"managed {m.Managed / 1048576.0, 6:0.0} MB, working set {m.WorkingSet / 1048576.0, 6:0.0} MB"
+    );
 
-static double Median(double[] sorted) => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+static double Median(double[] sorted) =>
+    sorted.Length % 2 == 1
+        ? sorted[sorted.Length / 2]
+        : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
 static string RepoRoot()
 {
     for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln"))) return dir.FullName;
+        if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln")))
+            return dir.FullName;
     throw new InvalidOperationException("repository root not found; pass the script path as the first argument");
 }

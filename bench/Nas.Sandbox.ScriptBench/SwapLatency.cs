@@ -19,18 +19,27 @@ internal static class SwapLatency
         string folder = Directory.CreateTempSubdirectory("nas-swap-bench-").FullName;
         try
         {
-            Console.WriteLine($"script save -> new version announced (debounce {ScriptCatalog.DefaultDebounce.TotalMilliseconds} ms), 10 saves:");
+            Console.WriteLine(
+                $"script save -> new version announced (debounce {ScriptCatalog.DefaultDebounce.TotalMilliseconds} ms), 10 saves:"
+            );
             Report(ScriptSaves(folder, scriptSource, 10));
-            Console.WriteLine("plugin dll overwritten -> new build announced (McMaster reload delay 200 ms), 5 rebuilds:");
+            Console.WriteLine(
+                "plugin dll overwritten -> new build announced (McMaster reload delay 200 ms), 5 rebuilds:"
+            );
             Report(PluginRebuilds(folder, 5));
         }
-        finally { Directory.Delete(folder, true); }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
     }
 
     private static void Report(List<double> ms)
     {
         var sorted = ms.Order().ToArray();
-        Console.WriteLine($"  median {sorted[sorted.Length / 2]:0} ms, min {sorted[0]:0}, max {sorted[^1]:0}  [{string.Join(" ", ms.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))}]");
+        Console.WriteLine(
+            $"  median {sorted[sorted.Length / 2]:0} ms, min {sorted[0]:0}, max {sorted[^1]:0}  [{string.Join(" ", ms.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))}]"
+        );
     }
 
     private static List<double> ScriptSaves(string folder, string source, int saves)
@@ -40,7 +49,8 @@ internal static class SwapLatency
         File.WriteAllText(path, text);
         var strategies = new StrategyCatalog();
         using var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, OperationRegistry.CreateDefault());
-        if (!scripts.Load(path)) throw new InvalidOperationException(string.Join("\n", scripts.Errors.Select(e => e.Message)));
+        if (!scripts.Load(path))
+            throw new InvalidOperationException(string.Join("\n", scripts.Errors.Select(e => e.Message)));
         scripts.Watch();
         return Measure(strategies, saves, i => File.WriteAllText(path, text + $"\n// save {i}\n"));
     }
@@ -52,7 +62,10 @@ internal static class SwapLatency
         string dll = Path.Combine(pack, "SwapPack.dll");
         File.WriteAllBytes(dll, CompilePlugin(0));
         var strategies = new StrategyCatalog();
-        using var plugins = PluginCatalog.Load([new PluginDirectory(Path.GetDirectoryName(pack)!, StrategySource.PluginFolder)], strategies);
+        using var plugins = PluginCatalog.Load(
+            [new PluginDirectory(Path.GetDirectoryName(pack)!, StrategySource.PluginFolder)],
+            strategies
+        );
         var images = Enumerable.Range(1, rebuilds).Select(CompilePlugin).ToArray(); // compiled up front: `dotnet build` time is not ours
         return Measure(strategies, rebuilds, i => File.WriteAllBytes(dll, images[i]));
     }
@@ -67,7 +80,8 @@ internal static class SwapLatency
             strategies.EntryReplaced += OnReplaced;
             var clock = Stopwatch.StartNew();
             change(i);
-            if (!announced.Wait(TimeSpan.FromSeconds(10))) throw new TimeoutException($"change {i} was not announced within 10 s");
+            if (!announced.Wait(TimeSpan.FromSeconds(10)))
+                throw new TimeoutException($"change {i} was not announced within 10 s");
             result.Add(clock.Elapsed.TotalMilliseconds);
             strategies.EntryReplaced -= OnReplaced;
             Thread.Sleep(300); // let watchers settle before the next change
@@ -93,12 +107,19 @@ internal static class SwapLatency
                 public void Tell(Trial t) { }
             }
             """;
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Select(p => MetadataReference.CreateFromFile(p)).Append(MetadataReference.CreateFromFile(typeof(IStrategy).Assembly.Location));
-        var compilation = CSharpCompilation.Create("SwapPack", [CSharpSyntaxTree.ParseText(source)], references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Select(p => MetadataReference.CreateFromFile(p))
+            .Append(MetadataReference.CreateFromFile(typeof(IStrategy).Assembly.Location));
+        var compilation = CSharpCompilation.Create(
+            "SwapPack",
+            [CSharpSyntaxTree.ParseText(source)],
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)
+        );
         using var output = new MemoryStream();
-        if (!compilation.Emit(output).Success) throw new InvalidOperationException("plugin source did not compile");
+        if (!compilation.Emit(output).Success)
+            throw new InvalidOperationException("plugin source did not compile");
         return output.ToArray();
     }
 }

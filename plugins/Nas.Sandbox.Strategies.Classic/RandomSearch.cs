@@ -11,7 +11,8 @@ public sealed class RandomSearchFactory : IStrategyFactory
 {
     public string Name => "random-search";
     public string Description => "Uniform random sampling of the space (Li & Talwalkar 2019).";
-    public IReadOnlyList<Knob> Knobs { get; } = [new("distinct", "true", "avoid architectures already evaluated (true/false)")];
+    public IReadOnlyList<Knob> Knobs { get; } =
+    [new("distinct", "true", "avoid architectures already evaluated (true/false)")];
 
     public IStrategy Create(KnobValues knobs) => new RandomSearch(knobs.GetBool("distinct"));
 }
@@ -24,7 +25,8 @@ public sealed class RandomSearch(bool distinct) : IStrategy
     public Architecture Ask(SearchContext context)
     {
         var candidate = context.Space.Sample(context.Random);
-        for (int i = 0; distinct && i < MaxRedraws && _seen.Contains(candidate); i++) candidate = context.Space.Sample(context.Random);
+        for (int i = 0; distinct && i < MaxRedraws && _seen.Contains(candidate); i++)
+            candidate = context.Space.Sample(context.Random);
         return candidate;
     }
 

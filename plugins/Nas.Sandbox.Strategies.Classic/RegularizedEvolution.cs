@@ -29,7 +29,11 @@ public sealed class RegularizedEvolutionFactory : IStrategyFactory
         new("population", "10", "size of the population (the most recent evaluated architectures)"),
         new("sample", "3", "tournament size: members drawn (with replacement) to pick the parent"),
         new("mutations", "1", "one-edge mutations applied to the parent per child"),
-        new("distinct", "false", "redraw children that were already evaluated (true/false; false is the paper's algorithm)"),
+        new(
+            "distinct",
+            "false",
+            "redraw children that were already evaluated (true/false; false is the paper's algorithm)"
+        ),
     ];
 
     public IStrategy Create(KnobValues knobs)
@@ -41,9 +45,11 @@ public sealed class RegularizedEvolutionFactory : IStrategyFactory
     }
 }
 
-public sealed class RegularizedEvolution(int populationSize, int sampleSize, int mutations, bool distinct = false) : IStrategy
+public sealed class RegularizedEvolution(int populationSize, int sampleSize, int mutations, bool distinct = false)
+    : IStrategy
 {
     private const int MaxRedraws = 100;
+
     // Oldest at the front. Tell alone changes it, and only from the trial told, so replaying the trials rebuilds it.
     private readonly Queue<(Architecture Architecture, double Objective)> _population = new();
     private readonly HashSet<Architecture> _evaluated = [];
@@ -51,30 +57,36 @@ public sealed class RegularizedEvolution(int populationSize, int sampleSize, int
     public Architecture Ask(SearchContext context)
     {
         var child = Breed(context);
-        for (int i = 0; distinct && i < MaxRedraws && _evaluated.Contains(child); i++) child = Breed(context);
+        for (int i = 0; distinct && i < MaxRedraws && _evaluated.Contains(child); i++)
+            child = Breed(context);
         return child;
     }
 
     private Architecture Breed(SearchContext context)
     {
-        if (_population.Count < populationSize) return context.Space.Sample(context.Random);
+        if (_population.Count < populationSize)
+            return context.Space.Sample(context.Random);
         var members = _population.ToArray();
         var parent = members[context.Random.Next(members.Length)];
         for (int i = 1; i < sampleSize; i++)
         {
             var contender = members[context.Random.Next(members.Length)];
-            if (contender.Objective > parent.Objective) parent = contender;
+            if (contender.Objective > parent.Objective)
+                parent = contender;
         }
         var child = parent.Architecture;
-        for (int i = 0; i < mutations; i++) child = context.Space.Mutate(child, context.Random);
+        for (int i = 0; i < mutations; i++)
+            child = context.Space.Mutate(child, context.Random);
         return child;
     }
 
     public void Tell(Trial trial)
     {
         _evaluated.Add(trial.Architecture);
-        if (trial.Status != TrialStatus.Ok || trial.Objective is not { } objective) return;
+        if (trial.Status != TrialStatus.Ok || trial.Objective is not { } objective)
+            return;
         _population.Enqueue((trial.Architecture, objective));
-        if (_population.Count > populationSize) _population.Dequeue();
+        if (_population.Count > populationSize)
+            _population.Dequeue();
     }
 }

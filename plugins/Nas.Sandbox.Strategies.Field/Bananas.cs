@@ -37,16 +37,25 @@ namespace Nas.Sandbox.Strategies.Field;
 public sealed class BananasFactory : IStrategyFactory
 {
     public string Name => "bananas";
-    public string Description => "Bayesian optimisation with a neural predictor ensemble on path encodings and Thompson sampling over mutants of the best (White et al. 2021).";
+    public string Description =>
+        "Bayesian optimisation with a neural predictor ensemble on path encodings and Thompson sampling over mutants of the best (White et al. 2021).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
         new("initial", "10", "random architectures before the predictor proposes (paper: 10)"),
         new("batch", "10", "proposals taken from each trained ensemble (paper: k = 10)"),
         new("ensemble", "5", "networks in the predictor ensemble (paper: 5)"),
         new("candidates", "100", "mutants of the best architectures scored per batch (paper: 100)"),
-        new("parents", "1", "best architectures the candidates are mutated from; more when duplicates leave the pool short (paper: 1)"),
+        new(
+            "parents",
+            "1",
+            "best architectures the candidates are mutated from; more when duplicates leave the pool short (paper: 1)"
+        ),
         new("mutation-probability", "0.25", "chance each choice changes in a mutant (paper: 1/(6 − 2) per NB201 edge)"),
-        new("path-length", "2", "longest path kept in the path encoding (paper: truncated to 30 features, the paths of 1 and 2 operations)"),
+        new(
+            "path-length",
+            "2",
+            "longest path kept in the path encoding (paper: truncated to 30 features, the paths of 1 and 2 operations)"
+        ),
         new("hidden", "20", "units per hidden layer (paper: 20)"),
         new("layers", "10", "hidden layers per network (paper: 10)"),
         new("epochs", "150", "passes over the history per network and batch (paper: 150)"),
@@ -54,20 +63,44 @@ public sealed class BananasFactory : IStrategyFactory
         new("learning-rate", "0.01", "Adam's step size (paper: 0.01)"),
     ];
 
-    public IStrategy Create(KnobValues knobs) => new Bananas(new BananasSettings(
-        Initial: knobs.GetInt("initial", min: 1), Batch: knobs.GetInt("batch", min: 1), Ensemble: knobs.GetInt("ensemble", min: 1),
-        Candidates: knobs.GetInt("candidates", min: 1), Parents: knobs.GetInt("parents", min: 1),
-        MutationProbability: knobs.GetDouble("mutation-probability", min: 0, max: 1), PathLength: knobs.GetInt("path-length", min: 1),
-        Hidden: knobs.GetInt("hidden", min: 1), Layers: knobs.GetInt("layers", min: 1), Epochs: knobs.GetInt("epochs", min: 1),
-        BatchSize: knobs.GetInt("batch-size", min: 1), LearningRate: knobs.GetDouble("learning-rate", min: 1e-9)));
+    public IStrategy Create(KnobValues knobs) =>
+        new Bananas(
+            new BananasSettings(
+                Initial: knobs.GetInt("initial", min: 1),
+                Batch: knobs.GetInt("batch", min: 1),
+                Ensemble: knobs.GetInt("ensemble", min: 1),
+                Candidates: knobs.GetInt("candidates", min: 1),
+                Parents: knobs.GetInt("parents", min: 1),
+                MutationProbability: knobs.GetDouble("mutation-probability", min: 0, max: 1),
+                PathLength: knobs.GetInt("path-length", min: 1),
+                Hidden: knobs.GetInt("hidden", min: 1),
+                Layers: knobs.GetInt("layers", min: 1),
+                Epochs: knobs.GetInt("epochs", min: 1),
+                BatchSize: knobs.GetInt("batch-size", min: 1),
+                LearningRate: knobs.GetDouble("learning-rate", min: 1e-9)
+            )
+        );
 }
 
-public sealed record BananasSettings(int Initial, int Batch, int Ensemble, int Candidates, int Parents, double MutationProbability,
-    int PathLength, int Hidden, int Layers, int Epochs, int BatchSize, double LearningRate);
+public sealed record BananasSettings(
+    int Initial,
+    int Batch,
+    int Ensemble,
+    int Candidates,
+    int Parents,
+    double MutationProbability,
+    int PathLength,
+    int Hidden,
+    int Layers,
+    int Epochs,
+    int BatchSize,
+    double LearningRate
+);
 
 public sealed class Bananas(BananasSettings settings) : IStrategy
 {
     private const int MaxRedraws = 100;
+
     // Tell only records. The proposals of a batch are a function of the history before the batch began and of a seed
     // drawn from that history (not from the ask's Random, which a rebuilt instance asked mid-batch never saw), so an
     // instance rebuilt by replaying the same trials proposes exactly what the original would have.
@@ -88,10 +121,12 @@ public sealed class Bananas(BananasSettings settings) : IStrategy
                 _proposalsFrom = batchStart;
             }
             var next = _proposals.Skip(told - batchStart).FirstOrDefault(a => !_evaluated.Contains(a));
-            if (next is not null) return next;
+            if (next is not null)
+                return next;
         }
         var fresh = context.Space.Sample(context.Random);
-        for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++) fresh = context.Space.Sample(context.Random);
+        for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++)
+            fresh = context.Space.Sample(context.Random);
         return fresh;
     }
 
@@ -111,18 +146,32 @@ public sealed class Bananas(BananasSettings settings) : IStrategy
     {
         var random = new Random(HistorySeed(history));
         var scored = history.Where(t => IsScored(t) && space.Contains(t.Architecture)).ToList();
-        if (scored.Count == 0) return [];
+        if (scored.Count == 0)
+            return [];
         var ensemble = TrainEnsemble(space, scored, random);
 
         var best = scored.OrderByDescending(t => Score(t)!.Value).Select(t => t.Architecture).Distinct().ToList();
         var seen = history.Select(t => t.Architecture).ToHashSet();
-        var candidates = MutationCandidates.Generate(space, best, seen, settings.Candidates, settings.Parents, settings.MutationProbability, random);
-        var predictions = candidates.Select(c =>
-        {
-            var row = Features(space, c);
-            return ensemble.Select(member => member.Predict(row)).ToArray();
-        }).ToList();
-        return IndependentThompsonSampling.Pick(predictions, settings.Batch, random).Select(i => candidates[i]).ToList();
+        var candidates = MutationCandidates.Generate(
+            space,
+            best,
+            seen,
+            settings.Candidates,
+            settings.Parents,
+            settings.MutationProbability,
+            random
+        );
+        var predictions = candidates
+            .Select(c =>
+            {
+                var row = Features(space, c);
+                return ensemble.Select(member => member.Predict(row)).ToArray();
+            })
+            .ToList();
+        return IndependentThompsonSampling
+            .Pick(predictions, settings.Batch, random)
+            .Select(i => candidates[i])
+            .ToList();
     }
 
     private List<NeuralPredictor> TrainEnsemble(ISearchSpace space, List<Trial> scored, Random random)
@@ -143,15 +192,17 @@ public sealed class Bananas(BananasSettings settings) : IStrategy
     }
 
     /// <summary>The path encoding when the space offers one (truncated to <c>path-length</c>), else the one-hot encoding.</summary>
-    private float[] Features(ISearchSpace space, Architecture architecture) => space is IPathEncoding paths
-        ? paths.EncodePaths(architecture, Math.Min(settings.PathLength, paths.LongestPath))
-        : space.Encode(architecture);
+    private float[] Features(ISearchSpace space, Architecture architecture) =>
+        space is IPathEncoding paths
+            ? paths.EncodePaths(architecture, Math.Min(settings.PathLength, paths.LongestPath))
+            : space.Encode(architecture);
 
     /// <summary>FNV-1a over the history's architectures: the heat's seed reaches it through the random first trials.</summary>
     private static int HistorySeed(List<Trial> history)
     {
         ulong hash = StableHash.Empty;
-        foreach (var trial in history) hash = StableHash.Add(StableHash.Add(hash, trial.Architecture.Key), '\n');
+        foreach (var trial in history)
+            hash = StableHash.Add(StableHash.Add(hash, trial.Architecture.Key), '\n');
         return StableHash.ToInt32(hash);
     }
 }

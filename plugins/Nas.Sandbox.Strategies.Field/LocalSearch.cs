@@ -19,11 +19,20 @@ namespace Nas.Sandbox.Strategies.Field;
 public sealed class LocalSearchFactory : IStrategyFactory
 {
     public string Name => "local-search";
-    public string Description => "First-improvement local search from the best of a random sample, restarting at local optima (White, Nolen & Savani 2020).";
+    public string Description =>
+        "First-improvement local search from the best of a random sample, restarting at local optima (White, Nolen & Savani 2020).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
-        new("initial", "10", "random architectures evaluated at each (re)start; the walk starts from the best (the paper's code: num_init)"),
-        new("restart-after", "0", "restart after this many evaluations without improvement (0: only at a local optimum)"),
+        new(
+            "initial",
+            "10",
+            "random architectures evaluated at each (re)start; the walk starts from the best (the paper's code: num_init)"
+        ),
+        new(
+            "restart-after",
+            "0",
+            "restart after this many evaluations without improvement (0: only at a local optimum)"
+        ),
     ];
 
     public IStrategy Create(KnobValues knobs) =>
@@ -33,6 +42,7 @@ public sealed class LocalSearchFactory : IStrategyFactory
 public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
 {
     private const int MaxRedraws = 100;
+
     // Tell only records; Ask walks the history (it knows the space). Nothing depends on when asks happened: the order
     // in which a centre's neighbours are tried is a fixed shuffle of that centre's neighbourhood, and whether a trial
     // belongs to a restart's random sample or to a walk follows from the trials before it, so an instance rebuilt by
@@ -40,23 +50,28 @@ public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
     private readonly List<Trial> _history = [];
     private readonly HashSet<Architecture> _evaluated = [];
     private readonly List<Trial> _sample = []; // the current (re)start's random architectures, until there are `initial`
-    private int _processed, _sinceImprovement;
+    private int _processed,
+        _sinceImprovement;
     private Trial? _centre;
 
     public Architecture Ask(SearchContext context)
     {
-        for (; _processed < _history.Count; _processed++) Walk(_history[_processed], context.Space);
+        for (; _processed < _history.Count; _processed++)
+            Walk(_history[_processed], context.Space);
         if (_centre is not null)
         {
-            var next = context.Space.Neighbours(_centre.Architecture)
+            var next = context
+                .Space.Neighbours(_centre.Architecture)
                 .Where(a => !_evaluated.Contains(a))
                 .OrderBy(a => StableHash.Of('|', _centre.Architecture.Key, a.Key)) // a fixed pseudo-random order around a centre
                 .FirstOrDefault();
-            if (next is not null) return next;
+            if (next is not null)
+                return next;
         }
         // A (re)start: distinct random architectures, as the paper's code never queries one twice.
         var fresh = context.Space.Sample(context.Random);
-        for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++) fresh = context.Space.Sample(context.Random);
+        for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++)
+            fresh = context.Space.Sample(context.Random);
         return fresh;
     }
 
@@ -65,25 +80,31 @@ public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
     private void Walk(Trial trial, ISearchSpace space)
     {
         _evaluated.Add(trial.Architecture);
-        if (_centre is null) Sampled(trial);
-        else Step(trial);
+        if (_centre is null)
+            Sampled(trial);
+        else
+            Step(trial);
         // A local optimum (every neighbour tried without improvement) ends the walk here, after this trial, not at the
         // next ask: an instance that replays many trials in one go must restart exactly where the original did. As in
         // the paper's code, neighbours evaluated before (by another walk or a sample) count as tried.
-        if (_centre is not null && space.Neighbours(_centre.Architecture).All(_evaluated.Contains)) _centre = null;
+        if (_centre is not null && space.Neighbours(_centre.Architecture).All(_evaluated.Contains))
+            _centre = null;
     }
 
     /// <summary>A trial of a (re)start's random sample: once there are <c>initial</c>, the best ok one becomes the centre.</summary>
     private void Sampled(Trial trial)
     {
         _sample.Add(trial);
-        if (_sample.Count < initial) return;
+        if (_sample.Count < initial)
+            return;
         Trial? best = null;
         foreach (var candidate in _sample)
-            if (Ok(candidate) && (best is null || candidate.Objective > best.Objective)) best = candidate; // ties: the first
+            if (Ok(candidate) && (best is null || candidate.Objective > best.Objective))
+                best = candidate; // ties: the first
         _sample.Clear();
         // No ok trial in the sample leaves no centre: the next asks draw a new sample.
-        if (best is not null) (_centre, _sinceImprovement) = (best, 0);
+        if (best is not null)
+            (_centre, _sinceImprovement) = (best, 0);
     }
 
     private void Step(Trial trial)
@@ -93,9 +114,9 @@ public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
             (_centre, _sinceImprovement) = (trial, 0);
             return;
         }
-        if (restartAfter > 0 && ++_sinceImprovement >= restartAfter) _centre = null;
+        if (restartAfter > 0 && ++_sinceImprovement >= restartAfter)
+            _centre = null;
     }
 
     private static bool Ok(Trial trial) => trial.Status == TrialStatus.Ok && trial.Objective is not null;
-
 }

@@ -22,17 +22,26 @@ public static class MutationCandidates
     /// the next one and keeps those not in <paramref name="seen"/> (which they are added to). As in the reference, the
     /// pool may end a little larger than asked (a parent's mutants are all kept) or smaller (a small or exhausted space).
     /// </summary>
-    public static List<Architecture> Generate(ISearchSpace space, IReadOnlyList<Architecture> best, ISet<Architecture> seen,
-        int candidates, int parents, double mutationProbability, Random random)
+    public static List<Architecture> Generate(
+        ISearchSpace space,
+        IReadOnlyList<Architecture> best,
+        ISet<Architecture> seen,
+        int candidates,
+        int parents,
+        double mutationProbability,
+        Random random
+    )
     {
         var pool = new List<Architecture>();
         foreach (var parent in best.Take(parents * PatienceFactor))
         {
-            if (pool.Count >= candidates) break;
+            if (pool.Count >= candidates)
+                break;
             for (int i = 0; i < candidates / parents; i++)
             {
                 var child = Mutate(space, parent, mutationProbability, random);
-                if (seen.Add(child)) pool.Add(child);
+                if (seen.Add(child))
+                    pool.Add(child);
             }
         }
         return pool;
@@ -49,10 +58,12 @@ public static class MutationCandidates
         var choices = parent.Choices.ToArray();
         for (int c = 0; c < choices.Length; c++)
         {
-            if (random.NextDouble() >= probability) continue;
+            if (random.NextDouble() >= probability)
+                continue;
             int current = IndexOf(operations, choices[c]);
             int replacement = random.Next(operations.Count - 1);
-            if (replacement >= current) replacement++;
+            if (replacement >= current)
+                replacement++;
             choices[c] = operations[replacement];
         }
         return space.FromChoices(choices);
@@ -61,7 +72,8 @@ public static class MutationCandidates
     private static int IndexOf(IReadOnlyList<string> operations, string operation)
     {
         for (int i = 0; i < operations.Count; i++)
-            if (string.Equals(operations[i], operation, StringComparison.Ordinal)) return i;
+            if (string.Equals(operations[i], operation, StringComparison.Ordinal))
+                return i;
         throw new ArgumentException($"'{operation}' is not an operation of the space.", nameof(operation));
     }
 }

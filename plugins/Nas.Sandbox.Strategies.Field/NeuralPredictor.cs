@@ -14,7 +14,9 @@ namespace Nas.Sandbox.Strategies.Field;
 /// </summary>
 public sealed class NeuralPredictor
 {
-    private const double Beta1 = 0.9, Beta2 = 0.99, Epsilon = 1e-7;
+    private const double Beta1 = 0.9,
+        Beta2 = 0.99,
+        Epsilon = 1e-7;
     private readonly int[] _sizes;
     private readonly double[][] _weights; // layer l: [_sizes[l], _sizes[l + 1]] row-major (input-major)
     private readonly double[][] _biases;
@@ -29,7 +31,8 @@ public sealed class NeuralPredictor
             // Glorot-uniform, Keras' default for Dense kernels: U(±√(6 / (fan-in + fan-out))); biases start at zero.
             double bound = Math.Sqrt(6.0 / (_sizes[l] + _sizes[l + 1]));
             _weights[l] = new double[_sizes[l + 1] * _sizes[l]];
-            for (int i = 0; i < _weights[l].Length; i++) _weights[l][i] = (2 * random.NextDouble() - 1) * bound;
+            for (int i = 0; i < _weights[l].Length; i++)
+                _weights[l][i] = (2 * random.NextDouble() - 1) * bound;
             _biases[l] = new double[_sizes[l + 1]];
         }
     }
@@ -38,9 +41,17 @@ public sealed class NeuralPredictor
     /// Fits the rows to the targets: <paramref name="epochs"/> passes over them in a fresh random order, one Adam step
     /// on the mean absolute error of each minibatch of <paramref name="batchSize"/> rows (the last one may be smaller).
     /// </summary>
-    public void Fit(IReadOnlyList<float[]> rows, IReadOnlyList<double> targets, int epochs, int batchSize, double learningRate, Random random)
+    public void Fit(
+        IReadOnlyList<float[]> rows,
+        IReadOnlyList<double> targets,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        Random random
+    )
     {
-        int layers = _weights.Length, n = rows.Count;
+        int layers = _weights.Length,
+            n = rows.Count;
         var mW = _weights.Select(w => new double[w.Length]).ToArray();
         var vW = _weights.Select(w => new double[w.Length]).ToArray();
         var mB = _biases.Select(b => new double[b.Length]).ToArray();
@@ -58,8 +69,10 @@ public sealed class NeuralPredictor
             for (int start = 0; start < n; start += batchSize)
             {
                 int end = Math.Min(n, start + batchSize);
-                foreach (var g in gW) Array.Clear(g);
-                foreach (var g in gB) Array.Clear(g);
+                foreach (var g in gW)
+                    Array.Clear(g);
+                foreach (var g in gB)
+                    Array.Clear(g);
                 for (int b = start; b < end; b++)
                 {
                     int r = order[b];
@@ -91,10 +104,12 @@ public sealed class NeuralPredictor
     // layer's outputs, so the binary encodings' zeros and the ReLUs' zeros cost nothing, and every inner loop is contiguous.
     private void Forward(float[] row, double[][] activations)
     {
-        for (int i = 0; i < row.Length; i++) activations[0][i] = row[i];
+        for (int i = 0; i < row.Length; i++)
+            activations[0][i] = row[i];
         for (int l = 0; l < _weights.Length; l++)
         {
-            int inputs = _sizes[l], outputs = _sizes[l + 1];
+            int inputs = _sizes[l],
+                outputs = _sizes[l + 1];
             var w = _weights[l];
             var below = activations[l];
             var above = activations[l + 1];
@@ -102,11 +117,14 @@ public sealed class NeuralPredictor
             for (int i = 0; i < inputs; i++)
             {
                 double x = below[i];
-                if (x == 0) continue;
+                if (x == 0)
+                    continue;
                 AddScaled(w.AsSpan(i * outputs, outputs), x, above.AsSpan(0, outputs));
             }
             if (l < _weights.Length - 1)
-                for (int o = 0; o < outputs; o++) if (above[o] < 0) above[o] = 0;
+                for (int o = 0; o < outputs; o++)
+                    if (above[o] < 0)
+                        above[o] = 0;
         }
     }
 
@@ -115,25 +133,33 @@ public sealed class NeuralPredictor
     {
         for (int l = _weights.Length - 1; l >= 0; l--)
         {
-            int inputs = _sizes[l], outputs = _sizes[l + 1];
+            int inputs = _sizes[l],
+                outputs = _sizes[l + 1];
             var w = _weights[l];
             var below = activations[l];
             var delta = deltas[l + 1];
             var gradient = gW[l];
             var biasGradient = gB[l];
-            for (int o = 0; o < outputs; o++) biasGradient[o] += delta[o];
+            for (int o = 0; o < outputs; o++)
+                biasGradient[o] += delta[o];
             for (int i = 0; i < inputs; i++)
             {
                 double x = below[i];
-                if (x == 0) continue;
+                if (x == 0)
+                    continue;
                 AddScaled(delta.AsSpan(0, outputs), x, gradient.AsSpan(i * outputs, outputs));
             }
-            if (l == 0) break;
+            if (l == 0)
+                break;
             var back = deltas[l];
             for (int i = 0; i < inputs; i++)
             {
                 // ReLU's gradient: nothing flows back through a unit that was zero.
-                if (below[i] <= 0) { back[i] = 0; continue; }
+                if (below[i] <= 0)
+                {
+                    back[i] = 0;
+                    continue;
+                }
                 back[i] = Dot(w.AsSpan(i * outputs, outputs), delta.AsSpan(0, outputs));
             }
         }
@@ -152,14 +178,16 @@ public sealed class NeuralPredictor
             for (; i <= x.Length - Vector256<double>.Count; i += Vector256<double>.Count)
                 (Vector256.Create(y.Slice(i)) + Vector256.Create(x.Slice(i)) * scale).CopyTo(y.Slice(i));
         }
-        for (; i < x.Length; i++) y[i] += x[i] * a;
+        for (; i < x.Length; i++)
+            y[i] += x[i] * a;
     }
 
     /// <summary>Σ x·y in index order (a sum: kept scalar so that its rounding is the same on every machine).</summary>
     private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         double sum = 0;
-        for (int i = 0; i < x.Length; i++) sum += x[i] * y[i];
+        for (int i = 0; i < x.Length; i++)
+            sum += x[i] * y[i];
         return sum;
     }
 

@@ -19,7 +19,8 @@ namespace Nas.Sandbox.Strategies.Field;
 public sealed class ReinforceFactory : IStrategyFactory
 {
     public string Name => "reinforce";
-    public string Description => "REINFORCE with a per-edge categorical policy, moving-average baseline and entropy bonus (Williams 1992; Zoph & Le 2017).";
+    public string Description =>
+        "REINFORCE with a per-edge categorical policy, moving-average baseline and entropy bonus (Williams 1992; Zoph & Le 2017).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
         new("learning-rate", "0.5", "step size of the policy-gradient update"),
@@ -27,8 +28,12 @@ public sealed class ReinforceFactory : IStrategyFactory
         new("entropy", "0.01", "weight of the entropy bonus"),
     ];
 
-    public IStrategy Create(KnobValues knobs) => new Reinforce(
-        knobs.GetDouble("learning-rate", min: 0), knobs.GetDouble("baseline-decay", min: 0, max: 0.999999), knobs.GetDouble("entropy", min: 0));
+    public IStrategy Create(KnobValues knobs) =>
+        new Reinforce(
+            knobs.GetDouble("learning-rate", min: 0),
+            knobs.GetDouble("baseline-decay", min: 0, max: 0.999999),
+            knobs.GetDouble("entropy", min: 0)
+        );
 }
 
 public sealed class Reinforce(double learningRate, double baselineDecay, double entropyWeight) : IStrategy
@@ -46,20 +51,29 @@ public sealed class Reinforce(double learningRate, double baselineDecay, double 
         if (_logits is null)
         {
             _operations = context.Space.Operations;
-            _logits = Enumerable.Range(0, context.Space.ChoiceCount).Select(_ => new double[_operations.Count]).ToArray();
+            _logits = Enumerable
+                .Range(0, context.Space.ChoiceCount)
+                .Select(_ => new double[_operations.Count])
+                .ToArray();
         }
-        foreach (var trial in _pending) Learn(trial);
+        foreach (var trial in _pending)
+            Learn(trial);
         _pending.Clear();
         var choices = new string[_logits.Length];
         for (int edge = 0; edge < _logits.Length; edge++)
         {
             var p = Softmax(_logits[edge]);
-            double u = context.Random.NextDouble(), sum = 0;
+            double u = context.Random.NextDouble(),
+                sum = 0;
             int chosen = p.Length - 1;
             for (int k = 0; k < p.Length; k++)
             {
                 sum += p[k];
-                if (u < sum) { chosen = k; break; }
+                if (u < sum)
+                {
+                    chosen = k;
+                    break;
+                }
             }
             choices[edge] = _operations[chosen];
         }
@@ -76,21 +90,24 @@ public sealed class Reinforce(double learningRate, double baselineDecay, double 
             reward = objective;
             _lowestReward = Math.Min(_lowestReward ?? objective, objective);
         }
-        else if (_lowestReward is { } lowest) reward = lowest;
-        else return; // a failure before any real trial: no scale to place it on
+        else if (_lowestReward is { } lowest)
+            reward = lowest;
+        else
+            return; // a failure before any real trial: no scale to place it on
         double baseline = _baseline ?? reward;
         double advantage = reward - baseline;
         _baseline = baselineDecay * baseline + (1 - baselineDecay) * reward;
         for (int edge = 0; edge < _logits!.Length && edge < trial.Architecture.Choices.Count; edge++)
         {
             int taken = IndexOf(trial.Architecture.Choices[edge]);
-            if (taken < 0) continue; // an operation outside this policy (another space): nothing to learn
+            if (taken < 0)
+                continue; // an operation outside this policy (another space): nothing to learn
             var p = Softmax(_logits[edge]);
             double entropy = -p.Sum(x => x > 0 ? x * Math.Log(x) : 0);
             for (int k = 0; k < p.Length; k++)
             {
-                double logProbability = (k == taken ? 1 : 0) - p[k];                               // ∂ log π(taken) / ∂ logit k
-                double entropyGradient = p[k] > 0 ? -p[k] * (Math.Log(p[k]) + entropy) : 0;        // ∂ H / ∂ logit k
+                double logProbability = (k == taken ? 1 : 0) - p[k]; // ∂ log π(taken) / ∂ logit k
+                double entropyGradient = p[k] > 0 ? -p[k] * (Math.Log(p[k]) + entropy) : 0; // ∂ H / ∂ logit k
                 _logits[edge][k] += learningRate * (advantage * logProbability + entropyWeight * entropyGradient);
             }
         }
@@ -98,7 +115,9 @@ public sealed class Reinforce(double learningRate, double baselineDecay, double 
 
     private int IndexOf(string operation)
     {
-        for (int i = 0; i < _operations.Count; i++) if (_operations[i] == operation) return i;
+        for (int i = 0; i < _operations.Count; i++)
+            if (_operations[i] == operation)
+                return i;
         return -1;
     }
 

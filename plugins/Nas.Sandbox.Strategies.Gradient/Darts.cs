@@ -19,8 +19,10 @@ namespace Nas.Sandbox.Strategies.Gradient;
 public sealed class DartsFactory : IStrategyFactory
 {
     public string Name => "darts";
-    public string Description => "First-order DARTS as NAS-Bench-201's DARTS-V1: softmax-relaxed supernet, a weight step (SGD, train) then an α step (Adam, validation) per round, proposes argmax α (Liu et al. 2019).";
+    public string Description =>
+        "First-order DARTS as NAS-Bench-201's DARTS-V1: softmax-relaxed supernet, a weight step (SGD, train) then an α step (Adam, validation) per round, proposes argmax α (Liu et al. 2019).";
     public IReadOnlyList<Knob> Knobs { get; } = SupernetSettings.KnobsWith(epochs: 50);
+
     public IStrategy Create(KnobValues knobs) => new Darts(SupernetSettings.From(knobs, "darts"));
 }
 

@@ -10,7 +10,12 @@ namespace Nas.Sandbox.Strategies.Gradient;
 /// </summary>
 internal abstract class EdgeMixer
 {
-    public abstract Tensor Mix(int edge, ModuleList<nn.Module<Tensor, Tensor>> operations, int operationCount, Tensor input);
+    public abstract Tensor Mix(
+        int edge,
+        ModuleList<nn.Module<Tensor, Tensor>> operations,
+        int operationCount,
+        Tensor input
+    );
 }
 
 /// <summary>DARTS: the softmax(α)-weighted sum of every operation on the edge.</summary>
@@ -19,7 +24,12 @@ internal sealed class SoftmaxMixer : EdgeMixer
     /// <summary>[edges, operations], rows summing to 1.</summary>
     public Tensor? Weights { get; set; }
 
-    public override Tensor Mix(int edge, ModuleList<nn.Module<Tensor, Tensor>> operations, int operationCount, Tensor input)
+    public override Tensor Mix(
+        int edge,
+        ModuleList<nn.Module<Tensor, Tensor>> operations,
+        int operationCount,
+        Tensor input
+    )
     {
         var weights = Weights ?? throw new InvalidOperationException("The mixer's weights are not set.");
         Tensor? sum = null;
@@ -42,7 +52,12 @@ internal sealed class SampledMixer : EdgeMixer
     public Tensor? Hard { get; set; }
     public int[] Chosen { get; set; } = [];
 
-    public override Tensor Mix(int edge, ModuleList<nn.Module<Tensor, Tensor>> operations, int operationCount, Tensor input)
+    public override Tensor Mix(
+        int edge,
+        ModuleList<nn.Module<Tensor, Tensor>> operations,
+        int operationCount,
+        Tensor input
+    )
     {
         var hard = Hard ?? throw new InvalidOperationException("The mixer's sample is not set.");
         int k = Chosen[edge];

@@ -18,7 +18,8 @@ namespace Nas.Sandbox.Strategies.Gradient;
 public sealed class GdasFactory : IStrategyFactory
 {
     public string Name => "gdas";
-    public string Description => "GDAS as NAS-Bench-201 runs it: hard Gumbel-softmax sample of one operation per edge, straight-through gradients, temperature annealed by epoch, proposes argmax α (Dong & Yang 2019).";
+    public string Description =>
+        "GDAS as NAS-Bench-201 runs it: hard Gumbel-softmax sample of one operation per edge, straight-through gradients, temperature annealed by epoch, proposes argmax α (Dong & Yang 2019).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
         .. SupernetSettings.KnobsWith(epochs: 240),
@@ -28,21 +29,25 @@ public sealed class GdasFactory : IStrategyFactory
 
     public IStrategy Create(KnobValues knobs)
     {
-        double max = knobs.GetDouble("tau-max", min: 1e-6), min = knobs.GetDouble("tau-min", min: 1e-6);
-        if (min > max) throw new KnobException($"Knob 'tau-min' of 'gdas' ({min}) must not exceed 'tau-max' ({max}).");
+        double max = knobs.GetDouble("tau-max", min: 1e-6),
+            min = knobs.GetDouble("tau-min", min: 1e-6);
+        if (min > max)
+            throw new KnobException($"Knob 'tau-min' of 'gdas' ({min}) must not exceed 'tau-max' ({max}).");
         var settings = SupernetSettings.From(knobs, "gdas");
         return new Gdas(settings, new TemperatureSchedule(max, min, settings.Epochs));
     }
 }
 
-public sealed class Gdas(SupernetSettings settings, TemperatureSchedule temperature) : SupernetStrategy("gdas", settings)
+public sealed class Gdas(SupernetSettings settings, TemperatureSchedule temperature)
+    : SupernetStrategy("gdas", settings)
 {
     public TemperatureSchedule Temperature { get; } = temperature;
 
     private protected override EdgeMixer CreateMixer() => new SampledMixer();
 
     /// <summary>Each pass of a round gets a fresh sample at the epoch's temperature (search_model_gdas.py's <c>forward</c>).</summary>
-    private protected override void Mix(SupernetState state, int epoch) => Sample(state, (SampledMixer)state.Mixer, Temperature.At(epoch));
+    private protected override void Mix(SupernetState state, int epoch) =>
+        Sample(state, (SampledMixer)state.Mixer, Temperature.At(epoch));
 
     /// <summary>
     /// A hard Gumbel-softmax sample per edge: h = onehot(argmax p) − p.detach() + p with p = softmax((log_softmax(α) + g) / τ)
@@ -51,7 +56,8 @@ public sealed class Gdas(SupernetSettings settings, TemperatureSchedule temperat
     /// </summary>
     internal static void Sample(SupernetState state, SampledMixer mixer, double tau)
     {
-        int edges = (int)state.Alpha.shape[0], operations = (int)state.Alpha.shape[1];
+        int edges = (int)state.Alpha.shape[0],
+            operations = (int)state.Alpha.shape[1];
         var noise = new float[edges * operations];
         for (int i = 0; i < noise.Length; i++)
         {

@@ -7,7 +7,8 @@ namespace Nas.Sandbox.Strategies.Gradient;
 /// </summary>
 public sealed record CosineSchedule(double Max, double Min, int Epochs)
 {
-    public double At(int epoch) => epoch >= Epochs ? Min : Min + (Max - Min) * (1 + Math.Cos(Math.PI * epoch / Epochs)) / 2;
+    public double At(int epoch) =>
+        epoch >= Epochs ? Min : Min + (Max - Min) * (1 + Math.Cos(Math.PI * epoch / Epochs)) / 2;
 }
 
 /// <summary>

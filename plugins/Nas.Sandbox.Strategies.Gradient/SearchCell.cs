@@ -23,12 +23,19 @@ internal sealed class SearchCell : nn.Module<Tensor, Tensor>
     private readonly int operation_count;
     private readonly EdgeMixer mixer;
 
-    public SearchCell(Func<string, int, nn.Module<Tensor, Tensor>> build, IReadOnlyList<string> operationNames, int channels, EdgeMixer mixer) : base(nameof(SearchCell))
+    public SearchCell(
+        Func<string, int, nn.Module<Tensor, Tensor>> build,
+        IReadOnlyList<string> operationNames,
+        int channels,
+        EdgeMixer mixer
+    )
+        : base(nameof(SearchCell))
     {
         operation_count = operationNames.Count;
         this.mixer = mixer;
         for (int e = 0; e < Edges.Length; e++)
-            foreach (string name in operationNames) operations.Add(build(name, channels));
+            foreach (string name in operationNames)
+                operations.Add(build(name, channels));
         RegisterComponents();
     }
 

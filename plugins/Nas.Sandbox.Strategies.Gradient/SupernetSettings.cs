@@ -12,20 +12,27 @@ public sealed record SupernetSettings
 {
     /// <summary>Rounds (one weight step and one architecture step each) trained before each Ask's proposal.</summary>
     public int StepsPerAsk { get; init; } = 4;
+
     /// <summary>Epochs the search is planned for: the cosine schedule's length (DARTS-V1: 50; GDAS: 240).</summary>
     public int Epochs { get; init; } = 50;
+
     /// <summary>SGD learning rate of the supernet's weights at the first epoch.</summary>
     public double LearningRate { get; init; } = 0.025;
+
     /// <summary>Where the cosine schedule ends (NB201's <c>eta_min</c>).</summary>
     public double LearningRateMin { get; init; } = 0.001;
     public double Momentum { get; init; } = 0.9;
+
     /// <summary>Nesterov momentum (NB201's configs: <c>nesterov 1</c>). Not a knob.</summary>
     public bool Nesterov { get; init; } = true;
     public double WeightDecay { get; init; } = 5e-4;
+
     /// <summary>Gradient-norm clip of the weights step (NB201: 5). Not a knob.</summary>
     public double GradientClip { get; init; } = 5;
+
     /// <summary>Adam learning rate of the architecture parameters α (betas 0.5 and 0.999).</summary>
     public double ArchLearningRate { get; init; } = 3e-4;
+
     /// <summary>Adam weight decay of α.</summary>
     public double ArchWeightDecay { get; init; } = 1e-3;
 
@@ -33,16 +40,28 @@ public sealed record SupernetSettings
 
     /// <summary>The knobs, with <paramref name="epochs"/> as the default of <c>epochs</c> (DARTS 50, GDAS 240).</summary>
     public static IReadOnlyList<Knob> KnobsWith(int epochs) =>
-    [
-        new("steps-per-ask", "4", "supernet training rounds (a weight step, then an α step) before each proposal; an epoch at the default fidelity is 79"),
-        new("epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "epochs the search is planned for: the length of the cosine learning-rate schedule"),
-        new("learning-rate", "0.025", "SGD learning rate of the supernet's weights at the first epoch"),
-        new("learning-rate-min", "0.001", "learning rate the cosine schedule reaches after 'epochs' epochs (and keeps)"),
-        new("momentum", "0.9", "SGD (Nesterov) momentum of the weights"),
-        new("weight-decay", "0.0005", "weight decay of the weights"),
-        new("arch-learning-rate", "0.0003", "Adam learning rate of the architecture parameters"),
-        new("arch-weight-decay", "0.001", "Adam weight decay of the architecture parameters"),
-    ];
+        [
+            new(
+                "steps-per-ask",
+                "4",
+                "supernet training rounds (a weight step, then an α step) before each proposal; an epoch at the default fidelity is 79"
+            ),
+            new(
+                "epochs",
+                epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "epochs the search is planned for: the length of the cosine learning-rate schedule"
+            ),
+            new("learning-rate", "0.025", "SGD learning rate of the supernet's weights at the first epoch"),
+            new(
+                "learning-rate-min",
+                "0.001",
+                "learning rate the cosine schedule reaches after 'epochs' epochs (and keeps)"
+            ),
+            new("momentum", "0.9", "SGD (Nesterov) momentum of the weights"),
+            new("weight-decay", "0.0005", "weight decay of the weights"),
+            new("arch-learning-rate", "0.0003", "Adam learning rate of the architecture parameters"),
+            new("arch-weight-decay", "0.001", "Adam weight decay of the architecture parameters"),
+        ];
 
     public static SupernetSettings From(KnobValues knobs, string strategy)
     {
@@ -58,7 +77,9 @@ public sealed record SupernetSettings
             ArchWeightDecay = knobs.GetDouble("arch-weight-decay", min: 0),
         };
         if (settings.LearningRateMin > settings.LearningRate)
-            throw new KnobException($"Knob 'learning-rate-min' of '{strategy}' ({settings.LearningRateMin}) must not exceed 'learning-rate' ({settings.LearningRate}).");
+            throw new KnobException(
+                $"Knob 'learning-rate-min' of '{strategy}' ({settings.LearningRateMin}) must not exceed 'learning-rate' ({settings.LearningRate})."
+            );
         return settings;
     }
 }

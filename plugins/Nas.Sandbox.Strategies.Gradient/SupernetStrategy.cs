@@ -50,20 +50,28 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
     /// <summary>A copy of α, [edge][operation].</summary>
     public double[][] ArchitectureWeights()
     {
-        if (_state is null) return [];
+        if (_state is null)
+            return [];
         using var values = _state.Alpha.detach().cpu();
         var flat = values.data<float>().ToArray();
         int k = _state.Operations.Count;
-        return Enumerable.Range(0, SearchCell.Edges.Length).Select(e => flat.Skip(e * k).Take(k).Select(v => (double)v).ToArray()).ToArray();
+        return Enumerable
+            .Range(0, SearchCell.Edges.Length)
+            .Select(e => flat.Skip(e * k).Take(k).Select(v => (double)v).ToArray())
+            .ToArray();
     }
 
     public Architecture Ask(SearchContext context)
     {
-        var kit = context.Training ?? throw new InvalidOperationException(
-            $"{_name} needs the race's training data (context.Training): it trains a supernet on it. This race offers none; " +
-            "race it with --estimator train or --estimator tabular (nas race and nas tui provide the data).");
+        var kit = context.Training
+            ?? throw new InvalidOperationException(
+                $"{_name} needs the race's training data (context.Training): it trains a supernet on it. This race offers none; "
+                    + "race it with --estimator train or --estimator tabular (nas race and nas tui provide the data)."
+            );
         if (context.Space.ChoiceCount != SearchCell.Edges.Length)
-            throw new InvalidOperationException($"{_name} searches NAS-Bench-201's cell (6 edges); space '{context.Space.Name}' has {context.Space.ChoiceCount} choices.");
+            throw new InvalidOperationException(
+                $"{_name} searches NAS-Bench-201's cell (6 edges); space '{context.Space.Name}' has {context.Space.ChoiceCount} choices."
+            );
         TrainUntil(kit, context.Space.Operations, (long)(context.AskIndex + 1) * Settings.StepsPerAsk);
         var alpha = ArchitectureWeights();
         return context.Space.FromChoices(alpha.Select(row => _state!.Operations[ArgMax(row)]).ToArray());
@@ -73,7 +81,8 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
     internal void TrainUntil(ITrainingKit kit, IReadOnlyList<string> operations, long rounds)
     {
         _state ??= Build(kit, operations);
-        while (_state.Rounds < rounds) TrainRound(_state, kit);
+        while (_state.Rounds < rounds)
+            TrainRound(_state, kit);
     }
 
     /// <summary>Trials do not steer a gradient search; nothing is kept, so a replay costs nothing.</summary>
@@ -85,19 +94,47 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
         long seed = kit.Seed;
         // Search-mode operations: non-affine batch norms without running statistics, as NB201's search cells.
         var network = kit.BuildNetwork(channels => new SearchCell(
-            (name, c) => kit.BuildOperation(name, c, c, 1, affine: false, trackRunningStats: false), operations, channels, mixer));
+            (name, c) => kit.BuildOperation(name, c, c, 1, affine: false, trackRunningStats: false),
+            operations,
+            channels,
+            mixer
+        ));
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         // α starts near uniform: 1e-3 × N(0, 1), as DARTS and GDAS initialise it.
         var initial = new float[SearchCell.Edges.Length * operations.Count];
-        for (int i = 0; i < initial.Length; i++) initial[i] = (float)(1e-3 * random.NextGaussian());
+        for (int i = 0; i < initial.Length; i++)
+            initial[i] = (float)(1e-3 * random.NextGaussian());
         var alpha = new Parameter(tensor(initial, [SearchCell.Edges.Length, operations.Count], device: kit.Device));
         var weights = network.parameters().ToArray();
-        var weightOptimizer = optim.SGD(weights, Settings.LearningRate, Settings.Momentum, weight_decay: Settings.WeightDecay, nesterov: Settings.Nesterov);
-        var archOptimizer = optim.Adam([alpha], Settings.ArchLearningRate, beta1: 0.5, beta2: 0.999, weight_decay: Settings.ArchWeightDecay);
+        var weightOptimizer = optim.SGD(
+            weights,
+            Settings.LearningRate,
+            Settings.Momentum,
+            weight_decay: Settings.WeightDecay,
+            nesterov: Settings.Nesterov
+        );
+        var archOptimizer = optim.Adam(
+            [alpha],
+            Settings.ArchLearningRate,
+            beta1: 0.5,
+            beta2: 0.999,
+            weight_decay: Settings.ArchWeightDecay
+        );
         network.train();
         int roundsPerEpoch = (int)((kit.TrainingImages.shape[0] + kit.BatchSize - 1) / kit.BatchSize);
-        return new SupernetState(network, mixer, alpha, weights, weightOptimizer, archOptimizer, operations, random,
-            new BatchOrder(random.Next()), new BatchOrder(random.Next()), roundsPerEpoch);
+        return new SupernetState(
+            network,
+            mixer,
+            alpha,
+            weights,
+            weightOptimizer,
+            archOptimizer,
+            operations,
+            random,
+            new BatchOrder(random.Next()),
+            new BatchOrder(random.Next()),
+            roundsPerEpoch
+        );
     }
 
     /// <summary>One iteration of NB201's <c>search_func</c>: the weights on a search-train batch, then α on a search-validation batch.</summary>
@@ -107,7 +144,8 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
         var (trainX, trainY) = state.TrainOrder.Next(kit.TrainingImages, kit.TrainingLabels, kit.BatchSize);
         var (validX, validY) = state.ValidationOrder.Next(kit.ValidationImages, kit.ValidationLabels, kit.BatchSize);
         int epoch = state.Rounds / state.RoundsPerEpoch;
-        foreach (var group in state.WeightOptimizer.ParamGroups) group.LearningRate = Settings.LearningRates.At(epoch);
+        foreach (var group in state.WeightOptimizer.ParamGroups)
+            group.LearningRate = Settings.LearningRates.At(epoch);
 
         Mix(state, epoch);
         state.WeightOptimizer.zero_grad(); // the weights only: α keeps what the last α step left, as in NB201
@@ -137,10 +175,11 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
     private static int ArgMax(double[] row)
     {
         int best = 0;
-        for (int i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
+        for (int i = 1; i < row.Length; i++)
+            if (row[i] > row[best])
+                best = i;
         return best;
     }
-
 
     public void Dispose()
     {
@@ -152,9 +191,18 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
 
 /// <summary>Everything a supernet search has built and learned.</summary>
 internal sealed record SupernetState(
-    nn.Module<Tensor, Tensor> Network, EdgeMixer Mixer, Parameter Alpha, Parameter[] Weights,
-    optim.Optimizer WeightOptimizer, optim.Optimizer ArchOptimizer, IReadOnlyList<string> Operations, Random Random,
-    BatchOrder TrainOrder, BatchOrder ValidationOrder, int RoundsPerEpoch) : IDisposable
+    nn.Module<Tensor, Tensor> Network,
+    EdgeMixer Mixer,
+    Parameter Alpha,
+    Parameter[] Weights,
+    optim.Optimizer WeightOptimizer,
+    optim.Optimizer ArchOptimizer,
+    IReadOnlyList<string> Operations,
+    Random Random,
+    BatchOrder TrainOrder,
+    BatchOrder ValidationOrder,
+    int RoundsPerEpoch
+) : IDisposable
 {
     public int Rounds { get; set; }
     public List<double> TrainingLosses { get; } = [];
@@ -184,7 +232,8 @@ internal sealed class BatchOrder(int seed)
         if (_position >= _permutation.Length)
         {
             _permutation = new long[count];
-            for (int i = 0; i < count; i++) _permutation[i] = i;
+            for (int i = 0; i < count; i++)
+                _permutation[i] = i;
             _random.Shuffle(_permutation);
             _position = 0;
         }

@@ -19,20 +19,29 @@ namespace Nas.Sandbox.Strategies.MultiObjective;
 public sealed class Nsga2Factory : IStrategyFactory
 {
     public string Name => "nsga-ii";
-    public string Description => "NSGA-II: non-dominated sorting, crowding distance, tournament, crossover + mutation (Deb et al. 2002).";
+    public string Description =>
+        "NSGA-II: non-dominated sorting, crowding distance, tournament, crossover + mutation (Deb et al. 2002).";
     public IReadOnlyList<Knob> Knobs { get; } =
     [
         new("population", "20", "parents kept per generation; also the children bred per generation"),
         new("tournament", "2", "members drawn per parent selection (2: binary tournament)"),
-        new("crossover", "0.9", "probability that a child is the uniform crossover of two parents (else a copy of one)"),
+        new(
+            "crossover",
+            "0.9",
+            "probability that a child is the uniform crossover of two parents (else a copy of one)"
+        ),
         new("mutations", "1", "one-choice mutations applied to every child"),
     ];
 
     public IStrategy Create(KnobValues knobs)
     {
         int population = knobs.GetInt("population", min: 2, max: 10_000);
-        return new Nsga2(population, knobs.GetInt("tournament", min: 1, max: population),
-            knobs.GetDouble("crossover", min: 0, max: 1), knobs.GetInt("mutations", min: 0, max: 100));
+        return new Nsga2(
+            population,
+            knobs.GetInt("tournament", min: 1, max: population),
+            knobs.GetDouble("crossover", min: 0, max: 1),
+            knobs.GetInt("mutations", min: 0, max: 100)
+        );
     }
 }
 
@@ -41,9 +50,11 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
     private const int MaxRebreeds = 20;
     private readonly List<Trial> _history = [];
     private readonly HashSet<Architecture> _evaluated = [];
+
     // The parents after the last complete generation, with their rank and crowding distance.
     private List<Member> _parents = [];
-    private int _generationsDone, _seen;
+    private int _generationsDone,
+        _seen;
 
     private sealed record Member(Architecture Architecture, IReadOnlyList<double> Objectives)
     {
@@ -55,18 +66,24 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
 
     public Architecture Ask(SearchContext context)
     {
-        for (; _seen < _history.Count; _seen++) _evaluated.Add(_history[_seen].Architecture);
+        for (; _seen < _history.Count; _seen++)
+            _evaluated.Add(_history[_seen].Architecture);
         // Generation g covers trials [g·N, (g+1)·N); selection runs once a generation has been fully told.
-        while ((_generationsDone + 1) * populationSize <= _history.Count) Select(_generationsDone++);
-        if (_history.Count < populationSize || _parents.Count < 2) return Fresh(context);
+        while ((_generationsDone + 1) * populationSize <= _history.Count)
+            Select(_generationsDone++);
+        if (_history.Count < populationSize || _parents.Count < 2)
+            return Fresh(context);
 
         for (int attempt = 0; attempt < MaxRebreeds; attempt++)
         {
             var mother = Tournament(context.Random);
             var child = mother.Architecture;
-            if (context.Random.NextDouble() < crossoverRate) child = context.Space.Crossover(child, Tournament(context.Random).Architecture, context.Random);
-            for (int i = 0; i < mutations; i++) child = context.Space.Mutate(child, context.Random);
-            if (!_evaluated.Contains(child)) return child;
+            if (context.Random.NextDouble() < crossoverRate)
+                child = context.Space.Crossover(child, Tournament(context.Random).Architecture, context.Random);
+            for (int i = 0; i < mutations; i++)
+                child = context.Space.Mutate(child, context.Random);
+            if (!_evaluated.Contains(child))
+                return child;
         }
         return Fresh(context);
     }
@@ -77,17 +94,22 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
         var pool = new List<Member>(_parents);
         var seen = _parents.Select(p => p.Architecture).ToHashSet();
         foreach (var trial in _history.Skip(generation * populationSize).Take(populationSize))
-            if (ObjectivesOf(trial) is { } objectives && seen.Add(trial.Architecture)) pool.Add(new Member(trial.Architecture, objectives));
+            if (ObjectivesOf(trial) is { } objectives && seen.Add(trial.Architecture))
+                pool.Add(new Member(trial.Architecture, objectives));
         var next = new List<Member>();
         var fronts = ParetoRanking.NonDominatedSort(pool.Select(m => m.Objectives).ToArray());
         for (int rank = 0; rank < fronts.Count && next.Count < populationSize; rank++)
         {
             var front = fronts[rank].Select(i => pool[i]).ToList();
             var crowding = ParetoRanking.CrowdingDistance(front.Select(m => m.Objectives).ToArray());
-            for (int i = 0; i < front.Count; i++) (front[i].Rank, front[i].Crowding) = (rank, crowding[i]);
+            for (int i = 0; i < front.Count; i++)
+                (front[i].Rank, front[i].Crowding) = (rank, crowding[i]);
             // The last front that does not fit whole keeps its least crowded members (a stable sort: ties keep pool order).
-            next.AddRange(front.Count <= populationSize - next.Count ? front
-                : front.OrderByDescending(m => m.Crowding).Take(populationSize - next.Count));
+            next.AddRange(
+                front.Count <= populationSize - next.Count
+                    ? front
+                    : front.OrderByDescending(m => m.Crowding).Take(populationSize - next.Count)
+            );
         }
         // Rank and crowding within the new population, for the tournaments of the next generation.
         var survivors = ParetoRanking.NonDominatedSort(next.Select(m => m.Objectives).ToArray());
@@ -95,7 +117,8 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
         {
             var front = survivors[rank].Select(i => next[i]).ToList();
             var crowding = ParetoRanking.CrowdingDistance(front.Select(m => m.Objectives).ToArray());
-            for (int i = 0; i < front.Count; i++) (front[i].Rank, front[i].Crowding) = (rank, crowding[i]);
+            for (int i = 0; i < front.Count; i++)
+                (front[i].Rank, front[i].Crowding) = (rank, crowding[i]);
         }
         _parents = next;
     }
@@ -106,7 +129,8 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
         for (int i = 1; i < tournamentSize; i++)
         {
             var contender = _parents[random.Next(_parents.Count)];
-            if (contender.Rank < best.Rank || contender.Rank == best.Rank && contender.Crowding > best.Crowding) best = contender;
+            if (contender.Rank < best.Rank || contender.Rank == best.Rank && contender.Crowding > best.Crowding)
+                best = contender;
         }
         return best;
     }
@@ -114,7 +138,8 @@ public sealed class Nsga2(int populationSize, int tournamentSize, double crossov
     private Architecture Fresh(SearchContext context)
     {
         var candidate = context.Space.Sample(context.Random);
-        for (int i = 0; i < 100 && _evaluated.Contains(candidate); i++) candidate = context.Space.Sample(context.Random);
+        for (int i = 0; i < 100 && _evaluated.Contains(candidate); i++)
+            candidate = context.Space.Sample(context.Random);
         return candidate;
     }
 

@@ -9,12 +9,14 @@ public static class Tournament
     /// <summary>The fittest of <paramref name="size"/> members drawn uniformly with replacement; ties go to the first drawn.</summary>
     public static T Select<T>(IReadOnlyList<T> population, int size, Func<T, double> fitness, Random random)
     {
-        if (population.Count == 0) throw new ArgumentException("The population is empty.", nameof(population));
+        if (population.Count == 0)
+            throw new ArgumentException("The population is empty.", nameof(population));
         var winner = population[random.Next(population.Count)];
         for (int i = 1; i < size; i++)
         {
             var contender = population[random.Next(population.Count)];
-            if (fitness(contender) > fitness(winner)) winner = contender;
+            if (fitness(contender) > fitness(winner))
+                winner = contender;
         }
         return winner;
     }

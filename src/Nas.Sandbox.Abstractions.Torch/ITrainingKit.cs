@@ -40,7 +40,14 @@ public interface ITrainingKit : ITrainingSetup
     /// built-in operations honour it; a plugin or script operation (<see cref="IOperation.Build"/> takes no such options)
     /// is built as it is, and the race says so once. (API 1.2.)
     /// </summary>
-    nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride, bool affine, bool trackRunningStats);
+    nn.Module<Tensor, Tensor> BuildOperation(
+        string name,
+        int channelsIn,
+        int channelsOut,
+        int stride,
+        bool affine,
+        bool trackRunningStats
+    );
 
     /// <summary>
     /// NAS-Bench-201's macro skeleton (stem, three stages of <see cref="ITrainingSetup.CellsPerStage"/> cells at C, 2C,

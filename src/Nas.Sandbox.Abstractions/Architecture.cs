@@ -21,10 +21,16 @@ public sealed class Architecture : IEquatable<Architecture>
     /// <summary>The choices in the space's fixed order (for the cell space: edges 1←0, 2←0, 2←1, 3←0, 3←1, 3←2).</summary>
     public IReadOnlyList<string> Choices { get; }
 
-    public bool Equals(Architecture? other) => other is not null && string.Equals(Key, other.Key, StringComparison.Ordinal);
+    public bool Equals(Architecture? other) =>
+        other is not null && string.Equals(Key, other.Key, StringComparison.Ordinal);
+
     public override bool Equals(object? obj) => Equals(obj as Architecture);
+
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Key);
+
     public override string ToString() => Key;
+
     public static bool operator ==(Architecture? a, Architecture? b) => a is null ? b is null : a.Equals(b);
+
     public static bool operator !=(Architecture? a, Architecture? b) => !(a == b);
 }

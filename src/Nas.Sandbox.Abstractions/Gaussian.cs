@@ -12,7 +12,8 @@ public static class Gaussian
     {
         ArgumentNullException.ThrowIfNull(random);
         // 1 - u lies in (0, 1], so the logarithm is finite.
-        double u1 = 1 - random.NextDouble(), u2 = random.NextDouble();
+        double u1 = 1 - random.NextDouble(),
+            u2 = random.NextDouble();
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 

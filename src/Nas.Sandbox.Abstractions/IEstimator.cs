@@ -8,7 +8,11 @@ public interface IEstimator
 {
     string Name { get; }
 
-    Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation);
+    Task<EvaluationResult> EvaluateAsync(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation
+    );
 }
 
 /// <summary>What the referee asks of an estimator for one trial.</summary>
@@ -16,6 +20,7 @@ public sealed record EvaluationRequest
 {
     /// <summary>Seed for everything random in the evaluation (weight init, batch order), fixed per heat and architecture.</summary>
     public required long Seed { get; init; }
+
     /// <summary>Seed of the heat's data split: the same for every contestant of a heat.</summary>
     public required long DataSeed { get; init; }
     public Fidelity Fidelity { get; init; } = new();

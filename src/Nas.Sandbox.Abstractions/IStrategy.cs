@@ -21,16 +21,21 @@ public interface IStrategy
 public sealed record SearchContext
 {
     public required ISearchSpace Space { get; init; }
+
     /// <summary>Randomness for this ask only, derived from the heat's seed, the contestant and the ask index.</summary>
     public required Random Random { get; init; }
+
     /// <summary>0-based index of the trial this ask will become.</summary>
     public required int AskIndex { get; init; }
+
     /// <summary>Evaluations allowed per heat, when the budget counts evaluations.</summary>
     public int? EvaluationBudget { get; init; }
+
     /// <summary>Seconds allowed per heat, when the budget counts seconds.</summary>
     public double? SecondsBudget { get; init; }
     public int EvaluationsUsed { get; init; }
     public double SecondsUsed { get; init; }
+
     /// <summary>
     /// The race's training kit for this contestant and heat, seen without TorchSharp; null when the race has none. Set by
     /// the host, always to the whole kit: strategies that train weights (DARTS, GDAS) read it as <c>context.Training</c>,
@@ -39,8 +44,10 @@ public sealed record SearchContext
     /// 1.x property <c>Training</c>, so this assembly needs no TorchSharp.)
     /// </summary>
     public ITrainingSetup? TrainingSetup { get; init; }
+
     /// <summary>What the race maximises: <see cref="Trial.Objective"/> and, in a Pareto race, the components of <see cref="Trial.Objectives"/>.</summary>
     public ObjectiveDescription Objective { get; init; } = ObjectiveDescription.Accuracy;
+
     /// <summary>
     /// This contestant's trials that are still being evaluated, in the order they were asked (API 2.1). Always empty for
     /// a strategy that is not an <see cref="IParallelStrategy"/>, which is never asked while a trial of its own is pending.

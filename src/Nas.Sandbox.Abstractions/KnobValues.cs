@@ -18,14 +18,21 @@ public sealed class KnobValues
     }
 
     /// <summary>Defaults of <paramref name="knobs"/> overridden by <paramref name="given"/>.</summary>
-    public static KnobValues Create(string owner, IReadOnlyList<Knob> knobs, IReadOnlyDictionary<string, string>? given = null)
+    public static KnobValues Create(
+        string owner,
+        IReadOnlyList<Knob> knobs,
+        IReadOnlyDictionary<string, string>? given = null
+    )
     {
         var values = knobs.ToDictionary(k => k.Name, k => k.DefaultValue, StringComparer.Ordinal);
         foreach (var (name, value) in given ?? new Dictionary<string, string>())
         {
             if (!values.ContainsKey(name))
             {
-                string known = knobs.Count == 0 ? "it has no knobs" : "known knobs: " + string.Join(", ", knobs.Select(k => k.Name));
+                string known =
+                    knobs.Count == 0
+                        ? "it has no knobs"
+                        : "known knobs: " + string.Join(", ", knobs.Select(k => k.Name));
                 throw new KnobException($"'{owner}' has no knob '{name}' ({known}).");
             }
             values[name] = value;
@@ -51,7 +58,10 @@ public sealed class KnobValues
     public double GetDouble(string name, double min = double.MinValue, double max = double.MaxValue)
     {
         string text = GetString(name);
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value))
+        if (
+            !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            || double.IsNaN(value)
+        )
             throw new KnobException($"Knob '{name}' of '{_owner}' must be a number, not '{text}'.");
         if (value < min || value > max)
             throw new KnobException($"Knob '{name}' of '{_owner}' must be between {min} and {max}, not {value}.");

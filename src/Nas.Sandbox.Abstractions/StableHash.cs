@@ -25,7 +25,8 @@ public static class StableHash
         ulong hash = Empty;
         for (int i = 0; i < parts.Length; i++)
         {
-            if (i > 0) hash = Add(hash, separator);
+            if (i > 0)
+                hash = Add(hash, separator);
             hash = Add(hash, parts[i]);
         }
         return hash;
@@ -35,7 +36,8 @@ public static class StableHash
     public static ulong Add(ulong hash, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        foreach (char c in text) hash = (hash ^ c) * Prime;
+        foreach (char c in text)
+            hash = (hash ^ c) * Prime;
         return hash;
     }
 

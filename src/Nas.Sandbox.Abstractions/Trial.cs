@@ -5,10 +5,13 @@ public enum TrialStatus
 {
     /// <summary>Evaluated; metrics are valid.</summary>
     Ok,
+
     /// <summary>The estimator or the strategy failed; see <see cref="Trial.Message"/>.</summary>
     Failed,
+
     /// <summary>Training produced a NaN or exploding loss.</summary>
     Diverged,
+
     /// <summary>The evaluation did not finish in time.</summary>
     TimedOut,
 }
@@ -20,12 +23,16 @@ public sealed record Metrics
     public double? ValidationLoss { get; init; }
     public double? TrainingLoss { get; init; }
     public long? Parameters { get; init; }
+
     /// <summary>FLOPs of one forward pass of one image (multiply-accumulates, as NAS-Bench-201 counts).</summary>
     public long? Flops { get; init; }
+
     /// <summary>Median wall milliseconds of one forward pass at batch 1 (eval mode, after warm-up) on the race's device.</summary>
     public double? LatencyMs { get; init; }
+
     /// <summary>As <see cref="LatencyMs"/>, for a batch of 64 images (the whole batch, not per image).</summary>
     public double? LatencyMsBatch64 { get; init; }
+
     /// <summary>
     /// A figure of merit from an estimator that does not measure accuracy (a zero-cost proxy): higher is better, on the
     /// proxy's own scale. Never an accuracy.
@@ -54,13 +61,17 @@ public sealed record Trial
     public required Architecture Architecture { get; init; }
     public required TrialStatus Status { get; init; }
     public required Metrics Metrics { get; init; }
+
     /// <summary>Seconds the evaluation cost (measured, or simulated by a tabular estimator; 0 when served from cache).</summary>
     public required double CostSeconds { get; init; }
     public Fidelity Fidelity { get; init; } = new();
+
     /// <summary>True when the contestant had already paid for this architecture in this heat.</summary>
     public bool FromCache { get; init; }
+
     /// <summary>Why the trial failed, diverged or timed out.</summary>
     public string? Message { get; init; }
+
     /// <summary>
     /// What the race maximises, set by the referee for every ok trial before <see cref="IStrategy.Tell"/> (null
     /// otherwise): the validation accuracy by default (a proxy's score when the estimator measures no accuracy),
@@ -68,6 +79,7 @@ public sealed record Trial
     /// A single-objective strategy ranks trials by this, so it optimises whatever the race asks for.
     /// </summary>
     public double? Objective { get; init; }
+
     /// <summary>
     /// In a Pareto race, the trial's objective vector, every component higher-is-better (costs negated, e.g.
     /// [accuracy, −params in millions]); named by <see cref="SearchContext.Objective"/>. Null in a single-objective race

@@ -7,28 +7,37 @@ namespace Nas.Sandbox.Cli;
 /// <summary>Options several commands share, and the one place user errors become a message and an exit code.</summary>
 internal static class CommonOptions
 {
-    public static Option<string[]> Plugins() => new("--plugins")
-    {
-        Description = "extra plugin folder (each sub-folder NAME holds NAME.dll); repeatable",
-        AllowMultipleArgumentsPerToken = false,
-    };
+    public static Option<string[]> Plugins() =>
+        new("--plugins")
+        {
+            Description = "extra plugin folder (each sub-folder NAME holds NAME.dll); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
-    public static Option<string[]> Scripts() => new("--scripts")
-    {
-        Description = "extra folder of .csx scripts (strategies, estimators, operations); repeatable",
-        AllowMultipleArgumentsPerToken = false,
-    };
+    public static Option<string[]> Scripts() =>
+        new("--scripts")
+        {
+            Description = "extra folder of .csx scripts (strategies, estimators, operations); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
     /// <summary>The league file; null when not given, meaning <see cref="LeagueFile.DefaultPath"/>.</summary>
-    public static Option<string?> League() => new("--league")
-    {
-        Description = "league file [league.json in the home: $NAS_HOME, default ~/.nas]",
-        HelpName = "PATH",
-    };
+    public static Option<string?> League() =>
+        new("--league")
+        {
+            Description = "league file [league.json in the home: $NAS_HOME, default ~/.nas]",
+            HelpName = "PATH",
+        };
 
-    public static Option<string> Dataset() => new("--dataset") { Description = "fashion-mnist or fashion-mnist:DIR", DefaultValueFactory = _ => "fashion-mnist" };
+    public static Option<string> Dataset() =>
+        new("--dataset")
+        {
+            Description = "fashion-mnist or fashion-mnist:DIR",
+            DefaultValueFactory = _ => "fashion-mnist",
+        };
 
-    public static Option<string> Device() => new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+    public static Option<string> Device() =>
+        new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
 
     public static Option<bool> Json(string what) => new("--json") { Description = what };
 
@@ -37,12 +46,21 @@ internal static class CommonOptions
     /// <summary>Runs <paramref name="body"/>; a <see cref="NasException"/> prints its message (no stack trace) and exits 1.</summary>
     public static async Task<int> GuardAsync(bool verbose, Func<Task<int>> body)
     {
-        try { return await body(); }
+        try
+        {
+            return await body();
+        }
         // KnobException and ArchitectureFormatException are the Abstractions' user errors (it knows no NasException).
-        catch (Exception e) when (e is NasException or Nas.Sandbox.Abstractions.KnobException or Nas.Sandbox.Abstractions.ArchitectureFormatException)
+        catch (Exception e)
+            when (e
+                    is NasException
+                        or Nas.Sandbox.Abstractions.KnobException
+                        or Nas.Sandbox.Abstractions.ArchitectureFormatException
+            )
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            if (verbose) Console.Error.WriteLine(e);
+            if (verbose)
+                Console.Error.WriteLine(e);
             return 1;
         }
         catch (OperationCanceledException)

@@ -19,14 +19,20 @@ internal static class ContestantProcessCommand
     {
         var pipe = new Option<string>("--pipe") { Required = true };
         var parent = new Option<int>("--parent") { Required = true };
-        var command = new Command(Name, "Serve one contestant of a race in its own process (started by the race).") { Hidden = true };
+        var command = new Command(Name, "Serve one contestant of a race in its own process (started by the race).")
+        {
+            Hidden = true,
+        };
         command.Options.Add(pipe);
         command.Options.Add(parent);
         command.SetAction(result =>
         {
             WatchParent(result.GetValue(parent));
             using var stream = new NamedPipeClientStream(".", result.GetValue(pipe)!, PipeDirection.InOut);
-            try { stream.Connect(TimeSpan.FromSeconds(30)); }
+            try
+            {
+                stream.Connect(TimeSpan.FromSeconds(30));
+            }
             catch (TimeoutException)
             {
                 Console.Error.WriteLine("error: the race's pipe did not answer within 30 s.");
@@ -41,13 +47,24 @@ internal static class ContestantProcessCommand
     private static void WatchParent(int parentId)
     {
         Process parent;
-        try { parent = Process.GetProcessById(parentId); }
-        catch (ArgumentException) { Environment.Exit(1); return; }
+        try
+        {
+            parent = Process.GetProcessById(parentId);
+        }
+        catch (ArgumentException)
+        {
+            Environment.Exit(1);
+            return;
+        }
         var watcher = new Thread(() =>
         {
             while (!parent.WaitForExit(500)) { }
             Environment.Exit(1);
-        }) { IsBackground = true, Name = "parent watch" };
+        })
+        {
+            IsBackground = true,
+            Name = "parent watch",
+        };
         watcher.Start();
     }
 
@@ -57,6 +74,9 @@ internal static class ContestantProcessCommand
         string program = Environment.ProcessPath ?? "dotnet";
         string assembly = typeof(ContestantProcessCommand).Assembly.Location;
         bool viaDotnet = Path.GetFileNameWithoutExtension(program).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-        return new ContestantProcessStart(program, viaDotnet ? [assembly, Name] : [Name]) { HeapLimitBytes = heapLimitBytes };
+        return new ContestantProcessStart(program, viaDotnet ? [assembly, Name] : [Name])
+        {
+            HeapLimitBytes = heapLimitBytes,
+        };
     }
 }

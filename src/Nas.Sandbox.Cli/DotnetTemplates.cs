@@ -25,18 +25,38 @@ internal sealed class DotnetTemplates(string folder, string? hive)
     public static DotnetTemplates Locate(Assembly host)
     {
         string beside = Path.Combine(AppContext.BaseDirectory, "templates");
-        string? built = host.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Nas.TemplatesDir")?.Value;
-        string? folder = Directory.Exists(beside) ? beside : built is not null && Directory.Exists(built) ? built : null;
+        string? built = host.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "Nas.TemplatesDir")
+            ?.Value;
+        string? folder =
+            Directory.Exists(beside) ? beside
+            : built is not null && Directory.Exists(built) ? built
+            : null;
         if (folder is null)
-            throw new NasException($"The pack project templates were not found (looked in {beside}{(built is null ? "" : $" and {built}")}).");
-        string? hive = Environment.GetEnvironmentVariable(HiveVariable) is { Length: > 0 } h ? Path.GetFullPath(h) : null;
+            throw new NasException(
+                $"The pack project templates were not found (looked in {beside}{(built is null ? "" : $" and {built}")})."
+            );
+        string? hive = Environment.GetEnvironmentVariable(HiveVariable) is { Length: > 0 } h
+            ? Path.GetFullPath(h)
+            : null;
         return new DotnetTemplates(Path.GetFullPath(folder), hive);
     }
 
     /// <summary>Creates a project from template <c>nas-KIND</c> (installing or refreshing the templates first when needed).</summary>
     public void Instantiate(string kind, string name, string output, IReadOnlyList<string> parameters)
     {
-        string[] arguments = ["new", $"nas-{kind}", "-n", name, "-o", output, "--no-update-check", .. parameters, .. HiveArguments()];
+        string[] arguments =
+        [
+            "new",
+            $"nas-{kind}",
+            "-n",
+            name,
+            "-o",
+            output,
+            "--no-update-check",
+            .. parameters,
+            .. HiveArguments(),
+        ];
         bool installedNow = EnsureInstalled();
         var (exit, text) = Dotnet(arguments);
         // The stamp may be stale (templates uninstalled by hand): install for real and try once more.
@@ -45,14 +65,18 @@ internal sealed class DotnetTemplates(string folder, string? hive)
             Install();
             (exit, text) = Dotnet(arguments);
         }
-        if (exit != 0) throw new NasException($"dotnet {string.Join(' ', arguments)} failed (exit {exit}):{Environment.NewLine}{text.Trim()}");
+        if (exit != 0)
+            throw new NasException(
+                $"dotnet {string.Join(' ', arguments)} failed (exit {exit}):{Environment.NewLine}{text.Trim()}"
+            );
     }
 
     /// <summary>Installs the templates unless the stamp says this content is already installed in this hive; true when it installed.</summary>
     public bool EnsureInstalled()
     {
         string? stamp = StampPath();
-        if (stamp is not null && File.Exists(stamp) && File.ReadAllText(stamp) == StampText()) return false;
+        if (stamp is not null && File.Exists(stamp) && File.ReadAllText(stamp) == StampText())
+            return false;
         Install();
         return true;
     }
@@ -61,7 +85,10 @@ internal sealed class DotnetTemplates(string folder, string? hive)
     {
         string[] arguments = ["new", "install", Folder, "--force", .. HiveArguments()];
         var (exit, text) = Dotnet(arguments);
-        if (exit != 0) throw new NasException($"dotnet {string.Join(' ', arguments)} failed (exit {exit}):{Environment.NewLine}{text.Trim()}");
+        if (exit != 0)
+            throw new NasException(
+                $"dotnet {string.Join(' ', arguments)} failed (exit {exit}):{Environment.NewLine}{text.Trim()}"
+            );
         if (StampPath() is { } stamp)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(stamp)!);
@@ -73,17 +100,29 @@ internal sealed class DotnetTemplates(string folder, string? hive)
 
     private static string? StampPath()
     {
-        try { return Path.Combine(NasHome.Resolve().Folder, StampFile); }
-        catch (NasException) { return null; } // no home folder: install every time
+        try
+        {
+            return Path.Combine(NasHome.Resolve().Folder, StampFile);
+        }
+        catch (NasException)
+        {
+            return null;
+        } // no home folder: install every time
     }
 
     /// <summary>Which folder, which hive, and a hash of every template file (paths and contents).</summary>
     private string StampText()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (string file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories)
-                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-                     .Order(StringComparer.Ordinal))
+        foreach (
+            string file in Directory
+                .EnumerateFiles(Folder, "*", SearchOption.AllDirectories)
+                .Where(f =>
+                    !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")
+                    && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                )
+                .Order(StringComparer.Ordinal)
+        )
         {
             hash.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(Folder, file) + "\n"));
             hash.AppendData(File.ReadAllBytes(file));
@@ -91,7 +130,8 @@ internal sealed class DotnetTemplates(string folder, string? hive)
         return $"{Folder}\n{hive ?? "(user hive)"}\n{Convert.ToHexString(hash.GetHashAndReset())}\n";
     }
 
-    private static bool IsEmptyOrMissing(string folder) => !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any();
+    private static bool IsEmptyOrMissing(string folder) =>
+        !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any();
 
     private static (int Exit, string Output) Dotnet(IReadOnlyList<string> arguments)
     {

@@ -7,12 +7,30 @@ namespace Nas.Sandbox.Cli;
 internal sealed class FidelityOptions
 {
     private static readonly TrainingSettings Defaults = new();
-    private readonly Option<int?> _epochs = new("--epochs") { Description = $"training epochs per evaluation [{Defaults.Epochs}]" };
-    private readonly Option<int?> _images = new("--train-images") { Description = $"training images per evaluation [{Defaults.TrainingImages}]" };
-    private readonly Option<int?> _validation = new("--validation-images") { Description = $"validation images per evaluation [{Defaults.ValidationImages}]" };
-    private readonly Option<int?> _channels = new("--channels") { Description = $"channels C of the first stage [{Defaults.Channels}]" };
-    private readonly Option<int?> _cells = new("--cells") { Description = $"cells per stage N [{Defaults.CellsPerStage}]" };
-    private readonly Option<int?> _batch = new("--batch-size") { Description = $"training batch size [{Defaults.BatchSize}]" };
+    private readonly Option<int?> _epochs = new("--epochs")
+    {
+        Description = $"training epochs per evaluation [{Defaults.Epochs}]",
+    };
+    private readonly Option<int?> _images = new("--train-images")
+    {
+        Description = $"training images per evaluation [{Defaults.TrainingImages}]",
+    };
+    private readonly Option<int?> _validation = new("--validation-images")
+    {
+        Description = $"validation images per evaluation [{Defaults.ValidationImages}]",
+    };
+    private readonly Option<int?> _channels = new("--channels")
+    {
+        Description = $"channels C of the first stage [{Defaults.Channels}]",
+    };
+    private readonly Option<int?> _cells = new("--cells")
+    {
+        Description = $"cells per stage N [{Defaults.CellsPerStage}]",
+    };
+    private readonly Option<int?> _batch = new("--batch-size")
+    {
+        Description = $"training batch size [{Defaults.BatchSize}]",
+    };
 
     public IEnumerable<Option> All => [_epochs, _images, _validation, _channels, _cells, _batch];
 

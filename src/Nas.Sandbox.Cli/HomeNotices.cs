@@ -14,7 +14,9 @@ internal static class HomeNotices
     public static void Run(ParseResult parsed, TextWriter error)
     {
         var command = parsed.CommandResult.Command;
-        if (parsed.Action is null || parsed.Action != command.Action || command.Name == ContestantProcessCommand.Name) return;
-        foreach (string notice in NasHomeMigration.Run()) error.WriteLine($"nas: {notice}");
+        if (parsed.Action is null || parsed.Action != command.Action || command.Name == ContestantProcessCommand.Name)
+            return;
+        foreach (string notice in NasHomeMigration.Run())
+            error.WriteLine($"nas: {notice}");
     }
 }

@@ -14,66 +14,134 @@ internal static class ListCommand
         var scripts = CommonOptions.Scripts();
         var json = CommonOptions.Json("print as one JSON document");
         var verbose = CommonOptions.Verbose();
-        var command = new Command("list", "List strategies, estimators, spaces, operations and datasets, with their sources.") { plugins, scripts, json, verbose };
-        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
+        var command = new Command(
+            "list",
+            "List strategies, estimators, spaces, operations and datasets, with their sources."
+        )
         {
-            using var host = SandboxHost.Create(typeof(ListCommand).Assembly, result.GetValue(plugins), result.GetValue(scripts));
-            var document = Describe(host);
-            if (result.GetValue(json)) Console.Out.WriteLine(document.ToString(Formatting.Indented));
-            else Print(document);
-            foreach (string warning in host.Warnings) Console.Error.WriteLine($"warning: {warning}");
-            return Task.FromResult(0);
-        }));
+            plugins,
+            scripts,
+            json,
+            verbose,
+        };
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
+                {
+                    using var host = SandboxHost.Create(
+                        typeof(ListCommand).Assembly,
+                        result.GetValue(plugins),
+                        result.GetValue(scripts)
+                    );
+                    var document = Describe(host);
+                    if (result.GetValue(json))
+                        Console.Out.WriteLine(document.ToString(Formatting.Indented));
+                    else
+                        Print(document);
+                    foreach (string warning in host.Warnings)
+                        Console.Error.WriteLine($"warning: {warning}");
+                    return Task.FromResult(0);
+                }));
         return command;
     }
 
-    internal static JObject Describe(SandboxHost host) => new()
-    {
-        ["strategies"] = new JArray(host.Strategies.All.Select(s => new JObject
+    internal static JObject Describe(SandboxHost host) =>
+        new()
         {
-            ["name"] = s.Name, ["source"] = s.Source.Kind, ["version"] = s.Source.Version, ["origin"] = s.Source.Origin,
-            ["description"] = s.Factory.Description,
-            ["knobs"] = new JArray(s.Factory.Knobs.Select(k => new JObject { ["name"] = k.Name, ["default"] = k.DefaultValue, ["description"] = k.Description })),
-        })),
-        ["estimators"] = new JArray(SandboxHost.EstimatorNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })
-            .Concat(host.Plugins.Estimators.Select(e => new JObject
-            {
-                ["name"] = e.Name, ["source"] = e.Source.Kind, ["version"] = e.Source.Version, ["origin"] = e.Source.Origin,
-            }))
-            .Concat(host.Scripts.Scripts.SelectMany(s => s.Estimators.Select(e => new JObject
-            {
-                ["name"] = e.Name, ["source"] = "script", ["version"] = s.Version, ["origin"] = s.Path,
-            })))),
-        ["spaces"] = new JArray(SandboxHost.SpaceNames.Select(n => new JObject
-        {
-            ["name"] = n, ["source"] = "built-in", ["size"] = host.CreateSpace(n).Size, ["operations"] = new JArray(host.CreateSpace(n).Operations),
-        })),
-        ["operations"] = new JArray(host.Operations.Names.Select(n => new JObject { ["name"] = n, ["source"] = host.Operations.SourceOf(n) })),
-        ["datasets"] = new JArray(SandboxHost.DatasetNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })),
-        ["pluginErrors"] = new JArray(host.Plugins.Errors.Select(e => new JObject { ["plugin"] = e.PluginPath, ["message"] = e.Message })),
-        ["scriptErrors"] = new JArray(host.Scripts.Errors.Select(e => new JObject { ["script"] = e.Path, ["message"] = e.Message })),
-    };
+            ["strategies"] = new JArray(
+                host.Strategies.All.Select(s => new JObject
+                {
+                    ["name"] = s.Name,
+                    ["source"] = s.Source.Kind,
+                    ["version"] = s.Source.Version,
+                    ["origin"] = s.Source.Origin,
+                    ["description"] = s.Factory.Description,
+                    ["knobs"] = new JArray(
+                        s.Factory.Knobs.Select(k => new JObject
+                        {
+                            ["name"] = k.Name,
+                            ["default"] = k.DefaultValue,
+                            ["description"] = k.Description,
+                        })
+                    ),
+                })
+            ),
+            ["estimators"] = new JArray(
+                SandboxHost
+                    .EstimatorNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })
+                    .Concat(
+                        host.Plugins.Estimators.Select(e => new JObject
+                        {
+                            ["name"] = e.Name,
+                            ["source"] = e.Source.Kind,
+                            ["version"] = e.Source.Version,
+                            ["origin"] = e.Source.Origin,
+                        })
+                    )
+                    .Concat(
+                        host.Scripts.Scripts.SelectMany(s =>
+                            s.Estimators.Select(e => new JObject
+                            {
+                                ["name"] = e.Name,
+                                ["source"] = "script",
+                                ["version"] = s.Version,
+                                ["origin"] = s.Path,
+                            })
+                        )
+                    )
+            ),
+            ["spaces"] = new JArray(
+                SandboxHost.SpaceNames.Select(n => new JObject
+                {
+                    ["name"] = n,
+                    ["source"] = "built-in",
+                    ["size"] = host.CreateSpace(n).Size,
+                    ["operations"] = new JArray(host.CreateSpace(n).Operations),
+                })
+            ),
+            ["operations"] = new JArray(
+                host.Operations.Names.Select(n => new JObject
+                {
+                    ["name"] = n,
+                    ["source"] = host.Operations.SourceOf(n),
+                })
+            ),
+            ["datasets"] = new JArray(
+                SandboxHost.DatasetNames.Select(n => new JObject { ["name"] = n, ["source"] = "built-in" })
+            ),
+            ["pluginErrors"] = new JArray(
+                host.Plugins.Errors.Select(e => new JObject { ["plugin"] = e.PluginPath, ["message"] = e.Message })
+            ),
+            ["scriptErrors"] = new JArray(
+                host.Scripts.Errors.Select(e => new JObject { ["script"] = e.Path, ["message"] = e.Message })
+            ),
+        };
 
     private static void Print(JObject document)
     {
         Console.WriteLine("strategies:");
         foreach (var s in document["strategies"]!)
         {
-            Console.WriteLine($"  {s["name"],-24} {s["source"],-14} {s["version"],-8} {s["description"]}");
-            Console.WriteLine($"  {"",-24} from {s["origin"]}");
-            foreach (var k in s["knobs"]!) Console.WriteLine($"  {"",-24}   {k["name"]}={k["default"]}: {k["description"]}");
+            Console.WriteLine($"  {s["name"], -24} {s["source"], -14} {s["version"], -8} {s["description"]}");
+            Console.WriteLine($"  {"", -24} from {s["origin"]}");
+            foreach (var k in s["knobs"]!)
+                Console.WriteLine($"  {"", -24}   {k["name"]}={k["default"]}: {k["description"]}");
         }
         Console.WriteLine("estimators:");
         foreach (var e in document["estimators"]!)
         {
-            Console.WriteLine($"  {e["name"],-24} {e["source"],-14} {e["version"]}".TrimEnd());
-            if (e["origin"] is { } origin) Console.WriteLine($"  {"",-24} from {origin}");
+            Console.WriteLine($"  {e["name"], -24} {e["source"], -14} {e["version"]}".TrimEnd());
+            if (e["origin"] is { } origin)
+                Console.WriteLine($"  {"", -24} from {origin}");
         }
         Console.WriteLine("spaces:");
-        foreach (var s in document["spaces"]!) Console.WriteLine($"  {s["name"],-24} {s["source"],-14} {s["size"]} architectures; operations {string.Join(", ", s["operations"]!)}");
+        foreach (var s in document["spaces"]!)
+            Console.WriteLine(
+                $"  {s["name"], -24} {s["source"], -14} {s["size"]} architectures; operations {string.Join(", ", s["operations"]!)}"
+            );
         Console.WriteLine("operations:");
-        foreach (var o in document["operations"]!) Console.WriteLine($"  {o["name"],-24} {o["source"]}");
+        foreach (var o in document["operations"]!)
+            Console.WriteLine($"  {o["name"], -24} {o["source"]}");
         Console.WriteLine("datasets:");
-        foreach (var d in document["datasets"]!) Console.WriteLine($"  {d["name"],-24} {d["source"]}");
+        foreach (var d in document["datasets"]!)
+            Console.WriteLine($"  {d["name"], -24} {d["source"]}");
     }
 }

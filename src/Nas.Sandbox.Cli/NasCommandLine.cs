@@ -29,22 +29,27 @@ public static partial class NasCommandLine
     /// </summary>
     public static string? ParseErrors(ParseResult result)
     {
-        if (result.Errors.Count == 0) return null;
+        if (result.Errors.Count == 0)
+            return null;
         var text = new System.Text.StringBuilder();
         foreach (var error in result.Errors)
-            text.Append("error: ").Append(ExpectedType().Replace(error.Message, m => "(expected " + Describe(m.Groups[1].Value) + ")")).Append('\n');
-        string command = result.CommandResult.Command is RootCommand ? "nas" : $"nas {result.CommandResult.Command.Name}";
+            text.Append("error: ")
+                .Append(ExpectedType().Replace(error.Message, m => "(expected " + Describe(m.Groups[1].Value) + ")"))
+                .Append('\n');
+        string command =
+            result.CommandResult.Command is RootCommand ? "nas" : $"nas {result.CommandResult.Command.Name}";
         text.Append($"({command} --help lists the options.)\n");
         return text.ToString();
     }
 
-    private static string Describe(string type) => type switch
-    {
-        _ when type.Contains("Int32") || type.Contains("Int64") => "a whole number",
-        _ when type.Contains("Double") || type.Contains("Single") => "a number",
-        _ when type.Contains("Boolean") => "true or false",
-        _ => type,
-    };
+    private static string Describe(string type) =>
+        type switch
+        {
+            _ when type.Contains("Int32") || type.Contains("Int64") => "a whole number",
+            _ when type.Contains("Double") || type.Contains("Single") => "a number",
+            _ when type.Contains("Boolean") => "true or false",
+            _ => type,
+        };
 
     [GeneratedRegex(@"as expected type '([^']*)'\.?")]
     private static partial Regex ExpectedType();

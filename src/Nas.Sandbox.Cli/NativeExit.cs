@@ -13,7 +13,8 @@ internal static partial class NativeExit
 {
     public static int Finish(int exitCode)
     {
-        if (AbandonedCalls.Running == 0 || OperatingSystem.IsWindows()) return exitCode;
+        if (AbandonedCalls.Running == 0 || OperatingSystem.IsWindows())
+            return exitCode;
         Console.Out.Flush();
         Console.Error.Flush();
         _exit(exitCode);

@@ -16,7 +16,10 @@ internal static class PackCommand
 {
     public static Command Create()
     {
-        var command = new Command("pack", "Plugin packs: scaffold, build, share, install, check. Installed packs run with full trust: verify before you install.");
+        var command = new Command(
+            "pack",
+            "Plugin packs: scaffold, build, share, install, check. Installed packs run with full trust: verify before you install."
+        );
         command.Subcommands.Add(PackNewCommand.Create());
         command.Subcommands.Add(Build());
         command.Subcommands.Add(Install());
@@ -28,98 +31,186 @@ internal static class PackCommand
 
     private static Command Build()
     {
-        var source = new Argument<string?>("SOURCE") { Description = "a pack project (folder with one .csproj, or the .csproj), or a folder of scripts", Arity = ArgumentArity.ZeroOrOne };
-        var fromRace = new Option<string?>("--from-race") { Description = "pack the scripts and plugins of a race's contestants, from its journal, so that others can run it again", HelpName = "JOURNAL" };
-        var output = new Option<string>("--output", "-o") { Description = "folder to write ID.VERSION.nupkg to (a local feed)", DefaultValueFactory = _ => "." };
-        var id = new Option<string?>("--id") { Description = "pack id [project's PackageId, folder's name, or the journal's name]" };
-        var version = new Option<string?>("--version") { Description = "semantic version [project's Version, or 1.0.0]" };
-        var description = new Option<string?>("--description") { Description = "what the pack is for [a list of what it provides]" };
-        var authors = new Option<string?>("--authors") { Description = "comma-separated authors [project's Authors, or your user name]" };
-        var license = new Option<string?>("--license") { Description = "SPDX license expression, e.g. MIT [project's PackageLicenseExpression]" };
-        var verbose = CommonOptions.Verbose();
-        var command = new Command("build", "Build a pack (ID.VERSION.nupkg) from a project, a folder of scripts, or a race's journal.")
-            { source, fromRace, output, id, version, description, authors, license, verbose };
-        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
+        var source = new Argument<string?>("SOURCE")
         {
-            string? folder = result.GetValue(source);
-            string? journal = result.GetValue(fromRace);
-            if ((folder is null) == (journal is null))
-                throw new PackException("nas pack build needs one source: a project or script folder (SOURCE), or --from-race JOURNAL.");
-            var given = new PackMetadata
-            {
-                Id = result.GetValue(id),
-                Version = result.GetValue(version),
-                Description = result.GetValue(description),
-                Authors = result.GetValue(authors)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                License = result.GetValue(license),
-            };
-            using var staging = new PackStaging();
-            PackMetadata found;
-            if (journal is not null)
-            {
-                using var host = SandboxHost.Create(typeof(PackCommand).Assembly, lazyScripts: true);
-                found = RacePackSource.Stage(journal, staging, host);
-            }
-            else if (ProjectPackSource.FindProject(folder!) is { } project)
-            {
-                Console.Error.WriteLine($"publishing {project} ...");
-                found = ProjectPackSource.Stage(project, staging);
-            }
-            else found = FolderPackSource.Stage(folder!, staging);
-            var pack = PackWriter.Write(staging, given.Or(found), result.GetValue(output)!);
-            foreach (string warning in staging.Warnings) Console.Error.WriteLine($"warning: {warning}");
-            Console.Out.WriteLine($"built {pack.Manifest.Display}: {pack.Path} ({Files(pack.Manifest.Files.Count)}, {new FileInfo(pack.Path).Length / 1024.0:0.#} KB)");
-            PrintContents(pack.Manifest, indent: "  ");
-            Console.Out.WriteLine($"check it with:   nas pack verify {pack.Path}");
-            Console.Out.WriteLine($"install it with: nas pack install {pack.Path}");
-            return Task.FromResult(0);
-        }));
+            Description = "a pack project (folder with one .csproj, or the .csproj), or a folder of scripts",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var fromRace = new Option<string?>("--from-race")
+        {
+            Description =
+                "pack the scripts and plugins of a race's contestants, from its journal, so that others can run it again",
+            HelpName = "JOURNAL",
+        };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "folder to write ID.VERSION.nupkg to (a local feed)",
+            DefaultValueFactory = _ => ".",
+        };
+        var id = new Option<string?>("--id")
+        {
+            Description = "pack id [project's PackageId, folder's name, or the journal's name]",
+        };
+        var version = new Option<string?>("--version")
+        {
+            Description = "semantic version [project's Version, or 1.0.0]",
+        };
+        var description = new Option<string?>("--description")
+        {
+            Description = "what the pack is for [a list of what it provides]",
+        };
+        var authors = new Option<string?>("--authors")
+        {
+            Description = "comma-separated authors [project's Authors, or your user name]",
+        };
+        var license = new Option<string?>("--license")
+        {
+            Description = "SPDX license expression, e.g. MIT [project's PackageLicenseExpression]",
+        };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command(
+            "build",
+            "Build a pack (ID.VERSION.nupkg) from a project, a folder of scripts, or a race's journal."
+        )
+        {
+            source,
+            fromRace,
+            output,
+            id,
+            version,
+            description,
+            authors,
+            license,
+            verbose,
+        };
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
+                {
+                    string? folder = result.GetValue(source);
+                    string? journal = result.GetValue(fromRace);
+                    if ((folder is null) == (journal is null))
+                        throw new PackException(
+                            "nas pack build needs one source: a project or script folder (SOURCE), or --from-race JOURNAL."
+                        );
+                    var given = new PackMetadata
+                    {
+                        Id = result.GetValue(id),
+                        Version = result.GetValue(version),
+                        Description = result.GetValue(description),
+                        Authors = result
+                            .GetValue(authors)
+                            ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        License = result.GetValue(license),
+                    };
+                    using var staging = new PackStaging();
+                    PackMetadata found;
+                    if (journal is not null)
+                    {
+                        using var host = SandboxHost.Create(typeof(PackCommand).Assembly, lazyScripts: true);
+                        found = RacePackSource.Stage(journal, staging, host);
+                    }
+                    else if (ProjectPackSource.FindProject(folder!) is { } project)
+                    {
+                        Console.Error.WriteLine($"publishing {project} ...");
+                        found = ProjectPackSource.Stage(project, staging);
+                    }
+                    else
+                        found = FolderPackSource.Stage(folder!, staging);
+                    var pack = PackWriter.Write(staging, given.Or(found), result.GetValue(output)!);
+                    foreach (string warning in staging.Warnings)
+                        Console.Error.WriteLine($"warning: {warning}");
+                    Console.Out.WriteLine(
+                        $"built {pack.Manifest.Display}: {pack.Path} ({Files(pack.Manifest.Files.Count)}, {new FileInfo(pack.Path).Length / 1024.0:0.#} KB)"
+                    );
+                    PrintContents(pack.Manifest, indent: "  ");
+                    Console.Out.WriteLine($"check it with:   nas pack verify {pack.Path}");
+                    Console.Out.WriteLine($"install it with: nas pack install {pack.Path}");
+                    return Task.FromResult(0);
+                }));
         return command;
     }
 
     private static Command Install()
     {
-        var pack = new Argument<string>("PACK") { Description = "a .nupkg file, or a pack id to find on --source feeds" };
-        var sources = new Option<string[]>("--source", "-s") { Description = "feed to find a pack id on: a folder of .nupkg files or a NuGet feed URL; repeatable", AllowMultipleArgumentsPerToken = false };
-        var version = new Option<string?>("--version") { Description = "the version to install from a feed [the newest stable]" };
+        var pack = new Argument<string>("PACK")
+        {
+            Description = "a .nupkg file, or a pack id to find on --source feeds",
+        };
+        var sources = new Option<string[]>("--source", "-s")
+        {
+            Description = "feed to find a pack id on: a folder of .nupkg files or a NuGet feed URL; repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var version = new Option<string?>("--version")
+        {
+            Description = "the version to install from a feed [the newest stable]",
+        };
         var force = new Option<bool>("--force") { Description = "reinstall even when the same version is installed" };
         var verbose = CommonOptions.Verbose();
-        var command = new Command("install", "Verify and install a pack into packs/ of the home ($NAS_HOME, default ~/.nas), atomically; replaces an installed version of the same id.")
-            { pack, sources, version, force, verbose };
-        command.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(verbose), async () =>
+        var command = new Command(
+            "install",
+            "Verify and install a pack into packs/ of the home ($NAS_HOME, default ~/.nas), atomically; replaces an installed version of the same id."
+        )
         {
-            string given = result.GetValue(pack)!;
-            string? download = null;
-            try
-            {
-                string path = given;
-                if (!File.Exists(given))
+            pack,
+            sources,
+            version,
+            force,
+            verbose,
+        };
+        command.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(verbose), async () =>
                 {
-                    if (given.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase)) throw new PackException($"Pack {given} not found.");
-                    download = Path.Combine(Path.GetTempPath(), "nas-download-" + Guid.NewGuid().ToString("N")[..12]);
-                    path = await PackFeed.DownloadAsync(given, result.GetValue(version), result.GetValue(sources) ?? [], download, cancellation);
-                }
-                else if (result.GetValue(version) is { } wanted)
-                    throw new PackException($"--version {wanted} is for installing an id from a feed; {given} is a file.");
-                var store = PackStore.ForUser();
-                var installed = store.Install(path, result.GetValue(force));
-                var manifest = installed.Pack.Manifest;
-                if (installed.AlreadyInstalled)
-                    Console.Out.WriteLine($"{manifest.Display} is already installed in {installed.Pack.Folder} (--force reinstalls it).");
-                else
-                    Console.Out.WriteLine(installed.PreviousVersion is { } previous
-                        ? $"installed {manifest.Display} in {installed.Pack.Folder}, replacing {previous}"
-                        : $"installed {manifest.Display} in {installed.Pack.Folder}");
-                PrintContents(manifest, indent: "  ", installed.Pack.Folder);
-                foreach (string clash in Clashes(store, manifest)) Console.Error.WriteLine($"warning: {clash}");
-                Console.Out.WriteLine("It runs with full trust from now on, in every race (nas list shows what it provides).");
-                return 0;
-            }
-            finally
-            {
-                if (download is not null && Directory.Exists(download)) Directory.Delete(download, recursive: true);
-            }
-        }));
+                    string given = result.GetValue(pack)!;
+                    string? download = null;
+                    try
+                    {
+                        string path = given;
+                        if (!File.Exists(given))
+                        {
+                            if (given.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase))
+                                throw new PackException($"Pack {given} not found.");
+                            download = Path.Combine(
+                                Path.GetTempPath(),
+                                "nas-download-" + Guid.NewGuid().ToString("N")[..12]
+                            );
+                            path = await PackFeed.DownloadAsync(
+                                given,
+                                result.GetValue(version),
+                                result.GetValue(sources) ?? [],
+                                download,
+                                cancellation
+                            );
+                        }
+                        else if (result.GetValue(version) is { } wanted)
+                            throw new PackException(
+                                $"--version {wanted} is for installing an id from a feed; {given} is a file."
+                            );
+                        var store = PackStore.ForUser();
+                        var installed = store.Install(path, result.GetValue(force));
+                        var manifest = installed.Pack.Manifest;
+                        if (installed.AlreadyInstalled)
+                            Console.Out.WriteLine(
+                                $"{manifest.Display} is already installed in {installed.Pack.Folder} (--force reinstalls it)."
+                            );
+                        else
+                            Console.Out.WriteLine(
+                                installed.PreviousVersion is { } previous
+                                    ? $"installed {manifest.Display} in {installed.Pack.Folder}, replacing {previous}"
+                                    : $"installed {manifest.Display} in {installed.Pack.Folder}"
+                            );
+                        PrintContents(manifest, indent: "  ", installed.Pack.Folder);
+                        foreach (string clash in Clashes(store, manifest))
+                            Console.Error.WriteLine($"warning: {clash}");
+                        Console.Out.WriteLine(
+                            "It runs with full trust from now on, in every race (nas list shows what it provides)."
+                        );
+                        return 0;
+                    }
+                    finally
+                    {
+                        if (download is not null && Directory.Exists(download))
+                            Directory.Delete(download, recursive: true);
+                    }
+                }));
         return command;
     }
 
@@ -129,29 +220,35 @@ internal static class PackCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("list", "The installed packs and what each provides.") { json, verbose };
         command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
-        {
-            var store = PackStore.ForUser();
-            var packs = store.Installed();
-            if (result.GetValue(json))
-                Console.Out.WriteLine(new JObject
                 {
-                    ["folder"] = store.Root,
-                    ["packs"] = new JArray(packs.Select(p => Describe(p.Manifest, p.Folder))),
-                    ["problems"] = new JArray(store.Problems()),
-                }.ToString(Formatting.Indented));
-            else
-            {
-                if (packs.Count == 0) Console.Out.WriteLine($"no packs installed in {store.Root}");
-                foreach (var pack in packs)
-                {
-                    Console.Out.WriteLine($"{pack.Manifest.Display}  (API {pack.Manifest.Api.ToNormalizedString()}, {pack.Manifest.License}, by {string.Join(", ", pack.Manifest.Authors)})");
-                    Console.Out.WriteLine($"  {pack.Manifest.Description}");
-                    PrintContents(pack.Manifest, indent: "  ", pack.Folder);
-                }
-                foreach (string problem in store.Problems()) Console.Error.WriteLine($"warning: {problem}");
-            }
-            return Task.FromResult(0);
-        }));
+                    var store = PackStore.ForUser();
+                    var packs = store.Installed();
+                    if (result.GetValue(json))
+                        Console.Out.WriteLine(
+                            new JObject
+                            {
+                                ["folder"] = store.Root,
+                                ["packs"] = new JArray(packs.Select(p => Describe(p.Manifest, p.Folder))),
+                                ["problems"] = new JArray(store.Problems()),
+                            }.ToString(Formatting.Indented)
+                        );
+                    else
+                    {
+                        if (packs.Count == 0)
+                            Console.Out.WriteLine($"no packs installed in {store.Root}");
+                        foreach (var pack in packs)
+                        {
+                            Console.Out.WriteLine(
+                                $"{pack.Manifest.Display}  (API {pack.Manifest.Api.ToNormalizedString()}, {pack.Manifest.License}, by {string.Join(", ", pack.Manifest.Authors)})"
+                            );
+                            Console.Out.WriteLine($"  {pack.Manifest.Description}");
+                            PrintContents(pack.Manifest, indent: "  ", pack.Folder);
+                        }
+                        foreach (string problem in store.Problems())
+                            Console.Error.WriteLine($"warning: {problem}");
+                    }
+                    return Task.FromResult(0);
+                }));
         return command;
     }
 
@@ -161,57 +258,79 @@ internal static class PackCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("remove", "Remove an installed pack.") { id, verbose };
         command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
-        {
-            var removed = PackStore.ForUser().Remove(result.GetValue(id)!);
-            Console.Out.WriteLine($"removed {removed.Display} from {removed.Folder}");
-            return Task.FromResult(0);
-        }));
+                {
+                    var removed = PackStore.ForUser().Remove(result.GetValue(id)!);
+                    Console.Out.WriteLine($"removed {removed.Display} from {removed.Folder}");
+                    return Task.FromResult(0);
+                }));
         return command;
     }
 
     private static Command Verify()
     {
-        var pack = new Argument<string>("PACK") { Description = "a .nupkg file, or the id of an installed pack (its files are re-hashed)" };
+        var pack = new Argument<string>("PACK")
+        {
+            Description = "a .nupkg file, or the id of an installed pack (its files are re-hashed)",
+        };
         var json = CommonOptions.Json("print the manifest as JSON when the pack is sound");
         var verbose = CommonOptions.Verbose();
-        var command = new Command("verify", "Check a pack without installing it or running any of its code: entry paths, hashes, manifest, API compatibility.")
-            { pack, json, verbose };
-        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
+        var command = new Command(
+            "verify",
+            "Check a pack without installing it or running any of its code: entry paths, hashes, manifest, API compatibility."
+        )
         {
-            string given = result.GetValue(pack)!;
-            PackManifest manifest;
-            if (File.Exists(given) || given.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase))
-            {
-                manifest = PackVerifier.Verify(given).Manifest;
-                if (!result.GetValue(json))
-                    Console.Out.WriteLine($"ok: {manifest.Display}: every entry stays in the pack, {(manifest.Files.Count == 1 ? "its file matches its" : $"all {manifest.Files.Count} files match their")} SHA-256, " +
-                                          $"and this host's API {Nas.Sandbox.Abstractions.ApiVersion.Current.ToString(2)} is in its range {manifest.Api.ToNormalizedString()}.");
-            }
-            else
-            {
-                var store = PackStore.ForUser();
-                var installed = store.Find(given) ?? throw store.NotInstalled(given);
-                manifest = installed.Manifest;
-                var problems = PackStore.CheckInstalled(installed);
-                if (problems.Count > 0)
-                    throw new PackException($"installed pack {manifest.Display} in {installed.Folder} differs from its manifest:{Environment.NewLine}  " +
-                                            string.Join(Environment.NewLine + "  ", problems));
-                if (!result.GetValue(json))
-                    Console.Out.WriteLine($"ok: installed {manifest.Display}: {(manifest.Files.Count == 1 ? "its file matches its" : $"all {manifest.Files.Count} files match their")} SHA-256 and nothing was added.");
-            }
-            if (result.GetValue(json)) Console.Out.WriteLine(Describe(manifest, folder: null).ToString(Formatting.Indented));
-            else PrintContents(manifest, indent: "  ");
-            return Task.FromResult(0);
-        }));
+            pack,
+            json,
+            verbose,
+        };
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
+                {
+                    string given = result.GetValue(pack)!;
+                    PackManifest manifest;
+                    if (File.Exists(given) || given.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase))
+                    {
+                        manifest = PackVerifier.Verify(given).Manifest;
+                        if (!result.GetValue(json))
+                            Console.Out.WriteLine(
+                                $"ok: {manifest.Display}: every entry stays in the pack, {(manifest.Files.Count == 1 ? "its file matches its" : $"all {manifest.Files.Count} files match their")} SHA-256, "
+                                    + $"and this host's API {Nas.Sandbox.Abstractions.ApiVersion.Current.ToString(2)} is in its range {manifest.Api.ToNormalizedString()}."
+                            );
+                    }
+                    else
+                    {
+                        var store = PackStore.ForUser();
+                        var installed = store.Find(given) ?? throw store.NotInstalled(given);
+                        manifest = installed.Manifest;
+                        var problems = PackStore.CheckInstalled(installed);
+                        if (problems.Count > 0)
+                            throw new PackException(
+                                $"installed pack {manifest.Display} in {installed.Folder} differs from its manifest:{Environment.NewLine}  "
+                                    + string.Join(Environment.NewLine + "  ", problems)
+                            );
+                        if (!result.GetValue(json))
+                            Console.Out.WriteLine(
+                                $"ok: installed {manifest.Display}: {(manifest.Files.Count == 1 ? "its file matches its" : $"all {manifest.Files.Count} files match their")} SHA-256 and nothing was added."
+                            );
+                    }
+                    if (result.GetValue(json))
+                        Console.Out.WriteLine(Describe(manifest, folder: null).ToString(Formatting.Indented));
+                    else
+                        PrintContents(manifest, indent: "  ");
+                    return Task.FromResult(0);
+                }));
         return command;
     }
 
     private static void PrintContents(PackManifest manifest, string indent, string? folder = null)
     {
-        foreach (var plugin in manifest.Plugins) Console.Out.WriteLine($"{indent}plugin {plugin.Name}: {Or(plugin.Provides.Describe())}");
-        foreach (var script in manifest.Scripts) Console.Out.WriteLine($"{indent}script {script.Path}: {Or(script.Provides.Describe())}");
+        foreach (var plugin in manifest.Plugins)
+            Console.Out.WriteLine($"{indent}plugin {plugin.Name}: {Or(plugin.Provides.Describe())}");
+        foreach (var script in manifest.Scripts)
+            Console.Out.WriteLine($"{indent}script {script.Path}: {Or(script.Provides.Describe())}");
         if (manifest.Race is { } race)
-            Console.Out.WriteLine($"{indent}race: nas race {string.Join(" ", (folder is null ? race.Arguments : race.ArgumentsFor(folder)).Select(Quote))}");
+            Console.Out.WriteLine(
+                $"{indent}race: nas race {string.Join(" ", (folder is null ? race.Arguments : race.ArgumentsFor(folder)).Select(Quote))}"
+            );
     }
 
     private static string Files(int count) => count == 1 ? "1 file" : $"{count} files";
@@ -220,22 +339,34 @@ internal static class PackCommand
 
     /// <summary>Shell-quotes all but plain words, so a copied command runs exactly these arguments and nothing else.</summary>
     private static string Quote(string argument) =>
-        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "_./:=,+@%-".Contains(c)) ? argument : $"'{argument.Replace("'", "'\\''")}'";
+        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "_./:=,+@%-".Contains(c))
+            ? argument
+            : $"'{argument.Replace("'", "'\\''")}'";
 
     /// <summary>Names another installed pack also provides: which one wins depends on load order, so say so.</summary>
     private static IEnumerable<string> Clashes(PackStore store, PackManifest manifest)
     {
-        foreach (var other in store.Installed().Where(p => !string.Equals(p.Manifest.Id, manifest.Id, StringComparison.OrdinalIgnoreCase)))
-            foreach (string name in manifest.Strategies.Intersect(other.Manifest.Strategies).Concat(manifest.Estimators.Intersect(other.Manifest.Estimators))
-                         .Concat(manifest.Operations.Intersect(other.Manifest.Operations)))
-                yield return $"{manifest.Id} and {other.Manifest.Display} both provide '{name}'; nas list shows which one is used.";
+        foreach (
+            var other in store
+                .Installed()
+                .Where(p => !string.Equals(p.Manifest.Id, manifest.Id, StringComparison.OrdinalIgnoreCase))
+        )
+        foreach (
+            string name in manifest
+                .Strategies.Intersect(other.Manifest.Strategies)
+                .Concat(manifest.Estimators.Intersect(other.Manifest.Estimators))
+                .Concat(manifest.Operations.Intersect(other.Manifest.Operations))
+        )
+            yield return $"{manifest.Id} and {other.Manifest.Display} both provide '{name}'; nas list shows which one is used.";
     }
 
     private static JObject Describe(PackManifest manifest, string? folder)
     {
         var json = JObject.Parse(PackManifestJson.Write(manifest));
-        if (folder is not null) json["folder"] = folder;
-        if (folder is not null && manifest.Race is { } race) json["raceCommand"] = new JArray(race.ArgumentsFor(folder));
+        if (folder is not null)
+            json["folder"] = folder;
+        if (folder is not null && manifest.Race is { } race)
+            json["raceCommand"] = new JArray(race.ArgumentsFor(folder));
         return json;
     }
 }

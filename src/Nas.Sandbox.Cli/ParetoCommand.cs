@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Nas.Sandbox.Core;
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using Nas.Sandbox.Core.Journal;
@@ -21,32 +21,63 @@ internal static class ParetoCommand
 {
     public static Command Create()
     {
-        var journal = new Argument<string>("JOURNAL") { Description = "a race journal (runs/race-*.jsonl) of a Pareto race" };
-        var reference = new Option<string?>("--reference") { Description = "another reference point, NAME=VALUE,... in the metrics' units [the race's]" };
-        var output = new Option<string?>("--output") { Description = "write BASE.pareto.csv and BASE.pareto.png [beside the journal]", HelpName = "BASE" };
-        var width = new Option<int>("--width") { Description = "plot width in pixels", DefaultValueFactory = _ => ParetoPlot.DefaultWidth };
-        var height = new Option<int>("--height") { Description = "plot height in pixels", DefaultValueFactory = _ => ParetoPlot.DefaultHeight };
-        var verbose = CommonOptions.Verbose();
-        var command = new Command("pareto", "Pareto fronts and hypervolumes of a race from its journal; writes the CSV and PNG.")
+        var journal = new Argument<string>("JOURNAL")
         {
-            journal, reference, output, width, height, verbose,
+            Description = "a race journal (runs/race-*.jsonl) of a Pareto race",
+        };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "another reference point, NAME=VALUE,... in the metrics' units [the race's]",
+        };
+        var output = new Option<string?>("--output")
+        {
+            Description = "write BASE.pareto.csv and BASE.pareto.png [beside the journal]",
+            HelpName = "BASE",
+        };
+        var width = new Option<int>("--width")
+        {
+            Description = "plot width in pixels",
+            DefaultValueFactory = _ => ParetoPlot.DefaultWidth,
+        };
+        var height = new Option<int>("--height")
+        {
+            Description = "plot height in pixels",
+            DefaultValueFactory = _ => ParetoPlot.DefaultHeight,
+        };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command(
+            "pareto",
+            "Pareto fronts and hypervolumes of a race from its journal; writes the CSV and PNG."
+        )
+        {
+            journal,
+            reference,
+            output,
+            width,
+            height,
+            verbose,
         };
         command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
-        {
-            string path = result.GetValue(journal)!;
-            if (result.GetValue(width) is < 100 or > 10_000 || result.GetValue(height) is < 100 or > 10_000)
-                throw new NasException("--width and --height must be between 100 and 10000 pixels.");
-            var summary = Rebuild(path, result.GetValue(reference));
-            Print(summary);
-            var fronts = ParetoFronts.Of(summary);
-            string basePath = result.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));
-            string csv = basePath + ".pareto.csv", png = basePath + ".pareto.png";
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csv))!);
-            File.WriteAllText(csv, ParetoFronts.Csv(summary.Settings.Objective, fronts));
-            ParetoPlot.Save(png, summary, fronts, result.GetValue(width), result.GetValue(height));
-            Console.Out.WriteLine($"pareto fronts: {csv} and {png}");
-            return Task.FromResult(0);
-        }));
+                {
+                    string path = result.GetValue(journal)!;
+                    if (result.GetValue(width) is < 100 or > 10_000 || result.GetValue(height) is < 100 or > 10_000)
+                        throw new NasException("--width and --height must be between 100 and 10000 pixels.");
+                    var summary = Rebuild(path, result.GetValue(reference));
+                    Print(summary);
+                    var fronts = ParetoFronts.Of(summary);
+                    string basePath = result.GetValue(output)
+                        ?? Path.Combine(
+                            Path.GetDirectoryName(Path.GetFullPath(path))!,
+                            Path.GetFileNameWithoutExtension(path)
+                        );
+                    string csv = basePath + ".pareto.csv",
+                        png = basePath + ".pareto.png";
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csv))!);
+                    File.WriteAllText(csv, ParetoFronts.Csv(summary.Settings.Objective, fronts));
+                    ParetoPlot.Save(png, summary, fronts, result.GetValue(width), result.GetValue(height));
+                    Console.Out.WriteLine($"pareto fronts: {csv} and {png}");
+                    return Task.FromResult(0);
+                }));
         return command;
     }
 
@@ -56,12 +87,23 @@ internal static class ParetoCommand
         int width = Math.Max(10, summary.Contestants.Max(r => r.Label.Length));
         Console.Out.WriteLine($"objective: {summary.Settings.Objective.Text}, {summary.Heats.Count} heat(s)");
         Console.Out.WriteLine($"reference point: {summary.Reference}");
-        Console.Out.WriteLine($"{"rank",4}  {"contestant".PadRight(width)}  {"hypervolume",-18} {"front",5} {"best val acc",-12} {"evals",5} {"fail",4}");
+        Console.Out.WriteLine(
+            $"{"rank", 4}  {"contestant".PadRight(width)}  {"hypervolume", -18} {"front", 5} {"best val acc", -12} {"evals", 5} {"fail", 4}"
+        );
         foreach (var r in summary.Contestants)
         {
-            string volume = r.Hypervolume is { } h ? $"{h.ToString("0.0000", c)} ± {(r.HypervolumeStd ?? 0).ToString("0.0000", c)}" : "-";
-            double front = summary.Heats.SelectMany(h => h).Where(s => s.Contestant == r.Label).Select(s => (double)(s.Front?.Count ?? 0)).DefaultIfEmpty(0).Average();
-            Console.Out.WriteLine($"{r.Rank,4}  {r.Label.PadRight(width)}  {volume,-18} {front.ToString("0.#", c),5} {r.BestValidationAccuracy?.ToString("0.0000", c) ?? "-",-12} {r.Evaluations,5} {r.Failures,4}");
+            string volume = r.Hypervolume is { } h
+                ? $"{h.ToString("0.0000", c)} ± {(r.HypervolumeStd ?? 0).ToString("0.0000", c)}"
+                : "-";
+            double front = summary
+                .Heats.SelectMany(h => h)
+                .Where(s => s.Contestant == r.Label)
+                .Select(s => (double)(s.Front?.Count ?? 0))
+                .DefaultIfEmpty(0)
+                .Average();
+            Console.Out.WriteLine(
+                $"{r.Rank, 4}  {r.Label.PadRight(width)}  {volume, -18} {front.ToString("0.#", c), 5} {r.BestValidationAccuracy?.ToString("0.0000", c) ?? "-", -12} {r.Evaluations, 5} {r.Failures, 4}"
+            );
         }
     }
 
@@ -71,55 +113,131 @@ internal static class ParetoCommand
         RaceObjective? objective = null;
         // The journal read as a race's record (race-started first, restarted heats and removed contestants dropped),
         // keeping each trial's objective vector.
-        var record = RaceRecord.Read(path, f =>
-        {
-            if (f.Line.Type != JournalEventTypes.Trial) return null;
-            bool ok = f.OptionalString("status") == "ok" && f.Event["objectives"] is JArray;
-            var vector = ok ? f.Numbers("objectives") : [];
-            if (ok && vector.Length != objective!.Components.Count)
-                throw f.Wrong(null, "objectives", $"has {vector.Length} values, but the objective {objective.Text} has {objective.Components.Count}");
-            return new ParetoTrial(f.RequiredInt("index", min: 0), f.RequiredString("arch"), vector,
-                f.OptionalObject("metrics") is { } metrics ? f.OptionalNumber("validationAccuracy", metrics) : null, ok);
-        }, started => objective = ObjectiveOf(path, started));
+        var record = RaceRecord.Read(
+            path,
+            f =>
+            {
+                if (f.Line.Type != JournalEventTypes.Trial)
+                    return null;
+                bool ok = f.OptionalString("status") == "ok" && f.Event["objectives"] is JArray;
+                var vector = ok ? f.Numbers("objectives") : [];
+                if (ok && vector.Length != objective!.Components.Count)
+                    throw f.Wrong(
+                        null,
+                        "objectives",
+                        $"has {vector.Length} values, but the objective {objective.Text} has {objective.Components.Count}"
+                    );
+                return new ParetoTrial(
+                    f.RequiredInt("index", min: 0),
+                    f.RequiredString("arch"),
+                    vector,
+                    f.OptionalObject("metrics") is { } metrics ? f.OptionalNumber("validationAccuracy", metrics) : null,
+                    ok
+                );
+            },
+            started => objective = ObjectiveOf(path, started)
+        );
         var start = record.StartedFields;
         var settingsJson = record.Settings;
-        var given = referenceText is not null ? ParetoReference.Parse(referenceText, objective!)
+        var given =
+            referenceText is not null ? ParetoReference.Parse(referenceText, objective!)
             : start.OptionalObject("reference", settingsJson) is { } r
-                ? r.Properties().Where(p => p.Name != "source").ToDictionary(p => p.Name, p => start.OptionalNumber(p.Name, r) ?? throw start.Wrong(r, p.Name, "must be a number"))
-                : null;
+                ? r.Properties()
+                    .Where(p => p.Name != "source")
+                    .ToDictionary(
+                        p => p.Name,
+                        p => start.OptionalNumber(p.Name, r) ?? throw start.Wrong(r, p.Name, "must be a number")
+                    )
+            : null;
         var labels = record.Contestants;
         var trials = record.AllEvents.ToDictionary(e => (Contestant: e.Key.Contestant, e.Key.Heat), e => e.Value);
         int heats = trials.Keys.Select(k => k.Heat + 1).DefaultIfEmpty(0).Max();
-        var standings = Enumerable.Range(0, heats).Select(heat => (IReadOnlyList<HeatStanding>)labels.Select(label =>
-        {
-            var mine = trials.GetValueOrDefault((label, heat)) ?? [];
-            var points = mine.Where(t => t.Ok).DistinctBy(t => t.Arch).Select(t => new ParetoPoint(t.Index, t.Arch, t.Vector)).ToArray();
-            var front = ParetoRanking.NonDominated(points.Select(p => p.Objectives).ToArray()).Select(i => points[i]).ToArray();
-            // No pick in a heat where the contestant had no ok trial (or was not yet added).
-            var oks = mine.Where(t => t.Ok).ToList();
-            var pick = oks.MaxBy(t => t.Vector[0]);
-            return new HeatStanding(label, mine.Count, mine.Count(t => !t.Ok), 0, oks.Max(t => t.Accuracy), pick?.Arch, pick?.Vector[0], front);
-        }).ToArray()).ToArray();
+        var standings = Enumerable
+            .Range(0, heats)
+            .Select(heat =>
+                (IReadOnlyList<HeatStanding>)
+                    labels
+                        .Select(label =>
+                        {
+                            var mine = trials.GetValueOrDefault((label, heat)) ?? [];
+                            var points = mine.Where(t => t.Ok)
+                                .DistinctBy(t => t.Arch)
+                                .Select(t => new ParetoPoint(t.Index, t.Arch, t.Vector))
+                                .ToArray();
+                            var front = ParetoRanking
+                                .NonDominated(points.Select(p => p.Objectives).ToArray())
+                                .Select(i => points[i])
+                                .ToArray();
+                            // No pick in a heat where the contestant had no ok trial (or was not yet added).
+                            var oks = mine.Where(t => t.Ok).ToList();
+                            var pick = oks.MaxBy(t => t.Vector[0]);
+                            return new HeatStanding(
+                                label,
+                                mine.Count,
+                                mine.Count(t => !t.Ok),
+                                0,
+                                oks.Max(t => t.Accuracy),
+                                pick?.Arch,
+                                pick?.Vector[0],
+                                front
+                            );
+                        })
+                        .ToArray()
+            )
+            .ToArray();
 
         // The reference: given, else the table's worst (when the table is still there), else the worst seen in the journal.
         string? table = start.OptionalString("table", settingsJson);
         IReadOnlyDictionary<string, double>? known = null;
         if (table is not null && File.Exists(table))
         {
-            try { known = TableObjective.WorstCosts(objective!, TabularTable.Load(table, TableColumns.For(table, null, null), OperationRegistry.CreateDefault().Names)); }
-            catch (NasException) { known = null; } // a table over script operations: fall back to the worst seen
+            try
+            {
+                known = TableObjective.WorstCosts(
+                    objective!,
+                    TabularTable.Load(
+                        table,
+                        TableColumns.For(table, null, null),
+                        OperationRegistry.CreateDefault().Names
+                    )
+                );
+            }
+            catch (NasException)
+            {
+                known = null;
+            } // a table over script operations: fall back to the worst seen
         }
-        var worstSeen = objective!.Components.Select((m, i) => (m, i)).Where(p => p.m.IsCost).ToDictionary(p => p.m.Name,
-            p => trials.Values.SelectMany(t => t).Where(t => t.Ok).Select(t => p.m.FromVector(t.Vector[p.i])).DefaultIfEmpty(double.NaN).Max());
-        var reference = ParetoReference.For(objective!, given, m => known is not null && known.TryGetValue(m.Name, out double k) ? k : worstSeen[m.Name],
-            known is not null ? $"worst in table {Path.GetFileName(table)}" : "worst seen in the race");
+        var worstSeen = objective!
+            .Components.Select((m, i) => (m, i))
+            .Where(p => p.m.IsCost)
+            .ToDictionary(
+                p => p.m.Name,
+                p =>
+                    trials
+                        .Values.SelectMany(t => t)
+                        .Where(t => t.Ok)
+                        .Select(t => p.m.FromVector(t.Vector[p.i]))
+                        .DefaultIfEmpty(double.NaN)
+                        .Max()
+            );
+        var reference = ParetoReference.For(
+            objective!,
+            given,
+            m => known is not null && known.TryGetValue(m.Name, out double k) ? k : worstSeen[m.Name],
+            known is not null ? $"worst in table {Path.GetFileName(table)}" : "worst seen in the race"
+        );
 
         var settings = new RaceSettings
         {
-            Contestants = labels.Select(ContestantSpec.Parse).ToArray(), Heats = Math.Max(1, heats), Objective = objective!,
-            Budget = start.OptionalInt("budget", settingsJson), Seed = start.OptionalLong("seed", settingsJson) ?? 0,
+            Contestants = labels.Select(ContestantSpec.Parse).ToArray(),
+            Heats = Math.Max(1, heats),
+            Objective = objective!,
+            Budget = start.OptionalInt("budget", settingsJson),
+            Seed = start.OptionalLong("seed", settingsJson) ?? 0,
         };
-        var infos = labels.Select(l => new ContestantInfo(l, l, "journal", path, "", new Dictionary<string, string>())).ToArray();
+        var infos = labels
+            .Select(l => new ContestantInfo(l, l, "journal", path, "", new Dictionary<string, string>()))
+            .ToArray();
         return RaceSummary.From(settings, infos, standings, 0, null, reference);
     }
 
@@ -127,8 +245,14 @@ internal static class ParetoCommand
     private static RaceObjective ObjectiveOf(string path, JournalLine started)
     {
         var start = new JournalFields(path, started);
-        var objective = RaceObjective.Parse(start.OptionalString("objective", start.RequiredObject("settings")) ?? "accuracy", $"{path}({started.LineNumber}): objective");
-        if (!objective.IsPareto) throw new NasException($"{path}: the race's objective is '{objective.Text}', not a Pareto front (--objective pareto:...).");
+        var objective = RaceObjective.Parse(
+            start.OptionalString("objective", start.RequiredObject("settings")) ?? "accuracy",
+            $"{path}({started.LineNumber}): objective"
+        );
+        if (!objective.IsPareto)
+            throw new NasException(
+                $"{path}: the race's objective is '{objective.Text}', not a Pareto front (--objective pareto:...)."
+            );
         return objective;
     }
 

@@ -8,8 +8,12 @@ internal static class ParetoExport
 {
     public static (string Csv, string Png) Save(string journalPath, RaceSummary summary)
     {
-        string basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(journalPath))!, Path.GetFileNameWithoutExtension(journalPath));
-        string csv = basePath + ".pareto.csv", png = basePath + ".pareto.png";
+        string basePath = Path.Combine(
+            Path.GetDirectoryName(Path.GetFullPath(journalPath))!,
+            Path.GetFileNameWithoutExtension(journalPath)
+        );
+        string csv = basePath + ".pareto.csv",
+            png = basePath + ".pareto.png";
         var fronts = ParetoFronts.Of(summary);
         File.WriteAllText(csv, ParetoFronts.Csv(summary.Settings.Objective, fronts));
         ParetoPlot.Save(png, summary, fronts);

@@ -12,9 +12,16 @@ namespace Nas.Sandbox.Cli;
 /// </summary>
 internal static class ParetoPlot
 {
-    public const int DefaultWidth = 900, DefaultHeight = 600;
+    public const int DefaultWidth = 900,
+        DefaultHeight = 600;
 
-    public static void Save(string path, RaceSummary summary, IReadOnlyList<ContestantFronts> fronts, int width = DefaultWidth, int height = DefaultHeight)
+    public static void Save(
+        string path,
+        RaceSummary summary,
+        IReadOnlyList<ContestantFronts> fronts,
+        int width = DefaultWidth,
+        int height = DefaultHeight
+    )
     {
         var objective = summary.Settings.Objective;
         var c = CultureInfo.InvariantCulture;
@@ -22,13 +29,19 @@ internal static class ParetoPlot
         var plot = new Plot();
         foreach (var front in fronts)
         {
-            var points = front.Pooled.Select(p => (X: xMetric.FromVector(p.Point.Objectives[1]), Y: yMetric.FromVector(p.Point.Objectives[0])))
-                .OrderBy(p => p.X).ThenBy(p => p.Y).ToArray();
+            var points = front
+                .Pooled.Select(p =>
+                    (X: xMetric.FromVector(p.Point.Objectives[1]), Y: yMetric.FromVector(p.Point.Objectives[0]))
+                )
+                .OrderBy(p => p.X)
+                .ThenBy(p => p.Y)
+                .ToArray();
             var row = summary.Contestants.First(r => r.Label == front.Contestant);
             string label = row.Hypervolume is { } hv
                 ? $"{front.Contestant} (HV {hv.ToString("0.0000", c)}{(summary.Settings.Heats > 1 ? $" ± {(row.HypervolumeStd ?? 0).ToString("0.0000", c)}" : "")})"
                 : front.Contestant;
-            if (points.Length == 0) continue;
+            if (points.Length == 0)
+                continue;
             var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
             // The boundary of the dominated region: with a cost on x, each point's y holds until the next point's x
             // (across, then up or down); with accuracy on x, the next point's y already holds (up or down, then across).
@@ -45,7 +58,10 @@ internal static class ParetoPlot
         }
         plot.XLabel(AxisLabel(xMetric));
         plot.YLabel(AxisLabel(yMetric));
-        string projection = objective.Components.Count > 2 ? $" (projection; also {string.Join(", ", objective.Components.Skip(2).Select(m => m.Name))})" : "";
+        string projection =
+            objective.Components.Count > 2
+                ? $" (projection; also {string.Join(", ", objective.Components.Skip(2).Select(m => m.Name))})"
+                : "";
         plot.Title($"Pareto fronts, pooled over {summary.Settings.Heats} heat(s): {objective.Text}{projection}");
         plot.ShowLegend(Alignment.LowerLeft);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;

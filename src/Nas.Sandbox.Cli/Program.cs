@@ -12,5 +12,6 @@ if (NasCommandLine.ParseErrors(parsed) is { } errors)
     return 1;
 }
 HomeNotices.Run(parsed, Console.Error);
+
 // A contestant call abandoned by the watchdog may still be inside libtorch: see NativeExit.
 return NativeExit.Finish(await parsed.InvokeAsync());

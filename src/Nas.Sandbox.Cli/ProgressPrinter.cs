@@ -12,6 +12,7 @@ namespace Nas.Sandbox.Cli;
 internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, bool perHeat = false)
 {
     private readonly bool _perHeat = perHeat;
+
     // Search time charged for a contestant's Ask, shown on the line of the trial that Ask became.
     private readonly Dictionary<string, double> _askCharges = [];
 
@@ -19,7 +20,8 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
 
     public void Print(RaceEvent raceEvent)
     {
-        lock (output) Write(raceEvent);
+        lock (output)
+            Write(raceEvent);
     }
 
     private void Write(RaceEvent raceEvent)
@@ -27,10 +29,15 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
         switch (raceEvent)
         {
             case RaceStarted e:
-                output.WriteLine($"race: {string.Join(" vs ", e.Contestants.Select(c => $"{c.Label} ({c.Source} {c.Version})"))}");
-                output.WriteLine($"      space {e.Settings.Space}, estimator {e.Estimator} ({e.Fidelity}), dataset {e.Settings.Dataset}, " +
-                                 $"budget {Budget(e.Settings)}, {e.Settings.Heats} heat(s), seed {e.Settings.Seed}");
-                if (!e.Settings.Objective.IsAccuracy) output.WriteLine($"      objective {e.Settings.Objective.Text}");
+                output.WriteLine(
+                    $"race: {string.Join(" vs ", e.Contestants.Select(c => $"{c.Label} ({c.Source} {c.Version})"))}"
+                );
+                output.WriteLine(
+                    $"      space {e.Settings.Space}, estimator {e.Estimator} ({e.Fidelity}), dataset {e.Settings.Dataset}, "
+                        + $"budget {Budget(e.Settings)}, {e.Settings.Heats} heat(s), seed {e.Settings.Seed}"
+                );
+                if (!e.Settings.Objective.IsAccuracy)
+                    output.WriteLine($"      objective {e.Settings.Objective.Text}");
                 break;
             case HeatStarted e:
                 output.WriteLine($"heat {e.Heat + 1}/{settings.Heats} (seed {e.Seed})");
@@ -41,70 +48,111 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
             case TrialFinished when _perHeat:
                 break;
             case HeatFinished e when _perHeat:
-                output.WriteLine(string.Join("  ", e.Standings.Select(st =>
-                    string.Create(Invariant, $"{st.Contestant} {HeatResult(st)} ({st.Evaluations} evals, {st.Seconds:0} s)"))));
+                output.WriteLine(
+                    string.Join(
+                        "  ",
+                        e.Standings.Select(st =>
+                            string.Create(
+                                Invariant,
+                                $"{st.Contestant} {HeatResult(st)} ({st.Evaluations} evals, {st.Seconds:0} s)"
+                            )
+                        )
+                    )
+                );
                 break;
             case TrialFinished e:
                 var t = e.Trial;
                 string accuracy = t.Metrics.ValidationAccuracy is { } a ? a.ToString("0.0000", Invariant) : "  -   ";
                 string status = t.Status == TrialStatus.Ok ? "" : $" {JournalFormat.StatusName(t.Status)}: {t.Message}";
                 string cached = t.FromCache ? " (repeat, from cache)" : "";
-                string search = _askCharges.Remove(e.Contestant, out double charged) ? string.Create(Invariant, $"  +{charged:0.0}s search") : "";
-                output.WriteLine(string.Create(Invariant,
-                    $"  {e.Contestant,-24} #{t.Index + 1,-3} {t.Architecture.Key}  acc {accuracy}{Costs(t)}  {t.CostSeconds,5:0.0}s{search}  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"));
+                string search = _askCharges.Remove(e.Contestant, out double charged)
+                    ? string.Create(Invariant, $"  +{charged:0.0}s search")
+                    : "";
+                output.WriteLine(
+                    string.Create(
+                        Invariant,
+                        $"  {e.Contestant, -24} #{t.Index + 1, -3} {t.Architecture.Key}  acc {accuracy}{Costs(t)}  {t.CostSeconds, 5:0.0}s{search}  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"
+                    )
+                );
                 break;
             case ContestantSwapped e:
-                output.WriteLine(string.Create(Invariant,
-                    $"  {e.Contestant,-24} SWAPPED {e.OldVersion} -> {e.NewVersion} ({e.Reason}; {e.TrialsReplayed} trials replayed in {e.Milliseconds:0} ms)"));
+                output.WriteLine(
+                    string.Create(
+                        Invariant,
+                        $"  {e.Contestant, -24} SWAPPED {e.OldVersion} -> {e.NewVersion} ({e.Reason}; {e.TrialsReplayed} trials replayed in {e.Milliseconds:0} ms)"
+                    )
+                );
                 break;
             case SwapFailed e:
-                output.WriteLine($"  {e.Contestant,-24} SWAP FAILED, the old version keeps racing: {e.Message}");
+                output.WriteLine($"  {e.Contestant, -24} SWAP FAILED, the old version keeps racing: {e.Message}");
                 break;
             case ContestantFailed e:
                 _askCharges.Remove(e.Contestant);
-                output.WriteLine($"  {e.Contestant,-24} #{e.Index + 1,-3} FAILED in {e.Phase}: {e.Message}");
+                output.WriteLine($"  {e.Contestant, -24} #{e.Index + 1, -3} FAILED in {e.Phase}: {e.Message}");
                 break;
         }
     }
 
     /// <summary>A watched script was recompiled after a save (with its errors when it did not compile).</summary>
-    public void ScriptRecompiled(string path, IReadOnlyList<Nas.Sandbox.Core.Hosting.Scripts.ScriptDiagnostic> diagnostics)
+    public void ScriptRecompiled(
+        string path,
+        IReadOnlyList<Nas.Sandbox.Core.Hosting.Scripts.ScriptDiagnostic> diagnostics
+    )
     {
         lock (output)
         {
             var errors = diagnostics.Where(d => d.IsError).ToArray();
-            output.WriteLine(errors.Length == 0 ? $"  script {path} recompiled" : $"  script {path} has errors; the old version keeps racing:");
-            foreach (var error in errors) output.WriteLine($"    {error}");
+            output.WriteLine(
+                errors.Length == 0
+                    ? $"  script {path} recompiled"
+                    : $"  script {path} has errors; the old version keeps racing:"
+            );
+            foreach (var error in errors)
+                output.WriteLine($"    {error}");
         }
     }
 
     public void PackChanged(string message)
     {
-        lock (output) output.WriteLine($"  {message}");
+        lock (output)
+            output.WriteLine($"  {message}");
     }
 
     public void PluginReloaded(string path, string? failure)
     {
-        lock (output) output.WriteLine(failure is null ? $"  plugin {path} reloaded" : $"  {failure}");
+        lock (output)
+            output.WriteLine(failure is null ? $"  plugin {path} reloaded" : $"  {failure}");
     }
 
     /// <summary>The costs the objective reads (Pareto) or the objective's value (scalarised); nothing in an accuracy race.</summary>
     private string Costs(Trial t)
     {
         var objective = settings.Objective;
-        if (objective.IsAccuracy || t.Status != TrialStatus.Ok) return "";
-        if (!objective.IsPareto) return t.Objective is { } o ? string.Create(Invariant, $"  obj {o:0.0000}") : "";
-        return string.Concat(objective.Components.Where(m => m.IsCost).Select(m => m.Read(t.Metrics) is { } v ? $"  {m.Name} {m.Format(v)}" : ""));
+        if (objective.IsAccuracy || t.Status != TrialStatus.Ok)
+            return "";
+        if (!objective.IsPareto)
+            return t.Objective is { } o ? string.Create(Invariant, $"  obj {o:0.0000}") : "";
+        return string.Concat(
+            objective
+                .Components.Where(m => m.IsCost)
+                .Select(m => m.Read(t.Metrics) is { } v ? $"  {m.Name} {m.Format(v)}" : "")
+        );
     }
 
     /// <summary>A heat's result for one contestant: best accuracy, best objective (scalarised) or front size (Pareto).</summary>
     private string HeatResult(HeatStanding st) =>
-        settings.Objective.IsPareto ? $"front of {st.Front?.Count ?? 0}, best acc {st.BestValidationAccuracy?.ToString("0.0000", Invariant) ?? "-"}"
+        settings.Objective.IsPareto
+            ? $"front of {st.Front?.Count ?? 0}, best acc {st.BestValidationAccuracy?.ToString("0.0000", Invariant) ?? "-"}"
         : settings.Objective.IsAccuracy ? st.BestValidationAccuracy?.ToString("0.0000", Invariant) ?? "-"
         : $"obj {st.BestObjective?.ToString("0.0000", Invariant) ?? "-"}";
 
-    private static string Budget(RaceSettings s) => string.Join(" and ", new[]
-    {
-        s.Budget is { } n ? $"{n} evaluations" : null, s.BudgetSeconds is { } sec ? $"{sec.ToString(Invariant)} s" : null,
-    }.Where(x => x is not null));
+    private static string Budget(RaceSettings s) =>
+        string.Join(
+            " and ",
+            new[]
+            {
+                s.Budget is { } n ? $"{n} evaluations" : null,
+                s.BudgetSeconds is { } sec ? $"{sec.ToString(Invariant)} s" : null,
+            }.Where(x => x is not null)
+        );
 }

@@ -6,9 +6,9 @@ using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
-using Nas.Sandbox.Core.Racing.Training;
-using Nas.Sandbox.Core.Racing.Objectives;
 using Nas.Sandbox.Core.Racing.Isolation;
+using Nas.Sandbox.Core.Racing.Objectives;
+using Nas.Sandbox.Core.Racing.Training;
 
 namespace Nas.Sandbox.Cli;
 
@@ -20,8 +20,10 @@ internal sealed class RaceOptions
 {
     public static readonly string[] DefaultStrategies = ["random-search", "regularized-evolution"];
     public const int DefaultTrainingBudget = 16;
+
     /// <summary>Defaults of a tabular race (a lookup costs nothing): a longer search, repeated over 10 heats.</summary>
-    public const int DefaultTabularBudget = 100, DefaultTabularHeats = 10;
+    public const int DefaultTabularBudget = 100,
+        DefaultTabularHeats = 10;
 
     private const string TabularEstimatorName = "tabular";
 
@@ -30,28 +32,60 @@ internal sealed class RaceOptions
         Description = "contestant NAME[:knob=value,...] (repeatable) [random-search, regularized-evolution]",
         AllowMultipleArgumentsPerToken = false,
     };
-    private readonly Option<string> _space = new("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
-    private readonly Option<string?> _operations = new("--operations") { Description = "comma-separated operations of the cell space (built-in, or from plugins or scripts) [NB201's five]" };
-    private readonly Option<string> _estimator = new("--estimator") { Description = "train (low-fidelity TorchSharp training), tabular (look up --table), a zero-cost proxy, or a plugin's or script's estimator", DefaultValueFactory = _ => "train" };
+    private readonly Option<string> _space = new("--space")
+    {
+        Description = "search space",
+        DefaultValueFactory = _ => "nb201",
+    };
+    private readonly Option<string?> _operations = new("--operations")
+    {
+        Description =
+            "comma-separated operations of the cell space (built-in, or from plugins or scripts) [NB201's five]",
+    };
+    private readonly Option<string> _estimator = new("--estimator")
+    {
+        Description =
+            "train (low-fidelity TorchSharp training), tabular (look up --table), a zero-cost proxy, or a plugin's or script's estimator",
+        DefaultValueFactory = _ => "train",
+    };
     private readonly TableOptions _table = new();
     private readonly Option<string> _dataset = CommonOptions.Dataset();
-    private readonly Option<int?> _budget = new("--budget") { Description = $"evaluations per contestant per heat [{DefaultTrainingBudget}, {DefaultTabularBudget} for tabular, when no budget is given]" };
-    private readonly Option<double?> _budgetSeconds = new("--budget-seconds") { Description = "seconds per contestant per heat (measured training time; simulated for tabular)" };
+    private readonly Option<int?> _budget = new("--budget")
+    {
+        Description =
+            $"evaluations per contestant per heat [{DefaultTrainingBudget}, {DefaultTabularBudget} for tabular, when no budget is given]",
+    };
+    private readonly Option<double?> _budgetSeconds = new("--budget-seconds")
+    {
+        Description = "seconds per contestant per heat (measured training time; simulated for tabular)",
+    };
     private readonly Option<int> _workers = new("--workers")
     {
-        Description = "trials each contestant may have in flight at once; on a table (--estimator tabular) its workers are simulated on its own " +
-                      "worker clock from the table's training seconds [1]",
+        Description =
+            "trials each contestant may have in flight at once; on a table (--estimator tabular) its workers are simulated on its own "
+            + "worker clock from the table's training seconds [1]",
         DefaultValueFactory = _ => 1,
     };
-    private readonly Option<int?> _heats = new("--heats") { Description = $"independent repetitions with seeds derived from --seed [1, {DefaultTabularHeats} for tabular]" };
+    private readonly Option<int?> _heats = new("--heats")
+    {
+        Description = $"independent repetitions with seeds derived from --seed [1, {DefaultTabularHeats} for tabular]",
+    };
     private readonly Option<long> _seed = new("--seed") { Description = "master seed", DefaultValueFactory = _ => 0 };
-    private readonly Option<string?> _journal = new("--journal") { Description = "JSON-lines journal [runs/race-<UTC time>.jsonl]" };
+    private readonly Option<string?> _journal = new("--journal")
+    {
+        Description = "JSON-lines journal [runs/race-<UTC time>.jsonl]",
+    };
     private readonly Option<string> _device = CommonOptions.Device();
     private readonly FidelityOptions _fidelity = new();
-    private readonly Option<double> _callTimeout = new("--call-timeout") { Description = "seconds a strategy's constructor, Ask or Tell may take", DefaultValueFactory = _ => 30 };
+    private readonly Option<double> _callTimeout = new("--call-timeout")
+    {
+        Description = "seconds a strategy's constructor, Ask or Tell may take",
+        DefaultValueFactory = _ => 30,
+    };
     private readonly Option<double?> _contestantMemory = new("--contestant-memory")
     {
-        Description = "GiB of managed memory one contestant may keep; more, and its instance is dropped for the heat [a quarter of nas's heap limit]",
+        Description =
+            "GiB of managed memory one contestant may keep; more, and its instance is dropped for the heat [a quarter of nas's heap limit]",
         HelpName = "GIB",
     };
     private readonly Option<string[]> _plugins = CommonOptions.Plugins();
@@ -59,35 +93,61 @@ internal sealed class RaceOptions
     private readonly Option<string?> _league = CommonOptions.League();
     private readonly Option<string> _objective = new("--objective")
     {
-        Description = "what the race maximises: accuracy; a sum like accuracy-0.5*params (params and flops in millions, " +
-                      "latency1/latency64 in ms at batch 1/64); or a Pareto front pareto:accuracy,params (2 or 3 metrics)",
+        Description =
+            "what the race maximises: accuracy; a sum like accuracy-0.5*params (params and flops in millions, "
+            + "latency1/latency64 in ms at batch 1/64); or a Pareto front pareto:accuracy,params (2 or 3 metrics)",
         DefaultValueFactory = _ => "accuracy",
     };
     private readonly Option<string?> _reference = new("--reference")
     {
-        Description = "reference point of a Pareto race's hypervolume, NAME=VALUE,... in the metrics' units " +
-                      "[accuracy 0; each cost at its worst in the table, or the worst seen in the race]",
+        Description =
+            "reference point of a Pareto race's hypervolume, NAME=VALUE,... in the metrics' units "
+            + "[accuracy 0; each cost at its worst in the table, or the worst seen in the race]",
     };
     private readonly LatencyOptions _latency = new();
     private readonly Option<string> _isolation = new("--isolation")
     {
-        Description = "where contestants run: in-process (fastest; exceptions, hangs and runaway memory are caught) or process (each in a " +
-                      "child process, so that Environment.Exit, a stack overflow or a native crash costs that contestant only)",
+        Description =
+            "where contestants run: in-process (fastest; exceptions, hangs and runaway memory are caught) or process (each in a "
+            + "child process, so that Environment.Exit, a stack overflow or a native crash costs that contestant only)",
         DefaultValueFactory = _ => InProcess,
     };
-    private const string InProcess = "in-process", OwnProcess = "process";
+    private const string InProcess = "in-process",
+        OwnProcess = "process";
 
     public Option<bool> Verbose { get; } = CommonOptions.Verbose();
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[]
-                 {
-                     _strategy, _space, _operations, _estimator, _dataset, _budget, _budgetSeconds, _heats, _workers, _seed, _journal, _device,
-                     _callTimeout, _contestantMemory, _plugins, _scripts, _league, _objective, _reference, _isolation, Verbose,
-                 })
+        foreach (
+            var option in new Option[]
+            {
+                _strategy,
+                _space,
+                _operations,
+                _estimator,
+                _dataset,
+                _budget,
+                _budgetSeconds,
+                _heats,
+                _workers,
+                _seed,
+                _journal,
+                _device,
+                _callTimeout,
+                _contestantMemory,
+                _plugins,
+                _scripts,
+                _league,
+                _objective,
+                _reference,
+                _isolation,
+                Verbose,
+            }
+        )
             command.Options.Add(option);
-        foreach (var option in _table.All.Append(_table.Seeds).Concat(_fidelity.All).Concat(_latency.All)) command.Options.Add(option);
+        foreach (var option in _table.All.Append(_table.Seeds).Concat(_fidelity.All).Concat(_latency.All))
+            command.Options.Add(option);
     }
 
     /// <summary>
@@ -95,7 +155,11 @@ internal sealed class RaceOptions
     /// datasets fail before any data is loaded), then loads the data. The caller disposes the host.
     /// </summary>
     /// <param name="scriptsByLabel">For a resumed race: the script each contestant label was loaded from (its recorded path).</param>
-    public PreparedRace Prepare(ParseResult result, Type hostType, IReadOnlyDictionary<string, string>? scriptsByLabel = null)
+    public PreparedRace Prepare(
+        ParseResult result,
+        Type hostType,
+        IReadOnlyDictionary<string, string>? scriptsByLabel = null
+    )
     {
         var objective = RaceObjective.Parse(result.GetValue(_objective));
         var reference = result.GetValue(_reference) is { } point ? ParetoReference.Parse(point, objective) : null;
@@ -107,20 +171,35 @@ internal sealed class RaceOptions
         };
         var training = _fidelity.Settings(result);
         // Latency costs forward passes per trial: measured only when the objective reads it.
-        if (objective.Metrics.Any(m => m.IsLatency)) training = training with { Latency = _latency.Settings(result) };
+        if (objective.Metrics.Any(m => m.IsLatency))
+            training = training with { Latency = _latency.Settings(result) };
         var specs = result.GetValue(_strategy) is { Length: > 0 } given ? given : DefaultStrategies;
         int? evaluations = result.GetValue(_budget);
         double? seconds = result.GetValue(_budgetSeconds);
         bool tabular = result.GetValue(_estimator) == TabularEstimatorName;
         var settings = new RaceSettings
         {
-            Contestants = specs.Select(ContestantSpec.Parse)
-                .Select(spec => scriptsByLabel?.GetValueOrDefault(spec.Label) is { } script ? spec with { Strategy = script, Label = spec.Label } : spec)
+            Contestants = specs
+                .Select(ContestantSpec.Parse)
+                .Select(spec =>
+                    scriptsByLabel?.GetValueOrDefault(spec.Label) is { } script
+                        ? spec with
+                        {
+                            Strategy = script,
+                            Label = spec.Label,
+                        }
+                        : spec
+                )
                 .ToArray(),
             Space = result.GetValue(_space)!,
             Estimator = result.GetValue(_estimator)!,
             Dataset = result.GetValue(_dataset)!,
-            Budget = evaluations is null && seconds is null ? tabular ? DefaultTabularBudget : DefaultTrainingBudget : evaluations,
+            Budget =
+                evaluations is null && seconds is null
+                    ? tabular
+                        ? DefaultTabularBudget
+                        : DefaultTrainingBudget
+                    : evaluations,
             BudgetSeconds = seconds,
             Heats = result.GetValue(_heats) ?? (tabular ? DefaultTabularHeats : 1),
             Workers = result.GetValue(_workers),
@@ -141,16 +220,27 @@ internal sealed class RaceOptions
         // second, or millisecond, each get their own journal.
         string? namedJournal = result.GetValue(_journal);
         string journalPath = namedJournal
-            ?? Path.Combine("runs", $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture)}.jsonl");
+            ?? Path.Combine(
+                "runs",
+                $"race-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture)}.jsonl"
+            );
 
-        var host = SandboxHost.Create(hostType.Assembly, result.GetValue(_plugins), result.GetValue(_scripts), lazyScripts: true);
+        var host = SandboxHost.Create(
+            hostType.Assembly,
+            result.GetValue(_plugins),
+            result.GetValue(_scripts),
+            lazyScripts: true
+        );
         ContestantProcesses? isolation = null;
         try
         {
             // Knob values are probed by creating an instance: in a contestant process when contestants run in their own,
             // so once the processes can be started (below).
-            foreach (var spec in settings.Contestants) Admit(host, spec, settings.CallTimeout, probe: !isolate);
-            var operations = result.GetValue(_operations)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var spec in settings.Contestants)
+                Admit(host, spec, settings.CallTimeout, probe: !isolate);
+            var operations = result
+                .GetValue(_operations)
+                ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             IEstimator estimator;
             if (tabular)
             {
@@ -173,29 +263,61 @@ internal sealed class RaceOptions
             }
             else
             {
-                if (result.GetValue(_table.Table) is not null) throw new NasException("--table is for --estimator tabular.");
-                if (result.GetValue(_table.Seeds) is not null) throw new NasException("--table-seeds is for --estimator tabular.");
+                if (result.GetValue(_table.Table) is not null)
+                    throw new NasException("--table is for --estimator tabular.");
+                if (result.GetValue(_table.Seeds) is not null)
+                    throw new NasException("--table-seeds is for --estimator tabular.");
                 if (settings.Workers > 1)
-                    throw new NasException($"--workers {settings.Workers}: several workers are simulated on a table (--estimator tabular) only, for now; " +
-                                           $"estimator '{settings.Estimator}' evaluates one trial at a time (worker processes are not built yet).");
-                estimator = host.CreateEstimator(settings.Estimator, settings.Dataset, training, result.GetValue(_device)!);
+                    throw new NasException(
+                        $"--workers {settings.Workers}: several workers are simulated on a table (--estimator tabular) only, for now; "
+                            + $"estimator '{settings.Estimator}' evaluates one trial at a time (worker processes are not built yet)."
+                    );
+                estimator = host.CreateEstimator(
+                    settings.Estimator,
+                    settings.Dataset,
+                    training,
+                    result.GetValue(_device)!
+                );
                 settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
             }
             var space = host.CreateSpace(settings.Space, operations);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
             // Gradient-based strategies train on this; in a tabular race it is loaded only if one of them touches it.
-            var trainingData = host.CreateTrainingData(estimator, settings.Dataset, training, result.GetValue(_device)!);
+            var trainingData = host.CreateTrainingData(
+                estimator,
+                settings.Dataset,
+                training,
+                result.GetValue(_device)!
+            );
             if (isolate)
             {
                 // Each contestant process gets --contestant-memory as its managed heap limit: there, the whole heap is the contestant's.
                 long? heapLimit = settings.ContestantMemoryGiB is { } gib ? (long)(gib * (1L << 30)) : null;
-                isolation = new ContestantProcesses(ContestantProcessCommand.StartOfThisHost(heapLimit), result.GetValue(_plugins) ?? [], result.GetValue(_scripts) ?? [],
-                    space, settings, settings.Dataset, trainingData);
-                foreach (var spec in settings.Contestants) Admit(host, spec, settings.CallTimeout, isolation);
+                isolation = new ContestantProcesses(
+                    ContestantProcessCommand.StartOfThisHost(heapLimit),
+                    result.GetValue(_plugins) ?? [],
+                    result.GetValue(_scripts) ?? [],
+                    space,
+                    settings,
+                    settings.Dataset,
+                    trainingData
+                );
+                foreach (var spec in settings.Contestants)
+                    Admit(host, spec, settings.CallTimeout, isolation);
             }
-            return new PreparedRace(host, settings, space, estimator, journalPath, league, CheapTrials: tabular, trainingData)
+            return new PreparedRace(
+                host,
+                settings,
+                space,
+                estimator,
+                journalPath,
+                league,
+                CheapTrials: tabular,
+                trainingData
+            )
             {
-                Isolation = isolation, JournalNamed = namedJournal is not null,
+                Isolation = isolation,
+                JournalNamed = namedJournal is not null,
             };
         }
         catch
@@ -211,14 +333,23 @@ internal sealed class RaceOptions
     /// (when <paramref name="probe"/>) their values by creating an instance (<see cref="KnobProbe"/>, under
     /// <paramref name="callTimeout"/>), in a contestant process under <paramref name="isolation"/>.
     /// </summary>
-    public static ContestantSpec Admit(SandboxHost host, ContestantSpec spec, TimeSpan callTimeout, ContestantProcesses? isolation = null, bool probe = true)
+    public static ContestantSpec Admit(
+        SandboxHost host,
+        ContestantSpec spec,
+        TimeSpan callTimeout,
+        ContestantProcesses? isolation = null,
+        bool probe = true
+    )
     {
         var entry = host.ResolveStrategy(spec.Strategy);
         var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
-        if (!probe || spec.Knobs.Count == 0) return spec;
+        if (!probe || spec.Knobs.Count == 0)
+            return spec;
         // In a contestant process the first create also starts the process; the process enforces the call timeout itself.
-        if (isolation is not null) KnobProbe.Check(isolation.For(entry), knobs, spec.Label, callTimeout + isolation.StartTimeout);
-        else KnobProbe.Check(entry.Factory, knobs, spec.Label, callTimeout);
+        if (isolation is not null)
+            KnobProbe.Check(isolation.For(entry), knobs, spec.Label, callTimeout + isolation.StartTimeout);
+        else
+            KnobProbe.Check(entry.Factory, knobs, spec.Label, callTimeout);
         return spec;
     }
 }
@@ -226,8 +357,16 @@ internal sealed class RaceOptions
 /// <summary>A race ready to run: the host (plugins, scripts), settings, space, estimator, where to journal, and the league it counts in.</summary>
 /// <para><see cref="CheapTrials"/>: a trial is a lookup (tabular), so the journal batches trial lines instead of syncing
 /// each, and progress is printed per heat instead of per trial.</para>
-internal sealed record PreparedRace(SandboxHost Host, RaceSettings Settings, ISearchSpace Space, IEstimator Estimator, string JournalPath,
-    LeagueFile League, bool CheapTrials, RaceTrainingData TrainingData) : IDisposable
+internal sealed record PreparedRace(
+    SandboxHost Host,
+    RaceSettings Settings,
+    ISearchSpace Space,
+    IEstimator Estimator,
+    string JournalPath,
+    LeagueFile League,
+    bool CheapTrials,
+    RaceTrainingData TrainingData
+) : IDisposable
 {
     /// <summary>The contestant processes (<c>--isolation process</c>); null when contestants run in this process.</summary>
     public ContestantProcesses? Isolation { get; init; }

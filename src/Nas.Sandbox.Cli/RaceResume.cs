@@ -19,7 +19,12 @@ internal static class RaceResume
     public const string Option = "--resume";
 
     public static Option<string?> CreateOption() =>
-        new(Option) { Description = "continue a race from its journal (killed, crashed or stopped): nothing recorded is paid for again", HelpName = "JOURNAL" };
+        new(Option)
+        {
+            Description =
+                "continue a race from its journal (killed, crashed or stopped): nothing recorded is paid for again",
+            HelpName = "JOURNAL",
+        };
 
     /// <summary>
     /// Opens the journal a prepared race appends to, locked against other nas processes while the race runs. A new race
@@ -27,7 +32,13 @@ internal static class RaceResume
     /// races cannot both pass). With <see cref="Option"/> (<paramref name="journal"/>), <paramref name="point"/> is where
     /// the race stopped. Null when the resumed race already finished (see <see cref="Point"/>).
     /// </summary>
-    public static JournalWriter? OpenJournal(string? journal, PreparedRace race, bool json, Action<string> warn, out ResumePoint? point)
+    public static JournalWriter? OpenJournal(
+        string? journal,
+        PreparedRace race,
+        bool json,
+        Action<string> warn,
+        out ResumePoint? point
+    )
     {
         point = null;
         bool syncTrials = !race.CheapTrials;
@@ -36,7 +47,8 @@ internal static class RaceResume
             point = Point(race, json, warn, out var resumed);
             return resumed;
         }
-        if (!race.JournalNamed) return JournalWriter.CreateNew(race.JournalPath, syncTrials);
+        if (!race.JournalNamed)
+            return JournalWriter.CreateNew(race.JournalPath, syncTrials);
         var writer = new JournalWriter(race.JournalPath, syncTrials);
         RequireNewJournal(race.JournalPath, writer);
         return writer;
@@ -71,10 +83,17 @@ internal static class RaceResume
                 Finished(path, finished, json);
                 return null;
             }
-            foreach (string change in ChangedSources(point, race.Host)) warn(change);
-            if (writer.Repaired == TailRepair.Cut) Console.Error.WriteLine($"{path}: cut its torn last line (a crash mid-write); that event is redone");
-            if (writer.Repaired == TailRepair.Completed) Console.Error.WriteLine($"{path}: completed its last line with the newline a crash kept from being written");
-            Console.Error.WriteLine($"resuming {path}: {point.HeatsFinished} heat(s) finished, {point.Trials} trial(s) recorded; none is paid for again");
+            foreach (string change in ChangedSources(point, race.Host))
+                warn(change);
+            if (writer.Repaired == TailRepair.Cut)
+                Console.Error.WriteLine($"{path}: cut its torn last line (a crash mid-write); that event is redone");
+            if (writer.Repaired == TailRepair.Completed)
+                Console.Error.WriteLine(
+                    $"{path}: completed its last line with the newline a crash kept from being written"
+                );
+            Console.Error.WriteLine(
+                $"resuming {path}: {point.HeatsFinished} heat(s) finished, {point.Trials} trial(s) recorded; none is paid for again"
+            );
             return point;
         }
         catch
@@ -88,9 +107,12 @@ internal static class RaceResume
     private static void Finished(string path, JObject raceFinished, bool json)
     {
         Console.Error.WriteLine($"{path}: the race finished; there is nothing to resume.");
-        if (!json) return;
-        if (raceFinished["summary"] is JObject summary) Console.Out.WriteLine(summary.ToString(Newtonsoft.Json.Formatting.Indented));
-        else Console.Error.WriteLine($"warning: {path}: its race-finished line records no summary to print.");
+        if (!json)
+            return;
+        if (raceFinished["summary"] is JObject summary)
+            Console.Out.WriteLine(summary.ToString(Newtonsoft.Json.Formatting.Indented));
+        else
+            Console.Error.WriteLine($"warning: {path}: its race-finished line records no summary to print.");
     }
 
     /// <summary>
@@ -100,9 +122,12 @@ internal static class RaceResume
     /// </summary>
     public static void RequireNewJournal(string path, JournalWriter writer)
     {
-        if (writer.LengthAtOpen == 0) return;
+        if (writer.LengthAtOpen == 0)
+            return;
         writer.Dispose();
-        throw new NasException($"--journal {path} already holds a race: continue it with {Option} {path}, or give another --journal path.");
+        throw new NasException(
+            $"--journal {path} already holds a race: continue it with {Option} {path}, or give another --journal path."
+        );
     }
 
     /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>
@@ -110,37 +135,64 @@ internal static class RaceResume
     {
         var first = RaceRecord.ReadStarted(journal);
         var started = first.Event;
-        var settings = started["settings"] as JObject ?? throw new NasException($"{journal}(1): race-started has no settings.");
+        var settings =
+            started["settings"] as JObject ?? throw new NasException($"{journal}(1): race-started has no settings.");
 
         var tokens = given.Tokens.Select(t => t.Value).ToList();
-        if (tokens.Count > 0 && tokens[0] == command.Name) tokens.RemoveAt(0);
+        if (tokens.Count > 0 && tokens[0] == command.Name)
+            tokens.RemoveAt(0);
         int at = tokens.IndexOf(Option);
-        if (at >= 0) tokens.RemoveRange(at, Math.Min(2, tokens.Count - at));
-        var defining = tokens.Where(t => PackRaceArguments.Options.Contains(t) || t is "--journal").Distinct().ToArray();
+        if (at >= 0)
+            tokens.RemoveRange(at, Math.Min(2, tokens.Count - at));
+        var defining = tokens
+            .Where(t => PackRaceArguments.Options.Contains(t) || t is "--journal")
+            .Distinct()
+            .ToArray();
         if (defining.Length > 0)
-            throw new NasException($"{Option} takes the race's settings from its journal; remove {string.Join(", ", defining)}.");
+            throw new NasException(
+                $"{Option} takes the race's settings from its journal; remove {string.Join(", ", defining)}."
+            );
 
         var arguments = new List<string>();
-        foreach (var contestant in (settings["contestants"] as JArray ?? []).Select(c => (string)c!)) arguments.AddRange(["--strategy", contestant]);
+        foreach (var contestant in (settings["contestants"] as JArray ?? []).Select(c => (string)c!))
+            arguments.AddRange(["--strategy", contestant]);
         // A contestant found in a plugin folder given with --plugins loads from that folder again, unless this command
         // line names plugin folders itself. (Scripts load from their recorded paths: RecordedScripts.)
         if (!tokens.Contains("--plugins"))
         {
-            var known = PluginLocations.For(typeof(RaceResume).Assembly).Select(d => Path.GetFullPath(d.Path)).ToHashSet();
+            var known = PluginLocations
+                .For(typeof(RaceResume).Assembly)
+                .Select(d => Path.GetFullPath(d.Path))
+                .ToHashSet();
             foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
-                if ((string?)contestant["source"] == StrategySource.PluginFolder && (string?)contestant["origin"] is { } dll && File.Exists(dll)
-                    && Path.GetDirectoryName(Path.GetDirectoryName(dll)) is { } folder && known.Add(folder))
+                if (
+                    (string?)contestant["source"] == StrategySource.PluginFolder
+                    && (string?)contestant["origin"] is { } dll
+                    && File.Exists(dll)
+                    && Path.GetDirectoryName(Path.GetDirectoryName(dll)) is { } folder
+                    && known.Add(folder)
+                )
                     arguments.AddRange(["--plugins", folder]);
         }
-        arguments.AddRange(RaceArguments.Settings(started, $"{journal}({first.LineNumber})", estimator => estimator, table => ["--table", table]));
+        arguments.AddRange(
+            RaceArguments.Settings(
+                started,
+                $"{journal}({first.LineNumber})",
+                estimator => estimator,
+                table => ["--table", table]
+            )
+        );
         arguments.AddRange(["--journal", journal]);
         // Contestants that ran in their own processes do again (a hostile one would otherwise take the race down), unless
         // this command line says where they run.
-        if ((string?)settings["isolation"] == "process" && !tokens.Contains("--isolation")) arguments.AddRange(["--isolation", "process"]);
+        if ((string?)settings["isolation"] == "process" && !tokens.Contains("--isolation"))
+            arguments.AddRange(["--isolation", "process"]);
         arguments.AddRange(tokens);
         var reparsed = command.Parse(arguments);
         if (reparsed.Errors.Count > 0)
-            throw new NasException($"{journal}: the race's options cannot be rebuilt from it: {string.Join("; ", reparsed.Errors.Select(e => e.Message))}");
+            throw new NasException(
+                $"{journal}: the race's options cannot be rebuilt from it: {string.Join("; ", reparsed.Errors.Select(e => e.Message))}"
+            );
         return reparsed;
     }
 
@@ -154,8 +206,12 @@ internal static class RaceResume
         var started = StartedLine(journal);
         var scripts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var contestant in (started?["contestants"] as JArray ?? []).OfType<JObject>())
-            if ((string?)contestant["contestant"] is { } label && (string?)contestant["origin"] is { } origin
-                && (string?)contestant["source"] == StrategySource.Script && File.Exists(origin))
+            if (
+                (string?)contestant["contestant"] is { } label
+                && (string?)contestant["origin"] is { } origin
+                && (string?)contestant["source"] == StrategySource.Script
+                && File.Exists(origin)
+            )
                 scripts[label] = origin;
         return scripts;
     }
@@ -167,9 +223,14 @@ internal static class RaceResume
     public static string? ThreadCountChange(string journal, RaceSettings now)
     {
         var settings = StartedLine(journal)?["settings"] as JObject;
-        if ((int?)settings?["torchThreads"] is not { } recorded || now.TorchThreads is not { } current || recorded == current) return null;
-        return $"the race ran with {recorded} libtorch thread(s) and resumes with {current}: training sums in another order, so results " +
-               $"can differ from an uninterrupted run in about their 6th digit (set OMP_NUM_THREADS={recorded} to match).";
+        if (
+            (int?)settings?["torchThreads"] is not { } recorded
+            || now.TorchThreads is not { } current
+            || recorded == current
+        )
+            return null;
+        return $"the race ran with {recorded} libtorch thread(s) and resumes with {current}: training sums in another order, so results "
+            + $"can differ from an uninterrupted run in about their 6th digit (set OMP_NUM_THREADS={recorded} to match).";
     }
 
     /// <summary>Contestants whose source changed since the journal recorded them: they resume on the new build.</summary>
@@ -180,7 +241,8 @@ internal static class RaceResume
             string strategy = (string?)contestant["strategy"] ?? "";
             string recorded = (string?)contestant["build"] ?? "";
             var now = host.Strategies.All.FirstOrDefault(s => s.Name == strategy);
-            if (now is null || recorded.Length == 0 || now.Source.Build.Length == 0 || now.Source.Build == recorded) continue;
+            if (now is null || recorded.Length == 0 || now.Source.Build.Length == 0 || now.Source.Build == recorded)
+                continue;
             yield return $"contestant '{contestant["contestant"]}': {now.Source.Origin} changed since the journal recorded it (build {recorded}, now {now.Source.Build}); it resumes on the new build, replaying its history.";
         }
     }

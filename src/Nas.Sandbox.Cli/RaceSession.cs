@@ -13,18 +13,35 @@ namespace Nas.Sandbox.Cli;
 /// </summary>
 internal sealed class RaceSession : IDisposable
 {
-    private RaceSession(PreparedRace race, JournalWriter writer, ResumePoint? resumePoint, Referee referee, LeagueRecorder league, RaceStatistics statistics)
+    private RaceSession(
+        PreparedRace race,
+        JournalWriter writer,
+        ResumePoint? resumePoint,
+        Referee referee,
+        LeagueRecorder league,
+        RaceStatistics statistics
+    )
     {
-        (Race, Writer, ResumePoint, Referee, League, Statistics) = (race, writer, resumePoint, referee, league, statistics);
+        (Race, Writer, ResumePoint, Referee, League, Statistics) = (
+            race,
+            writer,
+            resumePoint,
+            referee,
+            league,
+            statistics
+        );
     }
 
     public PreparedRace Race { get; }
     public JournalWriter Writer { get; }
+
     /// <summary>Where a resumed race goes on from; null for a new race.</summary>
     public ResumePoint? ResumePoint { get; }
     public Referee Referee { get; }
+
     /// <summary>Records every finished heat in the league (its failures are warnings).</summary>
     public LeagueRecorder League { get; }
+
     /// <summary>Anytime standings and paired tests over heats (<see cref="StatisticsText"/>).</summary>
     public RaceStatistics Statistics { get; }
 
@@ -33,15 +50,26 @@ internal sealed class RaceSession : IDisposable
     /// <paramref name="json"/>, a resumed race that had finished prints its recorded summary. Null when there is nothing
     /// to run: the resumed race had finished (said on stderr).
     /// </summary>
-    public static RaceSession? Start(Command command, ParseResult result, RaceOptions options, Option<string?> resume, bool json, Type hostType, Action<string> warn)
+    public static RaceSession? Start(
+        Command command,
+        ParseResult result,
+        RaceOptions options,
+        Option<string?> resume,
+        bool json,
+        Type hostType,
+        Action<string> warn
+    )
     {
         string? resumed = result.GetValue(resume);
-        if (resumed is not null) result = RaceResume.Reparse(command, result, resumed);
+        if (resumed is not null)
+            result = RaceResume.Reparse(command, result, resumed);
         var race = options.Prepare(result, hostType, resumed is null ? null : RaceResume.RecordedScripts(resumed));
         try
         {
-            foreach (string warning in race.Host.Warnings) warn(warning);
-            if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads) warn(threads);
+            foreach (string warning in race.Host.Warnings)
+                warn(warning);
+            if (resumed is not null && RaceResume.ThreadCountChange(resumed, race.Settings) is { } threads)
+                warn(threads);
             var writer = RaceResume.OpenJournal(resumed, race, json, warn, out var resumePoint);
             if (writer is null)
             {
@@ -50,7 +78,14 @@ internal sealed class RaceSession : IDisposable
             }
             // Operations a supernet cannot build its search way (a plugin's), said once each.
             race.TrainingData.Notice += warn;
-            var referee = new Referee(race.Space, race.Estimator, race.Host.Strategies, writer, race.TrainingData, race.Isolation);
+            var referee = new Referee(
+                race.Space,
+                race.Estimator,
+                race.Host.Strategies,
+                writer,
+                race.TrainingData,
+                race.Isolation
+            );
             var league = new LeagueRecorder(race.League);
             league.Failed += warn;
             referee.EventRaised += league.OnEvent;

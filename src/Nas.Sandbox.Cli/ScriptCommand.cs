@@ -15,17 +15,23 @@ internal static class ScriptCommand
     {
         var file = new Argument<string>("FILE") { Description = "the script (.csx) to check" };
         var verbose = CommonOptions.Verbose();
-        var check = new Command("check", "Compile a script and print its diagnostics as FILE(line,col): error CODE: message; exit 1 on errors.");
+        var check = new Command(
+            "check",
+            "Compile a script and print its diagnostics as FILE(line,col): error CODE: message; exit 1 on errors."
+        );
         check.Arguments.Add(file);
         check.Options.Add(verbose);
         check.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
-        {
-            var compiled = new ScriptCompiler().Compile(result.GetValue(file)!);
-            foreach (var diagnostic in compiled.Diagnostics) Console.Out.WriteLine(diagnostic.ToString());
-            if (compiled.Script is not { } script) return Task.FromResult(1);
-            using (script) Console.Out.WriteLine($"ok: {Describe(script)}");
-            return Task.FromResult(0);
-        }));
+                {
+                    var compiled = new ScriptCompiler().Compile(result.GetValue(file)!);
+                    foreach (var diagnostic in compiled.Diagnostics)
+                        Console.Out.WriteLine(diagnostic.ToString());
+                    if (compiled.Script is not { } script)
+                        return Task.FromResult(1);
+                    using (script)
+                        Console.Out.WriteLine($"ok: {Describe(script)}");
+                    return Task.FromResult(0);
+                }));
 
         var command = new Command("script", "C# script (.csx) strategies, estimators and operations.");
         command.Subcommands.Add(check);
@@ -33,8 +39,12 @@ internal static class ScriptCommand
     }
 
     /// <summary>E.g. <c>strategy greedy-local-search, operation dil_conv_3x3</c>.</summary>
-    internal static string Describe(CompiledScript script) => string.Join(", ",
-        script.Strategies.Select(s => $"strategy {s.Name}")
-            .Concat(script.Estimators.Select(e => $"estimator {e.Name}"))
-            .Concat(script.Operations.Select(o => $"operation {o.Name}")));
+    internal static string Describe(CompiledScript script) =>
+        string.Join(
+            ", ",
+            script
+                .Strategies.Select(s => $"strategy {s.Name}")
+                .Concat(script.Estimators.Select(e => $"estimator {e.Name}"))
+                .Concat(script.Operations.Select(o => $"operation {o.Name}"))
+        );
 }

@@ -7,26 +7,41 @@ namespace Nas.Sandbox.Cli;
 /// <summary>The options that name and map a tabular benchmark, shared by `race`, `tui` and `estimators report`.</summary>
 internal sealed class TableOptions
 {
-    public Option<string?> Table { get; } = new("--table") { Description = $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}]" };
-    private readonly Option<string?> _columns = new("--table-columns") { Description = "map the table's columns: arch=NAME,validation=NAME,test=NAME,seconds=NAME,params=NAME,flops=NAME,curve=NAME" };
-    private readonly Option<bool?> _percent = new("--table-percent") { Description = "the table's accuracies are in percent (0-100)" };
+    public Option<string?> Table { get; } =
+        new("--table") { Description = $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}]" };
+    private readonly Option<string?> _columns = new("--table-columns")
+    {
+        Description =
+            "map the table's columns: arch=NAME,validation=NAME,test=NAME,seconds=NAME,params=NAME,flops=NAME,curve=NAME",
+    };
+    private readonly Option<bool?> _percent = new("--table-percent")
+    {
+        Description = "the table's accuracies are in percent (0-100)",
+    };
 
     /// <summary>Only races look a trial up by seed; <c>estimators report</c> compares with the row's values.</summary>
-    public Option<string?> Seeds { get; } = new("--table-seeds")
-    {
-        Description = "what a lookup reports for a table with per-seed columns: sample (one training seed per trial, chosen by the " +
-                      "trial's seed, as the NAS-Bench APIs do) or mean (the seed-mean) [sample when the table has 2+ seeds, else mean]",
-    };
+    public Option<string?> Seeds { get; } =
+        new("--table-seeds")
+        {
+            Description =
+                "what a lookup reports for a table with per-seed columns: sample (one training seed per trial, chosen by the "
+                + "trial's seed, as the NAS-Bench APIs do) or mean (the seed-mean) [sample when the table has 2+ seeds, else mean]",
+        };
 
     public IEnumerable<Option> All => [Table, _columns, _percent];
 
     /// <summary>The column mapping and percent flag as given (journaled, so that a resumed race reads the table the same way).</summary>
-    public (string? Columns, bool? Percent) Mapping(ParseResult result) => (result.GetValue(_columns), result.GetValue(_percent));
+    public (string? Columns, bool? Percent) Mapping(ParseResult result) =>
+        (result.GetValue(_columns), result.GetValue(_percent));
 
     /// <summary>The table the options name (the shipped one by default), mapped and checked.</summary>
     public TabularTable Load(ParseResult result, SandboxHost host)
     {
         string path = result.GetValue(Table) ?? ShippedTables.DefaultPath;
-        return TabularTable.Load(path, TableColumns.For(path, result.GetValue(_columns), result.GetValue(_percent)), host.Operations.Names);
+        return TabularTable.Load(
+            path,
+            TableColumns.For(path, result.GetValue(_columns), result.GetValue(_percent)),
+            host.Operations.Names
+        );
     }
 }

@@ -21,7 +21,9 @@ internal sealed class FileLock : IDisposable
         {
             try
             {
-                return new FileLock(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                return new FileLock(
+                    new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
+                );
             }
             catch (IOException) when (clock.Elapsed < timeout)
             {
@@ -30,8 +32,11 @@ internal sealed class FileLock : IDisposable
             }
             catch (IOException e)
             {
-                throw new NasException($"{what} lock {lockPath} is still held by another process after {timeout.TotalSeconds:0.#} s; " +
-                                       $"if no other nas process is running, delete it. ({e.Message})", e);
+                throw new NasException(
+                    $"{what} lock {lockPath} is still held by another process after {timeout.TotalSeconds:0.#} s; "
+                        + $"if no other nas process is running, delete it. ({e.Message})",
+                    e
+                );
             }
         }
     }

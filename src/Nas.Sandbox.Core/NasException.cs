@@ -6,6 +6,9 @@ namespace Nas.Sandbox.Core;
 /// </summary>
 public class NasException : Exception
 {
-    public NasException(string message) : base(message) { }
-    public NasException(string message, Exception inner) : base(message, inner) { }
+    public NasException(string message)
+        : base(message) { }
+
+    public NasException(string message, Exception inner)
+        : base(message, inner) { }
 }

@@ -13,7 +13,9 @@ public static class SeedMixer
         ulong state = (ulong)seed;
         foreach (object label in labels)
         {
-            ulong hash = StableHash.Of(Convert.ToString(label, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            ulong hash = StableHash.Of(
+                Convert.ToString(label, System.Globalization.CultureInfo.InvariantCulture) ?? ""
+            );
             state = Mix(state ^ hash);
         }
         return (long)(state & long.MaxValue);

@@ -7,7 +7,8 @@ public static class Statistics
     /// <summary>Mean and population standard deviation; both null for no values.</summary>
     public static (double? Mean, double? Std) MeanStd(IReadOnlyCollection<double> values)
     {
-        if (values.Count == 0) return (null, null);
+        if (values.Count == 0)
+            return (null, null);
         double mean = values.Average();
         return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count));
     }

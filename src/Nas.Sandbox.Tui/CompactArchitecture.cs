@@ -10,8 +10,16 @@ internal static class CompactArchitecture
 {
     private static readonly Dictionary<string, string> Codes = new(StringComparer.Ordinal)
     {
-        ["none"] = "·", ["skip_connect"] = "sk", ["nor_conv_1x1"] = "c1", ["nor_conv_3x3"] = "c3", ["avg_pool_3x3"] = "ap",
-        ["dil_conv_3x3"] = "d3", ["dil_conv_5x5"] = "d5", ["sep_conv_3x3"] = "s3", ["sep_conv_5x5"] = "s5", ["max_pool_3x3"] = "mp",
+        ["none"] = "·",
+        ["skip_connect"] = "sk",
+        ["nor_conv_1x1"] = "c1",
+        ["nor_conv_3x3"] = "c3",
+        ["avg_pool_3x3"] = "ap",
+        ["dil_conv_3x3"] = "d3",
+        ["dil_conv_5x5"] = "d5",
+        ["sep_conv_3x3"] = "s3",
+        ["sep_conv_5x5"] = "s5",
+        ["max_pool_3x3"] = "mp",
     };
 
     /// <summary>Key to the codes, for the help line.</summary>
@@ -20,9 +28,13 @@ internal static class CompactArchitecture
     public static string Format(Architecture architecture)
     {
         var ops = architecture.Choices;
-        if (ops.Count != 6) return architecture.Key;
+        if (ops.Count != 6)
+            return architecture.Key;
         return $"{Code(ops[0])}|{Code(ops[1])} {Code(ops[2])}|{Code(ops[3])} {Code(ops[4])} {Code(ops[5])}";
     }
 
-    private static string Code(string op) => Codes.TryGetValue(op, out string? code) ? code : op.Length <= 3 ? op : op[..3];
+    private static string Code(string op) =>
+        Codes.TryGetValue(op, out string? code) ? code
+        : op.Length <= 3 ? op
+        : op[..3];
 }

@@ -4,12 +4,15 @@ namespace Nas.Sandbox.Tui;
 public interface ITournamentCommands
 {
     void TogglePause();
+
     /// <summary>Pauses when running; when paused, lets one more trial run.</summary>
     void SingleStep();
+
     /// <summary>Adds a contestant: a strategy name or a .csx path, with optional knobs (<c>NAME[:k=v,...]</c>).</summary>
     void Add(string contestant);
     void Remove(string label);
     void RestartHeat();
+
     /// <summary>Writes a Markdown summary and a CSV of trials; returns what was written, for the status line.</summary>
     string SaveReport();
     void Quit();

@@ -39,7 +39,10 @@ public static class TournamentApp
     private static void Refresh(IApplication app, TournamentScreen screen, RaceTracker tracker)
     {
         // A tick can race the end of the session; a missed frame then is harmless, an exception on a timer thread is not.
-        try { app.Invoke(() => screen.Render(tracker.Snapshot())); }
+        try
+        {
+            app.Invoke(() => screen.Render(tracker.Snapshot()));
+        }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException) { }
     }
 }

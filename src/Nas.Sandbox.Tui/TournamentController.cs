@@ -10,7 +10,12 @@ namespace Nas.Sandbox.Tui;
 /// thread; whatever goes wrong (unknown strategy, bad knobs, compile errors) becomes a notice, never an exception.
 /// </summary>
 public sealed class TournamentController(
-    RaceControl control, RaceTracker tracker, Func<string, ContestantSpec> admit, Func<string> saveReport, Action quit) : ITournamentCommands
+    RaceControl control,
+    RaceTracker tracker,
+    Func<string, ContestantSpec> admit,
+    Func<string> saveReport,
+    Action quit
+) : ITournamentCommands
 {
     /// <summary>The latest add in progress (tests await it).</summary>
     public Task LastAdd { get; private set; } = Task.CompletedTask;
@@ -19,18 +24,24 @@ public sealed class TournamentController(
 
     public void SingleStep()
     {
-        if (control.IsPaused) control.Step();
-        else control.Pause();
+        if (control.IsPaused)
+            control.Step();
+        else
+            control.Pause();
     }
 
-    public void Add(string contestant) => LastAdd = Task.Run(() =>
-    {
-        try { control.Add(admit(contestant)); }
-        catch (Exception e) when (e is NasException or KnobException or ArchitectureFormatException or IOException)
+    public void Add(string contestant) =>
+        LastAdd = Task.Run(() =>
         {
-            tracker.Error($"add {contestant}: {e.Message}");
-        }
-    });
+            try
+            {
+                control.Add(admit(contestant));
+            }
+            catch (Exception e) when (e is NasException or KnobException or ArchitectureFormatException or IOException)
+            {
+                tracker.Error($"add {contestant}: {e.Message}");
+            }
+        });
 
     public void Remove(string label) => control.Remove(label);
 
@@ -38,7 +49,10 @@ public sealed class TournamentController(
 
     public string SaveReport()
     {
-        try { return saveReport(); }
+        try
+        {
+            return saveReport();
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             tracker.Error($"saving the report failed: {e.Message}");

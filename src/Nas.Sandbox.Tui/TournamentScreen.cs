@@ -16,14 +16,31 @@ namespace Nas.Sandbox.Tui;
 public sealed class TournamentScreen : Window
 {
     private readonly ITournamentCommands _commands;
-    private readonly LeaderboardView _leaderboard = new() { Title = "Leaderboard", X = 0, Y = 0, Width = Dim.Fill() };
+    private readonly LeaderboardView _leaderboard = new()
+    {
+        Title = "Leaderboard",
+        X = 0,
+        Y = 0,
+        Width = Dim.Fill(),
+    };
     private readonly AnytimeChartView _chart = new() { Title = "Best so far", X = 0 };
     private readonly ErrorPanelView _errors = new() { Title = "Build errors", Visible = false };
     private readonly RaceLogView _log = new() { Title = "Trials" };
     private readonly KeyHelpView _help = new() { Title = "Keys", Visible = false };
     private readonly ContestantDetailView _detail = new() { X = 0, Width = Dim.Fill() };
-    private readonly StatusLineView _status = new() { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1 };
-    private readonly PromptBar _prompt = new() { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill() };
+    private readonly StatusLineView _status = new()
+    {
+        X = 0,
+        Y = Pos.AnchorEnd(1),
+        Width = Dim.Fill(),
+        Height = 1,
+    };
+    private readonly PromptBar _prompt = new()
+    {
+        X = 0,
+        Y = Pos.AnchorEnd(1),
+        Width = Dim.Fill(),
+    };
     private RaceSnapshot _snapshot = new();
 
     public TournamentScreen(ITournamentCommands commands)
@@ -31,7 +48,8 @@ public sealed class TournamentScreen : Window
         _commands = commands;
         Title = "Nas.Sandbox tournament";
         BorderStyle = LineStyle.None;
-        foreach (var panel in new View[] { _leaderboard, _chart, _errors, _log, _help, _detail }) panel.BorderStyle = LineStyle.Rounded;
+        foreach (var panel in new View[] { _leaderboard, _chart, _errors, _log, _help, _detail })
+            panel.BorderStyle = LineStyle.Rounded;
         _chart.Y = Pos.Bottom(_leaderboard);
         _chart.Width = Dim.Percent(50);
         _errors.X = Pos.Right(_chart);
@@ -49,10 +67,12 @@ public sealed class TournamentScreen : Window
     }
 
     /// <summary>Routes keys from the application (raised before any view sees them), so a focused view never eats them.</summary>
-    public void Attach(IApplication app) => app.Keyboard.KeyDown += (_, key) =>
-    {
-        if (HandleKey(key)) key.Handled = true;
-    };
+    public void Attach(IApplication app) =>
+        app.Keyboard.KeyDown += (_, key) =>
+        {
+            if (HandleKey(key))
+                key.Handled = true;
+        };
 
     public void Render(RaceSnapshot snapshot)
     {
@@ -70,22 +90,43 @@ public sealed class TournamentScreen : Window
     /// <summary>The keys of the screen; true when the key was used.</summary>
     public bool HandleKey(Key key)
     {
-        if (_prompt.IsOpen) return HandlePromptKey(key);
-        if (key == Key.Q || key == Key.Q.WithCtrl) { _commands.Quit(); return true; }
-        bool steering = key == Key.Space || key == Key.P || key == Key.N || key == Key.A || key == Key.D || key == Key.Delete
-                        || key == Key.DeleteChar || key == Key.R;
+        if (_prompt.IsOpen)
+            return HandlePromptKey(key);
+        if (key == Key.Q || key == Key.Q.WithCtrl)
+        {
+            _commands.Quit();
+            return true;
+        }
+        bool steering =
+            key == Key.Space
+            || key == Key.P
+            || key == Key.N
+            || key == Key.A
+            || key == Key.D
+            || key == Key.Delete
+            || key == Key.DeleteChar
+            || key == Key.R;
         if (steering && _snapshot.Phase is RacePhase.Finished or RacePhase.Failed or RacePhase.Cancelled)
         {
             _status.Say("the race is over: w saves a report, q quits");
             return true;
         }
-        if (key == Key.Space || key == Key.P) { _commands.TogglePause(); return true; }
-        if (key == Key.N) { _commands.SingleStep(); return true; }
+        if (key == Key.Space || key == Key.P)
+        {
+            _commands.TogglePause();
+            return true;
+        }
+        if (key == Key.N)
+        {
+            _commands.SingleStep();
+            return true;
+        }
         if (key == Key.A)
         {
             _prompt.Ask("add contestant (name[:knob=value,...] or path.csx):", text =>
             {
-                if (text.Length == 0) return;
+                if (text.Length == 0)
+                    return;
                 _commands.Add(text);
                 _status.Say($"adding {text}…");
             });
@@ -102,7 +143,11 @@ public sealed class TournamentScreen : Window
             Confirm($"restart heat {_snapshot.Heat + 1}, discarding its trials? (y/n)", _commands.RestartHeat);
             return true;
         }
-        if (key == Key.W || key == Key.S.WithCtrl) { _status.Say(_commands.SaveReport()); return true; }
+        if (key == Key.W || key == Key.S.WithCtrl)
+        {
+            _status.Say(_commands.SaveReport());
+            return true;
+        }
         if (key == Key.X)
         {
             _chart.BySeconds = !_chart.BySeconds;
@@ -115,22 +160,44 @@ public sealed class TournamentScreen : Window
             Relayout();
             return true;
         }
-        if (key == Key.CursorUp || key == Key.K) { _leaderboard.Move(-1); return true; }
-        if (key == Key.CursorDown || key == Key.J) { _leaderboard.Move(1); return true; }
+        if (key == Key.CursorUp || key == Key.K)
+        {
+            _leaderboard.Move(-1);
+            return true;
+        }
+        if (key == Key.CursorDown || key == Key.J)
+        {
+            _leaderboard.Move(1);
+            return true;
+        }
         // Esc would quit Terminal.Gui's session by default: too easy to hit by accident during a long race.
         return key == Key.Esc;
     }
 
     private bool HandlePromptKey(Key key)
     {
-        if (key == Key.Esc) { ClosePrompt(); return true; }
-        if (_prompt.IsConfirmation)
+        if (key == Key.Esc)
         {
-            if (key == Key.Y) { _prompt.Submit(); ShowStatus(); }
-            else ClosePrompt();
+            ClosePrompt();
             return true;
         }
-        if (key == Key.Enter) { _prompt.Submit(); ShowStatus(); return true; }
+        if (_prompt.IsConfirmation)
+        {
+            if (key == Key.Y)
+            {
+                _prompt.Submit();
+                ShowStatus();
+            }
+            else
+                ClosePrompt();
+            return true;
+        }
+        if (key == Key.Enter)
+        {
+            _prompt.Submit();
+            ShowStatus();
+            return true;
+        }
         return false;
     }
 
@@ -175,7 +242,8 @@ public sealed class TournamentScreen : Window
 
     private static void SetHeight(View view, int height)
     {
-        if (view.Height is DimAbsolute absolute && absolute.Size == height) return;
+        if (view.Height is DimAbsolute absolute && absolute.Size == height)
+            return;
         view.Height = Dim.Absolute(height);
     }
 }

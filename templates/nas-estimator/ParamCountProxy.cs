@@ -31,48 +31,74 @@ public sealed class ParamCountProxyEstimator : IEstimator
     private const long SkeletonParameters = 73_306;
     private const int CellsPerStage = 5;
     private static readonly int[] StageChannels = [16, 32, 64];
-    private static readonly long MaxParameters = SkeletonParameters + 6 * NetworkParametersPerEdge("nor_conv_3x3")!.Value;
+    private static readonly long MaxParameters =
+        SkeletonParameters + 6 * NetworkParametersPerEdge("nor_conv_3x3")!.Value;
 
     public string Name => "param-count-proxy";
 
-    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+    public Task<EvaluationResult> EvaluateAsync(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation
+    )
     {
         var clock = Stopwatch.StartNew();
         // No training happened: say so (0 epochs) and at which network size the count holds.
-        var fidelity = new Fidelity { Epochs = 0, Channels = StageChannels[0], CellsPerStage = CellsPerStage };
+        var fidelity = new Fidelity
+        {
+            Epochs = 0,
+            Channels = StageChannels[0],
+            CellsPerStage = CellsPerStage,
+        };
         long parameters = SkeletonParameters;
         foreach (string operation in architecture.Choices)
         {
             if (NetworkParametersPerEdge(operation) is not { } added)
-                return Task.FromResult(new EvaluationResult
-                {
-                    Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity,
-                    Message = $"{Name} cannot price operation '{operation}' (it knows {string.Join(", ", KnownOperations)}).",
-                });
+                return Task.FromResult(
+                    new EvaluationResult
+                    {
+                        Status = TrialStatus.Failed,
+                        Metrics = new Metrics(),
+                        CostSeconds = clock.Elapsed.TotalSeconds,
+                        Fidelity = fidelity,
+                        Message =
+                            $"{Name} cannot price operation '{operation}' (it knows {string.Join(", ", KnownOperations)}).",
+                    }
+                );
             parameters += added;
         }
-        return Task.FromResult(new EvaluationResult
-        {
-            Status = TrialStatus.Ok,
-            Metrics = new Metrics { Score = (double)parameters / MaxParameters, Parameters = parameters },
-            CostSeconds = clock.Elapsed.TotalSeconds,
-            Fidelity = fidelity,
-        });
+        return Task.FromResult(
+            new EvaluationResult
+            {
+                Status = TrialStatus.Ok,
+                Metrics = new Metrics { Score = (double)parameters / MaxParameters, Parameters = parameters },
+                CostSeconds = clock.Elapsed.TotalSeconds,
+                Fidelity = fidelity,
+            }
+        );
     }
 
-    private static readonly string[] KnownOperations = ["none", "skip_connect", "avg_pool_3x3", "nor_conv_1x1", "nor_conv_3x3"];
+    private static readonly string[] KnownOperations =
+    [
+        "none",
+        "skip_connect",
+        "avg_pool_3x3",
+        "nor_conv_1x1",
+        "nor_conv_3x3",
+    ];
 
     /// <summary>
     /// Parameters one cell edge holds at width <paramref name="c"/>, or null for an operation it does not know.
     /// Add your operations here (e.g. a depthwise-separable 3×3 convolution: 9C + C² + 2C).
     /// </summary>
-    private static long? CellEdgeParameters(string operation, long c) => operation switch
-    {
-        "nor_conv_3x3" => 9 * c * c + 2 * c,
-        "nor_conv_1x1" => c * c + 2 * c,
-        "none" or "skip_connect" or "avg_pool_3x3" => 0,
-        _ => null,
-    };
+    private static long? CellEdgeParameters(string operation, long c) =>
+        operation switch
+        {
+            "nor_conv_3x3" => 9 * c * c + 2 * c,
+            "nor_conv_1x1" => c * c + 2 * c,
+            "none" or "skip_connect" or "avg_pool_3x3" => 0,
+            _ => null,
+        };
 
     /// <summary>What one edge with <paramref name="operation"/> adds over the whole network (the same edge in all 15 cells).</summary>
     private static long? NetworkParametersPerEdge(string operation)
@@ -80,7 +106,8 @@ public sealed class ParamCountProxyEstimator : IEstimator
         long total = 0;
         foreach (int c in StageChannels)
         {
-            if (CellEdgeParameters(operation, c) is not { } perCell) return null;
+            if (CellEdgeParameters(operation, c) is not { } perCell)
+                return null;
             total += CellsPerStage * perCell;
         }
         return total;

@@ -43,9 +43,18 @@ public sealed class DepthwiseSeparableConvModule : nn.Module<Tensor, Tensor>
     private readonly Conv2d pointwise;
     private readonly BatchNorm2d bn;
 
-    public DepthwiseSeparableConvModule(long channelsIn, long channelsOut, long stride) : base(nameof(DepthwiseSeparableConvModule))
+    public DepthwiseSeparableConvModule(long channelsIn, long channelsOut, long stride)
+        : base(nameof(DepthwiseSeparableConvModule))
     {
-        depthwise = nn.Conv2d(channelsIn, channelsIn, kernel_size: 3, stride: stride, padding: 1, groups: channelsIn, bias: false);
+        depthwise = nn.Conv2d(
+            channelsIn,
+            channelsIn,
+            kernel_size: 3,
+            stride: stride,
+            padding: 1,
+            groups: channelsIn,
+            bias: false
+        );
         pointwise = nn.Conv2d(channelsIn, channelsOut, kernel_size: 1, bias: false);
         bn = nn.BatchNorm2d(channelsOut);
         RegisterComponents();

@@ -13,7 +13,8 @@ public sealed class HillClimberFactory : IStrategyFactory
 {
     public string Name => "hill-climber";
 
-    public string Description => "Stochastic hill climbing: mutate the best architecture so far, after a few random starts.";
+    public string Description =>
+        "Stochastic hill climbing: mutate the best architecture so far, after a few random starts.";
 
     public IReadOnlyList<Knob> Knobs { get; } =
     [
@@ -55,7 +56,8 @@ public sealed class HillClimberStrategy(int starts, int mutations) : IStrategy
     {
         var space = context.Space;
         // Random starts first; also while nothing has succeeded yet (every trial so far failed).
-        if (_told < starts || _best is null) return Unseen(() => space.Sample(context.Random));
+        if (_told < starts || _best is null)
+            return Unseen(() => space.Sample(context.Random));
         var best = _best.Architecture;
         return Unseen(() => Mutate(space, best, context.Random), fallback: () => space.Sample(context.Random));
     }
@@ -65,14 +67,16 @@ public sealed class HillClimberStrategy(int starts, int mutations) : IStrategy
         _told++;
         _evaluated.Add(trial.Architecture);
         // Strictly better only: ties keep the incumbent, so the climb does not wander on plateaus.
-        if (trial.Objective is { } objective && (_best?.Objective is not { } best || objective > best)) _best = trial;
+        if (trial.Objective is { } objective && (_best?.Objective is not { } best || objective > best))
+            _best = trial;
     }
 
     /// <summary>The parent with <c>mutations</c> single-choice changes (a change may undo an earlier one).</summary>
     private Architecture Mutate(ISearchSpace space, Architecture parent, Random random)
     {
         var child = parent;
-        for (int i = 0; i < mutations; i++) child = space.Mutate(child, random);
+        for (int i = 0; i < mutations; i++)
+            child = space.Mutate(child, random);
         return child;
     }
 
@@ -80,8 +84,10 @@ public sealed class HillClimberStrategy(int starts, int mutations) : IStrategy
     private Architecture Unseen(Func<Architecture> propose, Func<Architecture>? fallback = null)
     {
         var candidate = propose();
-        for (int i = 0; i < MaxRedraws && _evaluated.Contains(candidate); i++) candidate = propose();
-        if (!_evaluated.Contains(candidate) || fallback is null) return candidate;
+        for (int i = 0; i < MaxRedraws && _evaluated.Contains(candidate); i++)
+            candidate = propose();
+        if (!_evaluated.Contains(candidate) || fallback is null)
+            return candidate;
         return Unseen(fallback);
     }
 }

@@ -7,10 +7,12 @@ namespace Nas.Sandbox.Strategies.Gradient.Tests;
 public sealed class SupernetTests
 {
     /// <summary>Non-affine, without running statistics (NB201's search cells).</summary>
-    private static bool SearchMode(BatchNorm2d bn) => bn.weight is null && bn.bias is null && bn.running_mean is null && bn.running_var is null;
+    private static bool SearchMode(BatchNorm2d bn) =>
+        bn.weight is null && bn.bias is null && bn.running_mean is null && bn.running_var is null;
 
     /// <summary>Affine, with running statistics (PyTorch's defaults).</summary>
-    private static bool Standard(BatchNorm2d bn) => bn.weight is not null && bn.bias is not null && bn.running_mean is not null && bn.running_var is not null;
+    private static bool Standard(BatchNorm2d bn) =>
+        bn.weight is not null && bn.bias is not null && bn.running_mean is not null && bn.running_var is not null;
 
     [Fact]
     public void The_supernet_s_cell_operations_have_non_affine_batch_norms_without_running_statistics_the_skeleton_keeps_its_own()
@@ -20,7 +22,11 @@ public sealed class SupernetTests
         using var darts = (Darts)factory.Create(TestKit.Knobs(factory));
         darts.TrainUntil(TestKit.Kit(data), new Nb201Space().Operations, 0);
         var network = darts.State!.Network;
-        var inCells = network.modules().OfType<SearchCell>().SelectMany(c => c.modules().OfType<BatchNorm2d>()).ToHashSet();
+        var inCells = network
+            .modules()
+            .OfType<SearchCell>()
+            .SelectMany(c => c.modules().OfType<BatchNorm2d>())
+            .ToHashSet();
         var all = network.modules().OfType<BatchNorm2d>().ToArray();
 
         // Per cell: nor_conv_1x1 and nor_conv_3x3 on each of the 6 edges (skip_connect is an identity, avg_pool has none).
@@ -33,11 +39,24 @@ public sealed class SupernetTests
     public void The_defaults_are_nas_bench_201_s_search_configs()
     {
         var darts = (Darts)new DartsFactory().Create(TestKit.Knobs(new DartsFactory()));
-        darts.Settings.Should().BeEquivalentTo(new
-        {
-            StepsPerAsk = 4, Epochs = 50, LearningRate = 0.025, LearningRateMin = 0.001, Momentum = 0.9, Nesterov = true,
-            WeightDecay = 5e-4, GradientClip = 5.0, ArchLearningRate = 3e-4, ArchWeightDecay = 1e-3,
-        }, o => o.ExcludingMissingMembers());
+        darts
+            .Settings.Should()
+            .BeEquivalentTo(
+                new
+                {
+                    StepsPerAsk = 4,
+                    Epochs = 50,
+                    LearningRate = 0.025,
+                    LearningRateMin = 0.001,
+                    Momentum = 0.9,
+                    Nesterov = true,
+                    WeightDecay = 5e-4,
+                    GradientClip = 5.0,
+                    ArchLearningRate = 3e-4,
+                    ArchWeightDecay = 1e-3,
+                },
+                o => o.ExcludingMissingMembers()
+            );
         var cosine = new CosineSchedule(0.025, 0.001, 50);
         cosine.At(0).Should().Be(0.025);
         cosine.At(25).Should().BeApproximately(0.013, 1e-12);

@@ -17,15 +17,24 @@ internal static class TestKit
     [ModuleInitializer]
     internal static void Initialize() => TorchRuntime.Configure();
 
-    private static readonly Lazy<DatasetBundle> Subset =
-        new(() => FashionMnist.Load(Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset")));
+    private static readonly Lazy<DatasetBundle> Subset = new(() =>
+        FashionMnist.Load(Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset"))
+    );
 
     /// <summary>The committed Fashion-MNIST subset at a tiny fidelity: C=8, one cell per stage.</summary>
     public static RaceTrainingData Data(int trainingImages = 128, int validationImages = 64, int batch = 32) =>
-        new(() => Subset.Value, OperationRegistry.CreateDefault(), new TrainingSettings
-        {
-            TrainingImages = trainingImages, ValidationImages = validationImages, Channels = 8, CellsPerStage = 1, BatchSize = batch,
-        });
+        new(
+            () => Subset.Value,
+            OperationRegistry.CreateDefault(),
+            new TrainingSettings
+            {
+                TrainingImages = trainingImages,
+                ValidationImages = validationImages,
+                Channels = 8,
+                CellsPerStage = 1,
+                BatchSize = batch,
+            }
+        );
 
     public static ITrainingKit Kit(RaceTrainingData data) => data.KitFor(dataSeed: 1, new Fidelity(), seed: 3);
 
@@ -33,5 +42,11 @@ internal static class TestKit
         KnobValues.Create(factory.Name, factory.Knobs, knobs.ToDictionary(k => k.Name, k => k.Value));
 
     public static SearchContext Context(ISearchSpace space, ITrainingKit? kit, int index = 0) =>
-        new() { Space = space, Random = new Random(index), AskIndex = index, TrainingSetup = kit };
+        new()
+        {
+            Space = space,
+            Random = new Random(index),
+            AskIndex = index,
+            TrainingSetup = kit,
+        };
 }

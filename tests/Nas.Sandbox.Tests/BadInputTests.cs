@@ -23,8 +23,24 @@ public sealed class BadInputTests : IDisposable
     }
 
     private string[] TabularRace(string table, params string[] more) =>
-        ["race", "--estimator", "tabular", "--table", table, "--budget", "2", "--heats", "1", "--strategy", "random-search",
-         "--journal", Path.Combine(_folder, "race.jsonl"), "--league", Path.Combine(_folder, "league.json"), .. more];
+        [
+            "race",
+            "--estimator",
+            "tabular",
+            "--table",
+            table,
+            "--budget",
+            "2",
+            "--heats",
+            "1",
+            "--strategy",
+            "random-search",
+            "--journal",
+            Path.Combine(_folder, "race.jsonl"),
+            "--league",
+            Path.Combine(_folder, "league.json"),
+            .. more,
+        ];
 
     private string Table(string name, params string[] lines)
     {
@@ -33,7 +49,8 @@ public sealed class BadInputTests : IDisposable
         return path;
     }
 
-    private const string Arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+    private const string Arch =
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
 
     [Fact]
     public void A_truncated_gzip_idx_file_names_the_file()
@@ -45,8 +62,19 @@ public sealed class BadInputTests : IDisposable
         var bytes = File.ReadAllBytes(images);
         File.WriteAllBytes(images, bytes[..(bytes.Length / 2)]);
 
-        string stderr = Refused("race", "--dataset", $"fashion-mnist:{folder}", "--budget", "1", "--strategy", "random-search",
-            "--journal", Path.Combine(_folder, "race.jsonl"), "--league", Path.Combine(_folder, "league.json"));
+        string stderr = Refused(
+            "race",
+            "--dataset",
+            $"fashion-mnist:{folder}",
+            "--budget",
+            "1",
+            "--strategy",
+            "random-search",
+            "--journal",
+            Path.Combine(_folder, "race.jsonl"),
+            "--league",
+            Path.Combine(_folder, "league.json")
+        );
         stderr.Should().Contain(images).And.Contain("truncated");
     }
 
@@ -57,32 +85,80 @@ public sealed class BadInputTests : IDisposable
         byte[] header = [0, 0, 8, 3, 0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 28, 0, 0, 0, 28];
         string path = Path.Combine(_folder, "huge-idx3-ubyte.gz");
         File.WriteAllBytes(path, ParserFuzzTests.Gzip(header));
-        FluentActions.Invoking(() => IdxFile.Read(path)).Should().Throw<NasException>()
+        FluentActions
+            .Invoking(() => IdxFile.Read(path))
+            .Should()
+            .Throw<NasException>()
             .WithMessage($"{path}: the IDX header declares 2147483647×28×28 bytes of data, more than the 1024 MiB*");
         // Four dimensions whose product overflows a long are refused at the first step past the bound, too.
-        FluentActions.Invoking(() => IdxFile.Parse([0, 0, 8, 4, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF], "x"))
-            .Should().Throw<NasException>().WithMessage("x: the IDX header declares 2147483647×2147483647×2147483647×2147483647 bytes*");
+        FluentActions
+            .Invoking(() =>
+                IdxFile.Parse(
+                    [
+                        0,
+                        0,
+                        8,
+                        4,
+                        0x7F,
+                        0xFF,
+                        0xFF,
+                        0xFF,
+                        0x7F,
+                        0xFF,
+                        0xFF,
+                        0xFF,
+                        0x7F,
+                        0xFF,
+                        0xFF,
+                        0xFF,
+                        0x7F,
+                        0xFF,
+                        0xFF,
+                        0xFF,
+                    ],
+                    "x"
+                )
+            )
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("x: the IDX header declares 2147483647×2147483647×2147483647×2147483647 bytes*");
     }
 
     [Fact]
     public void A_table_with_a_missing_column_names_the_file_line_and_column()
     {
         string table = Table("missing.csv", "arch,test_accuracy", $"{Arch},0.5");
-        Refused(TabularRace(table)).Should().Contain($"{table}:1: no column 'validation_accuracy' (validation) in the header");
+        Refused(TabularRace(table))
+            .Should()
+            .Contain($"{table}:1: no column 'validation_accuracy' (validation) in the header");
     }
 
     [Fact]
     public void A_table_row_with_an_extra_column_names_the_file_and_line()
     {
-        string table = Table("extra.csv", "arch,validation_accuracy", $"{Arch},0.5", $"{Arch.Replace("skip_connect~2", "none~2")},0.4,0.3");
+        string table = Table(
+            "extra.csv",
+            "arch,validation_accuracy",
+            $"{Arch},0.5",
+            $"{Arch.Replace("skip_connect~2", "none~2")},0.4,0.3"
+        );
         Refused(TabularRace(table)).Should().Contain($"{table}:3: 3 fields, but the header has 2.");
     }
 
     [Fact]
     public void A_malformed_architecture_in_a_table_names_the_file_line_column_and_position()
     {
-        string table = Table("arch.csv", "arch,validation_accuracy", $"{Arch},0.5", "|nor_conv_3x3~0|+|conv9~0|none~1|+|none~0|none~1|none~2|,0.4");
-        Refused(TabularRace(table)).Should().Contain($"{table}:3, column 'arch': Malformed architecture").And.Contain("position 18").And.Contain("not 'conv9'");
+        string table = Table(
+            "arch.csv",
+            "arch,validation_accuracy",
+            $"{Arch},0.5",
+            "|nor_conv_3x3~0|+|conv9~0|none~1|+|none~0|none~1|none~2|,0.4"
+        );
+        Refused(TabularRace(table))
+            .Should()
+            .Contain($"{table}:3, column 'arch': Malformed architecture")
+            .And.Contain("position 18")
+            .And.Contain("not 'conv9'");
     }
 
     [Theory]
@@ -90,12 +166,33 @@ public sealed class BadInputTests : IDisposable
     [InlineData("--budget", "abc", "'abc' for option '--budget' (expected a whole number)")]
     [InlineData("--objective", "pareto:nonsense", "--objective 'pareto:nonsense': unknown metric 'nonsense'")]
     [InlineData("--strategy", "random-search:knob", "--strategy 'random-search:knob': 'knob' is not knob=value.")]
-    [InlineData("--strategy", "random-search:distinct=maybe", "--strategy 'random-search:distinct=maybe': Knob 'distinct' of 'random-search' must be true or false, not 'maybe'.")]
-    [InlineData("--strategy", "regularized-evolution:population=abc", "Knob 'population' of 'regularized-evolution' must be an integer, not 'abc'.")]
+    [InlineData(
+        "--strategy",
+        "random-search:distinct=maybe",
+        "--strategy 'random-search:distinct=maybe': Knob 'distinct' of 'random-search' must be true or false, not 'maybe'."
+    )]
+    [InlineData(
+        "--strategy",
+        "regularized-evolution:population=abc",
+        "Knob 'population' of 'regularized-evolution' must be an integer, not 'abc'."
+    )]
     public void A_bad_option_value_names_the_option(string option, string value, string expected)
     {
-        Refused("race", "--estimator", "tabular", option, value, "--heats", "1",
-            "--journal", Path.Combine(_folder, "race.jsonl"), "--league", Path.Combine(_folder, "league.json")).Should().Contain(expected);
+        Refused(
+                "race",
+                "--estimator",
+                "tabular",
+                option,
+                value,
+                "--heats",
+                "1",
+                "--journal",
+                Path.Combine(_folder, "race.jsonl"),
+                "--league",
+                Path.Combine(_folder, "league.json")
+            )
+            .Should()
+            .Contain(expected);
     }
 
     [Fact]
@@ -113,8 +210,23 @@ public sealed class BadInputTests : IDisposable
     public void A_journal_with_a_bad_middle_line_or_a_mistyped_field_names_the_line()
     {
         string journal = Path.Combine(_folder, "race.jsonl");
-        var (exit, _, stderr) = NasProcess.Run("race", "--estimator", "tabular", "--objective", "pareto:accuracy,params", "--budget", "4",
-            "--heats", "1", "--strategy", "random-search", "--journal", journal, "--league", Path.Combine(_folder, "league.json"));
+        var (exit, _, stderr) = NasProcess.Run(
+            "race",
+            "--estimator",
+            "tabular",
+            "--objective",
+            "pareto:accuracy,params",
+            "--budget",
+            "4",
+            "--heats",
+            "1",
+            "--strategy",
+            "random-search",
+            "--journal",
+            journal,
+            "--league",
+            Path.Combine(_folder, "league.json")
+        );
         exit.Should().Be(0, stderr);
         var lines = File.ReadAllLines(journal);
         int trial = Array.FindIndex(lines, l => l.Contains("\"type\":\"trial\""));
@@ -129,7 +241,9 @@ public sealed class BadInputTests : IDisposable
         mistyped[trial] = mistyped[trial].Replace("\"heat\":0", "\"heat\":\"first\"");
         string field = Path.Combine(_folder, "field.jsonl");
         File.WriteAllLines(field, mistyped);
-        Refused("pareto", field).Should().Contain($"{field}({trial + 1}): trial event: field \"heat\" must be a whole number");
+        Refused("pareto", field)
+            .Should()
+            .Contain($"{field}({trial + 1}): trial event: field \"heat\" must be a whole number");
 
         // --verbose adds the stack trace to the same message.
         var (verboseExit, _, verbose) = NasProcess.Run("pareto", field, "--verbose");

@@ -24,31 +24,52 @@ public sealed class BananasTests
 
     /// <summary>Higher with more 3x3 convolutions and fewer `none` edges, with a small per-cell wobble.</summary>
     private static double Objective(Architecture architecture) =>
-        0.1 + 0.1 * architecture.Choices.Count(c => c == "nor_conv_3x3") - 0.05 * architecture.Choices.Count(c => c == "none")
+        0.1
+        + 0.1 * architecture.Choices.Count(c => c == "nor_conv_3x3")
+        - 0.05 * architecture.Choices.Count(c => c == "none")
         + (architecture.Key.Length % 11) / 1000.0;
 
-    private static Trial Told(int index, Architecture architecture) => new()
-    {
-        Index = index, Architecture = architecture, Status = TrialStatus.Ok, CostSeconds = 1,
-        Metrics = new Metrics { ValidationAccuracy = Objective(architecture) }, Objective = Objective(architecture),
-    };
+    private static Trial Told(int index, Architecture architecture) =>
+        new()
+        {
+            Index = index,
+            Architecture = architecture,
+            Status = TrialStatus.Ok,
+            CostSeconds = 1,
+            Metrics = new Metrics { ValidationAccuracy = Objective(architecture) },
+            Objective = Objective(architecture),
+        };
 
     /// <summary>Asks and tells <paramref name="asks"/> times; the first <paramref name="replayed"/> answers are given, not asked.</summary>
-    private static List<Architecture> Run(IStrategy strategy, ISearchSpace space, int asks, IReadOnlyList<Architecture>? replayed = null)
+    private static List<Architecture> Run(
+        IStrategy strategy,
+        ISearchSpace space,
+        int asks,
+        IReadOnlyList<Architecture>? replayed = null
+    )
     {
         var asked = new List<Architecture>();
         for (int index = 0; index < asks; index++)
         {
-            var architecture = replayed is not null && index < replayed.Count
-                ? replayed[index]
-                : strategy.Ask(new SearchContext { Space = space, Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(4, "bananas", index))), AskIndex = index });
+            var architecture =
+                replayed is not null && index < replayed.Count
+                    ? replayed[index]
+                    : strategy.Ask(
+                        new SearchContext
+                        {
+                            Space = space,
+                            Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(4, "bananas", index))),
+                            AskIndex = index,
+                        }
+                    );
             asked.Add(architecture);
             strategy.Tell(Told(index, architecture));
         }
         return asked;
     }
 
-    private static int EditDistance(Architecture a, Architecture b) => a.Choices.Zip(b.Choices).Count(p => p.First != p.Second);
+    private static int EditDistance(Architecture a, Architecture b) =>
+        a.Choices.Zip(b.Choices).Count(p => p.First != p.Second);
 
     [Fact]
     public void After_the_initial_random_cells_it_proposes_new_close_mutants_of_the_best()
@@ -64,7 +85,12 @@ public sealed class BananasTests
         double meanDistance = proposals.Average(p => parents.Min(parent => EditDistance(p, parent)));
         // Mutants change each edge with probability 0.25: 1.8 edges on average once the parent itself is discarded.
         // Ten random cells would be about 3.5 edges from the nearest of five cells.
-        meanDistance.Should().BeLessThan(2.5, $"proposals: {string.Join(", ", proposals.Select(p => parents.Min(parent => EditDistance(p, parent))))}");
+        meanDistance
+            .Should()
+            .BeLessThan(
+                2.5,
+                $"proposals: {string.Join(", ", proposals.Select(p => parents.Min(parent => EditDistance(p, parent))))}"
+            );
     }
 
     /// <summary>NB201 as a space without <see cref="IPathEncoding"/>, as a space plugin might come.</summary>
@@ -74,13 +100,22 @@ public sealed class BananasTests
         public long Size => inner.Size;
         public IReadOnlyList<string> Operations => inner.Operations;
         public int ChoiceCount => inner.ChoiceCount;
+
         public Architecture Sample(Random random) => inner.Sample(random);
+
         public Architecture Mutate(Architecture parent, Random random) => inner.Mutate(parent, random);
-        public Architecture Crossover(Architecture first, Architecture second, Random random) => inner.Crossover(first, second, random);
+
+        public Architecture Crossover(Architecture first, Architecture second, Random random) =>
+            inner.Crossover(first, second, random);
+
         public IReadOnlyList<Architecture> Neighbours(Architecture center) => inner.Neighbours(center);
+
         public float[] Encode(Architecture architecture) => inner.Encode(architecture);
+
         public Architecture Parse(string key) => inner.Parse(key);
+
         public Architecture FromChoices(IReadOnlyList<string> choices) => inner.FromChoices(choices);
+
         public bool Contains(Architecture architecture) => inner.Contains(architecture);
     }
 
@@ -91,11 +126,25 @@ public sealed class BananasTests
         var withPaths = Run(CreateBananas(), nb201, 30);
         // The same first ten cells: the candidates are the same mutants (the one-hot and the truncated path encodings
         // both have 30 features, so even the networks' random initialisation is the same); only the predictions differ.
-        var withoutPaths = Run(CreateBananas(), new SpaceWithoutPaths(nb201), 30, replayed: withPaths.Take(10).ToList());
+        var withoutPaths = Run(
+            CreateBananas(),
+            new SpaceWithoutPaths(nb201),
+            30,
+            replayed: withPaths.Take(10).ToList()
+        );
 
         withoutPaths.Take(10).Should().Equal(withPaths.Take(10));
-        withoutPaths.Skip(10).Should().OnlyHaveUniqueItems().And.OnlyContain(a => nb201.Contains(a)).And.NotContain(withPaths.Take(10));
-        withoutPaths.Skip(10).Take(10).Should().NotEqual(withPaths.Skip(10).Take(10), "the encodings lead the predictor to other picks");
+        withoutPaths
+            .Skip(10)
+            .Should()
+            .OnlyHaveUniqueItems()
+            .And.OnlyContain(a => nb201.Contains(a))
+            .And.NotContain(withPaths.Take(10));
+        withoutPaths
+            .Skip(10)
+            .Take(10)
+            .Should()
+            .NotEqual(withPaths.Skip(10).Take(10), "the encodings lead the predictor to other picks");
     }
 
     [Fact]
@@ -141,11 +190,20 @@ public sealed class BananasTests
 
         // The reference's network and training: 10 hidden layers of 20 units, 150 epochs of batches of 32, Adam at 0.01.
         var predictor = new NeuralPredictor(features, 20, 10, new Random(1));
-        predictor.Fit(train.Select(e => e.Row).ToList(), train.Select(e => e.Target).ToList(), epochs: 150, batchSize: 32, learningRate: 0.01, new Random(2));
+        predictor.Fit(
+            train.Select(e => e.Row).ToList(),
+            train.Select(e => e.Target).ToList(),
+            epochs: 150,
+            batchSize: 32,
+            learningRate: 0.01,
+            new Random(2)
+        );
 
         double mean = train.Average(e => e.Target);
         double baseline = test.Average(e => Math.Abs(e.Target - mean));
         double error = test.Average(e => Math.Abs(e.Target - predictor.Predict(e.Row)));
-        error.Should().BeLessThan(0.4 * baseline, $"held-out MAE {error:0.000} against {baseline:0.000} for the training mean");
+        error
+            .Should()
+            .BeLessThan(0.4 * baseline, $"held-out MAE {error:0.000} against {baseline:0.000} for the training mean");
     }
 }

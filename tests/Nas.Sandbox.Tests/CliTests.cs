@@ -11,15 +11,27 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-
-
     private static (int Exit, string Out, string Err) Nas(params string[] args) => NasProcess.Run(args);
 
     private string[] TinyRace(params string[] extra) =>
-    [
-        "race", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--budget", "2", "--train-images", "200",
-        "--validation-images", "100", "--channels", "8", "--batch-size", "50", "--journal", Path.Combine(_folder, "race.jsonl"), .. extra,
-    ];
+        [
+            "race",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--budget",
+            "2",
+            "--train-images",
+            "200",
+            "--validation-images",
+            "100",
+            "--channels",
+            "8",
+            "--batch-size",
+            "50",
+            "--journal",
+            Path.Combine(_folder, "race.jsonl"),
+            .. extra,
+        ];
 
     [Fact]
     public void Race_json_prints_only_the_summary_on_stdout_and_progress_on_stderr()
@@ -30,7 +42,10 @@ public sealed class CliTests : IDisposable
         var summary = JObject.Parse(stdout);
         ((long)summary["seed"]!).Should().Be(3);
         var contestants = (JArray)summary["contestants"]!;
-        contestants.Select(c => (string)c["strategy"]!).Should().BeEquivalentTo("random-search", "regularized-evolution");
+        contestants
+            .Select(c => (string)c["strategy"]!)
+            .Should()
+            .BeEquivalentTo("random-search", "regularized-evolution");
         foreach (var c in contestants)
         {
             ((string)c["source"]!).Should().Be("built-in pack");
@@ -53,18 +68,36 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Darts_races_random_search_under_a_seconds_budget_and_pays_for_its_supernet_training()
     {
-        var (exit, stdout, stderr) = Nas(
-        [
-            "race", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--strategy", "darts:steps-per-ask=2",
-            "--strategy", "random-search", "--budget-seconds", "3", "--train-images", "200", "--validation-images", "100",
-            "--channels", "8", "--batch-size", "50", "--journal", Path.Combine(_folder, "race.jsonl"), "--json",
+        var (exit, stdout, stderr) = Nas([
+            "race",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--strategy",
+            "darts:steps-per-ask=2",
+            "--strategy",
+            "random-search",
+            "--budget-seconds",
+            "3",
+            "--train-images",
+            "200",
+            "--validation-images",
+            "100",
+            "--channels",
+            "8",
+            "--batch-size",
+            "50",
+            "--journal",
+            Path.Combine(_folder, "race.jsonl"),
+            "--json",
         ]);
         exit.Should().Be(0, stderr);
         var contestants = ((JArray)JObject.Parse(stdout)["contestants"]!).ToDictionary(c => (string)c["strategy"]!);
         var darts = contestants["darts"];
         ((int)darts["failures"]!).Should().Be(0, stderr);
         ((double)darts["searchSeconds"]!).Should().BePositive();
-        ((double)darts["seconds"]!).Should().BeGreaterThanOrEqualTo(3, "the budget stops it once its evaluations and training pass 3 s");
+        ((double)darts["seconds"]!)
+            .Should()
+            .BeGreaterThanOrEqualTo(3, "the budget stops it once its evaluations and training pass 3 s");
         ((double)contestants["random-search"]["searchSeconds"]!).Should().Be(0);
         var lines = JournalReader.Read(Path.Combine(_folder, "race.jsonl")).Lines;
         var charges = lines.Where(l => l.Type == "search-time").ToArray();
@@ -78,11 +111,26 @@ public sealed class CliTests : IDisposable
     {
         // Issue 23: the abandoned Ask was still training inside libtorch when nas exited; libtorch's static destructors
         // then crashed it (exit code 139) after a complete leaderboard and journal.
-        var (exit, stdout, stderr) = Nas(
-        [
-            "race", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--strategy", "darts:steps-per-ask=100000",
-            "--budget", "1", "--train-images", "200", "--validation-images", "100", "--channels", "8", "--batch-size", "50",
-            "--call-timeout", "1", "--journal", Path.Combine(_folder, "race.jsonl"),
+        var (exit, stdout, stderr) = Nas([
+            "race",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--strategy",
+            "darts:steps-per-ask=100000",
+            "--budget",
+            "1",
+            "--train-images",
+            "200",
+            "--validation-images",
+            "100",
+            "--channels",
+            "8",
+            "--batch-size",
+            "50",
+            "--call-timeout",
+            "1",
+            "--journal",
+            Path.Combine(_folder, "race.jsonl"),
         ]);
         stderr.Should().Contain("FAILED in ask: did not return within 1 s");
         stdout.Should().Contain("rank");
@@ -95,16 +143,36 @@ public sealed class CliTests : IDisposable
         string table = Path.Combine(_folder, "table.csv");
         string[] tabulate =
         [
-            "tabulate", "--output", table, "--operations", "none,nor_conv_3x3", "--sample", "3", "--seeds", "2", "--dataset",
-            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--train-images", "100", "--validation-images", "50",
-            "--test-images", "50", "--batch-size", "50",
+            "tabulate",
+            "--output",
+            table,
+            "--operations",
+            "none,nor_conv_3x3",
+            "--sample",
+            "3",
+            "--seeds",
+            "2",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--train-images",
+            "100",
+            "--validation-images",
+            "50",
+            "--test-images",
+            "50",
+            "--batch-size",
+            "50",
         ];
         var (exit, _, stderr) = Nas(tabulate);
         exit.Should().Be(0, stderr);
         var lines = File.ReadAllLines(table);
         lines.Should().HaveCount(4);
-        lines[0].Should().Be("arch,validation_accuracy,test_accuracy,train_seconds,params,flops,status," +
-                             "validation_accuracy_seed0,test_accuracy_seed0,train_seconds_seed0,validation_accuracy_seed1,test_accuracy_seed1,train_seconds_seed1");
+        lines[0]
+            .Should()
+            .Be(
+                "arch,validation_accuracy,test_accuracy,train_seconds,params,flops,status,"
+                    + "validation_accuracy_seed0,test_accuracy_seed0,train_seconds_seed0,validation_accuracy_seed1,test_accuracy_seed1,train_seconds_seed1"
+            );
 
         // A kill in the middle of writing the last row: the torn row is measured again, the others are kept.
         File.WriteAllText(table, string.Join("\n", lines.Take(3)) + "\n" + lines[3][..20]);
@@ -112,13 +180,29 @@ public sealed class CliTests : IDisposable
         exit.Should().Be(0, stderr);
         stderr.Should().Contain("2 already in").And.Contain("1 to go");
         // The same seeds measure the same values; only the measured seconds differ.
-        static string[] Measured(IEnumerable<string> rows) => rows.Select(r =>
-            string.Join(",", r.Split(',').Where((_, i) => i is not (3 or 9 or 12)))).ToArray();
+        static string[] Measured(IEnumerable<string> rows) =>
+            rows.Select(r => string.Join(",", r.Split(',').Where((_, i) => i is not (3 or 9 or 12)))).ToArray();
         Measured(File.ReadAllLines(table)).Should().Equal(Measured(lines));
 
         // Random search without repeats covers all 64 cells of the two-operation space, so it meets the 3 tabulated ones.
-        (exit, var stdout, stderr) = Nas("race", "--estimator", "tabular", "--table", table, "--strategy", "random-search", "--budget", "64", "--heats", "2", "--json",
-            "--journal", Path.Combine(_folder, "tabular.jsonl"), "--league", Path.Combine(_folder, "league.json"));
+        (exit, var stdout, stderr) = Nas(
+            "race",
+            "--estimator",
+            "tabular",
+            "--table",
+            table,
+            "--strategy",
+            "random-search",
+            "--budget",
+            "64",
+            "--heats",
+            "2",
+            "--json",
+            "--journal",
+            Path.Combine(_folder, "tabular.jsonl"),
+            "--league",
+            Path.Combine(_folder, "league.json")
+        );
         exit.Should().Be(0, stderr);
         var summary = JObject.Parse(stdout);
         ((JArray)summary["contestants"]!).Should().OnlyContain(c => c["testAccuracyOfBest"]!.Type == JTokenType.Float);
@@ -126,11 +210,30 @@ public sealed class CliTests : IDisposable
 
         // The estimators report ranks the same architectures with each estimator against the table's test accuracy.
         string report = Path.Combine(_folder, "estimators.csv");
-        (exit, stdout, stderr) = Nas("estimators", "report", "--table", table, "--sample", "3", "--estimators", "grad-norm,naswot",
-            "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--batch-size", "50", "--output", report);
+        (exit, stdout, stderr) = Nas(
+            "estimators",
+            "report",
+            "--table",
+            table,
+            "--sample",
+            "3",
+            "--estimators",
+            "grad-norm,naswot",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--batch-size",
+            "50",
+            "--output",
+            report
+        );
         exit.Should().Be(0, stderr);
         stdout.Should().Contain("Kendall τ").And.Contain("grad-norm").And.Contain("naswot");
-        File.ReadAllLines(report).Should().HaveCount(3).And.Subject.First().Should().Be("estimator,evaluated,failed,kendall_tau,spearman_rho,seconds_per_evaluation");
+        File.ReadAllLines(report)
+            .Should()
+            .HaveCount(3)
+            .And.Subject.First()
+            .Should()
+            .Be("estimator,evaluated,failed,kendall_tau,spearman_rho,seconds_per_evaluation");
     }
 
     [Fact]
@@ -146,7 +249,12 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Tui_without_a_terminal_says_so_and_exits_2_instead_of_running_invisibly()
     {
-        var (exit, stdout, stderr) = NasProcess.Run(new Dictionary<string, string?> { ["DisableRealDriverIO"] = "1" }, "tui", "--budget", "1");
+        var (exit, stdout, stderr) = NasProcess.Run(
+            new Dictionary<string, string?> { ["DisableRealDriverIO"] = "1" },
+            "tui",
+            "--budget",
+            "1"
+        );
         exit.Should().Be(2);
         stderr.Should().Contain("nas tui needs a terminal; use nas race");
         stdout.Should().BeEmpty();
@@ -158,8 +266,13 @@ public sealed class CliTests : IDisposable
         var (exit, stdout, stderr) = Nas(TinyRace("--strategy", "evolution"));
         exit.Should().Be(1);
         stdout.Should().BeEmpty();
-        stderr.Trim().Should().Be("error: Unknown strategy 'evolution'. Available: bananas, crossover-evolution, darts, edge-bandit, gdas, " +
-                                  "greedy-local-search, local-search, nsga-ii, random-search, regularized-evolution, reinforce.");
+        stderr
+            .Trim()
+            .Should()
+            .Be(
+                "error: Unknown strategy 'evolution'. Available: bananas, crossover-evolution, darts, edge-bandit, gdas, "
+                    + "greedy-local-search, local-search, nsga-ii, random-search, regularized-evolution, reinforce."
+            );
     }
 
     [Fact]
@@ -167,7 +280,12 @@ public sealed class CliTests : IDisposable
     {
         var (exit, _, stderr) = Nas(TinyRace("--strategy", "regularized-evolution:populaton=5"));
         exit.Should().Be(1);
-        stderr.Trim().Should().Be("error: 'regularized-evolution' has no knob 'populaton' (known knobs: population, sample, mutations, distinct).");
+        stderr
+            .Trim()
+            .Should()
+            .Be(
+                "error: 'regularized-evolution' has no knob 'populaton' (known knobs: population, sample, mutations, distinct)."
+            );
     }
 
     [Fact]
@@ -198,7 +316,12 @@ public sealed class CliTests : IDisposable
     {
         var (exit, _, stderr) = Nas(TinyRace("--workers", "2"));
         exit.Should().Be(1);
-        stderr.Trim().Should().StartWith("error: --workers 2: several workers are simulated on a table (--estimator tabular) only, for now");
+        stderr
+            .Trim()
+            .Should()
+            .StartWith(
+                "error: --workers 2: several workers are simulated on a table (--estimator tabular) only, for now"
+            );
         File.Exists(Path.Combine(_folder, "race.jsonl")).Should().BeFalse("nothing started");
     }
 
@@ -209,7 +332,11 @@ public sealed class CliTests : IDisposable
         args[Array.IndexOf(args, "--dataset") + 1] = "fashion-mnist:" + _folder;
         var (exit, _, stderr) = Nas(args);
         exit.Should().Be(1);
-        stderr.Should().Contain(Path.Combine(_folder, "train-images-idx3-ubyte.gz")).And.Contain("dataset-fashion-mnist").And.NotContain("   at ");
+        stderr
+            .Should()
+            .Contain(Path.Combine(_folder, "train-images-idx3-ubyte.gz"))
+            .And.Contain("dataset-fashion-mnist")
+            .And.NotContain("   at ");
     }
 
     [Fact]
@@ -219,13 +346,31 @@ public sealed class CliTests : IDisposable
         exit.Should().Be(0, stderr);
         var document = JObject.Parse(stdout);
         var strategies = (JArray)document["strategies"]!;
-        strategies.Select(s => (string)s["name"]!).Should().Contain(["random-search", "regularized-evolution", "greedy-local-search"]);
-        string[] builtIn = ["random-search", "regularized-evolution", "reinforce", "local-search", "bananas", "darts", "gdas", "nsga-ii"];
-        strategies.Where(s => builtIn.Contains((string)s["name"]!))
-            .Should().HaveCount(builtIn.Length).And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
+        strategies
+            .Select(s => (string)s["name"]!)
+            .Should()
+            .Contain(["random-search", "regularized-evolution", "greedy-local-search"]);
+        string[] builtIn =
+        [
+            "random-search",
+            "regularized-evolution",
+            "reinforce",
+            "local-search",
+            "bananas",
+            "darts",
+            "gdas",
+            "nsga-ii",
+        ];
+        strategies
+            .Where(s => builtIn.Contains((string)s["name"]!))
+            .Should()
+            .HaveCount(builtIn.Length)
+            .And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
         strategies.Single(s => (string)s["name"]! == "edge-bandit")["source"]!.Value<string>().Should().Be("script");
         ((JArray)document["estimators"]!).Select(e => (string)e["name"]!).Should().Contain(["train", "param-proxy"]);
-        ((JArray)document["operations"]!).Select(o => (string)o["name"]!).Should()
+        ((JArray)document["operations"]!)
+            .Select(o => (string)o["name"]!)
+            .Should()
             .BeEquivalentTo("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3", "dil_conv_3x3");
         ((JArray)document["spaces"]!).Single()["size"]!.Value<long>().Should().Be(15625);
     }

@@ -37,7 +37,8 @@ public sealed class ContractHelpersTests
     {
         var a = new Random(7);
         var b = new Random(7);
-        double u1 = 1 - b.NextDouble(), u2 = b.NextDouble();
+        double u1 = 1 - b.NextDouble(),
+            u2 = b.NextDouble();
         a.NextGaussian().Should().Be(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
         a.NextDouble().Should().Be(b.NextDouble(), "exactly two uniforms are consumed per sample");
     }
@@ -51,7 +52,10 @@ public sealed class ContractHelpersTests
         double std = Math.Sqrt(samples.Sum(x => (x - mean) * (x - mean)) / (samples.Length - 1));
         mean.Should().BeApproximately(5, 0.03); // 4 standard errors (2/√100000 ≈ 0.0063)
         std.Should().BeApproximately(2, 0.03);
-        samples.Count(x => Math.Abs(x - 5) < 2).Should().BeInRange(67_800, 68_700, "about 68.27% lie within one standard deviation");
+        samples
+            .Count(x => Math.Abs(x - 5) < 2)
+            .Should()
+            .BeInRange(67_800, 68_700, "about 68.27% lie within one standard deviation");
         FluentActions.Invoking(() => random.NextGaussian(0, -1)).Should().Throw<ArgumentOutOfRangeException>();
     }
 }

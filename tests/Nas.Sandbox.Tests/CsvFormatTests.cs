@@ -27,9 +27,15 @@ public sealed class CsvFormatTests : IDisposable
     public void Text_and_line_read_back_field_for_field()
     {
         string[] header = ["name", "empty", "note"];
-        string[][] rows = [[Awkward, "", "=SUM(A1)"], ["plain", "x", "-5"]];
+        string[][] rows =
+        [
+            [Awkward, "", "=SUM(A1)"],
+            ["plain", "x", "-5"],
+        ];
         string text = CsvFormat.Text(header, rows);
-        text.Should().StartWith("name,empty,note\n\"").And.EndWith("-5\n", "values are written as they are: no formula escaping");
+        text.Should()
+            .StartWith("name,empty,note\n\"")
+            .And.EndWith("-5\n", "values are written as they are: no formula escaping");
         var records = CsvFormat.ReadText(text, "t.csv").ToList();
         records.Select(r => r.Fields).Should().BeEquivalentTo([header, .. rows], o => o.WithStrictOrdering());
         records.Select(r => r.Line).Should().Equal([1, 2, 5], "lines count the ones inside a quoted field");
@@ -42,7 +48,11 @@ public sealed class CsvFormatTests : IDisposable
     [InlineData("a,b\n\"1\"x,2\n", "t.csv:2: text after the closing quote*")]
     public void Malformed_quoting_is_an_error_naming_the_file_and_line(string text, string expected)
     {
-        FluentActions.Invoking(() => CsvFormat.ReadText(text, "t.csv").ToList()).Should().Throw<NasException>().WithMessage(expected);
+        FluentActions
+            .Invoking(() => CsvFormat.ReadText(text, "t.csv").ToList())
+            .Should()
+            .Throw<NasException>()
+            .WithMessage(expected);
     }
 
     [Fact]
@@ -50,11 +60,18 @@ public sealed class CsvFormatTests : IDisposable
     {
         var trial = new Trial
         {
-            Index = 3, Architecture = new Architecture(A, ["x"]), Status = TrialStatus.Failed, Message = Awkward,
-            Metrics = new Metrics { ValidationAccuracy = 0.5 }, CostSeconds = 1.25, Fidelity = new Fidelity(),
+            Index = 3,
+            Architecture = new Architecture(A, ["x"]),
+            Status = TrialStatus.Failed,
+            Message = Awkward,
+            Metrics = new Metrics { ValidationAccuracy = 0.5 },
+            CostSeconds = 1.25,
+            Fidelity = new Fidelity(),
         };
         var time = new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc);
-        var records = CsvFormat.ReadText(RaceReport.Csv([new TrialLine(Awkward, 1, trial, time)]), "trials.csv").ToList();
+        var records = CsvFormat
+            .ReadText(RaceReport.Csv([new TrialLine(Awkward, 1, trial, time)]), "trials.csv")
+            .ToList();
         records[0].Fields.Should().Equal(RaceReport.CsvColumns);
         var row = records[1].Fields;
         row.Should().HaveCount(RaceReport.CsvColumns.Length);
@@ -78,7 +95,9 @@ public sealed class CsvFormatTests : IDisposable
     [Fact]
     public void The_estimators_report_csv_reads_back()
     {
-        var records = CsvFormat.ReadText(EstimatorReport.Csv([new EstimatorQuality(Awkward, 10, 1, 0.5, 0.25, 0.125)]), "e.csv").ToList();
+        var records = CsvFormat
+            .ReadText(EstimatorReport.Csv([new EstimatorQuality(Awkward, 10, 1, 0.5, 0.25, 0.125)]), "e.csv")
+            .ToList();
         records[0].Fields.Should().Equal(EstimatorReport.CsvColumns);
         records[1].Fields.Should().Equal(Awkward, "10", "1", "0.5", "0.25", "0.125");
     }
@@ -87,7 +106,16 @@ public sealed class CsvFormatTests : IDisposable
     public void A_table_keeps_an_awkward_column_through_adding_latency_and_loads_with_physical_line_numbers()
     {
         string path = Path.Combine(_folder, "t.csv");
-        File.WriteAllText(path, CsvFormat.Text(["arch", "validation_accuracy", "note"], [[A, "0.75", Awkward], [B, "0.5", "plain"]]));
+        File.WriteAllText(
+            path,
+            CsvFormat.Text(
+                ["arch", "validation_accuracy", "note"],
+                [
+                    [A, "0.75", Awkward],
+                    [B, "0.5", "plain"],
+                ]
+            )
+        );
         var space = new Nas.Sandbox.Core.Spaces.Nb201Space(Ops);
         TableLatency.Add(path, key => space.Parse(key), _ => (1.5, 2.5)).Should().Be(2);
 
@@ -99,7 +127,10 @@ public sealed class CsvFormatTests : IDisposable
         table.Find(B)!.Line.Should().Be(5, "the note of line 2 spans lines 2-4");
 
         File.AppendAllText(path, $"{A},abc,x,1,2\n");
-        FluentActions.Invoking(() => TabularTable.Load(path, TableColumns.For(path, null, null), Ops)).Should().Throw<NasException>()
+        FluentActions
+            .Invoking(() => TabularTable.Load(path, TableColumns.For(path, null, null), Ops))
+            .Should()
+            .Throw<NasException>()
             .WithMessage($"{path}:6, column 'validation_accuracy': 'abc' is not a number.");
     }
 

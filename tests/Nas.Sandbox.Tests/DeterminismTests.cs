@@ -19,16 +19,36 @@ public sealed class TabularDeterminismTests : IDisposable
     /// </summary>
     private static readonly string[] Lineup =
     [
-        "random-search", "regularized-evolution", "regularized-evolution:population=5,sample=2", "reinforce", "local-search",
-        "bananas:initial=6,batch=4", "nsga-ii:population=8", "crossover-evolution", "edge-bandit", "greedy-local-search",
+        "random-search",
+        "regularized-evolution",
+        "regularized-evolution:population=5,sample=2",
+        "reinforce",
+        "local-search",
+        "bananas:initial=6,batch=4",
+        "nsga-ii:population=8",
+        "crossover-evolution",
+        "edge-bandit",
+        "greedy-local-search",
     ];
 
     private string Race(string name, long seed, string objective, IEnumerable<string> lineup)
     {
         string journal = Path.Combine(_folder, name + ".jsonl");
-        var args = new List<string> { "race", "--estimator", "tabular", "--objective", objective, "--budget", "24", "--heats", "2" };
+        var args = new List<string>
+        {
+            "race",
+            "--estimator",
+            "tabular",
+            "--objective",
+            objective,
+            "--budget",
+            "24",
+            "--heats",
+            "2",
+        };
         args.AddRange(DeterminismKit.CommonArguments(seed, journal));
-        foreach (string strategy in lineup) args.AddRange(["--strategy", strategy]);
+        foreach (string strategy in lineup)
+            args.AddRange(["--strategy", strategy]);
         var (exit, _, stderr) = NasProcess.Run(args.ToArray());
         exit.Should().Be(0, stderr);
         return journal;
@@ -42,12 +62,19 @@ public sealed class TabularDeterminismTests : IDisposable
         var otherSeed = DeterminismKit.WithoutWallClock(Race("other-seed", 6, "accuracy", Lineup));
 
         // A clean race: every contestant ran its whole budget in both heats, nothing failed or was swapped.
-        first.Select(l => (string)l["type"]!).Distinct().Should().BeEquivalentTo(["race-started", "heat-started", "trial", "heat-finished", "race-finished"]);
+        first
+            .Select(l => (string)l["type"]!)
+            .Distinct()
+            .Should()
+            .BeEquivalentTo(["race-started", "heat-started", "trial", "heat-finished", "race-finished"]);
         first.Count(l => (string)l["type"]! == "trial").Should().Be(Lineup.Length * 24 * 2);
         DeterminismKit.Lines(second).Should().Equal(DeterminismKit.Lines(first));
 
         // The test can fail: another seed searches differently (not just a different seed field).
-        DeterminismKit.Lines(DeterminismKit.Trials(otherSeed)).Should().NotEqual(DeterminismKit.Lines(DeterminismKit.Trials(first)));
+        DeterminismKit
+            .Lines(DeterminismKit.Trials(otherSeed))
+            .Should()
+            .NotEqual(DeterminismKit.Lines(DeterminismKit.Trials(first)));
     }
 
     [Fact]
@@ -79,9 +106,29 @@ public sealed class TrainingDeterminismTests : IDisposable
         string journal = Path.Combine(_folder, name + ".jsonl");
         var args = new List<string>
         {
-            "race", "--estimator", "train", "--dataset", "fashion-mnist:" + TestData.FashionMnistSubsetDirectory, "--device", "cpu",
-            "--train-images", "256", "--validation-images", "128", "--epochs", "1", "--channels", "8", "--cells", "1",
-            "--strategy", "regularized-evolution:population=2,sample=2", "--strategy", "darts:steps-per-ask=1", "--budget", "4",
+            "race",
+            "--estimator",
+            "train",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--device",
+            "cpu",
+            "--train-images",
+            "256",
+            "--validation-images",
+            "128",
+            "--epochs",
+            "1",
+            "--channels",
+            "8",
+            "--cells",
+            "1",
+            "--strategy",
+            "regularized-evolution:population=2,sample=2",
+            "--strategy",
+            "darts:steps-per-ask=1",
+            "--budget",
+            "4",
         };
         args.AddRange(DeterminismKit.CommonArguments(3, journal));
         var (exit, _, stderr) = NasProcess.Run(args.ToArray());
@@ -119,35 +166,51 @@ internal static class DeterminismKit
     /// loaded machine cannot turn a slow Ask into a failure (the timeout is wall-clock by design).
     /// </summary>
     public static IEnumerable<string> CommonArguments(long seed, string journal) =>
-        ["--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--journal", journal, "--call-timeout", "600"];
+        [
+            "--seed",
+            seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--journal",
+            journal,
+            "--call-timeout",
+            "600",
+        ];
 
     /// <summary>The journal's lines without the fields a clock measured in every race.</summary>
-    public static List<JObject> WithoutWallClock(string journal) => File.ReadAllLines(journal).Select(line =>
-    {
-        var json = JObject.Parse(line);
-        json.Remove("time");
-        json.SelectToken("summary.wallSeconds")?.Parent?.Remove();
-        if ((string)json["type"]! == "swap") json.Remove("milliseconds");
-        return json;
-    }).ToList();
+    public static List<JObject> WithoutWallClock(string journal) =>
+        File.ReadAllLines(journal)
+            .Select(line =>
+            {
+                var json = JObject.Parse(line);
+                json.Remove("time");
+                json.SelectToken("summary.wallSeconds")?.Parent?.Remove();
+                if ((string)json["type"]! == "swap")
+                    json.Remove("milliseconds");
+                return json;
+            })
+            .ToList();
 
     /// <summary>The trial lines, in journal order.</summary>
-    public static List<JObject> Trials(IEnumerable<JObject> lines) => lines.Where(l => (string)l["type"]! == "trial").ToList();
+    public static List<JObject> Trials(IEnumerable<JObject> lines) =>
+        lines.Where(l => (string)l["type"]! == "trial").ToList();
 
     /// <summary>
     /// The trials of a training race as (contestant, heat, index, arch, fidelity, status, metrics, objective, cached,
     /// message): what the race measured and decided, without the cost and latencies timed on this machine.
     /// </summary>
-    public static List<JObject> TrainedTrials(IEnumerable<JObject> lines) => Trials(lines).Select(line =>
-    {
-        var trial = (JObject)line.DeepClone();
-        trial.Remove("cost");
-        var metrics = (JObject)trial["metrics"]!;
-        metrics.Remove("latencyMs");
-        metrics.Remove("latencyMsBatch64");
-        return trial;
-    }).ToList();
+    public static List<JObject> TrainedTrials(IEnumerable<JObject> lines) =>
+        Trials(lines)
+            .Select(line =>
+            {
+                var trial = (JObject)line.DeepClone();
+                trial.Remove("cost");
+                var metrics = (JObject)trial["metrics"]!;
+                metrics.Remove("latencyMs");
+                metrics.Remove("latencyMsBatch64");
+                return trial;
+            })
+            .ToList();
 
     /// <summary>Lines as compact JSON strings, so that a mismatch prints the two lines that differ.</summary>
-    public static string[] Lines(IEnumerable<JObject> lines) => lines.Select(l => l.ToString(Newtonsoft.Json.Formatting.None)).ToArray();
+    public static string[] Lines(IEnumerable<JObject> lines) =>
+        lines.Select(l => l.ToString(Newtonsoft.Json.Formatting.None)).ToArray();
 }

@@ -11,7 +11,6 @@ public class HotSwapTests
 {
     private readonly Nb201Space _space = new();
 
-
     private static StrategyEntry Build(string name, string build, Func<IStrategy> create, string version = "1.0") =>
         new(new TestStrategyFactory(name, create), new StrategySource("test", "tests", version, build));
 
@@ -21,7 +20,9 @@ public class HotSwapTests
         var referee = new Referee(_space, new FormulaEstimator(), catalog, journal);
         var settings = new RaceSettings
         {
-            Contestants = [ContestantSpec.Parse("s")], Budget = budget, CallTimeout = timeout ?? TimeSpan.FromSeconds(10),
+            Contestants = [ContestantSpec.Parse("s")],
+            Budget = budget,
+            CallTimeout = timeout ?? TimeSpan.FromSeconds(10),
         };
         return (await referee.RunAsync(settings), journal);
     }
@@ -32,8 +33,14 @@ public class HotSwapTests
         var catalog = new StrategyCatalog();
         var second = new DelegateStrategy(c => c.Space.Sample(c.Random));
         var secondBuild = Build("s", "v2", () => second, version: "1.1");
-        var first = new DelegateStrategy(c => c.Space.Sample(c.Random),
-            tell: t => { if (t.Index == 2) catalog.ReplaceSource("tests", [secondBuild]); });
+        var first = new DelegateStrategy(
+            c => c.Space.Sample(c.Random),
+            tell: t =>
+            {
+                if (t.Index == 2)
+                    catalog.ReplaceSource("tests", [secondBuild]);
+            }
+        );
         catalog.Add(Build("s", "v1", () => first));
 
         var (summary, journal) = await Race(catalog, budget: 8);
@@ -46,7 +53,13 @@ public class HotSwapTests
         summary.Contestants.Single().Evaluations.Should().Be(8);
         summary.Contestants.Single().Version.Should().Be("1.1"); // the build it finished on is reported
         // Swap journaled between the third and fourth trial.
-        var order = journal.Events.Select(e => e is TrialFinished t ? $"t{t.Trial.Index}" : e is ContestantSwapped ? "swap" : null).Where(x => x is not null);
+        var order = journal
+            .Events.Select(e =>
+                e is TrialFinished t ? $"t{t.Trial.Index}"
+                : e is ContestantSwapped ? "swap"
+                : null
+            )
+            .Where(x => x is not null);
         order.Should().ContainInOrder("t2", "swap", "t3");
     }
 
@@ -54,13 +67,24 @@ public class HotSwapTests
     public async Task A_broken_build_is_journaled_with_its_errors_and_the_old_version_keeps_racing()
     {
         var catalog = new StrategyCatalog();
-        var first = new DelegateStrategy(c => c.Space.Sample(c.Random),
-            tell: t => { if (t.Index == 1) catalog.ReportFailure("tests", "mine.csx(3,14): error CS1002: ; expected"); });
+        var first = new DelegateStrategy(
+            c => c.Space.Sample(c.Random),
+            tell: t =>
+            {
+                if (t.Index == 1)
+                    catalog.ReportFailure("tests", "mine.csx(3,14): error CS1002: ; expected");
+            }
+        );
         catalog.Add(Build("s", "v1", () => first));
 
         var (summary, journal) = await Race(catalog, budget: 5);
 
-        journal.Events.OfType<SwapFailed>().Should().ContainSingle().Which.Message.Should().Be("mine.csx(3,14): error CS1002: ; expected");
+        journal
+            .Events.OfType<SwapFailed>()
+            .Should()
+            .ContainSingle()
+            .Which.Message.Should()
+            .Be("mine.csx(3,14): error CS1002: ; expected");
         journal.Events.OfType<ContestantSwapped>().Should().BeEmpty();
         first.Told.Should().HaveCount(5);
         summary.Contestants.Single().Evaluations.Should().Be(5);
@@ -70,8 +94,20 @@ public class HotSwapTests
     public async Task A_new_build_whose_replay_throws_is_refused_and_the_old_version_keeps_racing()
     {
         var catalog = new StrategyCatalog();
-        var broken = Build("s", "v2", () => new DelegateStrategy(c => c.Space.Sample(c.Random), tell: _ => throw new InvalidOperationException("bad replay")));
-        var first = new DelegateStrategy(c => c.Space.Sample(c.Random), tell: t => { if (t.Index == 0) catalog.ReplaceSource("tests", [broken]); });
+        var broken = Build("s", "v2", () =>
+            new DelegateStrategy(
+                c => c.Space.Sample(c.Random),
+                tell: _ => throw new InvalidOperationException("bad replay")
+            )
+        );
+        var first = new DelegateStrategy(
+            c => c.Space.Sample(c.Random),
+            tell: t =>
+            {
+                if (t.Index == 0)
+                    catalog.ReplaceSource("tests", [broken]);
+            }
+        );
         catalog.Add(Build("s", "v1", () => first));
 
         var (summary, journal) = await Race(catalog, budget: 4);
@@ -90,21 +126,31 @@ public class HotSwapTests
         // that no other call overruns it on a loaded machine.
         using var release = new ManualResetEventSlim();
         catalog.Add(Build("s", "v1", () =>
-        {
-            bool hang = Interlocked.Increment(ref instances) == 1;
-            return new DelegateStrategy(c =>
             {
-                if (hang && c.AskIndex == 1) release.Wait();
-                return c.Space.Sample(c.Random);
-            });
-        }));
+                bool hang = Interlocked.Increment(ref instances) == 1;
+                return new DelegateStrategy(c =>
+                {
+                    if (hang && c.AskIndex == 1)
+                        release.Wait();
+                    return c.Space.Sample(c.Random);
+                });
+            }));
 
         var (summary, journal) = await Race(catalog, budget: 4, timeout: TimeSpan.FromSeconds(1));
         release.Set(); // the abandoned thread returns and leaves
 
-        journal.Events.OfType<ContestantFailed>().Should().ContainSingle()
-            .Which.Message.Should().Contain("did not return within 1 s");
-        journal.Events.OfType<ContestantSwapped>().Should().ContainSingle().Which.Reason.Should().Be("rebuilt after a timeout");
+        journal
+            .Events.OfType<ContestantFailed>()
+            .Should()
+            .ContainSingle()
+            .Which.Message.Should()
+            .Contain("did not return within 1 s");
+        journal
+            .Events.OfType<ContestantSwapped>()
+            .Should()
+            .ContainSingle()
+            .Which.Reason.Should()
+            .Be("rebuilt after a timeout");
         summary.Contestants.Single().Evaluations.Should().Be(4);
         summary.Contestants.Single().Failures.Should().Be(1);
         journal.Events.OfType<TrialFinished>().Should().HaveCount(3);

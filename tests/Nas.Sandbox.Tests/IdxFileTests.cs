@@ -36,7 +36,9 @@ public sealed class IdxFileTests : IDisposable
         byte[] header = [0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28];
         string path = Write("short.idx.gz", Gzip([.. header, .. new byte[100]]));
         var act = () => IdxFile.Read(path);
-        act.Should().Throw<NasException>().WithMessage($"{path}: truncated IDX data: the header promises 7840 bytes (10×28×28), the file has 100.");
+        act.Should()
+            .Throw<NasException>()
+            .WithMessage($"{path}: truncated IDX data: the header promises 7840 bytes (10×28×28), the file has 100.");
     }
 
     [Theory]
@@ -55,7 +57,8 @@ public sealed class IdxFileTests : IDisposable
     public void A_missing_dataset_names_the_debian_package_and_the_path()
     {
         var act = () => FashionMnist.Load(_folder);
-        act.Should().Throw<NasException>()
+        act.Should()
+            .Throw<NasException>()
             .WithMessage($"*{Path.Combine(_folder, FashionMnist.TrainImages)}*dataset-fashion-mnist*");
     }
 
@@ -69,7 +72,8 @@ public sealed class IdxFileTests : IDisposable
     private static byte[] Gzip(byte[] content)
     {
         using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest)) gzip.Write(content);
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+            gzip.Write(content);
         return output.ToArray();
     }
 }

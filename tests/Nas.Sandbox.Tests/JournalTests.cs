@@ -1,7 +1,7 @@
 using Nas.Sandbox.Abstractions;
-using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Journal;
+using Nas.Sandbox.Core.Racing;
 
 namespace Nas.Sandbox.Tests;
 
@@ -49,7 +49,11 @@ public sealed class JournalTests : IDisposable
         File.Exists("/dev/full").Should().BeTrue("the tests run on Linux");
         var writer = new JournalWriter("/dev/full", syncTrials: false);
         // A heat-finished line is flushed at once, and meets the full disk.
-        FluentActions.Invoking(() => writer.Append(AnEvent)).Should().Throw<NasException>().WithMessage("cannot write to journal /dev/full: *");
+        FluentActions
+            .Invoking(() => writer.Append(AnEvent))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("cannot write to journal /dev/full: *");
         // The close does not throw again over the error the race is already reporting.
         writer.Dispose();
         // Closed all the same: its lock is released, so another writer may open the journal.
@@ -71,7 +75,11 @@ public sealed class JournalTests : IDisposable
             writer.Append(AnEvent);
         }
         File.ReadAllText(_path).Should().StartWith($"{Started}\n{Heat}\n{Finished}\n{{\"type\":\"heat-finished\"");
-        JournalReader.Read(_path).Lines.Select(l => l.Type).Should().Equal("race-started", "heat-started", "heat-finished", "heat-finished");
+        JournalReader
+            .Read(_path)
+            .Lines.Select(l => l.Type)
+            .Should()
+            .Equal("race-started", "heat-started", "heat-finished", "heat-finished");
     }
 
     [Fact]
@@ -96,7 +104,8 @@ public sealed class JournalTests : IDisposable
     public void A_journal_ending_with_its_newline_is_not_touched_by_the_repair()
     {
         File.WriteAllText(_path, $"{Started}\n{Heat}\n");
-        using (var writer = new JournalWriter(_path, repairTornTail: true)) writer.Repaired.Should().Be(TailRepair.None);
+        using (var writer = new JournalWriter(_path, repairTornTail: true))
+            writer.Repaired.Should().Be(TailRepair.None);
         File.ReadAllText(_path).Should().Be($"{Started}\n{Heat}\n");
     }
 
@@ -110,11 +119,14 @@ public sealed class JournalTests : IDisposable
             JournalReader.Read(_path).Lines.Should().ContainSingle();
             File.ReadAllText(_path).Should().Be($"{Started}\n");
             var second = () => new JournalWriter(_path, repairTornTail: true);
-            second.Should().Throw<NasException>()
+            second
+                .Should()
+                .Throw<NasException>()
                 .WithMessage($"journal {_path} is in use by another nas process (pid {Environment.ProcessId})*");
             first.Append(AnEvent);
         }
-        using (var again = new JournalWriter(_path)) again.Append(AnEvent);
+        using (var again = new JournalWriter(_path))
+            again.Append(AnEvent);
         JournalReader.Read(_path).Lines.Should().HaveCount(3);
     }
 
@@ -129,9 +141,14 @@ public sealed class JournalTests : IDisposable
             string file = Path.Combine(folder, "file");
             File.WriteAllText(file, "");
             act = () => new JournalWriter(Path.Combine(file, "race.jsonl"));
-            act.Should().Throw<NasException>().WithMessage($"cannot append to journal {Path.Combine(file, "race.jsonl")}: *");
+            act.Should()
+                .Throw<NasException>()
+                .WithMessage($"cannot append to journal {Path.Combine(file, "race.jsonl")}: *");
         }
-        finally { Directory.Delete(folder, recursive: true); }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -144,9 +161,15 @@ public sealed class JournalTests : IDisposable
             using var first = JournalWriter.CreateNew(path);
             using var second = JournalWriter.CreateNew(path);
             using var third = JournalWriter.CreateNew(path);
-            new[] { first.Path, second.Path, third.Path }.Select(Path.GetFileName).Should().Equal("race-1.jsonl", "race-1-2.jsonl", "race-1-3.jsonl");
+            new[] { first.Path, second.Path, third.Path }
+                .Select(Path.GetFileName)
+                .Should()
+                .Equal("race-1.jsonl", "race-1-2.jsonl", "race-1-3.jsonl");
         }
-        finally { Directory.Delete(folder, recursive: true); }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -161,17 +184,53 @@ public sealed class JournalTests : IDisposable
     public void The_fast_trial_writer_writes_exactly_what_the_general_format_does()
     {
         var space = new Nas.Sandbox.Core.Spaces.Nb201Space();
-        var full = new TrialFinished("c", 2, new Trial
+        var full = new TrialFinished(
+            "c",
+            2,
+            new Trial
+            {
+                Index = 7,
+                Architecture = space.Sample(new Random(1)),
+                Status = TrialStatus.Diverged,
+                CostSeconds = 1.234567,
+                Metrics = new Metrics
+                {
+                    ValidationAccuracy = 0.75,
+                    ValidationLoss = 0.5,
+                    TrainingLoss = 0.25,
+                    Parameters = 123,
+                    Flops = 4567,
+                    LatencyMs = 1.5,
+                    Score = -3,
+                },
+                Fidelity = new Fidelity
+                {
+                    Epochs = 1,
+                    TrainingImages = 500,
+                    Channels = 8,
+                    CellsPerStage = 1,
+                    BatchSize = 64,
+                },
+                FromCache = true,
+                Message = "loss \"NaN\"",
+            },
+            0.75
+        );
+        var bare = full with
         {
-            Index = 7, Architecture = space.Sample(new Random(1)), Status = TrialStatus.Diverged, CostSeconds = 1.234567,
-            Metrics = new Metrics { ValidationAccuracy = 0.75, ValidationLoss = 0.5, TrainingLoss = 0.25, Parameters = 123, Flops = 4567, LatencyMs = 1.5, Score = -3 },
-            Fidelity = new Fidelity { Epochs = 1, TrainingImages = 500, Channels = 8, CellsPerStage = 1, BatchSize = 64 }, FromCache = true, Message = "loss \"NaN\"",
-        }, 0.75);
-        var bare = full with { Trial = full.Trial with { Metrics = new Metrics(), Fidelity = new Fidelity(), Message = null, Status = TrialStatus.Ok } };
+            Trial = full.Trial with
+            {
+                Metrics = new Metrics(),
+                Fidelity = new Fidelity(),
+                Message = null,
+                Status = TrialStatus.Ok,
+            },
+        };
         foreach (var e in new[] { full, bare })
         {
             var text = new StringWriter();
-            using (var writer = new Newtonsoft.Json.JsonTextWriter(text)) JournalFormat.WriteTrial(writer, e);
+            using (var writer = new Newtonsoft.Json.JsonTextWriter(text))
+                JournalFormat.WriteTrial(writer, e);
             text.ToString().Should().Be(JournalFormat.ToJson(e).ToString(Newtonsoft.Json.Formatting.None));
         }
     }

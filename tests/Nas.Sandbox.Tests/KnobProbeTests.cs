@@ -18,7 +18,9 @@ public sealed class KnobProbeTests : IDisposable
     /// <summary>A script factory whose Create sleeps <c>sleep</c> ms, then refuses <c>bad=true</c> or throws.</summary>
     private IStrategyFactory SlowFactory(out Nas.Sandbox.Core.Hosting.Scripts.CompiledScript script)
     {
-        string path = _folder.Write("slow.csx", """
+        string path = _folder.Write(
+            "slow.csx",
+            """
             public sealed class SlowFactory : IStrategyFactory
             {
                 public string Name => "slow";
@@ -31,7 +33,8 @@ public sealed class KnobProbeTests : IDisposable
                     throw new InvalidOperationException("the slow constructor failed late");
                 }
             }
-            """);
+            """
+        );
         var result = ScriptTestKit.Compiler.Compile(path);
         result.Diagnostics.Where(d => d.IsError).Should().BeEmpty(string.Join(Environment.NewLine, result.Diagnostics));
         script = result.Script!;
@@ -39,7 +42,11 @@ public sealed class KnobProbeTests : IDisposable
     }
 
     private static KnobValues Knobs(IStrategyFactory factory, string sleep, string bad = "false") =>
-        KnobValues.Create(factory.Name, factory.Knobs, new Dictionary<string, string> { ["sleep"] = sleep, ["bad"] = bad });
+        KnobValues.Create(
+            factory.Name,
+            factory.Knobs,
+            new Dictionary<string, string> { ["sleep"] = sleep, ["bad"] = bad }
+        );
 
     [Fact]
     public void A_constructor_that_overruns_the_timeout_is_an_error_naming_the_contestant_and_the_timeout()
@@ -49,17 +56,28 @@ public sealed class KnobProbeTests : IDisposable
         var unobserved = new List<Exception>();
         EventHandler<UnobservedTaskExceptionEventArgs> record = (_, e) =>
         {
-            if (e.Exception.Flatten().InnerExceptions.Any(x => x.Message.Contains("slow constructor", StringComparison.Ordinal)))
-                lock (unobserved) unobserved.Add(e.Exception);
+            if (
+                e
+                    .Exception.Flatten()
+                    .InnerExceptions.Any(x => x.Message.Contains("slow constructor", StringComparison.Ordinal))
+            )
+                lock (unobserved)
+                    unobserved.Add(e.Exception);
         };
         TaskScheduler.UnobservedTaskException += record;
         try
         {
             var clock = Stopwatch.StartNew();
-            FluentActions.Invoking(() => KnobProbe.Check(factory, Knobs(factory, "600"), "slow:sleep=600", TimeSpan.FromMilliseconds(150)))
-                .Should().Throw<NasException>()
+            FluentActions
+                .Invoking(() =>
+                    KnobProbe.Check(factory, Knobs(factory, "600"), "slow:sleep=600", TimeSpan.FromMilliseconds(150))
+                )
+                .Should()
+                .Throw<NasException>()
                 .WithMessage("--strategy 'slow:sleep=600': *longer than the call timeout of 0.15 s*--call-timeout*");
-            clock.Elapsed.Should().BeLessThan(TimeSpan.FromMilliseconds(550), "the probe does not wait for the abandoned constructor");
+            clock
+                .Elapsed.Should()
+                .BeLessThan(TimeSpan.FromMilliseconds(550), "the probe does not wait for the abandoned constructor");
 
             // Let the abandoned constructor end (it throws), then collect its task: its fault must have been observed.
             Thread.Sleep(900);
@@ -68,9 +86,13 @@ public sealed class KnobProbeTests : IDisposable
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
-            lock (unobserved) unobserved.Should().BeEmpty("the probe observes the call it abandons");
+            lock (unobserved)
+                unobserved.Should().BeEmpty("the probe observes the call it abandons");
         }
-        finally { TaskScheduler.UnobservedTaskException -= record; }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= record;
+        }
     }
 
     [Fact]
@@ -78,9 +100,17 @@ public sealed class KnobProbeTests : IDisposable
     {
         var factory = SlowFactory(out var script);
         using var _ = script;
-        FluentActions.Invoking(() => KnobProbe.Check(factory, Knobs(factory, "0", bad: "true"), "slow:bad=true", TimeSpan.FromSeconds(10)))
-            .Should().Throw<NasException>().WithMessage("--strategy 'slow:bad=true': Knob 'bad' of 'slow' says no.");
+        FluentActions
+            .Invoking(() =>
+                KnobProbe.Check(factory, Knobs(factory, "0", bad: "true"), "slow:bad=true", TimeSpan.FromSeconds(10))
+            )
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("--strategy 'slow:bad=true': Knob 'bad' of 'slow' says no.");
         // Any other exception is journaled by the referee in every heat, under its call timeout: not a start-up error.
-        FluentActions.Invoking(() => KnobProbe.Check(factory, Knobs(factory, "0"), "slow", TimeSpan.FromSeconds(10))).Should().NotThrow();
+        FluentActions
+            .Invoking(() => KnobProbe.Check(factory, Knobs(factory, "0"), "slow", TimeSpan.FromSeconds(10)))
+            .Should()
+            .NotThrow();
     }
 }

@@ -12,26 +12,43 @@ public sealed class LatencyJournalTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-latency-journal-").FullName;
 
-    private string NewHome() => Directory.CreateDirectory(Path.Combine(_folder, "home-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+    private string NewHome() =>
+        Directory.CreateDirectory(Path.Combine(_folder, "home-" + Guid.NewGuid().ToString("N")[..8])).FullName;
 
     private static (int Exit, string Out, string Err) Nas(string home, params string[] args) =>
         NasProcess.Run(new Dictionary<string, string?> { [NasHome.Variable] = home }, args);
 
     private static string[] LatencyRace(int budget) =>
-    [
-        "race", "--estimator", "naswot", "--objective", "pareto:accuracy,latency1", "--strategy", "random-search", "--budget", $"{budget}",
-        "--seed", "3", "--latency-warmup", "0", "--latency-repeats", "1",
-    ];
+        [
+            "race",
+            "--estimator",
+            "naswot",
+            "--objective",
+            "pareto:accuracy,latency1",
+            "--strategy",
+            "random-search",
+            "--budget",
+            $"{budget}",
+            "--seed",
+            "3",
+            "--latency-warmup",
+            "0",
+            "--latency-repeats",
+            "1",
+        ];
 
-    private static JObject Event(string journal, string type) => File.ReadLines(journal).Select(JObject.Parse).Single(e => (string)e["type"]! == type);
+    private static JObject Event(string journal, string type) =>
+        File.ReadLines(journal).Select(JObject.Parse).Single(e => (string)e["type"]! == type);
 
     /// <summary>The settings the race started with.</summary>
     private static JObject Started(string journal) => (JObject)Event(journal, "race-started")["settings"]!;
 
     /// <summary>The settings the race ended with (its race-finished summary's): those a resumed race ran with.</summary>
-    private static JObject Finished(string journal) => (JObject)Event(journal, "race-finished")["summary"]!["settings"]!;
+    private static JObject Finished(string journal) =>
+        (JObject)Event(journal, "race-finished")["summary"]!["settings"]!;
 
-    private static (int Warmup, int Repeats) Latency(JObject settings) => ((int)settings["latencyWarmup"]!, (int)settings["latencyRepeats"]!);
+    private static (int Warmup, int Repeats) Latency(JObject settings) =>
+        ((int)settings["latencyWarmup"]!, (int)settings["latencyRepeats"]!);
 
     private static IEnumerable<string> Fields(JObject settings) => settings.Properties().Select(p => p.Name);
 
@@ -46,7 +63,8 @@ public sealed class LatencyJournalTests : IDisposable
     [Fact]
     public void A_latency_race_journals_how_it_measures_latency_and_a_resume_measures_the_same_way_without_flags()
     {
-        string home = NewHome(), journal = Path.Combine(_folder, "latency.jsonl");
+        string home = NewHome(),
+            journal = Path.Combine(_folder, "latency.jsonl");
         var (exit, _, err) = Nas(home, [.. LatencyRace(budget: 2), "--journal", journal]);
         exit.Should().Be(0, err);
         var started = Started(journal);
@@ -73,7 +91,8 @@ public sealed class LatencyJournalTests : IDisposable
     [Fact]
     public void A_journal_written_before_latency_settings_were_recorded_resumes_with_the_defaults()
     {
-        string home = NewHome(), journal = Path.Combine(_folder, "old.jsonl");
+        string home = NewHome(),
+            journal = Path.Combine(_folder, "old.jsonl");
         var (exit, _, err) = Nas(home, [.. LatencyRace(budget: 1), "--journal", journal]);
         exit.Should().Be(0, err);
         // The whole trial recorded, the heat not finished, and the race-started line as an older nas wrote it.
@@ -101,8 +120,22 @@ public sealed class LatencyJournalTests : IDisposable
     {
         // A tabular race reads latency from its table (the shipped one has it) and measures none, whatever the options say.
         string journal = Path.Combine(_folder, $"tabular-{objective.Length}.jsonl");
-        var (exit, _, err) = Nas(NewHome(), "race", "--estimator", "tabular", "--objective", objective, "--budget", "5", "--heats", "1",
-            "--latency-repeats", "4", "--journal", journal);
+        var (exit, _, err) = Nas(
+            NewHome(),
+            "race",
+            "--estimator",
+            "tabular",
+            "--objective",
+            objective,
+            "--budget",
+            "5",
+            "--heats",
+            "1",
+            "--latency-repeats",
+            "4",
+            "--journal",
+            journal
+        );
         exit.Should().Be(0, err);
         Fields(Started(journal)).Should().NotContain(["latencyWarmup", "latencyRepeats"]);
         Fields(Finished(journal)).Should().NotContain(["latencyWarmup", "latencyRepeats"]);
@@ -112,10 +145,24 @@ public sealed class LatencyJournalTests : IDisposable
     public void A_shared_latency_race_records_how_it_measured_latency_and_runs_again_that_way()
     {
         // A race of built-in contestants alone: the pack carries the race and its journal, no code.
-        string author = NewHome(), journal = Path.Combine(_folder, "shared-latency.jsonl"), feed = Path.Combine(_folder, "feed");
+        string author = NewHome(),
+            journal = Path.Combine(_folder, "shared-latency.jsonl"),
+            feed = Path.Combine(_folder, "feed");
         var (exit, _, err) = Nas(author, [.. LatencyRace(budget: 1), "--contestant-memory", "4", "--journal", journal]);
         exit.Should().Be(0, err);
-        (exit, var built, err) = Nas(author, "pack", "build", "--from-race", journal, "--id", "Shared.Latency", "--license", "MIT", "-o", feed);
+        (exit, var built, err) = Nas(
+            author,
+            "pack",
+            "build",
+            "--from-race",
+            journal,
+            "--id",
+            "Shared.Latency",
+            "--license",
+            "MIT",
+            "-o",
+            feed
+        );
         exit.Should().Be(0, err);
         built.Should().Contain("--latency-warmup 0 --latency-repeats 1");
 
@@ -125,7 +172,11 @@ public sealed class LatencyJournalTests : IDisposable
         (exit, var list, err) = Nas(other, "pack", "list", "--json");
         exit.Should().Be(0, err);
         var command = Packs.PackListJson.RaceCommand(list);
-        command.Should().ContainInOrder("--latency-warmup", "0").And.ContainInOrder("--latency-repeats", "1").And.ContainInOrder("--contestant-memory", "4");
+        command
+            .Should()
+            .ContainInOrder("--latency-warmup", "0")
+            .And.ContainInOrder("--latency-repeats", "1")
+            .And.ContainInOrder("--contestant-memory", "4");
 
         string again = Path.Combine(_folder, "again.jsonl");
         (exit, _, err) = Nas(other, ["race", .. command, "--journal", again]);
@@ -136,7 +187,10 @@ public sealed class LatencyJournalTests : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(_folder, recursive: true); }
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
         catch (IOException) { }
     }
 }

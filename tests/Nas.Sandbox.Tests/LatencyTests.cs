@@ -13,14 +13,24 @@ namespace Nas.Sandbox.Tests;
 [Collection(TorchGeneratorLane.Name)]
 public sealed class LatencyTests : IDisposable
 {
-    private const string Cell = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|";
-    private static readonly TrainingSettings Tiny = new() { Epochs = 1, TrainingImages = 200, ValidationImages = 100, Channels = 8, CellsPerStage = 1, BatchSize = 50 };
+    private const string Cell =
+        "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|";
+    private static readonly TrainingSettings Tiny = new()
+    {
+        Epochs = 1,
+        TrainingImages = 200,
+        ValidationImages = 100,
+        Channels = 8,
+        CellsPerStage = 1,
+        BatchSize = 50,
+    };
     private static readonly LatencySettings Quick = new() { Warmup = 1, Repeats = 3 };
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-latency-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static TrainingEstimator Estimator(TrainingSettings settings) => new(TestData.FashionMnistSubset, OperationRegistry.CreateDefault(), settings);
+    private static TrainingEstimator Estimator(TrainingSettings settings) =>
+        new(TestData.FashionMnistSubset, OperationRegistry.CreateDefault(), settings);
 
     [Fact]
     public void The_median_of_forward_passes_is_positive_at_batch_1_and_64_and_the_mode_is_restored()
@@ -34,7 +44,11 @@ public sealed class LatencyTests : IDisposable
         model.training.Should().BeTrue("measuring switches to eval mode only while it measures");
         LatencyMeter.Median([5, 1, 3]).Should().Be(3);
         LatencyMeter.Median([4, 1, 3, 2]).Should().Be(2.5);
-        FluentActions.Invoking(() => new LatencySettings { Repeats = 0 }.Validate()).Should().Throw<NasException>().WithMessage("--latency-repeats*");
+        FluentActions
+            .Invoking(() => new LatencySettings { Repeats = 0 }.Validate())
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("--latency-repeats*");
     }
 
     [Fact]
@@ -49,21 +63,32 @@ public sealed class LatencyTests : IDisposable
         with.Status.Should().Be(TrialStatus.Ok, with.Message);
         with.Metrics.LatencyMs.Should().BePositive();
         with.Metrics.LatencyMsBatch64.Should().BePositive();
-        with.Metrics.ValidationAccuracy.Should().Be(without.Metrics.ValidationAccuracy, "measuring latency does not change training");
+        with.Metrics.ValidationAccuracy.Should()
+            .Be(without.Metrics.ValidationAccuracy, "measuring latency does not change training");
     }
 
     [Fact]
     public void Add_latency_fills_two_columns_of_a_table_keeps_the_rest_and_resumes()
     {
         // The shipped table's first rows without its latency columns (its last two).
-        var shipped = File.ReadAllLines(ShippedTables.DefaultPath).Take(4).Select(line => string.Join(',', line.Split(',')[..^2])).ToArray();
+        var shipped = File.ReadAllLines(ShippedTables.DefaultPath)
+            .Take(4)
+            .Select(line => string.Join(',', line.Split(',')[..^2]))
+            .ToArray();
         string path = Path.Combine(_folder, "tiny.csv");
         File.WriteAllLines(path, shipped);
         var operations = OperationRegistry.CreateDefault().Names.ToArray();
         var before = TabularTable.Load(path, TableColumns.For(path, null, null), operations);
         var latencyObjective = RaceObjective.Parse("pareto:accuracy,latency64");
-        FluentActions.Invoking(() => TableObjective.Require(latencyObjective, before)).Should().Throw<NasException>()
-            .Where(e => e.Message.Contains(path) && e.Message.Contains("'latency_ms_b64'") && e.Message.Contains("nas tabulate --add-latency"));
+        FluentActions
+            .Invoking(() => TableObjective.Require(latencyObjective, before))
+            .Should()
+            .Throw<NasException>()
+            .Where(e =>
+                e.Message.Contains(path)
+                && e.Message.Contains("'latency_ms_b64'")
+                && e.Message.Contains("nas tabulate --add-latency")
+            );
 
         var estimator = Estimator(Tiny);
         var space = new Nb201Space();
@@ -73,14 +98,24 @@ public sealed class LatencyTests : IDisposable
         header.Should().Equal([.. CsvFormat.ParseLine(shipped[0]), "latency_ms_b1", "latency_ms_b64"]);
         var after = TabularTable.Load(path, TableColumns.For(path, null, null), operations);
         after.Rows.Should().HaveCount(3).And.OnlyContain(r => r.LatencyMs > 0 && r.LatencyMsBatch64 > 0);
-        after.Rows.Select(r => (r.Architecture.Key, r.Validation, r.Parameters))
-            .Should().BeEquivalentTo(before.Rows.Select(r => (r.Architecture.Key, r.Validation, r.Parameters)));
+        after
+            .Rows.Select(r => (r.Architecture.Key, r.Validation, r.Parameters))
+            .Should()
+            .BeEquivalentTo(before.Rows.Select(r => (r.Architecture.Key, r.Validation, r.Parameters)));
         TableObjective.Require(latencyObjective, after);
-        TableObjective.WorstCosts(latencyObjective, after)["latency64"].Should().Be(after.Rows.Max(r => r.LatencyMsBatch64!.Value));
-        var metrics = new TabularEstimator(after).Evaluate(after.Rows.First().Architecture, new EvaluationRequest { Seed = 0, DataSeed = 0 }).Metrics;
+        TableObjective
+            .WorstCosts(latencyObjective, after)["latency64"]
+            .Should()
+            .Be(after.Rows.Max(r => r.LatencyMsBatch64!.Value));
+        var metrics = new TabularEstimator(after)
+            .Evaluate(after.Rows.First().Architecture, new EvaluationRequest { Seed = 0, DataSeed = 0 })
+            .Metrics;
         metrics.LatencyMs.Should().Be(after.Rows.First().LatencyMs);
 
-        TableLatency.Add(path, space.Parse, _ => throw new InvalidOperationException("nothing is left to measure")).Should().Be(0);
+        TableLatency
+            .Add(path, space.Parse, _ => throw new InvalidOperationException("nothing is left to measure"))
+            .Should()
+            .Be(0);
     }
 
     [Fact]
@@ -91,9 +126,17 @@ public sealed class LatencyTests : IDisposable
         Tabulator.Prepare(path, seeds: 1, latency: true);
         var tabulator = new Tabulator(estimator, 1, testImages: 0, masterSeed: 0, classes: 10, Quick);
         Tabulator.Append(path, tabulator.Measure(new Nb201Space().Parse(Cell)));
-        var table = TabularTable.Load(path, TableColumns.For(path, null, null), OperationRegistry.CreateDefault().Names.ToArray());
+        var table = TabularTable.Load(
+            path,
+            TableColumns.For(path, null, null),
+            OperationRegistry.CreateDefault().Names.ToArray()
+        );
         table.PresentKeys.Should().Contain(["latency1", "latency64"]);
         table.Rows.Single().LatencyMsBatch64.Should().BePositive();
-        FluentActions.Invoking(() => Tabulator.Prepare(path, seeds: 1, latency: false)).Should().Throw<NasException>().WithMessage("*--latency*");
+        FluentActions
+            .Invoking(() => Tabulator.Prepare(path, seeds: 1, latency: false))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("*--latency*");
     }
 }

@@ -18,7 +18,10 @@ public sealed class LeagueCommandTests : IDisposable
     {
         var file = new LeagueFile(LeaguePath, new FixedClock(PlayedAt));
         var evolution = Contestant("regularized-evolution", ("sample", "3"), ("population", "20"));
-        file.RecordHeat("r/heat=0", Results((evolution, 0.9123), (Contestant("random-search"), 0.85), (Contestant("edge-bandit"), null)));
+        file.RecordHeat(
+            "r/heat=0",
+            Results((evolution, 0.9123), (Contestant("random-search"), 0.85), (Contestant("edge-bandit"), null))
+        );
         file.RecordHeat("r/heat=1", Results((evolution, 0.88), (Contestant("random-search"), 0.88)));
     }
 
@@ -48,7 +51,11 @@ public sealed class LeagueCommandTests : IDisposable
         exit.Should().Be(0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToArray();
         lines[0].Should().MatchRegex(@"^rank\s+player\s+rating\s+heats\s+W-D-L\s+best acc\s+last played$");
-        lines[1].Should().MatchRegex(@"^\s+1\s+regularized-evolution:population=20,sample=3\s+15\d\d\s+2\s+2-1-0\s+0\.9123\s+2025-06-01 12:30:00 UTC$");
+        lines[1]
+            .Should()
+            .MatchRegex(
+                @"^\s+1\s+regularized-evolution:population=20,sample=3\s+15\d\d\s+2\s+2-1-0\s+0\.9123\s+2025-06-01 12:30:00 UTC$"
+            );
         lines[2].Should().MatchRegex(@"^\s+2\s+random-search\s+1\d\d\d\s+2\s+1-1-1\s+0\.8800\s+");
         lines[3].Should().MatchRegex(@"^\s+3\s+edge-bandit\s+14\d\d\s+1\s+0-0-2\s+-\s+");
         lines[^1].Should().Be($"league: {LeaguePath}");
@@ -93,6 +100,11 @@ public sealed class LeagueCommandTests : IDisposable
         var (exit, stdout, stderr) = NasProcess.Run("league", "--league", LeaguePath);
         exit.Should().Be(1);
         stdout.Should().BeEmpty();
-        stderr.Trim().Should().StartWith($"error: League file {LeaguePath} is corrupt:").And.Contain("line 1").And.NotContain("   at ");
+        stderr
+            .Trim()
+            .Should()
+            .StartWith($"error: League file {LeaguePath} is corrupt:")
+            .And.Contain("line 1")
+            .And.NotContain("   at ");
     }
 }

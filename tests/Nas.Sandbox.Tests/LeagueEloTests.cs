@@ -6,10 +6,15 @@ namespace Nas.Sandbox.Tests;
 /// <summary>The league's multiplayer Elo: pairwise games by best validation accuracy, K = 32/(n-1).</summary>
 public class LeagueEloTests
 {
-    private static readonly ContestantInfo A = Contestant("alpha"), B = Contestant("beta"), C = Contestant("gamma");
+    private static readonly ContestantInfo A = Contestant("alpha"),
+        B = Contestant("beta"),
+        C = Contestant("gamma");
 
-    private static LeagueStandings Heat(LeagueStandings before, string id, params (ContestantInfo, double?)[] results) =>
-        before.WithHeat(id, results, PlayedAt);
+    private static LeagueStandings Heat(
+        LeagueStandings before,
+        string id,
+        params (ContestantInfo, double?)[] results
+    ) => before.WithHeat(id, results, PlayedAt);
 
     [Fact]
     public void At_equal_ratings_the_winner_gains_16_points_and_the_loser_loses_them()
@@ -17,8 +22,14 @@ public class LeagueEloTests
         var after = Heat(LeagueStandings.Empty, "h1", (A, 0.9), (B, 0.8));
         after.RatingOf("alpha").Should().Be(1516);
         after.RatingOf("beta").Should().Be(1484);
-        after.Find("alpha")!.Should().Match<LeaguePlayer>(p => p.Wins == 1 && p.Draws == 0 && p.Losses == 0 && p.Heats == 1);
-        after.Find("beta")!.Should().Match<LeaguePlayer>(p => p.Wins == 0 && p.Draws == 0 && p.Losses == 1 && p.Heats == 1);
+        after
+            .Find("alpha")!
+            .Should()
+            .Match<LeaguePlayer>(p => p.Wins == 1 && p.Draws == 0 && p.Losses == 0 && p.Heats == 1);
+        after
+            .Find("beta")!
+            .Should()
+            .Match<LeaguePlayer>(p => p.Wins == 0 && p.Draws == 0 && p.Losses == 1 && p.Heats == 1);
     }
 
     [Fact]
@@ -28,10 +39,14 @@ public class LeagueEloTests
         var favouriteWins = Heat(start, "h2", (A, 0.9), (B, 0.8));
         var upset = Heat(start, "h2", (A, 0.7), (B, 0.8));
 
-        double gain = favouriteWins.RatingOf("alpha") - 1516, loss = 1484 - favouriteWins.RatingOf("beta");
+        double gain = favouriteWins.RatingOf("alpha") - 1516,
+            loss = 1484 - favouriteWins.RatingOf("beta");
         gain.Should().BeApproximately(loss, 1e-9);
         gain.Should().BeApproximately(32 * (1 - LeagueElo.Expected(1516, 1484)), 1e-9).And.BeLessThan(16);
-        (upset.RatingOf("beta") - 1484).Should().BeGreaterThan(16).And.BeApproximately(1516 - upset.RatingOf("alpha"), 1e-9);
+        (upset.RatingOf("beta") - 1484)
+            .Should()
+            .BeGreaterThan(16)
+            .And.BeApproximately(1516 - upset.RatingOf("alpha"), 1e-9);
     }
 
     [Fact]
@@ -106,8 +121,10 @@ public class LeagueEloTests
     public void The_player_key_is_the_strategy_with_its_knobs_sorted_by_name()
     {
         LeagueKey.Of(Contestant("regularized-evolution")).Should().Be("regularized-evolution");
-        LeagueKey.Of(Contestant("regularized-evolution", ("sample", "3"), ("population", "20")))
-            .Should().Be("regularized-evolution:population=20,sample=3");
+        LeagueKey
+            .Of(Contestant("regularized-evolution", ("sample", "3"), ("population", "20")))
+            .Should()
+            .Be("regularized-evolution:population=20,sample=3");
         LeagueKey.Of(Contestant("x", ("b", "1"), ("B", "2"), ("a", "3"))).Should().Be("x:B=2,a=3,b=1");
     }
 }

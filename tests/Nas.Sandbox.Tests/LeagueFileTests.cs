@@ -9,7 +9,11 @@ namespace Nas.Sandbox.Tests;
 /// <summary>The league file: round trip, idempotent heats, concurrent writers, and corrupt files left alone.</summary>
 public sealed class LeagueFileTests : IDisposable
 {
-    private static readonly ContestantInfo Evolution = Contestant("regularized-evolution", ("sample", "3"), ("population", "20"));
+    private static readonly ContestantInfo Evolution = Contestant(
+        "regularized-evolution",
+        ("sample", "3"),
+        ("population", "20")
+    );
     private static readonly ContestantInfo Random = Contestant("random-search");
 
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-league-").FullName;
@@ -34,12 +38,19 @@ public sealed class LeagueFileTests : IDisposable
         File().RecordHeat("race-1/heat=1", Results((Evolution, 0.5), (Random, null)));
 
         var league = new LeagueFile(LeaguePath).Load();
-        league.Players.Select(p => p.Key).Should().Equal("regularized-evolution:population=20,sample=3", "random-search");
+        league
+            .Players.Select(p => p.Key)
+            .Should()
+            .Equal("regularized-evolution:population=20,sample=3", "random-search");
         var evolution = league.Players[0];
         evolution.Strategy.Should().Be("regularized-evolution");
         evolution.Knobs.Should().Equal(new Dictionary<string, string> { ["population"] = "20", ["sample"] = "3" });
         evolution.Rating.Should().Be(league.RatingOf(evolution.Key)).And.BeGreaterThan(1530);
-        evolution.Should().Match<LeaguePlayer>(p => p.Heats == 2 && p.Wins == 2 && p.Draws == 0 && p.Losses == 0 && p.BestAccuracy == 0.91);
+        evolution
+            .Should()
+            .Match<LeaguePlayer>(p =>
+                p.Heats == 2 && p.Wins == 2 && p.Draws == 0 && p.Losses == 0 && p.BestAccuracy == 0.91
+            );
         evolution.LastPlayed.Should().Be("2025-06-01T12:30:00.0000000Z");
         league.Find("random-search")!.Should().Match<LeaguePlayer>(p => p.Losses == 2 && p.BestAccuracy == 0.875);
         league.Players.Sum(p => p.Rating).Should().BeApproximately(3000, 1e-9);
@@ -47,8 +58,11 @@ public sealed class LeagueFileTests : IDisposable
 
         var json = JObject.Parse(System.IO.File.ReadAllText(LeaguePath));
         ((int)json["format"]!).Should().Be(1);
-        Directory.GetFiles(Path.GetDirectoryName(LeaguePath)!).Select(Path.GetFileName)
-            .Should().BeEquivalentTo("league.json", "league.json.lock"); // no temporary files left behind
+        Directory
+            .GetFiles(Path.GetDirectoryName(LeaguePath)!)
+            .Select(Path.GetFileName)
+            .Should()
+            .BeEquivalentTo("league.json", "league.json.lock"); // no temporary files left behind
     }
 
     [Fact]
@@ -80,21 +94,31 @@ public sealed class LeagueFileTests : IDisposable
     [Fact]
     public async Task Writers_recording_at_the_same_time_lose_no_update()
     {
-        const int writers = 6, heatsEach = 8;
+        const int writers = 6,
+            heatsEach = 8;
         var start = new ManualResetEventSlim();
-        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
-        {
-            start.Wait();
-            // Each writer its own LeagueFile, as separate processes would have.
-            var file = new LeagueFile(LeaguePath);
-            for (int h = 0; h < heatsEach; h++) file.RecordHeat($"writer-{w}/heat={h}", Results((Evolution, 0.9), (Random, 0.8)));
-        })).ToArray();
+        var tasks = Enumerable
+            .Range(0, writers)
+            .Select(w =>
+                Task.Run(() =>
+                {
+                    start.Wait();
+                    // Each writer its own LeagueFile, as separate processes would have.
+                    var file = new LeagueFile(LeaguePath);
+                    for (int h = 0; h < heatsEach; h++)
+                        file.RecordHeat($"writer-{w}/heat={h}", Results((Evolution, 0.9), (Random, 0.8)));
+                })
+            )
+            .ToArray();
         start.Set();
         await Task.WhenAll(tasks);
 
         var league = File().Load();
         league.RecordedHeats.Should().HaveCount(writers * heatsEach).And.OnlyHaveUniqueItems();
-        league.Find(LeagueKey.Of(Evolution))!.Should().Match<LeaguePlayer>(p => p.Heats == writers * heatsEach && p.Wins == writers * heatsEach);
+        league
+            .Find(LeagueKey.Of(Evolution))!
+            .Should()
+            .Match<LeaguePlayer>(p => p.Heats == writers * heatsEach && p.Wins == writers * heatsEach);
         league.Find(Random.Label)!.Losses.Should().Be(writers * heatsEach);
         league.Players.Sum(p => p.Rating).Should().BeApproximately(3000, 1e-6);
     }
@@ -105,7 +129,8 @@ public sealed class LeagueFileTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(LeaguePath)!);
         using (new FileStream(LeaguePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
-            var act = () => File(TimeSpan.FromMilliseconds(200)).RecordHeat("h", Results((Evolution, 0.9), (Random, 0.8)));
+            var act = () =>
+                File(TimeSpan.FromMilliseconds(200)).RecordHeat("h", Results((Evolution, 0.9), (Random, 0.8)));
             act.Should().Throw<NasException>().WithMessage($"*{LeaguePath}.lock*");
         }
         System.IO.File.Exists(LeaguePath).Should().BeFalse();
@@ -131,7 +156,9 @@ public sealed class LeagueFileTests : IDisposable
     public void A_field_of_the_wrong_type_is_named_with_its_line()
     {
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(LeaguePath)!);
-        System.IO.File.WriteAllText(LeaguePath, """
+        System.IO.File.WriteAllText(
+            LeaguePath,
+            """
             {
               "format": 1,
               "players": [
@@ -139,7 +166,8 @@ public sealed class LeagueFileTests : IDisposable
               ],
               "recordedHeats": []
             }
-            """);
+            """
+        );
         var load = () => File().Load();
         load.Should().Throw<NasException>().WithMessage("*\"players[0].rating\" must be a number (line 4,*");
 

@@ -26,9 +26,21 @@ public sealed class LeagueRecorderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-    private static RaceStarted Started(long seed, params ContestantInfo[] contestants) => new(
-        new RaceSettings { Contestants = contestants.Select(c => ContestantSpec.Parse(c.Label)).ToArray(), Budget = 2, Seed = seed },
-        contestants, "formula", "-") { Time = RaceStart };
+    private static RaceStarted Started(long seed, params ContestantInfo[] contestants) =>
+        new(
+            new RaceSettings
+            {
+                Contestants = contestants.Select(c => ContestantSpec.Parse(c.Label)).ToArray(),
+                Budget = 2,
+                Seed = seed,
+            },
+            contestants,
+            "formula",
+            "-"
+        )
+        {
+            Time = RaceStart,
+        };
 
     private static HeatFinished Heat(int heat, params (ContestantInfo Who, double? Best)[] standings) =>
         new(heat, standings.Select(s => new HeatStanding(s.Who.Label, 2, 0, 3, s.Best, null)).ToArray());
@@ -43,8 +55,13 @@ public sealed class LeagueRecorderTests : IDisposable
 
         _failures.Should().BeEmpty();
         var league = _file.Load();
-        league.RecordedHeats.Should().Equal("2025-06-01T09:00:00.0000000Z/seed=7/heat=0", "2025-06-01T09:00:00.0000000Z/seed=7/heat=1");
-        league.Find("regularized-evolution:population=20")!.Should().Match<LeaguePlayer>(p => p.Heats == 2 && p.Wins == 1 && p.Losses == 1);
+        league
+            .RecordedHeats.Should()
+            .Equal("2025-06-01T09:00:00.0000000Z/seed=7/heat=0", "2025-06-01T09:00:00.0000000Z/seed=7/heat=1");
+        league
+            .Find("regularized-evolution:population=20")!
+            .Should()
+            .Match<LeaguePlayer>(p => p.Heats == 2 && p.Wins == 1 && p.Losses == 1);
     }
 
     [Fact]
@@ -77,7 +94,10 @@ public sealed class LeagueRecorderTests : IDisposable
         _recorder.OnEvent(Heat(0, (Evolution, 0.9), (Random, 0.8), (latecomer, 0.95), (Contestant("stranger"), 0.99)));
 
         var league = _file.Load();
-        league.Players.Select(p => p.Key).Should().Equal("edge-bandit", "regularized-evolution:population=20", "random-search");
+        league
+            .Players.Select(p => p.Key)
+            .Should()
+            .Equal("edge-bandit", "regularized-evolution:population=20", "random-search");
         league.Find("edge-bandit")!.Wins.Should().Be(2);
         _failures.Should().ContainSingle().Which.Should().Contain("stranger");
     }
@@ -105,7 +125,9 @@ public sealed class LeagueRecorderTests : IDisposable
     public async Task A_real_race_rates_every_heat_it_runs()
     {
         var space = new Nb201Space();
-        var best = space.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+        var best = space.Parse(
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+        );
         var worst = space.Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|");
         var catalog = new StrategyCatalog([
             new TestStrategyFactory("convolver", () => new DelegateStrategy(_ => best)).Entry(),
@@ -114,12 +136,22 @@ public sealed class LeagueRecorderTests : IDisposable
         var referee = new Referee(space, new FormulaEstimator(), catalog, new ListJournal());
         referee.EventRaised += _recorder.OnEvent;
 
-        await referee.RunAsync(new RaceSettings { Contestants = [ContestantSpec.Parse("convolver"), ContestantSpec.Parse("pruner")], Budget = 2, Heats = 3 });
+        await referee.RunAsync(
+            new RaceSettings
+            {
+                Contestants = [ContestantSpec.Parse("convolver"), ContestantSpec.Parse("pruner")],
+                Budget = 2,
+                Heats = 3,
+            }
+        );
 
         _failures.Should().BeEmpty();
         var league = _file.Load();
         league.RecordedHeats.Should().HaveCount(3);
-        league.Players[0].Should().Match<LeaguePlayer>(p => p.Key == "convolver" && p.Heats == 3 && p.Wins == 3 && p.BestAccuracy > 0.89);
+        league
+            .Players[0]
+            .Should()
+            .Match<LeaguePlayer>(p => p.Key == "convolver" && p.Heats == 3 && p.Wins == 3 && p.BestAccuracy > 0.89);
         league.Players[1].Should().Match<LeaguePlayer>(p => p.Key == "pruner" && p.Losses == 3 && p.Rating < 1500);
     }
 }

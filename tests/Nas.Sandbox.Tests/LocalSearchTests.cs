@@ -14,7 +14,13 @@ public sealed class LocalSearchTests
 {
     private static readonly Nb201Space Space = new(["none", "skip_connect", "nor_conv_3x3"]);
 
-    private sealed record Walked(int Restarts, int Moves, int MovesBeforeTheNeighbourhoodWasDone, int SampleFollowers, int SampleNeighbours);
+    private sealed record Walked(
+        int Restarts,
+        int Moves,
+        int MovesBeforeTheNeighbourhoodWasDone,
+        int SampleFollowers,
+        int SampleNeighbours
+    );
 
     /// <summary>
     /// Follows one heat through the algorithm's states and fails at the first trial the algorithm would not have asked:
@@ -25,7 +31,11 @@ public sealed class LocalSearchTests
         var evaluated = new HashSet<Architecture>();
         var sample = new List<Trial>();
         Trial? centre = null;
-        int restarts = 0, moves = 0, early = 0, followers = 0, neighbours = 0;
+        int restarts = 0,
+            moves = 0,
+            early = 0,
+            followers = 0,
+            neighbours = 0;
         foreach (var trial in trials)
         {
             var cell = trial.Architecture;
@@ -33,8 +43,10 @@ public sealed class LocalSearchTests
             if (centre is null)
             {
                 // A random sample, not a walk: a cell next to an earlier one of its sample is rare (at most 9·12 of 729).
-                if (sample.Count > 0) followers++;
-                if (sample.Any(t => Distance(t.Architecture, cell) == 1)) neighbours++;
+                if (sample.Count > 0)
+                    followers++;
+                if (sample.Any(t => Distance(t.Architecture, cell) == 1))
+                    neighbours++;
                 sample.Add(trial);
                 if (sample.Count == initial)
                 {
@@ -44,12 +56,18 @@ public sealed class LocalSearchTests
             }
             else
             {
-                Space.Neighbours(centre.Architecture).Should().Contain(cell,
-                    $"trial {trial.Index} must be a neighbour of the centre {centre.Architecture} (index {centre.Index})");
+                Space
+                    .Neighbours(centre.Architecture)
+                    .Should()
+                    .Contain(
+                        cell,
+                        $"trial {trial.Index} must be a neighbour of the centre {centre.Architecture} (index {centre.Index})"
+                    );
                 if (trial.Objective > centre.Objective)
                 {
                     moves++;
-                    if (!Space.Neighbours(centre.Architecture).All(a => a == cell || evaluated.Contains(a))) early++;
+                    if (!Space.Neighbours(centre.Architecture).All(a => a == cell || evaluated.Contains(a)))
+                        early++;
                     centre = trial;
                 }
             }
@@ -67,7 +85,9 @@ public sealed class LocalSearchTests
     [InlineData(10)]
     [InlineData(1)]
     [InlineData(4)]
-    public async Task It_walks_by_first_improvement_from_the_best_of_a_random_sample_and_restarts_at_local_optima(int initial)
+    public async Task It_walks_by_first_improvement_from_the_best_of_a_random_sample_and_restarts_at_local_optima(
+        int initial
+    )
     {
         string contestant = initial == 10 ? "local-search" : $"local-search:initial={initial}"; // 10 is the default
         var heats = await Race(Space, HashScore, contestant, budget: 150, heats: 4, seed: 3);
@@ -89,7 +109,11 @@ public sealed class LocalSearchTests
             var best = heat.Take(10).MaxBy(t => t.Objective!.Value)!;
             heat.Take(10).Select(t => t.Architecture).Distinct().Should().HaveCount(10);
             // Random cells, not a walk from the first: few are next to an earlier one (9·12 of 729 at most for the last).
-            Enumerable.Range(1, 9).Count(i => heat.Take(i).Any(t => Distance(t.Architecture, heat[i].Architecture) == 1)).Should().BeLessThan(4);
+            Enumerable
+                .Range(1, 9)
+                .Count(i => heat.Take(i).Any(t => Distance(t.Architecture, heat[i].Architecture) == 1))
+                .Should()
+                .BeLessThan(4);
             // A walk from the first, the last or a random one of the ten would miss in most of these heats.
             Space.Neighbours(best.Architecture).Should().Contain(heat[10].Architecture);
         }

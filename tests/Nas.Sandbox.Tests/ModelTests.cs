@@ -30,9 +30,18 @@ public class ModelTests
     }
 
     [Theory]
-    [InlineData("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|", 73_306 + 3 * 243_040)]
-    [InlineData("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|", 73_306 + 5 * 243_040)]
-    [InlineData("|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|", 73_306 + 243_040 + 2 * 28_000)]
+    [InlineData(
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
+        73_306 + 3 * 243_040
+    )]
+    [InlineData(
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+        73_306 + 5 * 243_040
+    )]
+    [InlineData(
+        "|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|",
+        73_306 + 243_040 + 2 * 28_000
+    )]
     public void Mixed_cells_have_nas_bench_201_parameter_counts(string key, long expected)
     {
         using var network = new Nb201Network(_space.Parse(key), NetworkSettings.Nb201Cifar10, _operations);
@@ -66,7 +75,8 @@ public class ModelTests
             var output = op.forward(input);
             output.shape.Should().Equal(2, cout, 8 / stride, 8 / stride);
             output.requires_grad.Should().Be(name != "none" || (cin == cout && stride == 1));
-            if (!output.requires_grad) continue; // NB201's zero op ignores its input when the shape changes
+            if (!output.requires_grad)
+                continue; // NB201's zero op ignores its input when the shape changes
             (output * output).sum().backward();
             input.grad.Should().NotBeNull();
         }
@@ -76,7 +86,11 @@ public class ModelTests
     public void The_network_takes_any_input_channels_size_and_class_count()
     {
         using var scope = NewDisposeScope();
-        using var network = new Nb201Network(_space.Parse(Uniform("nor_conv_3x3")), new NetworkSettings(4, 1, 1, 28, 7), _operations);
+        using var network = new Nb201Network(
+            _space.Parse(Uniform("nor_conv_3x3")),
+            new NetworkSettings(4, 1, 1, 28, 7),
+            _operations
+        );
         var logits = network.forward(randn(3, 1, 28, 28));
         logits.shape.Should().Equal(3, 7);
     }

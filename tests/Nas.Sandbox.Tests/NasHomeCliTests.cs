@@ -24,17 +24,28 @@ public sealed class NasHomeCliTests(PackFixture packs) : IClassFixture<PackFixtu
     [Fact]
     public void A_user_with_the_old_layout_finds_the_league_pack_and_script_in_the_one_home()
     {
-        string legacy = Path.Combine(_profile, ".nas-sandbox"), home = Path.Combine(_profile, ".nas");
-        new LeagueFile(Path.Combine(legacy, "league.json"), new FixedClock(PlayedAt))
-            .RecordHeat("old/heat=0", Results((Contestant("random-search"), 0.81), (Contestant("edge-bandit"), 0.79)));
+        string legacy = Path.Combine(_profile, ".nas-sandbox"),
+            home = Path.Combine(_profile, ".nas");
+        new LeagueFile(Path.Combine(legacy, "league.json"), new FixedClock(PlayedAt)).RecordHeat(
+            "old/heat=0",
+            Results((Contestant("random-search"), 0.81), (Contestant("edge-bandit"), 0.79))
+        );
         new PackStore(legacy).Install(packs.GoodPack);
         Directory.CreateDirectory(Path.Combine(home, "scripts"));
         File.Copy(ScriptTestKit.Example("greedy-local-search.csx"), Path.Combine(home, "scripts", "my-greedy.csx"));
 
         var (exit, stdout, stderr) = Nas("league");
         exit.Should().Be(0, stderr);
-        stderr.Should().Be($"nas: moved league.json, league.json.lock, packs from {legacy} to {home}, the one home folder now; removed the empty {legacy}\n");
-        stdout.Should().Contain("random-search").And.Contain("edge-bandit").And.EndWith($"league: {Path.Combine(home, "league.json")}\n");
+        stderr
+            .Should()
+            .Be(
+                $"nas: moved league.json, league.json.lock, packs from {legacy} to {home}, the one home folder now; removed the empty {legacy}\n"
+            );
+        stdout
+            .Should()
+            .Contain("random-search")
+            .And.Contain("edge-bandit")
+            .And.EndWith($"league: {Path.Combine(home, "league.json")}\n");
 
         (exit, stdout, stderr) = Nas("list", "--json");
         exit.Should().Be(0, stderr);
@@ -50,16 +61,25 @@ public sealed class NasHomeCliTests(PackFixture packs) : IClassFixture<PackFixtu
     [Fact]
     public void With_NAS_HOME_elsewhere_nas_moves_nothing_and_names_the_folders_it_does_not_read()
     {
-        string legacy = Path.Combine(_profile, ".nas-sandbox"), chosen = Path.Combine(_profile, "chosen");
+        string legacy = Path.Combine(_profile, ".nas-sandbox"),
+            chosen = Path.Combine(_profile, "chosen");
         Directory.CreateDirectory(legacy);
         File.WriteAllText(Path.Combine(legacy, "league.json"), "{}");
 
-        var (exit, stdout, stderr) = NasProcess.Run(new Dictionary<string, string?> { [NasHome.Variable] = chosen, ["HOME"] = _profile }, "league", "--json");
+        var (exit, stdout, stderr) = NasProcess.Run(
+            new Dictionary<string, string?> { [NasHome.Variable] = chosen, ["HOME"] = _profile },
+            "league",
+            "--json"
+        );
         exit.Should().Be(0, stderr);
         JToken.Parse(stdout).Should().NotBeNull("stdout holds the JSON document only");
-        stderr.Should().Be($"nas: NAS_HOME is {chosen}, so {legacy} is not read; move what you need into {chosen} " +
-                           $"(plugins/, scripts/, packs/, league.json) or unset NAS_HOME to use {Path.Combine(_profile, ".nas")}\n" +
-                           $"no heats recorded yet in {Path.Combine(chosen, "league.json")}\n");
+        stderr
+            .Should()
+            .Be(
+                $"nas: NAS_HOME is {chosen}, so {legacy} is not read; move what you need into {chosen} "
+                    + $"(plugins/, scripts/, packs/, league.json) or unset NAS_HOME to use {Path.Combine(_profile, ".nas")}\n"
+                    + $"no heats recorded yet in {Path.Combine(chosen, "league.json")}\n"
+            );
         File.ReadAllText(Path.Combine(legacy, "league.json")).Should().Be("{}");
         Directory.Exists(Path.Combine(_profile, ".nas")).Should().BeFalse();
     }

@@ -19,7 +19,8 @@ public sealed class NasHomeTests : IDisposable
 
     private NasHome DefaultHome() => NasHome.Resolve(_ => null, _profile);
 
-    private NasHome HomeFromVariable(string folder) => NasHome.Resolve(name => name == NasHome.Variable ? folder : null, _profile);
+    private NasHome HomeFromVariable(string folder) =>
+        NasHome.Resolve(name => name == NasHome.Variable ? folder : null, _profile);
 
     private void Write(string relative, string content) => Write(relative, System.Text.Encoding.UTF8.GetBytes(content));
 
@@ -48,9 +49,13 @@ public sealed class NasHomeTests : IDisposable
 
     /// <summary>Every file under the profile, by path relative to it, with its bytes (migration lock files aside).</summary>
     private Dictionary<string, byte[]> Files() =>
-        Directory.EnumerateFiles(_profile, "*", SearchOption.AllDirectories)
+        Directory
+            .EnumerateFiles(_profile, "*", SearchOption.AllDirectories)
             .Where(f => Path.GetFileName(f) != NasHomeMigration.LockFile)
-            .ToDictionary(f => Path.GetRelativePath(_profile, f).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllBytes);
+            .ToDictionary(
+                f => Path.GetRelativePath(_profile, f).Replace(Path.DirectorySeparatorChar, '/'),
+                File.ReadAllBytes
+            );
 
     [Fact]
     public void The_home_is_NAS_HOME_when_set_else_nas_in_the_user_profile_and_holds_all_four()
@@ -59,15 +64,31 @@ public sealed class NasHomeTests : IDisposable
         var home = HomeFromVariable(chosen);
         home.Folder.Should().Be(chosen);
         home.IsDefault.Should().BeFalse();
-        (home.Plugins, home.Scripts, home.Packs, home.League).Should().Be(
-            (Path.Combine(chosen, "plugins"), Path.Combine(chosen, "scripts"), Path.Combine(chosen, "packs"), Path.Combine(chosen, "league.json")));
+        (home.Plugins, home.Scripts, home.Packs, home.League)
+            .Should()
+            .Be(
+                (
+                    Path.Combine(chosen, "plugins"),
+                    Path.Combine(chosen, "scripts"),
+                    Path.Combine(chosen, "packs"),
+                    Path.Combine(chosen, "league.json")
+                )
+            );
 
         NasHome.Resolve(name => name == NasHome.Variable ? "" : null, _profile).Folder.Should().Be(Home);
         home = DefaultHome();
         home.Folder.Should().Be(Home);
         home.IsDefault.Should().BeTrue();
-        (home.Plugins, home.Scripts, home.Packs, home.League).Should().Be(
-            (Path.Combine(Home, "plugins"), Path.Combine(Home, "scripts"), Path.Combine(Home, "packs"), Path.Combine(Home, "league.json")));
+        (home.Plugins, home.Scripts, home.Packs, home.League)
+            .Should()
+            .Be(
+                (
+                    Path.Combine(Home, "plugins"),
+                    Path.Combine(Home, "scripts"),
+                    Path.Combine(Home, "packs"),
+                    Path.Combine(Home, "league.json")
+                )
+            );
         HomeFromVariable(Home + "/").IsDefault.Should().BeTrue("NAS_HOME naming ~/.nas is the default home");
 
         Directory.EnumerateFileSystemEntries(_profile).Should().BeEmpty("resolving creates nothing");
@@ -96,12 +117,18 @@ public sealed class NasHomeTests : IDisposable
 
         var notices = NasHomeMigration.Run(DefaultHome());
 
-        notices.Should().Equal($"moved dotnet-templates.stamp, league.json, league.json.lock, packs from {Legacy} to {Home}, the one home folder now; removed the empty {Legacy}");
+        notices
+            .Should()
+            .Equal(
+                $"moved dotnet-templates.stamp, league.json, league.json.lock, packs from {Legacy} to {Home}, the one home folder now; removed the empty {Legacy}"
+            );
         var after = Files();
         after.Should().HaveCount(before.Count, "nothing was deleted");
         foreach (var (relative, bytes) in before)
         {
-            string now = relative.StartsWith(".nas-sandbox/", StringComparison.Ordinal) ? ".nas/" + relative[".nas-sandbox/".Length..] : relative;
+            string now = relative.StartsWith(".nas-sandbox/", StringComparison.Ordinal)
+                ? ".nas/" + relative[".nas-sandbox/".Length..]
+                : relative;
             after.Should().ContainKey(now);
             after[now].Should().Equal(bytes, $"{relative} is byte-identical at {now}");
         }
@@ -127,10 +154,14 @@ public sealed class NasHomeTests : IDisposable
 
         var notices = NasHomeMigration.Run(DefaultHome());
 
-        string oldLeague = Path.Combine(Legacy, "league.json"), newLeague = Path.Combine(Home, "league.json");
-        notices.Should().Equal(
-            $"moved packs from {Legacy} to {Home}, the one home folder now",
-            $"{oldLeague} was not moved: {newLeague} exists too and is the one used; compare them and delete the one you do not need");
+        string oldLeague = Path.Combine(Legacy, "league.json"),
+            newLeague = Path.Combine(Home, "league.json");
+        notices
+            .Should()
+            .Equal(
+                $"moved packs from {Legacy} to {Home}, the one home folder now",
+                $"{oldLeague} was not moved: {newLeague} exists too and is the one used; compare them and delete the one you do not need"
+            );
         File.ReadAllText(oldLeague).Should().Be("old league");
         File.ReadAllText(newLeague).Should().Be("new league");
         File.ReadAllText(Path.Combine(Home, "packs", "my.pack", "nas-pack.json")).Should().Be("pack");
@@ -146,19 +177,26 @@ public sealed class NasHomeTests : IDisposable
     {
         OldLayout();
         var before = Files();
-        string oldPacks = Path.Combine(Legacy, "packs"), newPacks = Path.Combine(Home, "packs");
+        string oldPacks = Path.Combine(Legacy, "packs"),
+            newPacks = Path.Combine(Home, "packs");
 
         var notices = NasHomeMigration.Run(DefaultHome(), (from, to) =>
         {
-            if (from == oldPacks) throw new IOException("Invalid cross-device link");
+            if (from == oldPacks)
+                throw new IOException("Invalid cross-device link");
             Directory.Move(from, to);
         });
 
-        notices.Should().Equal(
-            $"moved dotnet-templates.stamp, league.json, league.json.lock from {Legacy} to {Home}, the one home folder now",
-            $"could not move {oldPacks} to {newPacks} (Invalid cross-device link); it stays where it is and is read from there");
-        Files().Where(f => f.Key.StartsWith(".nas-sandbox/packs/", StringComparison.Ordinal))
-            .Should().BeEquivalentTo(before.Where(f => f.Key.StartsWith(".nas-sandbox/packs/", StringComparison.Ordinal)));
+        notices
+            .Should()
+            .Equal(
+                $"moved dotnet-templates.stamp, league.json, league.json.lock from {Legacy} to {Home}, the one home folder now",
+                $"could not move {oldPacks} to {newPacks} (Invalid cross-device link); it stays where it is and is read from there"
+            );
+        Files()
+            .Where(f => f.Key.StartsWith(".nas-sandbox/packs/", StringComparison.Ordinal))
+            .Should()
+            .BeEquivalentTo(before.Where(f => f.Key.StartsWith(".nas-sandbox/packs/", StringComparison.Ordinal)));
         Directory.Exists(newPacks).Should().BeFalse("never half-moved");
         DefaultHome().Packs.Should().Be(oldPacks);
         DefaultHome().League.Should().Be(Path.Combine(Home, "league.json"));
@@ -173,9 +211,12 @@ public sealed class NasHomeTests : IDisposable
 
         var notices = NasHomeMigration.Run(HomeFromVariable(chosen));
 
-        notices.Should().Equal(
-            $"NAS_HOME is {chosen}, so {Path.Combine(Home, "plugins")}, {Path.Combine(Home, "scripts")} and {Legacy} are not read; " +
-            $"move what you need into {chosen} (plugins/, scripts/, packs/, league.json) or unset NAS_HOME to use {Home}");
+        notices
+            .Should()
+            .Equal(
+                $"NAS_HOME is {chosen}, so {Path.Combine(Home, "plugins")}, {Path.Combine(Home, "scripts")} and {Legacy} are not read; "
+                    + $"move what you need into {chosen} (plugins/, scripts/, packs/, league.json) or unset NAS_HOME to use {Home}"
+            );
         Files().Should().BeEquivalentTo(before);
         Directory.Exists(chosen).Should().BeFalse("nothing is created either");
     }
@@ -195,15 +236,30 @@ public sealed class NasHomeTests : IDisposable
         OldLayout();
         var before = Files();
         using var start = new Barrier(4);
-        var runs = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
-        {
-            start.SignalAndWait();
-            return NasHomeMigration.Run(DefaultHome());
-        })).ToArray();
+        var runs = Enumerable
+            .Range(0, 4)
+            .Select(_ =>
+                Task.Run(() =>
+                {
+                    start.SignalAndWait();
+                    return NasHomeMigration.Run(DefaultHome());
+                })
+            )
+            .ToArray();
 
         var notices = (await Task.WhenAll(runs)).SelectMany(n => n).ToArray();
-        notices.Should().ContainSingle().Which.Should().StartWith("moved dotnet-templates.stamp, league.json, league.json.lock, packs from");
-        Files().Keys.Should().BeEquivalentTo(before.Keys.Select(k => k.StartsWith(".nas-sandbox/", StringComparison.Ordinal) ? ".nas/" + k[".nas-sandbox/".Length..] : k));
+        notices
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .StartWith("moved dotnet-templates.stamp, league.json, league.json.lock, packs from");
+        Files()
+            .Keys.Should()
+            .BeEquivalentTo(
+                before.Keys.Select(k =>
+                    k.StartsWith(".nas-sandbox/", StringComparison.Ordinal) ? ".nas/" + k[".nas-sandbox/".Length..] : k
+                )
+            );
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Nas.Sandbox.Tests;
 public class Nb201SpaceTests
 {
     private readonly Nb201Space _space = new();
-    private const string Example = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+    private const string Example =
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
 
     [Fact]
     public void Every_one_of_the_15625_architectures_round_trips_through_its_string()
@@ -27,7 +28,9 @@ public class Nb201SpaceTests
     public void The_published_example_parses_edge_by_edge()
     {
         var architecture = _space.Parse(Example);
-        architecture.Choices.Should().Equal("nor_conv_3x3", "nor_conv_3x3", "avg_pool_3x3", "skip_connect", "nor_conv_3x3", "skip_connect");
+        architecture
+            .Choices.Should()
+            .Equal("nor_conv_3x3", "nor_conv_3x3", "avg_pool_3x3", "skip_connect", "nor_conv_3x3", "skip_connect");
         architecture.Key.Should().Be(Example);
     }
 
@@ -40,7 +43,11 @@ public class Nb201SpaceTests
     [InlineData("|none~0||none~0|none~1|+|none~0|none~1|none~2|", 8, "'+'")]
     [InlineData("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|x", 47, "the end of the string")]
     [InlineData("|none0|+|none~0|none~1|+|none~0|none~1|none~2|", 1, "an operation")]
-    public void A_malformed_string_is_refused_with_its_position_and_what_was_expected(string text, int position, string expected)
+    public void A_malformed_string_is_refused_with_its_position_and_what_was_expected(
+        string text,
+        int position,
+        string expected
+    )
     {
         var act = () => _space.Parse(text);
         var error = act.Should().Throw<ArchitectureFormatException>().Which;
@@ -79,7 +86,8 @@ public class Nb201SpaceTests
         for (int i = 0; i < 100; i++)
         {
             var child = _space.Crossover(a, b, random);
-            for (int e = 0; e < 6; e++) child.Choices[e].Should().BeOneOf(a.Choices[e], b.Choices[e]);
+            for (int e = 0; e < 6; e++)
+                child.Choices[e].Should().BeOneOf(a.Choices[e], b.Choices[e]);
         }
     }
 
@@ -92,9 +100,11 @@ public class Nb201SpaceTests
         for (int i = 0; i < samples; i++)
         {
             var architecture = _space.Sample(random);
-            for (int e = 0; e < 6; e++) counts[e, _space.Operations.ToList().IndexOf(architecture.Choices[e])]++;
+            for (int e = 0; e < 6; e++)
+                counts[e, _space.Operations.ToList().IndexOf(architecture.Choices[e])]++;
         }
-        foreach (int count in counts) count.Should().BeInRange(samples / 5 - 400, samples / 5 + 400);
+        foreach (int count in counts)
+            count.Should().BeInRange(samples / 5 - 400, samples / 5 + 400);
     }
 
     [Fact]
@@ -116,6 +126,9 @@ public class Nb201SpaceTests
         small.Size.Should().Be(729);
         small.Contains(_space.Parse(Example)).Should().BeFalse();
         var act = () => small.Parse(Example);
-        act.Should().Throw<ArchitectureFormatException>().Which.Expected.Should().Contain("none, skip_connect, nor_conv_3x3");
+        act.Should()
+            .Throw<ArchitectureFormatException>()
+            .Which.Expected.Should()
+            .Contain("none, skip_connect, nor_conv_3x3");
     }
 }

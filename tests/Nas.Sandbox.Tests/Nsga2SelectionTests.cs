@@ -15,11 +15,28 @@ public sealed class Nsga2SelectionTests
     [Fact]
     public void Selection_keeps_the_best_ranks_and_cuts_the_last_front_by_crowding_and_tournaments_prefer_the_less_crowded()
     {
-        var strategy = Create("nsga-ii", ("population", "4"), ("tournament", "2"), ("crossover", "0"), ("mutations", "1"));
+        var strategy = Create(
+            "nsga-ii",
+            ("population", "4"),
+            ("tournament", "2"),
+            ("crossover", "0"),
+            ("mutations", "1")
+        );
         var cells = FarApart(Space, 8);
         // Both objectives maximised. Generation 0: (0,6) (1,5) (1,1) (2,2); generation 1: (3,4) (5,1) (6,0) (0.5,0.5).
-        double[][] objectives = [[0, 6], [1, 5], [1, 1], [2, 2], [3, 4], [5, 1], [6, 0], [0.5, 0.5]];
-        for (int i = 0; i < 8; i++) strategy.Tell(Ok(i, cells[i], objectives[i][0], objectives[i]));
+        double[][] objectives =
+        [
+            [0, 6],
+            [1, 5],
+            [1, 1],
+            [2, 2],
+            [3, 4],
+            [5, 1],
+            [6, 0],
+            [0.5, 0.5],
+        ];
+        for (int i = 0; i < 8; i++)
+            strategy.Tell(Ok(i, cells[i], objectives[i][0], objectives[i]));
 
         // Parents ∪ children: front 0 is (0,6) (1,5) (3,4) (5,1) (6,0), five for four places. Crowding over ranges 6 and 6:
         // the extremes (0,6) and (6,0) are infinite; (1,5): (3−0)/6 + (6−4)/6 = 0.833; (3,4): (5−1)/6 + (5−1)/6 = 1.333;
@@ -35,7 +52,8 @@ public sealed class Nsga2SelectionTests
             parent.Should().NotBeNull($"ask {i}: {child} is no one-edge mutation of a told cell");
             parents[parent!]++;
         }
-        foreach (int cut in new[] { 1, 2, 3, 7 }) parents[cells[cut]].Should().Be(0, $"({string.Join(",", objectives[cut])}) did not survive");
+        foreach (int cut in new[] { 1, 2, 3, 7 })
+            parents[cells[cut]].Should().Be(0, $"({string.Join(",", objectives[cut])}) did not survive");
         parents[cells[0]].Should().BeInRange(240, 360);
         parents[cells[6]].Should().BeInRange(240, 360);
         parents[cells[4]].Should().BeInRange(105, 200, "3/16 of 800 = 150");

@@ -24,16 +24,32 @@ public sealed class Nsga2Tests
         var results = new List<(double Nsga, double Random)>();
         foreach (long seed in new long[] { 1, 2, 3, 4 })
         {
-            var referee = new Referee(new Nb201Space(table.Operations), new TabularEstimator(table), Host.Value.Strategies, new ListJournal());
-            var summary = await referee.RunAsync(new RaceSettings
-            {
-                Contestants = [ContestantSpec.Parse("nsga-ii"), ContestantSpec.Parse("random-search")], Budget = 150, Heats = 10, Seed = seed,
-                Estimator = "tabular", Objective = objective, KnownWorstCosts = TableObjective.WorstCosts(objective, table), KnownWorstSource = "table",
-            });
+            var referee = new Referee(
+                new Nb201Space(table.Operations),
+                new TabularEstimator(table),
+                Host.Value.Strategies,
+                new ListJournal()
+            );
+            var summary = await referee.RunAsync(
+                new RaceSettings
+                {
+                    Contestants = [ContestantSpec.Parse("nsga-ii"), ContestantSpec.Parse("random-search")],
+                    Budget = 150,
+                    Heats = 10,
+                    Seed = seed,
+                    Estimator = "tabular",
+                    Objective = objective,
+                    KnownWorstCosts = TableObjective.WorstCosts(objective, table),
+                    KnownWorstSource = "table",
+                }
+            );
             double Volume(string label) => summary.Contestants.Single(c => c.Label == label).Hypervolume!.Value;
             results.Add((Volume("nsga-ii"), Volume("random-search")));
         }
         results.Average(r => r.Nsga).Should().BeGreaterThan(results.Average(r => r.Random));
-        results.Count(r => r.Nsga > r.Random).Should().BeGreaterThanOrEqualTo(3, $"NSGA-II vs random per seed: {string.Join("; ", results)}");
+        results
+            .Count(r => r.Nsga > r.Random)
+            .Should()
+            .BeGreaterThanOrEqualTo(3, $"NSGA-II vs random per seed: {string.Join("; ", results)}");
     }
 }

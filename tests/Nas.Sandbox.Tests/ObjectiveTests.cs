@@ -9,7 +9,11 @@ public sealed class ObjectiveTests
 {
     private static readonly Metrics Sample = new()
     {
-        ValidationAccuracy = 0.8, Parameters = 1_500_000, Flops = 40_000_000, LatencyMs = 2.5, LatencyMsBatch64 = 30,
+        ValidationAccuracy = 0.8,
+        Parameters = 1_500_000,
+        Flops = 40_000_000,
+        LatencyMs = 2.5,
+        LatencyMsBatch64 = 30,
     };
 
     [Fact]
@@ -56,7 +60,9 @@ public sealed class ObjectiveTests
     [Fact]
     public void A_metric_the_estimator_did_not_report_is_named()
     {
-        var (scalar, vector, missing) = RaceObjective.Parse("pareto:accuracy,latency1").Evaluate(new Metrics { ValidationAccuracy = 0.5 });
+        var (scalar, vector, missing) = RaceObjective
+            .Parse("pareto:accuracy,latency1")
+            .Evaluate(new Metrics { ValidationAccuracy = 0.5 });
         (scalar, vector).Should().Be((null, null));
         missing.Should().Be(ObjectiveMetric.Latency1);
     }
@@ -85,20 +91,52 @@ public sealed class ObjectiveTests
     public void Bad_syntax_names_the_option_and_the_bad_part(string text, string expected)
     {
         var act = () => RaceObjective.Parse(text);
-        act.Should().Throw<NasException>().Where(e => e.Message.Contains("--objective") && e.Message.Contains(expected), $"message should contain \"{expected}\"");
+        act.Should()
+            .Throw<NasException>()
+            .Where(
+                e => e.Message.Contains("--objective") && e.Message.Contains(expected),
+                $"message should contain \"{expected}\""
+            );
     }
 
     [Fact]
     public void Reference_values_are_parsed_by_name_and_checked()
     {
         var pareto = RaceObjective.Parse("pareto:accuracy,params");
-        ParetoReference.Parse("accuracy=0.5, params=2", pareto).Should().BeEquivalentTo(new Dictionary<string, double> { ["accuracy"] = 0.5, ["params"] = 2 });
-        FluentActions.Invoking(() => ParetoReference.Parse("flops=3", pareto)).Should().Throw<NasException>().WithMessage("*'flops' is not a component of pareto:accuracy,params*");
-        FluentActions.Invoking(() => ParetoReference.Parse("params", pareto)).Should().Throw<NasException>().WithMessage("--reference: 'params' is not NAME=VALUE*");
-        FluentActions.Invoking(() => ParetoReference.Parse("params=x", pareto)).Should().Throw<NasException>().WithMessage("*'x' is not a number*");
-        FluentActions.Invoking(() => ParetoReference.Parse("params=0", pareto)).Should().Throw<NasException>().WithMessage("*must be above 0*");
-        FluentActions.Invoking(() => ParetoReference.Parse("accuracy=1", pareto)).Should().Throw<NasException>().WithMessage("*must be below 1*");
-        FluentActions.Invoking(() => ParetoReference.Parse("accuracy=0.5", RaceObjective.Accuracy)).Should().Throw<NasException>().WithMessage("--reference is for a Pareto race*");
+        ParetoReference
+            .Parse("accuracy=0.5, params=2", pareto)
+            .Should()
+            .BeEquivalentTo(new Dictionary<string, double> { ["accuracy"] = 0.5, ["params"] = 2 });
+        FluentActions
+            .Invoking(() => ParetoReference.Parse("flops=3", pareto))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("*'flops' is not a component of pareto:accuracy,params*");
+        FluentActions
+            .Invoking(() => ParetoReference.Parse("params", pareto))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("--reference: 'params' is not NAME=VALUE*");
+        FluentActions
+            .Invoking(() => ParetoReference.Parse("params=x", pareto))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("*'x' is not a number*");
+        FluentActions
+            .Invoking(() => ParetoReference.Parse("params=0", pareto))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("*must be above 0*");
+        FluentActions
+            .Invoking(() => ParetoReference.Parse("accuracy=1", pareto))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("*must be below 1*");
+        FluentActions
+            .Invoking(() => ParetoReference.Parse("accuracy=0.5", RaceObjective.Accuracy))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("--reference is for a Pareto race*");
     }
 
     [Fact]
@@ -109,7 +147,12 @@ public sealed class ObjectiveTests
         byDefault.Raw.Should().Equal(0, 2, 50);
         byDefault.Source.Should().Be("worst in table t.csv");
         byDefault.ToString().Should().Be("accuracy 0, params 2 M, flops 50 MFLOPs (worst in table t.csv)");
-        var given = ParetoReference.For(pareto, new Dictionary<string, double> { ["accuracy"] = 0.5, ["flops"] = 10 }, _ => 2.0, "worst seen in the race");
+        var given = ParetoReference.For(
+            pareto,
+            new Dictionary<string, double> { ["accuracy"] = 0.5, ["flops"] = 10 },
+            _ => 2.0,
+            "worst seen in the race"
+        );
         given.Raw.Should().Equal(0.5, 2, 10);
         given.Source.Should().Be("--reference, other costs worst seen in the race");
     }

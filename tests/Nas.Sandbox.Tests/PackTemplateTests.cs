@@ -24,7 +24,11 @@ namespace Nas.Sandbox.Tests;
 public sealed class PackTemplateFixture : IDisposable
 {
     public static readonly (string Kind, string Project, string Published)[] Packs =
-        [("strategy", "TestClimber", "test-climber"), ("estimator", "TestSizeProxy", "test-size-proxy"), ("operation", "TestSepConv", "test_sep_conv")];
+    [
+        ("strategy", "TestClimber", "test-climber"),
+        ("estimator", "TestSizeProxy", "test-size-proxy"),
+        ("operation", "TestSepConv", "test_sep_conv"),
+    ];
 
     public string Root { get; } = Directory.CreateTempSubdirectory("nas-pack-templates-").FullName;
     public string Plugins => Path.Combine(Root, "plugins");
@@ -34,12 +38,32 @@ public sealed class PackTemplateFixture : IDisposable
 
     public PackTemplateFixture()
     {
-        Environment = new() { [NasHome.Variable] = Path.Combine(Root, "home"), [DotnetTemplates.HiveVariable] = Path.Combine(Root, "hive") };
+        Environment = new()
+        {
+            [NasHome.Variable] = Path.Combine(Root, "home"),
+            [DotnetTemplates.HiveVariable] = Path.Combine(Root, "hive"),
+        };
         foreach (var (kind, project, _) in Packs)
         {
-            Scaffolded[project] = NasProcess.Run(Environment, "pack", "new", kind, project, "--output", ProjectDir(project));
+            Scaffolded[project] = NasProcess.Run(
+                Environment,
+                "pack",
+                "new",
+                kind,
+                project,
+                "--output",
+                ProjectDir(project)
+            );
             if (Scaffolded[project].Exit == 0)
-                Published[project] = Dotnet("publish", ProjectDir(project), "-c", "Release", "-o", Path.Combine(Plugins, project), "-nologo");
+                Published[project] = Dotnet(
+                    "publish",
+                    ProjectDir(project),
+                    "-c",
+                    "Release",
+                    "-o",
+                    Path.Combine(Plugins, project),
+                    "-nologo"
+                );
         }
     }
 
@@ -49,13 +73,22 @@ public sealed class PackTemplateFixture : IDisposable
     private static (int Exit, string Output) Dotnet(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        foreach (
+            string name in start
+                .Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase))
+                .ToArray()
+        )
             start.Environment.Remove(name);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(true); throw new TimeoutException("dotnet publish did not finish in 5 minutes"); }
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(true);
+            throw new TimeoutException("dotnet publish did not finish in 5 minutes");
+        }
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
@@ -65,7 +98,8 @@ public sealed class PackTemplateFixture : IDisposable
 [Collection(TorchGeneratorLane.Name)]
 public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture<PackTemplateFixture>
 {
-    private SandboxHost Host() => SandboxHost.Create(typeof(PackTemplateTests).Assembly, [packs.Plugins], lazyScripts: true);
+    private SandboxHost Host() =>
+        SandboxHost.Create(typeof(PackTemplateTests).Assembly, [packs.Plugins], lazyScripts: true);
 
     private static string Uniform(string op) => $"|{op}~0|+|{op}~0|{op}~1|+|{op}~0|{op}~1|{op}~2|";
 
@@ -76,13 +110,21 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         {
             var (exit, stdout, stderr) = packs.Scaffolded[project];
             exit.Should().Be(0, stderr);
-            stdout.Should().Contain($"Created {kind} pack project {project}").And.Contain($"{kind} '{published}'")
-                .And.Contain("nas pack build").And.Contain($"nas pack install packs/{project}.1.0.0.nupkg");
+            stdout
+                .Should()
+                .Contain($"Created {kind} pack project {project}")
+                .And.Contain($"{kind} '{published}'")
+                .And.Contain("nas pack build")
+                .And.Contain($"nas pack install packs/{project}.1.0.0.nupkg");
             packs.Published[project].Exit.Should().Be(0, packs.Published[project].Output);
 
             // The pack metadata nas pack build reads, as standard NuGet properties.
-            var properties = XDocument.Load(Path.Combine(packs.ProjectDir(project), project + ".csproj")).Descendants()
-                .Where(e => !e.HasElements).GroupBy(e => e.Name.LocalName).ToDictionary(g => g.Key, g => g.First().Value);
+            var properties = XDocument
+                .Load(Path.Combine(packs.ProjectDir(project), project + ".csproj"))
+                .Descendants()
+                .Where(e => !e.HasElements)
+                .GroupBy(e => e.Name.LocalName)
+                .ToDictionary(g => g.Key, g => g.First().Value);
             properties["PackageId"].Should().Be(project);
             properties["AssemblyName"].Should().Be(project);
             properties["Version"].Should().Be("1.0.0");
@@ -92,8 +134,16 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
             properties["EnableDynamicLoading"].Should().Be("true");
 
             // The contracts and TorchSharp are the host's: nothing of them is shipped.
-            Directory.GetFiles(Path.Combine(packs.Plugins, project)).Select(Path.GetFileName).Should()
-                .BeEquivalentTo($"{project}.dll", $"{project}.deps.json", $"{project}.pdb", $"{project}.runtimeconfig.json");
+            Directory
+                .GetFiles(Path.Combine(packs.Plugins, project))
+                .Select(Path.GetFileName)
+                .Should()
+                .BeEquivalentTo(
+                    $"{project}.dll",
+                    $"{project}.deps.json",
+                    $"{project}.pdb",
+                    $"{project}.runtimeconfig.json"
+                );
         }
     }
 
@@ -105,7 +155,9 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         host.Strategies.Get("test-climber").Source.Kind.Should().Be(StrategySource.PluginFolder);
         host.Strategies.Get("test-climber").Factory.Knobs.Select(k => k.Name).Should().Equal("starts", "mutations");
         host.Plugins.Estimators.Single().Name.Should().Be("test-size-proxy");
-        host.Operations.SourceOf("test_sep_conv").Should().Be($"plugin {Path.Combine(packs.Plugins, "TestSepConv", "TestSepConv.dll")}");
+        host.Operations.SourceOf("test_sep_conv")
+            .Should()
+            .Be($"plugin {Path.Combine(packs.Plugins, "TestSepConv", "TestSepConv.dll")}");
 
         var (exit, stdout, stderr) = NasProcess.Run(packs.Environment, "list", "--plugins", packs.Plugins, "--json");
         exit.Should().Be(0, stderr);
@@ -113,7 +165,10 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         var estimator = document["estimators"]!.Single(e => (string)e["name"]! == "test-size-proxy");
         ((string)estimator["source"]!, (string)estimator["version"]!).Should().Be(("plugin folder", "1.0.0"));
         document["operations"]!.Select(o => (string)o["name"]!).Should().Contain("test_sep_conv");
-        document["strategies"]!.Single(s => (string)s["name"]! == "test-climber")["version"]!.Value<string>().Should().Be("1.0.0");
+        document["strategies"]!.Single(s => (string)s["name"]! == "test-climber")["version"]!
+            .Value<string>()
+            .Should()
+            .Be("1.0.0");
     }
 
     [Fact]
@@ -122,38 +177,62 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         using var host = Host();
         string folder = Path.Combine(packs.Root, "tabular");
         Directory.CreateDirectory(folder);
-        var table = TabularTable.Load(TabularRaceTests.WriteTable(folder), new TableColumns(), ["none", "skip_connect", "nor_conv_3x3"]);
+        var table = TabularTable.Load(
+            TabularRaceTests.WriteTable(folder),
+            new TableColumns(),
+            ["none", "skip_connect", "nor_conv_3x3"]
+        );
         var space = new Nb201Space(table.Operations);
         async Task<(RaceSummary, ListJournal)> Race()
         {
             var journal = new ListJournal();
-            var summary = await new Referee(space, new TabularEstimator(table), host.Strategies, journal).RunAsync(new RaceSettings
-            {
-                Contestants = [ContestantSpec.Parse("test-climber:starts=3,mutations=2"), ContestantSpec.Parse("random-search")],
-                Budget = 25, Heats = 3, Seed = 4, Estimator = "tabular",
-            });
+            var summary = await new Referee(space, new TabularEstimator(table), host.Strategies, journal).RunAsync(
+                new RaceSettings
+                {
+                    Contestants =
+                    [
+                        ContestantSpec.Parse("test-climber:starts=3,mutations=2"),
+                        ContestantSpec.Parse("random-search"),
+                    ],
+                    Budget = 25,
+                    Heats = 3,
+                    Seed = 4,
+                    Estimator = "tabular",
+                }
+            );
             return (summary, journal);
         }
         var (summary, journal) = await Race();
         journal.Events.OfType<ContestantFailed>().Should().BeEmpty();
-        var climber = journal.Events.OfType<TrialFinished>().Where(t => t.Contestant.StartsWith("test-climber", StringComparison.Ordinal)).ToArray();
-        climber.Should().HaveCount(75).And.OnlyContain(t => space.Contains(t.Trial.Architecture) && t.Trial.Status == TrialStatus.Ok);
+        var climber = journal
+            .Events.OfType<TrialFinished>()
+            .Where(t => t.Contestant.StartsWith("test-climber", StringComparison.Ordinal))
+            .ToArray();
+        climber
+            .Should()
+            .HaveCount(75)
+            .And.OnlyContain(t => space.Contains(t.Trial.Architecture) && t.Trial.Status == TrialStatus.Ok);
         // It climbs: after the random starts, every ask is the best so far with at most two choices changed.
         summary.Contestants.Should().HaveCount(2).And.OnlyContain(c => c.Evaluations == 75);
         var (_, again) = await Race();
-        again.Events.OfType<TrialFinished>().Select(t => t.Trial.Architecture.Key).Should()
+        again
+            .Events.OfType<TrialFinished>()
+            .Select(t => t.Trial.Architecture.Key)
+            .Should()
             .Equal(journal.Events.OfType<TrialFinished>().Select(t => t.Trial.Architecture.Key));
 
         // It climbs: after its 3 random starts, nearly every ask is the best trial so far with at most 2 choices changed
         // (a random architecture is that close about 1 time in 10 in this 729-cell space); it jumps only when stuck.
-        int asks = 0, near = 0;
+        int asks = 0,
+            near = 0;
         foreach (var heat in climber.GroupBy(t => t.Heat))
         {
             var trials = heat.OrderBy(t => t.Trial.Index).Select(t => t.Trial).ToArray();
             for (int i = 3; i < trials.Length; i++, asks++)
             {
                 var best = trials[..i].MaxBy(t => t.Objective)!.Architecture;
-                if (best.Choices.Zip(trials[i].Architecture.Choices).Count(p => p.First != p.Second) <= 2) near++;
+                if (best.Choices.Zip(trials[i].Architecture.Choices).Count(p => p.First != p.Second) <= 2)
+                    near++;
             }
         }
         near.Should().BeGreaterThanOrEqualTo(asks * 9 / 10);
@@ -169,7 +248,13 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         var original = entry.Factory.Create(knobs);
         var told = new List<Trial>();
         // Each ask gets a fresh Random of its own, as the referee derives one per ask.
-        SearchContext Context(int index) => new() { Space = space, Random = new Random(1000 + index), AskIndex = index };
+        SearchContext Context(int index) =>
+            new()
+            {
+                Space = space,
+                Random = new Random(1000 + index),
+                AskIndex = index,
+            };
         for (int index = 0; index < 30; index++)
         {
             var architecture = original.Ask(Context(index));
@@ -177,15 +262,24 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
             if (index % 6 == 5)
             {
                 var rebuilt = entry.Factory.Create(knobs);
-                foreach (var trial in told) rebuilt.Tell(trial);
-                rebuilt.Ask(Context(index)).Should().Be(architecture, $"after {index} trials the rebuilt instance must ask what the original asked");
+                foreach (var trial in told)
+                    rebuilt.Tell(trial);
+                rebuilt
+                    .Ask(Context(index))
+                    .Should()
+                    .Be(architecture, $"after {index} trials the rebuilt instance must ask what the original asked");
             }
             // Every 4th trial fails (no objective); the others score by their 3x3 convolutions.
             bool ok = index % 4 != 3;
             var result = new Trial
             {
-                Index = index, Architecture = architecture, Status = ok ? TrialStatus.Ok : TrialStatus.Failed, CostSeconds = 1,
-                Metrics = ok ? new Metrics { ValidationAccuracy = architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0 } : new Metrics(),
+                Index = index,
+                Architecture = architecture,
+                Status = ok ? TrialStatus.Ok : TrialStatus.Failed,
+                CostSeconds = 1,
+                Metrics = ok
+                    ? new Metrics { ValidationAccuracy = architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0 }
+                    : new Metrics(),
             };
             result = RaceObjective.Accuracy.Score(result, "test");
             told.Add(result);
@@ -199,18 +293,25 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         using var host = Host();
         var estimator = host.CreateEstimator("test-size-proxy", "fashion-mnist", new TrainingSettings(), "cpu");
         var space = new Nb201Space();
-        async Task<EvaluationResult> Price(Architecture a) => await estimator.EvaluateAsync(a, new EvaluationRequest { Seed = 1, DataSeed = 2 }, default);
+        async Task<EvaluationResult> Price(Architecture a) =>
+            await estimator.EvaluateAsync(a, new EvaluationRequest { Seed = 1, DataSeed = 2 }, default);
 
         var conv = await Price(space.Parse(Uniform("nor_conv_3x3")));
         var none = await Price(space.Parse(Uniform("none")));
-        var mixed = await Price(space.Parse("|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"));
+        var mixed = await Price(
+            space.Parse("|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|")
+        );
         // NAS-Bench-201's published counts; a proxy's score, never an accuracy.
-        (conv.Status, conv.Metrics.Parameters, conv.Metrics.Score, conv.Metrics.ValidationAccuracy).Should().Be((TrialStatus.Ok, 1_531_546L, 1.0, (double?)null));
+        (conv.Status, conv.Metrics.Parameters, conv.Metrics.Score, conv.Metrics.ValidationAccuracy)
+            .Should()
+            .Be((TrialStatus.Ok, 1_531_546L, 1.0, (double?)null));
         none.Metrics.Parameters.Should().Be(73_306);
         mixed.Metrics.Parameters.Should().Be(73_306 + 2 * 243_040 + 28_000);
         mixed.Metrics.Score.Should().BeInRange(none.Metrics.Score!.Value, conv.Metrics.Score!.Value);
 
-        var unknown = await Price(new Nb201Space([.. Nb201Space.DefaultOperations, "test_sep_conv"]).Parse(Uniform("test_sep_conv")));
+        var unknown = await Price(
+            new Nb201Space([.. Nb201Space.DefaultOperations, "test_sep_conv"]).Parse(Uniform("test_sep_conv"))
+        );
         unknown.Status.Should().Be(TrialStatus.Failed);
         unknown.Message.Should().Contain("test_sep_conv");
     }
@@ -230,8 +331,11 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         }
         // What --operations does with it.
         var space = host.CreateSpace("nb201", ["none", "skip_connect", "nor_conv_3x3", "test_sep_conv"]);
-        using var network = new Nb201Network(space.Parse("|test_sep_conv~0|+|nor_conv_3x3~0|test_sep_conv~1|+|skip_connect~0|none~1|test_sep_conv~2|"),
-            new NetworkSettings(8, 1, 1, 28, 10), host.Operations);
+        using var network = new Nb201Network(
+            space.Parse("|test_sep_conv~0|+|nor_conv_3x3~0|test_sep_conv~1|+|skip_connect~0|none~1|test_sep_conv~2|"),
+            new NetworkSettings(8, 1, 1, 28, 10),
+            host.Operations
+        );
         var logits = network.call(randn(3, 1, 28, 28));
         logits.shape.Should().Equal(3, 10);
         logits.sum().backward();
@@ -241,20 +345,45 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
     public void Nas_races_the_three_packs_together_from_the_command_line()
     {
         string journal = Path.Combine(packs.Root, "race.jsonl");
-        var (exit, stdout, stderr) = NasProcess.Run(packs.Environment, "race", "--plugins", packs.Plugins,
-            "--strategy", "test-climber", "--strategy", "random-search", "--estimator", "test-size-proxy",
-            "--operations", "none,skip_connect,nor_conv_3x3,test_sep_conv", "--budget", "12", "--heats", "1", "--seed", "3",
-            "--journal", journal, "--json");
+        var (exit, stdout, stderr) = NasProcess.Run(
+            packs.Environment,
+            "race",
+            "--plugins",
+            packs.Plugins,
+            "--strategy",
+            "test-climber",
+            "--strategy",
+            "random-search",
+            "--estimator",
+            "test-size-proxy",
+            "--operations",
+            "none,skip_connect,nor_conv_3x3,test_sep_conv",
+            "--budget",
+            "12",
+            "--heats",
+            "1",
+            "--seed",
+            "3",
+            "--journal",
+            journal,
+            "--json"
+        );
         exit.Should().Be(0, stderr);
         var summary = JObject.Parse(stdout);
         summary["contestants"]!.Select(c => (int)c["evaluations"]!).Should().Equal(12, 12);
         var trials = File.ReadLines(journal).Select(JObject.Parse).Where(e => (string?)e["type"] == "trial").ToArray();
         trials.Should().HaveCount(24);
-        trials.Select(t => (string)t["contestant"]!).Distinct().Should().BeEquivalentTo("test-climber", "random-search");
+        trials
+            .Select(t => (string)t["contestant"]!)
+            .Distinct()
+            .Should()
+            .BeEquivalentTo("test-climber", "random-search");
         // The proxy prices NB201's operations and refuses the pack's own: a failed trial, not a crash.
         trials.Should().Contain(t => ((string)t["arch"]!).Contains("test_sep_conv"));
         foreach (var trial in trials)
-            ((string)trial["status"]!).Should().Be(((string)trial["arch"]!).Contains("test_sep_conv") ? "failed" : "ok");
+            ((string)trial["status"]!)
+                .Should()
+                .Be(((string)trial["arch"]!).Contains("test_sep_conv") ? "failed" : "ok");
     }
 
     [Fact]
@@ -263,35 +392,84 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         string feed = Path.Combine(packs.Root, "feed");
         foreach (var (kind, project, published) in PackTemplateFixture.Packs)
         {
-            var (built, stdout, stderr) = NasProcess.Run(packs.Environment, "pack", "build", packs.ProjectDir(project), "--output", feed);
+            var (built, stdout, stderr) = NasProcess.Run(
+                packs.Environment,
+                "pack",
+                "build",
+                packs.ProjectDir(project),
+                "--output",
+                feed
+            );
             built.Should().Be(0, stderr);
             stdout.Should().Contain($"built {project} 1.0.0").And.Contain($"plugin {project}: {kind} {published}");
         }
-        var user = new Dictionary<string, string?>(packs.Environment) { [NasHome.Variable] = Path.Combine(packs.Root, "user-home") };
+        var user = new Dictionary<string, string?>(packs.Environment)
+        {
+            [NasHome.Variable] = Path.Combine(packs.Root, "user-home"),
+        };
         foreach (var (_, project, _) in PackTemplateFixture.Packs)
             NasProcess.Run(user, "pack", "install", project, "--source", feed).Exit.Should().Be(0);
 
         // Installed packs race by name, with no --plugins.
         string journal = Path.Combine(packs.Root, "installed.jsonl");
-        var (exit, original, err) = NasProcess.Run(user, "race", "--strategy", "test-climber", "--strategy", "random-search",
-            "--estimator", "test-size-proxy", "--operations", "none,skip_connect,nor_conv_3x3,test_sep_conv", "--budget", "12", "--heats", "2",
-            "--journal", journal, "--json");
+        var (exit, original, err) = NasProcess.Run(
+            user,
+            "race",
+            "--strategy",
+            "test-climber",
+            "--strategy",
+            "random-search",
+            "--estimator",
+            "test-size-proxy",
+            "--operations",
+            "none,skip_connect,nor_conv_3x3,test_sep_conv",
+            "--budget",
+            "12",
+            "--heats",
+            "2",
+            "--journal",
+            journal,
+            "--json"
+        );
         exit.Should().Be(0, err);
         var climber = JObject.Parse(original)["contestants"]!.Single(c => (string)c["strategy"]! == "test-climber");
         ((string)climber["source"]!).Should().Be(StrategySource.InstalledPack);
 
         // The race, shared: its contestant, estimator and operation are plugins from three packs; one pack carries all.
-        (exit, var built2, err) = NasProcess.Run(user, "pack", "build", "--from-race", journal, "--id", "Shared.Plugins", "--license", "MIT", "--output", feed);
+        (exit, var built2, err) = NasProcess.Run(
+            user,
+            "pack",
+            "build",
+            "--from-race",
+            journal,
+            "--id",
+            "Shared.Plugins",
+            "--license",
+            "MIT",
+            "--output",
+            feed
+        );
         exit.Should().Be(0, err);
-        built2.Should().Contain("plugin TestClimber: strategy test-climber").And.Contain("plugin TestSizeProxy: estimator test-size-proxy")
+        built2
+            .Should()
+            .Contain("plugin TestClimber: strategy test-climber")
+            .And.Contain("plugin TestSizeProxy: estimator test-size-proxy")
             .And.Contain("plugin TestSepConv: operation test_sep_conv");
-        var other = new Dictionary<string, string?>(packs.Environment) { [NasHome.Variable] = Path.Combine(packs.Root, "other-home") };
+        var other = new Dictionary<string, string?>(packs.Environment)
+        {
+            [NasHome.Variable] = Path.Combine(packs.Root, "other-home"),
+        };
         NasProcess.Run(other, "pack", "install", "Shared.Plugins", "--source", feed).Exit.Should().Be(0);
         var command = Packs.PackListJson.RaceCommand(NasProcess.Run(other, "pack", "list", "--json").Out);
-        (exit, var again, err) = NasProcess.Run(other, ["race", .. command, "--json", "--journal", Path.Combine(packs.Root, "again.jsonl")]);
+        (exit, var again, err) = NasProcess.Run(
+            other,
+            ["race", .. command, "--json", "--journal", Path.Combine(packs.Root, "again.jsonl")]
+        );
         exit.Should().Be(0, err);
-        static string[] Standings(string json) => JObject.Parse(json)["contestants"]!
-            .Select(c => $"{c["strategy"]} {c["bestValidationAccuracy"]} {c["evaluations"]} {c["failures"]}").ToArray();
+        static string[] Standings(string json) =>
+            JObject.Parse(json)["contestants"]!
+                .Select(c => $"{c["strategy"]} {c["bestValidationAccuracy"]} {c["evaluations"]} {c["failures"]}")
+                .ToArray();
         Standings(again).Should().Equal(Standings(original));
     }
 }

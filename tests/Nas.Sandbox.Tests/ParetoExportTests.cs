@@ -15,17 +15,37 @@ public sealed class ParetoExportTests : IDisposable
     private static RaceSummary Summary()
     {
         var objective = RaceObjective.Parse("pareto:accuracy,params");
-        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("a"), ContestantSpec.Parse("b")], Budget = 3, Heats = 2, Objective = objective };
-        ContestantInfo Info(string label) => new(label, label, "built-in pack", "test", "1.0.0", new Dictionary<string, string>());
+        var settings = new RaceSettings
+        {
+            Contestants = [ContestantSpec.Parse("a"), ContestantSpec.Parse("b")],
+            Budget = 3,
+            Heats = 2,
+            Objective = objective,
+        };
+        ContestantInfo Info(string label) =>
+            new(label, label, "built-in pack", "test", "1.0.0", new Dictionary<string, string>());
         // Reference (accuracy 0, 2 M params). a: heat 0 front {(0.5, 1 M)}, normalised (0.5, 0.5): 0.25; heat 1 adds
         // (0.25, 0 M), normalised (0.25, 1): 0.25 × 0.5 above the first box, 0.375. b: heat 0 {(0.2, 1.5 M)}: 0.2 × 0.25
         // = 0.05; heat 1 has no front: 0.
         var heats = new IReadOnlyList<HeatStanding>[]
         {
-            [new HeatStanding("a", 3, 0, 3, 0.5, "A1", 0.5, [new ParetoPoint(0, "A1", [0.5, -1.0])]),
-             new HeatStanding("b", 3, 0, 3, 0.2, "B1", 0.2, [new ParetoPoint(2, "B1", [0.2, -1.5])])],
-            [new HeatStanding("a", 3, 0, 3, 0.5, "A1", 0.5, [new ParetoPoint(1, "A1", [0.5, -1.0]), new ParetoPoint(2, "A2", [0.25, 0.0])]),
-             new HeatStanding("b", 3, 3, 3, null, null, null, null)],
+            [
+                new HeatStanding("a", 3, 0, 3, 0.5, "A1", 0.5, [new ParetoPoint(0, "A1", [0.5, -1.0])]),
+                new HeatStanding("b", 3, 0, 3, 0.2, "B1", 0.2, [new ParetoPoint(2, "B1", [0.2, -1.5])]),
+            ],
+            [
+                new HeatStanding(
+                    "a",
+                    3,
+                    0,
+                    3,
+                    0.5,
+                    "A1",
+                    0.5,
+                    [new ParetoPoint(1, "A1", [0.5, -1.0]), new ParetoPoint(2, "A2", [0.25, 0.0])]
+                ),
+                new HeatStanding("b", 3, 3, 3, null, null, null, null),
+            ],
         };
         var reference = ParetoReference.For(objective, null, _ => 2.0, "worst seen in the race");
         return RaceSummary.From(settings, [Info("a"), Info("b")], heats, 1.0, null, reference);
@@ -46,21 +66,26 @@ public sealed class ParetoExportTests : IDisposable
     {
         var summary = Summary();
         string md = RaceReport.Markdown(new RaceSnapshot { Settings = summary.Settings, Summary = summary }, null);
-        md.Should().Contain("- objective: `pareto:accuracy,params` (Pareto; the final standings rank by hypervolume)")
+        md.Should()
+            .Contain("- objective: `pareto:accuracy,params` (Pareto; the final standings rank by hypervolume)")
             .And.Contain("## Final standings by objective: `pareto:accuracy,params`")
             .And.Contain("Reference point: accuracy 0, params 2 M (worst seen in the race)")
             .And.Contain("| 1 | a | 0.3125 ± 0.0625 | 0.5000 | 6 |");
 
-        var csv = ParetoFronts.Csv(summary.Settings.Objective, ParetoFronts.Of(summary)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        csv.Should().Equal(
-            "contestant,front,heat,index,arch,accuracy,params_m",
-            "a,0,0,0,A1,0.5,1",
-            "a,1,1,2,A2,0.25,0",
-            "a,1,1,1,A1,0.5,1",
-            "a,pooled,1,2,A2,0.25,0",
-            "a,pooled,0,0,A1,0.5,1",
-            "b,0,0,2,B1,0.2,1.5",
-            "b,pooled,0,2,B1,0.2,1.5");
+        var csv = ParetoFronts
+            .Csv(summary.Settings.Objective, ParetoFronts.Of(summary))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        csv.Should()
+            .Equal(
+                "contestant,front,heat,index,arch,accuracy,params_m",
+                "a,0,0,0,A1,0.5,1",
+                "a,1,1,2,A2,0.25,0",
+                "a,1,1,1,A1,0.5,1",
+                "a,pooled,1,2,A2,0.25,0",
+                "a,pooled,0,0,A1,0.5,1",
+                "b,0,0,2,B1,0.2,1.5",
+                "b,pooled,0,2,B1,0.2,1.5"
+            );
     }
 
     [Fact]
@@ -70,6 +95,8 @@ public sealed class ParetoExportTests : IDisposable
         string path = Path.Combine(_folder, "fronts.png");
         ParetoPlot.Save(path, summary, ParetoFronts.Of(summary), 400, 300);
         ParetoCliTests.PngSize(path).Should().Be((400, 300));
-        new FileInfo(path).Length.Should().BeGreaterThan(2000, "a plot with axes, points and a legend is not an empty image");
+        new FileInfo(path)
+            .Length.Should()
+            .BeGreaterThan(2000, "a plot with axes, points and a legend is not an empty image");
     }
 }

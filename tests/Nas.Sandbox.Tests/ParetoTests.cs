@@ -6,7 +6,8 @@ namespace Nas.Sandbox.Tests;
 /// <summary>Hypervolume, non-dominated sorting and crowding distance against values computed by hand.</summary>
 public sealed class ParetoTests
 {
-    private static IReadOnlyList<double>[] Points(params double[][] points) => points.Select(p => (IReadOnlyList<double>)p).ToArray();
+    private static IReadOnlyList<double>[] Points(params double[][] points) =>
+        points.Select(p => (IReadOnlyList<double>)p).ToArray();
 
     [Fact]
     public void Hypervolume_2d_of_a_staircase()
@@ -41,10 +42,25 @@ public sealed class ParetoTests
         var objective = RaceObjective.Parse("pareto:accuracy,params");
         var reference = new ParetoReference(objective.Components, [0, 2], "test");
         // Accuracy 0.5 at 1 M params: normalised (0.5, 0.5), a quarter of the box.
-        reference.HypervolumeOf([[0.5, -1.0]]).Should().BeApproximately(0.25, 1e-12);
+        reference
+            .HypervolumeOf([
+                [0.5, -1.0],
+            ])
+            .Should()
+            .BeApproximately(0.25, 1e-12);
         // The ideal (accuracy 1, no parameters) fills the box; the reference itself adds nothing.
-        reference.HypervolumeOf([[1.0, 0.0]]).Should().BeApproximately(1, 1e-12);
-        reference.HypervolumeOf([[0.0, -2.0]]).Should().Be(0);
+        reference
+            .HypervolumeOf([
+                [1.0, 0.0],
+            ])
+            .Should()
+            .BeApproximately(1, 1e-12);
+        reference
+            .HypervolumeOf([
+                [0.0, -2.0],
+            ])
+            .Should()
+            .Be(0);
     }
 
     [Fact]
@@ -92,8 +108,11 @@ public sealed class ParetoTests
         // 5 (0.6): those four are infinite. p1 (1,6,0.5): x between 0 and 2: 2/6; y between 4 and 7: 3/10; z between 0.4
         // and 0.6: 0.2/0.5; sum 1.0333. p3 (4,2,0.2): x between 3 and 6: 3/6; y between 0 and 4: 4/10; z between 0.1 and
         // 0.3: 0.2/0.5; sum 1.3.
-        var distance = ParetoRanking.CrowdingDistance(Points([0, 10, 0.3], [1, 6, 0.5], [3, 7, 0.1], [4, 2, 0.2], [6, 0, 0.4], [2, 4, 0.6]));
-        foreach (int extreme in new[] { 0, 2, 4, 5 }) distance[extreme].Should().Be(double.PositiveInfinity);
+        var distance = ParetoRanking.CrowdingDistance(
+            Points([0, 10, 0.3], [1, 6, 0.5], [3, 7, 0.1], [4, 2, 0.2], [6, 0, 0.4], [2, 4, 0.6])
+        );
+        foreach (int extreme in new[] { 0, 2, 4, 5 })
+            distance[extreme].Should().Be(double.PositiveInfinity);
         distance[1].Should().BeApproximately(2.0 / 6 + 3.0 / 10 + 0.2 / 0.5, 1e-12);
         distance[3].Should().BeApproximately(3.0 / 6 + 4.0 / 10 + 0.2 / 0.5, 1e-12);
     }
@@ -104,7 +123,9 @@ public sealed class ParetoTests
         // 1 (5,0,0), 3 (0,5,0), 5 (0,0,5) are non-dominated. 2 and 6, both (−1,−1,−1), are dominated by all three and 4
         // (4,−1,−3) by 1 alone, and not by one another: all in front 1 (counting dominators would put them apart).
         // 0 (−2,−2,−2) is dominated by 2 and 6 too: front 2.
-        var fronts = ParetoRanking.NonDominatedSort(Points([-2, -2, -2], [5, 0, 0], [-1, -1, -1], [0, 5, 0], [4, -1, -3], [0, 0, 5], [-1, -1, -1]));
+        var fronts = ParetoRanking.NonDominatedSort(
+            Points([-2, -2, -2], [5, 0, 0], [-1, -1, -1], [0, 5, 0], [4, -1, -3], [0, 0, 5], [-1, -1, -1])
+        );
         fronts.Should().HaveCount(3);
         fronts[0].Should().Equal(1, 3, 5);
         fronts[1].Should().Equal(2, 4, 6);

@@ -9,21 +9,25 @@ namespace Nas.Sandbox.Tests;
 /// </summary>
 public sealed class PathEncodingTests
 {
-    private const string Example = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+    private const string Example =
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
 
     public static TheoryData<string> Spaces() => ["nb201", "nb201-3ops", "nb201-2ops"];
 
-    private static Nb201Space Space(string name) => name switch
-    {
-        "nb201" => new Nb201Space(),
-        "nb201-3ops" => new Nb201Space(["none", "skip_connect", "nor_conv_3x3"], name),
-        "nb201-2ops" => new Nb201Space(["nor_conv_1x1", "avg_pool_3x3"], name),
-        _ => throw new ArgumentException(name),
-    };
+    private static Nb201Space Space(string name) =>
+        name switch
+        {
+            "nb201" => new Nb201Space(),
+            "nb201-3ops" => new Nb201Space(["none", "skip_connect", "nor_conv_3x3"], name),
+            "nb201-2ops" => new Nb201Space(["nor_conv_1x1", "avg_pool_3x3"], name),
+            _ => throw new ArgumentException(name),
+        };
 
     [Theory]
     [MemberData(nameof(Spaces))]
-    public void Every_truncation_has_its_feature_count_of_binary_values_and_distinct_paths_give_distinct_encodings(string name)
+    public void Every_truncation_has_its_feature_count_of_binary_values_and_distinct_paths_give_distinct_encodings(
+        string name
+    )
     {
         var space = Space(name);
         IPathEncoding paths = space;
@@ -34,7 +38,10 @@ public sealed class PathEncodingTests
         for (int length = 1; length <= paths.LongestPath; length++)
         {
             int expectedCount = Enumerable.Range(1, length).Sum(l => (int)Math.Pow(n, l));
-            paths.PathFeatureCount(length).Should().Be(expectedCount, "one feature per sequence of 1 to {0} operations", length);
+            paths
+                .PathFeatureCount(length)
+                .Should()
+                .Be(expectedCount, "one feature per sequence of 1 to {0} operations", length);
             var byPaths = new Dictionary<string, string>();
             foreach (var cell in cells)
             {
@@ -42,12 +49,17 @@ public sealed class PathEncodingTests
                 vector.Should().HaveCount(expectedCount).And.OnlyContain(v => v == 0f || v == 1f);
                 // NB201 has 1 path of one operation, 2 of two, 1 of three: each is encoded, `none` or not, and two
                 // paths with the same operations (3←1←0 and 3←2←0 both conv3, conv3) are one feature.
-                var cellPaths = Nb201Space.Paths.Where(p => p.Length <= length).Select(p => string.Join(",", p.Select(e => cell.Choices[e]))).ToHashSet();
+                var cellPaths = Nb201Space
+                    .Paths.Where(p => p.Length <= length)
+                    .Select(p => string.Join(",", p.Select(e => cell.Choices[e])))
+                    .ToHashSet();
                 vector.Sum().Should().Be(cellPaths.Count);
                 string pathKey = string.Join(";", cellPaths.Order(StringComparer.Ordinal));
                 string encoding = string.Concat(vector.Select(v => v == 1f ? '1' : '0'));
-                if (byPaths.TryGetValue(pathKey, out var seen)) encoding.Should().Be(seen, "the same paths give the same encoding");
-                else byPaths[pathKey] = encoding;
+                if (byPaths.TryGetValue(pathKey, out var seen))
+                    encoding.Should().Be(seen, "the same paths give the same encoding");
+                else
+                    byPaths[pathKey] = encoding;
             }
             byPaths.Values.Should().OnlyHaveUniqueItems("different paths give different encodings");
         }
@@ -59,8 +71,12 @@ public sealed class PathEncodingTests
     public void The_full_encoding_tells_every_cell_apart_and_the_reference_truncation_ignores_edge_2_from_1()
     {
         var space = new Nb201Space();
-        space.Enumerate().Select(c => string.Concat(space.EncodePaths(c, 3).Select(v => v == 1f ? '1' : '0')))
-            .Distinct().Should().HaveCount(15625, "each edge lies on a path, so the four paths give back all six operations");
+        space
+            .Enumerate()
+            .Select(c => string.Concat(space.EncodePaths(c, 3).Select(v => v == 1f ? '1' : '0')))
+            .Distinct()
+            .Should()
+            .HaveCount(15625, "each edge lies on a path, so the four paths give back all six operations");
         // Edge 2←1 lies only on the path of three operations, which paths of at most two leave out (as the reference's
         // cutoff of 30 does): cells that differ only there look the same.
         var cell = space.Parse(Example);
@@ -82,7 +98,13 @@ public sealed class PathEncodingTests
         var vector = space.EncodePaths(space.Parse(Example), 3);
         vector.Should().HaveCount(155);
         vector.Select((v, i) => (v, i)).Where(p => p.v == 1f).Select(p => p.i).Should().Equal(1, 13, 23, 78);
-        space.EncodePaths(space.Parse(Example), 2).Select((v, i) => (v, i)).Where(p => p.v == 1f).Select(p => p.i).Should().Equal(1, 13, 23);
+        space
+            .EncodePaths(space.Parse(Example), 2)
+            .Select((v, i) => (v, i))
+            .Where(p => p.v == 1f)
+            .Select(p => p.i)
+            .Should()
+            .Equal(1, 13, 23);
         Nb201Space.Paths.Select(p => string.Join(",", p)).Should().Equal("3", "0,4", "1,5", "0,2,5");
     }
 }

@@ -26,65 +26,71 @@ public sealed class PluginExportsTests : IDisposable
     /// An estimator scoring the share of <c>{op}</c> edges (score <c>{scale}</c> × share) and a ReLU-Conv-BN 5×5
     /// operation named <c>{op}</c>; a strategy too, so the plugin is a complete pack.
     /// </summary>
-    private static string Source(string estimator, string op, double scale) => $$"""
-        using System.Collections.Generic;
-        using System.Linq;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using Nas.Sandbox.Abstractions;
-        using TorchSharp.Modules;
-        using static TorchSharp.torch;
-        [assembly: System.Reflection.AssemblyInformationalVersion("3.2.1")]
-        public sealed class ShareEstimator : IEstimator
-        {
-            public string Name => "{{estimator}}";
-            public Task<EvaluationResult> EvaluateAsync(Architecture a, EvaluationRequest r, CancellationToken c) =>
-                Task.FromResult(new EvaluationResult
-                {
-                    Status = TrialStatus.Ok, CostSeconds = 0.5, Fidelity = r.Fidelity,
-                    Metrics = new Metrics { Score = {{scale}} * a.Choices.Count(x => x == "{{op}}") / (double)a.Choices.Count },
-                });
-        }
-        public sealed class Conv5x5 : IOperation
-        {
-            public string Name => "{{op}}";
-            public nn.Module<Tensor, Tensor> Build(int i, int o, int s) => new ReluConv5x5Bn(i, o, s);
-        }
-        public sealed class ReluConv5x5Bn : nn.Module<Tensor, Tensor>
-        {
-            private readonly Conv2d conv;
-            private readonly BatchNorm2d bn;
-            public ReluConv5x5Bn(long i, long o, long s) : base(nameof(ReluConv5x5Bn))
+    private static string Source(string estimator, string op, double scale) =>
+        $$"""
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Nas.Sandbox.Abstractions;
+            using TorchSharp.Modules;
+            using static TorchSharp.torch;
+            [assembly: System.Reflection.AssemblyInformationalVersion("3.2.1")]
+            public sealed class ShareEstimator : IEstimator
             {
-                conv = nn.Conv2d(i, o, 5, stride: s, padding: 2, bias: false);
-                bn = nn.BatchNorm2d(o);
-                RegisterComponents();
+                public string Name => "{{estimator}}";
+                public Task<EvaluationResult> EvaluateAsync(Architecture a, EvaluationRequest r, CancellationToken c) =>
+                    Task.FromResult(new EvaluationResult
+                    {
+                        Status = TrialStatus.Ok, CostSeconds = 0.5, Fidelity = r.Fidelity,
+                        Metrics = new Metrics { Score = {{scale}} * a.Choices.Count(x => x == "{{op}}") / (double)a.Choices.Count },
+                    });
             }
-            public override Tensor forward(Tensor x) => bn.call(conv.call(x.relu()));
-        }
-        public sealed class ExportsFactory : IStrategyFactory
-        {
-            public string Name => "exports-random";
-            public string Description => "random";
-            public IReadOnlyList<Knob> Knobs { get; } = new Knob[0];
-            public IStrategy Create(KnobValues knobs) => new Sampler();
-        }
-        public sealed class Sampler : IStrategy
-        {
-            public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
-            public void Tell(Trial t) { }
-        }
-        """;
+            public sealed class Conv5x5 : IOperation
+            {
+                public string Name => "{{op}}";
+                public nn.Module<Tensor, Tensor> Build(int i, int o, int s) => new ReluConv5x5Bn(i, o, s);
+            }
+            public sealed class ReluConv5x5Bn : nn.Module<Tensor, Tensor>
+            {
+                private readonly Conv2d conv;
+                private readonly BatchNorm2d bn;
+                public ReluConv5x5Bn(long i, long o, long s) : base(nameof(ReluConv5x5Bn))
+                {
+                    conv = nn.Conv2d(i, o, 5, stride: s, padding: 2, bias: false);
+                    bn = nn.BatchNorm2d(o);
+                    RegisterComponents();
+                }
+                public override Tensor forward(Tensor x) => bn.call(conv.call(x.relu()));
+            }
+            public sealed class ExportsFactory : IStrategyFactory
+            {
+                public string Name => "exports-random";
+                public string Description => "random";
+                public IReadOnlyList<Knob> Knobs { get; } = new Knob[0];
+                public IStrategy Create(KnobValues knobs) => new Sampler();
+            }
+            public sealed class Sampler : IStrategy
+            {
+                public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
+                public void Tell(Trial t) { }
+            }
+            """;
 
     /// <summary>Compiles a plugin into <c>root/Name/Name.dll</c> against the host's contracts and TorchSharp, as `dotnet build` of a pack would.</summary>
     private string CompilePlugin(string name, string source)
     {
         string folder = Path.Combine(_root, name);
         Directory.CreateDirectory(folder);
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
             .Select(p => MetadataReference.CreateFromFile(p));
-        var compilation = CSharpCompilation.Create(name, [CSharpSyntaxTree.ParseText(source)], references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var compilation = CSharpCompilation.Create(
+            name,
+            [CSharpSyntaxTree.ParseText(source)],
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)
+        );
         using var output = new MemoryStream();
         var result = compilation.Emit(output);
         result.Success.Should().BeTrue(string.Join("\n", result.Diagnostics));
@@ -95,7 +101,8 @@ public sealed class PluginExportsTests : IDisposable
 
     private SandboxHost Host() => SandboxHost.Create(typeof(PluginExportsTests).Assembly, [_root], lazyScripts: true);
 
-    private static readonly string Conv5 = "|conv_5x5_test~0|+|nor_conv_3x3~0|conv_5x5_test~1|+|skip_connect~0|none~1|conv_5x5_test~2|";
+    private static readonly string Conv5 =
+        "|conv_5x5_test~0|+|nor_conv_3x3~0|conv_5x5_test~1|+|skip_connect~0|none~1|conv_5x5_test~2|";
 
     [Fact]
     public async Task A_plugins_estimator_is_resolved_by_name_and_prices_an_architecture()
@@ -107,17 +114,27 @@ public sealed class PluginExportsTests : IDisposable
         var estimator = host.CreateEstimator("share-test", "fashion-mnist", new TrainingSettings(), "cpu");
         estimator.Name.Should().Be("share-test");
         var space = host.CreateSpace("nb201", ["none", "skip_connect", "nor_conv_3x3", "conv_5x5_test"]);
-        var result = await estimator.EvaluateAsync(space.Parse(Conv5), new EvaluationRequest { Seed = 1, DataSeed = 2 }, CancellationToken.None);
+        var result = await estimator.EvaluateAsync(
+            space.Parse(Conv5),
+            new EvaluationRequest { Seed = 1, DataSeed = 2 },
+            CancellationToken.None
+        );
         result.Status.Should().Be(TrialStatus.Ok);
         result.Metrics.Score.Should().Be(3 / 6.0);
 
         var entry = host.Plugins.Estimators.Single(e => e.Name == "share-test");
-        (entry.Source.Kind, entry.Source.Origin, entry.Source.Version).Should().Be((StrategySource.PluginFolder, dll, "3.2.1"));
+        (entry.Source.Kind, entry.Source.Origin, entry.Source.Version)
+            .Should()
+            .Be((StrategySource.PluginFolder, dll, "3.2.1"));
         var listed = ListCommand.Describe(host)["estimators"]!.Single(e => (string)e["name"]! == "share-test");
-        ((string)listed["source"]!, (string)listed["version"]!, (string)listed["origin"]!).Should().Be(("plugin folder", "3.2.1", dll));
+        ((string)listed["source"]!, (string)listed["version"]!, (string)listed["origin"]!)
+            .Should()
+            .Be(("plugin folder", "3.2.1", dll));
         // The unknown-name message lists plugin estimators too.
         host.Invoking(h => h.CreateEstimator("nope", "fashion-mnist", new TrainingSettings(), "cpu"))
-            .Should().Throw<NasException>().WithMessage("*share-test*");
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("*share-test*");
     }
 
     [Fact]
@@ -147,20 +164,34 @@ public sealed class PluginExportsTests : IDisposable
     {
         string first = CompilePlugin("APack", Source("share-a", "conv_5x5_test", 1.0));
         // Loaded after APack (folders in order): the same operation name, another estimator name.
-        string second = CompilePlugin("BPack", Source("share-b", "conv_5x5_test", 1.0).Replace("exports-random", "exports-b"));
+        string second = CompilePlugin(
+            "BPack",
+            Source("share-b", "conv_5x5_test", 1.0).Replace("exports-random", "exports-b")
+        );
         // A built-in estimator's name.
-        string third = CompilePlugin("CPack", Source("train", "conv_5x5_other", 1.0).Replace("exports-random", "exports-c"));
+        string third = CompilePlugin(
+            "CPack",
+            Source("train", "conv_5x5_other", 1.0).Replace("exports-random", "exports-c")
+        );
         using var host = Host();
 
         host.Plugins.Errors.Should().HaveCount(2);
-        host.Plugins.Errors.Single(e => e.PluginPath == second).Message.Should()
-            .Contain("'BPack'").And.Contain("operation 'conv_5x5_test' is already registered by plugin " + first);
-        host.Plugins.Errors.Single(e => e.PluginPath == third).Message.Should().Contain("'CPack'").And.Contain("estimator 'train' is a built-in");
+        host.Plugins.Errors.Single(e => e.PluginPath == second)
+            .Message.Should()
+            .Contain("'BPack'")
+            .And.Contain("operation 'conv_5x5_test' is already registered by plugin " + first);
+        host.Plugins.Errors.Single(e => e.PluginPath == third)
+            .Message.Should()
+            .Contain("'CPack'")
+            .And.Contain("estimator 'train' is a built-in");
         // Nothing of a refused plugin is published.
         host.Operations.SourceOf("conv_5x5_test").Should().Be($"plugin {first}");
         host.Operations.Contains("conv_5x5_other").Should().BeFalse();
         host.Plugins.Estimators.Select(e => e.Name).Should().Equal("share-a");
-        host.Strategies.All.Select(s => s.Name).Should().Contain("exports-random").And.NotContain(["exports-b", "exports-c"]);
+        host.Strategies.All.Select(s => s.Name)
+            .Should()
+            .Contain("exports-random")
+            .And.NotContain(["exports-b", "exports-c"]);
     }
 
     [Fact]
@@ -169,7 +200,12 @@ public sealed class PluginExportsTests : IDisposable
         string dll = CompilePlugin("HotExports", Source("share-hot", "conv_5x5_test", 1.0));
         var strategies = new StrategyCatalog();
         var operations = Core.Evaluation.Operations.OperationRegistry.CreateDefault();
-        using var plugins = PluginCatalog.Load([new PluginDirectory(_root, StrategySource.PluginFolder)], strategies, TimeSpan.FromMilliseconds(50), operations);
+        using var plugins = PluginCatalog.Load(
+            [new PluginDirectory(_root, StrategySource.PluginFolder)],
+            strategies,
+            TimeSpan.FromMilliseconds(50),
+            operations
+        );
         plugins.Errors.Should().BeEmpty();
         var oldEstimator = plugins.FindEstimator("share-hot")!.Estimator;
         var oldOperation = operations.Get("conv_5x5_test");
@@ -177,20 +213,29 @@ public sealed class PluginExportsTests : IDisposable
         var reloaded = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         plugins.Reloaded += (_, error) => reloaded.TrySetResult(error);
         // The new build scores twice as high and has one more estimator.
-        CompilePlugin("HotExports", Source("share-hot", "conv_5x5_test", 2.0).Replace("public sealed class ShareEstimator", """
-            public sealed class Second : IEstimator
-            {
-                public string Name => "share-hot-2";
-                public Task<EvaluationResult> EvaluateAsync(Architecture a, EvaluationRequest r, CancellationToken c) => new ShareEstimator().EvaluateAsync(a, r, c);
-            }
-            public sealed class ShareEstimator
-            """));
+        CompilePlugin(
+            "HotExports",
+            Source("share-hot", "conv_5x5_test", 2.0)
+                .Replace(
+                    "public sealed class ShareEstimator",
+                    """
+                    public sealed class Second : IEstimator
+                    {
+                        public string Name => "share-hot-2";
+                        public Task<EvaluationResult> EvaluateAsync(Architecture a, EvaluationRequest r, CancellationToken c) => new ShareEstimator().EvaluateAsync(a, r, c);
+                    }
+                    public sealed class ShareEstimator
+                    """
+                )
+        );
         (await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(15))).Should().BeNull();
 
         plugins.Estimators.Select(e => e.Name).Should().Equal("share-hot", "share-hot-2");
         var newEstimator = plugins.FindEstimator("share-hot")!.Estimator;
         newEstimator.Should().NotBeSameAs(oldEstimator);
-        var architecture = new Core.Spaces.Nb201Space(["none", "conv_5x5_test"]).Parse("|conv_5x5_test~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+        var architecture = new Core.Spaces.Nb201Space(["none", "conv_5x5_test"]).Parse(
+            "|conv_5x5_test~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+        );
         var request = new EvaluationRequest { Seed = 1, DataSeed = 1 };
         (await newEstimator.EvaluateAsync(architecture, request, default)).Metrics.Score.Should().Be(2 / 6.0);
         // A race that started with the old build's instance keeps it, and it still works.

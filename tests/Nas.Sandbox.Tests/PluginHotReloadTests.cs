@@ -13,32 +13,38 @@ public sealed class PluginHotReloadTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, true);
 
-    private static string Source(string description) => $$"""
-        using System.Collections.Generic;
-        using Nas.Sandbox.Abstractions;
-        [assembly: System.Reflection.AssemblyInformationalVersion("2.1.0")]
-        public sealed class HotFactory : IStrategyFactory
-        {
-            public string Name => "hot";
-            public string Description => "{{description}}";
-            public IReadOnlyList<Knob> Knobs { get; } = new Knob[0];
-            public IStrategy Create(KnobValues knobs) => new Hot();
-        }
-        public sealed class Hot : IStrategy
-        {
-            public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
-            public void Tell(Trial t) { }
-        }
-        """;
+    private static string Source(string description) =>
+        $$"""
+            using System.Collections.Generic;
+            using Nas.Sandbox.Abstractions;
+            [assembly: System.Reflection.AssemblyInformationalVersion("2.1.0")]
+            public sealed class HotFactory : IStrategyFactory
+            {
+                public string Name => "hot";
+                public string Description => "{{description}}";
+                public IReadOnlyList<Knob> Knobs { get; } = new Knob[0];
+                public IStrategy Create(KnobValues knobs) => new Hot();
+            }
+            public sealed class Hot : IStrategy
+            {
+                public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
+                public void Tell(Trial t) { }
+            }
+            """;
 
     /// <summary>Compiles a plugin dll against the host's contracts, as `dotnet build` of a plugin project would.</summary>
     private static void CompilePlugin(string path, string description)
     {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
             .Select(p => MetadataReference.CreateFromFile(p))
             .Append(MetadataReference.CreateFromFile(typeof(IStrategy).Assembly.Location));
-        var compilation = CSharpCompilation.Create("HotPack", [CSharpSyntaxTree.ParseText(Source(description))], references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var compilation = CSharpCompilation.Create(
+            "HotPack",
+            [CSharpSyntaxTree.ParseText(Source(description))],
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)
+        );
         using var output = new MemoryStream();
         var result = compilation.Emit(output);
         result.Success.Should().BeTrue(string.Join("\n", result.Diagnostics));
@@ -54,7 +60,11 @@ public sealed class PluginHotReloadTests : IDisposable
         CompilePlugin(dll, "first build");
 
         var strategies = new StrategyCatalog();
-        using var plugins = PluginCatalog.Load([new PluginDirectory(_root, StrategySource.PluginFolder)], strategies, TimeSpan.FromMilliseconds(50));
+        using var plugins = PluginCatalog.Load(
+            [new PluginDirectory(_root, StrategySource.PluginFolder)],
+            strategies,
+            TimeSpan.FromMilliseconds(50)
+        );
         plugins.Errors.Should().BeEmpty();
         var first = strategies.Get("hot");
         first.Factory.Description.Should().Be("first build");

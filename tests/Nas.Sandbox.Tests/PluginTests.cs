@@ -16,8 +16,10 @@ public class PluginTests
         entry.Source.Kind.Should().Be(StrategySource.BuiltInPack);
         entry.Source.Origin.Should().EndWith("Nas.Sandbox.Strategies.Classic.dll");
         // Loaded into its own context, not referenced by the host.
-        System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(entry.Factory.GetType().Assembly)
-            .Should().NotBe(System.Runtime.Loader.AssemblyLoadContext.Default);
+        System
+            .Runtime.Loader.AssemblyLoadContext.GetLoadContext(entry.Factory.GetType().Assembly)
+            .Should()
+            .NotBe(System.Runtime.Loader.AssemblyLoadContext.Default);
         entry.Factory.Knobs.Select(k => k.Name).Should().Equal("population", "sample", "mutations", "distinct");
     }
 
@@ -37,7 +39,10 @@ public class PluginTests
     public void A_plugin_built_against_another_api_version_is_refused_naming_both_versions(int major, int minor)
     {
         string? reason = PluginApiCheck.Incompatibility("my-pack", new Version(major, minor, 0, 0));
-        reason.Should().Contain("'my-pack'").And.Contain($"API {major}.{minor}")
+        reason
+            .Should()
+            .Contain("'my-pack'")
+            .And.Contain($"API {major}.{minor}")
             .And.Contain($"API {ApiVersion.Current.Major}.{ApiVersion.Current.Minor}");
     }
 }

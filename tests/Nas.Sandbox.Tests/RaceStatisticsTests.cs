@@ -10,10 +10,16 @@ public class RaceStatisticsTests
     [Fact]
     public void Wilcoxon_matches_the_exact_distribution()
     {
-        Wilcoxon.PValue([1, 2, 3, 4, 5]).Should().BeApproximately(0.0625, 1e-12, "all five pairs favour one side: 2/32");
+        Wilcoxon
+            .PValue([1, 2, 3, 4, 5])
+            .Should()
+            .BeApproximately(0.0625, 1e-12, "all five pairs favour one side: 2/32");
         Wilcoxon.PValue([0.5, -0.2, 0.3, 0.4, 0.1, 0.6, -0.7, 0.8]).Should().BeApproximately(0.25, 1e-12);
         Wilcoxon.PValue([0, 0, 0]).Should().Be(1, "no non-zero difference, no evidence");
-        Wilcoxon.PValue(Enumerable.Range(1, 30).Select(i => (double)i).ToArray()).Should().BeLessThan(1e-5, "the normal approximation beyond 20 pairs");
+        Wilcoxon
+            .PValue(Enumerable.Range(1, 30).Select(i => (double)i).ToArray())
+            .Should()
+            .BeLessThan(1e-5, "the normal approximation beyond 20 pairs");
     }
 
     // Reference values from SciPy 1.10.1: scipy.stats.wilcoxon(d, zero_method="wilcox", correction=True, method=...),
@@ -34,7 +40,10 @@ public class RaceStatisticsTests
         // Two zeros (dropped), |1.5| twice, 2 three times, 4 twice, |5| twice: average ranks, counted over 2^12 patterns.
         double[] d = [0, 0, 1.5, -1.5, 2, 2, 2, 3, -0.5, 4, 4, 5, -5, 6];
         Wilcoxon.PValue(d).Should().BeApproximately(0.0478515625, 1e-12);
-        Wilcoxon.PValue(d.Where(x => x != 0).ToArray()).Should().Be(Wilcoxon.PValue(d), "zeros are dropped, as scipy's zero_method='wilcox'");
+        Wilcoxon
+            .PValue(d.Where(x => x != 0).ToArray())
+            .Should()
+            .Be(Wilcoxon.PValue(d), "zeros are dropped, as scipy's zero_method='wilcox'");
     }
 
     [Fact]
@@ -44,7 +53,10 @@ public class RaceStatisticsTests
         double[] d = [0, 0, 0, 1, 1, 1, -1, 2, 2, -2, 3, 3, 3, 3, -4, 5, 5, 6, -6, 7, 7, 8, 9, -9, 10, 10, 11, 12];
         Wilcoxon.PValue(d).Should().BeApproximately(0.004477365961479019, 1e-12);
         // Without ties: 1..30 all favour one side.
-        Wilcoxon.PValue(Enumerable.Range(1, 30).Select(i => (double)i).ToArray()).Should().BeApproximately(1.8253714563612074e-06, 1e-15);
+        Wilcoxon
+            .PValue(Enumerable.Range(1, 30).Select(i => (double)i).ToArray())
+            .Should()
+            .BeApproximately(1.8253714563612074e-06, 1e-15);
     }
 
     [Fact]
@@ -56,13 +68,27 @@ public class RaceStatisticsTests
         // Heat 0: validation 0.5, 0.9, 0.6, 0.7 → best at 25 % (1 eval) is cells[0], at 50 % and 100 % cells[1].
         double[] accuracies = [0.5, 0.9, 0.6, 0.7];
         for (int i = 0; i < 4; i++)
-            statistics.OnEvent(new TrialFinished("a", 0, new Trial
-            {
-                Index = i, Architecture = cells[i], Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = accuracies[i] }, CostSeconds = 1,
-            }, null));
+            statistics.OnEvent(
+                new TrialFinished(
+                    "a",
+                    0,
+                    new Trial
+                    {
+                        Index = i,
+                        Architecture = cells[i],
+                        Status = TrialStatus.Ok,
+                        Metrics = new Metrics { ValidationAccuracy = accuracies[i] },
+                        CostSeconds = 1,
+                    },
+                    null
+                )
+            );
         var test = cells.Select((c, i) => (c.Key, 0.1 * (i + 1))).ToDictionary(p => p.Key, p => (double?)p.Item2);
         var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("a")], Budget = 4 };
         var points = statistics.Checkpoints(settings, k => test[k]);
-        points.Select(p => (p.Fraction, p.Validation, p.Test)).Should().Equal((0.25, 0.5, 0.1), (0.5, 0.9, 0.2), (1.0, 0.9, 0.2));
+        points
+            .Select(p => (p.Fraction, p.Validation, p.Test))
+            .Should()
+            .Equal((0.25, 0.5, 0.1), (0.5, 0.9, 0.2), (1.0, 0.9, 0.2));
     }
 }

@@ -1,5 +1,5 @@
-using Nas.Sandbox.Abstractions;
 using System.Diagnostics;
+using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Journal;
 using Nas.Sandbox.Core.Racing;
@@ -15,23 +15,33 @@ internal sealed class FormulaEstimator(TimeSpan? delay = null) : IEstimator
     public int Evaluations { get; private set; }
     public string Name => "formula";
 
-    public async Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+    public async Task<EvaluationResult> EvaluateAsync(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation
+    )
     {
-        if (delay is { } d) await Task.Delay(d, cancellation);
+        if (delay is { } d)
+            await Task.Delay(d, cancellation);
         Evaluations++;
         double accuracy = 0.1 + 0.8 * architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0;
         return new EvaluationResult
         {
-            Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = accuracy }, CostSeconds = 1.5, Fidelity = request.Fidelity,
+            Status = TrialStatus.Ok,
+            Metrics = new Metrics { ValidationAccuracy = accuracy },
+            CostSeconds = 1.5,
+            Fidelity = request.Fidelity,
         };
     }
 }
 
-internal sealed class TestStrategyFactory(string name, Func<IStrategy> create, IReadOnlyList<Knob>? knobs = null) : IStrategyFactory
+internal sealed class TestStrategyFactory(string name, Func<IStrategy> create, IReadOnlyList<Knob>? knobs = null)
+    : IStrategyFactory
 {
     public string Name => name;
     public string Description => "test strategy";
     public IReadOnlyList<Knob> Knobs => knobs ?? [];
+
     public IStrategy Create(KnobValues values) => create();
 
     public StrategyEntry Entry() => new(this, new StrategySource("test", "tests", "0"));
@@ -40,7 +50,9 @@ internal sealed class TestStrategyFactory(string name, Func<IStrategy> create, I
 internal sealed class DelegateStrategy(Func<SearchContext, Architecture> ask, Action<Trial>? tell = null) : IStrategy
 {
     public List<Trial> Told { get; } = [];
+
     public Architecture Ask(SearchContext context) => ask(context);
+
     public void Tell(Trial trial)
     {
         Told.Add(trial);
@@ -52,7 +64,12 @@ internal sealed class DelegateStrategy(Func<SearchContext, Architecture> ask, Ac
 internal sealed class ListJournal : IRaceJournal
 {
     public List<RaceEvent> Events { get; } = [];
-    public void Append(RaceEvent raceEvent) { lock (Events) Events.Add(raceEvent); }
+
+    public void Append(RaceEvent raceEvent)
+    {
+        lock (Events)
+            Events.Add(raceEvent);
+    }
 }
 
 /// <summary>
@@ -64,7 +81,8 @@ internal static class NasProcess
 {
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
-    public static (int Exit, string Out, string Err) Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
+    public static (int Exit, string Out, string Err) Run(params string[] args) =>
+        Run(new Dictionary<string, string?>(), args);
 
     /// <summary>Starts nas in the background with <c>NAS_HOME</c> = <paramref name="home"/>; the caller reads its output and waits.</summary>
     public static Process Start(string home, params string[] args)
@@ -76,10 +94,19 @@ internal static class NasProcess
 
     private static ProcessStartInfo StartInfo(string[] args)
     {
-        string dll = Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Cli", "bin", Configuration, "net10.0", "nas.dll");
+        string dll = Path.Combine(
+            ScriptTestKit.RepoRoot,
+            "src",
+            "Nas.Sandbox.Cli",
+            "bin",
+            Configuration,
+            "net10.0",
+            "nas.dll"
+        );
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
-        foreach (string arg in args) start.ArgumentList.Add(arg);
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
         return start;
     }
 
@@ -90,16 +117,30 @@ internal static class NasProcess
     /// sets HOME to a fake user profile of its own (NasHomeCliTests checks that notice there).
     /// </summary>
     private static string WithoutOtherHomeNotice(string stderr) =>
-        string.Concat(stderr.Split('\n').Where(l => !l.StartsWith("nas: NAS_HOME is ", StringComparison.Ordinal)).Select((l, i) => i == 0 ? l : "\n" + l));
+        string.Concat(
+            stderr
+                .Split('\n')
+                .Where(l => !l.StartsWith("nas: NAS_HOME is ", StringComparison.Ordinal))
+                .Select((l, i) => i == 0 ? l : "\n" + l)
+        );
 
     /// <summary>Runs nas with extra environment variables (a null value removes the variable).</summary>
-    public static (int Exit, string Out, string Err) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static (int Exit, string Out, string Err) Run(
+        IReadOnlyDictionary<string, string?> environment,
+        params string[] args
+    )
     {
         var start = StartInfo(args);
-        string? home = environment.ContainsKey(NasHome.Variable) ? null : Directory.CreateTempSubdirectory("nas-home-").FullName;
-        if (home is not null) start.Environment[NasHome.Variable] = home;
+        string? home = environment.ContainsKey(NasHome.Variable)
+            ? null
+            : Directory.CreateTempSubdirectory("nas-home-").FullName;
+        if (home is not null)
+            start.Environment[NasHome.Variable] = home;
         foreach (var (name, value) in environment)
-            if (value is null) start.Environment.Remove(name); else start.Environment[name] = value;
+            if (value is null)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
         try
         {
             using var process = Process.Start(start)!;
@@ -107,12 +148,21 @@ internal static class NasProcess
             var stderr = process.StandardError.ReadToEndAsync();
             // A guard against a nas that never ends, not a time limit: a race of crashing contestant processes took over
             // 3 minutes with the load average at 40.
-            if (!process.WaitForExit(TimeSpan.FromMinutes(15))) { process.Kill(true); throw new TimeoutException("nas did not finish in 15 minutes"); }
-            return (process.ExitCode, stdout.Result, environment.ContainsKey("HOME") ? stderr.Result : WithoutOtherHomeNotice(stderr.Result));
+            if (!process.WaitForExit(TimeSpan.FromMinutes(15)))
+            {
+                process.Kill(true);
+                throw new TimeoutException("nas did not finish in 15 minutes");
+            }
+            return (
+                process.ExitCode,
+                stdout.Result,
+                environment.ContainsKey("HOME") ? stderr.Result : WithoutOtherHomeNotice(stderr.Result)
+            );
         }
         finally
         {
-            if (home is not null) Directory.Delete(home, recursive: true);
+            if (home is not null)
+                Directory.Delete(home, recursive: true);
         }
     }
 }

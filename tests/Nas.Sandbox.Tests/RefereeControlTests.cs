@@ -12,17 +12,31 @@ public class RefereeControlTests
     private readonly Nb201Space _space = new();
     private readonly ListJournal _journal = new();
 
-    private static RaceSettings Settings(int budget, int heats, params string[] contestants) => new()
-    {
-        Contestants = contestants.Select(ContestantSpec.Parse).ToArray(), Budget = budget, Heats = heats, Estimator = "formula",
-    };
+    private static RaceSettings Settings(int budget, int heats, params string[] contestants) =>
+        new()
+        {
+            Contestants = contestants.Select(ContestantSpec.Parse).ToArray(),
+            Budget = budget,
+            Heats = heats,
+            Estimator = "formula",
+        };
 
-    private static TestStrategyFactory Random(string name) => new(name, () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
+    private static TestStrategyFactory Random(string name) =>
+        new(name, () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
 
     private Referee Referee() =>
-        new(_space, new FormulaEstimator(), new StrategyCatalog([Random("a").Entry(), Random("b").Entry(), Random("late").Entry()]), _journal);
+        new(
+            _space,
+            new FormulaEstimator(),
+            new StrategyCatalog([Random("a").Entry(), Random("b").Entry(), Random("late").Entry()]),
+            _journal
+        );
 
-    private T[] Events<T>() { lock (_journal.Events) return _journal.Events.OfType<T>().ToArray(); }
+    private T[] Events<T>()
+    {
+        lock (_journal.Events)
+            return _journal.Events.OfType<T>().ToArray();
+    }
 
     [Fact]
     public async Task A_paused_race_runs_no_trial_step_runs_exactly_one_and_resume_finishes_it()
@@ -53,7 +67,11 @@ public class RefereeControlTests
         var control = new RaceControl();
         var referee = Referee();
         var firstTrial = new TaskCompletionSource();
-        referee.EventRaised += e => { if (e is TrialFinished && firstTrial.TrySetResult()) control.Pause(); };
+        referee.EventRaised += e =>
+        {
+            if (e is TrialFinished && firstTrial.TrySetResult())
+                control.Pause();
+        };
         var race = Task.Run(() => referee.RunAsync(Settings(50, 1, "a", "b"), control));
         await firstTrial.Task.WaitAsync(Patience);
         await control.WhenHeld().WaitAsync(Patience);
@@ -78,11 +96,18 @@ public class RefereeControlTests
         await control.WhenHeld().WaitAsync(Patience);
         control.Add(ContestantSpec.Parse("late"));
         await control.WhenHeld().WaitAsync(Patience);
-        Events<ContestantAdded>().Should().ContainSingle().Which.Should().Match<ContestantAdded>(e => e.Contestant.Label == "late" && e.Heat == 0);
+        Events<ContestantAdded>()
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .Match<ContestantAdded>(e => e.Contestant.Label == "late" && e.Heat == 0);
         control.Resume();
         var summary = await race.WaitAsync(Patience);
 
-        Events<HeatFinished>().Should().HaveCount(2).And.OnlyContain(h => h.Standings.Count == 3 && h.Standings.All(s => s.Evaluations == 4));
+        Events<HeatFinished>()
+            .Should()
+            .HaveCount(2)
+            .And.OnlyContain(h => h.Standings.Count == 3 && h.Standings.All(s => s.Evaluations == 4));
         summary.Contestants.Select(c => c.Label).Should().BeEquivalentTo(["a", "b", "late"]);
         var added = Events<ContestantAdded>().Single();
         JournalFormat.ToJson(added)["type"]!.ToString().Should().Be("contestant-added");
@@ -101,7 +126,10 @@ public class RefereeControlTests
         control.Remove("a");
         await control.WhenHeld().WaitAsync(Patience);
         var rejected = Events<CommandRejected>();
-        rejected.Select(r => r.Command).Should().Equal("add no-such-strategy", "add late:unknown=1", "remove nobody", "remove a");
+        rejected
+            .Select(r => r.Command)
+            .Should()
+            .Equal("add no-such-strategy", "add late:unknown=1", "remove nobody", "remove a");
         rejected[0].Message.Should().Contain("no-such-strategy");
         rejected[1].Message.Should().Contain("unknown");
         rejected[3].Message.Should().Contain("at least one contestant");
@@ -149,7 +177,10 @@ public class RefereeControlTests
         Events<HeatStarted>().Should().ContainSingle();
         var standings = Events<HeatFinished>().Single().Standings;
         standings.Should().OnlyContain(s => s.Evaluations == 3, "the restarted heat's trials do not count");
-        var after = Events<TrialFinished>().Skip(before.Length).Select(t => (t.Contestant, t.Trial.Architecture.Key)).ToArray();
+        var after = Events<TrialFinished>()
+            .Skip(before.Length)
+            .Select(t => (t.Contestant, t.Trial.Architecture.Key))
+            .ToArray();
         after.Should().HaveCount(6);
         after.Take(before.Length).Should().Equal(before, "a restarted heat is the same heat: same seeds, same asks");
     }
@@ -164,27 +195,52 @@ public class RefereeWatchdogTests
         using var release = new ManualResetEventSlim(false);
         int asks = 0;
         var hangsOnce = new TestStrategyFactory("hangs-once", () => new DelegateStrategy(c =>
-        {
-            if (Interlocked.Increment(ref asks) == 2) release.Wait(); // the second ask never returns (until the test ends), whatever the timeout
-            return c.Space.Sample(c.Random);
-        }));
+            {
+                if (Interlocked.Increment(ref asks) == 2)
+                    release.Wait(); // the second ask never returns (until the test ends), whatever the timeout
+                return c.Space.Sample(c.Random);
+            }));
         var steady = new TestStrategyFactory("steady", () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
         var journal = new ListJournal();
-        var referee = new Referee(new Nas.Sandbox.Core.Spaces.Nb201Space(), new FormulaEstimator(),
-            new StrategyCatalog([hangsOnce.Entry(), steady.Entry()]), journal);
+        var referee = new Referee(
+            new Nas.Sandbox.Core.Spaces.Nb201Space(),
+            new FormulaEstimator(),
+            new StrategyCatalog([hangsOnce.Entry(), steady.Entry()]),
+            journal
+        );
         try
         {
-            var summary = await referee.RunAsync(new RaceSettings
-            {
-                Contestants = [ContestantSpec.Parse("hangs-once"), ContestantSpec.Parse("steady")], Budget = 4,
-                CallTimeout = TimeSpan.FromSeconds(1), Estimator = "formula",
-            }).WaitAsync(TimeSpan.FromSeconds(20));
+            var summary = await referee
+                .RunAsync(
+                    new RaceSettings
+                    {
+                        Contestants = [ContestantSpec.Parse("hangs-once"), ContestantSpec.Parse("steady")],
+                        Budget = 4,
+                        CallTimeout = TimeSpan.FromSeconds(1),
+                        Estimator = "formula",
+                    }
+                )
+                .WaitAsync(TimeSpan.FromSeconds(20));
             summary.Contestants.Should().OnlyContain(c => c.Evaluations == 4);
-            journal.Events.OfType<ContestantFailed>().Should().ContainSingle()
-                .Which.Should().Match<ContestantFailed>(f => f.Contestant == "hangs-once" && f.Phase == "ask" && f.Message.StartsWith("did not return within 1 s"));
-            journal.Events.OfType<ContestantSwapped>().Should().ContainSingle(s => s.Reason == "rebuilt after a timeout");
+            journal
+                .Events.OfType<ContestantFailed>()
+                .Should()
+                .ContainSingle()
+                .Which.Should()
+                .Match<ContestantFailed>(f =>
+                    f.Contestant == "hangs-once"
+                    && f.Phase == "ask"
+                    && f.Message.StartsWith("did not return within 1 s")
+                );
+            journal
+                .Events.OfType<ContestantSwapped>()
+                .Should()
+                .ContainSingle(s => s.Reason == "rebuilt after a timeout");
             journal.Events.OfType<TrialFinished>().Count(t => t.Contestant == "steady").Should().Be(4);
         }
-        finally { release.Set(); }
+        finally
+        {
+            release.Set();
+        }
     }
 }

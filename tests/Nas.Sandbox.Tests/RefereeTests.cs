@@ -11,27 +11,38 @@ public class RefereeTests
 {
     private readonly Nb201Space _space = new();
 
-
-    private static RaceSettings Settings(int budget, params string[] contestants) => new()
-    {
-        Contestants = contestants.Select(ContestantSpec.Parse).ToArray(), Budget = budget, Estimator = "formula",
-    };
+    private static RaceSettings Settings(int budget, params string[] contestants) =>
+        new()
+        {
+            Contestants = contestants.Select(ContestantSpec.Parse).ToArray(),
+            Budget = budget,
+            Estimator = "formula",
+        };
 
     private (Referee, ListJournal, FormulaEstimator) Referee(params TestStrategyFactory[] factories)
     {
         var journal = new ListJournal();
         var estimator = new FormulaEstimator();
-        return (new Referee(_space, estimator, new StrategyCatalog(factories.Select(f => f.Entry())), journal), journal, estimator);
+        return (
+            new Referee(_space, estimator, new StrategyCatalog(factories.Select(f => f.Entry())), journal),
+            journal,
+            estimator
+        );
     }
 
-    private static TestStrategyFactory Random(string name = "rand") => new(name, () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
+    private static TestStrategyFactory Random(string name = "rand") =>
+        new(name, () => new DelegateStrategy(c => c.Space.Sample(c.Random)));
 
     [Fact]
     public async Task Contestants_take_turns_one_trial_at_a_time_and_each_spends_its_budget()
     {
         var (referee, journal, _) = Referee(Random("a"), Random("b"));
         await referee.RunAsync(Settings(4, "a", "b"));
-        journal.Events.OfType<TrialFinished>().Select(t => t.Contestant).Should().Equal("a", "b", "a", "b", "a", "b", "a", "b");
+        journal
+            .Events.OfType<TrialFinished>()
+            .Select(t => t.Contestant)
+            .Should()
+            .Equal("a", "b", "a", "b", "a", "b", "a", "b");
         journal.Events.OfType<TrialFinished>().Select(t => t.Trial.Index).Should().Equal(0, 0, 1, 1, 2, 2, 3, 3);
     }
 
@@ -55,14 +66,29 @@ public class RefereeTests
     {
         // Repeats are free, so without a guard this contestant would never spend its 10 seconds.
         var fixedArchitecture = _space.Parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|");
-        var (referee, journal, _) = Referee(new TestStrategyFactory("stuck", () => new DelegateStrategy(_ => fixedArchitecture)), Random());
-        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("stuck"), ContestantSpec.Parse("rand")], BudgetSeconds = 10, Estimator = "formula" };
+        var (referee, journal, _) = Referee(
+            new TestStrategyFactory("stuck", () => new DelegateStrategy(_ => fixedArchitecture)),
+            Random()
+        );
+        var settings = new RaceSettings
+        {
+            Contestants = [ContestantSpec.Parse("stuck"), ContestantSpec.Parse("rand")],
+            BudgetSeconds = 10,
+            Estimator = "formula",
+        };
         var summary = await referee.RunAsync(settings).WaitAsync(TimeSpan.FromMinutes(1));
         var stuck = summary.Contestants.Single(c => c.Label == "stuck");
         stuck.Evaluations.Should().Be(1 + Nas.Sandbox.Core.Racing.Referee.MaxFreeStepsInARow);
-        summary.Contestants.Single(c => c.Label == "rand").Seconds.Should().BeGreaterThanOrEqualTo(10, "everyone else races on");
-        journal.Events.OfType<ContestantFailed>().Should().ContainSingle(f => f.Contestant == "stuck" && f.Phase == "repeats")
-            .Which.Message.Should().Contain("1000 times in a row");
+        summary
+            .Contestants.Single(c => c.Label == "rand")
+            .Seconds.Should()
+            .BeGreaterThanOrEqualTo(10, "everyone else races on");
+        journal
+            .Events.OfType<ContestantFailed>()
+            .Should()
+            .ContainSingle(f => f.Contestant == "stuck" && f.Phase == "repeats")
+            .Which.Message.Should()
+            .Contain("1000 times in a row");
     }
 
     [Fact]
@@ -71,14 +97,29 @@ public class RefereeTests
         // A failed ask costs no seconds, so without the guard none of the first three would ever spend its 10 seconds.
         var fixedArchitecture = _space.Parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|");
         var (referee, journal, _) = Referee(
-            new TestStrategyFactory("thrower", () => new DelegateStrategy(_ => throw new InvalidOperationException("boom"))),
+            new TestStrategyFactory("thrower", () =>
+                new DelegateStrategy(_ => throw new InvalidOperationException("boom"))
+            ),
             new TestStrategyFactory("null", () => new DelegateStrategy(_ => null!)),
             // After one paid evaluation, a repeat of it and a throw by turns: a streak of both kinds.
-            new TestStrategyFactory("mixed", () => new DelegateStrategy(c => c.AskIndex % 2 == 0 ? fixedArchitecture : throw new InvalidOperationException("odd"))),
-            Random());
+            new TestStrategyFactory("mixed", () =>
+                new DelegateStrategy(c =>
+                    c.AskIndex % 2 == 0 ? fixedArchitecture : throw new InvalidOperationException("odd")
+                )
+            ),
+            Random()
+        );
         var settings = new RaceSettings
         {
-            Contestants = [ContestantSpec.Parse("thrower"), ContestantSpec.Parse("null"), ContestantSpec.Parse("mixed"), ContestantSpec.Parse("rand")], BudgetSeconds = 10, Estimator = "formula",
+            Contestants =
+            [
+                ContestantSpec.Parse("thrower"),
+                ContestantSpec.Parse("null"),
+                ContestantSpec.Parse("mixed"),
+                ContestantSpec.Parse("rand"),
+            ],
+            BudgetSeconds = 10,
+            Estimator = "formula",
         };
         var summary = await referee.RunAsync(settings).WaitAsync(TimeSpan.FromMinutes(1));
 
@@ -86,20 +127,41 @@ public class RefereeTests
         var sitOuts = journal.Events.OfType<ContestantFailed>().Where(f => f.Phase != "ask").ToArray();
         foreach (string label in new[] { "thrower", "null" })
         {
-            summary.Contestants.Single(c => c.Label == label).Should().Match<ContestantSummary>(c => c.Evaluations == max && c.Failures == max);
-            sitOuts.Should().ContainSingle(f => f.Contestant == label).Which.Should().Match<ContestantFailed>(f =>
-                f.Phase == "faults" && f.Index == max - 1 && f.Message.Contains($"{max} asks in a row ({max} failed, 0 repeats)"));
+            summary
+                .Contestants.Single(c => c.Label == label)
+                .Should()
+                .Match<ContestantSummary>(c => c.Evaluations == max && c.Failures == max);
+            sitOuts
+                .Should()
+                .ContainSingle(f => f.Contestant == label)
+                .Which.Should()
+                .Match<ContestantFailed>(f =>
+                    f.Phase == "faults"
+                    && f.Index == max - 1
+                    && f.Message.Contains($"{max} asks in a row ({max} failed, 0 repeats)")
+                );
         }
         summary.Contestants.Single(c => c.Label == "mixed").Evaluations.Should().Be(1 + max);
-        sitOuts.Should().ContainSingle(f => f.Contestant == "mixed").Which.Message.Should().Contain($"({max / 2} failed, {max / 2} repeats)");
+        sitOuts
+            .Should()
+            .ContainSingle(f => f.Contestant == "mixed")
+            .Which.Message.Should()
+            .Contain($"({max / 2} failed, {max / 2} repeats)");
         sitOuts.Should().NotContain(f => f.Contestant == "rand");
-        summary.Contestants.Single(c => c.Label == "rand").Seconds.Should().BeGreaterThanOrEqualTo(10, "everyone else races on");
+        summary
+            .Contestants.Single(c => c.Label == "rand")
+            .Seconds.Should()
+            .BeGreaterThanOrEqualTo(10, "everyone else races on");
     }
 
     [Fact]
     public async Task With_an_evaluation_budget_failed_asks_use_it_up_and_nobody_sits_out()
     {
-        var (referee, journal, _) = Referee(new TestStrategyFactory("thrower", () => new DelegateStrategy(_ => throw new InvalidOperationException("boom"))));
+        var (referee, journal, _) = Referee(
+            new TestStrategyFactory("thrower", () =>
+                new DelegateStrategy(_ => throw new InvalidOperationException("boom"))
+            )
+        );
         var summary = await referee.RunAsync(Settings(1500, "thrower"));
         summary.Contestants.Single().Failures.Should().Be(1500);
         journal.Events.OfType<ContestantFailed>().Should().OnlyContain(f => f.Phase == "ask");
@@ -112,13 +174,14 @@ public class RefereeTests
         // well-behaved contestant's calls never overrun it, however loaded the machine.
         using var release = new ManualResetEventSlim(); // lets the abandoned calls end with the test
         var (referee, journal, _) = Referee(new TestStrategyFactory("sleeper", () => new DelegateStrategy(c =>
-        {
-            release.Wait();
-            return c.Space.Sample(c.Random);
-        })), Random());
+                {
+                    release.Wait();
+                    return c.Space.Sample(c.Random);
+                })), Random());
         try
         {
-            var summary = await referee.RunAsync(Settings(20, "sleeper", "rand") with { CallTimeout = TimeSpan.FromSeconds(1) })
+            var summary = await referee
+                .RunAsync(Settings(20, "sleeper", "rand") with { CallTimeout = TimeSpan.FromSeconds(1) })
                 .WaitAsync(TimeSpan.FromMinutes(1));
             int max = Nas.Sandbox.Core.Racing.Referee.MaxTimeoutsInARow;
             var faults = journal.Events.OfType<ContestantFailed>().Where(f => f.Contestant == "sleeper").ToArray();
@@ -128,7 +191,10 @@ public class RefereeTests
             summary.Contestants.Single(c => c.Label == "sleeper").Evaluations.Should().Be(max);
             summary.Contestants.Single(c => c.Label == "rand").Evaluations.Should().Be(20);
         }
-        finally { release.Set(); }
+        finally
+        {
+            release.Set();
+        }
     }
 
     [Fact]
@@ -136,18 +202,23 @@ public class RefereeTests
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("nas-referee-resume-").FullName, "race.jsonl");
         int asks = 0;
-        var catalog = new StrategyCatalog([
-            new TestStrategyFactory("thrower", () => new DelegateStrategy(_ =>
-            {
-                asks++;
-                throw new InvalidOperationException("boom");
-            })).Entry(),
-            Random().Entry()]);
-        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("thrower"), ContestantSpec.Parse("rand")], BudgetSeconds = 10, Estimator = "formula", Seed = 3 };
+        var catalog = new StrategyCatalog([new TestStrategyFactory("thrower", () => new DelegateStrategy(_ =>
+                {
+                    asks++;
+                    throw new InvalidOperationException("boom");
+                })).Entry(), Random().Entry()]);
+        var settings = new RaceSettings
+        {
+            Contestants = [ContestantSpec.Parse("thrower"), ContestantSpec.Parse("rand")],
+            BudgetSeconds = 10,
+            Estimator = "formula",
+            Seed = 3,
+        };
         try
         {
             RaceSummary full;
-            using (var journal = new JournalWriter(path)) full = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(settings);
+            using (var journal = new JournalWriter(path))
+                full = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(settings);
             // Cut the journal right after the sit-out, as a crash there would.
             var lines = File.ReadAllLines(path);
             int sitOut = Array.FindIndex(lines, l => l.Contains("\"phase\":\"faults\""));
@@ -157,14 +228,24 @@ public class RefereeTests
             asks = 0;
             var resume = ResumePoint.Read(JournalReader.Read(path), path, _space);
             RaceSummary resumed;
-            using (var journal = new JournalWriter(path)) resumed = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(settings, null, resume);
+            using (var journal = new JournalWriter(path))
+                resumed = await new Referee(_space, new FormulaEstimator(), catalog, journal).RunAsync(
+                    settings,
+                    null,
+                    resume
+                );
 
             asks.Should().Be(0, "the contestant sat out; the resumed race does not ask it again");
             File.ReadLines(path).Count(l => l.Contains("\"phase\":\"faults\"")).Should().Be(1);
-            resumed.Contestants.Select(c => (c.Label, c.Evaluations, c.Failures, c.Seconds))
-                .Should().Equal(full.Contestants.Select(c => (c.Label, c.Evaluations, c.Failures, c.Seconds)));
+            resumed
+                .Contestants.Select(c => (c.Label, c.Evaluations, c.Failures, c.Seconds))
+                .Should()
+                .Equal(full.Contestants.Select(c => (c.Label, c.Evaluations, c.Failures, c.Seconds)));
         }
-        finally { Directory.Delete(Path.GetDirectoryName(path)!, recursive: true); }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
     }
 
     [Fact]
@@ -173,28 +254,51 @@ public class RefereeTests
         var fixedArchitecture = _space.Parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|");
         var (referee, journal, estimator) = Referee(
             new TestStrategyFactory("x", () => new DelegateStrategy(_ => fixedArchitecture)),
-            new TestStrategyFactory("y", () => new DelegateStrategy(_ => fixedArchitecture)));
+            new TestStrategyFactory("y", () => new DelegateStrategy(_ => fixedArchitecture))
+        );
         await referee.RunAsync(Settings(2, "x", "y"));
         estimator.Evaluations.Should().Be(2);
-        journal.Events.OfType<TrialFinished>().Where(t => t.Trial.Index == 0).Should().OnlyContain(t => !t.Trial.FromCache);
+        journal
+            .Events.OfType<TrialFinished>()
+            .Where(t => t.Trial.Index == 0)
+            .Should()
+            .OnlyContain(t => !t.Trial.FromCache);
     }
 
     [Fact]
     public async Task A_contestant_that_throws_or_leaves_the_space_is_journaled_and_the_race_goes_on()
     {
-        var alien = new Architecture("|alien~0|+|none~0|none~1|+|none~0|none~1|none~2|", ["alien", "none", "none", "none", "none", "none"]);
+        var alien = new Architecture(
+            "|alien~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+            ["alien", "none", "none", "none", "none", "none"]
+        );
         int asks = 0;
         var (referee, journal, _) = Referee(
             Random("good"),
-            new TestStrategyFactory("thrower", () => new DelegateStrategy(_ => throw new InvalidOperationException("boom"))),
-            new TestStrategyFactory("wanderer", () => new DelegateStrategy(c => ++asks % 2 == 0 ? alien : c.Space.Sample(c.Random),
-                tell: _ => throw new ArgumentException("tell broke"))),
-            new TestStrategyFactory("stillborn", () => throw new NotSupportedException("no constructor today")));
+            new TestStrategyFactory("thrower", () =>
+                new DelegateStrategy(_ => throw new InvalidOperationException("boom"))
+            ),
+            new TestStrategyFactory("wanderer", () =>
+                new DelegateStrategy(
+                    c => ++asks % 2 == 0 ? alien : c.Space.Sample(c.Random),
+                    tell: _ => throw new ArgumentException("tell broke")
+                )
+            ),
+            new TestStrategyFactory("stillborn", () => throw new NotSupportedException("no constructor today"))
+        );
         var summary = await referee.RunAsync(Settings(4, "good", "thrower", "wanderer", "stillborn"));
 
         var faults = journal.Events.OfType<ContestantFailed>().ToArray();
-        faults.Where(f => f.Contestant == "thrower").Should().HaveCount(4).And.OnlyContain(f => f.Phase == "ask" && f.Message.Contains("boom"));
-        faults.Where(f => f.Contestant == "wanderer" && f.Phase == "ask").Should().HaveCount(2).And.OnlyContain(f => f.Message.Contains("not in space"));
+        faults
+            .Where(f => f.Contestant == "thrower")
+            .Should()
+            .HaveCount(4)
+            .And.OnlyContain(f => f.Phase == "ask" && f.Message.Contains("boom"));
+        faults
+            .Where(f => f.Contestant == "wanderer" && f.Phase == "ask")
+            .Should()
+            .HaveCount(2)
+            .And.OnlyContain(f => f.Message.Contains("not in space"));
         faults.Where(f => f.Contestant == "wanderer" && f.Phase == "tell").Should().HaveCount(2);
         faults.Where(f => f.Contestant == "stillborn").Should().ContainSingle().Which.Phase.Should().Be("create");
         summary.Contestants.Single(c => c.Label == "good").Evaluations.Should().Be(4);
@@ -205,10 +309,17 @@ public class RefereeTests
     [Fact]
     public async Task An_unknown_knob_is_refused_before_anything_runs_and_names_the_known_ones()
     {
-        var factory = new TestStrategyFactory("knobby", () => new DelegateStrategy(c => c.Space.Sample(c.Random)), [new Knob("population", "10", "")]);
+        var factory = new TestStrategyFactory(
+            "knobby",
+            () => new DelegateStrategy(c => c.Space.Sample(c.Random)),
+            [new Knob("population", "10", "")]
+        );
         var (referee, journal, _) = Referee(factory);
         var act = () => referee.RunAsync(Settings(2, "knobby:populaton=5"));
-        (await act.Should().ThrowAsync<KnobException>()).Which.Message.Should().Contain("populaton").And.Contain("known knobs: population");
+        (await act.Should().ThrowAsync<KnobException>())
+            .Which.Message.Should()
+            .Contain("populaton")
+            .And.Contain("known knobs: population");
         journal.Events.Should().BeEmpty();
     }
 
@@ -217,7 +328,10 @@ public class RefereeTests
     {
         var (referee, _, _) = Referee(Random("rand"));
         var act = () => referee.RunAsync(Settings(2, "evolution"));
-        (await act.Should().ThrowAsync<NasException>()).Which.Message.Should().Contain("Unknown strategy 'evolution'").And.Contain("rand");
+        (await act.Should().ThrowAsync<NasException>())
+            .Which.Message.Should()
+            .Contain("Unknown strategy 'evolution'")
+            .And.Contain("rand");
     }
 
     [Fact]
@@ -227,7 +341,10 @@ public class RefereeTests
         {
             var (referee, journal, _) = Referee(Random("a"), Random("b"));
             await referee.RunAsync(Settings(6, "a", "b") with { Seed = seed, Heats = 2 });
-            return journal.Events.OfType<TrialFinished>().Select(t => $"{t.Heat}/{t.Contestant}/{t.Trial.Architecture.Key}").ToArray();
+            return journal
+                .Events.OfType<TrialFinished>()
+                .Select(t => $"{t.Heat}/{t.Contestant}/{t.Trial.Architecture.Key}")
+                .ToArray();
         }
         (await Keys(7)).Should().Equal(await Keys(7));
         (await Keys(7)).Should().NotEqual(await Keys(8));
@@ -236,7 +353,11 @@ public class RefereeTests
     [Fact]
     public async Task Two_settings_of_one_strategy_race_under_their_own_labels()
     {
-        var factory = new TestStrategyFactory("s", () => new DelegateStrategy(c => c.Space.Sample(c.Random)), [new Knob("k", "1", "")]);
+        var factory = new TestStrategyFactory(
+            "s",
+            () => new DelegateStrategy(c => c.Space.Sample(c.Random)),
+            [new Knob("k", "1", "")]
+        );
         var (referee, _, _) = Referee(factory);
         var summary = await referee.RunAsync(Settings(2, "s:k=1", "s:k=2", "s:k=2"));
         summary.Contestants.Select(c => c.Label).Should().BeEquivalentTo("s:k=1", "s:k=2", "s:k=2#2");

@@ -14,7 +14,8 @@ public sealed class RegularizedEvolutionTests
     private static readonly Nb201Space Space = new();
 
     /// <summary>The told cell a child is one mutation away from, or null when it is a neighbour of none of them.</summary>
-    private static Architecture? ParentOf(Architecture child, IEnumerable<Architecture> told) => told.SingleOrDefault(t => Distance(child, t) == 1);
+    private static Architecture? ParentOf(Architecture child, IEnumerable<Architecture> told) =>
+        told.SingleOrDefault(t => Distance(child, t) == 1);
 
     private static Dictionary<Architecture, int> Parents(IStrategy strategy, Architecture[] told, int asks, int seed)
     {
@@ -86,7 +87,14 @@ public sealed class RegularizedEvolutionTests
         var space = new Nb201Space(["none", "skip_connect", "nor_conv_3x3"]);
         double Accuracy(Architecture a) => 0.1 + 0.1 * a.Choices.Count(c => c == "nor_conv_3x3") + HashScore(a) / 100;
         var paper = await Race(space, Accuracy, "regularized-evolution", budget: 80, heats: 3, seed: 5);
-        var distinct = await Race(space, Accuracy, "regularized-evolution:distinct=true", budget: 80, heats: 3, seed: 5);
+        var distinct = await Race(
+            space,
+            Accuracy,
+            "regularized-evolution:distinct=true",
+            budget: 80,
+            heats: 3,
+            seed: 5
+        );
         foreach (var heat in paper)
         {
             heat.Should().HaveCount(80);

@@ -14,17 +14,31 @@ namespace Nas.Sandbox.Tests;
 public sealed class ReinforceTests
 {
     private static readonly Nb201Space Space = new(["none", "nor_conv_3x3"]);
-    private static readonly (string, string)[] Knobs = [("learning-rate", "0.5"), ("baseline-decay", "0.9"), ("entropy", "0.01")];
+    private static readonly (string, string)[] Knobs =
+    [
+        ("learning-rate", "0.5"),
+        ("baseline-decay", "0.9"),
+        ("entropy", "0.01"),
+    ];
 
     /// <summary>Hands out the given draws in order, one per edge; REINFORCE must draw nothing else.</summary>
     private sealed class ScriptedRandom(double[] draws) : Random
     {
         private int _next;
+
         public override double NextDouble() => draws[_next++];
-        protected override double Sample() => throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
-        public override int Next() => throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
-        public override int Next(int maxValue) => throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
-        public override int Next(int minValue, int maxValue) => throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
+
+        protected override double Sample() =>
+            throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
+
+        public override int Next() =>
+            throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
+
+        public override int Next(int maxValue) =>
+            throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
+
+        public override int Next(int minValue, int maxValue) =>
+            throw new InvalidOperationException("REINFORCE samples each edge with one NextDouble");
     }
 
     /// <summary>The policy's probability of the first operation ("none") on each edge.</summary>
@@ -37,13 +51,19 @@ public sealed class ReinforceTests
             var middle = low.Zip(high, (l, h) => l + (h - l) / 2).ToArray();
             var cell = strategy.Ask(Context(Space, 0, new ScriptedRandom(middle)));
             for (int edge = 0; edge < Nb201Space.EdgeCount; edge++)
-                if (cell.Choices[edge] == "none") low[edge] = middle[edge]; else high[edge] = middle[edge];
+                if (cell.Choices[edge] == "none")
+                    low[edge] = middle[edge];
+                else
+                    high[edge] = middle[edge];
         }
         return high;
     }
 
     private static Architecture Cell(params string[] choices) => Space.FromChoices(choices);
-    private static Architecture All(string operation) => Cell(Enumerable.Repeat(operation, Nb201Space.EdgeCount).ToArray());
+
+    private static Architecture All(string operation) =>
+        Cell(Enumerable.Repeat(operation, Nb201Space.EdgeCount).ToArray());
+
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     /// <summary>
@@ -53,7 +73,9 @@ public sealed class ReinforceTests
     /// </summary>
     private static double Step(double d, bool tookNone, double advantage)
     {
-        double p = Sigmoid(d), q = 1 - p, entropy = -(p * Math.Log(p) + q * Math.Log(q));
+        double p = Sigmoid(d),
+            q = 1 - p,
+            entropy = -(p * Math.Log(p) + q * Math.Log(q));
         double none = 0.5 * (advantage * ((tookNone ? 1 : 0) - p) + 0.01 * -p * (Math.Log(p) + entropy));
         double conv = 0.5 * (advantage * ((tookNone ? 0 : 1) - q) + 0.01 * -q * (Math.Log(q) + entropy));
         return d + none - conv;
@@ -73,10 +95,10 @@ public sealed class ReinforceTests
         // 0 too: nothing moves. Trial 1: advantage 0.8 − 0.6 = 0.2, baseline 0.9·0.6 + 0.1·0.8 = 0.62; at p = ½ the
         // taken logit gains 0.5·0.2·½ = 0.05 and the other loses as much: d = ±0.1, P(none) = σ(±0.1).
         // Trial 2 (none everywhere): advantage 0.5 − 0.62 = −0.12, and the entropy bonus now acts.
-        double even = Sigmoid(Step(Step(0, true, 0.2), true, -0.12));   // edges 0, 2, 4: none, none, none
-        double odd = Sigmoid(Step(Step(0, false, 0.2), true, -0.12));   // edges 1, 3, 5: none, conv, none
+        double even = Sigmoid(Step(Step(0, true, 0.2), true, -0.12)); // edges 0, 2, 4: none, none, none
+        double odd = Sigmoid(Step(Step(0, false, 0.2), true, -0.12)); // edges 1, 3, 5: none, conv, none
         Step(0, false, 0.2).Should().BeApproximately(-0.1, 1e-15);
-        even.Should().BeApproximately(0.510685404452807, 1e-12);        // the same steps in Python (math.exp, math.log)
+        even.Should().BeApproximately(0.510685404452807, 1e-12); // the same steps in Python (math.exp, math.log)
         odd.Should().BeApproximately(0.459402537442061, 1e-12);
         probabilities.Should().HaveCount(6);
         for (int edge = 0; edge < 6; edge++)
@@ -88,11 +110,18 @@ public sealed class ReinforceTests
     {
         // accuracy − 2·params (millions): every real trial scores below 0, where a failure used to be paid 0.
         var objective = RaceObjective.Parse("accuracy-2*params");
-        Trial Scored(int index, Architecture cell, double accuracy, long parameters) => objective.Score(new Trial
-        {
-            Index = index, Architecture = cell, Status = TrialStatus.Ok, CostSeconds = 1,
-            Metrics = new Metrics { ValidationAccuracy = accuracy, Parameters = parameters },
-        }, "test");
+        Trial Scored(int index, Architecture cell, double accuracy, long parameters) =>
+            objective.Score(
+                new Trial
+                {
+                    Index = index,
+                    Architecture = cell,
+                    Status = TrialStatus.Ok,
+                    CostSeconds = 1,
+                    Metrics = new Metrics { ValidationAccuracy = accuracy, Parameters = parameters },
+                },
+                "test"
+            );
         var first = Scored(0, All("none"), 0.7, 1_350_000);
         var second = Scored(1, All("none"), 0.6, 2_300_000);
         var failure = objective.Score(Failed(2, All("nor_conv_3x3")), "test");

@@ -11,10 +11,27 @@ namespace Nas.Sandbox.Tests;
 public sealed class ResumeTests : IDisposable
 {
     private static string[] Race(int heats = 4, int budget = 60, int workers = 1) =>
-    [
-        "race", "--estimator", "tabular", "--budget", $"{budget}", "--heats", $"{heats}", "--seed", "11", "--workers", $"{workers}",
-        "--strategy", "random-search", "--strategy", "regularized-evolution:population=10", "--strategy", "local-search", "--strategy", "reinforce",
-    ];
+        [
+            "race",
+            "--estimator",
+            "tabular",
+            "--budget",
+            $"{budget}",
+            "--heats",
+            $"{heats}",
+            "--seed",
+            "11",
+            "--workers",
+            $"{workers}",
+            "--strategy",
+            "random-search",
+            "--strategy",
+            "regularized-evolution:population=10",
+            "--strategy",
+            "local-search",
+            "--strategy",
+            "reinforce",
+        ];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-resume-").FullName;
     private string Home => Directory.CreateDirectory(Path.Combine(_folder, "home")).FullName;
@@ -29,7 +46,8 @@ public sealed class ResumeTests : IDisposable
         foreach (string line in File.ReadLines(journal))
         {
             var e = JObject.Parse(line);
-            if ((string)e["type"]! != "trial") continue;
+            if ((string)e["type"]! != "trial")
+                continue;
             string key = $"{e["heat"]}/{e["contestant"]}/{e["index"]}";
             string value = $"{e["arch"]} {e["status"]} {e["metrics"]} {e["cost"]} {e["cached"]}";
             (trials.TryGetValue(key, out var list) ? list : trials[key] = []).Add(value);
@@ -37,8 +55,12 @@ public sealed class ResumeTests : IDisposable
         return trials;
     }
 
-    private static string[] Standings(string summary) => JObject.Parse(summary)["contestants"]!
-        .Select(c => $"{c["contestant"]} {c["evaluations"]} {c["failures"]} {c["bestValidationAccuracy"]} {c["testAccuracyOfBest"]} {c["seconds"]}").ToArray();
+    private static string[] Standings(string summary) =>
+        JObject.Parse(summary)["contestants"]!
+            .Select(c =>
+                $"{c["contestant"]} {c["evaluations"]} {c["failures"]} {c["bestValidationAccuracy"]} {c["testAccuracyOfBest"]} {c["seconds"]}"
+            )
+            .ToArray();
 
     /// <remarks>
     /// With 4 workers, random search, regularized evolution and local search have several trials in flight (REINFORCE
@@ -54,13 +76,22 @@ public sealed class ResumeTests : IDisposable
         exit.Should().Be(0, err);
         var expectedTrials = Trials(reference).ToDictionary(t => t.Key, t => t.Value.Single());
         if (workers > 1)
-            File.ReadLines(reference).Where(l => l.Contains("\"type\":\"trial\"") && l.Contains("\"contestant\":\"random-search\"") && l.Contains("\"heat\":0,"))
-                .Select(l => (int)JObject.Parse(l)["index"]!).Should().NotBeInAscendingOrder("random search has trials in flight that come back out of order");
+            File.ReadLines(reference)
+                .Where(l =>
+                    l.Contains("\"type\":\"trial\"")
+                    && l.Contains("\"contestant\":\"random-search\"")
+                    && l.Contains("\"heat\":0,")
+                )
+                .Select(l => (int)JObject.Parse(l)["index"]!)
+                .Should()
+                .NotBeInAscendingOrder("random search has trials in flight that come back out of order");
 
         // How fast a race runs depends on the machine's load, so the same race is run again, into a new journal, until
         // 20 kills have landed; every run is resumed after each kill until it finishes, then checked.
         var random = new Random(2026);
-        int kills = 0, resumes = 0, races = 0;
+        int kills = 0,
+            resumes = 0,
+            races = 0;
         var waited = Stopwatch.StartNew();
         while (kills < 20 && waited.Elapsed < TimeSpan.FromMinutes(5))
         {
@@ -68,13 +99,22 @@ public sealed class ResumeTests : IDisposable
             while (true)
             {
                 long length = File.Exists(journal) ? new FileInfo(journal).Length : 0;
-                using var process = NasProcess.Start(Home, length > 0 ? ["race", "--resume", journal] : [.. Race(workers: workers), "--journal", journal]);
-                if (length > 0) resumes++;
+                using var process = NasProcess.Start(
+                    Home,
+                    length > 0 ? ["race", "--resume", journal] : [.. Race(workers: workers), "--journal", journal]
+                );
+                if (length > 0)
+                    resumes++;
                 _ = process.StandardOutput.ReadToEndAsync();
                 _ = process.StandardError.ReadToEndAsync();
                 // Once this run has written something (start-up is not worth killing), at a random moment: mid-trial,
                 // mid-write, mid-replay, or after the race ended.
-                while (!process.HasExited && (!File.Exists(journal) || new FileInfo(journal).Length == length) && waited.Elapsed < TimeSpan.FromMinutes(5)) Thread.Sleep(5);
+                while (
+                    !process.HasExited
+                    && (!File.Exists(journal) || new FileInfo(journal).Length == length)
+                    && waited.Elapsed < TimeSpan.FromMinutes(5)
+                )
+                    Thread.Sleep(5);
                 if (kills >= 20 || process.WaitForExit(TimeSpan.FromMilliseconds(random.Next(0, 600))))
                 {
                     process.WaitForExit();
@@ -87,7 +127,9 @@ public sealed class ResumeTests : IDisposable
             }
             var got = Trials(journal);
             got.Values.Should().OnlyContain(v => v.Count == 1, "no trial is recorded twice");
-            got.ToDictionary(t => t.Key, t => t.Value[0]).Should().BeEquivalentTo(expectedTrials, "no trial is lost or changed");
+            got.ToDictionary(t => t.Key, t => t.Value[0])
+                .Should()
+                .BeEquivalentTo(expectedTrials, "no trial is lost or changed");
             File.ReadLines(journal).Count(l => l.Contains("\"type\":\"race-finished\"")).Should().Be(1);
             // The standings of the finished race, as `--json` of a resume would print them: from its race-finished line.
             var finished = JObject.Parse(File.ReadLines(journal).Last())["summary"]!.ToString();
@@ -156,10 +198,14 @@ public sealed class ResumeTests : IDisposable
 
         (exit, var resumed, err) = Nas("race", "--resume", journal, "--json");
         exit.Should().Be(0, err);
-        err.Should().Contain("completed its last line").And.Contain($"resuming {journal}: 0 heat(s) finished, 38 trial(s) recorded");
+        err.Should()
+            .Contain("completed its last line")
+            .And.Contain($"resuming {journal}: 0 heat(s) finished, 38 trial(s) recorded");
         var got = Trials(journal);
         got.Values.Should().OnlyContain(v => v.Count == 1, "no trial is recorded twice");
-        got.ToDictionary(t => t.Key, t => t.Value[0]).Should().BeEquivalentTo(expectedTrials, "no trial is lost, the unterminated one included");
+        got.ToDictionary(t => t.Key, t => t.Value[0])
+            .Should()
+            .BeEquivalentTo(expectedTrials, "no trial is lost, the unterminated one included");
         Standings(resumed).Should().Equal(Standings(expected));
     }
 
@@ -189,7 +235,12 @@ public sealed class ResumeTests : IDisposable
         try
         {
             var waited = Stopwatch.StartNew();
-            while (!(File.Exists(journal) && new FileInfo(journal).Length > 0) && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(20);
+            while (
+                !(File.Exists(journal) && new FileInfo(journal).Length > 0)
+                && !race.HasExited
+                && waited.Elapsed < TimeSpan.FromMinutes(1)
+            )
+                Thread.Sleep(20);
             var (exit, _, err) = Nas("race", "--resume", journal);
             exit.Should().Be(1, err);
             err.Should().Contain($"journal {journal} is in use by another nas process (pid {race.Id})");
@@ -207,8 +258,12 @@ public sealed class ResumeTests : IDisposable
         var lines = File.ReadAllLines(journal);
         lines.Should().NotContain(l => l.Contains("\"type\":\"race-resumed\""));
         lines.Count(l => l.Contains("\"type\":\"race-started\"")).Should().Be(1);
-        var trials = lines.SkipLast(1).Where(l => l.Contains("\"type\":\"trial\"")).Select(l => JObject.Parse(l))
-            .Select(e => $"{e["heat"]}/{e["contestant"]}/{e["index"]}").ToList();
+        var trials = lines
+            .SkipLast(1)
+            .Where(l => l.Contains("\"type\":\"trial\""))
+            .Select(l => JObject.Parse(l))
+            .Select(e => $"{e["heat"]}/{e["contestant"]}/{e["index"]}")
+            .ToList();
         trials.Should().OnlyHaveUniqueItems();
     }
 

@@ -14,7 +14,8 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
     private ScriptCompilationResult Compile(string path)
     {
         var result = ScriptTestKit.Compiler.Compile(path);
-        foreach (var d in result.Diagnostics) output.WriteLine(d.ToString());
+        foreach (var d in result.Diagnostics)
+            output.WriteLine(d.ToString());
         return result;
     }
 
@@ -46,7 +47,10 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
         var error = result.Diagnostics.Should().ContainSingle(d => d.IsError).Which;
         error.Code.Should().Be("CS0029");
         (error.File, error.Line, error.Column).Should().Be((path, 7, 13));
-        error.ToString().Should().StartWith($"{path}(7,13): error CS0029: Cannot implicitly convert type 'string' to 'int'");
+        error
+            .ToString()
+            .Should()
+            .StartWith($"{path}(7,13): error CS0029: Cannot implicitly convert type 'string' to 'int'");
     }
 
     [Fact]
@@ -56,13 +60,20 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
         var result = Compile(path);
         using var script = result.Script;
         result.Success.Should().BeTrue();
-        result.Diagnostics.Should().ContainSingle().Which.Should().Match<ScriptDiagnostic>(d => d.Severity == "warning" && d.Code == "CS1030" && d.Line == 6);
+        result
+            .Diagnostics.Should()
+            .ContainSingle()
+            .Which.Should()
+            .Match<ScriptDiagnostic>(d => d.Severity == "warning" && d.Code == "CS1030" && d.Line == 6);
     }
 
     [Fact]
     public void A_script_that_defines_nothing_gets_NAS0002()
     {
-        string path = _folder.Write("empty.csx", "var answer = 6 * 7;\nclass Hidden : IStrategy { public Architecture Ask(SearchContext c) => null!; public void Tell(Trial t) { } }\n");
+        string path = _folder.Write(
+            "empty.csx",
+            "var answer = 6 * 7;\nclass Hidden : IStrategy { public Architecture Ask(SearchContext c) => null!; public void Tell(Trial t) { } }\n"
+        );
         var result = Compile(path);
         result.Success.Should().BeFalse();
         var error = result.Diagnostics.Should().ContainSingle().Which;
@@ -73,7 +84,9 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void A_constructor_that_throws_is_an_error_naming_the_type_and_the_line()
     {
-        string path = _folder.Write("stillborn.csx", """
+        string path = _folder.Write(
+            "stillborn.csx",
+            """
             public sealed class Stillborn : IEstimator
             {
                 public Stillborn()
@@ -83,18 +96,29 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
                 public string Name => "stillborn";
                 public Task<EvaluationResult> EvaluateAsync(Architecture a, EvaluationRequest r, CancellationToken c) => throw new NotImplementedException();
             }
-            """);
+            """
+        );
         var result = Compile(path);
         result.Success.Should().BeFalse();
         var error = result.Diagnostics.Should().ContainSingle().Which;
         (error.File, error.Line, error.Code).Should().Be((path, 5, ScriptDiagnosticCodes.ConstructorThrew));
-        error.Message.Should().Contain("'Stillborn'").And.Contain("InvalidOperationException").And.Contain("no GPU today");
+        error
+            .Message.Should()
+            .Contain("'Stillborn'")
+            .And.Contain("InvalidOperationException")
+            .And.Contain("no GPU today");
     }
 
     [Fact]
     public void A_strategy_class_whose_constructor_throws_is_caught_at_compile_time()
     {
-        string path = _folder.Write("fragile.csx", Strategy.Replace("public void Tell", "public Sampler() => throw new ArgumentException(\"bad\");\n    public void Tell"));
+        string path = _folder.Write(
+            "fragile.csx",
+            Strategy.Replace(
+                "public void Tell",
+                "public Sampler() => throw new ArgumentException(\"bad\");\n    public void Tell"
+            )
+        );
         var result = Compile(path);
         result.Success.Should().BeFalse();
         result.Diagnostics.Should().ContainSingle().Which.Code.Should().Be(ScriptDiagnosticCodes.ConstructorThrew);
@@ -103,7 +127,10 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void A_script_that_throws_while_running_is_an_error_at_the_throwing_line()
     {
-        string path = _folder.Write("thrower.csx", Strategy + "\nvar table = new Dictionary<string, int>();\nConsole.Error.Write(table[\"missing\"]);\n");
+        string path = _folder.Write(
+            "thrower.csx",
+            Strategy + "\nvar table = new Dictionary<string, int>();\nConsole.Error.Write(table[\"missing\"]);\n"
+        );
         var result = Compile(path);
         result.Success.Should().BeFalse();
         var error = result.Diagnostics.Should().ContainSingle().Which;
@@ -117,7 +144,11 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
         string path = Path.Combine(_folder.Path, "nowhere.csx");
         var result = Compile(path);
         result.Success.Should().BeFalse();
-        result.Diagnostics.Should().ContainSingle().Which.Should().Be(new ScriptDiagnostic(path, 1, 1, "error", "NAS0001", "script file not found"));
+        result
+            .Diagnostics.Should()
+            .ContainSingle()
+            .Which.Should()
+            .Be(new ScriptDiagnostic(path, 1, 1, "error", "NAS0001", "script file not found"));
     }
 
     [Fact]
@@ -134,7 +165,10 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void An_error_in_a_loaded_file_names_that_file()
     {
-        string lib = _folder.Write(Path.Combine("lib", "helper.csx"), "public static class Helper\n{\n    public static int Twice(int x) => x * undefined;\n}\n");
+        string lib = _folder.Write(
+            Path.Combine("lib", "helper.csx"),
+            "public static class Helper\n{\n    public static int Twice(int x) => x * undefined;\n}\n"
+        );
         string path = _folder.Write("main.csx", "#load \"lib/helper.csx\"\n" + Strategy);
         var result = Compile(path);
         var error = result.Diagnostics.Should().ContainSingle(d => d.IsError).Which;
@@ -155,7 +189,9 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void The_final_expression_is_published_too()
     {
-        string path = _folder.Write("inline.csx", """
+        string path = _folder.Write(
+            "inline.csx",
+            """
             sealed class Factory(string name) : IStrategyFactory
             {
                 public string Name => name;
@@ -164,7 +200,8 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
                 public IStrategy Create(KnobValues knobs) => throw new NotSupportedException();
             }
             new Factory("from-" + "expression")
-            """);
+            """
+        );
         using var script = Compile(path).Script;
         script.Should().NotBeNull();
         script!.Strategies.Select(s => s.Name).Should().Equal("from-expression");
@@ -173,7 +210,10 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void A_final_strategy_instance_that_cannot_be_recreated_is_refused()
     {
-        string path = _folder.Write("instance.csx", Strategy.Replace("public sealed class", "sealed class") + "\nnew Sampler()\n");
+        string path = _folder.Write(
+            "instance.csx",
+            Strategy.Replace("public sealed class", "sealed class") + "\nnew Sampler()\n"
+        );
         var result = Compile(path);
         result.Success.Should().BeFalse();
         result.Diagnostics.Should().ContainSingle().Which.Code.Should().Be(ScriptDiagnosticCodes.StrategyInstance);
@@ -182,9 +222,16 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
     [Fact]
     public void The_version_follows_the_text_of_the_script_and_of_what_it_loads()
     {
-        string lib = _folder.Write(Path.Combine("lib", "constants.csx"), "public static class Constants { public const int Size = 3; }\n");
+        string lib = _folder.Write(
+            Path.Combine("lib", "constants.csx"),
+            "public static class Constants { public const int Size = 3; }\n"
+        );
         string path = _folder.Write("versioned.csx", "#load \"lib/constants.csx\"\n" + Strategy);
-        string Version() { using var s = Compile(path).Script!; return s.Version; }
+        string Version()
+        {
+            using var s = Compile(path).Script!;
+            return s.Version;
+        }
         string first = Version();
         Version().Should().Be(first);
         File.AppendAllText(lib, "// edited\n");

@@ -43,9 +43,13 @@ public class ScriptOperationTests
         registry.Register(script.Operations.Single(), $"script {Path.GetFileName(script.Path)}");
         registry.SourceOf("dil_conv_3x3").Should().Be("script dil-conv-3x3.csx");
         var space = new Nb201Space([.. Nb201Space.DefaultOperations, "dil_conv_3x3"]);
-        var mixed = space.Parse("|dil_conv_3x3~0|+|nor_conv_3x3~0|dil_conv_3x3~1|+|skip_connect~0|none~1|avg_pool_3x3~2|");
+        var mixed = space.Parse(
+            "|dil_conv_3x3~0|+|nor_conv_3x3~0|dil_conv_3x3~1|+|skip_connect~0|none~1|avg_pool_3x3~2|"
+        );
 
-        using (var network = new Nb201Network(space.Parse(Uniform("dil_conv_3x3")), NetworkSettings.Nb201Cifar10, registry))
+        using (
+            var network = new Nb201Network(space.Parse(Uniform("dil_conv_3x3")), NetworkSettings.Nb201Cifar10, registry)
+        )
             // Same parameters as NB201's all-nor_conv_3x3 network (1,531,546): a dilated kernel is still 3×3.
             ModelCounter.Count(network, 3, 32).Parameters.Should().Be(1_531_546);
 
@@ -79,7 +83,10 @@ public class ScriptOperationTests
         conv.Metrics.Parameters.Should().Be(1_531_546);
         none.Metrics.Parameters.Should().Be(73_306);
 
-        var alien = new Architecture("|sep_conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|", ["sep_conv_7x7", "none", "none", "none", "none", "none"]);
+        var alien = new Architecture(
+            "|sep_conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+            ["sep_conv_7x7", "none", "none", "none", "none", "none"]
+        );
         var refused = await Price(alien);
         refused.Status.Should().Be(TrialStatus.Failed);
         refused.Message.Should().Contain("sep_conv_7x7");
@@ -97,7 +104,9 @@ public class ScriptOperationTests
         for (int i = 0; i < 3; i++)
         {
             var architecture = space.Sample(random);
-            var priced = await proxyScript.Estimators.Single().EvaluateAsync(architecture, new EvaluationRequest { Seed = 0, DataSeed = 0 }, CancellationToken.None);
+            var priced = await proxyScript
+                .Estimators.Single()
+                .EvaluateAsync(architecture, new EvaluationRequest { Seed = 0, DataSeed = 0 }, CancellationToken.None);
             using var network = new Nb201Network(architecture, NetworkSettings.Nb201Cifar10, registry);
             priced.Metrics.Parameters.Should().Be(ModelCounter.Count(network, 3, 32).Parameters, architecture.Key);
         }

@@ -14,19 +14,30 @@ public sealed class ScriptRaceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-
     [Fact]
     public async Task The_example_scripts_race_the_built_in_strategies()
     {
         using var host = SandboxHost.Create(typeof(ScriptRaceTests).Assembly);
         host.Scripts.Errors.Should().BeEmpty();
-        string[] contestants = ["random-search", "regularized-evolution", "greedy-local-search", "edge-bandit", "crossover-evolution"];
-        foreach (string name in contestants.Skip(2)) host.Strategies.Get(name).Source.Kind.Should().Be(StrategySource.Script);
+        string[] contestants =
+        [
+            "random-search",
+            "regularized-evolution",
+            "greedy-local-search",
+            "edge-bandit",
+            "crossover-evolution",
+        ];
+        foreach (string name in contestants.Skip(2))
+            host.Strategies.Get(name).Source.Kind.Should().Be(StrategySource.Script);
         var journal = new ListJournal();
-        var summary = await new Referee(new Nb201Space(), new FormulaEstimator(), host.Strategies, journal).RunAsync(new RaceSettings
-        {
-            Contestants = contestants.Select(ContestantSpec.Parse).ToArray(), Budget = 25, Heats = 2,
-        });
+        var summary = await new Referee(new Nb201Space(), new FormulaEstimator(), host.Strategies, journal).RunAsync(
+            new RaceSettings
+            {
+                Contestants = contestants.Select(ContestantSpec.Parse).ToArray(),
+                Budget = 25,
+                Heats = 2,
+            }
+        );
         summary.Contestants.Should().HaveCount(5).And.OnlyContain(c => c.Evaluations == 50 && c.Failures == 0);
         journal.Events.OfType<ContestantFailed>().Should().BeEmpty();
     }
@@ -38,16 +49,21 @@ public sealed class ScriptRaceTests : IDisposable
         return path;
     }
 
-    private static string Strategy(string marker) => $$"""
-        // {{marker}}
-        public sealed class Walker : IStrategy
-        {
-            public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
-            public void Tell(Trial t) { }
-        }
-        """;
+    private static string Strategy(string marker) =>
+        $$"""
+            // {{marker}}
+            public sealed class Walker : IStrategy
+            {
+                public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
+                public void Tell(Trial t) { }
+            }
+            """;
 
-    private static async Task<(ListJournal Journal, RaceSummary Summary, int Recompiles)> RaceWhileEditing(string path, Action edit, int budget = 60)
+    private static async Task<(ListJournal Journal, RaceSummary Summary, int Recompiles)> RaceWhileEditing(
+        string path,
+        Action edit,
+        int budget = 60
+    )
     {
         var strategies = new StrategyCatalog();
         using var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, OperationRegistry.CreateDefault());
@@ -61,16 +77,24 @@ public sealed class ScriptRaceTests : IDisposable
         };
         scripts.Watch(TimeSpan.FromMilliseconds(100));
         var journal = new ListJournal();
-        var referee = new Referee(new Nb201Space(), new FormulaEstimator(TimeSpan.FromMilliseconds(40)), strategies, journal);
+        var referee = new Referee(
+            new Nb201Space(),
+            new FormulaEstimator(TimeSpan.FromMilliseconds(40)),
+            strategies,
+            journal
+        );
         referee.EventRaised += e =>
         {
-            if (e is not TrialFinished { Trial.Index: 5 }) return;
+            if (e is not TrialFinished { Trial.Index: 5 })
+                return;
             edit();
             // The race waits here for the recompile, however slow the machine, so that the swap (or its failure) always
             // lands mid-race; the rest of the race (40 ms an evaluation) leaves time for a second compile to show up.
             recompiled.Wait(TimeSpan.FromMinutes(1));
         };
-        var summary = await referee.RunAsync(new RaceSettings { Contestants = [ContestantSpec.Parse(path)], Budget = budget });
+        var summary = await referee.RunAsync(
+            new RaceSettings { Contestants = [ContestantSpec.Parse(path)], Budget = budget }
+        );
         return (journal, summary, recompiles);
     }
 
@@ -97,7 +121,9 @@ public sealed class ScriptRaceTests : IDisposable
     public async Task A_broken_save_keeps_the_old_version_racing_and_reports_file_and_line()
     {
         string path = WriteScript("walker.csx", Strategy("fine"));
-        var (journal, summary, _) = await RaceWhileEditing(path, () => File.WriteAllText(path, "public sealed class Broken : IStrategy {\n  int x = ;\n}\n"));
+        var (journal, summary, _) = await RaceWhileEditing(path, () =>
+            File.WriteAllText(path, "public sealed class Broken : IStrategy {\n  int x = ;\n}\n")
+        );
 
         var failure = journal.Events.OfType<SwapFailed>().Should().ContainSingle().Subject;
         failure.Message.Should().StartWith($"{path}(").And.Contain($"{path}(2,11): error CS1525");
@@ -118,7 +144,11 @@ public class ScriptOperationSpaceTests
         var journal = new NullJournal();
         var referee = new Referee(space, new FormulaEstimator(), host.Strategies, journal);
         var seen = new List<string>();
-        referee.EventRaised += e => { if (e is TrialFinished t) seen.AddRange(t.Trial.Architecture.Choices); };
+        referee.EventRaised += e =>
+        {
+            if (e is TrialFinished t)
+                seen.AddRange(t.Trial.Architecture.Choices);
+        };
         await referee.RunAsync(new RaceSettings { Contestants = [ContestantSpec.Parse("random-search")], Budget = 20 });
         seen.Should().Contain("dil_conv_3x3").And.NotContain("avg_pool_3x3");
     }

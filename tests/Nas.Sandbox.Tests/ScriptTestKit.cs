@@ -13,7 +13,8 @@ internal static class ScriptTestKit
         get
         {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln"))) return dir.FullName;
+                if (File.Exists(Path.Combine(dir.FullName, "Nas.Sandbox.sln")))
+                    return dir.FullName;
             throw new InvalidOperationException("repository root not found");
         }
     }

@@ -20,7 +20,19 @@ public class ScriptUnloadTests
             var factory = script.Strategies.Single();
             var strategy = factory.Create(KnobValues.Create(factory.Name, factory.Knobs));
             var space = new Nb201Space();
-            space.Contains(strategy.Ask(new SearchContext { Space = space, Random = new Random(1), AskIndex = 0 })).Should().BeTrue();
+            space
+                .Contains(
+                    strategy.Ask(
+                        new SearchContext
+                        {
+                            Space = space,
+                            Random = new Random(1),
+                            AskIndex = 0,
+                        }
+                    )
+                )
+                .Should()
+                .BeTrue();
         });
         WaitUntilCollected(context).Should().BeTrue("the script's load context should be collected after Dispose");
     }
@@ -46,7 +58,10 @@ public class ScriptUnloadTests
 
     // Not inlined, so that no local of the test method keeps a script object alive.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference CompileUseAndDispose(string file, Action<Nas.Sandbox.Core.Hosting.Scripts.CompiledScript> use)
+    private static WeakReference CompileUseAndDispose(
+        string file,
+        Action<Nas.Sandbox.Core.Hosting.Scripts.CompiledScript> use
+    )
     {
         var script = ScriptTestKit.CompileExample(file);
         use(script);
@@ -64,7 +79,9 @@ public class ScriptUnloadTests
         using var folder = new ScriptFolder();
         string key = "nas-test-context-" + Guid.NewGuid();
         // The script hands out a weak reference to its own load context (the only handle on it from outside).
-        string path = folder.Write("fails.csx", $$"""
+        string path = folder.Write(
+            "fails.csx",
+            $$"""
             public sealed class Stillborn : IStrategyFactory
             {
                 public Stillborn() => throw new InvalidOperationException("no");
@@ -72,7 +89,8 @@ public class ScriptUnloadTests
                 public IStrategy Create(KnobValues k) => null!;
             }
             AppDomain.CurrentDomain.SetData("{{key}}", new WeakReference(System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(typeof(Stillborn).Assembly)));
-            """);
+            """
+        );
         ScriptTestKit.Compiler.Compile(path).Diagnostics.Should().ContainSingle().Which.Code.Should().Be("NAS0004");
         var reference = (WeakReference)AppDomain.CurrentDomain.GetData(key)!;
         AppDomain.CurrentDomain.SetData(key, null);

@@ -26,10 +26,13 @@ internal static partial class TestAssemblySetup
     /// </summary>
     private static void WaitPassively()
     {
-        const string name = "OMP_WAIT_POLICY", value = "PASSIVE";
-        if (Environment.GetEnvironmentVariable(name) is not null) return;
+        const string name = "OMP_WAIT_POLICY",
+            value = "PASSIVE";
+        if (Environment.GetEnvironmentVariable(name) is not null)
+            return;
         // libgomp reads getenv() when libtorch loads; Environment.SetEnvironmentVariable does not reach it on Unix.
-        if (!OperatingSystem.IsWindows()) setenv(name, value, 0);
+        if (!OperatingSystem.IsWindows())
+            setenv(name, value, 0);
         Environment.SetEnvironmentVariable(name, value); // what child processes inherit
     }
 
@@ -47,7 +50,10 @@ internal static partial class TestAssemblySetup
         Environment.SetEnvironmentVariable(NasHome.Variable, home);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            try { Directory.Delete(home, recursive: true); }
+            try
+            {
+                Directory.Delete(home, recursive: true);
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a temporary folder; the OS clears it
         };
     }

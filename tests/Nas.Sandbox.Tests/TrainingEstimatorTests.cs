@@ -11,10 +11,16 @@ namespace Nas.Sandbox.Tests;
 [Collection(TorchGeneratorLane.Name)]
 public class TrainingEstimatorTests
 {
-    private const string Conv = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
+    private const string Conv =
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
     private static readonly TrainingSettings Tiny = new()
     {
-        Epochs = 2, TrainingImages = 1000, ValidationImages = 250, Channels = 8, CellsPerStage = 1, BatchSize = 32,
+        Epochs = 2,
+        TrainingImages = 1000,
+        ValidationImages = 250,
+        Channels = 8,
+        CellsPerStage = 1,
+        BatchSize = 32,
     };
 
     private readonly Nb201Space _space = new();
@@ -85,7 +91,10 @@ public class TrainingEstimatorTests
     {
         var registry = OperationRegistry.CreateDefault();
         var estimator = new TrainingEstimator(TestData.FashionMnistSubset, registry, Tiny);
-        var alien = new Architecture("|alien~0|+|none~0|none~1|+|none~0|none~1|none~2|", ["alien", "none", "none", "none", "none", "none"]);
+        var alien = new Architecture(
+            "|alien~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+            ["alien", "none", "none", "none", "none", "none"]
+        );
         var result = estimator.Evaluate(alien, new EvaluationRequest { Seed = 1, DataSeed = 1 });
         result.Status.Should().Be(TrialStatus.Failed);
         result.Message.Should().Contain("Unknown operation 'alien'");

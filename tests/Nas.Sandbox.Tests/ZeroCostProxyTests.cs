@@ -12,14 +12,25 @@ public class ZeroCostProxyTests
 {
     private static readonly Nb201Space Space = new();
     private static readonly Architecture Nothing = Space.Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|");
-    private static readonly Architecture Convolutions = Space.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+    private static readonly Architecture Convolutions = Space.Parse(
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+    );
 
     public static TheoryData<string> Proxies => new(ZeroCostProxy.All.Select(p => p.Name));
 
     private static ZeroCostEstimator Estimator(string name)
     {
         var data = TestData.FashionMnistSubset;
-        var network = new TrainingEstimator(data, OperationRegistry.CreateDefault(), new TrainingSettings { Channels = 8, CellsPerStage = 1, BatchSize = 32 });
+        var network = new TrainingEstimator(
+            data,
+            OperationRegistry.CreateDefault(),
+            new TrainingSettings
+            {
+                Channels = 8,
+                CellsPerStage = 1,
+                BatchSize = 32,
+            }
+        );
         return new ZeroCostEstimator(ZeroCostProxy.All.Single(p => p.Name == name), network, data, batchSize: 32);
     }
 
@@ -46,6 +57,9 @@ public class ZeroCostProxyTests
     {
         var estimator = Estimator(proxy);
         var request = new EvaluationRequest { Seed = 5, DataSeed = 1 };
-        estimator.Evaluate(Convolutions, request).Metrics.Score.Should().Be(estimator.Evaluate(Convolutions, request).Metrics.Score);
+        estimator
+            .Evaluate(Convolutions, request)
+            .Metrics.Score.Should()
+            .Be(estimator.Evaluate(Convolutions, request).Metrics.Score);
     }
 }

@@ -77,7 +77,8 @@ public class KeyTests
         using var screen = Screen();
         screen.Press((Key)'?');
         var text = screen.Text();
-        foreach (var (keys, _) in Views.KeyHelpView.Keys.Where(k => k.Keys.Length > 0)) text.Should().Contain(keys);
+        foreach (var (keys, _) in Views.KeyHelpView.Keys.Where(k => k.Keys.Length > 0))
+            text.Should().Contain(keys);
         screen.Press((Key)'?');
         screen.Text().Should().Contain("Trials");
     }
@@ -87,8 +88,19 @@ public class KeyTests
     {
         using var screen = new ScreenHarness(_commands);
         var story = new RaceStory("alpha").Trial("alpha", 0.6);
-        story.Tracker.OnEvent(new Nas.Sandbox.Core.Racing.RaceFinished(new Nas.Sandbox.Core.Racing.RaceSummary(
-            new Nas.Sandbox.Core.Racing.RaceSettings { Contestants = [Nas.Sandbox.Core.Racing.ContestantSpec.Parse("alpha")], Budget = 16 }, [], 1)));
+        story.Tracker.OnEvent(
+            new Nas.Sandbox.Core.Racing.RaceFinished(
+                new Nas.Sandbox.Core.Racing.RaceSummary(
+                    new Nas.Sandbox.Core.Racing.RaceSettings
+                    {
+                        Contestants = [Nas.Sandbox.Core.Racing.ContestantSpec.Parse("alpha")],
+                        Budget = 16,
+                    },
+                    [],
+                    1
+                )
+            )
+        );
         screen.Render(story.Snapshot());
         screen.Press(Key.R, Key.A, Key.Space);
         _commands.Sent.Should().BeEmpty();

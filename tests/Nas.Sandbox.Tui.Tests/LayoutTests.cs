@@ -5,9 +5,13 @@ namespace Nas.Sandbox.Tui.Tests;
 /// <summary>The screen works at 80×24, uses the room of a larger terminal, and redraws on resize.</summary>
 public class LayoutTests
 {
-    private static RaceSnapshot Race() => new RaceStory("random-search", "regularized-evolution")
-        .Trial("random-search", 0.71).Trial("regularized-evolution", 0.74, RaceStory.ConvCell)
-        .Trial("random-search", 0.75).Trial("regularized-evolution", 0.77, RaceStory.ConvCell).Snapshot();
+    private static RaceSnapshot Race() =>
+        new RaceStory("random-search", "regularized-evolution")
+            .Trial("random-search", 0.71)
+            .Trial("regularized-evolution", 0.74, RaceStory.ConvCell)
+            .Trial("random-search", 0.75)
+            .Trial("regularized-evolution", 0.77, RaceStory.ConvCell)
+            .Snapshot();
 
     [Fact]
     public void At_80_by_24_every_panel_shows()
@@ -17,8 +21,13 @@ public class LayoutTests
         var lines = screen.Lines();
         lines.Should().HaveCount(25).And.Subject.Take(24).Should().OnlyContain(l => l.Length == 80);
         string text = string.Join('\n', lines);
-        text.Should().Contain("Leaderboard").And.Contain("Best so far vs evaluations").And.Contain("Trials")
-            .And.Contain("regularized-evolution · built-in 1.0.0").And.Contain("heat 1/1").And.Contain("q quit");
+        text.Should()
+            .Contain("Leaderboard")
+            .And.Contain("Best so far vs evaluations")
+            .And.Contain("Trials")
+            .And.Contain("regularized-evolution · built-in 1.0.0")
+            .And.Contain("heat 1/1")
+            .And.Contain("q quit");
         text.Should().Contain("regularized-e").And.Contain("0.7700").And.Contain("0.7500");
         lines[23].Should().StartWith(" running │ heat 1/1 │ 13% 4/32");
     }
@@ -34,8 +43,15 @@ public class LayoutTests
         var lines = screen.Lines();
         lines.Take(50).Should().OnlyContain(l => l.Length == 200);
         lines[49].Should().Contain("space pause  n step  a add  d remove");
-        lines.Should().Contain(l => l.Contains("version") && l.Contains("rating"), "the version column returns when there is room");
-        lines.Should().Contain(l => l.Contains("best 0.7700 at evaluation 2"), "the metrics sit beside the cell drawing");
+        lines
+            .Should()
+            .Contain(
+                l => l.Contains("version") && l.Contains("rating"),
+                "the version column returns when there is room"
+            );
+        lines
+            .Should()
+            .Contain(l => l.Contains("best 0.7700 at evaluation 2"), "the metrics sit beside the cell drawing");
     }
 
     [Fact]
@@ -44,7 +60,9 @@ public class LayoutTests
         using var screen = new ScreenHarness(new RecordingCommands(), 120, 40);
         screen.Render(Race());
         var lines = screen.Lines();
-        lines.Should().Contain(l => l.Contains("● random-search 0.7500") && l.Contains("■ regularized-evolution 0.7700"));
+        lines
+            .Should()
+            .Contain(l => l.Contains("● random-search 0.7500") && l.Contains("■ regularized-evolution 0.7700"));
         lines.Should().Contain(l => l.Contains("0.7700┤"), "the top of the axis is the best accuracy so far");
         lines.Should().Contain(l => l.Contains("0.7100┤"), "the bottom is the lowest first result");
         lines.Should().Contain(l => l.Contains("└0") && l.Contains("16 evals"), "the x axis runs to the budget");

@@ -3,7 +3,8 @@ namespace Nas.Sandbox.Tui.Tests;
 /// <summary>The leaderboard a user reads: ranked by accuracy, leader starred, following every new snapshot.</summary>
 public class LeaderboardTests
 {
-    private static int RowOf(string[] lines, string label) => Array.FindIndex(lines, l => l.Contains(label) && l.Contains("built-in"));
+    private static int RowOf(string[] lines, string label) =>
+        Array.FindIndex(lines, l => l.Contains(label) && l.Contains("built-in"));
 
     [Fact]
     public void Contestants_are_ranked_by_accuracy_and_the_ranking_follows_new_snapshots()
@@ -26,7 +27,9 @@ public class LeaderboardTests
     [Fact]
     public void Failures_count_in_the_leaderboard_and_show_in_red_in_the_trial_log()
     {
-        var story = new RaceStory("alpha").Trial("alpha", 0.5).Trial("alpha", null, status: Abstractions.TrialStatus.Diverged, message: "loss was NaN");
+        var story = new RaceStory("alpha")
+            .Trial("alpha", 0.5)
+            .Trial("alpha", null, status: Abstractions.TrialStatus.Diverged, message: "loss was NaN");
         using var screen = new ScreenHarness(new RecordingCommands());
         screen.Render(story.Snapshot());
         var lines = screen.Lines();

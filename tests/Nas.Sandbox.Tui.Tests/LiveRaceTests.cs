@@ -23,7 +23,11 @@ public sealed class LiveRaceTests : IDisposable
     private readonly RaceControl _control;
     private readonly RaceTracker _tracker;
     private readonly GatedEstimator _estimator;
-    private readonly StrategyCatalog _strategies = new([new SamplingStrategy("alpha").Entry(), new SamplingStrategy("beta").Entry(), new SamplingStrategy("late").Entry()]);
+    private readonly StrategyCatalog _strategies = new([
+        new SamplingStrategy("alpha").Entry(),
+        new SamplingStrategy("beta").Entry(),
+        new SamplingStrategy("late").Entry(),
+    ]);
     private readonly TournamentController _controller;
     private readonly ScreenHarness _screen;
     private readonly Referee _referee;
@@ -53,10 +57,18 @@ public sealed class LiveRaceTests : IDisposable
         return spec;
     }
 
-    private Task<RaceSummary> Start(int budget) => Task.Run(() => _referee.RunAsync(new RaceSettings
-    {
-        Contestants = [ContestantSpec.Parse("alpha"), ContestantSpec.Parse("beta")], Budget = budget, Estimator = "gated",
-    }, _control));
+    private Task<RaceSummary> Start(int budget) =>
+        Task.Run(() =>
+            _referee.RunAsync(
+                new RaceSettings
+                {
+                    Contestants = [ContestantSpec.Parse("alpha"), ContestantSpec.Parse("beta")],
+                    Budget = budget,
+                    Estimator = "gated",
+                },
+                _control
+            )
+        );
 
     private string Screen()
     {
@@ -71,21 +83,21 @@ public sealed class LiveRaceTests : IDisposable
     {
         var race = Start(budget: 6);
         _estimator.Allow(1);
-        Wait(_estimator.WhenStarted(2));          // the first trial is done; the second is being evaluated
-        _screen.Press(Key.Space);                                // pause while a trial is in progress
+        Wait(_estimator.WhenStarted(2)); // the first trial is done; the second is being evaluated
+        _screen.Press(Key.Space); // pause while a trial is in progress
         Screen().Should().Contain("pausing after this trial");
         _estimator.Allow(1);
         Wait(_control.WhenHeld());
         _estimator.Started.Should().Be(2, "no new evaluation starts while paused");
         Screen().Should().Contain(" paused │").And.Contain("2/12");
 
-        _screen.Press(Key.N);                                    // step: exactly one more trial
+        _screen.Press(Key.N); // step: exactly one more trial
         _estimator.Allow(1);
         Wait(_control.WhenHeld());
         _estimator.Started.Should().Be(3);
         _tracker.Snapshot().EvaluationsDone.Should().Be(3);
 
-        _screen.Press(Key.Space);                                // resume
+        _screen.Press(Key.Space); // resume
         _estimator.Open();
         Wait(race);
         var summary = race.Result;
@@ -122,7 +134,10 @@ public sealed class LiveRaceTests : IDisposable
         _estimator.Open();
         Wait(race);
         var summary = race.Result;
-        summary.Contestants.Select(c => (c.Label, c.Evaluations)).Should().BeEquivalentTo([("alpha", 3), ("beta", 3), ("late", 3)]);
+        summary
+            .Contestants.Select(c => (c.Label, c.Evaluations))
+            .Should()
+            .BeEquivalentTo([("alpha", 3), ("beta", 3), ("late", 3)]);
         Screen();
         _screen.Lines().Should().Contain(l => l.Contains(" late ") && l.Contains("3/3"));
     }

@@ -11,7 +11,12 @@ public class RaceTrackerTests
     public void Progress_counts_finished_heats_and_the_spending_of_the_current_one()
     {
         var tracker = new RaceTracker();
-        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("a")], Budget = 4, Heats = 2 };
+        var settings = new RaceSettings
+        {
+            Contestants = [ContestantSpec.Parse("a")],
+            Budget = 4,
+            Heats = 2,
+        };
         var info = new ContestantInfo("a", "a", "built-in pack", "x", "1", new Dictionary<string, string>());
         tracker.OnEvent(new RaceStarted(settings, [info], "formula", ""));
         tracker.OnEvent(new HeatStarted(0, 1));
@@ -19,7 +24,10 @@ public class RaceTrackerTests
             tracker.OnEvent(new TrialFinished("a", 0, Trial(i, 0.5 + i / 10.0), null));
         tracker.Snapshot().Progress.Should().Be(0.5);
         tracker.OnEvent(new HeatFinished(0, [new HeatStanding("a", 4, 0, 4, 0.8, null)]));
-        tracker.Snapshot().Should().Match<RaceSnapshot>(s => s.Progress == 0.5 && s.EvaluationsDone == 4 && s.HeatsFinished == 1);
+        tracker
+            .Snapshot()
+            .Should()
+            .Match<RaceSnapshot>(s => s.Progress == 0.5 && s.EvaluationsDone == 4 && s.HeatsFinished == 1);
         tracker.OnEvent(new HeatStarted(1, 2));
         tracker.OnEvent(new TrialFinished("a", 1, Trial(0, 0.6), null));
         var snapshot = tracker.Snapshot();
@@ -35,8 +43,17 @@ public class RaceTrackerTests
     [Fact]
     public void The_curve_has_one_point_per_improvement_and_failures_do_not_move_it()
     {
-        var story = new RaceStory("a").Trial("a", 0.5).Trial("a", 0.4).Trial("a", null, status: TrialStatus.Failed, message: "x").Trial("a", 0.7);
-        story.Snapshot().Contestants.Single().Curve.Select(p => (p.Evaluation, p.Best)).Should().Equal((1, 0.5), (4, 0.7));
+        var story = new RaceStory("a")
+            .Trial("a", 0.5)
+            .Trial("a", 0.4)
+            .Trial("a", null, status: TrialStatus.Failed, message: "x")
+            .Trial("a", 0.7);
+        story
+            .Snapshot()
+            .Contestants.Single()
+            .Curve.Select(p => (p.Evaluation, p.Best))
+            .Should()
+            .Equal((1, 0.5), (4, 0.7));
     }
 
     [Fact]
@@ -45,7 +62,10 @@ public class RaceTrackerTests
         var story = new RaceStory("a").Trial("a", 0.5).Trial("a", 0.6);
         story.Tracker.OnEvent(new HeatRestarted(0, 42));
         var snapshot = story.Snapshot();
-        snapshot.Contestants.Single().Should().Match<ContestantStanding>(c => c.Used == 0 && c.Best == null && c.Curve.Count == 0);
+        snapshot
+            .Contestants.Single()
+            .Should()
+            .Match<ContestantStanding>(c => c.Used == 0 && c.Best == null && c.Curve.Count == 0);
         story.Tracker.AllTrials().Should().BeEmpty();
         snapshot.Notices.Should().Contain(n => n.Text == "heat 1 restarted");
     }
@@ -62,8 +82,13 @@ public class RaceTrackerTests
         snapshot.Notices.Should().Contain(n => n.Kind == NoticeKind.Swap && n.Text.Contains("a swapped 1.0.0 → 1.0.1"));
     }
 
-    private static Trial Trial(int index, double accuracy) => new()
-    {
-        Index = index, Architecture = RaceStory.ConvCell, Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = accuracy }, CostSeconds = 1,
-    };
+    private static Trial Trial(int index, double accuracy) =>
+        new()
+        {
+            Index = index,
+            Architecture = RaceStory.ConvCell,
+            Status = TrialStatus.Ok,
+            Metrics = new Metrics { ValidationAccuracy = accuracy },
+            CostSeconds = 1,
+        };
 }

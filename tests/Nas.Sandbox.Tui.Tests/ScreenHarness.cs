@@ -34,12 +34,14 @@ internal sealed class ScreenHarness : IDisposable
 
     public void Press(params Key[] keys)
     {
-        foreach (var key in keys) _app.InjectKey(key);
+        foreach (var key in keys)
+            _app.InjectKey(key);
     }
 
     public void Type(string text)
     {
-        foreach (char c in text) _app.InjectKey(new Key(c));
+        foreach (char c in text)
+            _app.InjectKey(new Key(c));
     }
 
     public void Resize(int columns, int rows) => _app.Driver!.SetScreenSize(columns, rows);
@@ -54,11 +56,13 @@ internal sealed class ScreenHarness : IDisposable
     public string[] Lines() => Text().Split('\n');
 
     /// <summary>The foreground colour of one cell of the screen, as last drawn.</summary>
-    public Terminal.Gui.Drawing.Color? ForegroundAt(int row, int column) => _app.Driver!.Contents![row, column].Attribute?.Foreground;
+    public Terminal.Gui.Drawing.Color? ForegroundAt(int row, int column) =>
+        _app.Driver!.Contents![row, column].Attribute?.Foreground;
 
     public void Dispose()
     {
-        if (_session is not null) _app.End(_session);
+        if (_session is not null)
+            _app.End(_session);
         Screen.Dispose();
         _app.Dispose();
     }

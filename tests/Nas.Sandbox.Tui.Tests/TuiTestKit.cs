@@ -11,12 +11,15 @@ internal sealed class SamplingStrategy(string name) : IStrategyFactory
     public string Name => name;
     public string Description => "samples at random";
     public IReadOnlyList<Knob> Knobs => [];
+
     public IStrategy Create(KnobValues knobs) => new Sampler();
+
     public StrategyEntry Entry() => new(this, new StrategySource(StrategySource.BuiltInPack, "tests", "1.0.0"));
 
     private sealed class Sampler : IStrategy
     {
         public Architecture Ask(SearchContext context) => context.Space.Sample(context.Random);
+
         public void Tell(Trial trial) { }
     }
 }
@@ -32,14 +35,22 @@ internal sealed class GatedEstimator(bool open = false) : IEstimator, IDisposabl
     private int _started;
 
     public string Name => "gated";
-    public int Started { get { lock (_waiters) return _started; } }
+    public int Started
+    {
+        get
+        {
+            lock (_waiters)
+                return _started;
+        }
+    }
 
     /// <summary>Completes once <paramref name="evaluations"/> evaluations have started.</summary>
     public Task WhenStarted(int evaluations)
     {
         lock (_waiters)
         {
-            if (_started >= evaluations) return Task.CompletedTask;
+            if (_started >= evaluations)
+                return Task.CompletedTask;
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((evaluations, signal));
             return signal.Task;
@@ -52,7 +63,11 @@ internal sealed class GatedEstimator(bool open = false) : IEstimator, IDisposabl
 
     public void Dispose() => _gate.Dispose();
 
-    public async Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation)
+    public async Task<EvaluationResult> EvaluateAsync(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation
+    )
     {
         lock (_waiters)
         {
@@ -67,7 +82,10 @@ internal sealed class GatedEstimator(bool open = false) : IEstimator, IDisposabl
         double accuracy = 0.1 + 0.8 * architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0;
         return new EvaluationResult
         {
-            Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = accuracy }, CostSeconds = 1, Fidelity = request.Fidelity,
+            Status = TrialStatus.Ok,
+            Metrics = new Metrics { ValidationAccuracy = accuracy },
+            CostSeconds = 1,
+            Fidelity = request.Fidelity,
         };
     }
 }

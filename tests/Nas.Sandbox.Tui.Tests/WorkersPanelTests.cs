@@ -15,8 +15,30 @@ public class WorkersPanelTests
     public void The_detail_panel_shows_each_worker_busy_or_idle_and_follows_trials_coming_back()
     {
         var tracker = new RaceTracker(new RaceControl());
-        var settings = new RaceSettings { Contestants = [ContestantSpec.Parse("alpha")], Budget = 16, Workers = 3, Estimator = "tabular" };
-        tracker.OnEvent(new RaceStarted(settings, [new ContestantInfo("alpha", "alpha", StrategySource.BuiltInPack, "x", "1.0.0", new Dictionary<string, string>())], "tabular", ""));
+        var settings = new RaceSettings
+        {
+            Contestants = [ContestantSpec.Parse("alpha")],
+            Budget = 16,
+            Workers = 3,
+            Estimator = "tabular",
+        };
+        tracker.OnEvent(
+            new RaceStarted(
+                settings,
+                [
+                    new ContestantInfo(
+                        "alpha",
+                        "alpha",
+                        StrategySource.BuiltInPack,
+                        "x",
+                        "1.0.0",
+                        new Dictionary<string, string>()
+                    ),
+                ],
+                "tabular",
+                ""
+            )
+        );
         tracker.OnEvent(new HeatStarted(0, 42));
         var first = RaceStory.ConvCell;
         var second = RaceStory.Cell("skip_connect", "none", "none", "none", "none", "nor_conv_3x3");
@@ -26,11 +48,22 @@ public class WorkersPanelTests
         using var screen = new ScreenHarness(new RecordingCommands());
         screen.Render(tracker.Snapshot());
         var text = screen.Text();
-        text.Should().Contain("workers: 2 of 3 busy").And.Contain("#1 evaluation 1").And.Contain("#2 evaluation 2").And.Contain("#3 idle");
+        text.Should()
+            .Contain("workers: 2 of 3 busy")
+            .And.Contain("#1 evaluation 1")
+            .And.Contain("#2 evaluation 2")
+            .And.Contain("#3 idle");
         text.Should().Contain(CompactArchitecture.Format(first)).And.Contain(CompactArchitecture.Format(second));
 
         // The second comes back after 4 s on the clock: the first has run for 4 s, the others are idle.
-        var trial = new Trial { Index = 1, Architecture = second, Status = TrialStatus.Ok, Metrics = new Metrics { ValidationAccuracy = 0.6 }, CostSeconds = 4 };
+        var trial = new Trial
+        {
+            Index = 1,
+            Architecture = second,
+            Status = TrialStatus.Ok,
+            Metrics = new Metrics { ValidationAccuracy = 0.6 },
+            CostSeconds = 4,
+        };
         tracker.OnEvent(new TrialFinished("alpha", 0, trial, 0.6, 0, 4));
         screen.Render(tracker.Snapshot());
         text = screen.Text();

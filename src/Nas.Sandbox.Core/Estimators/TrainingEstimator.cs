@@ -1,9 +1,9 @@
-using TorchSharp;
 using System.Diagnostics;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation.Data;
 using Nas.Sandbox.Core.Evaluation.Model;
 using Nas.Sandbox.Core.Evaluation.Operations;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Core.Estimators;
@@ -24,7 +24,12 @@ public sealed class TrainingEstimator : IEstimator
     private readonly TrainingSettings _settings;
     private readonly Device _device;
 
-    public TrainingEstimator(DatasetBundle data, OperationRegistry operations, TrainingSettings settings, Device? device = null)
+    public TrainingEstimator(
+        DatasetBundle data,
+        OperationRegistry operations,
+        TrainingSettings settings,
+        Device? device = null
+    )
     {
         settings.Validate();
         _data = data;
@@ -35,26 +40,38 @@ public sealed class TrainingEstimator : IEstimator
 
     public string Name => "train";
     public TrainingSettings Settings => _settings;
+
     /// <summary>The data it trains on, loaded once; the race's training kit shares it (see <c>RaceTrainingData</c>).</summary>
     public DatasetBundle Data => _data;
     public OperationRegistry Operations => _operations;
     public Device Device => _device;
 
-    public NetworkSettings NetworkFor(TrainingSettings settings) => new(
-        settings.Channels, settings.CellsPerStage, _data.Train.Channels, _data.Train.Height, _data.Train.Classes);
+    public NetworkSettings NetworkFor(TrainingSettings settings) =>
+        new(settings.Channels, settings.CellsPerStage, _data.Train.Channels, _data.Train.Height, _data.Train.Classes);
 
-    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation) =>
-        Task.Run(() => Evaluate(architecture, request, cancellation), cancellation);
+    public Task<EvaluationResult> EvaluateAsync(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation
+    ) => Task.Run(() => Evaluate(architecture, request, cancellation), cancellation);
 
-    public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request, CancellationToken cancellation = default) =>
-        Evaluate(architecture, request, 0, cancellation).Result;
+    public EvaluationResult Evaluate(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation = default
+    ) => Evaluate(architecture, request, 0, cancellation).Result;
 
     /// <summary>
     /// Evaluates as <see cref="Evaluate(Architecture, EvaluationRequest, CancellationToken)"/> does, then also measures
     /// accuracy on the first <paramref name="testImages"/> images of the held-out test set. For building tabular
     /// benchmarks only: test accuracy never reaches a strategy.
     /// </summary>
-    public (EvaluationResult Result, double? TestAccuracy) Evaluate(Architecture architecture, EvaluationRequest request, int testImages, CancellationToken cancellation = default)
+    public (EvaluationResult Result, double? TestAccuracy) Evaluate(
+        Architecture architecture,
+        EvaluationRequest request,
+        int testImages,
+        CancellationToken cancellation = default
+    )
     {
         var settings = _settings.With(request.Fidelity);
         var clock = Stopwatch.StartNew();
@@ -70,9 +87,24 @@ public sealed class TrainingEstimator : IEstimator
             using var trainImages = train.Images;
             using var trainLabels = train.Labels;
             var training = Train(model, trainImages, trainLabels, settings, request.Seed, cancellation);
-            var metrics = new Metrics { Parameters = cost.Parameters, Flops = cost.Flops, TrainingLoss = training.LastEpochLoss };
+            var metrics = new Metrics
+            {
+                Parameters = cost.Parameters,
+                Flops = cost.Flops,
+                TrainingLoss = training.LastEpochLoss,
+            };
             if (training.DivergedAt is { } reason)
-                return (new EvaluationResult { Status = TrialStatus.Diverged, Metrics = metrics, CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity, Message = reason }, null);
+                return (
+                    new EvaluationResult
+                    {
+                        Status = TrialStatus.Diverged,
+                        Metrics = metrics,
+                        CostSeconds = clock.Elapsed.TotalSeconds,
+                        Fidelity = fidelity,
+                        Message = reason,
+                    },
+                    null
+                );
 
             var validation = TensorLoader.Load(_data.Train, validationIndices, _device);
             using var validationImages = validation.Images;
@@ -80,36 +112,69 @@ public sealed class TrainingEstimator : IEstimator
             var (accuracy, loss) = Measure(model, validationImages, validationLabels);
             metrics = metrics with { ValidationAccuracy = accuracy, ValidationLoss = loss };
             bool finite = double.IsFinite(loss);
-            if (finite && settings.Latency is { } latency) metrics = metrics with
-            {
-                LatencyMs = LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 1, latency),
-                LatencyMsBatch64 = LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 64, latency),
-            };
+            if (finite && settings.Latency is { } latency)
+                metrics = metrics with
+                {
+                    LatencyMs = LatencyMeter.MedianMilliseconds(
+                        model,
+                        _data.Train.Channels,
+                        _data.Train.Height,
+                        1,
+                        latency
+                    ),
+                    LatencyMsBatch64 = LatencyMeter.MedianMilliseconds(
+                        model,
+                        _data.Train.Channels,
+                        _data.Train.Height,
+                        64,
+                        latency
+                    ),
+                };
             // The cost is the search's cost (train + validate); measuring test accuracy for a table is not part of it.
             double seconds = clock.Elapsed.TotalSeconds;
             double? test = null;
             if (finite && testImages > 0)
             {
                 int count = Math.Min(testImages, _data.Test.Count);
-                var testSet = TensorLoader.Load(_data.Test, Enumerable.Range(0, count).ToArray(), _device, statistics: _data.Train);
+                var testSet = TensorLoader.Load(
+                    _data.Test,
+                    Enumerable.Range(0, count).ToArray(),
+                    _device,
+                    statistics: _data.Train
+                );
                 using var testX = testSet.Images;
                 using var testY = testSet.Labels;
                 test = Measure(model, testX, testY).Accuracy;
             }
-            return (new EvaluationResult
-            {
-                Status = finite ? TrialStatus.Ok : TrialStatus.Diverged, Metrics = metrics,
-                CostSeconds = seconds, Fidelity = fidelity, Message = finite ? null : "validation loss is not finite",
-            }, test);
+            return (
+                new EvaluationResult
+                {
+                    Status = finite ? TrialStatus.Ok : TrialStatus.Diverged,
+                    Metrics = metrics,
+                    CostSeconds = seconds,
+                    Fidelity = fidelity,
+                    Message = finite ? null : "validation loss is not finite",
+                },
+                test
+            );
         }
-        catch (OperationCanceledException) { throw; }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
         catch (Exception e)
         {
-            return (new EvaluationResult
-            {
-                Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = clock.Elapsed.TotalSeconds, Fidelity = fidelity,
-                Message = $"{e.GetType().Name}: {e.Message}",
-            }, null);
+            return (
+                new EvaluationResult
+                {
+                    Status = TrialStatus.Failed,
+                    Metrics = new Metrics(),
+                    CostSeconds = clock.Elapsed.TotalSeconds,
+                    Fidelity = fidelity,
+                    Message = $"{e.GetType().Name}: {e.Message}",
+                },
+                null
+            );
         }
     }
 
@@ -120,19 +185,32 @@ public sealed class TrainingEstimator : IEstimator
         {
             manual_seed(seed);
             var model = new Nb201Network(architecture, NetworkFor(settings), _operations);
-            if (_device.type != TorchSharp.DeviceType.CPU) model.to(_device);
+            if (_device.type != TorchSharp.DeviceType.CPU)
+                model.to(_device);
             return model;
         }
     }
 
     private readonly record struct TrainingOutcome(double? LastEpochLoss, string? DivergedAt);
 
-    private static TrainingOutcome Train(Nb201Network model, Tensor images, Tensor labels, TrainingSettings settings, long seed, CancellationToken cancellation)
+    private static TrainingOutcome Train(
+        Nb201Network model,
+        Tensor images,
+        Tensor labels,
+        TrainingSettings settings,
+        long seed,
+        CancellationToken cancellation
+    )
     {
         long count = images.shape[0];
         int batchesPerEpoch = (int)((count + settings.BatchSize - 1) / settings.BatchSize);
-        using var optimizer = optim.SGD(model.parameters(), settings.LearningRate, settings.Momentum,
-            weight_decay: settings.WeightDecay, nesterov: settings.Nesterov);
+        using var optimizer = optim.SGD(
+            model.parameters(),
+            settings.LearningRate,
+            settings.Momentum,
+            weight_decay: settings.WeightDecay,
+            nesterov: settings.Nesterov
+        );
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs * batchesPerEpoch);
         var order = new Random(SeedMixer.ToInt32(seed));
         var parameters = model.parameters().ToArray();
@@ -150,14 +228,18 @@ public sealed class TrainingEstimator : IEstimator
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                long start = (long)b * settings.BatchSize, length = Math.Min(settings.BatchSize, count - start);
+                long start = (long)b * settings.BatchSize,
+                    length = Math.Min(settings.BatchSize, count - start);
                 var x = epochImages.narrow(0, start, length);
                 var y = epochLabels.narrow(0, start, length);
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(model.call(x), y);
                 double value = loss.item<float>();
                 if (!double.IsFinite(value) || value > settings.DivergenceLoss)
-                    return new TrainingOutcome(lastEpochLoss, $"training loss {value:G4} at epoch {epoch + 1}, batch {b + 1}");
+                    return new TrainingOutcome(
+                        lastEpochLoss,
+                        $"training loss {value:G4} at epoch {epoch + 1}, batch {b + 1}"
+                    );
                 loss.backward();
                 nn.utils.clip_grad_norm_(parameters, settings.GradientClip);
                 optimizer.step();
@@ -170,11 +252,18 @@ public sealed class TrainingEstimator : IEstimator
     }
 
     /// <summary>Median latency in ms at batch 1 and 64 of <paramref name="architecture"/>'s network at <paramref name="settings"/>' size (untrained: latency does not depend on weights).</summary>
-    public (double Batch1, double Batch64) MeasureLatency(Architecture architecture, TrainingSettings settings, LatencySettings latency, long seed = 0)
+    public (double Batch1, double Batch64) MeasureLatency(
+        Architecture architecture,
+        TrainingSettings settings,
+        LatencySettings latency,
+        long seed = 0
+    )
     {
         using var model = Build(architecture, settings, seed);
-        return (LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 1, latency),
-                LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 64, latency));
+        return (
+            LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 1, latency),
+            LatencyMeter.MedianMilliseconds(model, _data.Train.Channels, _data.Train.Height, 64, latency)
+        );
     }
 
     /// <summary>Accuracy (fraction) and mean cross-entropy of <paramref name="model"/> on the given images.</summary>
@@ -182,7 +271,8 @@ public sealed class TrainingEstimator : IEstimator
     {
         model.eval();
         using var _ = no_grad();
-        long count = images.shape[0], correct = 0;
+        long count = images.shape[0],
+            correct = 0;
         double lossSum = 0;
         for (long start = 0; start < count; start += EvaluationBatch)
         {

@@ -18,12 +18,16 @@ public sealed record TrainingSettings
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; } = 5e-4;
     public bool Nesterov { get; init; } = true;
+
     /// <summary>Gradient-norm clip, as NAS-Bench-201 trains (5).</summary>
     public double GradientClip { get; init; } = 5;
+
     /// <summary>A training loss above this (or NaN/∞) marks the trial diverged.</summary>
     public double DivergenceLoss { get; init; } = 1e4;
+
     /// <summary>Share of the official training set held out as search-validation (10,000 of 60,000 by default).</summary>
     public double ValidationShare { get; init; } = 1.0 / 6;
+
     /// <summary>
     /// Measure the trained network's latency at batch 1 and 64 (<see cref="Metrics.LatencyMs"/>,
     /// <see cref="Metrics.LatencyMsBatch64"/>); null: do not (it costs time, so only races whose objective needs it do).
@@ -31,30 +35,45 @@ public sealed record TrainingSettings
     /// </summary>
     public Evaluation.Model.LatencySettings? Latency { get; init; }
 
-    public Fidelity ToFidelity() => new()
-    {
-        Epochs = Epochs, TrainingImages = TrainingImages, Channels = Channels, CellsPerStage = CellsPerStage, BatchSize = BatchSize,
-    };
+    public Fidelity ToFidelity() =>
+        new()
+        {
+            Epochs = Epochs,
+            TrainingImages = TrainingImages,
+            Channels = Channels,
+            CellsPerStage = CellsPerStage,
+            BatchSize = BatchSize,
+        };
 
     /// <summary>These settings with the non-null fields of <paramref name="fidelity"/> applied.</summary>
-    public TrainingSettings With(Fidelity? fidelity) => fidelity is null ? this : this with
-    {
-        Epochs = fidelity.Epochs is { } e ? Math.Max(1, (int)Math.Round(e)) : Epochs,
-        TrainingImages = fidelity.TrainingImages ?? TrainingImages,
-        Channels = fidelity.Channels ?? Channels,
-        CellsPerStage = fidelity.CellsPerStage ?? CellsPerStage,
-        BatchSize = fidelity.BatchSize ?? BatchSize,
-    };
+    public TrainingSettings With(Fidelity? fidelity) =>
+        fidelity is null
+            ? this
+            : this with
+            {
+                Epochs = fidelity.Epochs is { } e ? Math.Max(1, (int)Math.Round(e)) : Epochs,
+                TrainingImages = fidelity.TrainingImages ?? TrainingImages,
+                Channels = fidelity.Channels ?? Channels,
+                CellsPerStage = fidelity.CellsPerStage ?? CellsPerStage,
+                BatchSize = fidelity.BatchSize ?? BatchSize,
+            };
 
     public void Validate()
     {
-        static void Check(bool ok, string message) { if (!ok) throw new NasException(message); }
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+                throw new NasException(message);
+        }
         Check(Epochs >= 1, $"epochs must be at least 1, not {Epochs}.");
         Check(TrainingImages >= 1, $"training images must be at least 1, not {TrainingImages}.");
         Check(ValidationImages >= 1, $"validation images must be at least 1, not {ValidationImages}.");
         Check(BatchSize >= 1, $"batch size must be at least 1, not {BatchSize}.");
         Check(LearningRate > 0, $"learning rate must be positive, not {LearningRate}.");
-        Check(ValidationShare > 0 && ValidationShare < 1, $"validation share must be in (0, 1), not {ValidationShare}.");
+        Check(
+            ValidationShare > 0 && ValidationShare < 1,
+            $"validation share must be in (0, 1), not {ValidationShare}."
+        );
         Latency?.Validate();
     }
 }

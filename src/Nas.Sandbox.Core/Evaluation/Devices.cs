@@ -8,12 +8,16 @@ public static class Devices
     public static Device Resolve(string name)
     {
         string text = name.Trim().ToLowerInvariant();
-        if (text == "auto") return cuda.is_available() ? CUDA : CPU;
-        if (text == "cpu") return CPU;
+        if (text == "auto")
+            return cuda.is_available() ? CUDA : CPU;
+        if (text == "cpu")
+            return CPU;
         if (text == "cuda" || text.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!cuda.is_available())
-                throw new NasException($"--device {name}: CUDA is not available in this build or on this machine (build with -p:NasTorchDevice=cuda on a machine with a GPU).");
+                throw new NasException(
+                    $"--device {name}: CUDA is not available in this build or on this machine (build with -p:NasTorchDevice=cuda on a machine with a GPU)."
+                );
             return new Device(text);
         }
         throw new NasException($"--device must be auto, cpu, cuda or cuda:N, not '{name}'.");
@@ -25,7 +29,8 @@ public static class Devices
     /// </summary>
     public static Func<Device> ResolveWhenNeeded(string name)
     {
-        if (name.Trim().ToLowerInvariant() is "auto" or "cpu") return () => Resolve(name);
+        if (name.Trim().ToLowerInvariant() is "auto" or "cpu")
+            return () => Resolve(name);
         var device = Resolve(name);
         return () => device;
     }

@@ -29,15 +29,24 @@ public static partial class TorchRuntime
     {
         // libtorch warns "Could not initialize NNPACK! Reason: Unsupported hardware." on every convolution on CPUs
         // NNPACK does not know (these VMs), flooding the race's progress output. Errors still show.
-        if (OperatingSystem.IsWindows()) return;
+        if (OperatingSystem.IsWindows())
+            return;
         SetNativeIfUnset("TORCH_CPP_LOG_LEVEL", "ERROR");
-        if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
-            && !string.Equals(Environment.GetEnvironmentVariable(IsaOverrideVariable), "native", StringComparison.OrdinalIgnoreCase))
+        if (
+            OperatingSystem.IsLinux()
+            && RuntimeInformation.ProcessArchitecture == Architecture.X64
+            && !string.Equals(
+                Environment.GetEnvironmentVariable(IsaOverrideVariable),
+                "native",
+                StringComparison.OrdinalIgnoreCase
+            )
+        )
         {
             SetNativeIfUnset("ATEN_CPU_CAPABILITY", "avx2");
             SetNativeIfUnset("ONEDNN_MAX_CPU_ISA", "AVX2");
         }
-        if (load) EnsureLoaded();
+        if (load)
+            EnsureLoaded();
     }
 
     private static readonly Lazy<bool> Loaded = new(() =>
@@ -52,7 +61,8 @@ public static partial class TorchRuntime
     /// </summary>
     public static void EnsureLoaded()
     {
-        if (!OperatingSystem.IsWindows()) _ = Loaded.Value;
+        if (!OperatingSystem.IsWindows())
+            _ = Loaded.Value;
     }
 
     // c10 reads TORCH_CPP_LOG_LEVEL only in c10::initLogging(), which PyTorch's Python module calls and a C++ host
@@ -61,14 +71,18 @@ public static partial class TorchRuntime
     {
         TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
         string c10 = OperatingSystem.IsMacOS() ? "libc10.dylib" : "libc10.so";
-        if (NativeLibrary.TryLoad(c10, out var library) && NativeLibrary.TryGetExport(library, "_ZN3c1011initLoggingEv", out var initLogging))
+        if (
+            NativeLibrary.TryLoad(c10, out var library)
+            && NativeLibrary.TryGetExport(library, "_ZN3c1011initLoggingEv", out var initLogging)
+        )
             ((delegate* unmanaged<void>)initLogging)();
     }
 
     // libtorch reads getenv(), i.e. the native environment: Environment.SetEnvironmentVariable does not reach it on Unix.
     private static void SetNativeIfUnset(string name, string value)
     {
-        if (Environment.GetEnvironmentVariable(name) is not null) return;
+        if (Environment.GetEnvironmentVariable(name) is not null)
+            return;
         setenv(name, value, 0);
         Environment.SetEnvironmentVariable(name, value);
     }

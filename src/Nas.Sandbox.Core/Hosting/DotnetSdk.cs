@@ -13,10 +13,23 @@ public static class DotnetSdk
     /// <param name="purpose">What the run is for, for the error when dotnet cannot start, e.g. "nas pack new runs `dotnet new`".</param>
     public static (int Exit, string Out, string Err) Run(IReadOnlyList<string> arguments, string purpose)
     {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
+        string dotnet =
+            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
+                ? host
+                : "dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (
+            string name in start
+                .Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase))
+                .ToArray()
+        )
             start.Environment.Remove(name);
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -30,7 +43,9 @@ public static class DotnetSdk
         }
         catch (Win32Exception e)
         {
-            throw new NasException($"{purpose}, but '{dotnet}' could not be started ({e.Message}). Install the .NET SDK and put dotnet on PATH.");
+            throw new NasException(
+                $"{purpose}, but '{dotnet}' could not be started ({e.Message}). Install the .NET SDK and put dotnet on PATH."
+            );
         }
     }
 }

@@ -17,12 +17,17 @@ public sealed class NasHome
 {
     public const string Variable = "NAS_HOME";
     public const string DefaultFolderName = ".nas";
+
     /// <summary>The old home of the league and packs, in the user profile.</summary>
     public const string LegacyFolderName = ".nas-sandbox";
-    public const string PluginsName = "plugins", ScriptsName = "scripts", PacksName = "packs", LeagueName = "league.json";
+    public const string PluginsName = "plugins",
+        ScriptsName = "scripts",
+        PacksName = "packs",
+        LeagueName = "league.json";
 
     /// <summary>A home in <paramref name="folder"/> and nowhere else (no old home is read).</summary>
-    public NasHome(string folder) : this(Path.GetFullPath(folder), userProfile: null, isDefault: false) { }
+    public NasHome(string folder)
+        : this(Path.GetFullPath(folder), userProfile: null, isDefault: false) { }
 
     private NasHome(string folder, string? userProfile, bool isDefault) =>
         (Folder, UserProfile, IsDefault) = (folder, userProfile, isDefault);
@@ -57,8 +62,14 @@ public sealed class NasHome
     /// <summary>The home, or null when there is none (no NAS_HOME and no user profile): a host then goes on without it.</summary>
     public static NasHome? TryResolve()
     {
-        try { return Resolve(); }
-        catch (NasException) { return null; }
+        try
+        {
+            return Resolve();
+        }
+        catch (NasException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The same rule over a given environment and user profile, checkable without touching the process's own.</summary>
@@ -69,17 +80,26 @@ public sealed class NasHome
         if (environmentVariable(Variable) is { Length: > 0 } chosen)
         {
             string folder = Path.GetFullPath(chosen);
-            return new NasHome(folder, profile, isDefault: defaultFolder is not null && SamePath(folder, defaultFolder));
+            return new NasHome(
+                folder,
+                profile,
+                isDefault: defaultFolder is not null && SamePath(folder, defaultFolder)
+            );
         }
         if (defaultFolder is null)
-            throw new NasException($"Cannot find the user's home folder for ~/{DefaultFolderName}; set {Variable} to a folder.");
+            throw new NasException(
+                $"Cannot find the user's home folder for ~/{DefaultFolderName}; set {Variable} to a folder."
+            );
         return new NasHome(defaultFolder, profile, isDefault: true);
     }
 
     /// <summary>Whether two full paths name the same folder (a trailing separator aside).</summary>
     public static bool SamePath(string a, string b) =>
-        string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b),
-            OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        string.Equals(
+            Path.TrimEndingDirectorySeparator(a),
+            Path.TrimEndingDirectorySeparator(b),
+            OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal
+        );
 
     /// <summary>
     /// The entry in this home; in the default home, the old home's while only that one exists (not moved yet, or its
@@ -88,7 +108,8 @@ public sealed class NasHome
     private string Entry(string name)
     {
         string here = Path.Combine(Folder, name);
-        if (!IsDefault || LegacyFolder is null) return here;
+        if (!IsDefault || LegacyFolder is null)
+            return here;
         string old = Path.Combine(LegacyFolder, name);
         return !Path.Exists(here) && Path.Exists(old) ? old : here;
     }

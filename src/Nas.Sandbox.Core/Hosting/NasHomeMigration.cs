@@ -26,27 +26,42 @@ public static class NasHomeMigration
     /// <returns>One-line notices, without a prefix; none when there was nothing to do or say.</returns>
     public static IReadOnlyList<string> Run(NasHome home, Action<string, string>? move = null)
     {
-        if (home.UserProfile is null) return [];
+        if (home.UserProfile is null)
+            return [];
         if (!home.IsDefault)
         {
-            try { return NotRead(home); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; } // a hint only
+            try
+            {
+                return NotRead(home);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return [];
+            } // a hint only
         }
-        try { return Migrate(home, move ?? Directory.Move); }
+        try
+        {
+            return Migrate(home, move ?? Directory.Move);
+        }
         catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException)
         {
             // Before any move (the lock, creating the home, listing the old one): everything is still read from where it is.
-            return [$"{home.LegacyFolder} was not moved into {home.Folder} ({e.Message}); its league and packs are read from where they are"];
+            return
+            [
+                $"{home.LegacyFolder} was not moved into {home.Folder} ({e.Message}); its league and packs are read from where they are",
+            ];
         }
     }
 
     private static IReadOnlyList<string> Migrate(NasHome home, Action<string, string> move)
     {
         string legacy = home.LegacyFolder!;
-        if (!Directory.Exists(legacy) || IsLinkTo(legacy, home.Folder)) return [];
+        if (!Directory.Exists(legacy) || IsLinkTo(legacy, home.Folder))
+            return [];
         Directory.CreateDirectory(home.Folder);
         using var _ = FileLock.Acquire(Path.Combine(home.Folder, LockFile), LockTimeout, "Home migration");
-        if (!Directory.Exists(legacy)) return []; // another process moved everything while this one waited
+        if (!Directory.Exists(legacy))
+            return []; // another process moved everything while this one waited
 
         var moved = new List<string>();
         var notices = new List<string>();
@@ -56,7 +71,9 @@ public static class NasHomeMigration
             string target = Path.Combine(home.Folder, name);
             if (Path.Exists(target) || new FileInfo(target).LinkTarget is not null)
             {
-                notices.Add($"{entry} was not moved: {target} exists too and is the one used; compare them and delete the one you do not need");
+                notices.Add(
+                    $"{entry} was not moved: {target} exists too and is the one used; compare them and delete the one you do not need"
+                );
                 continue;
             }
             try
@@ -67,30 +84,42 @@ public static class NasHomeMigration
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 bool read = name is NasHome.LeagueName or NasHome.PacksName;
-                notices.Add($"could not move {entry} to {target} ({e.Message}); it stays where it is{(read ? " and is read from there" : "")}");
+                notices.Add(
+                    $"could not move {entry} to {target} ({e.Message}); it stays where it is{(read ? " and is read from there" : "")}"
+                );
             }
         }
         bool removed = RemoveIfEmpty(legacy);
         if (moved.Count > 0)
-            notices.Insert(0, $"moved {string.Join(", ", moved)} from {legacy} to {home.Folder}, the one home folder now" +
-                              (removed ? $"; removed the empty {legacy}" : ""));
+            notices.Insert(
+                0,
+                $"moved {string.Join(", ", moved)} from {legacy} to {home.Folder}, the one home folder now"
+                    + (removed ? $"; removed the empty {legacy}" : "")
+            );
         return notices;
     }
 
     private static IReadOnlyList<string> NotRead(NasHome home)
     {
-        string defaultFolder = home.DefaultFolder!, legacy = home.LegacyFolder!;
+        string defaultFolder = home.DefaultFolder!,
+            legacy = home.LegacyFolder!;
         var unread = new List<string>();
         foreach (string name in new[] { NasHome.PluginsName, NasHome.ScriptsName })
         {
             string folder = Path.Combine(defaultFolder, name);
-            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()) unread.Add(folder);
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+                unread.Add(folder);
         }
-        if (Directory.Exists(legacy) && !NasHome.SamePath(legacy, home.Folder)) unread.Add(legacy);
-        if (unread.Count == 0) return [];
+        if (Directory.Exists(legacy) && !NasHome.SamePath(legacy, home.Folder))
+            unread.Add(legacy);
+        if (unread.Count == 0)
+            return [];
         string list = unread.Count == 1 ? unread[0] : $"{string.Join(", ", unread.SkipLast(1))} and {unread[^1]}";
-        return [$"{NasHome.Variable} is {home.Folder}, so {list} {(unread.Count == 1 ? "is" : "are")} not read; move what you need into " +
-                $"{home.Folder} ({NasHome.PluginsName}/, {NasHome.ScriptsName}/, {NasHome.PacksName}/, {NasHome.LeagueName}) or unset {NasHome.Variable} to use {defaultFolder}"];
+        return
+        [
+            $"{NasHome.Variable} is {home.Folder}, so {list} {(unread.Count == 1 ? "is" : "are")} not read; move what you need into "
+                + $"{home.Folder} ({NasHome.PluginsName}/, {NasHome.ScriptsName}/, {NasHome.PacksName}/, {NasHome.LeagueName}) or unset {NasHome.Variable} to use {defaultFolder}",
+        ];
     }
 
     /// <summary>Deletes the folder only if it is empty (never its contents); true when it is gone.</summary>
@@ -98,14 +127,19 @@ public static class NasHomeMigration
     {
         try
         {
-            if (Directory.EnumerateFileSystemEntries(folder).Any()) return false;
+            if (Directory.EnumerateFileSystemEntries(folder).Any())
+                return false;
             Directory.Delete(folder, recursive: false);
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Whether <paramref name="legacy"/> is a link to the home itself (someone joined them by hand): nothing to move.</summary>
     private static bool IsLinkTo(string legacy, string home) =>
-        Directory.ResolveLinkTarget(legacy, returnFinalTarget: true) is { } target && NasHome.SamePath(target.FullName, home);
+        Directory.ResolveLinkTarget(legacy, returnFinalTarget: true) is { } target
+        && NasHome.SamePath(target.FullName, home);
 }

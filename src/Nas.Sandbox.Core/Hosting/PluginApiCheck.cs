@@ -14,7 +14,10 @@ public static class PluginApiCheck
 {
     /// <summary>The contract assemblies, torch-free first: the host shares both with every plugin.</summary>
     public static readonly IReadOnlyList<string> ContractsAssemblyNames =
-        [typeof(IStrategy).Assembly.GetName().Name!, typeof(IOperation).Assembly.GetName().Name!];
+    [
+        typeof(IStrategy).Assembly.GetName().Name!,
+        typeof(IOperation).Assembly.GetName().Name!,
+    ];
 
     /// <summary>
     /// The contracts version the assembly references, or null when it references neither contract assembly. When it
@@ -31,13 +34,15 @@ public static class PluginApiCheck
     public static Version? ReferencedApiVersion(Stream assembly, string name)
     {
         using var pe = new PEReader(assembly, PEStreamOptions.LeaveOpen);
-        if (!pe.HasMetadata) throw new BadImageFormatException($"{name} is not a .NET assembly.");
+        if (!pe.HasMetadata)
+            throw new BadImageFormatException($"{name} is not a .NET assembly.");
         var metadata = pe.GetMetadataReader();
         var versions = new List<Version>();
         foreach (var handle in metadata.AssemblyReferences)
         {
             var reference = metadata.GetAssemblyReference(handle);
-            if (ContractsAssemblyNames.Contains(metadata.GetString(reference.Name))) versions.Add(reference.Version);
+            if (ContractsAssemblyNames.Contains(metadata.GetString(reference.Name)))
+                versions.Add(reference.Version);
         }
         return versions.Count == 0 ? null : versions.OrderBy(v => IsCompatible(v)).ThenByDescending(v => v).First();
     }
@@ -46,7 +51,8 @@ public static class PluginApiCheck
     public static string? Incompatibility(string pluginName, Version? pluginApi)
     {
         var host = ApiVersion.Current;
-        if (pluginApi is null) return $"Plugin '{pluginName}' references neither {string.Join(" nor ", ContractsAssemblyNames)}: it provides nothing this host can use.";
+        if (pluginApi is null)
+            return $"Plugin '{pluginName}' references neither {string.Join(" nor ", ContractsAssemblyNames)}: it provides nothing this host can use.";
         if (!IsCompatible(pluginApi))
             return $"Plugin '{pluginName}' was built against Nas.Sandbox API {pluginApi.Major}.{pluginApi.Minor}; this host provides API {host.Major}.{host.Minor}. Rebuild the plugin against API {host.Major}.{host.Minor}.";
         return null;

@@ -28,38 +28,56 @@ public sealed class PluginCatalog : IDisposable
     private readonly Dictionary<string, EstimatorEntry> _estimators = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    private PluginCatalog(StrategyCatalog strategies, OperationRegistry operations) => (_strategies, _operations) = (strategies, operations);
+    private PluginCatalog(StrategyCatalog strategies, OperationRegistry operations) =>
+        (_strategies, _operations) = (strategies, operations);
 
     public IReadOnlyList<PluginLoadError> Errors
     {
-        get { lock (_lock) return _errors.ToArray(); }
+        get
+        {
+            lock (_lock)
+                return _errors.ToArray();
+        }
     }
 
     /// <summary>Estimators published by plugins, by name.</summary>
     public IReadOnlyList<EstimatorEntry> Estimators
     {
-        get { lock (_lock) return _estimators.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToArray(); }
+        get
+        {
+            lock (_lock)
+                return _estimators.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToArray();
+        }
     }
 
     public EstimatorEntry? FindEstimator(string name)
     {
-        lock (_lock) return _estimators.GetValueOrDefault(name);
+        lock (_lock)
+            return _estimators.GetValueOrDefault(name);
     }
 
     /// <summary>Raised after a plugin was reloaded (its dll path) or failed to reload (path, message); for notices.</summary>
     public event Action<string, string?>? Reloaded;
 
     /// <param name="operations">Where plugins' operations go (the host's registry); a private default registry when null.</param>
-    public static PluginCatalog Load(IEnumerable<PluginDirectory> directories, StrategyCatalog strategies, TimeSpan? reloadDelay = null,
-        OperationRegistry? operations = null)
+    public static PluginCatalog Load(
+        IEnumerable<PluginDirectory> directories,
+        StrategyCatalog strategies,
+        TimeSpan? reloadDelay = null,
+        OperationRegistry? operations = null
+    )
     {
-        var catalog = new PluginCatalog(strategies, operations ?? OperationRegistry.CreateDefault()) { _reloadDelay = reloadDelay ?? TimeSpan.FromMilliseconds(200) };
+        var catalog = new PluginCatalog(strategies, operations ?? OperationRegistry.CreateDefault())
+        {
+            _reloadDelay = reloadDelay ?? TimeSpan.FromMilliseconds(200),
+        };
         foreach (var directory in directories.Where(d => Directory.Exists(d.Path)))
-            foreach (string folder in Directory.GetDirectories(directory.Path).Order(StringComparer.Ordinal))
-            {
-                string dll = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
-                if (File.Exists(dll)) catalog.LoadPlugin(dll, directory.Kind);
-            }
+        foreach (string folder in Directory.GetDirectories(directory.Path).Order(StringComparer.Ordinal))
+        {
+            string dll = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
+            if (File.Exists(dll))
+                catalog.LoadPlugin(dll, directory.Kind);
+        }
         return catalog;
     }
 
@@ -73,7 +91,8 @@ public sealed class PluginCatalog : IDisposable
     public string? Refresh(string dll, string kind)
     {
         PluginLoader? old;
-        lock (_lock) old = _loaders.GetValueOrDefault(dll);
+        lock (_lock)
+            old = _loaders.GetValueOrDefault(dll);
         return LoadPlugin(dll, kind, replacing: old);
     }
 
@@ -83,7 +102,8 @@ public sealed class PluginCatalog : IDisposable
         PluginLoader? loader = null;
         try
         {
-            if (PluginApiCheck.Incompatibility(name, PluginApiCheck.ReferencedApiVersion(dll)) is { } reason) throw new NasException(reason);
+            if (PluginApiCheck.Incompatibility(name, PluginApiCheck.ReferencedApiVersion(dll)) is { } reason)
+                throw new NasException(reason);
             loader = PluginLoader.CreateFromAssemblyFile(dll, SharedTypes, config =>
             {
                 config.PreferSharedTypes = true;
@@ -95,27 +115,38 @@ public sealed class PluginCatalog : IDisposable
             });
             var exports = PluginExports.Discover(loader.LoadDefaultAssembly(), kind, dll);
             Publish(name, dll, exports);
-            if (replacing is null) foreach (var entry in exports.Strategies) _strategies.Add(entry);
-            else _strategies.ReplaceSource(dll, exports.Strategies);
+            if (replacing is null)
+                foreach (var entry in exports.Strategies)
+                    _strategies.Add(entry);
+            else
+                _strategies.ReplaceSource(dll, exports.Strategies);
             var loaded = loader;
-            loader.Reloaded += (_, args) => { if (IsCurrent(dll, loaded)) OnReloaded(args.Loader, kind, dll); };
+            loader.Reloaded += (_, args) =>
+            {
+                if (IsCurrent(dll, loaded))
+                    OnReloaded(args.Loader, kind, dll);
+            };
             lock (_lock)
             {
                 _loaders[dll] = loader;
                 // Not disposed now: contestants (and a race's estimator) may still run the old build, and its folder
                 // is gone, so unloading it could break a dependency it loads late. It goes with the catalog.
-                if (replacing is not null) _retired.Add(replacing);
+                if (replacing is not null)
+                    _retired.Add(replacing);
             }
-            if (replacing is not null) Reloaded?.Invoke(dll, null);
+            if (replacing is not null)
+                Reloaded?.Invoke(dll, null);
             return null;
         }
         catch (Exception e)
         {
             loader?.Dispose();
-            string message = e is NasException ? e.Message : $"Plugin '{name}' could not be loaded: {e.GetType().Name}: {e.Message}";
+            string message =
+                e is NasException ? e.Message : $"Plugin '{name}' could not be loaded: {e.GetType().Name}: {e.Message}";
             if (replacing is null)
             {
-                lock (_lock) _errors.Add(new PluginLoadError(dll, message));
+                lock (_lock)
+                    _errors.Add(new PluginLoadError(dll, message));
                 return message;
             }
             message = $"Plugin '{name}' could not be reloaded (the previous build keeps running): {message}";
@@ -127,7 +158,8 @@ public sealed class PluginCatalog : IDisposable
 
     private bool IsCurrent(string dll, PluginLoader loader)
     {
-        lock (_lock) return _loaders.GetValueOrDefault(dll) == loader;
+        lock (_lock)
+            return _loaders.GetValueOrDefault(dll) == loader;
     }
 
     private void OnReloaded(PluginLoader loader, string kind, string dll)
@@ -170,22 +202,35 @@ public sealed class PluginCatalog : IDisposable
         lock (_lock)
         {
             foreach (var group in exports.Operations.GroupBy(o => o.Name).Where(g => g.Count() > 1))
-                throw new NasException($"Plugin '{name}' ({dll}) defines operation '{group.Key}' {group.Count()} times.");
+                throw new NasException(
+                    $"Plugin '{name}' ({dll}) defines operation '{group.Key}' {group.Count()} times."
+                );
             foreach (var operation in exports.Operations)
                 if (_operations.Contains(operation.Name) && _operations.SourceOf(operation.Name) != operationSource)
-                    throw new NasException($"Plugin '{name}' ({dll}): operation '{operation.Name}' is already registered by {_operations.SourceOf(operation.Name)}.");
+                    throw new NasException(
+                        $"Plugin '{name}' ({dll}): operation '{operation.Name}' is already registered by {_operations.SourceOf(operation.Name)}."
+                    );
             foreach (var group in exports.Estimators.GroupBy(e => e.Name).Where(g => g.Count() > 1))
-                throw new NasException($"Plugin '{name}' ({dll}) defines estimator '{group.Key}' {group.Count()} times.");
+                throw new NasException(
+                    $"Plugin '{name}' ({dll}) defines estimator '{group.Key}' {group.Count()} times."
+                );
             foreach (var estimator in exports.Estimators)
             {
                 if (SandboxHost.EstimatorNames.Contains(estimator.Name))
-                    throw new NasException($"Plugin '{name}' ({dll}): estimator '{estimator.Name}' is a built-in estimator's name.");
+                    throw new NasException(
+                        $"Plugin '{name}' ({dll}): estimator '{estimator.Name}' is a built-in estimator's name."
+                    );
                 if (_estimators.TryGetValue(estimator.Name, out var other) && other.Source.Origin != dll)
-                    throw new NasException($"Plugin '{name}' ({dll}): estimator '{estimator.Name}' is already provided by {other.Source.Origin}.");
+                    throw new NasException(
+                        $"Plugin '{name}' ({dll}): estimator '{estimator.Name}' is already provided by {other.Source.Origin}."
+                    );
             }
-            foreach (var operation in exports.Operations) _operations.Register(operation, operationSource, replace: true);
-            foreach (var stale in _estimators.Values.Where(e => e.Source.Origin == dll).ToArray()) _estimators.Remove(stale.Name);
-            foreach (var estimator in exports.Estimators) _estimators[estimator.Name] = estimator;
+            foreach (var operation in exports.Operations)
+                _operations.Register(operation, operationSource, replace: true);
+            foreach (var stale in _estimators.Values.Where(e => e.Source.Origin == dll).ToArray())
+                _estimators.Remove(stale.Name);
+            foreach (var estimator in exports.Estimators)
+                _estimators[estimator.Name] = estimator;
         }
     }
 
@@ -193,7 +238,8 @@ public sealed class PluginCatalog : IDisposable
     {
         lock (_lock)
         {
-            foreach (var loader in _loaders.Values.Concat(_retired)) loader.Dispose();
+            foreach (var loader in _loaders.Values.Concat(_retired))
+                loader.Dispose();
             _retired.Clear();
             _loaders.Clear();
         }

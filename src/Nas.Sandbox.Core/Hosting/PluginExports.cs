@@ -8,12 +8,19 @@ namespace Nas.Sandbox.Core.Hosting;
 /// with a parameterless constructor that implements <see cref="IStrategyFactory"/>, <see cref="IEstimator"/> or
 /// <see cref="IOperation"/> (a type implementing several is published as each).
 /// </summary>
-internal sealed record PluginExports(IReadOnlyList<StrategyEntry> Strategies, IReadOnlyList<EstimatorEntry> Estimators, IReadOnlyList<IOperation> Operations)
+internal sealed record PluginExports(
+    IReadOnlyList<StrategyEntry> Strategies,
+    IReadOnlyList<EstimatorEntry> Estimators,
+    IReadOnlyList<IOperation> Operations
+)
 {
     public static PluginExports Discover(Assembly assembly, string kind, string dll)
     {
-        string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-                         ?? assembly.GetName().Version?.ToString() ?? "0";
+        string version = assembly
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+            ?.InformationalVersion.Split('+')[0]
+            ?? assembly.GetName().Version?.ToString()
+            ?? "0";
         string build = assembly.ManifestModule.ModuleVersionId.ToString("N")[..8];
         var source = new StrategySource(kind, dll, version, build);
         var strategies = new List<StrategyEntry>();
@@ -21,14 +28,20 @@ internal sealed record PluginExports(IReadOnlyList<StrategyEntry> Strategies, IR
         var operations = new List<IOperation>();
         foreach (var type in assembly.GetExportedTypes())
         {
-            if (type.IsAbstract || type.IsInterface || type.GetConstructor(Type.EmptyTypes) is null) continue;
-            bool strategy = typeof(IStrategyFactory).IsAssignableFrom(type), estimator = typeof(IEstimator).IsAssignableFrom(type),
+            if (type.IsAbstract || type.IsInterface || type.GetConstructor(Type.EmptyTypes) is null)
+                continue;
+            bool strategy = typeof(IStrategyFactory).IsAssignableFrom(type),
+                estimator = typeof(IEstimator).IsAssignableFrom(type),
                 operation = typeof(IOperation).IsAssignableFrom(type);
-            if (!strategy && !estimator && !operation) continue;
+            if (!strategy && !estimator && !operation)
+                continue;
             object instance = Activator.CreateInstance(type)!;
-            if (strategy) strategies.Add(new StrategyEntry((IStrategyFactory)instance, source));
-            if (estimator) estimators.Add(new EstimatorEntry((IEstimator)instance, source));
-            if (operation) operations.Add((IOperation)instance);
+            if (strategy)
+                strategies.Add(new StrategyEntry((IStrategyFactory)instance, source));
+            if (estimator)
+                estimators.Add(new EstimatorEntry((IEstimator)instance, source));
+            if (operation)
+                operations.Add((IOperation)instance);
         }
         return new PluginExports(strategies, estimators, operations);
     }

@@ -18,11 +18,20 @@ public static class PluginLocations
     {
         var result = new List<PluginDirectory>();
         string beside = Path.Combine(AppContext.BaseDirectory, "plugins");
-        if (Directory.Exists(beside)) result.Add(new PluginDirectory(beside, StrategySource.BuiltInPack));
-        else if (BuiltInFromBuild(host) is { } built) result.Add(new PluginDirectory(built, StrategySource.BuiltInPack));
-        if (NasHome.TryResolve() is { } home) result.Add(new PluginDirectory(home.Plugins, StrategySource.PluginFolder));
-        foreach (var pack in Packs.InstalledPacks.All()) result.Add(new PluginDirectory(pack.PluginsFolder, StrategySource.InstalledPack));
-        foreach (string folder in (Environment.GetEnvironmentVariable(PathVariable) ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        if (Directory.Exists(beside))
+            result.Add(new PluginDirectory(beside, StrategySource.BuiltInPack));
+        else if (BuiltInFromBuild(host) is { } built)
+            result.Add(new PluginDirectory(built, StrategySource.BuiltInPack));
+        if (NasHome.TryResolve() is { } home)
+            result.Add(new PluginDirectory(home.Plugins, StrategySource.PluginFolder));
+        foreach (var pack in Packs.InstalledPacks.All())
+            result.Add(new PluginDirectory(pack.PluginsFolder, StrategySource.InstalledPack));
+        foreach (
+            string folder in (Environment.GetEnvironmentVariable(PathVariable) ?? "").Split(
+                Path.PathSeparator,
+                StringSplitOptions.RemoveEmptyEntries
+            )
+        )
             result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
         foreach (string folder in extraFolders ?? [])
             result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
@@ -30,5 +39,7 @@ public static class PluginLocations
     }
 
     private static string? BuiltInFromBuild(Assembly host) =>
-        host.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Nas.BuiltInPluginsDir")?.Value;
+        host.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "Nas.BuiltInPluginsDir")
+            ?.Value;
 }

@@ -17,10 +17,19 @@ public sealed class SandboxHost : IDisposable
 {
     public static readonly IReadOnlyList<string> SpaceNames = ["nb201"];
     public static readonly IReadOnlyList<string> EstimatorNames =
-        ["train", "tabular", .. Estimators.ZeroCost.ZeroCostProxy.All.Select(p => p.Name)];
+    [
+        "train",
+        "tabular",
+        .. Estimators.ZeroCost.ZeroCostProxy.All.Select(p => p.Name),
+    ];
     public static readonly IReadOnlyList<string> DatasetNames = ["fashion-mnist"];
 
-    private SandboxHost(OperationRegistry operations, StrategyCatalog strategies, PluginCatalog plugins, ScriptCatalog scripts)
+    private SandboxHost(
+        OperationRegistry operations,
+        StrategyCatalog strategies,
+        PluginCatalog plugins,
+        ScriptCatalog scripts
+    )
     {
         Operations = operations;
         Strategies = strategies;
@@ -41,15 +50,27 @@ public sealed class SandboxHost : IDisposable
     /// Compile the script folders only when a name is not found among built-ins and plugins (a strategy, estimator or
     /// operation), so that a race of built-in strategies starts without paying for Roslyn (about two seconds cold).
     /// </param>
-    public static SandboxHost Create(Assembly hostAssembly, IEnumerable<string>? pluginFolders = null, IEnumerable<string>? scriptFolders = null,
-        bool lazyScripts = false)
+    public static SandboxHost Create(
+        Assembly hostAssembly,
+        IEnumerable<string>? pluginFolders = null,
+        IEnumerable<string>? scriptFolders = null,
+        bool lazyScripts = false
+    )
     {
         var operations = OperationRegistry.CreateDefault();
         var strategies = new StrategyCatalog();
-        var plugins = PluginCatalog.Load(PluginLocations.For(hostAssembly, pluginFolders), strategies, operations: operations);
+        var plugins = PluginCatalog.Load(
+            PluginLocations.For(hostAssembly, pluginFolders),
+            strategies,
+            operations: operations
+        );
         var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations);
-        var host = new SandboxHost(operations, strategies, plugins, scripts) { _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray() };
-        if (!lazyScripts) host.LoadScriptFolders();
+        var host = new SandboxHost(operations, strategies, plugins, scripts)
+        {
+            _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray(),
+        };
+        if (!lazyScripts)
+            host.LoadScriptFolders();
         return host;
     }
 
@@ -59,17 +80,28 @@ public sealed class SandboxHost : IDisposable
     /// <summary>Compiles every script of the script folders (once).</summary>
     public void LoadScriptFolders()
     {
-        if (_scriptFoldersLoaded) return;
+        if (_scriptFoldersLoaded)
+            return;
         _scriptFoldersLoaded = true;
-        foreach (string folder in _scriptFolders) Scripts.LoadFolder(folder);
-        foreach (var pack in Packs.InstalledPacks.All()) Scripts.LoadFolder(pack.ScriptsFolder, StrategySource.InstalledPack, pack.Manifest.Version.ToNormalizedString());
+        foreach (string folder in _scriptFolders)
+            Scripts.LoadFolder(folder);
+        foreach (var pack in Packs.InstalledPacks.All())
+            Scripts.LoadFolder(
+                pack.ScriptsFolder,
+                StrategySource.InstalledPack,
+                pack.Manifest.Version.ToNormalizedString()
+            );
     }
 
     /// <summary>A strategy by name or .csx path: built-ins and plugins first, then the script folders.</summary>
     public StrategyEntry ResolveStrategy(string nameOrPath)
     {
-        if (nameOrPath.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)) RequireScript(nameOrPath);
-        try { return Strategies.Get(nameOrPath); }
+        if (nameOrPath.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+            RequireScript(nameOrPath);
+        try
+        {
+            return Strategies.Get(nameOrPath);
+        }
         catch (NasException) when (!_scriptFoldersLoaded)
         {
             LoadScriptFolders();
@@ -79,26 +111,43 @@ public sealed class SandboxHost : IDisposable
 
     /// <summary>Plugins and scripts that could not be loaded, and strategy name clashes.</summary>
     public IEnumerable<string> Warnings =>
-        Plugins.Errors.Select(e => e.Message).Concat(Scripts.Errors.Select(e => e.Message)).Concat(Strategies.Warnings).Concat(Packs.InstalledPacks.Problems());
+        Plugins
+            .Errors.Select(e => e.Message)
+            .Concat(Scripts.Errors.Select(e => e.Message))
+            .Concat(Strategies.Warnings)
+            .Concat(Packs.InstalledPacks.Problems());
 
     /// <summary>Makes sure a script named on the command line is loaded; its errors become one <see cref="NasException"/>.</summary>
     public void RequireScript(string path)
     {
-        if (!File.Exists(path)) throw new NasException($"Script {path} not found.");
+        if (!File.Exists(path))
+            throw new NasException($"Script {path} not found.");
         if (!Scripts.Load(path))
-            throw new NasException(string.Join(Environment.NewLine,
-                Scripts.Errors.Where(e => e.Path == Path.GetFullPath(path)).Select(e => e.Message).DefaultIfEmpty($"Script {path} did not compile.")));
+            throw new NasException(
+                string.Join(
+                    Environment.NewLine,
+                    Scripts
+                        .Errors.Where(e => e.Path == Path.GetFullPath(path))
+                        .Select(e => e.Message)
+                        .DefaultIfEmpty($"Script {path} did not compile.")
+                )
+            );
     }
 
     /// <summary>A space by name; <paramref name="operations"/> replaces the cell's operation list (e.g. with script operations).</summary>
     public ISearchSpace CreateSpace(string name, IReadOnlyList<string>? operations = null)
     {
-        if (name != "nb201") throw new NasException($"Unknown search space '{name}'. Available: {string.Join(", ", SpaceNames)}.");
-        if (operations is null or { Count: 0 }) return new Nb201Space();
-        if (operations.Any(op => !Operations.Contains(op))) LoadScriptFolders(); // script operations
+        if (name != "nb201")
+            throw new NasException($"Unknown search space '{name}'. Available: {string.Join(", ", SpaceNames)}.");
+        if (operations is null or { Count: 0 })
+            return new Nb201Space();
+        if (operations.Any(op => !Operations.Contains(op)))
+            LoadScriptFolders(); // script operations
         var unknown = operations.Where(op => !Operations.Contains(op)).ToArray();
         if (unknown.Length > 0)
-            throw new NasException($"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}.");
+            throw new NasException(
+                $"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}."
+            );
         if (operations.Distinct().Count() != operations.Count || operations.Count < 2)
             throw new NasException("--operations needs at least two distinct operations.");
         return new Nb201Space(operations, name);
@@ -113,7 +162,9 @@ public sealed class SandboxHost : IDisposable
         return name switch
         {
             "fashion-mnist" => FashionMnist.Load(path),
-            _ => throw new NasException($"Unknown dataset '{name}'. Available: {string.Join(", ", DatasetNames)} (fashion-mnist:DIR for another folder)."),
+            _ => throw new NasException(
+                $"Unknown dataset '{name}'. Available: {string.Join(", ", DatasetNames)} (fashion-mnist:DIR for another folder)."
+            ),
         };
     }
 
@@ -123,22 +174,39 @@ public sealed class SandboxHost : IDisposable
     /// </summary>
     public IEstimator CreateEstimator(string name, string dataset, TrainingSettings training, string device)
     {
-        if (name == "train") return new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device));
+        if (name == "train")
+            return new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device));
         if (Estimators.ZeroCost.ZeroCostProxy.All.FirstOrDefault(p => p.Name == name) is { } proxy)
         {
             var data = LoadDataset(dataset);
-            return new Estimators.ZeroCost.ZeroCostEstimator(proxy, new TrainingEstimator(data, Operations, training, Devices.Resolve(device)), data, training.BatchSize);
+            return new Estimators.ZeroCost.ZeroCostEstimator(
+                proxy,
+                new TrainingEstimator(data, Operations, training, Devices.Resolve(device)),
+                data,
+                training.BatchSize
+            );
         }
         if (name.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
         {
             RequireScript(name);
             var defined = Scripts.Scripts.Single(s => s.Path == Path.GetFullPath(name)).Estimators;
-            return defined.Count == 1 ? defined[0] : throw new NasException($"Script {name} defines {defined.Count} estimators; name one of them with --estimator NAME.");
+            return defined.Count == 1
+                ? defined[0]
+                : throw new NasException(
+                    $"Script {name} defines {defined.Count} estimators; name one of them with --estimator NAME."
+                );
         }
-        if (Plugins.FindEstimator(name) is { } plugin) return plugin.Estimator;
-        if (!Scripts.Estimators.ContainsKey(name)) LoadScriptFolders();
-        if (Scripts.Estimators.TryGetValue(name, out var scripted)) return scripted;
-        var available = EstimatorNames.Concat(Plugins.Estimators.Select(e => e.Name)).Concat(Scripts.Estimators.Keys).Distinct().Order(StringComparer.Ordinal);
+        if (Plugins.FindEstimator(name) is { } plugin)
+            return plugin.Estimator;
+        if (!Scripts.Estimators.ContainsKey(name))
+            LoadScriptFolders();
+        if (Scripts.Estimators.TryGetValue(name, out var scripted))
+            return scripted;
+        var available = EstimatorNames
+            .Concat(Plugins.Estimators.Select(e => e.Name))
+            .Concat(Scripts.Estimators.Keys)
+            .Distinct()
+            .Order(StringComparer.Ordinal);
         throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", available)}.");
     }
 
@@ -147,10 +215,20 @@ public sealed class SandboxHost : IDisposable
     /// estimator's own data when it trains (one load for both), otherwise <paramref name="dataset"/>, loaded only when a
     /// contestant first touches it (a tabular race of sample-based strategies never loads it).
     /// </summary>
-    public Racing.Training.RaceTrainingData CreateTrainingData(IEstimator estimator, string dataset, TrainingSettings training, string device) =>
+    public Racing.Training.RaceTrainingData CreateTrainingData(
+        IEstimator estimator,
+        string dataset,
+        TrainingSettings training,
+        string device
+    ) =>
         estimator is TrainingEstimator trainer
             ? Racing.Training.RaceTrainingData.For(trainer)
-            : new Racing.Training.RaceTrainingData(() => LoadDataset(dataset), Operations, training, Devices.ResolveWhenNeeded(device));
+            : new Racing.Training.RaceTrainingData(
+                () => LoadDataset(dataset),
+                Operations,
+                training,
+                Devices.ResolveWhenNeeded(device)
+            );
 
     private Packs.PackWatcher? _packWatcher;
 
@@ -160,7 +238,8 @@ public sealed class SandboxHost : IDisposable
     /// </summary>
     public void WatchPacks(Action<string> notice)
     {
-        if (_packWatcher is not null) return;
+        if (_packWatcher is not null)
+            return;
         try
         {
             _packWatcher = new Packs.PackWatcher(this, Packs.PackStore.ForUser());

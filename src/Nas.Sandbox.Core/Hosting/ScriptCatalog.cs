@@ -23,7 +23,9 @@ public sealed class ScriptCatalog : IDisposable
     private readonly ConcurrentDictionary<string, IEstimator> _estimators = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Timer> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Kind, string? Version)> _origins = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Kind, string? Version)> _origins = new(
+        StringComparer.Ordinal
+    );
     private readonly List<ScriptLoadError> _errors = [];
     private readonly Lock _lock = new();
     private TimeSpan _debounce = DefaultDebounce;
@@ -39,7 +41,11 @@ public sealed class ScriptCatalog : IDisposable
 
     public IReadOnlyList<ScriptLoadError> Errors
     {
-        get { lock (_lock) return _errors.ToArray(); }
+        get
+        {
+            lock (_lock)
+                return _errors.ToArray();
+        }
     }
 
     /// <summary>Estimators defined by scripts, by name.</summary>
@@ -54,7 +60,8 @@ public sealed class ScriptCatalog : IDisposable
     /// </summary>
     public void LoadFolder(string folder, string kind = StrategySource.Script, string? version = null)
     {
-        if (!Directory.Exists(folder)) return;
+        if (!Directory.Exists(folder))
+            return;
         foreach (string path in Directory.GetFiles(folder, "*.csx").Order(StringComparer.Ordinal))
         {
             _origins[Path.GetFullPath(path)] = (kind, version);
@@ -66,21 +73,30 @@ public sealed class ScriptCatalog : IDisposable
     public bool Load(string path)
     {
         string full = Path.GetFullPath(path);
-        if (_scripts.ContainsKey(full)) return true;
+        if (_scripts.ContainsKey(full))
+            return true;
         var result = _compiler.Compile(full);
         if (!result.Success)
         {
-            lock (_lock) _errors.Add(new ScriptLoadError(full, result.Diagnostics.Where(d => d.IsError).ToArray()));
+            lock (_lock)
+                _errors.Add(new ScriptLoadError(full, result.Diagnostics.Where(d => d.IsError).ToArray()));
             return false;
         }
-        try { Publish(result.Script!, previous: null); }
+        try
+        {
+            Publish(result.Script!, previous: null);
+        }
         catch (NasException e)
         {
             result.Script!.Dispose();
-            lock (_lock) _errors.Add(new ScriptLoadError(full, [new ScriptDiagnostic(full, 1, 1, "error", "NAS0010", e.Message)]));
+            lock (_lock)
+                _errors.Add(
+                    new ScriptLoadError(full, [new ScriptDiagnostic(full, 1, 1, "error", "NAS0010", e.Message)])
+                );
             return false;
         }
-        if (_watching) WatchSources(result.Script!);
+        if (_watching)
+            WatchSources(result.Script!);
         return true;
     }
 
@@ -89,7 +105,8 @@ public sealed class ScriptCatalog : IDisposable
     {
         _debounce = debounce ?? DefaultDebounce;
         _watching = true;
-        foreach (var script in _scripts.Values) WatchSources(script);
+        foreach (var script in _scripts.Values)
+            WatchSources(script);
     }
 
     /// <summary>Recompiles <paramref name="path"/> now (what a save triggers after the debounce).</summary>
@@ -101,7 +118,8 @@ public sealed class ScriptCatalog : IDisposable
         if (result.Success)
         {
             Publish(result.Script!, previous);
-            if (_watching) WatchSources(result.Script!);
+            if (_watching)
+                WatchSources(result.Script!);
         }
         else
         {
@@ -121,12 +139,17 @@ public sealed class ScriptCatalog : IDisposable
         {
             // A script may redefine its own operations on a save, never one that another source registered.
             if (_operations.Contains(operation.Name) && _operations.SourceOf(operation.Name) != operationSource)
-                throw new NasException($"{script.Path}: operation '{operation.Name}' is already registered by {_operations.SourceOf(operation.Name)}.");
+                throw new NasException(
+                    $"{script.Path}: operation '{operation.Name}' is already registered by {_operations.SourceOf(operation.Name)}."
+                );
             _operations.Register(operation, operationSource, replace: true);
         }
-        foreach (var estimator in script.Estimators) _estimators[estimator.Name] = estimator;
+        foreach (var estimator in script.Estimators)
+            _estimators[estimator.Name] = estimator;
         _scripts[script.Path] = script;
-        if (previous is null) foreach (var entry in entries) _strategies.Add(entry);
+        if (previous is null)
+            foreach (var entry in entries)
+                _strategies.Add(entry);
         else
         {
             _strategies.ReplaceSource(script.Path, entries);
@@ -140,7 +163,10 @@ public sealed class ScriptCatalog : IDisposable
         foreach (string folder in script.SourceFiles.Select(Path.GetDirectoryName).Distinct()!)
             _watchers.GetOrAdd(folder!, f =>
             {
-                var watcher = new FileSystemWatcher(f, "*.csx") { NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size };
+                var watcher = new FileSystemWatcher(f, "*.csx")
+                {
+                    NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
+                };
                 watcher.Changed += (_, e) => OnSourceChanged(e.FullPath);
                 watcher.Created += (_, e) => OnSourceChanged(e.FullPath);
                 watcher.Renamed += (_, e) => OnSourceChanged(e.FullPath);
@@ -155,22 +181,36 @@ public sealed class ScriptCatalog : IDisposable
         {
             string path = script.Path;
             // Debounce: every event restarts the timer, so an editor's burst of writes compiles once.
-            var timer = _pending.GetOrAdd(path, p => new Timer(_ => SafeRecompile(p), null, Timeout.Infinite, Timeout.Infinite));
+            var timer = _pending.GetOrAdd(path, p => new Timer(
+                _ => SafeRecompile(p),
+                null,
+                Timeout.Infinite,
+                Timeout.Infinite
+            ));
             timer.Change(_debounce, Timeout.InfiniteTimeSpan);
         }
     }
 
     private void SafeRecompile(string path)
     {
-        try { Recompile(path); }
-        catch (Exception e) { _strategies.ReportFailure(path, $"{path}: recompiling failed: {e.GetType().Name}: {e.Message}"); }
+        try
+        {
+            Recompile(path);
+        }
+        catch (Exception e)
+        {
+            _strategies.ReportFailure(path, $"{path}: recompiling failed: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     public void Dispose()
     {
-        foreach (var watcher in _watchers.Values) watcher.Dispose();
-        foreach (var timer in _pending.Values) timer.Dispose();
-        foreach (var script in _scripts.Values) script.Dispose();
+        foreach (var watcher in _watchers.Values)
+            watcher.Dispose();
+        foreach (var timer in _pending.Values)
+            timer.Dispose();
+        foreach (var script in _scripts.Values)
+            script.Dispose();
         _scripts.Clear();
     }
 }

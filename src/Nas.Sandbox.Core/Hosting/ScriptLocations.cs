@@ -15,10 +15,17 @@ public static class ScriptLocations
     {
         var result = new List<string>();
         string beside = Path.Combine(AppContext.BaseDirectory, "scripts");
-        if (Directory.Exists(beside)) result.Add(beside);
-        else if (host.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Nas.ScriptsDir")?.Value is { } built)
+        if (Directory.Exists(beside))
+            result.Add(beside);
+        else if (
+            host.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "Nas.ScriptsDir")
+                ?.Value is
+            { } built
+        )
             result.Add(built);
-        if (NasHome.TryResolve() is { } home) result.Add(home.Scripts);
+        if (NasHome.TryResolve() is { } home)
+            result.Add(home.Scripts);
         result.AddRange((extraFolders ?? []).Select(Path.GetFullPath));
         return result.Distinct(StringComparer.Ordinal).ToArray();
     }

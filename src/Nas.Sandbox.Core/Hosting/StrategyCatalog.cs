@@ -15,7 +15,8 @@ public sealed class StrategyCatalog
 
     public StrategyCatalog(IEnumerable<StrategyEntry>? entries = null)
     {
-        foreach (var entry in entries ?? []) Add(entry);
+        foreach (var entry in entries ?? [])
+            Add(entry);
     }
 
     /// <summary>A strategy of a source was replaced by a new build of that source.</summary>
@@ -26,12 +27,20 @@ public sealed class StrategyCatalog
 
     public IReadOnlyCollection<StrategyEntry> All
     {
-        get { lock (_lock) return _byName.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToArray(); }
+        get
+        {
+            lock (_lock)
+                return _byName.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToArray();
+        }
     }
 
     public IReadOnlyList<string> Warnings
     {
-        get { lock (_lock) return _warnings.ToArray(); }
+        get
+        {
+            lock (_lock)
+                return _warnings.ToArray();
+        }
     }
 
     public void Add(StrategyEntry entry)
@@ -39,8 +48,11 @@ public sealed class StrategyCatalog
         lock (_lock)
         {
             if (_byName.TryGetValue(entry.Name, out var existing))
-                _warnings.Add($"Strategy '{entry.Name}' from {entry.Source.Origin} ignored: {existing.Source.Origin} already provides it.");
-            else _byName[entry.Name] = entry;
+                _warnings.Add(
+                    $"Strategy '{entry.Name}' from {entry.Source.Origin} ignored: {existing.Source.Origin} already provides it."
+                );
+            else
+                _byName[entry.Name] = entry;
         }
     }
 
@@ -53,19 +65,23 @@ public sealed class StrategyCatalog
         var replaced = new List<StrategyEntry>();
         lock (_lock)
         {
-            foreach (var stale in _byName.Values.Where(e => e.Source.Origin == origin).ToArray()) _byName.Remove(stale.Name);
+            foreach (var stale in _byName.Values.Where(e => e.Source.Origin == origin).ToArray())
+                _byName.Remove(stale.Name);
             foreach (var entry in entries)
             {
                 if (_byName.TryGetValue(entry.Name, out var other))
                 {
-                    _warnings.Add($"Strategy '{entry.Name}' from {origin} ignored: {other.Source.Origin} already provides it.");
+                    _warnings.Add(
+                        $"Strategy '{entry.Name}' from {origin} ignored: {other.Source.Origin} already provides it."
+                    );
                     continue;
                 }
                 _byName[entry.Name] = entry;
                 replaced.Add(entry);
             }
         }
-        foreach (var entry in replaced) EntryReplaced?.Invoke(entry);
+        foreach (var entry in replaced)
+            EntryReplaced?.Invoke(entry);
     }
 
     public void ReportFailure(string origin, string message) => SourceFailed?.Invoke(origin, message);
@@ -75,19 +91,25 @@ public sealed class StrategyCatalog
     {
         lock (_lock)
         {
-            if (_byName.TryGetValue(nameOrPath, out var entry)) return entry;
+            if (_byName.TryGetValue(nameOrPath, out var entry))
+                return entry;
             if (nameOrPath.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
             {
                 string full = Path.GetFullPath(nameOrPath);
                 var fromScript = _byName.Values.Where(e => e.Source.Origin == full).ToArray();
-                if (fromScript.Length == 1) return fromScript[0];
+                if (fromScript.Length == 1)
+                    return fromScript[0];
                 if (fromScript.Length > 1)
-                    throw new NasException($"Script {nameOrPath} defines several strategies ({string.Join(", ", fromScript.Select(e => e.Name))}): name one of them.");
+                    throw new NasException(
+                        $"Script {nameOrPath} defines several strategies ({string.Join(", ", fromScript.Select(e => e.Name))}): name one of them."
+                    );
                 throw new NasException($"Script {nameOrPath} defines no strategy (or was not loaded).");
             }
-            throw new NasException(_byName.Count == 0
-                ? $"Unknown strategy '{nameOrPath}': no strategies are available (no plugin folder was found; build the plugins first)."
-                : $"Unknown strategy '{nameOrPath}'. Available: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}.");
+            throw new NasException(
+                _byName.Count == 0
+                    ? $"Unknown strategy '{nameOrPath}': no strategies are available (no plugin folder was found; build the plugins first)."
+                    : $"Unknown strategy '{nameOrPath}'. Available: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}."
+            );
         }
     }
 }

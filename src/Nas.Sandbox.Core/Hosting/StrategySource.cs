@@ -9,7 +9,10 @@ namespace Nas.Sandbox.Core.Hosting;
 /// </summary>
 public sealed record StrategySource(string Kind, string Origin, string Version, string Build = "")
 {
-    public const string BuiltInPack = "built-in pack", PluginFolder = "plugin folder", Script = "script", InstalledPack = "installed pack";
+    public const string BuiltInPack = "built-in pack",
+        PluginFolder = "plugin folder",
+        Script = "script",
+        InstalledPack = "installed pack";
 
     /// <summary>Version and build for display, e.g. <c>1.0.0 (3f2a9c1e)</c>.</summary>
     public string Display => Build.Length == 0 || Build == Version ? Version : $"{Version} ({Build})";

@@ -48,12 +48,28 @@ public static class JournalEventTypes
     /// <summary>Every line type: those of a race's course first, then those of hot swaps and of the console's commands.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        RaceStarted, HeatStarted, TrialStarted, Trial, SearchTime, ContestantFailed, HeatFinished, RaceFinished,
-        Swap, SwapFailed, ContestantAdded, ContestantRemoved, HeatRestarted, RaceResumed, CommandRejected,
+        RaceStarted,
+        HeatStarted,
+        TrialStarted,
+        Trial,
+        SearchTime,
+        ContestantFailed,
+        HeatFinished,
+        RaceFinished,
+        Swap,
+        SwapFailed,
+        ContestantAdded,
+        ContestantRemoved,
+        HeatRestarted,
+        RaceResumed,
+        CommandRejected,
     ];
 
     /// <summary>The line type of <paramref name="raceEvent"/>.</summary>
     public static string Of(RaceEvent raceEvent) =>
-        ByEvent.TryGetValue(raceEvent.GetType(), out string? name) ? name
-            : throw new ArgumentException($"No journal line type for {raceEvent.GetType().Name}: add it to {nameof(JournalEventTypes)}.{nameof(ByEvent)}.");
+        ByEvent.TryGetValue(raceEvent.GetType(), out string? name)
+            ? name
+            : throw new ArgumentException(
+                $"No journal line type for {raceEvent.GetType().Name}: add it to {nameof(JournalEventTypes)}.{nameof(ByEvent)}."
+            );
 }

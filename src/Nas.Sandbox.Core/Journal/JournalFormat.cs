@@ -28,38 +28,66 @@ public static class JournalFormat
             TrialFinished e => Trial(e),
             TrialStarted e => new JObject
             {
-                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index, ["arch"] = e.Architecture.Key, ["startedAt"] = e.StartedAt,
+                ["contestant"] = e.Contestant,
+                ["heat"] = e.Heat,
+                ["index"] = e.Index,
+                ["arch"] = e.Architecture.Key,
+                ["startedAt"] = e.StartedAt,
             },
             SearchCharged e => new JObject
             {
-                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
-                ["phase"] = e.Phase, ["seconds"] = Math.Round(e.Seconds, 4),
+                ["contestant"] = e.Contestant,
+                ["heat"] = e.Heat,
+                ["index"] = e.Index,
+                ["phase"] = e.Phase,
+                ["seconds"] = Math.Round(e.Seconds, 4),
             },
             ContestantFailed e => new JObject
             {
-                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = e.Index,
-                ["phase"] = e.Phase, ["message"] = e.Message,
+                ["contestant"] = e.Contestant,
+                ["heat"] = e.Heat,
+                ["index"] = e.Index,
+                ["phase"] = e.Phase,
+                ["message"] = e.Message,
             }.With("crashed", e.Crashed ? true : null),
             ContestantSwapped e => new JObject
             {
-                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["oldVersion"] = e.OldVersion,
-                ["newVersion"] = e.NewVersion, ["trialsReplayed"] = e.TrialsReplayed, ["milliseconds"] = Math.Round(e.Milliseconds, 1),
+                ["contestant"] = e.Contestant,
+                ["heat"] = e.Heat,
+                ["oldVersion"] = e.OldVersion,
+                ["newVersion"] = e.NewVersion,
+                ["trialsReplayed"] = e.TrialsReplayed,
+                ["milliseconds"] = Math.Round(e.Milliseconds, 1),
                 ["reason"] = e.Reason,
             },
             SwapFailed e => new JObject
             {
-                ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["source"] = e.Source, ["message"] = e.Message,
+                ["contestant"] = e.Contestant,
+                ["heat"] = e.Heat,
+                ["source"] = e.Source,
+                ["message"] = e.Message,
             },
             HeatFinished e => new JObject
             {
                 ["heat"] = e.Heat,
-                ["standings"] = new JArray(e.Standings.Select(s => new JObject
-                {
-                    ["contestant"] = s.Contestant, ["evaluations"] = s.Evaluations, ["failures"] = s.Failures,
-                    ["seconds"] = Math.Round(s.Seconds, 3), ["bestValidationAccuracy"] = s.BestValidationAccuracy,
-                    ["bestArchitecture"] = s.BestArchitecture, ["bestObjective"] = s.BestObjective,
-                    ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
-                }.WithNumber("meanWorkers", s.MeanWorkers).WithNumber("clockSeconds", s.ClockSeconds is { } clock ? Math.Round(clock, 3) : null).WithFront(s))),
+                ["standings"] = new JArray(
+                    e.Standings.Select(s =>
+                        new JObject
+                        {
+                            ["contestant"] = s.Contestant,
+                            ["evaluations"] = s.Evaluations,
+                            ["failures"] = s.Failures,
+                            ["seconds"] = Math.Round(s.Seconds, 3),
+                            ["bestValidationAccuracy"] = s.BestValidationAccuracy,
+                            ["bestArchitecture"] = s.BestArchitecture,
+                            ["bestObjective"] = s.BestObjective,
+                            ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
+                        }
+                            .WithNumber("meanWorkers", s.MeanWorkers)
+                            .WithNumber("clockSeconds", s.ClockSeconds is { } clock ? Math.Round(clock, 3) : null)
+                            .WithFront(s)
+                    )
+                ),
             },
             RaceFinished e => new JObject { ["summary"] = Summary(e.Summary) },
             ContestantAdded e => new JObject { ["heat"] = e.Heat, ["contestant"] = Contestant(e.Contestant) },
@@ -70,22 +98,37 @@ public static class JournalFormat
             _ => throw new ArgumentException($"No journal format for {raceEvent.GetType().Name}."),
         };
         // type and time first, so a journal reads well in a pager.
-        var ordered = new JObject { ["type"] = JournalEventTypes.Of(raceEvent), ["time"] = raceEvent.Time.ToString("O", CultureInfo.InvariantCulture) };
-        foreach (var property in json.Properties()) ordered.Add(property.Name, property.Value);
+        var ordered = new JObject
+        {
+            ["type"] = JournalEventTypes.Of(raceEvent),
+            ["time"] = raceEvent.Time.ToString("O", CultureInfo.InvariantCulture),
+        };
+        foreach (var property in json.Properties())
+            ordered.Add(property.Name, property.Value);
         return ordered;
     }
 
-    private static JObject Contestant(ContestantInfo c) => new()
-    {
-        ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["origin"] = c.Origin,
-        ["version"] = c.Version, ["build"] = c.Build, ["knobs"] = JObject.FromObject(c.Knobs),
-    };
+    private static JObject Contestant(ContestantInfo c) =>
+        new()
+        {
+            ["contestant"] = c.Label,
+            ["strategy"] = c.Strategy,
+            ["source"] = c.Source,
+            ["origin"] = c.Origin,
+            ["version"] = c.Version,
+            ["build"] = c.Build,
+            ["knobs"] = JObject.FromObject(c.Knobs),
+        };
 
     private static JObject Trial(TrialFinished e)
     {
         var t = e.Trial;
         var metrics = new JObject();
-        void Add(string name, object? value) { if (value is not null) metrics[name] = JToken.FromObject(value); }
+        void Add(string name, object? value)
+        {
+            if (value is not null)
+                metrics[name] = JToken.FromObject(value);
+        }
         Add("validationAccuracy", t.Metrics.ValidationAccuracy);
         Add("loss", t.Metrics.ValidationLoss);
         Add("trainingLoss", t.Metrics.TrainingLoss);
@@ -96,16 +139,26 @@ public static class JournalFormat
         Add("score", t.Metrics.Score);
         var json = new JObject
         {
-            ["contestant"] = e.Contestant, ["heat"] = e.Heat, ["index"] = t.Index,
-            ["arch"] = t.Architecture.Key, ["fidelity"] = JObject.FromObject(t.Fidelity, Serializer),
-            ["status"] = StatusName(t.Status), ["metrics"] = metrics, ["cost"] = t.CostSeconds,
+            ["contestant"] = e.Contestant,
+            ["heat"] = e.Heat,
+            ["index"] = t.Index,
+            ["arch"] = t.Architecture.Key,
+            ["fidelity"] = JObject.FromObject(t.Fidelity, Serializer),
+            ["status"] = StatusName(t.Status),
+            ["metrics"] = metrics,
+            ["cost"] = t.CostSeconds,
             ["cached"] = t.FromCache,
         };
-        if (t.Objective is not null) json["objective"] = t.Objective;
-        if (t.Objectives is not null) json["objectives"] = new JArray(t.Objectives);
-        if (t.Message is not null) json["message"] = t.Message;
-        if (e.StartedAt is { } started) json["startedAt"] = started;
-        if (e.FinishedAt is { } finished) json["finishedAt"] = finished;
+        if (t.Objective is not null)
+            json["objective"] = t.Objective;
+        if (t.Objectives is not null)
+            json["objectives"] = new JArray(t.Objectives);
+        if (t.Message is not null)
+            json["message"] = t.Message;
+        if (e.StartedAt is { } started)
+            json["startedAt"] = started;
+        if (e.FinishedAt is { } finished)
+            json["finishedAt"] = finished;
         return json;
     }
 
@@ -119,88 +172,202 @@ public static class JournalFormat
         var m = t.Metrics;
         var f = t.Fidelity;
         w.WriteStartObject();
-        w.WritePropertyName("type"); w.WriteValue(JournalEventTypes.Trial);
-        w.WritePropertyName("time"); w.WriteValue(e.Time.ToString("O", CultureInfo.InvariantCulture));
-        w.WritePropertyName("contestant"); w.WriteValue(e.Contestant);
-        w.WritePropertyName("heat"); w.WriteValue(e.Heat);
-        w.WritePropertyName("index"); w.WriteValue(t.Index);
-        w.WritePropertyName("arch"); w.WriteValue(t.Architecture.Key);
+        w.WritePropertyName("type");
+        w.WriteValue(JournalEventTypes.Trial);
+        w.WritePropertyName("time");
+        w.WriteValue(e.Time.ToString("O", CultureInfo.InvariantCulture));
+        w.WritePropertyName("contestant");
+        w.WriteValue(e.Contestant);
+        w.WritePropertyName("heat");
+        w.WriteValue(e.Heat);
+        w.WritePropertyName("index");
+        w.WriteValue(t.Index);
+        w.WritePropertyName("arch");
+        w.WriteValue(t.Architecture.Key);
         w.WritePropertyName("fidelity");
         w.WriteStartObject();
-        if (f.Epochs is { } epochs) { w.WritePropertyName("epochs"); w.WriteValue(epochs); }
-        if (f.TrainingImages is { } images) { w.WritePropertyName("trainingImages"); w.WriteValue(images); }
-        if (f.Channels is { } channels) { w.WritePropertyName("channels"); w.WriteValue(channels); }
-        if (f.CellsPerStage is { } cells) { w.WritePropertyName("cellsPerStage"); w.WriteValue(cells); }
-        if (f.BatchSize is { } batch) { w.WritePropertyName("batchSize"); w.WriteValue(batch); }
+        if (f.Epochs is { } epochs)
+        {
+            w.WritePropertyName("epochs");
+            w.WriteValue(epochs);
+        }
+        if (f.TrainingImages is { } images)
+        {
+            w.WritePropertyName("trainingImages");
+            w.WriteValue(images);
+        }
+        if (f.Channels is { } channels)
+        {
+            w.WritePropertyName("channels");
+            w.WriteValue(channels);
+        }
+        if (f.CellsPerStage is { } cells)
+        {
+            w.WritePropertyName("cellsPerStage");
+            w.WriteValue(cells);
+        }
+        if (f.BatchSize is { } batch)
+        {
+            w.WritePropertyName("batchSize");
+            w.WriteValue(batch);
+        }
         w.WriteEndObject();
-        w.WritePropertyName("status"); w.WriteValue(StatusName(t.Status));
+        w.WritePropertyName("status");
+        w.WriteValue(StatusName(t.Status));
         w.WritePropertyName("metrics");
         w.WriteStartObject();
-        if (m.ValidationAccuracy is { } accuracy) { w.WritePropertyName("validationAccuracy"); w.WriteValue(accuracy); }
-        if (m.ValidationLoss is { } loss) { w.WritePropertyName("loss"); w.WriteValue(loss); }
-        if (m.TrainingLoss is { } trainingLoss) { w.WritePropertyName("trainingLoss"); w.WriteValue(trainingLoss); }
-        if (m.Parameters is { } parameters) { w.WritePropertyName("params"); w.WriteValue(parameters); }
-        if (m.Flops is { } flops) { w.WritePropertyName("flops"); w.WriteValue(flops); }
-        if (m.LatencyMs is { } latency) { w.WritePropertyName("latencyMs"); w.WriteValue(latency); }
-        if (m.LatencyMsBatch64 is { } latency64) { w.WritePropertyName("latencyMsBatch64"); w.WriteValue(latency64); }
-        if (m.Score is { } score) { w.WritePropertyName("score"); w.WriteValue(score); }
+        if (m.ValidationAccuracy is { } accuracy)
+        {
+            w.WritePropertyName("validationAccuracy");
+            w.WriteValue(accuracy);
+        }
+        if (m.ValidationLoss is { } loss)
+        {
+            w.WritePropertyName("loss");
+            w.WriteValue(loss);
+        }
+        if (m.TrainingLoss is { } trainingLoss)
+        {
+            w.WritePropertyName("trainingLoss");
+            w.WriteValue(trainingLoss);
+        }
+        if (m.Parameters is { } parameters)
+        {
+            w.WritePropertyName("params");
+            w.WriteValue(parameters);
+        }
+        if (m.Flops is { } flops)
+        {
+            w.WritePropertyName("flops");
+            w.WriteValue(flops);
+        }
+        if (m.LatencyMs is { } latency)
+        {
+            w.WritePropertyName("latencyMs");
+            w.WriteValue(latency);
+        }
+        if (m.LatencyMsBatch64 is { } latency64)
+        {
+            w.WritePropertyName("latencyMsBatch64");
+            w.WriteValue(latency64);
+        }
+        if (m.Score is { } score)
+        {
+            w.WritePropertyName("score");
+            w.WriteValue(score);
+        }
         w.WriteEndObject();
         // Unrounded: a resumed race adds these up again and must reach the same budget decisions.
-        w.WritePropertyName("cost"); w.WriteValue(t.CostSeconds);
-        w.WritePropertyName("cached"); w.WriteValue(t.FromCache);
-        if (t.Objective is { } objective) { w.WritePropertyName("objective"); w.WriteValue(objective); }
+        w.WritePropertyName("cost");
+        w.WriteValue(t.CostSeconds);
+        w.WritePropertyName("cached");
+        w.WriteValue(t.FromCache);
+        if (t.Objective is { } objective)
+        {
+            w.WritePropertyName("objective");
+            w.WriteValue(objective);
+        }
         if (t.Objectives is { } objectives)
         {
             w.WritePropertyName("objectives");
             w.WriteStartArray();
-            foreach (double v in objectives) w.WriteValue(v);
+            foreach (double v in objectives)
+                w.WriteValue(v);
             w.WriteEndArray();
         }
-        if (t.Message is not null) { w.WritePropertyName("message"); w.WriteValue(t.Message); }
-        if (e.StartedAt is { } started) { w.WritePropertyName("startedAt"); w.WriteValue(started); }
-        if (e.FinishedAt is { } finished) { w.WritePropertyName("finishedAt"); w.WriteValue(finished); }
+        if (t.Message is not null)
+        {
+            w.WritePropertyName("message");
+            w.WriteValue(t.Message);
+        }
+        if (e.StartedAt is { } started)
+        {
+            w.WritePropertyName("startedAt");
+            w.WriteValue(started);
+        }
+        if (e.FinishedAt is { } finished)
+        {
+            w.WritePropertyName("finishedAt");
+            w.WriteValue(finished);
+        }
         w.WriteEndObject();
     }
 
-    public static string StatusName(TrialStatus status) => status switch
-    {
-        TrialStatus.Ok => "ok", TrialStatus.Failed => "failed", TrialStatus.Diverged => "diverged", TrialStatus.TimedOut => "timed-out",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
-
-    public static JObject Settings(RaceSettings s) => new JObject
-    {
-        ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)), ["space"] = s.Space, ["estimator"] = s.Estimator,
-        ["dataset"] = s.Dataset, ["table"] = s.Table, ["budget"] = s.Budget, ["budgetSeconds"] = s.BudgetSeconds, ["heats"] = s.Heats, ["seed"] = s.Seed, ["workers"] = s.Workers,
-        ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer), ["validationImages"] = s.ValidationImages,
-        ["callTimeout"] = s.CallTimeout.TotalSeconds, ["contestantMemory"] = s.ContestantMemoryGiB, ["objective"] = s.Objective.Text,
-        ["tableColumns"] = s.TableColumns, ["tablePercent"] = s.TablePercent, ["tableSeeds"] = s.TableSeeds,
-        ["isolation"] = s.ContestantProcesses ? "process" : "in-process", ["torchThreads"] = s.TorchThreads,
-        ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
-    }.WithLatency(s.Latency);
-
-    public static JObject Summary(RaceSummary summary) => new()
-    {
-        ["settings"] = Settings(summary.Settings),
-        ["seed"] = summary.Settings.Seed,
-        ["wallSeconds"] = Math.Round(summary.WallSeconds, 2),
-        ["objective"] = summary.Settings.Objective.Text,
-        ["reference"] = summary.Reference is { } r ? Reference(r) : null,
-        ["contestants"] = new JArray(summary.Contestants.Select(c => new JObject
+    public static string StatusName(TrialStatus status) =>
+        status switch
         {
-            ["rank"] = c.Rank, ["contestant"] = c.Label, ["strategy"] = c.Strategy, ["source"] = c.Source, ["version"] = c.Version,
-            ["evaluations"] = c.Evaluations, ["failures"] = c.Failures,
-            ["bestValidationAccuracy"] = c.BestValidationAccuracy, ["bestValidationAccuracyStd"] = c.BestValidationAccuracyStd,
-            ["bestArchitecture"] = c.BestArchitecture, ["seconds"] = Math.Round(c.Seconds, 3),
-            ["searchSeconds"] = Math.Round(c.SearchSeconds, 3),
-        }.WithNumber("meanWorkers", c.MeanWorkers).WithNumber("clockSeconds", c.ClockSeconds is { } clock ? Math.Round(clock, 3) : null).WithTest(c).WithObjective(c, summary))),
-    };
+            TrialStatus.Ok => "ok",
+            TrialStatus.Failed => "failed",
+            TrialStatus.Diverged => "diverged",
+            TrialStatus.TimedOut => "timed-out",
+            _ => throw new ArgumentOutOfRangeException(nameof(status)),
+        };
+
+    public static JObject Settings(RaceSettings s) =>
+        new JObject
+        {
+            ["contestants"] = new JArray(s.Contestants.Select(c => c.Label)),
+            ["space"] = s.Space,
+            ["estimator"] = s.Estimator,
+            ["dataset"] = s.Dataset,
+            ["table"] = s.Table,
+            ["budget"] = s.Budget,
+            ["budgetSeconds"] = s.BudgetSeconds,
+            ["heats"] = s.Heats,
+            ["seed"] = s.Seed,
+            ["workers"] = s.Workers,
+            ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer),
+            ["validationImages"] = s.ValidationImages,
+            ["callTimeout"] = s.CallTimeout.TotalSeconds,
+            ["contestantMemory"] = s.ContestantMemoryGiB,
+            ["objective"] = s.Objective.Text,
+            ["tableColumns"] = s.TableColumns,
+            ["tablePercent"] = s.TablePercent,
+            ["tableSeeds"] = s.TableSeeds,
+            ["isolation"] = s.ContestantProcesses ? "process" : "in-process",
+            ["torchThreads"] = s.TorchThreads,
+            ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
+        }.WithLatency(s.Latency);
+
+    public static JObject Summary(RaceSummary summary) =>
+        new()
+        {
+            ["settings"] = Settings(summary.Settings),
+            ["seed"] = summary.Settings.Seed,
+            ["wallSeconds"] = Math.Round(summary.WallSeconds, 2),
+            ["objective"] = summary.Settings.Objective.Text,
+            ["reference"] = summary.Reference is { } r ? Reference(r) : null,
+            ["contestants"] = new JArray(
+                summary.Contestants.Select(c =>
+                    new JObject
+                    {
+                        ["rank"] = c.Rank,
+                        ["contestant"] = c.Label,
+                        ["strategy"] = c.Strategy,
+                        ["source"] = c.Source,
+                        ["version"] = c.Version,
+                        ["evaluations"] = c.Evaluations,
+                        ["failures"] = c.Failures,
+                        ["bestValidationAccuracy"] = c.BestValidationAccuracy,
+                        ["bestValidationAccuracyStd"] = c.BestValidationAccuracyStd,
+                        ["bestArchitecture"] = c.BestArchitecture,
+                        ["seconds"] = Math.Round(c.Seconds, 3),
+                        ["searchSeconds"] = Math.Round(c.SearchSeconds, 3),
+                    }
+                        .WithNumber("meanWorkers", c.MeanWorkers)
+                        .WithNumber("clockSeconds", c.ClockSeconds is { } clock ? Math.Round(clock, 3) : null)
+                        .WithTest(c)
+                        .WithObjective(c, summary)
+                )
+            ),
+        };
 
     /// <summary>The reference point of a Pareto race: each component's value in its unit, and where it came from.</summary>
     public static JObject Reference(ParetoReference reference)
     {
         var json = new JObject();
-        for (int i = 0; i < reference.Components.Count; i++) json[reference.Components[i].Name] = reference.Raw[i];
+        for (int i = 0; i < reference.Components.Count; i++)
+            json[reference.Components[i].Name] = reference.Raw[i];
         json["source"] = reference.Source;
         return json;
     }
@@ -223,8 +390,16 @@ public static class JournalFormat
 
     private static JObject WithFront(this JObject json, HeatStanding s)
     {
-        if (s.Front is null) return json;
-        json["front"] = new JArray(s.Front.Select(p => new JObject { ["index"] = p.Index, ["arch"] = p.Architecture, ["objectives"] = new JArray(p.Objectives) }));
+        if (s.Front is null)
+            return json;
+        json["front"] = new JArray(
+            s.Front.Select(p => new JObject
+            {
+                ["index"] = p.Index,
+                ["arch"] = p.Architecture,
+                ["objectives"] = new JArray(p.Objectives),
+            })
+        );
         return json;
     }
 
@@ -234,7 +409,8 @@ public static class JournalFormat
     /// </summary>
     private static JObject WithLatency(this JObject json, Evaluation.Model.LatencySettings? latency)
     {
-        if (latency is null) return json;
+        if (latency is null)
+            return json;
         json["latencyWarmup"] = latency.Warmup;
         json["latencyRepeats"] = latency.Repeats;
         return json;
@@ -243,7 +419,8 @@ public static class JournalFormat
     /// <summary>Adds test accuracy of the best-by-validation architecture where the estimator knows it (tabular).</summary>
     private static JObject WithTest(this JObject json, ContestantSummary c)
     {
-        if (c.TestAccuracyOfBest is null) return json;
+        if (c.TestAccuracyOfBest is null)
+            return json;
         json["testAccuracyOfBest"] = c.TestAccuracyOfBest;
         json["testAccuracyOfBestStd"] = c.TestAccuracyOfBestStd;
         return json;
@@ -252,12 +429,14 @@ public static class JournalFormat
     /// <summary>Adds a property only when it has a value: optional fields are absent, not null, in the journal.</summary>
     private static JObject With(this JObject json, string name, JToken? value)
     {
-        if (value is not null) json[name] = value;
+        if (value is not null)
+            json[name] = value;
         return json;
     }
 
     /// <summary>Adds a number only when there is one (JToken's conversion from double? would write a null).</summary>
-    private static JObject WithNumber(this JObject json, string name, double? value) => value is { } v ? json.With(name, new JValue(v)) : json;
+    private static JObject WithNumber(this JObject json, string name, double? value) =>
+        value is { } v ? json.With(name, new JValue(v)) : json;
 
     internal static readonly Newtonsoft.Json.JsonSerializer Serializer = new()
     {

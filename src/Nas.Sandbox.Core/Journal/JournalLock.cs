@@ -15,7 +15,10 @@ namespace Nas.Sandbox.Core.Journal;
 /// </summary>
 internal static class JournalLock
 {
-    private const int F_OFD_SETLK = 37, F_WRLCK = 1, EAGAIN = 11, EACCES = 13;
+    private const int F_OFD_SETLK = 37,
+        F_WRLCK = 1,
+        EAGAIN = 11,
+        EACCES = 13;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Flock
@@ -36,15 +39,19 @@ internal static class JournalLock
         if (OperatingSystem.IsLinux() && Environment.Is64BitProcess)
         {
             var region = new Flock { Type = F_WRLCK };
-            if (fcntl(stream.SafeFileHandle, F_OFD_SETLK, ref region) == 0) return;
+            if (fcntl(stream.SafeFileHandle, F_OFD_SETLK, ref region) == 0)
+                return;
             int error = Marshal.GetLastPInvokeError();
             // Only "held by someone else" refuses the journal: a file system without these locks races unprotected, as before.
-            if (error is EAGAIN or EACCES) throw InUse(path, Holder(path));
+            if (error is EAGAIN or EACCES)
+                throw InUse(path, Holder(path));
         }
     }
 
     public static NasException InUse(string path, int? pid) =>
-        new($"journal {path} is in use by another nas process{(pid is { } p ? $" (pid {p})" : "")}; a journal has one writer at a time (wait for it to end, or stop it).");
+        new(
+            $"journal {path} is in use by another nas process{(pid is { } p ? $" (pid {p})" : "")}; a journal has one writer at a time (wait for it to end, or stop it)."
+        );
 
     /// <summary>
     /// The process holding the journal's lock, when it can be told: an OFD lock does not record its owner (F_GETLK
@@ -56,14 +63,17 @@ internal static class JournalLock
         {
             foreach (string process in Directory.EnumerateDirectories("/proc"))
             {
-                if (!int.TryParse(Path.GetFileName(process), out int pid)) continue;
+                if (!int.TryParse(Path.GetFileName(process), out int pid))
+                    continue;
                 try
                 {
                     foreach (string fd in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
                     {
-                        if (new FileInfo(fd).LinkTarget != path) continue;
+                        if (new FileInfo(fd).LinkTarget != path)
+                            continue;
                         string info = File.ReadAllText(Path.Combine(process, "fdinfo", Path.GetFileName(fd)));
-                        if (info.Contains("OFDLCK") && info.Contains("WRITE")) return pid;
+                        if (info.Contains("OFDLCK") && info.Contains("WRITE"))
+                            return pid;
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // gone, or not ours to see

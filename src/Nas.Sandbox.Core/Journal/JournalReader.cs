@@ -28,9 +28,11 @@ public static class JournalReader
 {
     public static JournalContents Read(string path)
     {
-        if (!File.Exists(path)) throw new NasException($"Journal {path} not found.");
+        if (!File.Exists(path))
+            throw new NasException($"Journal {path} not found.");
         bool torn;
-        using (var stream = Open(path)) torn = JournalTail.Read(stream).IsTorn;
+        using (var stream = Open(path))
+            torn = JournalTail.Read(stream).IsTorn;
         return new JournalContents(Events(path), torn);
     }
 
@@ -42,7 +44,8 @@ public static class JournalReader
     {
         using var stream = Open(path);
         var tail = JournalTail.Read(stream);
-        if (tail.Event is { } complete) return complete;
+        if (tail.Event is { } complete)
+            return complete;
         // Walk back over the lines before the tail (blank ones are skipped, as by the reader).
         long end = tail.Start;
         while (end > 0)
@@ -51,8 +54,14 @@ public static class JournalReader
             string line = JournalTail.ReadText(stream, start, end - 1 - start).TrimEnd('\r');
             if (line.Length > 0)
             {
-                try { return ParseEvent(line); }
-                catch (JsonReaderException) { return null; }
+                try
+                {
+                    return ParseEvent(line);
+                }
+                catch (JsonReaderException)
+                {
+                    return null;
+                }
             }
             end = start;
         }
@@ -63,12 +72,17 @@ public static class JournalReader
     {
         foreach (var (number, text, terminated) in Lines(path))
         {
-            if (text.Length == 0) continue;
+            if (text.Length == 0)
+                continue;
             JObject json;
-            try { json = ParseEvent(text); }
+            try
+            {
+                json = ParseEvent(text);
+            }
             catch (JsonReaderException e)
             {
-                if (!terminated) yield break; // torn: see JournalTail
+                if (!terminated)
+                    yield break; // torn: see JournalTail
                 throw new NasException($"{path}({number}): not a journal event: {e.Message}");
             }
             yield return new JournalLine(number, json);
@@ -79,10 +93,16 @@ public static class JournalReader
     private static IEnumerable<(int Number, string Text, bool Terminated)> Lines(string path)
     {
         using var stream = Open(path);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        using var reader = new StreamReader(
+            stream,
+            Encoding.UTF8,
+            detectEncodingFromByteOrderMarks: true,
+            bufferSize: 1 << 16
+        );
         var buffer = new char[1 << 16];
         var pending = new StringBuilder();
-        int number = 0, read;
+        int number = 0,
+            read;
         while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
         {
             int start = 0;
@@ -95,7 +115,8 @@ public static class JournalReader
                     break;
                 }
                 string line;
-                if (pending.Length == 0) line = new string(buffer, start, newline - start);
+                if (pending.Length == 0)
+                    line = new string(buffer, start, newline - start);
                 else
                 {
                     line = pending.Append(buffer, start, newline - start).ToString();
@@ -105,14 +126,28 @@ public static class JournalReader
                 start = newline + 1;
             }
         }
-        if (pending.Length > 0) yield return (++number, pending.ToString().TrimEnd('\r'), false);
+        if (pending.Length > 0)
+            yield return (++number, pending.ToString().TrimEnd('\r'), false);
     }
 
     private static FileStream Open(string path)
     {
         // ReadWrite sharing: a journal is read while its race appends to it (nas pareto on a live race).
-        try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan); }
-        catch (FileNotFoundException) { throw new NasException($"Journal {path} not found."); }
+        try
+        {
+            return new FileStream(
+                path,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.ReadWrite,
+                bufferSize: 1,
+                FileOptions.SequentialScan
+            );
+        }
+        catch (FileNotFoundException)
+        {
+            throw new NasException($"Journal {path} not found.");
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new NasException($"cannot read journal {path}: {e.Message}", e);
@@ -123,7 +158,8 @@ public static class JournalReader
     public static JObject ParseEvent(string line)
     {
         var json = ParseObject(line);
-        if (json["type"]?.Type != JTokenType.String) throw new JsonReaderException("the object has no \"type\" string");
+        if (json["type"]?.Type != JTokenType.String)
+            throw new JsonReaderException("the object has no \"type\" string");
         return json;
     }
 
@@ -132,7 +168,8 @@ public static class JournalReader
     {
         using var reader = new JsonTextReader(new StringReader(line)) { DateParseHandling = DateParseHandling.None };
         var json = JObject.Load(reader);
-        if (reader.Read()) throw new JsonReaderException($"unexpected content after the object at position {reader.LinePosition}");
+        if (reader.Read())
+            throw new JsonReaderException($"unexpected content after the object at position {reader.LinePosition}");
         return json;
     }
 }

@@ -25,7 +25,10 @@ public sealed record JournalTail(long Start, string Text, JObject? Event)
         JObject? complete = null;
         if (text.TrimEnd('\r').Length > 0)
         {
-            try { complete = JournalReader.ParseEvent(text.TrimEnd('\r')); }
+            try
+            {
+                complete = JournalReader.ParseEvent(text.TrimEnd('\r'));
+            }
             catch (JsonReaderException) { }
         }
         return new JournalTail(start, text, complete);
@@ -42,7 +45,8 @@ public sealed record JournalTail(long Start, string Text, JObject? Event)
             stream.Position = at - count;
             stream.ReadExactly(chunk, 0, count);
             int newline = Array.LastIndexOf(chunk, (byte)'\n', count - 1, count);
-            if (newline >= 0) return at - count + newline + 1;
+            if (newline >= 0)
+                return at - count + newline + 1;
             at -= count;
         }
         return 0;
@@ -51,7 +55,8 @@ public sealed record JournalTail(long Start, string Text, JObject? Event)
     /// <summary>The UTF-8 text of <paramref name="length"/> bytes from <paramref name="start"/> (a byte-order mark at the file's start dropped).</summary>
     internal static string ReadText(Stream stream, long start, long length)
     {
-        if (length == 0) return "";
+        if (length == 0)
+            return "";
         var bytes = new byte[length];
         stream.Position = start;
         stream.ReadExactly(bytes);

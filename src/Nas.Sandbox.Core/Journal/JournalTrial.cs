@@ -14,7 +14,11 @@ public static class JournalTrial
             if (started)
                 return new Trial
                 {
-                    Index = (int)line["index"]!, Architecture = space.Parse((string)line["arch"]!), Status = TrialStatus.Ok, Metrics = new Metrics(), CostSeconds = 0,
+                    Index = (int)line["index"]!,
+                    Architecture = space.Parse((string)line["arch"]!),
+                    Status = TrialStatus.Ok,
+                    Metrics = new Metrics(),
+                    CostSeconds = 0,
                 };
             var metrics = line["metrics"] as JObject ?? [];
             var fidelity = line["fidelity"] as JObject ?? [];
@@ -24,20 +28,31 @@ public static class JournalTrial
                 Architecture = space.Parse((string)line["arch"]!),
                 Status = (string?)line["status"] switch
                 {
-                    "ok" => TrialStatus.Ok, "failed" => TrialStatus.Failed, "diverged" => TrialStatus.Diverged, "timed-out" => TrialStatus.TimedOut,
+                    "ok" => TrialStatus.Ok,
+                    "failed" => TrialStatus.Failed,
+                    "diverged" => TrialStatus.Diverged,
+                    "timed-out" => TrialStatus.TimedOut,
                     var other => throw new FormatException($"unknown status '{other}'"),
                 },
                 Metrics = new Metrics
                 {
-                    ValidationAccuracy = (double?)metrics["validationAccuracy"], ValidationLoss = (double?)metrics["loss"],
-                    TrainingLoss = (double?)metrics["trainingLoss"], Parameters = (long?)metrics["params"], Flops = (long?)metrics["flops"],
-                    LatencyMs = (double?)metrics["latencyMs"], LatencyMsBatch64 = (double?)metrics["latencyMsBatch64"], Score = (double?)metrics["score"],
+                    ValidationAccuracy = (double?)metrics["validationAccuracy"],
+                    ValidationLoss = (double?)metrics["loss"],
+                    TrainingLoss = (double?)metrics["trainingLoss"],
+                    Parameters = (long?)metrics["params"],
+                    Flops = (long?)metrics["flops"],
+                    LatencyMs = (double?)metrics["latencyMs"],
+                    LatencyMsBatch64 = (double?)metrics["latencyMsBatch64"],
+                    Score = (double?)metrics["score"],
                 },
                 CostSeconds = (double)line["cost"]!,
                 Fidelity = new Fidelity
                 {
-                    Epochs = (double?)fidelity["epochs"], TrainingImages = (int?)fidelity["trainingImages"], Channels = (int?)fidelity["channels"],
-                    CellsPerStage = (int?)fidelity["cellsPerStage"], BatchSize = (int?)fidelity["batchSize"],
+                    Epochs = (double?)fidelity["epochs"],
+                    TrainingImages = (int?)fidelity["trainingImages"],
+                    Channels = (int?)fidelity["channels"],
+                    CellsPerStage = (int?)fidelity["cellsPerStage"],
+                    BatchSize = (int?)fidelity["batchSize"],
                 },
                 FromCache = (bool?)line["cached"] ?? false,
                 Message = (string?)line["message"],
@@ -45,7 +60,14 @@ public static class JournalTrial
                 Objectives = (line["objectives"] as JArray)?.Select(v => (double)v).ToArray(),
             };
         }
-        catch (Exception e) when (e is FormatException or InvalidCastException or ArgumentException or NullReferenceException or ArchitectureFormatException)
+        catch (Exception e)
+            when (e
+                    is FormatException
+                        or InvalidCastException
+                        or ArgumentException
+                        or NullReferenceException
+                        or ArchitectureFormatException
+            )
         {
             throw new NasException($"{where}: not a trial this race can resume from: {e.Message}");
         }

@@ -32,9 +32,7 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
     /// under the lock and through this writer's own file: see <see cref="JournalTail"/>.
     /// </summary>
     public JournalWriter(string path, bool syncTrials = true, bool repairTornTail = false)
-        : this(path, FileMode.OpenOrCreate, syncTrials, repairTornTail)
-    {
-    }
+        : this(path, FileMode.OpenOrCreate, syncTrials, repairTornTail) { }
 
     private JournalWriter(string path, FileMode mode, bool syncTrials, bool repairTornTail)
     {
@@ -45,23 +43,34 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
             // Read access too: the repair reads the tail. FileShare.Read: readers (nas pareto) may watch a live race.
-            stream = new FileStream(Path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: syncTrials ? 4096 : 1 << 20);
+            stream = new FileStream(
+                Path,
+                mode,
+                FileAccess.ReadWrite,
+                FileShare.Read,
+                bufferSize: syncTrials ? 4096 : 1 << 20
+            );
             JournalLock.Acquire(stream, Path);
             LengthAtOpen = stream.Length;
-            if (repairTornTail) Repaired = Repair(stream);
+            if (repairTornTail)
+                Repaired = Repair(stream);
             stream.Seek(0, SeekOrigin.End);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NasException)
         {
             stream?.Dispose();
-            if (e is NasException) throw;
+            if (e is NasException)
+                throw;
             // Windows: FileShare.Read refused this writer because another has the journal open for writing.
-            if (OperatingSystem.IsWindows() && (e.HResult & 0xFFFF) == 32) throw JournalLock.InUse(Path, null);
-            if (mode == FileMode.CreateNew && File.Exists(Path)) throw new JournalExistsException(Path, e);
+            if (OperatingSystem.IsWindows() && (e.HResult & 0xFFFF) == 32)
+                throw JournalLock.InUse(Path, null);
+            if (mode == FileMode.CreateNew && File.Exists(Path))
+                throw new JournalExistsException(Path, e);
             throw new NasException($"cannot append to journal {Path}: {e.Message}", e);
         }
         _stream = stream;
-        if (!syncTrials) _flusher = new Timer(_ => FlushBatch(), null, BatchInterval, BatchInterval);
+        if (!syncTrials)
+            _flusher = new Timer(_ => FlushBatch(), null, BatchInterval, BatchInterval);
     }
 
     /// <summary>
@@ -70,10 +79,19 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
     /// </summary>
     public static JournalWriter CreateNew(string path, bool syncTrials = true)
     {
-        string stem = System.IO.Path.ChangeExtension(path, null), extension = System.IO.Path.GetExtension(path);
+        string stem = System.IO.Path.ChangeExtension(path, null),
+            extension = System.IO.Path.GetExtension(path);
         for (int attempt = 1; ; attempt++)
         {
-            try { return new JournalWriter(attempt == 1 ? path : $"{stem}-{attempt}{extension}", FileMode.CreateNew, syncTrials, repairTornTail: false); }
+            try
+            {
+                return new JournalWriter(
+                    attempt == 1 ? path : $"{stem}-{attempt}{extension}",
+                    FileMode.CreateNew,
+                    syncTrials,
+                    repairTornTail: false
+                );
+            }
             catch (JournalExistsException) when (attempt < 100) { }
         }
     }
@@ -94,8 +112,10 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
             stream.Seek(0, SeekOrigin.End);
             stream.WriteByte((byte)'\n');
         }
-        else if (tail.IsTorn) stream.SetLength(tail.Start);
-        else return TailRepair.None;
+        else if (tail.IsTorn)
+            stream.SetLength(tail.Start);
+        else
+            return TailRepair.None;
         stream.Flush(flushToDisk: true);
         return tail.Event is not null ? TailRepair.Completed : TailRepair.Cut;
     }
@@ -106,7 +126,10 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
     {
         lock (_lock)
         {
-            try { Write(raceEvent); }
+            try
+            {
+                Write(raceEvent);
+            }
             catch (IOException e)
             {
                 // A full disk or a vanished mount: one clear error for the race to report, not a stack trace. Every line
@@ -122,13 +145,16 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
         _text.Clear();
         using (var writer = new JsonTextWriter(new StringWriter(_text)) { Formatting = Formatting.None })
         {
-            if (raceEvent is TrialFinished trial) JournalFormat.WriteTrial(writer, trial);
-            else JournalFormat.ToJson(raceEvent).WriteTo(writer);
+            if (raceEvent is TrialFinished trial)
+                JournalFormat.WriteTrial(writer, trial);
+            else
+                JournalFormat.ToJson(raceEvent).WriteTo(writer);
         }
         _text.Append('\n');
         string line = _text.ToString();
         int length = Encoding.UTF8.GetByteCount(line);
-        if (_buffer.Length < length) _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
+        if (_buffer.Length < length)
+            _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
         int written = Encoding.UTF8.GetBytes(line, _buffer);
         _stream.Write(_buffer, 0, written);
         if (raceEvent is TrialFinished && !_syncTrials && _sinceFlush.Elapsed < BatchInterval)
@@ -136,7 +162,9 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
             _dirty = true;
             return;
         }
-        _stream.Flush(flushToDisk: raceEvent is TrialFinished ? _syncTrials : raceEvent is HeatFinished or RaceFinished);
+        _stream.Flush(
+            flushToDisk: raceEvent is TrialFinished ? _syncTrials : raceEvent is HeatFinished or RaceFinished
+        );
         _dirty = false;
         _sinceFlush.Restart();
     }
@@ -146,12 +174,19 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
     {
         lock (_lock)
         {
-            if (!_dirty || _closed) return;
+            if (!_dirty || _closed)
+                return;
             // This runs on a timer thread, where an exception would abort the process (a full disk did). The lines stay
             // buffered and _dirty stays set: the race's next write or the close flushes again and meets the error on a
             // thread that reports it.
-            try { _stream.Flush(flushToDisk: false); }
-            catch (IOException) { return; }
+            try
+            {
+                _stream.Flush(flushToDisk: false);
+            }
+            catch (IOException)
+            {
+                return;
+            }
             _dirty = false;
             _sinceFlush.Restart();
         }
@@ -168,17 +203,33 @@ public sealed class JournalWriter : IRaceJournal, IDisposable
         IOException? failure = null;
         lock (_lock)
         {
-            if (_closed) return;
+            if (_closed)
+                return;
             _closed = true;
-            try { _stream.Flush(flushToDisk: true); }
-            catch (IOException e) { failure = e; }
+            try
+            {
+                _stream.Flush(flushToDisk: true);
+            }
+            catch (IOException e)
+            {
+                failure = e;
+            }
             // The stream is closed (and the journal's lock released) even when its last flush failed.
-            try { _stream.Dispose(); }
-            catch (IOException e) { failure ??= e; }
+            try
+            {
+                _stream.Dispose();
+            }
+            catch (IOException e)
+            {
+                failure ??= e;
+            }
         }
         // After a failed write the race is already reporting that error; the close's own failure would only hide it.
         if (failure is not null && !_writeFailed)
-            throw new NasException($"cannot finish writing journal {Path}: {failure.Message}; the lines before the last flush are on disk", failure);
+            throw new NasException(
+                $"cannot finish writing journal {Path}: {failure.Message}; the lines before the last flush are on disk",
+                failure
+            );
     }
 }
 
@@ -187,14 +238,17 @@ public enum TailRepair
 {
     /// <summary>The journal ended with a newline (or was empty).</summary>
     None,
+
     /// <summary>A torn line (a crash mid-write) was cut off.</summary>
     Cut,
+
     /// <summary>A complete event whose newline a crash kept from being written got its newline.</summary>
     Completed,
 }
 
 /// <summary>A journal that <see cref="JournalWriter.CreateNew"/> found already there.</summary>
-internal sealed class JournalExistsException(string path, Exception inner) : NasException($"journal {path} already exists", inner);
+internal sealed class JournalExistsException(string path, Exception inner)
+    : NasException($"journal {path} already exists", inner);
 
 /// <summary>A journal that keeps nothing (for callers that only want the events).</summary>
 public sealed class NullJournal : IRaceJournal

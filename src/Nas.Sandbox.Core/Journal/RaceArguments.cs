@@ -13,35 +13,53 @@ public static class RaceArguments
     /// <param name="estimator">The <c>--estimator</c> value for the recorded one.</param>
     /// <param name="table">The <c>--table</c> options for the recorded table path (none to leave it out).</param>
     /// <param name="where">The race-started line, for errors (<c>FILE(LINE)</c>).</param>
-    public static List<string> Settings(JObject started, string where, Func<string, string> estimator, Func<string, IEnumerable<string>> table)
+    public static List<string> Settings(
+        JObject started,
+        string where,
+        Func<string, string> estimator,
+        Func<string, IEnumerable<string>> table
+    )
     {
-        try { return Read(started, estimator, table); }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or NullReferenceException)
+        try
+        {
+            return Read(started, estimator, table);
+        }
+        catch (Exception e)
+            when (e is ArgumentException or InvalidCastException or FormatException or NullReferenceException)
         {
             throw new NasException($"{where}: race-started has a mistyped setting: {e.Message}");
         }
     }
 
-    private static List<string> Read(JObject started, Func<string, string> estimator, Func<string, IEnumerable<string>> table)
+    private static List<string> Read(
+        JObject started,
+        Func<string, string> estimator,
+        Func<string, IEnumerable<string>> table
+    )
     {
         var settings = started["settings"] as JObject ?? throw new FormatException("no settings object");
         var arguments = new List<string>();
         string space = (string?)settings["space"] ?? "nb201";
-        if (space != "nb201") arguments.AddRange(["--space", space]);
+        if (space != "nb201")
+            arguments.AddRange(["--space", space]);
         if (started["operations"] is JArray operations)
         {
             var names = operations.Select(o => (string)o!).ToArray();
-            if (!names.SequenceEqual(Spaces.Nb201Space.DefaultOperations)) arguments.AddRange(["--operations", string.Join(",", names)]);
+            if (!names.SequenceEqual(Spaces.Nb201Space.DefaultOperations))
+                arguments.AddRange(["--operations", string.Join(",", names)]);
         }
         arguments.AddRange(["--estimator", estimator((string?)settings["estimator"] ?? "train")]);
-        if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist") arguments.AddRange(["--dataset", dataset]);
+        if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist")
+            arguments.AddRange(["--dataset", dataset]);
         if ((string?)settings["table"] is { } path)
         {
             var tableArguments = table(path).ToArray();
             arguments.AddRange(tableArguments);
             // How the table was read goes with it (a table left out, like the shipped one, is read as shipped).
-            if (tableArguments.Length > 0 && (string?)settings["tableColumns"] is { } columns) arguments.AddRange(["--table-columns", columns]);
-            if (tableArguments.Length > 0 && (bool?)settings["tablePercent"] is { } percent) arguments.AddRange(["--table-percent", percent ? "true" : "false"]);
+            if (tableArguments.Length > 0 && (string?)settings["tableColumns"] is { } columns)
+                arguments.AddRange(["--table-columns", columns]);
+            if (tableArguments.Length > 0 && (bool?)settings["tablePercent"] is { } percent)
+                arguments.AddRange(["--table-percent", percent ? "true" : "false"]);
             // A journal from before per-seed lookups raced on the seed-mean.
             arguments.AddRange(["--table-seeds", (string?)settings["tableSeeds"] ?? "mean"]);
         }
@@ -53,19 +71,40 @@ public static class RaceArguments
         Number(settings["budget"], "--budget");
         Number(settings["budgetSeconds"], "--budget-seconds");
         Number(settings["heats"], "--heats");
-        if ((int?)settings["workers"] is > 1) Number(settings["workers"], "--workers");
+        if ((int?)settings["workers"] is > 1)
+            Number(settings["workers"], "--workers");
         Number(settings["seed"], "--seed");
         Number(settings["callTimeout"], "--call-timeout");
         Number(settings["contestantMemory"], "--contestant-memory");
         if (settings["fidelity"] is JObject fidelity)
-            foreach (var (field, option) in new[] { ("epochs", "--epochs"), ("trainingImages", "--train-images"), ("channels", "--channels"), ("cellsPerStage", "--cells"), ("batchSize", "--batch-size") })
+            foreach (
+                var (field, option) in new[]
+                {
+                    ("epochs", "--epochs"),
+                    ("trainingImages", "--train-images"),
+                    ("channels", "--channels"),
+                    ("cellsPerStage", "--cells"),
+                    ("batchSize", "--batch-size"),
+                }
+            )
                 Number(fidelity[field], option);
         Number(settings["validationImages"], "--validation-images");
         Number(settings["latencyWarmup"], "--latency-warmup");
         Number(settings["latencyRepeats"], "--latency-repeats");
-        if ((string?)settings["objective"] is { } objective && objective != "accuracy") arguments.AddRange(["--objective", objective]);
+        if ((string?)settings["objective"] is { } objective && objective != "accuracy")
+            arguments.AddRange(["--objective", objective]);
         if (settings["reference"] is JObject reference && reference.Count > 0)
-            arguments.AddRange(["--reference", string.Join(",", reference.Properties().Select(p => $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"))]);
+            arguments.AddRange([
+                "--reference",
+                string.Join(
+                    ",",
+                    reference
+                        .Properties()
+                        .Select(p =>
+                            $"{p.Name}={Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture)}"
+                        )
+                ),
+            ]);
         return arguments;
     }
 }

@@ -16,5 +16,6 @@ public static class AbandonedCalls
     public static int Running => Volatile.Read(ref _running);
 
     internal static void Started() => Interlocked.Increment(ref _running);
+
     internal static void Returned() => Interlocked.Decrement(ref _running);
 }

@@ -15,18 +15,25 @@ public sealed record ContestantSpec(string Strategy, IReadOnlyDictionary<string,
     /// </summary>
     public string Label
     {
-        get => _label ?? (Knobs.Count == 0 ? Strategy : $"{Strategy}:{string.Join(",", Knobs.Select(k => $"{k.Key}={k.Value}"))}");
+        get =>
+            _label
+            ?? (
+                Knobs.Count == 0 ? Strategy : $"{Strategy}:{string.Join(",", Knobs.Select(k => $"{k.Key}={k.Value}"))}"
+            );
         init => _label = value;
     }
 
     public static ContestantSpec Parse(string text)
     {
         string trimmed = text.Trim();
-        if (trimmed.Length == 0) throw new NasException("--strategy: empty contestant name.");
+        if (trimmed.Length == 0)
+            throw new NasException("--strategy: empty contestant name.");
         int colon = trimmed.IndexOf(':');
-        if (colon < 0) return new ContestantSpec(trimmed, new Dictionary<string, string>());
+        if (colon < 0)
+            return new ContestantSpec(trimmed, new Dictionary<string, string>());
         string name = trimmed[..colon].Trim();
-        if (name.Length == 0) throw new NasException($"--strategy '{text}': the strategy name before ':' is missing.");
+        if (name.Length == 0)
+            throw new NasException($"--strategy '{text}': the strategy name before ':' is missing.");
         var knobs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string pair in trimmed[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
         {

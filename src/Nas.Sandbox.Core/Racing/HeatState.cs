@@ -16,7 +16,8 @@ internal sealed class HeatState(List<ContestantRun> contestants)
         for (int i = 0; i < Contestants.Count; i++)
         {
             int index = (_next + i) % Contestants.Count;
-            if (!canPlay(Contestants[index])) continue;
+            if (!canPlay(Contestants[index]))
+                continue;
             _next = index + 1;
             return Contestants[index];
         }
@@ -26,9 +27,11 @@ internal sealed class HeatState(List<ContestantRun> contestants)
     public void Remove(string label)
     {
         int index = Contestants.FindIndex(c => c.Label == label);
-        if (index < 0) return;
+        if (index < 0)
+            return;
         Contestants.RemoveAt(index);
-        if (index < _next) _next--;
+        if (index < _next)
+            _next--;
     }
 
     public void Reset(List<ContestantRun> contestants) => (Contestants, _next) = (contestants, 0);

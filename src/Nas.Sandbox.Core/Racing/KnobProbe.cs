@@ -27,17 +27,30 @@ public static class KnobProbe
             (strategy as IDisposable)?.Dispose();
         });
         bool finished;
-        try { finished = create.Wait(timeout); }
+        try
+        {
+            finished = create.Wait(timeout);
+        }
         catch (AggregateException e) when (e.InnerException is KnobException knob)
         {
             throw new NasException($"--strategy '{label}': {knob.Message}", knob);
         }
-        catch (AggregateException) { return; }
-        if (finished) return;
+        catch (AggregateException)
+        {
+            return;
+        }
+        if (finished)
+            return;
         // Observe the abandoned call: reading Exception marks a fault observed (no UnobservedTaskException later).
-        create.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        create.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default
+        );
         throw new NasException(
-            $"--strategy '{label}': creating it to check its knob values took longer than the call timeout of " +
-            $"{timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s; its constructor must return within --call-timeout.");
+            $"--strategy '{label}': creating it to check its knob values took longer than the call timeout of "
+                + $"{timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s; its constructor must return within --call-timeout."
+        );
     }
 }

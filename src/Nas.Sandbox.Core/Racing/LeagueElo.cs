@@ -17,19 +17,28 @@ public static class LeagueElo
     public static IReadOnlyList<EloOutcome> Rate(IReadOnlyList<(double Rating, double? Accuracy)> players)
     {
         int n = players.Count;
-        if (n < 2) return players.Select(_ => new EloOutcome(0, 0, 0, 0)).ToArray();
+        if (n < 2)
+            return players.Select(_ => new EloOutcome(0, 0, 0, 0)).ToArray();
         double k = K / (n - 1);
         var outcomes = new EloOutcome[n];
         for (int i = 0; i < n; i++)
         {
             // Sum the pair terms smallest first: the same multiset of terms then gives the same bits in any order.
             var terms = new List<double>(n - 1);
-            int wins = 0, draws = 0, losses = 0;
+            int wins = 0,
+                draws = 0,
+                losses = 0;
             for (int j = 0; j < n; j++)
             {
-                if (j == i) continue;
+                if (j == i)
+                    continue;
                 double score = Score(players[i].Accuracy, players[j].Accuracy);
-                if (score == 1) wins++; else if (score == 0) losses++; else draws++;
+                if (score == 1)
+                    wins++;
+                else if (score == 0)
+                    losses++;
+                else
+                    draws++;
                 terms.Add(k * (score - Expected(players[i].Rating, players[j].Rating)));
             }
             terms.Sort();

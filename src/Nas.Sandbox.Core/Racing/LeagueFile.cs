@@ -19,7 +19,8 @@ public sealed class LeagueFile
 
     public LeagueFile(string path, TimeProvider? clock = null, TimeSpan? lockTimeout = null)
     {
-        if (string.IsNullOrWhiteSpace(path)) throw new NasException("The league file path is empty.");
+        if (string.IsNullOrWhiteSpace(path))
+            throw new NasException("The league file path is empty.");
         Path = System.IO.Path.GetFullPath(path);
         _clock = clock ?? TimeProvider.System;
         _lockTimeout = lockTimeout ?? DefaultLockTimeout;
@@ -38,9 +39,15 @@ public sealed class LeagueFile
         string? text;
         try
         {
-            if (!File.Exists(Path)) return LeagueStandings.Empty;
+            if (!File.Exists(Path))
+                return LeagueStandings.Empty;
             // Shared with writers: they replace the file by a rename, which leaves this open file whole.
-            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var stream = new FileStream(
+                Path,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete
+            );
             using var reader = new StreamReader(stream, Encoding.UTF8);
             text = reader.ReadToEnd();
         }
@@ -62,7 +69,8 @@ public sealed class LeagueFile
     /// </summary>
     public LeagueStandings RecordHeat(string heatId, IReadOnlyList<(ContestantInfo Info, double? Best)> results)
     {
-        if (string.IsNullOrEmpty(heatId)) throw new ArgumentException("A heat needs an id.", nameof(heatId));
+        if (string.IsNullOrEmpty(heatId))
+            throw new ArgumentException("A heat needs an id.", nameof(heatId));
         string folder = System.IO.Path.GetDirectoryName(Path)!;
         try
         {
@@ -70,7 +78,8 @@ public sealed class LeagueFile
             using var _ = FileLock.Acquire(LockPath, _lockTimeout, "League");
             var before = Load();
             var after = before.WithHeat(heatId, results, _clock.GetUtcNow().UtcDateTime);
-            if (!ReferenceEquals(after, before)) Save(after, folder);
+            if (!ReferenceEquals(after, before))
+                Save(after, folder);
             return after;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -81,7 +90,10 @@ public sealed class LeagueFile
 
     private void Save(LeagueStandings standings, string folder)
     {
-        string temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.tmp");
+        string temporary = System.IO.Path.Combine(
+            folder,
+            $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.tmp"
+        );
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -97,7 +109,8 @@ public sealed class LeagueFile
         }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            if (File.Exists(temporary))
+                File.Delete(temporary);
         }
     }
 }

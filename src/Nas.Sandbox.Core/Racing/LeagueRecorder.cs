@@ -30,7 +30,8 @@ public sealed class LeagueRecorder
     /// <summary>Makes a contestant known by its label, e.g. one added to the race after it started.</summary>
     public void Register(ContestantInfo contestant)
     {
-        lock (_gate) _contestants[contestant.Label] = contestant;
+        lock (_gate)
+            _contestants[contestant.Label] = contestant;
     }
 
     public void OnEvent(RaceEvent raceEvent)
@@ -42,8 +43,10 @@ public sealed class LeagueRecorder
                 {
                     // A new race, a new roster.
                     _contestants.Clear();
-                    foreach (var contestant in started.Contestants) _contestants[contestant.Label] = contestant;
-                    _raceId = $"{Utc(started.Time).ToString("O", CultureInfo.InvariantCulture)}/seed={started.Settings.Seed.ToString(CultureInfo.InvariantCulture)}";
+                    foreach (var contestant in started.Contestants)
+                        _contestants[contestant.Label] = contestant;
+                    _raceId =
+                        $"{Utc(started.Time).ToString("O", CultureInfo.InvariantCulture)}/seed={started.Settings.Seed.ToString(CultureInfo.InvariantCulture)}";
                 }
                 break;
             case ContestantAdded added:
@@ -58,7 +61,8 @@ public sealed class LeagueRecorder
     /// <summary>The id of a heat of the race last started; null before any race started.</summary>
     public string? HeatId(int heat)
     {
-        lock (_gate) return _raceId is null ? null : $"{_raceId}/heat={heat.ToString(CultureInfo.InvariantCulture)}";
+        lock (_gate)
+            return _raceId is null ? null : $"{_raceId}/heat={heat.ToString(CultureInfo.InvariantCulture)}";
     }
 
     private void Record(HeatFinished finished)
@@ -74,11 +78,15 @@ public sealed class LeagueRecorder
         lock (_gate)
         {
             foreach (var standing in finished.Standings)
-                if (_contestants.TryGetValue(standing.Contestant, out var info)) results.Add((info, standing.BestObjective ?? standing.BestValidationAccuracy));
-                else unknown.Add(standing.Contestant);
+                if (_contestants.TryGetValue(standing.Contestant, out var info))
+                    results.Add((info, standing.BestObjective ?? standing.BestValidationAccuracy));
+                else
+                    unknown.Add(standing.Contestant);
         }
         if (unknown.Count > 0)
-            Failed?.Invoke($"league: heat {finished.Heat}: unknown contestant(s) {string.Join(", ", unknown)} left out of the ratings.");
+            Failed?.Invoke(
+                $"league: heat {finished.Heat}: unknown contestant(s) {string.Join(", ", unknown)} left out of the ratings."
+            );
         LeagueStandings standings;
         try
         {

@@ -43,9 +43,14 @@ public sealed class LeagueStandings
     /// The league after one more heat. The same player entered twice in a heat counts once, with its better result.
     /// Returns this very object when nothing changes: the heat was counted already, or it has fewer than two players.
     /// </summary>
-    public LeagueStandings WithHeat(string heatId, IReadOnlyList<(ContestantInfo Info, double? Best)> results, DateTime playedUtc)
+    public LeagueStandings WithHeat(
+        string heatId,
+        IReadOnlyList<(ContestantInfo Info, double? Best)> results,
+        DateTime playedUtc
+    )
     {
-        if (HasRecorded(heatId)) return this;
+        if (HasRecorded(heatId))
+            return this;
         // Sorted by key so the arithmetic, and so the result, is the same whatever order the contestants come in.
         var entries = results
             .Select(r => (Key: LeagueKey.Of(r.Info), r.Info, Best: r.Best is { } b && !double.IsNaN(b) ? r.Best : null))
@@ -53,7 +58,8 @@ public sealed class LeagueStandings
             .Select(g => (g.Key, g.First().Info, Best: g.Max(r => r.Best)))
             .OrderBy(e => e.Key, StringComparer.Ordinal)
             .ToArray();
-        if (entries.Length < 2) return this;
+        if (entries.Length < 2)
+            return this;
 
         var outcomes = LeagueElo.Rate(entries.Select(e => (RatingOf(e.Key), e.Best)).ToArray());
         string played = playedUtc.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
@@ -65,7 +71,10 @@ public sealed class LeagueStandings
             var before = Find(key) ?? LeaguePlayer.Newcomer(key, info.Strategy, info.Knobs);
             players[key] = before with
             {
-                Knobs = new SortedDictionary<string, string>(info.Knobs.ToDictionary(k => k.Key, k => k.Value), StringComparer.Ordinal),
+                Knobs = new SortedDictionary<string, string>(
+                    info.Knobs.ToDictionary(k => k.Key, k => k.Value),
+                    StringComparer.Ordinal
+                ),
                 Rating = before.Rating + o.Delta,
                 Heats = before.Heats + 1,
                 Wins = before.Wins + o.Wins,
@@ -78,5 +87,8 @@ public sealed class LeagueStandings
         return new LeagueStandings(players.Values, RecordedHeats.Append(heatId));
     }
 
-    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+    private static double? Max(double? a, double? b) =>
+        a is null ? b
+        : b is null ? a
+        : Math.Max(a.Value, b.Value);
 }

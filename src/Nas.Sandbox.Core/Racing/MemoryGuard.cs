@@ -32,10 +32,10 @@ internal sealed class MemoryGuard
     private const long MiB = 1 << 20;
     private const double GiB = 1 << 30;
 
-    private long _live;       // live heap at the last check (or, before any, the heap with its garbage: an upper bound)
+    private long _live; // live heap at the last check (or, before any, the heap with its garbage: an upper bound)
     private long _liveAtLeast; // the same, or before any check 0: a lower bound, for deciding whether to collect at all
-    private long _allocated;  // bytes the process had allocated then
-    private int _epoch;       // counts checks: a contestant's allocation since the last check is kept per epoch
+    private long _allocated; // bytes the process had allocated then
+    private int _epoch; // counts checks: a contestant's allocation since the last check is kept per epoch
 
     /// <param name="contestantGiB">
     /// <c>--contestant-memory</c>; null for the default, a quarter of the heap limit: room for the three or four
@@ -55,8 +55,10 @@ internal sealed class MemoryGuard
 
     /// <summary>What the managed heap may grow to in this process (its hard limit, when set).</summary>
     public long HeapLimit { get; }
+
     /// <summary>What one contestant may keep on the managed heap.</summary>
     public long ContestantLimit { get; }
+
     /// <summary>Bytes a contestant allocates between two looks at what it keeps.</summary>
     public long CheckEvery { get; }
 
@@ -71,16 +73,22 @@ internal sealed class MemoryGuard
         var account = contestant.Memory;
         // A replay builds a new instance to replace the one measured so far (a new build, a rebuild): start afresh,
         // or during a hot swap, when both are alive, a strategy would be counted twice.
-        if (phase == "replay") account.Kept = 0;
+        if (phase == "replay")
+            account.Kept = 0;
         if (outOfMemory)
         {
-            account.Verdict = (index, $"ran out of memory in {Call(phase)} (managed heap limit {Gib(HeapLimit)}); its instance was dropped and it sits out the rest of the heat");
+            account.Verdict = (
+                index,
+                $"ran out of memory in {Call(phase)} (managed heap limit {Gib(HeapLimit)}); its instance was dropped and it sits out the rest of the heat"
+            );
             return true;
         }
-        if (account.Epoch != _epoch) (account.Epoch, account.SinceEpoch) = (_epoch, 0);
+        if (account.Epoch != _epoch)
+            (account.Epoch, account.SinceEpoch) = (_epoch, 0);
         account.SinceEpoch += allocated;
         account.SinceCheck += allocated;
-        if (account.SinceCheck < CheckEvery) return false;
+        if (account.SinceCheck < CheckEvery)
+            return false;
 
         account.SinceCheck = 0;
         // A call that allocated CheckEvery bytes by itself is always looked at: right after it, before anyone else's
@@ -88,15 +96,23 @@ internal sealed class MemoryGuard
         // (garbage included, so at least what is live) has grown since the last collection by more than the contestant
         // could still keep: strategies that allocate and let go (about 100 KB an ask for the built-in evolution) then
         // cost a look at a counter, not a full collection every 600 asks.
-        if (allocated < CheckEvery && account.Kept + GC.GetTotalMemory(forceFullCollection: false) - _liveAtLeast <= ContestantLimit) return false;
+        if (
+            allocated < CheckEvery
+            && account.Kept + GC.GetTotalMemory(forceFullCollection: false) - _liveAtLeast <= ContestantLimit
+        )
+            return false;
         long liveBefore = _live;
         long othersAllocated = Math.Max(0, GC.GetTotalAllocatedBytes() - _allocated - account.SinceEpoch);
         long live = Collect(reclaim: false);
         // Never more than the whole live heap (a contestant that freed memory unseen, then grew again, is not counted twice).
         account.Kept = Math.Clamp(account.Kept + (live - liveBefore - othersAllocated), 0, live);
-        if (account.Kept <= ContestantLimit) return false;
-        account.Verdict = (index, $"kept about {Mib(account.Kept)} of managed memory after {Call(phase)} (limit {Mib(ContestantLimit)} per contestant, " +
-                                  "--contestant-memory); its instance was dropped and it sits out the rest of the heat");
+        if (account.Kept <= ContestantLimit)
+            return false;
+        account.Verdict = (
+            index,
+            $"kept about {Mib(account.Kept)} of managed memory after {Call(phase)} (limit {Mib(ContestantLimit)} per contestant, "
+                + "--contestant-memory); its instance was dropped and it sits out the rest of the heat"
+        );
         return true;
     }
 
@@ -114,19 +130,26 @@ internal sealed class MemoryGuard
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
-        else GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        else
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
         _live = _liveAtLeast = GC.GetTotalMemory(forceFullCollection: false);
         _allocated = GC.GetTotalAllocatedBytes();
         _epoch++;
         return _live;
     }
 
-    private static string Call(string phase) => phase switch
-    {
-        "create" => "its constructor", "ask" => "Ask", "tell" => "Tell", "replay" => "the replay of its history", _ => phase,
-    };
+    private static string Call(string phase) =>
+        phase switch
+        {
+            "create" => "its constructor",
+            "ask" => "Ask",
+            "tell" => "Tell",
+            "replay" => "the replay of its history",
+            _ => phase,
+        };
 
     private static string Gib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / GiB:0.##} GiB");
+
     private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / MiB:0} MiB");
 }
 
@@ -135,11 +158,14 @@ internal sealed class MemoryAccount
 {
     /// <summary>Bytes allocated since this contestant's last check.</summary>
     public long SinceCheck { get; set; }
+
     /// <summary>Bytes allocated since the guard's last check of anyone (<see cref="Epoch"/>).</summary>
     public long SinceEpoch { get; set; }
     public int Epoch { get; set; }
+
     /// <summary>What it keeps on the managed heap, at least (a lower bound).</summary>
     public long Kept { get; set; }
+
     /// <summary>Why its instance was dropped, and at which step; the referee journals it, then clears it.</summary>
     public (int Index, string Reason)? Verdict { get; set; }
 }

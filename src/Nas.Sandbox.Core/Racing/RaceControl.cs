@@ -17,19 +17,48 @@ public sealed class RaceControl
 
     public RaceControl(bool startPaused = false) => _paused = startPaused;
 
-    public bool IsPaused { get { lock (_gate) return _paused; } }
+    public bool IsPaused
+    {
+        get
+        {
+            lock (_gate)
+                return _paused;
+        }
+    }
 
     /// <summary>True while the referee is held by a pause (no trial is running); false while a trial may still be finishing.</summary>
-    public bool IsHeld { get { lock (_gate) return _held; } }
+    public bool IsHeld
+    {
+        get
+        {
+            lock (_gate)
+                return _held;
+        }
+    }
 
     public void Pause() => Update(() => _paused = true);
 
-    public void Resume() => Update(() => { _paused = false; _steps = 0; });
+    public void Resume() =>
+        Update(() =>
+        {
+            _paused = false;
+            _steps = 0;
+        });
 
-    public void TogglePause() => Update(() => { _paused = !_paused; _steps = 0; });
+    public void TogglePause() =>
+        Update(() =>
+        {
+            _paused = !_paused;
+            _steps = 0;
+        });
 
     /// <summary>While paused, lets exactly one more trial run (and pauses again after it). Ignored while running.</summary>
-    public void Step() => Update(() => { if (_paused) _steps++; });
+    public void Step() =>
+        Update(() =>
+        {
+            if (_paused)
+                _steps++;
+        });
 
     public void Add(ContestantSpec contestant) => Enqueue(new AddContestant(contestant));
 
@@ -42,11 +71,16 @@ public sealed class RaceControl
     /// time it is (for tests and tools). A command given since the referee was held counts as not held until it is
     /// applied.
     /// </summary>
-    public Task WhenHeld() { lock (_gate) return _held ? Task.CompletedTask : _waiting.Task; }
+    public Task WhenHeld()
+    {
+        lock (_gate)
+            return _held ? Task.CompletedTask : _waiting.Task;
+    }
 
     internal bool TryTakeCommand(out RaceCommand command)
     {
-        lock (_gate) return _commands.TryDequeue(out command!);
+        lock (_gate)
+            return _commands.TryDequeue(out command!);
     }
 
     /// <summary>
@@ -61,17 +95,31 @@ public sealed class RaceControl
             lock (_gate)
             {
                 _held = false;
-                if (_commands.Count > 0) return false;
-                if (!_paused) return true;
-                if (_steps > 0) { _steps--; return true; }
+                if (_commands.Count > 0)
+                    return false;
+                if (!_paused)
+                    return true;
+                if (_steps > 0)
+                {
+                    _steps--;
+                    return true;
+                }
                 _held = true;
                 signal = _signal.Task;
                 var held = _waiting;
                 _waiting = NewSignal();
                 held.TrySetResult();
             }
-            try { await signal.WaitAsync(cancellation); }
-            catch (OperationCanceledException) { lock (_gate) _held = false; throw; }
+            try
+            {
+                await signal.WaitAsync(cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                    _held = false;
+                throw;
+            }
         }
     }
 
@@ -95,6 +143,9 @@ public sealed class RaceControl
 
 /// <summary>A queued user command; applied by the referee between trials.</summary>
 internal abstract record RaceCommand;
+
 internal sealed record AddContestant(ContestantSpec Contestant) : RaceCommand;
+
 internal sealed record RemoveContestant(string Label) : RaceCommand;
+
 internal sealed record RestartHeat : RaceCommand;

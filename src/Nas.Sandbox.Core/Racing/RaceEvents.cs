@@ -9,11 +9,24 @@ public abstract record RaceEvent
 }
 
 /// <summary>A contestant as raced: label, strategy and where it came from.</summary>
-public sealed record ContestantInfo(string Label, string Strategy, string Source, string Origin, string Version, IReadOnlyDictionary<string, string> Knobs, string Build = "");
+public sealed record ContestantInfo(
+    string Label,
+    string Strategy,
+    string Source,
+    string Origin,
+    string Version,
+    IReadOnlyDictionary<string, string> Knobs,
+    string Build = ""
+);
 
 /// <param name="Operations">The space's operations, journaled so that a shared race can be run again on the same space.</param>
-public sealed record RaceStarted(RaceSettings Settings, IReadOnlyList<ContestantInfo> Contestants, string Estimator, string Fidelity,
-    IReadOnlyList<string>? Operations = null) : RaceEvent;
+public sealed record RaceStarted(
+    RaceSettings Settings,
+    IReadOnlyList<ContestantInfo> Contestants,
+    string Estimator,
+    string Fidelity,
+    IReadOnlyList<string>? Operations = null
+) : RaceEvent;
 
 public sealed record HeatStarted(int Heat, long Seed) : RaceEvent;
 
@@ -22,13 +35,21 @@ public sealed record HeatStarted(int Heat, long Seed) : RaceEvent;
 /// with several workers, also when it started and came back on the contestant's worker clock (seconds since the heat
 /// started; see <see cref="TrialFlight"/>).
 /// </summary>
-public sealed record TrialFinished(string Contestant, int Heat, Trial Trial, double? BestSoFar, double? StartedAt = null, double? FinishedAt = null) : RaceEvent;
+public sealed record TrialFinished(
+    string Contestant,
+    int Heat,
+    Trial Trial,
+    double? BestSoFar,
+    double? StartedAt = null,
+    double? FinishedAt = null
+) : RaceEvent;
 
 /// <summary>
 /// A trial handed to a worker in a race with several workers (<c>--workers</c>): its trial line follows when it comes
 /// back. A resume redoes the trials that started and never came back, at the time they started.
 /// </summary>
-public sealed record TrialStarted(string Contestant, int Heat, int Index, Architecture Architecture, double StartedAt) : RaceEvent;
+public sealed record TrialStarted(string Contestant, int Heat, int Index, Architecture Architecture, double StartedAt)
+    : RaceEvent;
 
 /// <summary>
 /// Wall seconds of one Ask, Tell or replay during which the contestant touched the race's training kit (it trained
@@ -38,10 +59,25 @@ public sealed record SearchCharged(string Contestant, int Heat, int Index, strin
 
 /// <summary>The contestant's code failed (create, ask, tell) or asked for something outside the space; the race goes on.</summary>
 /// <param name="Crashed">Its contestant process died during the call (<c>--isolation process</c>).</param>
-public sealed record ContestantFailed(string Contestant, int Heat, int Index, string Phase, string Message, bool Crashed = false) : RaceEvent;
+public sealed record ContestantFailed(
+    string Contestant,
+    int Heat,
+    int Index,
+    string Phase,
+    string Message,
+    bool Crashed = false
+) : RaceEvent;
 
 /// <summary>A contestant now runs a new build of its strategy, rebuilt by replaying its history into a new instance.</summary>
-public sealed record ContestantSwapped(string Contestant, int Heat, string OldVersion, string NewVersion, int TrialsReplayed, double Milliseconds, string Reason) : RaceEvent;
+public sealed record ContestantSwapped(
+    string Contestant,
+    int Heat,
+    string OldVersion,
+    string NewVersion,
+    int TrialsReplayed,
+    double Milliseconds,
+    string Reason
+) : RaceEvent;
 
 /// <summary>A new build could not be used (compile or load errors, or the replay failed); the old version keeps racing.</summary>
 public sealed record SwapFailed(string Contestant, int Heat, string Source, string Message) : RaceEvent;

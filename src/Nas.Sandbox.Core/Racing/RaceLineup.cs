@@ -18,13 +18,24 @@ internal sealed class RaceLineup
     public LineupSlot Add(ContestantSpec spec, StrategyEntry entry, KnobValues knobs)
     {
         string label = spec.Label;
-        for (int n = 2; !_labelsUsed.Add(label); n++) label = $"{spec.Label}#{n}";
-        var info = new ContestantInfo(label, entry.Name, entry.Source.Kind, entry.Source.Origin, entry.Source.Version, spec.Knobs, entry.Source.Build);
+        for (int n = 2; !_labelsUsed.Add(label); n++)
+            label = $"{spec.Label}#{n}";
+        var info = new ContestantInfo(
+            label,
+            entry.Name,
+            entry.Source.Kind,
+            entry.Source.Origin,
+            entry.Source.Version,
+            spec.Knobs,
+            entry.Source.Build
+        );
         // Seeds follow the strategy's name and knobs, not the text that named it: a script raced by its path, or by its
         // name once installed from a pack, gets the same random numbers (for built-ins the two are the same text).
         // A second contestant with the same name and knobs gets #2, as a repeated label does.
-        string named = new ContestantSpec(entry.Name, spec.Knobs).Label, seedKey = named;
-        for (int n = 2; !_seedKeysUsed.Add(seedKey); n++) seedKey = $"{named}#{n}";
+        string named = new ContestantSpec(entry.Name, spec.Knobs).Label,
+            seedKey = named;
+        for (int n = 2; !_seedKeysUsed.Add(seedKey); n++)
+            seedKey = $"{named}#{n}";
         var slot = new LineupSlot(info, entry, knobs, seedKey);
         Slots.Add(slot);
         return slot;
@@ -40,6 +51,7 @@ internal sealed class RaceLineup
 internal sealed class LineupSlot(ContestantInfo info, StrategyEntry entry, KnobValues knobs, string seedKey)
 {
     public ContestantInfo Info { get; } = info;
+
     /// <summary>What the contestant's seeds are derived from: its strategy's name and knobs (plus #n for a repeat).</summary>
     public string SeedKey { get; } = seedKey;
     public StrategyEntry Entry { get; set; } = entry;

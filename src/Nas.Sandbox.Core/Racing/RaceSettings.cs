@@ -10,21 +10,27 @@ public sealed record RaceSettings
     public string Space { get; init; } = "nb201";
     public string Estimator { get; init; } = "train";
     public string Dataset { get; init; } = "fashion-mnist";
+
     /// <summary>The tabular benchmark looked up (full path), for a tabular race.</summary>
     public string? Table { get; init; }
+
     /// <summary>The table's column mapping (<c>--table-columns</c>) and whether it is in percent (<c>--table-percent</c>), as given.</summary>
     public string? TableColumns { get; init; }
     public bool? TablePercent { get; init; }
+
     /// <summary>
     /// What a lookup reported, <c>mean</c> or <c>sample</c> (<c>--table-seeds</c>, resolved): journaled, so a resume
     /// looks up the same way. A journal without it was raced before per-seed lookups existed, with the mean.
     /// </summary>
     public string? TableSeeds { get; init; }
+
     /// <summary>Evaluations per contestant per heat (a repeat served from the contestant's cache counts too).</summary>
     public int? Budget { get; init; }
+
     /// <summary>Seconds per contestant per heat (measured for training).</summary>
     public double? BudgetSeconds { get; init; }
     public int Heats { get; init; } = 1;
+
     /// <summary>
     /// Trials each contestant may have in flight at once (<c>--workers</c>). A strategy that is not an
     /// <see cref="IParallelStrategy"/> still has one at a time. Each contestant's workers run on its own worker clock
@@ -36,51 +42,73 @@ public sealed record RaceSettings
     public const int MaxWorkers = 1024;
     public long Seed { get; init; }
     public Fidelity Fidelity { get; init; } = new();
+
     /// <summary>Validation images per evaluation of a training race (--validation-images), journaled so a resume or re-run uses them.</summary>
     public int? ValidationImages { get; init; }
+
     /// <summary>
     /// How latency is measured (--latency-warmup, --latency-repeats) in a race that measures it: its objective reads a
     /// latency metric and its estimator runs networks (not a table, which holds latency already). Null otherwise.
     /// Journaled so a resume or re-run measures the same way.
     /// </summary>
     public Evaluation.Model.LatencySettings? Latency { get; init; }
+
     /// <summary>How long a strategy's constructor, Ask or Tell may take before the call is failed (--call-timeout).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Contestants run in child processes (<c>--isolation process</c>; the referee is given the processes). Journaled so
     /// that a resumed race isolates its contestants again.
     /// </summary>
     public bool ContestantProcesses { get; init; }
+
     /// <summary>
     /// libtorch's CPU thread count in a race that trains (null otherwise): results are bit-identical only at the same
     /// count, so it is journaled and a resume with another count is warned about.
     /// </summary>
     public int? TorchThreads { get; init; }
+
     /// <summary>
     /// Managed memory one contestant may keep, in GiB (--contestant-memory); null for a quarter of the process's heap
     /// limit (<see cref="MemoryGuard"/>).
     /// </summary>
     public double? ContestantMemoryGiB { get; init; }
+
     /// <summary>What the race maximises (--objective): accuracy, a scalarised sum, or a Pareto front.</summary>
     public RaceObjective Objective { get; init; } = RaceObjective.Accuracy;
+
     /// <summary>Reference values given with --reference (metric units), for a Pareto race; others take their defaults.</summary>
     public IReadOnlyDictionary<string, double>? Reference { get; init; }
+
     /// <summary>The worst value of each cost known in the space before the race (a table's maximum), by metric name.</summary>
     public IReadOnlyDictionary<string, double>? KnownWorstCosts { get; init; }
+
     /// <summary>Where <see cref="KnownWorstCosts"/> come from, e.g. "worst in table nb201-fmnist-3op.csv".</summary>
     public string? KnownWorstSource { get; init; }
 
     public void Validate()
     {
-        if (Contestants.Count == 0) throw new NasException("A race needs at least one contestant (--strategy).");
-        if (Budget is null && BudgetSeconds is null) throw new NasException("A race needs a budget: --budget N and/or --budget-seconds S.");
-        if (Budget is < 1) throw new NasException($"--budget must be at least 1, not {Budget}.");
-        if (BudgetSeconds is <= 0) throw new NasException($"--budget-seconds must be positive, not {BudgetSeconds}.");
-        if (Heats < 1) throw new NasException($"--heats must be at least 1, not {Heats}.");
-        if (Workers < 1) throw new NasException($"--workers must be at least 1, not {Workers}.");
-        if (Workers > MaxWorkers) throw new NasException($"--workers {Workers}: at most {MaxWorkers} per contestant.");
-        if (Reference is { Count: > 0 } && !Objective.IsPareto) throw new NasException($"--reference is for a Pareto race (--objective pareto:...), not '{Objective.Text}'.");
-        if (ContestantMemoryGiB is { } memory && !(memory > 0)) throw new NasException($"--contestant-memory must be positive, not {memory}.");
-        if (CallTimeout <= TimeSpan.Zero) throw new NasException($"--call-timeout must be positive, not {CallTimeout.TotalSeconds}.");
+        if (Contestants.Count == 0)
+            throw new NasException("A race needs at least one contestant (--strategy).");
+        if (Budget is null && BudgetSeconds is null)
+            throw new NasException("A race needs a budget: --budget N and/or --budget-seconds S.");
+        if (Budget is < 1)
+            throw new NasException($"--budget must be at least 1, not {Budget}.");
+        if (BudgetSeconds is <= 0)
+            throw new NasException($"--budget-seconds must be positive, not {BudgetSeconds}.");
+        if (Heats < 1)
+            throw new NasException($"--heats must be at least 1, not {Heats}.");
+        if (Workers < 1)
+            throw new NasException($"--workers must be at least 1, not {Workers}.");
+        if (Workers > MaxWorkers)
+            throw new NasException($"--workers {Workers}: at most {MaxWorkers} per contestant.");
+        if (Reference is { Count: > 0 } && !Objective.IsPareto)
+            throw new NasException(
+                $"--reference is for a Pareto race (--objective pareto:...), not '{Objective.Text}'."
+            );
+        if (ContestantMemoryGiB is { } memory && !(memory > 0))
+            throw new NasException($"--contestant-memory must be positive, not {memory}.");
+        if (CallTimeout <= TimeSpan.Zero)
+            throw new NasException($"--call-timeout must be positive, not {CallTimeout.TotalSeconds}.");
     }
 }

@@ -6,7 +6,16 @@ namespace Nas.Sandbox.Core.Racing;
 
 /// <summary>One contestant at one point of the budget: mean ± std over heats of its best validation accuracy so far, and
 /// of the test accuracy of that best-by-validation architecture.</summary>
-public sealed record CheckpointStanding(string Contestant, double Fraction, double Mark, double? Validation, double? ValidationStd, double? Test, double? TestStd, int Heats);
+public sealed record CheckpointStanding(
+    string Contestant,
+    double Fraction,
+    double Mark,
+    double? Validation,
+    double? ValidationStd,
+    double? Test,
+    double? TestStd,
+    int Heats
+);
 
 /// <summary>A paired comparison over heats of two contestants' test accuracy of their best at the end of the budget.</summary>
 public sealed record PairedComparison(string First, string Second, double MeanDifference, double PValue, int Heats);
@@ -30,14 +39,17 @@ public sealed class RaceStatistics
             switch (raceEvent)
             {
                 case TrialFinished e:
-                    if (!_trials.TryGetValue((e.Contestant, e.Heat), out var list)) _trials[(e.Contestant, e.Heat)] = list = [];
+                    if (!_trials.TryGetValue((e.Contestant, e.Heat), out var list))
+                        _trials[(e.Contestant, e.Heat)] = list = [];
                     list.Add(e.Trial);
                     break;
                 case HeatRestarted e:
-                    foreach (var key in _trials.Keys.Where(k => k.Heat == e.Heat).ToArray()) _trials.Remove(key);
+                    foreach (var key in _trials.Keys.Where(k => k.Heat == e.Heat).ToArray())
+                        _trials.Remove(key);
                     break;
                 case ContestantRemoved e:
-                    foreach (var key in _trials.Keys.Where(k => k.Contestant == e.Contestant).ToArray()) _trials.Remove(key);
+                    foreach (var key in _trials.Keys.Where(k => k.Contestant == e.Contestant).ToArray())
+                        _trials.Remove(key);
                     break;
             }
         }
@@ -51,17 +63,25 @@ public sealed class RaceStatistics
             double budget = settings.Budget ?? settings.BudgetSeconds ?? 0;
             var result = new List<CheckpointStanding>();
             foreach (var contestant in _trials.Keys.Select(k => k.Contestant).Distinct().Order(StringComparer.Ordinal))
-                foreach (double fraction in Fractions)
-                {
-                    double mark = budget * fraction;
-                    var picks = _trials.Where(t => t.Key.Contestant == contestant)
-                        .Select(t => BestBy(t.Value, mark, bySeconds)).Where(b => b is not null).Select(b => b!).ToArray();
-                    var validation = picks.Select(p => p.Metrics.ValidationAccuracy!.Value).ToArray();
-                    var test = picks.Select(p => testAccuracyOf(p.Architecture.Key)).Where(t => t is not null).Select(t => t!.Value).ToArray();
-                    var (vm, vs) = Statistics.MeanStd(validation);
-                    var (tm, ts) = Statistics.MeanStd(test);
-                    result.Add(new CheckpointStanding(contestant, fraction, mark, vm, vs, tm, ts, picks.Length));
-                }
+            foreach (double fraction in Fractions)
+            {
+                double mark = budget * fraction;
+                var picks = _trials
+                    .Where(t => t.Key.Contestant == contestant)
+                    .Select(t => BestBy(t.Value, mark, bySeconds))
+                    .Where(b => b is not null)
+                    .Select(b => b!)
+                    .ToArray();
+                var validation = picks.Select(p => p.Metrics.ValidationAccuracy!.Value).ToArray();
+                var test = picks
+                    .Select(p => testAccuracyOf(p.Architecture.Key))
+                    .Where(t => t is not null)
+                    .Select(t => t!.Value)
+                    .ToArray();
+                var (vm, vs) = Statistics.MeanStd(validation);
+                var (tm, ts) = Statistics.MeanStd(test);
+                result.Add(new CheckpointStanding(contestant, fraction, mark, vm, vs, tm, ts, picks.Length));
+            }
             return result;
         }
     }
@@ -74,17 +94,31 @@ public sealed class RaceStatistics
             double budget = settings.Budget ?? settings.BudgetSeconds ?? 0;
             var contestants = _trials.Keys.Select(k => k.Contestant).Distinct().Order(StringComparer.Ordinal).ToArray();
             var heats = _trials.Keys.Select(k => k.Heat).Distinct().Order().ToArray();
-            double? Final(string c, int h) => _trials.TryGetValue((c, h), out var t) && BestBy(t, budget, bySeconds) is { } best
-                ? testAccuracyOf(best.Architecture.Key) : null;
+            double? Final(string c, int h) =>
+                _trials.TryGetValue((c, h), out var t) && BestBy(t, budget, bySeconds) is { } best
+                    ? testAccuracyOf(best.Architecture.Key)
+                    : null;
             var comparisons = new List<PairedComparison>();
             for (int i = 0; i < contestants.Length; i++)
-                for (int j = i + 1; j < contestants.Length; j++)
-                {
-                    var differences = heats.Select(h => (Final(contestants[i], h), Final(contestants[j], h)))
-                        .Where(p => p.Item1 is not null && p.Item2 is not null).Select(p => p.Item1!.Value - p.Item2!.Value).ToArray();
-                    if (differences.Length == 0) continue;
-                    comparisons.Add(new PairedComparison(contestants[i], contestants[j], differences.Average(), Wilcoxon.PValue(differences), differences.Length));
-                }
+            for (int j = i + 1; j < contestants.Length; j++)
+            {
+                var differences = heats
+                    .Select(h => (Final(contestants[i], h), Final(contestants[j], h)))
+                    .Where(p => p.Item1 is not null && p.Item2 is not null)
+                    .Select(p => p.Item1!.Value - p.Item2!.Value)
+                    .ToArray();
+                if (differences.Length == 0)
+                    continue;
+                comparisons.Add(
+                    new PairedComparison(
+                        contestants[i],
+                        contestants[j],
+                        differences.Average(),
+                        Wilcoxon.PValue(differences),
+                        differences.Length
+                    )
+                );
+            }
             return comparisons;
         }
     }
@@ -96,21 +130,32 @@ public sealed class RaceStatistics
         var text = new StringBuilder();
         var checkpoints = Checkpoints(settings, testAccuracyOf);
         string unit = settings.Budget is null ? "s" : " evals";
-        text.AppendLine(c, $"anytime standings (mean ± std over heats; test = held-out accuracy of the best by validation):");
+        text.AppendLine(
+            c,
+            $"anytime standings (mean ± std over heats; test = held-out accuracy of the best by validation):"
+        );
         foreach (var group in checkpoints.GroupBy(p => p.Contestant))
         {
-            text.Append(c, $"  {group.Key,-26}");
+            text.Append(c, $"  {group.Key, -26}");
             foreach (var p in group)
-                text.Append(c, $"  {p.Fraction * 100,3:0}% ({p.Mark.ToString("0", c)}{unit}): val {F(p.Validation)} ± {F(p.ValidationStd)}, test {F(p.Test)} ± {F(p.TestStd)}");
+                text.Append(
+                    c,
+                    $"  {p.Fraction * 100, 3:0}% ({p.Mark.ToString("0", c)}{unit}): val {F(p.Validation)} ± {F(p.ValidationStd)}, test {F(p.Test)} ± {F(p.TestStd)}"
+                );
             text.AppendLine();
         }
         var comparisons = Comparisons(settings, testAccuracyOf);
         if (comparisons.Count > 0)
         {
-            text.AppendLine("paired two-sided Wilcoxon signed-rank tests over heats (test accuracy of the best at the end of the budget):");
+            text.AppendLine(
+                "paired two-sided Wilcoxon signed-rank tests over heats (test accuracy of the best at the end of the budget):"
+            );
             foreach (var p in comparisons)
-                text.AppendLine(c, $"  {p.First} − {p.Second}: mean difference {p.MeanDifference.ToString("+0.0000;-0.0000;0.0000", c)}, " +
-                                $"p = {p.PValue.ToString("0.000", c)} over {p.Heats} heats{(p.PValue < 0.05 ? " (significant at 0.05)" : " (not significant at 0.05)")}");
+                text.AppendLine(
+                    c,
+                    $"  {p.First} − {p.Second}: mean difference {p.MeanDifference.ToString("+0.0000;-0.0000;0.0000", c)}, "
+                        + $"p = {p.PValue.ToString("0.000", c)} over {p.Heats} heats{(p.PValue < 0.05 ? " (significant at 0.05)" : " (not significant at 0.05)")}"
+                );
         }
         return text.ToString();
 
@@ -128,9 +173,14 @@ public sealed class RaceStatistics
         for (int i = 0; i < trials.Count; i++)
         {
             spent += trials[i].CostSeconds;
-            if (bySeconds ? spent > mark + 1e-9 : i + 1 > mark + 1e-9) break;
-            if (trials[i].Status == TrialStatus.Ok && trials[i].Metrics.ValidationAccuracy is not null &&
-                (trials[i].Objective ?? trials[i].Metrics.ValidationAccuracy) is { } v && v > (best is null ? double.MinValue : best.Objective ?? best.Metrics.ValidationAccuracy!.Value))
+            if (bySeconds ? spent > mark + 1e-9 : i + 1 > mark + 1e-9)
+                break;
+            if (
+                trials[i].Status == TrialStatus.Ok
+                && trials[i].Metrics.ValidationAccuracy is not null
+                && (trials[i].Objective ?? trials[i].Metrics.ValidationAccuracy) is { } v
+                && v > (best is null ? double.MinValue : best.Objective ?? best.Metrics.ValidationAccuracy!.Value)
+            )
                 best = trials[i];
         }
         return best;

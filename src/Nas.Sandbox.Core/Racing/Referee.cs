@@ -3,8 +3,8 @@ using System.Diagnostics;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Journal;
-using Nas.Sandbox.Core.Racing.Training;
 using Nas.Sandbox.Core.Racing.Objectives;
+using Nas.Sandbox.Core.Racing.Training;
 
 namespace Nas.Sandbox.Core.Racing;
 
@@ -44,10 +44,23 @@ public sealed class Referee
 
     /// <param name="training">The data strategies may train on (DARTS, GDAS); null when the race offers none.</param>
     /// <param name="isolation">Contestant processes (<c>--isolation process</c>); null: contestants run in this process.</param>
-    public Referee(ISearchSpace space, IEstimator estimator, StrategyCatalog strategies, IRaceJournal journal, RaceTrainingData? training = null,
-        Isolation.ContestantProcesses? isolation = null)
+    public Referee(
+        ISearchSpace space,
+        IEstimator estimator,
+        StrategyCatalog strategies,
+        IRaceJournal journal,
+        RaceTrainingData? training = null,
+        Isolation.ContestantProcesses? isolation = null
+    )
     {
-        (_space, _estimator, _strategies, _journal, _training, _isolation) = (space, estimator, strategies, journal, training, isolation);
+        (_space, _estimator, _strategies, _journal, _training, _isolation) = (
+            space,
+            estimator,
+            strategies,
+            journal,
+            training,
+            isolation
+        );
     }
 
     public event Action<RaceEvent>? EventRaised;
@@ -61,13 +74,24 @@ public sealed class Referee
     /// that was running are replayed, not paid for again (events reach listeners, not the journal, which has them),
     /// and the race goes on from there with the same seeds, so it ends as an uninterrupted run would.
     /// </param>
-    public Task<RaceSummary> RunAsync(RaceSettings settings, RaceControl? control, ResumePoint? resume = null, CancellationToken cancellation = default)
+    public Task<RaceSummary> RunAsync(
+        RaceSettings settings,
+        RaceControl? control,
+        ResumePoint? resume = null,
+        CancellationToken cancellation = default
+    )
     {
         settings.Validate();
         return RefereeThread.Run("referee", thread => RaceAsync(thread, settings, control, resume, cancellation));
     }
 
-    private async Task<RaceSummary> RaceAsync(RefereeThread thread, RaceSettings settings, RaceControl? control, ResumePoint? resume, CancellationToken cancellation)
+    private async Task<RaceSummary> RaceAsync(
+        RefereeThread thread,
+        RaceSettings settings,
+        RaceControl? control,
+        ResumePoint? resume,
+        CancellationToken cancellation
+    )
     {
         var lineup = new RaceLineup();
         // Resolve every contestant and validate its knobs before anything runs: a typo should cost nothing.
@@ -78,7 +102,8 @@ public sealed class Referee
         }
 
         // Contestant processes start side by side before the first heat (a start takes about a second, mostly loading).
-        if (_isolation is not null) await Task.WhenAll(lineup.Slots.Select(s => FactoryForAsync(s.Entry)));
+        if (_isolation is not null)
+            await Task.WhenAll(lineup.Slots.Select(s => FactoryForAsync(s.Entry)));
         _strategies.EntryReplaced += _newBuilds.Enqueue;
         _strategies.SourceFailed += OnSourceFailed;
         _memory = new MemoryGuard(settings.ContestantMemoryGiB);
@@ -88,10 +113,20 @@ public sealed class Referee
         {
             var clock = Stopwatch.StartNew();
             EventRaised += worst.OnEvent;
-            var started = new RaceStarted(settings, lineup.Slots.Select(s => s.Info).ToArray(), _estimator.Name, Describe(settings.Fidelity), _space.Operations);
+            var started = new RaceStarted(
+                settings,
+                lineup.Slots.Select(s => s.Info).ToArray(),
+                _estimator.Name,
+                Describe(settings.Fidelity),
+                _space.Operations
+            );
             // A resumed race is the same race: listeners that key on its start time (the league) must see the recorded one.
-            if (resume?.StartedAt is { } startedAt) started = started with { Time = startedAt };
-            if (resume is null) Raise(started); else Notify(started);
+            if (resume?.StartedAt is { } startedAt)
+                started = started with { Time = startedAt };
+            if (resume is null)
+                Raise(started);
+            else
+                Notify(started);
             var heats = new List<IReadOnlyList<HeatStanding>>();
             for (int heat = 0; heat < settings.Heats; heat++)
             {
@@ -102,29 +137,40 @@ public sealed class Referee
                     continue;
                 }
                 bool resuming = resume is not null && heat < resume.HeatsStarted;
-                if (resuming) Notify(new HeatStarted(heat, heatSeed)); else Raise(new HeatStarted(heat, heatSeed));
-                if (resume is not null && heat == resume.HeatsFinished) Raise(new RaceResumed(heat, resume.Trials));
+                if (resuming)
+                    Notify(new HeatStarted(heat, heatSeed));
+                else
+                    Raise(new HeatStarted(heat, heatSeed));
+                if (resume is not null && heat == resume.HeatsFinished)
+                    Raise(new RaceResumed(heat, resume.Trials));
                 var state = new HeatState(await StartHeatAsync(thread, lineup, settings, heat));
                 if (resuming)
                     foreach (var run in state.Contestants)
                     {
-                        if (Restore(run, resume!.Events(heat, run.Label), heat) == 0) continue;
+                        if (Restore(run, resume!.Events(heat, run.Label), heat) == 0)
+                            continue;
                         // A kill can land between the step that reached a sit-out limit and its sit-out line: judged again here.
-                        if (!run.Disqualified) Judge(run, settings, heat, run.Used - 1);
+                        if (!run.Disqualified)
+                            Judge(run, settings, heat, run.Used - 1);
                         // A contestant that sat out stays out: its instance is not rebuilt (nor its misbehaviour rerun).
                         await RestartAsync(run, settings, heat, heatSeed, cancellation);
-                        if (run.Disqualified) continue;
+                        if (run.Disqualified)
+                            continue;
                         await RebuildAsync(thread, run, run.Entry, settings, heat, ResumeRebuild);
                     }
                 while (true)
                 {
-                    if (control is not null) await ApplyCommandsAsync(thread, control, lineup, state, settings, heat, heatSeed);
+                    if (control is not null)
+                        await ApplyCommandsAsync(thread, control, lineup, state, settings, heat, heatSeed);
                     ApplyBuilds(state.Contestants, heat);
-                    if (!state.Contestants.Any(c => IsCandidate(c, settings))) break;
-                    if (control is not null && !await control.WaitForTurnAsync(cancellation)) continue;
+                    if (!state.Contestants.Any(c => IsCandidate(c, settings)))
+                        break;
+                    if (control is not null && !await control.WaitForTurnAsync(cancellation))
+                        continue;
                     ApplyBuilds(state.Contestants, heat);
                     var contestant = state.NextTurn(c => IsCandidate(c, settings));
-                    if (contestant is null) continue;
+                    if (contestant is null)
+                        continue;
                     await PrepareTurnAsync(thread, contestant, settings, heat);
                     await TurnAsync(thread, contestant, settings, heat, heatSeed, cancellation);
                 }
@@ -132,15 +178,23 @@ public sealed class Referee
                 await thread.AbandonedCallsReturnedAsync(settings.CallTimeout);
                 // Later heats start with the newest build each contestant was swapped to.
                 foreach (var run in state.Contestants)
-                    if (lineup.Find(run.Label) is { } slot) (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
-                foreach (var run in state.Contestants) await RetireAsync(thread, run, run.Strategy, settings, heat);
+                    if (lineup.Find(run.Label) is { } slot)
+                        (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
+                foreach (var run in state.Contestants)
+                    await RetireAsync(thread, run, run.Strategy, settings, heat);
                 var standings = state.Contestants.Select(c => c.Standing()).ToArray();
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
             }
             // The summary names the build each contestant finished on (after any swaps).
-            var summary = RaceSummary.From(settings, lineup.Finished(), heats, clock.Elapsed.TotalSeconds,
-                _estimator is Estimators.IHeldOutScores heldOut ? heldOut.TestAccuracy : null, worst.Reference(settings));
+            var summary = RaceSummary.From(
+                settings,
+                lineup.Finished(),
+                heats,
+                clock.Elapsed.TotalSeconds,
+                _estimator is Estimators.IHeldOutScores heldOut ? heldOut.TestAccuracy : null,
+                worst.Reference(settings)
+            );
             Raise(new RaceFinished(summary));
             return summary;
         }
@@ -159,11 +213,20 @@ public sealed class Referee
     }
 
     /// <summary>A heat the journal finished: its contestants' records are replayed into standings, no strategy runs.</summary>
-    private IReadOnlyList<HeatStanding> ReplayFinishedHeat(RaceLineup lineup, RaceSettings settings, ResumePoint resume, int heat, long heatSeed)
+    private IReadOnlyList<HeatStanding> ReplayFinishedHeat(
+        RaceLineup lineup,
+        RaceSettings settings,
+        ResumePoint resume,
+        int heat,
+        long heatSeed
+    )
     {
         Notify(new HeatStarted(heat, heatSeed));
-        var runs = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers)).ToArray();
-        foreach (var run in runs) Restore(run, resume.Events(heat, run.Label), heat);
+        var runs = lineup
+            .Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers))
+            .ToArray();
+        foreach (var run in runs)
+            Restore(run, resume.Events(heat, run.Label), heat);
         var standings = runs.Select(r => r.Standing()).ToArray();
         Notify(new HeatFinished(heat, standings));
         return standings;
@@ -180,13 +243,15 @@ public sealed class Referee
             switch (step)
             {
                 case ResumeEvent.Evaluated { Trial: var trial, StartedAt: var startedAt, FinishedAt: var finishedAt }:
-                    if (!trial.FromCache) run.Cache[trial.Architecture] = trial;
+                    if (!trial.FromCache)
+                        run.Cache[trial.Architecture] = trial;
                     run.Record(trial);
                     run.Unfinished.Remove(trial.Index);
                     if (finishedAt is { } landed)
                     {
                         run.Flight.Landed(landed, trial.CostSeconds);
-                        if (!trial.FromCache) run.LandedAt[trial.Architecture] = landed;
+                        if (!trial.FromCache)
+                            run.LandedAt[trial.Architecture] = landed;
                     }
                     Notify(new TrialFinished(run.Label, heat, trial, run.Best, startedAt, finishedAt));
                     break;
@@ -195,7 +260,8 @@ public sealed class Referee
                     break;
                 case ResumeEvent.AskFailed failed:
                     run.AskFailed();
-                    if (failed.Crashed) run.Crashes++;
+                    if (failed.Crashed)
+                        run.Crashes++;
                     break;
                 case ResumeEvent.TellCrashed:
                     run.Crashes++;
@@ -227,15 +293,32 @@ public sealed class Referee
     /// Resume: the trials the journal started that never came back are started again, in the order they were asked and
     /// at the times they started, so they come back when they did in the uninterrupted race. Only these are paid again.
     /// </summary>
-    private async Task RestartAsync(ContestantRun run, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    private async Task RestartAsync(
+        ContestantRun run,
+        RaceSettings settings,
+        int heat,
+        long heatSeed,
+        CancellationToken cancellation
+    )
     {
         foreach (var (index, (architecture, startedAt)) in run.Unfinished)
         {
             if (run.Cache.TryGetValue(architecture, out var paid))
                 // Pending on a trial that came back before the kill: it comes back with it, at no cost.
-                run.Flight.Start(paid with { Index = index, CostSeconds = 0, FromCache = true }, startedAt, Math.Max(startedAt, run.LandedAt.GetValueOrDefault(architecture)));
-            else if (run.Flight.Find(architecture) is { } original) run.Flight.Repeat(index, original, startedAt);
-            else run.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation), startedAt);
+                run.Flight.Start(
+                    paid with
+                    {
+                        Index = index,
+                        CostSeconds = 0,
+                        FromCache = true,
+                    },
+                    startedAt,
+                    Math.Max(startedAt, run.LandedAt.GetValueOrDefault(architecture))
+                );
+            else if (run.Flight.Find(architecture) is { } original)
+                run.Flight.Repeat(index, original, startedAt);
+            else
+                run.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation), startedAt);
         }
         run.Unfinished.Clear();
     }
@@ -245,11 +328,22 @@ public sealed class Referee
     /// its cache, a failed ask), then the trial of its that comes back first is recorded and told. One trial per turn,
     /// as in a race with one worker, so partial standings stay fair; with one worker this is ask, evaluate, tell.
     /// </summary>
-    private async Task TurnAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    private async Task TurnAsync(
+        RefereeThread thread,
+        ContestantRun contestant,
+        RaceSettings settings,
+        int heat,
+        long heatSeed,
+        CancellationToken cancellation
+    )
     {
-        while (contestant.CanAsk(settings) && contestant.Flight.Count < await CapacityAsync(thread, contestant, settings))
-            if (await StepAsync(thread, contestant, settings, heat, heatSeed, cancellation)) return;
-        if (contestant.Flight.Count > 0) await LandAsync(thread, contestant, settings, heat);
+        while (
+            contestant.CanAsk(settings) && contestant.Flight.Count < await CapacityAsync(thread, contestant, settings)
+        )
+            if (await StepAsync(thread, contestant, settings, heat, heatSeed, cancellation))
+                return;
+        if (contestant.Flight.Count > 0)
+            await LandAsync(thread, contestant, settings, heat);
     }
 
     /// <summary>
@@ -259,8 +353,10 @@ public sealed class Referee
     /// </summary>
     private static async Task<int> CapacityAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings)
     {
-        if (settings.Workers == 1 || contestant.Strategy is not IParallelStrategy parallel) return 1;
-        if (contestant.Capacity is { } known && ReferenceEquals(known.Instance, parallel)) return known.Capacity;
+        if (settings.Workers == 1 || contestant.Strategy is not IParallelStrategy parallel)
+            return 1;
+        if (contestant.Capacity is { } known && ReferenceEquals(known.Instance, parallel))
+            return known.Capacity;
         var (limit, failure, _) = await thread.Call(() => parallel.MaxInFlight, settings.CallTimeout);
         int capacity = failure is null ? Math.Clamp(limit, 1, settings.Workers) : 1;
         contestant.Capacity = (parallel, capacity);
@@ -271,8 +367,15 @@ public sealed class Referee
     private async Task LandAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
     {
         var landed = contestant.Flight.Land();
-        var trial = landed.Result ?? landed.SameAs!.Result! with { Index = landed.Index, CostSeconds = 0, FromCache = true };
-        if (!trial.FromCache) contestant.Cache[trial.Architecture] = trial;
+        var trial = landed.Result
+            ?? landed.SameAs!.Result! with
+            {
+                Index = landed.Index,
+                CostSeconds = 0,
+                FromCache = true,
+            };
+        if (!trial.FromCache)
+            contestant.Cache[trial.Architecture] = trial;
         await FinishAsync(thread, contestant, trial, settings, heat, landed.StartedAt, landed.FinishesAt);
     }
 
@@ -280,34 +383,82 @@ public sealed class Referee
     /// A trial that came back: recorded, journaled (with its times on the worker clock in a race with several workers),
     /// then told to the contestant's instance, if it has a sound one.
     /// </summary>
-    private async Task FinishAsync(RefereeThread thread, ContestantRun contestant, Trial trial, RaceSettings settings, int heat, double startedAt, double finishedAt)
+    private async Task FinishAsync(
+        RefereeThread thread,
+        ContestantRun contestant,
+        Trial trial,
+        RaceSettings settings,
+        int heat,
+        double startedAt,
+        double finishedAt
+    )
     {
         contestant.Record(trial);
         bool timed = settings.Workers > 1;
-        Raise(new TrialFinished(contestant.Label, heat, trial, contestant.Best, timed ? startedAt : null, timed ? finishedAt : null));
+        Raise(
+            new TrialFinished(
+                contestant.Label,
+                heat,
+                trial,
+                contestant.Best,
+                timed ? startedAt : null,
+                timed ? finishedAt : null
+            )
+        );
         // No instance to tell (it sat out, or a timed-out call abandoned it): a rebuild replays this trial with the rest.
-        if (contestant.Strategy is null || contestant.Disqualified || contestant.NeedsRebuild) return;
+        if (contestant.Strategy is null || contestant.Disqualified || contestant.NeedsRebuild)
+            return;
         var isolated = contestant.Strategy as Isolation.IsolatedStrategy;
-        var (_, tellFailure, tellTimedOut) = await ChargedCallAsync(thread, contestant, heat, trial.Index, "tell", () => { contestant.Strategy!.Tell(trial); return true; }, settings);
+        var (_, tellFailure, tellTimedOut) = await ChargedCallAsync(
+            thread,
+            contestant,
+            heat,
+            trial.Index,
+            "tell",
+            () =>
+            {
+                contestant.Strategy!.Tell(trial);
+                return true;
+            },
+            settings
+        );
         if (tellFailure is not null)
         {
-            if (tellTimedOut) Abandon(contestant);
+            if (tellTimedOut)
+                Abandon(contestant);
             bool crashed = LostProcess(contestant, isolated);
             Raise(new ContestantFailed(contestant.Label, heat, trial.Index, "tell", tellFailure, crashed));
-            if (crashed) CountCrash(contestant, heat, trial.Index);
+            if (crashed)
+                CountCrash(contestant, heat, trial.Index);
         }
         Judge(contestant, settings, heat, trial.Index);
     }
 
-    private async Task<List<ContestantRun>> StartHeatAsync(RefereeThread thread, RaceLineup lineup, RaceSettings settings, int heat)
+    private async Task<List<ContestantRun>> StartHeatAsync(
+        RefereeThread thread,
+        RaceLineup lineup,
+        RaceSettings settings,
+        int heat
+    )
     {
-        var contestants = lineup.Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers)).ToList();
-        foreach (var contestant in contestants) await CreateAsync(thread, contestant, settings, heat);
+        var contestants = lineup
+            .Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers))
+            .ToList();
+        foreach (var contestant in contestants)
+            await CreateAsync(thread, contestant, settings, heat);
         return contestants;
     }
 
     /// <summary>Applies the user's queued commands between trials, in the order given.</summary>
-    private async Task ApplyCommandsAsync(RefereeThread thread, RaceControl control, RaceLineup lineup, HeatState state, RaceSettings settings, int heat, long heatSeed)
+    private async Task ApplyCommandsAsync(
+        RefereeThread thread,
+        RaceControl control,
+        RaceLineup lineup,
+        HeatState state,
+        RaceSettings settings,
+        int heat,
+        long heatSeed
+    )
     {
         while (control.TryTakeCommand(out var command))
         {
@@ -334,20 +485,32 @@ public sealed class Referee
                     break;
                 case RemoveContestant remove:
                     if (lineup.Find(remove.Label) is not { } leaving)
-                        Raise(new CommandRejected($"remove {remove.Label}", $"There is no contestant '{remove.Label}' in this race."));
+                        Raise(
+                            new CommandRejected(
+                                $"remove {remove.Label}",
+                                $"There is no contestant '{remove.Label}' in this race."
+                            )
+                        );
                     else if (lineup.Slots.Count == 1)
-                        Raise(new CommandRejected($"remove {remove.Label}", "A race needs at least one contestant; add another first."));
+                        Raise(
+                            new CommandRejected(
+                                $"remove {remove.Label}",
+                                "A race needs at least one contestant; add another first."
+                            )
+                        );
                     else
                     {
                         lineup.Slots.Remove(leaving);
-                        if (state.Contestants.Find(c => c.Label == remove.Label) is { } removed) await RetireAsync(thread, removed, removed.Strategy, settings, heat);
+                        if (state.Contestants.Find(c => c.Label == remove.Label) is { } removed)
+                            await RetireAsync(thread, removed, removed.Strategy, settings, heat);
                         state.Remove(remove.Label);
                         Raise(new ContestantRemoved(remove.Label, heat));
                     }
                     break;
                 case RestartHeat:
                     Raise(new HeatRestarted(heat, heatSeed));
-                    foreach (var old in state.Contestants) await RetireAsync(thread, old, old.Strategy, settings, heat);
+                    foreach (var old in state.Contestants)
+                        await RetireAsync(thread, old, old.Strategy, settings, heat);
                     state.Reset(await StartHeatAsync(thread, lineup, settings, heat));
                     break;
             }
@@ -360,7 +523,11 @@ public sealed class Referee
     private void ApplyBuilds(List<ContestantRun> contestants, int heat)
     {
         while (_newBuilds.TryDequeue(out var entry))
-            foreach (var contestant in contestants.Where(c => c.Entry.Name == entry.Name && c.Entry.Source.Origin == entry.Source.Origin))
+            foreach (
+                var contestant in contestants.Where(c =>
+                    c.Entry.Name == entry.Name && c.Entry.Source.Origin == entry.Source.Origin
+                )
+            )
                 contestant.PendingEntry = entry;
         while (_failedBuilds.TryDequeue(out var failure))
             foreach (var contestant in contestants.Where(c => c.Entry.Source.Origin == failure.Origin))
@@ -378,32 +545,68 @@ public sealed class Referee
         else if (contestant.NeedsRebuild)
         {
             contestant.NeedsRebuild = false;
-            await RebuildAsync(thread, contestant, contestant.Entry, settings, heat, contestant.RebuildReason ?? TimeoutRebuild);
+            await RebuildAsync(
+                thread,
+                contestant,
+                contestant.Entry,
+                settings,
+                heat,
+                contestant.RebuildReason ?? TimeoutRebuild
+            );
         }
     }
 
-    private async Task RebuildAsync(RefereeThread thread, ContestantRun contestant, StrategyEntry entry, RaceSettings settings, int heat, string reason)
+    private async Task RebuildAsync(
+        RefereeThread thread,
+        ContestantRun contestant,
+        StrategyEntry entry,
+        RaceSettings settings,
+        int heat,
+        string reason
+    )
     {
         var clock = Stopwatch.StartNew();
         KnobValues knobs;
-        try { knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, contestant.Knobs.All.ToDictionary()); }
+        try
+        {
+            knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, contestant.Knobs.All.ToDictionary());
+        }
         catch (KnobException e)
         {
-            Raise(new SwapFailed(contestant.Label, heat, entry.Source.Origin, $"the new build refuses the contestant's knobs: {e.Message}"));
+            Raise(
+                new SwapFailed(
+                    contestant.Label,
+                    heat,
+                    entry.Source.Origin,
+                    $"the new build refuses the contestant's knobs: {e.Message}"
+                )
+            );
             return;
         }
         var history = contestant.History.ToArray();
         // The old instance overran a call (timeout) and may still be running: it keeps its kit, and the new instance
         // gets a fresh one with the same data and seed, so the old one's use of its kit is never charged to the new.
         bool abandoned = contestant.NeedsRebuild || reason is TimeoutRebuild or CrashRebuild;
-        if (abandoned) contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
+        if (abandoned)
+            contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
         var (factory, startFailure) = await FactoryForAsync(entry);
-        var (instance, failure, _) = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false) : await ChargedCallAsync(thread, contestant, heat, history.Length, "replay", () =>
-        {
-            var strategy = factory.Create(knobs);
-            foreach (var trial in history) strategy.Tell(trial);
-            return strategy;
-        }, settings);
+        var (instance, failure, _) = factory is null
+            ? new CallOutcome<IStrategy>(null, startFailure, false)
+            : await ChargedCallAsync(
+                thread,
+                contestant,
+                heat,
+                history.Length,
+                "replay",
+                () =>
+                {
+                    var strategy = factory.Create(knobs);
+                    foreach (var trial in history)
+                        strategy.Tell(trial);
+                    return strategy;
+                },
+                settings
+            );
         if (contestant.Memory.Verdict is not null)
         {
             instance = null; // the replayed instance too: it is what kept the memory
@@ -413,7 +616,14 @@ public sealed class Referee
         }
         if (instance is null)
         {
-            Raise(new SwapFailed(contestant.Label, heat, entry.Source.Origin, $"replaying {history.Length} trials into the new instance failed: {failure}"));
+            Raise(
+                new SwapFailed(
+                    contestant.Label,
+                    heat,
+                    entry.Source.Origin,
+                    $"replaying {history.Length} trials into the new instance failed: {failure}"
+                )
+            );
             // A new build that fails leaves the old instance racing; if there is no sound instance left (the old one
             // overran a call, or never got built), the contestant sits out until a build that works arrives.
             if (ReferenceEquals(contestant.Entry, entry) || contestant.Strategy is null)
@@ -425,14 +635,31 @@ public sealed class Referee
         }
         string oldVersion = contestant.Entry.Source.Display;
         // An instance abandoned by a timed-out call may still be running: it is left to the garbage collector.
-        if (!abandoned) await RetireAsync(thread, contestant, contestant.Strategy, settings, heat);
-        (contestant.Entry, contestant.Knobs, contestant.Strategy, contestant.Disqualified) = (entry, knobs, instance, false);
+        if (!abandoned)
+            await RetireAsync(thread, contestant, contestant.Strategy, settings, heat);
+        (contestant.Entry, contestant.Knobs, contestant.Strategy, contestant.Disqualified) = (
+            entry,
+            knobs,
+            instance,
+            false
+        );
         (contestant.NeedsRebuild, contestant.RebuildReason) = (false, null); // a new build that replaced an abandoned instance is a sound one
-        Raise(new ContestantSwapped(contestant.Label, heat, oldVersion, entry.Source.Display, history.Length, clock.Elapsed.TotalMilliseconds, reason));
+        Raise(
+            new ContestantSwapped(
+                contestant.Label,
+                heat,
+                oldVersion,
+                entry.Source.Display,
+                history.Length,
+                clock.Elapsed.TotalMilliseconds,
+                reason
+            )
+        );
     }
 
     public const string ResumeRebuild = "resume";
-    private const string TimeoutRebuild = "rebuilt after a timeout", CrashRebuild = "rebuilt after its process crashed";
+    private const string TimeoutRebuild = "rebuilt after a timeout",
+        CrashRebuild = "rebuilt after its process crashed";
 
     /// <summary>
     /// A contestant's training kit for the heat (null when the race offers no data). The weight seed is the same at
@@ -448,7 +675,8 @@ public sealed class Referee
     {
         contestant.Kit = NewKit(settings, heat, contestant.SeedKey);
         var (factory, startFailure) = await FactoryForAsync(contestant.Entry);
-        var outcome = factory is null ? new CallOutcome<IStrategy>(null, startFailure, false)
+        var outcome = factory is null
+            ? new CallOutcome<IStrategy>(null, startFailure, false)
             : await thread.Call(() => factory.Create(contestant.Knobs), settings.CallTimeout);
         if (_memory.Observe(contestant, "create", 0, outcome.Allocated, outcome.OutOfMemory))
         {
@@ -458,7 +686,8 @@ public sealed class Referee
             return;
         }
         var (instance, failure, _) = outcome;
-        if (instance is not null) contestant.Strategy = instance;
+        if (instance is not null)
+            contestant.Strategy = instance;
         else
         {
             contestant.Disqualified = true;
@@ -470,7 +699,14 @@ public sealed class Referee
     /// Asks the contestant for its next trial. True when the step ended at once (a failed ask, or a repeat served from
     /// its cache, recorded and told); false when a trial was started (it comes back through <see cref="LandAsync"/>).
     /// </summary>
-    private async Task<bool> StepAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat, long heatSeed, CancellationToken cancellation)
+    private async Task<bool> StepAsync(
+        RefereeThread thread,
+        ContestantRun contestant,
+        RaceSettings settings,
+        int heat,
+        long heatSeed,
+        CancellationToken cancellation
+    )
     {
         int index = contestant.Used + contestant.Flight.Count;
         int askSeed = SeedMixer.ToInt32(SeedMixer.Derive(heatSeed, contestant.SeedKey, index));
@@ -490,15 +726,26 @@ public sealed class Referee
         // The calls reach the instance through the contestant, never a local: the memory guard may drop it mid-step.
         // Only an isolated instance is kept in a local (it holds no memory here): an in-process one must not outlive a drop.
         var isolated = contestant.Strategy as Isolation.IsolatedStrategy;
-        if (isolated is not null) isolated.AskSeed = askSeed; // its process makes the same Random
-        var (architecture, failure, timedOut) = await ChargedCallAsync(thread, contestant, heat, index, "ask", () => contestant.Strategy!.Ask(context), settings);
+        if (isolated is not null)
+            isolated.AskSeed = askSeed; // its process makes the same Random
+        var (architecture, failure, timedOut) = await ChargedCallAsync(
+            thread,
+            contestant,
+            heat,
+            index,
+            "ask",
+            () => contestant.Strategy!.Ask(context),
+            settings
+        );
         contestant.TimeoutsInARow = timedOut ? contestant.TimeoutsInARow + 1 : 0;
         if (failure is not null)
         {
-            if (timedOut) Abandon(contestant);
+            if (timedOut)
+                Abandon(contestant);
             bool crashed = LostProcess(contestant, isolated);
             Fault(contestant, heat, index, "ask", failure, crashed);
-            if (crashed) CountCrash(contestant, heat, index);
+            if (crashed)
+                CountCrash(contestant, heat, index);
             Judge(contestant, settings, heat, index);
             return true;
         }
@@ -509,9 +756,15 @@ public sealed class Referee
         }
         if (architecture is null || !_space.Contains(architecture))
         {
-            Fault(contestant, heat, index, "ask", architecture is null
-                ? "Ask returned null."
-                : $"Ask returned '{architecture.Key}', which is not in space '{_space.Name}'.");
+            Fault(
+                contestant,
+                heat,
+                index,
+                "ask",
+                architecture is null
+                    ? "Ask returned null."
+                    : $"Ask returned '{architecture.Key}', which is not in space '{_space.Name}'."
+            );
             Judge(contestant, settings, heat, index);
             return true;
         }
@@ -523,11 +776,25 @@ public sealed class Referee
             var flying = contestant.Flight.Find(architecture) is { } original
                 ? contestant.Flight.Repeat(index, original)
                 : contestant.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation));
-            if (settings.Workers > 1) Raise(new TrialStarted(contestant.Label, heat, index, architecture, flying.StartedAt));
+            if (settings.Workers > 1)
+                Raise(new TrialStarted(contestant.Label, heat, index, architecture, flying.StartedAt));
             return false;
         }
         double now = contestant.Flight.Clock;
-        await FinishAsync(thread, contestant, paid with { Index = index, CostSeconds = 0, FromCache = true }, settings, heat, now, now);
+        await FinishAsync(
+            thread,
+            contestant,
+            paid with
+            {
+                Index = index,
+                CostSeconds = 0,
+                FromCache = true,
+            },
+            settings,
+            heat,
+            now,
+            now
+        );
         return true;
     }
 
@@ -535,7 +802,15 @@ public sealed class Referee
     /// Runs a contestant's call with the call timeout; when the contestant touched its training kit during the call,
     /// charges the call's wall time (minus time the kit spent loading data for the host) and journals the charge.
     /// </summary>
-    private async Task<CallOutcome<T>> ChargedCallAsync<T>(RefereeThread thread, ContestantRun contestant, int heat, int index, string phase, Func<T> call, RaceSettings settings)
+    private async Task<CallOutcome<T>> ChargedCallAsync<T>(
+        RefereeThread thread,
+        ContestantRun contestant,
+        int heat,
+        int index,
+        string phase,
+        Func<T> call,
+        RaceSettings settings
+    )
     {
         var kit = contestant.Kit;
         long touches = kit?.Touches ?? 0;
@@ -544,7 +819,8 @@ public sealed class Referee
         var outcome = await thread.Call(call, settings.CallTimeout);
         double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
         // Before anything is written: a heap at its limit has no room for it until the instance is dropped.
-        if (_memory.Observe(contestant, phase, index, outcome.Allocated, outcome.OutOfMemory)) DropForMemory(contestant);
+        if (_memory.Observe(contestant, phase, index, outcome.Allocated, outcome.OutOfMemory))
+            DropForMemory(contestant);
         if (kit is not null && kit.Touches != touches)
         {
             double seconds = Math.Max(0, elapsed - (kit.HostSeconds - hostSeconds));
@@ -565,14 +841,35 @@ public sealed class Referee
     }
 
     /// <summary>Disposes a strategy instance that is done with, if it is disposable; a failure is journaled, nothing more.</summary>
-    private async Task RetireAsync(RefereeThread thread, ContestantRun contestant, IStrategy? strategy, RaceSettings settings, int heat)
+    private async Task RetireAsync(
+        RefereeThread thread,
+        ContestantRun contestant,
+        IStrategy? strategy,
+        RaceSettings settings,
+        int heat
+    )
     {
-        if (strategy is not IDisposable disposable || contestant.NeedsRebuild) return;
-        var (_, failure, _) = await thread.Call(() => { disposable.Dispose(); return true; }, settings.CallTimeout);
-        if (failure is not null) Raise(new ContestantFailed(contestant.Label, heat, contestant.Used, "dispose", failure));
+        if (strategy is not IDisposable disposable || contestant.NeedsRebuild)
+            return;
+        var (_, failure, _) = await thread.Call(
+            () =>
+            {
+                disposable.Dispose();
+                return true;
+            },
+            settings.CallTimeout
+        );
+        if (failure is not null)
+            Raise(new ContestantFailed(contestant.Label, heat, contestant.Used, "dispose", failure));
     }
 
-    private async Task<Trial> EvaluateAsync(Architecture architecture, int index, RaceSettings settings, long heatSeed, CancellationToken cancellation)
+    private async Task<Trial> EvaluateAsync(
+        Architecture architecture,
+        int index,
+        RaceSettings settings,
+        long heatSeed,
+        CancellationToken cancellation
+    )
     {
         var request = new EvaluationRequest
         {
@@ -582,17 +879,38 @@ public sealed class Referee
             Fidelity = settings.Fidelity,
         };
         EvaluationResult result;
-        try { result = await _estimator.EvaluateAsync(architecture, request, cancellation); }
-        catch (OperationCanceledException) { throw; }
+        try
+        {
+            result = await _estimator.EvaluateAsync(architecture, request, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
         catch (Exception e)
         {
-            result = new EvaluationResult { Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = 0, Fidelity = settings.Fidelity, Message = $"{e.GetType().Name}: {e.Message}" };
+            result = new EvaluationResult
+            {
+                Status = TrialStatus.Failed,
+                Metrics = new Metrics(),
+                CostSeconds = 0,
+                Fidelity = settings.Fidelity,
+                Message = $"{e.GetType().Name}: {e.Message}",
+            };
         }
-        return settings.Objective.Score(new Trial
-        {
-            Index = index, Architecture = architecture, Status = result.Status, Metrics = result.Metrics,
-            CostSeconds = result.CostSeconds, Fidelity = result.Fidelity, Message = result.Message,
-        }, _estimator.Name);
+        return settings.Objective.Score(
+            new Trial
+            {
+                Index = index,
+                Architecture = architecture,
+                Status = result.Status,
+                Metrics = result.Metrics,
+                CostSeconds = result.CostSeconds,
+                Fidelity = result.Fidelity,
+                Message = result.Message,
+            },
+            _estimator.Name
+        );
     }
 
     /// <summary>Steps in a row that spent nothing after which a contestant sits out the heat, under a seconds budget alone (see <see cref="Judge"/>).</summary>
@@ -618,17 +936,32 @@ public sealed class Referee
     /// </summary>
     private void Judge(ContestantRun contestant, RaceSettings settings, int heat, int index)
     {
-        if (contestant.Memory.Verdict is not null) SitOutForMemory(contestant, heat);
+        if (contestant.Memory.Verdict is not null)
+            SitOutForMemory(contestant, heat);
         else if (contestant.TimeoutsInARow >= MaxTimeoutsInARow)
-            SitOut(contestant, heat, index, SitOutPhases.Timeouts, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"overran the call timeout ({settings.CallTimeout.TotalSeconds:0.###} s) in {MaxTimeoutsInARow} asks in a row; it sits out the rest of the heat"));
+            SitOut(
+                contestant,
+                heat,
+                index,
+                SitOutPhases.Timeouts,
+                string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"overran the call timeout ({settings.CallTimeout.TotalSeconds:0.###} s) in {MaxTimeoutsInARow} asks in a row; it sits out the rest of the heat"
+                )
+            );
         else if (settings.Budget is null && contestant.FreeStepsInARow >= MaxFreeStepsInARow)
         {
             int failed = contestant.FailedAsksInARow;
-            SitOut(contestant, heat, index, failed == 0 ? SitOutPhases.Repeats : SitOutPhases.Faults, failed == 0
-                ? $"asked {MaxFreeStepsInARow} times in a row for architectures it had already evaluated; it sits out the rest of the heat"
-                : $"spent nothing in {MaxFreeStepsInARow} asks in a row ({failed} failed, {MaxFreeStepsInARow - failed} repeats), so under a seconds " +
-                  "budget alone it would never finish; it sits out the rest of the heat");
+            SitOut(
+                contestant,
+                heat,
+                index,
+                failed == 0 ? SitOutPhases.Repeats : SitOutPhases.Faults,
+                failed == 0
+                    ? $"asked {MaxFreeStepsInARow} times in a row for architectures it had already evaluated; it sits out the rest of the heat"
+                    : $"spent nothing in {MaxFreeStepsInARow} asks in a row ({failed} failed, {MaxFreeStepsInARow - failed} repeats), so under a seconds "
+                        + "budget alone it would never finish; it sits out the rest of the heat"
+            );
         }
     }
 
@@ -652,12 +985,20 @@ public sealed class Referee
     /// <summary>Journals why the memory guard dropped a contestant's instance (<see cref="DropForMemory"/>).</summary>
     private void SitOutForMemory(ContestantRun contestant, int heat)
     {
-        if (contestant.Memory.Verdict is not { } verdict) return;
+        if (contestant.Memory.Verdict is not { } verdict)
+            return;
         contestant.Memory.Verdict = null;
         SitOut(contestant, heat, verdict.Index, SitOutPhases.Memory, verdict.Reason);
     }
 
-    private void Fault(ContestantRun contestant, int heat, int index, string phase, string message, bool crashed = false)
+    private void Fault(
+        ContestantRun contestant,
+        int heat,
+        int index,
+        string phase,
+        string message,
+        bool crashed = false
+    )
     {
         contestant.AskFailed();
         Raise(new ContestantFailed(contestant.Label, heat, index, phase, message, crashed));
@@ -670,7 +1011,8 @@ public sealed class Referee
     /// </summary>
     private async Task<(IStrategyFactory? Factory, string? Failure)> FactoryForAsync(StrategyEntry entry)
     {
-        if (_isolation is null) return (entry.Factory, null);
+        if (_isolation is null)
+            return (entry.Factory, null);
         try
         {
             await _isolation.PrepareAsync(entry);
@@ -688,9 +1030,11 @@ public sealed class Referee
     /// </summary>
     private static bool LostProcess(ContestantRun contestant, Isolation.IsolatedStrategy? isolated)
     {
-        if (isolated is not { Dead: true }) return false;
+        if (isolated is not { Dead: true })
+            return false;
         contestant.NeedsRebuild = true;
-        if (isolated.Crashed) contestant.RebuildReason = CrashRebuild;
+        if (isolated.Crashed)
+            contestant.RebuildReason = CrashRebuild;
         return isolated.Crashed;
     }
 
@@ -701,10 +1045,18 @@ public sealed class Referee
 
     private void CountCrash(ContestantRun contestant, int heat, int index)
     {
-        if (++contestant.Crashes < MaxCrashesPerHeat || contestant.Disqualified) return;
+        if (++contestant.Crashes < MaxCrashesPerHeat || contestant.Disqualified)
+            return;
         contestant.Disqualified = true;
-        Raise(new ContestantFailed(contestant.Label, heat, index, CrashesPhase,
-            $"its process crashed {MaxCrashesPerHeat} times in this heat; it sits out the rest of the heat"));
+        Raise(
+            new ContestantFailed(
+                contestant.Label,
+                heat,
+                index,
+                CrashesPhase,
+                $"its process crashed {MaxCrashesPerHeat} times in this heat; it sits out the rest of the heat"
+            )
+        );
     }
 
     private void Raise(RaceEvent raceEvent)
@@ -714,10 +1066,15 @@ public sealed class Referee
     }
 
     private static string Describe(Fidelity f) =>
-        string.Join(", ", new[]
-        {
-            f.Epochs is { } e ? $"epochs={e}" : null, f.TrainingImages is { } t ? $"images={t}" : null,
-            f.Channels is { } c ? $"channels={c}" : null, f.CellsPerStage is { } n ? $"cells={n}" : null,
-            f.BatchSize is { } b ? $"batch={b}" : null,
-        }.Where(s => s is not null));
+        string.Join(
+            ", ",
+            new[]
+            {
+                f.Epochs is { } e ? $"epochs={e}" : null,
+                f.TrainingImages is { } t ? $"images={t}" : null,
+                f.Channels is { } c ? $"channels={c}" : null,
+                f.CellsPerStage is { } n ? $"cells={n}" : null,
+                f.BatchSize is { } b ? $"batch={b}" : null,
+            }.Where(s => s is not null)
+        );
 }

@@ -38,24 +38,43 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
     {
         var thread = new RefereeThread(name);
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        thread.Post(async _ =>
-        {
-            try { completion.TrySetResult(await body(thread)); }
-            catch (OperationCanceledException e) { completion.TrySetCanceled(e.CancellationToken); }
-            catch (Exception e) { completion.TrySetException(e); }
-            finally { thread.Dispose(); }
-        }, null);
+        thread.Post(
+            async _ =>
+            {
+                try
+                {
+                    completion.TrySetResult(await body(thread));
+                }
+                catch (OperationCanceledException e)
+                {
+                    completion.TrySetCanceled(e.CancellationToken);
+                }
+                catch (Exception e)
+                {
+                    completion.TrySetException(e);
+                }
+                finally
+                {
+                    thread.Dispose();
+                }
+            },
+            null
+        );
         thread.StartPump();
         return completion.Task;
     }
 
     public override void Post(SendOrPostCallback callback, object? state)
     {
-        try { _queue.Add((callback, state)); }
+        try
+        {
+            _queue.Add((callback, state));
+        }
         catch (InvalidOperationException) { } // the race is over; a straggler has nowhere to go
     }
 
-    public override void Send(SendOrPostCallback callback, object? state) => throw new NotSupportedException("The referee thread only takes posts.");
+    public override void Send(SendOrPostCallback callback, object? state) =>
+        throw new NotSupportedException("The referee thread only takes posts.");
 
     /// <summary>
     /// Runs a contestant's code on this thread with a time limit. The caller awaits the outcome; the call itself runs
@@ -71,10 +90,17 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
 
     private void Execute<T>(Func<T> call, TimeSpan timeout, TaskCompletionSource<CallOutcome<T>> outcome)
     {
-        var guarded = new GuardedCall(Stopwatch.GetTimestamp(), timeout, () =>
-            outcome.TrySetResult(new CallOutcome<T>(default, $"did not return within {timeout.TotalSeconds:0.###} s", TimedOut: true)),
-            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        lock (_gate) _inProgress = guarded;
+        var guarded = new GuardedCall(
+            Stopwatch.GetTimestamp(),
+            timeout,
+            () =>
+                outcome.TrySetResult(
+                    new CallOutcome<T>(default, $"did not return within {timeout.TotalSeconds:0.###} s", TimedOut: true)
+                ),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        );
+        lock (_gate)
+            _inProgress = guarded;
         ArmWatchdog(timeout);
         // Contestants' code must not see this context: sync-over-async inside Ask would deadlock the race.
         SetSynchronizationContext(null);
@@ -82,12 +108,24 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
         // referee's memory guard looks closer at calls that allocated a lot (MemoryGuard). A few nanoseconds.
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         CallOutcome<T> result;
-        try { result = new CallOutcome<T>(call(), null, false); }
+        try
+        {
+            result = new CallOutcome<T>(call(), null, false);
+        }
         // Out of managed memory (the heap's hard limit): no message is built here, the heap may still be full; the
         // referee drops the instance and collects before it writes anything.
-        catch (OutOfMemoryException) { result = new CallOutcome<T>(default, OutOfMemoryFailure, false) { OutOfMemory = true }; }
-        catch (Exception e) { result = new CallOutcome<T>(default, Describe(e), false); }
-        finally { SetSynchronizationContext(this); }
+        catch (OutOfMemoryException)
+        {
+            result = new CallOutcome<T>(default, OutOfMemoryFailure, false) { OutOfMemory = true };
+        }
+        catch (Exception e)
+        {
+            result = new CallOutcome<T>(default, Describe(e), false);
+        }
+        finally
+        {
+            SetSynchronizationContext(this);
+        }
         result = result with { Allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore };
         lock (_gate)
         {
@@ -108,13 +146,16 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
     /// its own process, the message alone (it already names the type thrown there, or says how the process died).
     /// </summary>
     private static string Describe(Exception e) =>
-        e is Isolation.ContestantProcessException or Isolation.ContestantCodeException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        e is Isolation.ContestantProcessException or Isolation.ContestantCodeException
+            ? e.Message
+            : $"{e.GetType().Name}: {e.Message}";
 
     private void ArmWatchdog(TimeSpan timeout)
     {
         // Checked at a tenth of the limit (at least every second): a call is declared overrun within 10 % of its limit.
         var period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 10, 1, 1000));
-        if (period == _period) return;
+        if (period == _period)
+            return;
         _period = period;
         _watchdog.Change(period, period);
     }
@@ -125,13 +166,14 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
         lock (_gate)
         {
             overrun = _inProgress;
-            if (overrun is null || Stopwatch.GetElapsedTime(overrun.Started) < overrun.Timeout) return;
+            if (overrun is null || Stopwatch.GetElapsedTime(overrun.Started) < overrun.Timeout)
+                return;
             _inProgress = null;
             _generation++;
             _abandoned.Add(overrun.Returned.Task);
             AbandonedCalls.Started();
         }
-        StartPump();            // the race goes on on a fresh thread...
+        StartPump(); // the race goes on on a fresh thread...
         overrun.AnswerTimedOut(); // ...which runs the caller's continuation next
     }
 
@@ -148,7 +190,8 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
             _abandoned.RemoveAll(t => t.IsCompleted);
             running = _abandoned.ToArray();
         }
-        if (running.Length == 0) return true;
+        if (running.Length == 0)
+            return true;
         var all = Task.WhenAll(running);
         await Task.WhenAny(all, Task.Delay(bound));
         return all.IsCompleted;
@@ -157,7 +200,8 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
     private void StartPump()
     {
         int generation;
-        lock (_gate) generation = _generation;
+        lock (_gate)
+            generation = _generation;
         var thread = new Thread(() => Pump(generation)) { IsBackground = true, Name = _name };
         thread.Start();
     }
@@ -170,7 +214,9 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
             foreach (var (callback, state) in _queue.GetConsumingEnumerable())
             {
                 callback(state);
-                lock (_gate) if (generation != _generation) return; // abandoned while inside a contestant's call
+                lock (_gate)
+                    if (generation != _generation)
+                        return; // abandoned while inside a contestant's call
             }
         }
         catch (ObjectDisposedException) { }
@@ -185,7 +231,12 @@ internal sealed class RefereeThread : SynchronizationContext, IDisposable
     private const string OutOfMemoryFailure = "OutOfMemoryException: the managed heap reached its limit";
 
     /// <param name="Returned">Completed when an abandoned call's contestant code returns (or throws) at last.</param>
-    private sealed record GuardedCall(long Started, TimeSpan Timeout, Action AnswerTimedOut, TaskCompletionSource Returned);
+    private sealed record GuardedCall(
+        long Started,
+        TimeSpan Timeout,
+        Action AnswerTimedOut,
+        TaskCompletionSource Returned
+    );
 }
 
 /// <summary>What a guarded call gave: its value, or why it failed (an exception, or an overrun).</summary>
@@ -193,6 +244,7 @@ internal readonly record struct CallOutcome<T>(T? Value, string? Failure, bool T
 {
     /// <summary>Bytes the call allocated on the referee thread (0 for a call that overran: it is still running).</summary>
     public long Allocated { get; init; }
+
     /// <summary>The call threw <see cref="OutOfMemoryException"/>: the managed heap reached its limit during it.</summary>
     public bool OutOfMemory { get; init; }
 }

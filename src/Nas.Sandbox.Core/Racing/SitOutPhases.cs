@@ -8,10 +8,13 @@ public static class SitOutPhases
 {
     /// <summary>It only asked for architectures it had already evaluated, under a seconds budget alone.</summary>
     public const string Repeats = "repeats";
+
     /// <summary>Its asks failed (or repeated) without spending anything, under a seconds budget alone.</summary>
     public const string Faults = "faults";
+
     /// <summary>Its asks overran the call timeout several times in a row.</summary>
     public const string Timeouts = "timeouts";
+
     /// <summary>It ran out of managed memory, or keeps more than a contestant may; its instance was dropped.</summary>
     public const string Memory = "memory";
 

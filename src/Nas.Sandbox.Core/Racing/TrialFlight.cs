@@ -24,9 +24,18 @@ internal sealed class TrialFlight
 
     /// <summary>What the strategy is told is still pending, in the order it asked.</summary>
     public IReadOnlyList<PendingTrial> Pending() =>
-        _trials.OrderBy(t => t.Index).Select(t => new PendingTrial { Index = t.Index, Architecture = t.Architecture, Fidelity = t.Fidelity }).ToArray();
+        _trials
+            .OrderBy(t => t.Index)
+            .Select(t => new PendingTrial
+            {
+                Index = t.Index,
+                Architecture = t.Architecture,
+                Fidelity = t.Fidelity,
+            })
+            .ToArray();
 
-    public FlyingTrial? Find(Architecture architecture) => _trials.Where(t => t.Architecture.Equals(architecture)).MinBy(t => t.Sequence);
+    public FlyingTrial? Find(Architecture architecture) =>
+        _trials.Where(t => t.Architecture.Equals(architecture)).MinBy(t => t.Sequence);
 
     /// <summary>Starts a trial whose result is known now and that comes back after its cost, at <paramref name="startedAt"/> (now by default).</summary>
     /// <param name="finishesAt">When it comes back, if not after its cost (resume: a repeat of a trial that came back before the kill).</param>
@@ -34,7 +43,16 @@ internal sealed class TrialFlight
     {
         double start = startedAt ?? Clock;
         Clock = Math.Max(Clock, start);
-        var flying = new FlyingTrial(result.Index, result.Architecture, result.Fidelity, start, finishesAt ?? start + result.CostSeconds, _started++, result, null);
+        var flying = new FlyingTrial(
+            result.Index,
+            result.Architecture,
+            result.Fidelity,
+            start,
+            finishesAt ?? start + result.CostSeconds,
+            _started++,
+            result,
+            null
+        );
         _trials.Add(flying);
         return flying;
     }
@@ -44,7 +62,16 @@ internal sealed class TrialFlight
     {
         double start = startedAt ?? Clock;
         Clock = Math.Max(Clock, start);
-        var flying = new FlyingTrial(index, original.Architecture, original.Fidelity, start, Math.Max(start, original.FinishesAt), _started++, null, original);
+        var flying = new FlyingTrial(
+            index,
+            original.Architecture,
+            original.Fidelity,
+            start,
+            Math.Max(start, original.FinishesAt),
+            _started++,
+            null,
+            original
+        );
         _trials.Add(flying);
         return flying;
     }
@@ -55,7 +82,8 @@ internal sealed class TrialFlight
         var next = _trials.MinBy(t => (t.FinishesAt, t.Sequence))!;
         _trials.Remove(next);
         Clock = Math.Max(Clock, next.FinishesAt);
-        if (next.Result is { } result) BusySeconds += result.CostSeconds;
+        if (next.Result is { } result)
+            BusySeconds += result.CostSeconds;
         return next;
     }
 
@@ -74,5 +102,13 @@ internal sealed class TrialFlight
 /// A trial in flight: its ask index, when it started and comes back, and its result (or, for a repeat of a pending
 /// architecture, the trial it comes back with).
 /// </summary>
-internal sealed record FlyingTrial(int Index, Architecture Architecture, Fidelity Fidelity, double StartedAt, double FinishesAt, long Sequence,
-    Trial? Result, FlyingTrial? SameAs);
+internal sealed record FlyingTrial(
+    int Index,
+    Architecture Architecture,
+    Fidelity Fidelity,
+    double StartedAt,
+    double FinishesAt,
+    long Sequence,
+    Trial? Result,
+    FlyingTrial? SameAs
+);

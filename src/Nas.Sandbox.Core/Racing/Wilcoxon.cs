@@ -28,10 +28,12 @@ public static class Wilcoxon
     {
         var d = differences.Where(x => x != 0 && double.IsFinite(x)).ToArray();
         int n = d.Length;
-        if (n == 0) return 1;
+        if (n == 0)
+            return 1;
         var ranks = MathStatistics.Ranks(d.Select(Math.Abs), RankDefinition.Average);
         double positive = Enumerable.Range(0, n).Where(i => d[i] > 0).Sum(i => ranks[i]);
-        double total = n * (n + 1) / 2.0, statistic = Math.Min(positive, total - positive);
+        double total = n * (n + 1) / 2.0,
+            statistic = Math.Min(positive, total - positive);
         return n <= ExactLimit ? ExactPValue(ranks, statistic) : ApproximatePValue(ranks, statistic);
     }
 
@@ -43,7 +45,8 @@ public static class Wilcoxon
         var counts = new double[max + 1];
         counts[0] = 1;
         foreach (int r in doubled)
-            for (int s = max; s >= r; s--) counts[s] += counts[s - r];
+            for (int s = max; s >= r; s--)
+                counts[s] += counts[s - r];
         int limit = (int)Math.Round(statistic * 2);
         double tail = counts.Take(limit + 1).Sum() / Math.Pow(2, ranks.Length);
         return Math.Min(1, 2 * tail);
@@ -55,7 +58,8 @@ public static class Wilcoxon
         double ties = ranks.GroupBy(r => r).Sum(g => Math.Pow(g.Count(), 3) - g.Count());
         double mean = n * (n + 1) / 4.0;
         double variance = n * (n + 1) * (2 * n + 1) / 24.0 - ties / 48;
-        if (variance <= 0) return 1;
+        if (variance <= 0)
+            return 1;
         // statistic ≤ mean: the correction moves it half a unit towards the mean (none when it is the mean).
         double z = (statistic - mean + (statistic < mean ? 0.5 : 0)) / Math.Sqrt(variance);
         return Math.Min(1, 2 * Normal.CDF(0, 1, z));

@@ -42,7 +42,8 @@ public static class Nb201CellDiagram
     public const int Height = 6;
 
     private const int NodeWidth = 3;
-    private const int RoomyMargin = 2, TightMargin = 1;
+    private const int RoomyMargin = 2,
+        TightMargin = 1;
 
     // Known operations: full name → (abbreviation, compact code).
     private static readonly Dictionary<string, (string Abbreviation, string Code)> Known = new(StringComparer.Ordinal)
@@ -59,17 +60,23 @@ public static class Nb201CellDiagram
         ["sep_conv_5x5"] = ("sep5x5", "s5x5"),
     };
 
-    private enum Naming { Full, Abbreviated, Compact }
+    private enum Naming
+    {
+        Full,
+        Abbreviated,
+        Compact,
+    }
 
     private static readonly Naming[] Namings = [Naming.Full, Naming.Abbreviated, Naming.Compact];
 
     /// <summary>Longest known name at each naming: other names are shortened to it before the next naming is used.</summary>
-    private static int KnownLength(Naming naming) => naming switch
-    {
-        Naming.Full => KnownFullLength,
-        Naming.Abbreviated => KnownAbbreviationLength,
-        _ => KnownCodeLength,
-    };
+    private static int KnownLength(Naming naming) =>
+        naming switch
+        {
+            Naming.Full => KnownFullLength,
+            Naming.Abbreviated => KnownAbbreviationLength,
+            _ => KnownCodeLength,
+        };
 
     private static readonly int KnownFullLength = Known.Keys.Max(k => k.Length);
     private static readonly int KnownAbbreviationLength = Known.Values.Max(v => v.Abbreviation.Length);
@@ -98,7 +105,8 @@ public static class Nb201CellDiagram
         foreach (var (labels, margin) in Stages(operations, KnownLength(Naming.Compact)))
         {
             var layout = Layout.Of(labels, margin);
-            if (layout.Width <= maxWidth) return Render(labels, none, layout);
+            if (layout.Width <= maxWidth)
+                return Render(labels, none, layout);
         }
         return List(operations, none, maxWidth);
     }
@@ -111,7 +119,10 @@ public static class Nb201CellDiagram
     {
         ArgumentNullException.ThrowIfNull(edgeOperations);
         if (edgeOperations.Count != Nb201Space.EdgeCount)
-            throw new ArgumentException($"An NB201 cell has {Nb201Space.EdgeCount} edges, not {edgeOperations.Count}.", nameof(edgeOperations));
+            throw new ArgumentException(
+                $"An NB201 cell has {Nb201Space.EdgeCount} edges, not {edgeOperations.Count}.",
+                nameof(edgeOperations)
+            );
         if (edgeOperations.Any(op => op is null))
             throw new ArgumentException("An edge operation is null.", nameof(edgeOperations));
         return edgeOperations.ToArray();
@@ -121,9 +132,9 @@ public static class Nb201CellDiagram
         name.Any(char.IsControl) ? new string(name.Select(c => char.IsControl(c) ? '?' : c).ToArray()) : name;
 
     private static string Name(string operation, Naming naming) =>
-        naming == Naming.Full || !Known.TryGetValue(operation, out var known)
-            ? Clean(operation)
-            : naming == Naming.Abbreviated ? known.Abbreviation : known.Code;
+        naming == Naming.Full || !Known.TryGetValue(operation, out var known) ? Clean(operation)
+        : naming == Naming.Abbreviated ? known.Abbreviation
+        : known.Code;
 
     /// <summary>
     /// The label sets to try, from the most to the least readable, each with its padding (dashes each side of a label);
@@ -148,14 +159,23 @@ public static class Nb201CellDiagram
     /// <summary><paramref name="name"/> in at most <paramref name="length"/> characters: its start, '…', its end.</summary>
     internal static string Shorten(string name, int length)
     {
-        if (name.Length <= length) return name;
-        if (length <= 1) return length == 1 ? "…" : "";
-        int kept = length - 1, tail = kept / 2, head = kept - tail;
+        if (name.Length <= length)
+            return name;
+        if (length <= 1)
+            return length == 1 ? "…" : "";
+        int kept = length - 1,
+            tail = kept / 2,
+            head = kept - tail;
         return string.Concat(name.AsSpan(0, head), "…", name.AsSpan(name.Length - tail));
     }
 
     // Edge indices in key order.
-    private const int E01 = 0, E02 = 1, E12 = 2, E03 = 3, E13 = 4, E23 = 5;
+    private const int E01 = 0,
+        E02 = 1,
+        E12 = 2,
+        E03 = 3,
+        E13 = 4,
+        E23 = 5;
 
     /// <summary>
     /// Node positions. Node k occupies columns X[k] .. X[k]+2 as "(k)"; the chain edge from node i to node i+1 is the
@@ -167,17 +187,31 @@ public static class Nb201CellDiagram
     {
         public static Layout Of(string[] labels, int margin)
         {
-            int Need(int edge) => labels[edge].Length + 2 + 2 * margin;  // " label " with `margin` dashes each side
+            int Need(int edge) => labels[edge].Length + 2 + 2 * margin; // " label " with `margin` dashes each side
             int[] run = [Need(E01), Need(E12), Need(E23)];
             int[] x = new int[4];
-            void Place() { for (int i = 0; i < 3; i++) x[i + 1] = x[i] + NodeWidth + run[i] + 1; }
+            void Place()
+            {
+                for (int i = 0; i < 3; i++)
+                    x[i + 1] = x[i] + NodeWidth + run[i] + 1;
+            }
             Place();
             // Arc 0→2 runs inside columns 3 .. x[2] (its corners at 2 and x[2]+1).
             int short02 = Need(E02) - (x[2] - 2);
-            if (short02 > 0) { run[0] += short02 / 2; run[1] += short02 - short02 / 2; Place(); }
+            if (short02 > 0)
+            {
+                run[0] += short02 / 2;
+                run[1] += short02 - short02 / 2;
+                Place();
+            }
             // Arc 0→3 runs inside columns 1 .. x[3]; arc 1→3 inside x[1]+2 .. x[3].
             int short3 = Math.Max(Need(E03) - x[3], Need(E13) - (x[3] - x[1] - 1));
-            if (short3 > 0) { run[1] += short3 / 2; run[2] += short3 - short3 / 2; Place(); }
+            if (short3 > 0)
+            {
+                run[1] += short3 / 2;
+                run[2] += short3 - short3 / 2;
+                Place();
+            }
             return new Layout(x, run, x[3] + NodeWidth);
         }
     }
@@ -185,7 +219,8 @@ public static class Nb201CellDiagram
     private static IReadOnlyList<string> Render(string[] labels, bool[] none, Layout layout)
     {
         var canvas = new char[Height][];
-        for (int r = 0; r < Height; r++) canvas[r] = Enumerable.Repeat(' ', layout.Width).ToArray();
+        for (int r = 0; r < Height; r++)
+            canvas[r] = Enumerable.Repeat(' ', layout.Width).ToArray();
         int[] x = layout.X;
         int Centre(int node) => x[node] + 1;
         char Horizontal(int edge) => none[edge] ? '╌' : '─';
@@ -199,12 +234,14 @@ public static class Nb201CellDiagram
         {
             string text = " " + labels[edge] + " ";
             int left = (length - text.Length) / 2;
-            for (int c = 0; c < length; c++) canvas[row][from + c] = Horizontal(edge);
+            for (int c = 0; c < length; c++)
+                canvas[row][from + c] = Horizontal(edge);
             text.CopyTo(0, canvas[row], from + left, text.Length);
         }
 
         // The chain.
-        for (int node = 0; node < 4; node++) $"({node})".CopyTo(0, canvas[3], x[node], NodeWidth);
+        for (int node = 0; node < 4; node++)
+            $"({node})".CopyTo(0, canvas[3], x[node], NodeWidth);
         int[] chain = [E01, E12, E23];
         for (int i = 0; i < 3; i++)
         {
@@ -240,9 +277,10 @@ public static class Nb201CellDiagram
     /// <summary>The fallback for narrow widths: one line per edge, "0─►1 nor_conv_3x3", in edge order.</summary>
     private static IReadOnlyList<string> List(string[] operations, bool[] none, int maxWidth)
     {
-        string[] Lines(string[] labels) => Nb201Space.Edges
-            .Select((edge, e) => $"{edge.From}{(none[e] ? "╌▻" : "─►")}{edge.To} {labels[e]}")
-            .ToArray();
+        string[] Lines(string[] labels) =>
+            Nb201Space
+                .Edges.Select((edge, e) => $"{edge.From}{(none[e] ? "╌▻" : "─►")}{edge.To} {labels[e]}")
+                .ToArray();
 
         string[] lines = Stages(operations, 1)
             .Select(stage => Lines(stage.Labels))

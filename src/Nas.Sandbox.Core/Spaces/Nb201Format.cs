@@ -12,8 +12,10 @@ public static class Nb201Format
         int edge = 0;
         for (int node = 1; node < Nb201Space.NodeCount; node++)
         {
-            if (node > 1) text.Append("+|");
-            for (int input = 0; input < node; input++) text.Append(edgeOperations[edge++]).Append('~').Append(input).Append('|');
+            if (node > 1)
+                text.Append("+|");
+            for (int input = 0; input < node; input++)
+                text.Append(edgeOperations[edge++]).Append('~').Append(input).Append('|');
         }
         return text.ToString();
     }
@@ -23,19 +25,29 @@ public static class Nb201Format
     {
         ArgumentNullException.ThrowIfNull(text);
         var result = new string[Nb201Space.EdgeCount];
-        int pos = 0, edge = 0;
+        int pos = 0,
+            edge = 0;
         Expect('|');
         for (int node = 1; node < Nb201Space.NodeCount; node++)
         {
-            if (node > 1) { Expect('+'); Expect('|'); }
+            if (node > 1)
+            {
+                Expect('+');
+                Expect('|');
+            }
             for (int input = 0; input < node; input++)
             {
                 int start = pos;
-                while (pos < text.Length && text[pos] != '~' && text[pos] != '|' && text[pos] != '+') pos++;
+                while (pos < text.Length && text[pos] != '~' && text[pos] != '|' && text[pos] != '+')
+                    pos++;
                 string op = text[start..pos];
                 if (!operations.Contains(op))
-                    throw new ArchitectureFormatException(text, start,
-                        $"an operation ({string.Join(", ", operations)}) on edge {node}←{input}" + (op.Length > 0 ? $", not '{op}'" : ""));
+                    throw new ArchitectureFormatException(
+                        text,
+                        start,
+                        $"an operation ({string.Join(", ", operations)}) on edge {node}←{input}"
+                            + (op.Length > 0 ? $", not '{op}'" : "")
+                    );
                 result[edge++] = op;
                 Expect('~');
                 if (pos >= text.Length || text[pos] != (char)('0' + input))
@@ -44,13 +56,18 @@ public static class Nb201Format
                 Expect('|');
             }
         }
-        if (pos != text.Length) throw new ArchitectureFormatException(text, pos, "the end of the string");
+        if (pos != text.Length)
+            throw new ArchitectureFormatException(text, pos, "the end of the string");
         return result;
 
         void Expect(char c)
         {
             if (pos >= text.Length || text[pos] != c)
-                throw new ArchitectureFormatException(text, pos, $"'{c}'" + (pos >= text.Length ? " (the string ended)" : $", not '{text[pos]}'"));
+                throw new ArchitectureFormatException(
+                    text,
+                    pos,
+                    $"'{c}'" + (pos >= text.Length ? " (the string ended)" : $", not '{text[pos]}'")
+                );
             pos++;
         }
     }

@@ -16,7 +16,13 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
 
     /// <summary>NAS-Bench-201's operations, in its own order.</summary>
     public static readonly IReadOnlyList<string> DefaultOperations =
-        ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"];
+    [
+        "none",
+        "skip_connect",
+        "nor_conv_1x1",
+        "nor_conv_3x3",
+        "avg_pool_3x3",
+    ];
 
     /// <summary>(target node, source node) of each edge, in key order: 1←0, 2←0, 2←1, 3←0, 3←1, 3←2.</summary>
     public static readonly IReadOnlyList<(int To, int From)> Edges = [(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)];
@@ -30,17 +36,25 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     private readonly string[] _operations;
     private readonly Dictionary<string, int> _operationIndex;
 
-    public Nb201Space() : this(DefaultOperations) { }
+    public Nb201Space()
+        : this(DefaultOperations) { }
 
     public Nb201Space(IReadOnlyList<string> operations, string name = "nb201")
     {
-        if (operations.Count < 2) throw new ArgumentException("A cell space needs at least two operations.", nameof(operations));
+        if (operations.Count < 2)
+            throw new ArgumentException("A cell space needs at least two operations.", nameof(operations));
         foreach (string op in operations)
             if (string.IsNullOrEmpty(op) || op.IndexOfAny(['|', '~', '+']) >= 0)
-                throw new ArgumentException($"Operation name '{op}' cannot be used in an NB201 string.", nameof(operations));
+                throw new ArgumentException(
+                    $"Operation name '{op}' cannot be used in an NB201 string.",
+                    nameof(operations)
+                );
         _operations = operations.ToArray();
-        _operationIndex = _operations.Select((op, i) => (op, i)).ToDictionary(p => p.op, p => p.i, StringComparer.Ordinal);
-        if (_operationIndex.Count != _operations.Length) throw new ArgumentException("Operation names must be distinct.", nameof(operations));
+        _operationIndex = _operations
+            .Select((op, i) => (op, i))
+            .ToDictionary(p => p.op, p => p.i, StringComparer.Ordinal);
+        if (_operationIndex.Count != _operations.Length)
+            throw new ArgumentException("Operation names must be distinct.", nameof(operations));
         Name = name;
     }
 
@@ -51,9 +65,11 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
 
     public Architecture FromChoices(IReadOnlyList<string> choices)
     {
-        if (choices.Count != EdgeCount) throw new ArgumentException($"An NB201 cell has {EdgeCount} edges, not {choices.Count}.");
+        if (choices.Count != EdgeCount)
+            throw new ArgumentException($"An NB201 cell has {EdgeCount} edges, not {choices.Count}.");
         foreach (string op in choices)
-            if (!_operationIndex.ContainsKey(op)) throw new ArgumentException($"'{op}' is not an operation of space '{Name}'.");
+            if (!_operationIndex.ContainsKey(op))
+                throw new ArgumentException($"'{op}' is not an operation of space '{Name}'.");
         return new Architecture(Nb201Format.Format(choices), choices);
     }
 
@@ -67,7 +83,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     public Architecture Sample(Random random)
     {
         var choices = new string[EdgeCount];
-        for (int e = 0; e < EdgeCount; e++) choices[e] = _operations[random.Next(_operations.Length)];
+        for (int e = 0; e < EdgeCount; e++)
+            choices[e] = _operations[random.Next(_operations.Length)];
         return FromChoices(choices);
     }
 
@@ -77,7 +94,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
         int edge = random.Next(EdgeCount);
         int current = _operationIndex[choices[edge]];
         int replacement = random.Next(_operations.Length - 1);
-        if (replacement >= current) replacement++;
+        if (replacement >= current)
+            replacement++;
         choices[edge] = _operations[replacement];
         return FromChoices(choices);
     }
@@ -85,7 +103,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     public Architecture Crossover(Architecture first, Architecture second, Random random)
     {
         var choices = new string[EdgeCount];
-        for (int e = 0; e < EdgeCount; e++) choices[e] = random.Next(2) == 0 ? first.Choices[e] : second.Choices[e];
+        for (int e = 0; e < EdgeCount; e++)
+            choices[e] = random.Next(2) == 0 ? first.Choices[e] : second.Choices[e];
         return FromChoices(choices);
     }
 
@@ -95,7 +114,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
         for (int e = 0; e < EdgeCount; e++)
             foreach (string op in _operations)
             {
-                if (op == center.Choices[e]) continue;
+                if (op == center.Choices[e])
+                    continue;
                 var choices = center.Choices.ToArray();
                 choices[e] = op;
                 result.Add(FromChoices(choices));
@@ -106,7 +126,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     public float[] Encode(Architecture architecture)
     {
         var vector = new float[EdgeCount * _operations.Length];
-        for (int e = 0; e < EdgeCount; e++) vector[e * _operations.Length + _operationIndex[architecture.Choices[e]]] = 1f;
+        for (int e = 0; e < EdgeCount; e++)
+            vector[e * _operations.Length + _operationIndex[architecture.Choices[e]]] = 1f;
         return vector;
     }
 
@@ -117,7 +138,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     {
         CheckPathLength(maxLength);
         int count = 0;
-        for (int length = 1, paths = 1; length <= maxLength; length++) count += paths *= _operations.Length;
+        for (int length = 1, paths = 1; length <= maxLength; length++)
+            count += paths *= _operations.Length;
         return count;
     }
 
@@ -136,9 +158,12 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
         int n = _operations.Length;
         foreach (var path in Paths)
         {
-            if (path.Length > maxLength) continue;
-            int index = 0, place = 1;
-            for (int length = 1; length < path.Length; length++) index += place *= n;
+            if (path.Length > maxLength)
+                continue;
+            int index = 0,
+                place = 1;
+            for (int length = 1; length < path.Length; length++)
+                index += place *= n;
             place = 1;
             foreach (int edge in path)
             {
@@ -153,7 +178,11 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     private void CheckPathLength(int maxLength)
     {
         if (maxLength < 1 || maxLength > LongestPath)
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, $"An NB201 cell's paths have 1 to {LongestPath} operations.");
+            throw new ArgumentOutOfRangeException(
+                nameof(maxLength),
+                maxLength,
+                $"An NB201 cell's paths have 1 to {LongestPath} operations."
+            );
     }
 
     private static int[][] InputToOutputPaths()
@@ -168,7 +197,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
             }
             for (int e = 0; e < EdgeCount; e++)
             {
-                if (Edges[e].From != node) continue;
+                if (Edges[e].From != node)
+                    continue;
                 taken.Add(e);
                 Walk(Edges[e].To, taken);
                 taken.RemoveAt(taken.Count - 1);
@@ -185,7 +215,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
         for (long n = 0; n < Size; n++)
         {
             yield return FromChoices(digits.Select(d => _operations[d]).ToArray());
-            for (int e = EdgeCount - 1; e >= 0 && ++digits[e] == _operations.Length; e--) digits[e] = 0;
+            for (int e = EdgeCount - 1; e >= 0 && ++digits[e] == _operations.Length; e--)
+                digits[e] = 0;
         }
     }
 }

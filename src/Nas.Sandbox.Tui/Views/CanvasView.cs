@@ -24,9 +24,15 @@ internal abstract class CanvasView : View
     /// <summary>Writes <paramref name="text"/> at (x, y) in <paramref name="color"/> (the panel's normal colours when null).</summary>
     protected void Put(int x, int y, string text, Color? color = null, TextStyle style = TextStyle.None)
     {
-        if (y < 0 || y >= Rows || x >= Columns || text.Length == 0) return;
-        if (x < 0) { text = text[Math.Min(text.Length, -x)..]; x = 0; }
-        if (text.Length > Columns - x) text = text[..(Columns - x)];
+        if (y < 0 || y >= Rows || x >= Columns || text.Length == 0)
+            return;
+        if (x < 0)
+        {
+            text = text[Math.Min(text.Length, -x)..];
+            x = 0;
+        }
+        if (text.Length > Columns - x)
+            text = text[..(Columns - x)];
         var normal = GetAttributeForRole(VisualRole.Normal);
         SetAttribute(new Attribute(color ?? normal.Foreground, normal.Background, style));
         AddStr(x, y, text);

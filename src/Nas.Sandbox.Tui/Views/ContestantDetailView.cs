@@ -24,21 +24,32 @@ internal sealed class ContestantDetailView : CanvasView
 
     protected override void Draw()
     {
-        if (Columns < 1 || Rows < 1) return;
-        if (_contestant is not { } c) { PutRow(0, "no contestant selected (↑/↓ in the leaderboard)", Palette.Muted); return; }
+        if (Columns < 1 || Rows < 1)
+            return;
+        if (_contestant is not { } c)
+        {
+            PutRow(0, "no contestant selected (↑/↓ in the leaderboard)", Palette.Muted);
+            return;
+        }
         var best = c.BestTrial;
         IReadOnlyList<string> picture = best is { Architecture.Choices.Count: Nb201Space.EdgeCount }
             ? Nb201CellDiagram.Draw(best.Architecture.Choices, Columns)
             : [best is null ? "no successful evaluation yet in this heat" : best.Architecture.Key];
         // The workers come first after the best trial: in a race with many they are what changes from one moment to the next.
-        var facts = Facts(c).Take(c.BestTrial is null ? 0 : 2).Concat(Workers(c)).Concat(Facts(c).Skip(c.BestTrial is null ? 0 : 2)).ToList();
+        var facts = Facts(c)
+            .Take(c.BestTrial is null ? 0 : 2)
+            .Concat(Workers(c))
+            .Concat(Facts(c).Skip(c.BestTrial is null ? 0 : 2))
+            .ToList();
         int pictureWidth = picture.Max(l => l.Length);
         bool beside = Columns - pictureWidth - 2 >= SideMinWidth;
-        for (int i = 0; i < picture.Count; i++) Put(0, i, picture[i], best is null ? Palette.Muted : null);
-        int x = beside ? pictureWidth + 2 : 0, y = beside ? 0 : picture.Count;
+        for (int i = 0; i < picture.Count; i++)
+            Put(0, i, picture[i], best is null ? Palette.Muted : null);
+        int x = beside ? pictureWidth + 2 : 0,
+            y = beside ? 0 : picture.Count;
         foreach (var (text, color) in facts)
-            foreach (string line in TerminalText.Wrap(text, Columns - x))
-                Put(x, y++, line, color);
+        foreach (string line in TerminalText.Wrap(text, Columns - x))
+            Put(x, y++, line, color);
     }
 
     private static IEnumerable<(string, Color?)> Facts(ContestantStanding c)
@@ -46,26 +57,44 @@ internal sealed class ContestantDetailView : CanvasView
         if (c.BestTrial is { } t)
         {
             var m = t.Metrics;
-            yield return ($"best {TerminalText.Accuracy(m.ValidationAccuracy)} at evaluation {t.Index + 1}" +
-                          (m.ValidationLoss is { } loss ? $" · loss {loss.ToString("0.000", TerminalText.Invariant)}" : "") +
-                          $" · {TerminalText.Count(m.Parameters)} params · {TerminalText.Count(m.Flops)} FLOPs · {TerminalText.Seconds(t.CostSeconds)}", Palette.Leader);
+            yield return (
+                $"best {TerminalText.Accuracy(m.ValidationAccuracy)} at evaluation {t.Index + 1}"
+                    + (m.ValidationLoss is { } loss ? $" · loss {loss.ToString("0.000", TerminalText.Invariant)}" : "")
+                    + $" · {TerminalText.Count(m.Parameters)} params · {TerminalText.Count(m.Flops)} FLOPs · {TerminalText.Seconds(t.CostSeconds)}",
+                Palette.Leader
+            );
             yield return (t.Architecture.Key, Palette.Muted);
         }
-        string knobs = c.Knobs.Count == 0 ? "default knobs" : "knobs " + string.Join(",", c.Knobs.Select(k => $"{k.Key}={k.Value}"));
-        yield return ($"{c.Strategy} · {knobs} · {c.Used}{(c.Budget is { } b ? "/" + b : "")} evaluations · {c.Failures} failed", null);
-        if (c.Swaps.Count == 0) yield return ("no swaps", Palette.Muted);
-        foreach (string swap in c.Swaps.TakeLast(3)) yield return ("⇄ " + swap, Palette.Swap);
+        string knobs =
+            c.Knobs.Count == 0
+                ? "default knobs"
+                : "knobs " + string.Join(",", c.Knobs.Select(k => $"{k.Key}={k.Value}"));
+        yield return (
+            $"{c.Strategy} · {knobs} · {c.Used}{(c.Budget is { } b ? "/" + b : "")} evaluations · {c.Failures} failed",
+            null
+        );
+        if (c.Swaps.Count == 0)
+            yield return ("no swaps", Palette.Muted);
+        foreach (string swap in c.Swaps.TakeLast(3))
+            yield return ("⇄ " + swap, Palette.Swap);
     }
 
     /// <summary>Its workers, on few lines (a panel may have little room): busy ones with what and for how long, then the idle ones.</summary>
     private static IEnumerable<(string, Color?)> Workers(ContestantStanding c)
     {
-        if (c.Workers is not { } workers) yield break;
+        if (c.Workers is not { } workers)
+            yield break;
         int busy = workers.Count(w => !w.Idle);
         yield return ($"workers: {busy} of {workers.Count} busy · clock {TerminalText.Seconds(c.Clock)}", null);
         for (int i = 0; i < busy; i++)
-            yield return ($"#{i + 1} evaluation {workers[i].Index + 1} for {TerminalText.Seconds(workers[i].Running ?? 0)} · {CompactArchitecture.Format(workers[i].Architecture!)}", null);
+            yield return (
+                $"#{i + 1} evaluation {workers[i].Index + 1} for {TerminalText.Seconds(workers[i].Running ?? 0)} · {CompactArchitecture.Format(workers[i].Architecture!)}",
+                null
+            );
         if (busy < workers.Count)
-            yield return (busy + 1 == workers.Count ? $"#{workers.Count} idle" : $"#{busy + 1}-#{workers.Count} idle", Palette.Muted);
+            yield return (
+                busy + 1 == workers.Count ? $"#{workers.Count} idle" : $"#{busy + 1}-#{workers.Count} idle",
+                Palette.Muted
+            );
     }
 }

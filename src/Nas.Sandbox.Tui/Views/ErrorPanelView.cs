@@ -24,7 +24,8 @@ internal sealed class ErrorPanelView : CanvasView
         int row = 0;
         foreach (var (text, heading) in Lines(Columns))
         {
-            if (row >= Rows) break;
+            if (row >= Rows)
+                break;
             PutRow(row++, text, heading ? Palette.Warning : Palette.Failure);
         }
     }
@@ -33,11 +34,16 @@ internal sealed class ErrorPanelView : CanvasView
     {
         foreach (var source in _errors)
         {
-            yield return (TerminalText.Fit($"{Path.GetFileName(source.Source)}: the old version keeps racing", width), true);
-            string folder = Path.GetDirectoryName(source.Source) is { Length: > 0 } dir ? dir + Path.DirectorySeparatorChar : "";
+            yield return (
+                TerminalText.Fit($"{Path.GetFileName(source.Source)}: the old version keeps racing", width),
+                true
+            );
+            string folder = Path.GetDirectoryName(source.Source) is { Length: > 0 } dir
+                ? dir + Path.DirectorySeparatorChar
+                : "";
             foreach (string line in source.Lines)
-                foreach (string part in TerminalText.Wrap(folder.Length > 0 ? line.Replace(folder, "") : line, width))
-                    yield return (part, false);
+            foreach (string part in TerminalText.Wrap(folder.Length > 0 ? line.Replace(folder, "") : line, width))
+                yield return (part, false);
         }
     }
 }

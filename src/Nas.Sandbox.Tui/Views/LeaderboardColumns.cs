@@ -6,9 +6,16 @@ namespace Nas.Sandbox.Tui.Views;
 /// The leaderboard's columns. The contestant column takes the room left over; when the panel is too narrow for all
 /// columns, the least important go first (version, then failures...), never rank, contestant or best accuracy.
 /// </summary>
-internal sealed record LeaderboardColumn(string Title, int Width, int Priority, bool RightAligned, Func<ContestantStanding, string> Value)
+internal sealed record LeaderboardColumn(
+    string Title,
+    int Width,
+    int Priority,
+    bool RightAligned,
+    Func<ContestantStanding, string> Value
+)
 {
     public const int ContestantMinWidth = 12;
+
     /// <summary>The score column: best accuracy, best objective or hypervolume; its title follows the race's objective.</summary>
     public const string ScoreTitle = "best";
 
@@ -17,7 +24,9 @@ internal sealed record LeaderboardColumn(string Title, int Width, int Priority, 
         new("source", 8, 5, false, s => s.Source),
         new("version", 16, 1, false, s => s.Version),
         new(ScoreTitle, 6, 9, true, s => TerminalText.Accuracy(s.Best)),
-        new("mean ± std", 15, 4, true, s => s.MeanBest is { } m ? $"{TerminalText.Accuracy(m)} ± {TerminalText.Accuracy(s.StdBest)}" : "-"),
+        new("mean ± std", 15, 4, true, s =>
+            s.MeanBest is { } m ? $"{TerminalText.Accuracy(m)} ± {TerminalText.Accuracy(s.StdBest)}" : "-"
+        ),
         new("evals", 7, 8, true, s => s.Budget is { } b ? $"{s.Used}/{b}" : s.Used.ToString(TerminalText.Invariant)),
         new("fail", 4, 2, true, s => s.Failures.ToString(TerminalText.Invariant)),
         new("time", 6, 3, true, s => TerminalText.Seconds(s.Seconds)),

@@ -29,13 +29,15 @@ internal sealed class LeaderboardView : CanvasView
     {
         _rows = rows;
         _scoreTitle = scoreTitle;
-        if (SelectedLabel is not null && rows.All(r => r.Label != SelectedLabel)) SelectedLabel = null;
+        if (SelectedLabel is not null && rows.All(r => r.Label != SelectedLabel))
+            SelectedLabel = null;
         SetNeedsDraw();
     }
 
     public void Move(int delta)
     {
-        if (_rows.Count == 0) return;
+        if (_rows.Count == 0)
+            return;
         int index = Selected is { } current ? _rows.ToList().FindIndex(r => r.Label == current.Label) : 0;
         index = Math.Clamp(index + delta, 0, _rows.Count - 1);
         Select(_rows[index].Label);
@@ -50,16 +52,26 @@ internal sealed class LeaderboardView : CanvasView
 
     protected override bool OnKeyDown(Key key)
     {
-        if (key == Key.CursorUp) { Move(-1); return true; }
-        if (key == Key.CursorDown) { Move(1); return true; }
+        if (key == Key.CursorUp)
+        {
+            Move(-1);
+            return true;
+        }
+        if (key == Key.CursorDown)
+        {
+            Move(1);
+            return true;
+        }
         return false;
     }
 
     protected override bool OnMouseEvent(Mouse mouse)
     {
-        if (!mouse.Flags.HasFlag(MouseFlags.LeftButtonClicked) || mouse.Position is not { } at) return false;
+        if (!mouse.Flags.HasFlag(MouseFlags.LeftButtonClicked) || mouse.Position is not { } at)
+            return false;
         int row = at.Y - 1;
-        if (row >= 0 && row < _rows.Count) Select(_rows[row].Label);
+        if (row >= 0 && row < _rows.Count)
+            Select(_rows[row].Label);
         return true;
     }
 
@@ -67,27 +79,67 @@ internal sealed class LeaderboardView : CanvasView
     {
         var columns = LeaderboardColumn.Fitting(Columns, RankWidth);
         // The contestant column takes the room left, but no more than its longest label needs.
-        int longest = _rows.Count == 0 ? 0 : _rows.Max(r => TerminalText.Name(r.Label).Length + (r.Disqualified ? 6 : 0));
-        int contestantWidth = Math.Max(LeaderboardColumn.ContestantMinWidth,
-            Math.Min(longest + 1, Columns - RankWidth - columns.Sum(c => c.Width + 1)));
-        PutRow(0, "   # " + Line("contestant", contestantWidth, columns.Select(c => c.RightAligned ? TerminalText.Right(ColumnTitle(c), c.Width) : TerminalText.Fit(ColumnTitle(c), c.Width))),
-            Palette.Muted, TextStyle.Bold);
-        if (_rows.Count == 0) { PutRow(1, "  waiting for the race to start…", Palette.Muted); return; }
+        int longest =
+            _rows.Count == 0 ? 0 : _rows.Max(r => TerminalText.Name(r.Label).Length + (r.Disqualified ? 6 : 0));
+        int contestantWidth = Math.Max(
+            LeaderboardColumn.ContestantMinWidth,
+            Math.Min(longest + 1, Columns - RankWidth - columns.Sum(c => c.Width + 1))
+        );
+        PutRow(
+            0,
+            "   # "
+                + Line(
+                    "contestant",
+                    contestantWidth,
+                    columns.Select(c =>
+                        c.RightAligned
+                            ? TerminalText.Right(ColumnTitle(c), c.Width)
+                            : TerminalText.Fit(ColumnTitle(c), c.Width)
+                    )
+                ),
+            Palette.Muted,
+            TextStyle.Bold
+        );
+        if (_rows.Count == 0)
+        {
+            PutRow(1, "  waiting for the race to start…", Palette.Muted);
+            return;
+        }
         string? selected = Selected?.Label;
         for (int i = 0; i < _rows.Count && i + 1 < Rows; i++)
         {
             var row = _rows[i];
             bool leader = row.Rank == 1 && row.Best is not null;
             string marks = (row.Label == selected ? "▶" : " ") + (leader ? "★" : " ");
-            string text = marks + TerminalText.Right(row.Rank.ToString(TerminalText.Invariant), 2) + " "
-                + Line(TerminalText.Name(row.Label) + (row.Disqualified ? " (out)" : ""), contestantWidth,
-                    columns.Select(c => c.RightAligned ? TerminalText.Right(c.Value(row), c.Width) : TerminalText.Fit(c.Value(row), c.Width)));
-            Color? color = row.Disqualified ? Palette.Failure : leader ? Palette.Leader : null;
-            PutRow(i + 1, text, color, (leader ? TextStyle.Bold : TextStyle.None) | (row.Label == selected && HasFocus ? TextStyle.Reverse : TextStyle.None));
+            string text =
+                marks
+                + TerminalText.Right(row.Rank.ToString(TerminalText.Invariant), 2)
+                + " "
+                + Line(
+                    TerminalText.Name(row.Label) + (row.Disqualified ? " (out)" : ""),
+                    contestantWidth,
+                    columns.Select(c =>
+                        c.RightAligned
+                            ? TerminalText.Right(c.Value(row), c.Width)
+                            : TerminalText.Fit(c.Value(row), c.Width)
+                    )
+                );
+            Color? color =
+                row.Disqualified ? Palette.Failure
+                : leader ? Palette.Leader
+                : null;
+            PutRow(
+                i + 1,
+                text,
+                color,
+                (leader ? TextStyle.Bold : TextStyle.None)
+                    | (row.Label == selected && HasFocus ? TextStyle.Reverse : TextStyle.None)
+            );
         }
     }
 
-    private string ColumnTitle(LeaderboardColumn column) => column.Title == LeaderboardColumn.ScoreTitle ? _scoreTitle : column.Title;
+    private string ColumnTitle(LeaderboardColumn column) =>
+        column.Title == LeaderboardColumn.ScoreTitle ? _scoreTitle : column.Title;
 
     private static string Line(string contestant, int width, IEnumerable<string> cells) =>
         TerminalText.Fit(contestant, width) + string.Concat(cells.Select(c => " " + c));

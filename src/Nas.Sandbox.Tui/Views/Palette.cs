@@ -12,7 +12,16 @@ internal static class Palette
     public static readonly Color Muted = Color.DarkGray;
 
     private static readonly Color[] SeriesColors =
-        [Color.BrightGreen, Color.BrightMagenta, Color.BrightCyan, Color.BrightYellow, Color.BrightBlue, Color.BrightRed, Color.White, Color.Green];
+    [
+        Color.BrightGreen,
+        Color.BrightMagenta,
+        Color.BrightCyan,
+        Color.BrightYellow,
+        Color.BrightBlue,
+        Color.BrightRed,
+        Color.White,
+        Color.Green,
+    ];
 
     /// <summary>Marks that tell series apart without colour too.</summary>
     private static readonly char[] SeriesGlyphs = ['●', '■', '▲', '◆', '✚', '✱', '○', '□'];

@@ -36,7 +36,8 @@ internal sealed class PromptBar : View
         _answer.Text = "";
         _answer.Visible = !confirmation;
         Visible = true;
-        if (!confirmation) _answer.SetFocus();
+        if (!confirmation)
+            _answer.SetFocus();
     }
 
     public void Submit()

@@ -15,7 +15,9 @@ internal sealed class RaceLogView : CanvasView
 
     public void Show(RaceSnapshot snapshot)
     {
-        var trials = snapshot.RecentTrials.Select(t => (t.Time, Format(t), t.Trial.Status == TrialStatus.Ok ? (Color?)null : Palette.Failure));
+        var trials = snapshot.RecentTrials.Select(t =>
+            (t.Time, Format(t), t.Trial.Status == TrialStatus.Ok ? (Color?)null : Palette.Failure)
+        );
         var notices = snapshot.Notices.Select(n => (n.Time, Format(n), Color(n.Kind)));
         _lines = trials.Concat(notices).OrderBy(l => l.Time).TakeLast(200).ToArray();
         SetNeedsDraw();
@@ -23,9 +25,14 @@ internal sealed class RaceLogView : CanvasView
 
     protected override void Draw()
     {
-        if (_lines.Count == 0) { PutRow(0, "no trials yet", Palette.Muted); return; }
+        if (_lines.Count == 0)
+        {
+            PutRow(0, "no trials yet", Palette.Muted);
+            return;
+        }
         var visible = _lines.TakeLast(Rows).ToArray();
-        for (int i = 0; i < visible.Length; i++) PutRow(i, visible[i].Text, visible[i].Color);
+        for (int i = 0; i < visible.Length; i++)
+            PutRow(i, visible[i].Text, visible[i].Color);
     }
 
     /// <summary>Accuracy and cost first, so that a narrow panel cuts the architecture, not the result.</summary>
@@ -35,23 +42,26 @@ internal sealed class RaceLogView : CanvasView
         string name = TerminalText.Name(line.Contestant);
         string label = name.Length > 14 ? name[..13] + "…" : name;
         string who = $"{label} #{t.Index + 1}";
-        if (t.Status != TrialStatus.Ok) return $"✗ {JournalFormat.StatusName(t.Status)} {who}: {t.Message}";
-        return $"{TerminalText.Accuracy(t.Metrics.ValidationAccuracy)} {TerminalText.Right(TerminalText.Seconds(t.CostSeconds), 5)}{(t.FromCache ? "↺" : " ")} {who,-18} {CompactArchitecture.Format(t.Architecture)}";
+        if (t.Status != TrialStatus.Ok)
+            return $"✗ {JournalFormat.StatusName(t.Status)} {who}: {t.Message}";
+        return $"{TerminalText.Accuracy(t.Metrics.ValidationAccuracy)} {TerminalText.Right(TerminalText.Seconds(t.CostSeconds), 5)}{(t.FromCache ? "↺" : " ")} {who, -18} {CompactArchitecture.Format(t.Architecture)}";
     }
 
-    private static string Format(RaceNotice notice) => notice.Kind switch
-    {
-        NoticeKind.Swap => "⇄ " + notice.Text,
-        NoticeKind.Error => "✗ " + notice.Text,
-        NoticeKind.Warning => "! " + notice.Text,
-        _ => "· " + notice.Text,
-    };
+    private static string Format(RaceNotice notice) =>
+        notice.Kind switch
+        {
+            NoticeKind.Swap => "⇄ " + notice.Text,
+            NoticeKind.Error => "✗ " + notice.Text,
+            NoticeKind.Warning => "! " + notice.Text,
+            _ => "· " + notice.Text,
+        };
 
-    private static Color? Color(NoticeKind kind) => kind switch
-    {
-        NoticeKind.Swap => Palette.Swap,
-        NoticeKind.Error => Palette.Failure,
-        NoticeKind.Warning => Palette.Warning,
-        _ => Palette.Muted,
-    };
+    private static Color? Color(NoticeKind kind) =>
+        kind switch
+        {
+            NoticeKind.Swap => Palette.Swap,
+            NoticeKind.Error => Palette.Failure,
+            NoticeKind.Warning => Palette.Warning,
+            _ => Palette.Muted,
+        };
 }

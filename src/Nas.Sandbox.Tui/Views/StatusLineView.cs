@@ -40,8 +40,11 @@ internal sealed class StatusLineView : CanvasView
             RacePhase.Cancelled => "stopped",
             _ => s.Phase.ToString().ToLowerInvariant(),
         };
-        string evals = s.EvaluationsPlanned is { } planned ? $" {s.EvaluationsDone}/{planned}" : $" {s.EvaluationsDone} evals";
-        string state = $" {phase} │ heat {Math.Min(s.Heat + 1, Math.Max(1, s.Heats))}/{s.Heats} │ {s.Progress * 100:0}%{evals} │ {TerminalText.Clock(s.ElapsedSeconds)} │ ";
+        string evals = s.EvaluationsPlanned is { } planned
+            ? $" {s.EvaluationsDone}/{planned}"
+            : $" {s.EvaluationsDone} evals";
+        string state =
+            $" {phase} │ heat {Math.Min(s.Heat + 1, Math.Max(1, s.Heats))}/{s.Heats} │ {s.Progress * 100:0}%{evals} │ {TerminalText.Clock(s.ElapsedSeconds)} │ ";
         Color stateColor = s.Phase switch
         {
             RacePhase.Running => Color.BrightGreen,
@@ -50,8 +53,14 @@ internal sealed class StatusLineView : CanvasView
             _ => Palette.Warning,
         };
         Put(0, 0, state, stateColor, TextStyle.Bold);
-        if (_message is not null && DateTime.UtcNow - _messageTime > MessageLifetime) _message = null;
+        if (_message is not null && DateTime.UtcNow - _messageTime > MessageLifetime)
+            _message = null;
         string tail = _message ?? KeyHelp.FirstOrDefault(k => k.Length <= Columns - state.Length) ?? KeyHelp[^1];
-        Put(state.Length, 0, TerminalText.Fit(tail, Columns - state.Length), _message is null ? Palette.Muted : Palette.Swap);
+        Put(
+            state.Length,
+            0,
+            TerminalText.Fit(tail, Columns - state.Length),
+            _message is null ? Palette.Muted : Palette.Swap
+        );
     }
 }

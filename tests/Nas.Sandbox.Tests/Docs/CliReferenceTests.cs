@@ -16,7 +16,10 @@ public sealed class CliReferenceTests
     /// Commands whose section says they take every option of another command, which documents those options: an option
     /// of the key is documented when its own section or the named command's section has it.
     /// </summary>
-    private static readonly IReadOnlyDictionary<string, string> TakesEveryOptionOf = new Dictionary<string, string> { ["nas tui"] = "nas race" };
+    private static readonly IReadOnlyDictionary<string, string> TakesEveryOptionOf = new Dictionary<string, string>
+    {
+        ["nas tui"] = "nas race",
+    };
 
     /// <summary>Commands of the `nas` bash wrapper, which the System.CommandLine tree does not know.</summary>
     private static readonly string[] WrapperCommands = ["nas setup", "nas bench"];
@@ -26,7 +29,9 @@ public sealed class CliReferenceTests
     [Fact]
     public void Every_visible_command_has_its_own_section()
     {
-        var missing = VisibleCommands().Select(c => c.Path).Concat(WrapperCommands)
+        var missing = VisibleCommands()
+            .Select(c => c.Path)
+            .Concat(WrapperCommands)
             .Where(path => Page.Section(path) is null)
             .Select(path => $"command '{path}' has no section: add a '## {path}' section to {Page.Path}")
             .ToList();
@@ -39,17 +44,22 @@ public sealed class CliReferenceTests
         var missing = new List<string>();
         foreach (var (path, command) in VisibleCommands())
         {
-            if (Page.Section(path) is not { } section) continue; // reported by the test above
+            if (Page.Section(path) is not { } section)
+                continue; // reported by the test above
             var shared = TakesEveryOptionOf.TryGetValue(path, out string? other) ? Page.Section(other) : null;
             foreach (var option in command.Options.Where(o => !o.Hidden && o is not HelpOption and not VersionOption))
-                foreach (string name in option.Aliases.Prepend(option.Name).Distinct())
-                    if (!section.HasRowFor(name) && shared?.HasRowFor(name) != true)
-                        missing.Add($"option {name} of '{path}' is not documented: add a row `{name} ...` to the '## {path}' section " +
-                                    $"(line {section.Line}){(shared is null ? "" : $", or to the '## {other}' section whose options it takes,")} of {Page.Path}");
+            foreach (string name in option.Aliases.Prepend(option.Name).Distinct())
+                if (!section.HasRowFor(name) && shared?.HasRowFor(name) != true)
+                    missing.Add(
+                        $"option {name} of '{path}' is not documented: add a row `{name} ...` to the '## {path}' section "
+                            + $"(line {section.Line}){(shared is null ? "" : $", or to the '## {other}' section whose options it takes,")} of {Page.Path}"
+                    );
             foreach (var argument in command.Arguments.Where(a => !a.Hidden))
                 if (!section.HasRowFor(argument.Name))
-                    missing.Add($"argument {argument.Name} of '{path}' is not documented: add a row `{argument.Name}` to the '## {path}' section " +
-                                $"(line {section.Line}) of {Page.Path}");
+                    missing.Add(
+                        $"argument {argument.Name} of '{path}' is not documented: add a row `{argument.Name}` to the '## {path}' section "
+                            + $"(line {section.Line}) of {Page.Path}"
+                    );
         }
         missing.Should().BeEmpty("every option and argument is documented in its command's section");
     }
@@ -59,8 +69,15 @@ public sealed class CliReferenceTests
     {
         // Guards the walk itself: were it to find nothing, the tests above would pass on any page.
         var paths = VisibleCommands().Select(c => c.Path).ToList();
-        paths.Should().Contain(["nas race", "nas tui", "nas pack build", "nas estimators report"]).And.NotContain(p => p.Contains("contestant-process"));
-        VisibleCommands().Single(c => c.Path == "nas race").Command.Options.Select(o => o.Name).Should().Contain(["--budget", "--resume"]);
+        paths
+            .Should()
+            .Contain(["nas race", "nas tui", "nas pack build", "nas estimators report"])
+            .And.NotContain(p => p.Contains("contestant-process"));
+        VisibleCommands()
+            .Single(c => c.Path == "nas race")
+            .Command.Options.Select(o => o.Name)
+            .Should()
+            .Contain(["--budget", "--resume"]);
     }
 
     /// <summary>Every visible command below the root, with its path (<c>nas pack build</c>).</summary>
@@ -72,7 +89,8 @@ public sealed class CliReferenceTests
             {
                 string childPath = $"{path} {child.Name}";
                 yield return (childPath, child);
-                foreach (var grandchild in Walk(child, childPath)) yield return grandchild;
+                foreach (var grandchild in Walk(child, childPath))
+                    yield return grandchild;
             }
         }
         return Walk(NasCommandLine.Build(), "nas");

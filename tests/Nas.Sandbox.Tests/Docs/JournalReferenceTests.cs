@@ -32,28 +32,50 @@ public sealed class JournalReferenceTests
     [Fact]
     public void Every_race_event_has_a_line_type()
     {
-        var concrete = typeof(RaceEvent).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(RaceEvent)) && !t.IsAbstract).ToList();
+        var concrete = typeof(RaceEvent)
+            .Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(RaceEvent)) && !t.IsAbstract)
+            .ToList();
         concrete.Should().NotBeEmpty();
-        concrete.Where(t => !JournalEventTypes.ByEvent.ContainsKey(t)).Select(t => t.Name)
-            .Should().BeEmpty($"every RaceEvent is journaled: give it a line type in {nameof(JournalEventTypes)}.{nameof(JournalEventTypes.ByEvent)}");
-        JournalEventTypes.All.Should().OnlyHaveUniqueItems().And.BeEquivalentTo(JournalEventTypes.ByEvent.Values,
-            $"{nameof(JournalEventTypes)}.{nameof(JournalEventTypes.All)} lists every line type once");
+        concrete
+            .Where(t => !JournalEventTypes.ByEvent.ContainsKey(t))
+            .Select(t => t.Name)
+            .Should()
+            .BeEmpty(
+                $"every RaceEvent is journaled: give it a line type in {nameof(JournalEventTypes)}.{nameof(JournalEventTypes.ByEvent)}"
+            );
+        JournalEventTypes
+            .All.Should()
+            .OnlyHaveUniqueItems()
+            .And.BeEquivalentTo(
+                JournalEventTypes.ByEvent.Values,
+                $"{nameof(JournalEventTypes)}.{nameof(JournalEventTypes.All)} lists every line type once"
+            );
     }
 
     [Fact]
     public void Every_line_type_has_its_own_section()
     {
-        JournalEventTypes.All.Where(type => Page.Section(type) is null)
-            .Select(type => $"line type '{type}' has no section: add a '### `{type}`' section with its fields to {Page.Path}")
-            .Should().BeEmpty("every line type is documented in its own section");
+        JournalEventTypes
+            .All.Where(type => Page.Section(type) is null)
+            .Select(type =>
+                $"line type '{type}' has no section: add a '### `{type}`' section with its fields to {Page.Path}"
+            )
+            .Should()
+            .BeEmpty("every line type is documented in its own section");
     }
 
     [Fact]
     public void Every_field_an_event_writes_is_in_its_section()
     {
         var samples = JournalEventSamples.All();
-        samples.Select(e => e.GetType()).Should().BeEquivalentTo(JournalEventTypes.ByEvent.Keys,
-            $"{nameof(JournalEventSamples)} has one sample of every event type, so that every field is checked");
+        samples
+            .Select(e => e.GetType())
+            .Should()
+            .BeEquivalentTo(
+                JournalEventTypes.ByEvent.Keys,
+                $"{nameof(JournalEventSamples)} has one sample of every event type, so that every field is checked"
+            );
         var missing = new List<string>();
         foreach (var sample in samples)
         {
@@ -62,15 +84,22 @@ public sealed class JournalReferenceTests
             line["type"]!.Value<string>().Should().Be(type);
             foreach (var (path, name) in Fields(line, ""))
             {
-                string sectionTitle = Common.Fields.Contains(path) ? Common.Section
-                    : DocumentedElsewhere.FirstOrDefault(d => d.Event == type && path.StartsWith(d.Prefix, StringComparison.Ordinal)).Section ?? type;
-                if (Page.Section(sectionTitle) is not { } section) continue; // reported by the test above
+                string sectionTitle = Common.Fields.Contains(path)
+                    ? Common.Section
+                    : DocumentedElsewhere
+                        .FirstOrDefault(d => d.Event == type && path.StartsWith(d.Prefix, StringComparison.Ordinal))
+                        .Section
+                        ?? type;
+                if (Page.Section(sectionTitle) is not { } section)
+                    continue; // reported by the test above
                 // A line's own fields have a row each; a nested object's fields may be described in its row.
                 bool nested = path.Contains('.');
                 if (nested ? !section.Names(name) : !section.HasRowFor(name))
-                    missing.Add($"field '{path}' of '{type}' lines is not documented: " +
-                                (nested ? $"name `{name}` in the table of its object" : $"add a row `{name}`") +
-                                $" in the '{sectionTitle}' section (line {section.Line}) of {Page.Path}");
+                    missing.Add(
+                        $"field '{path}' of '{type}' lines is not documented: "
+                            + (nested ? $"name `{name}` in the table of its object" : $"add a row `{name}`")
+                            + $" in the '{sectionTitle}' section (line {section.Line}) of {Page.Path}"
+                    );
             }
         }
         missing.Should().BeEmpty("every field a journal line can have is documented");
@@ -79,9 +108,11 @@ public sealed class JournalReferenceTests
     /// <summary>The line as the journal writes it: trial lines by their own writer, the rest by <see cref="JournalFormat.ToJson"/>.</summary>
     private static JObject Format(RaceEvent sample)
     {
-        if (sample is not TrialFinished trial) return JournalFormat.ToJson(sample);
+        if (sample is not TrialFinished trial)
+            return JournalFormat.ToJson(sample);
         var text = new StringWriter();
-        using (var writer = new Newtonsoft.Json.JsonTextWriter(text)) JournalFormat.WriteTrial(writer, trial);
+        using (var writer = new Newtonsoft.Json.JsonTextWriter(text))
+            JournalFormat.WriteTrial(writer, trial);
         return JournalReader.ParseEvent(text.ToString());
     }
 
@@ -92,7 +123,8 @@ public sealed class JournalReferenceTests
         {
             string path = prefix + property.Name;
             yield return (path, property.Name);
-            if (KeyedByData.Contains(property.Name)) continue;
+            if (KeyedByData.Contains(property.Name))
+                continue;
             IEnumerable<(JObject, string)> nested = property.Value switch
             {
                 JObject obj => [(obj, path + ".")],
@@ -100,7 +132,8 @@ public sealed class JournalReferenceTests
                 _ => [],
             };
             foreach (var (child, childPrefix) in nested)
-                foreach (var field in Fields(child, childPrefix)) yield return field;
+            foreach (var field in Fields(child, childPrefix))
+                yield return field;
         }
     }
 }

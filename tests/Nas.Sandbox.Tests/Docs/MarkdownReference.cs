@@ -19,7 +19,8 @@ internal sealed partial class MarkdownReference
         bool fenced = false;
         for (int i = 0; i < _lines.Length; i++)
         {
-            if (_lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal)) fenced = !fenced;
+            if (_lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal))
+                fenced = !fenced;
             else if (!fenced && Heading().Match(_lines[i]) is { Success: true } m)
                 _headings.Add((i, m.Groups[1].Length, m.Groups[2].Value.Replace("`", "").Trim()));
         }
@@ -34,11 +35,16 @@ internal sealed partial class MarkdownReference
     public MarkdownSection? Section(string title)
     {
         int at = _headings.FindIndex(h => h.Title == title);
-        if (at < 0) return null;
+        if (at < 0)
+            return null;
         var (index, level, _) = _headings[at];
         int end = _lines.Length;
         for (int next = at + 1; next < _headings.Count; next++)
-            if (_headings[next].Level <= level) { end = _headings[next].Index; break; }
+            if (_headings[next].Level <= level)
+            {
+                end = _headings[next].Index;
+                break;
+            }
         return new MarkdownSection(title, index + 1, _lines[(index + 1)..end]);
     }
 
@@ -55,7 +61,8 @@ internal sealed partial class MarkdownSection(string title, int line, IReadOnlyL
     public string Title { get; } = title;
     public int Line { get; } = line;
     public IReadOnlySet<string> CodeSpans { get; } = Spans(lines);
-    public IReadOnlySet<string> RowKeys { get; } = Spans(lines.Where(l => l.TrimStart().StartsWith('|')).Select(FirstCell));
+    public IReadOnlySet<string> RowKeys { get; } =
+        Spans(lines.Where(l => l.TrimStart().StartsWith('|')).Select(FirstCell));
 
     /// <summary>A code span anywhere in the section is exactly <paramref name="name"/>.</summary>
     public bool Names(string name) => CodeSpans.Contains(name);
@@ -66,10 +73,15 @@ internal sealed partial class MarkdownSection(string title, int line, IReadOnlyL
     /// its parameters, <c>Create(...)</c>). A mere mention elsewhere in the text does not count.
     /// </summary>
     public bool HasRowFor(string name) =>
-        RowKeys.Any(s => s == name || s.StartsWith(name + " ", StringComparison.Ordinal) || s.StartsWith(name + "(", StringComparison.Ordinal));
+        RowKeys.Any(s =>
+            s == name
+            || s.StartsWith(name + " ", StringComparison.Ordinal)
+            || s.StartsWith(name + "(", StringComparison.Ordinal)
+        );
 
     private static HashSet<string> Spans(IEnumerable<string> text) =>
-        text.SelectMany(l => CodeSpan().Matches(l).Select(m => m.Groups[1].Value.Trim())).ToHashSet(StringComparer.Ordinal);
+        text.SelectMany(l => CodeSpan().Matches(l).Select(m => m.Groups[1].Value.Trim()))
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The first cell of a table row (<c>\|</c> is an escaped pipe, not a cell border).</summary>
     private static string FirstCell(string row)
@@ -77,8 +89,10 @@ internal sealed partial class MarkdownSection(string title, int line, IReadOnlyL
         string text = row.TrimStart()[1..];
         for (int i = 0; i < text.Length; i++)
         {
-            if (text[i] == '\\') i++;
-            else if (text[i] == '|') return text[..i];
+            if (text[i] == '\\')
+                i++;
+            else if (text[i] == '|')
+                return text[..i];
         }
         return text;
     }

@@ -9,7 +9,9 @@ public sealed class AllocatesWithoutBound : IStrategy
     public Architecture Ask(SearchContext context)
     {
         var blocks = new List<byte[]>();
-        while (true) blocks.Add(GC.AllocateUninitializedArray<byte>(64 << 20));
+        while (true)
+            blocks.Add(GC.AllocateUninitializedArray<byte>(64 << 20));
     }
+
     public void Tell(Trial trial) { }
 }

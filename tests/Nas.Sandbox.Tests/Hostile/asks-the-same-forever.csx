@@ -4,5 +4,6 @@
 public sealed class AsksTheSameForever : IStrategy
 {
     public Architecture Ask(SearchContext context) => context.Space.Sample(new Random(2026));
+
     public void Tell(Trial trial) { }
 }

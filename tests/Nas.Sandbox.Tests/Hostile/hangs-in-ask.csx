@@ -7,5 +7,6 @@ public sealed class HangsInAsk : IStrategy
         Thread.Sleep(Timeout.Infinite);
         return context.Space.Sample(context.Random);
     }
+
     public void Tell(Trial trial) { }
 }

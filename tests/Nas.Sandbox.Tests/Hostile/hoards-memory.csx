@@ -12,5 +12,6 @@ public sealed class HoardsMemory : IStrategy
         _hoard.Add(GC.AllocateUninitializedArray<byte>(200 << 20));
         return context.Space.Sample(context.Random);
     }
+
     public void Tell(Trial trial) { }
 }

@@ -2,5 +2,6 @@
 public sealed class ReturnsNull : IStrategy
 {
     public Architecture Ask(SearchContext context) => null!;
+
     public void Tell(Trial trial) { }
 }

@@ -6,12 +6,15 @@ public sealed class ThrowsInConstructorFactory : IStrategyFactory
     public string Name => "throws-in-constructor";
     public string Description => "hostile: its strategy's constructor throws";
     public IReadOnlyList<Knob> Knobs => [];
+
     public IStrategy Create(KnobValues knobs) => new ThrowsInConstructor();
 }
 
 public sealed class ThrowsInConstructor : IStrategy
 {
     public ThrowsInConstructor() => throw new InvalidOperationException("hostile: constructor refuses to build");
+
     public Architecture Ask(SearchContext context) => context.Space.Sample(context.Random);
+
     public void Tell(Trial trial) { }
 }

@@ -2,5 +2,7 @@
 public sealed class ThrowsInTell : IStrategy
 {
     public Architecture Ask(SearchContext context) => context.Space.Sample(context.Random);
-    public void Tell(Trial trial) => throw new InvalidOperationException($"hostile: Tell of trial #{trial.Index} refuses to listen");
+
+    public void Tell(Trial trial) =>
+        throw new InvalidOperationException($"hostile: Tell of trial #{trial.Index} refuses to listen");
 }

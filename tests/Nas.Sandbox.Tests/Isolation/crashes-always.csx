@@ -6,5 +6,6 @@ public sealed class CrashesAlways : IStrategy
         System.Environment.Exit(7);
         return null!;
     }
+
     public void Tell(Trial trial) { }
 }

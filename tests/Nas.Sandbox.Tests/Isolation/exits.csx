@@ -3,8 +3,10 @@ public sealed class Exits : IStrategy
 {
     public Architecture Ask(SearchContext context)
     {
-        if (context.AskIndex % 5 == 4) System.Environment.Exit(42);
+        if (context.AskIndex % 5 == 4)
+            System.Environment.Exit(42);
         return context.Space.Sample(context.Random);
     }
+
     public void Tell(Trial trial) { }
 }

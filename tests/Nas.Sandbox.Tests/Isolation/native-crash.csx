@@ -7,8 +7,10 @@ public sealed class NativeCrash : IStrategy
 
     public Architecture Ask(SearchContext context)
     {
-        if (context.AskIndex == 2) MemSet(8, 0, 16);
+        if (context.AskIndex == 2)
+            MemSet(8, 0, 16);
         return context.Space.Sample(context.Random);
     }
+
     public void Tell(Trial trial) { }
 }

@@ -3,8 +3,10 @@ public sealed class Spins : IStrategy
 {
     public Architecture Ask(SearchContext context)
     {
-        if (context.AskIndex == 3) while (true) { }
+        if (context.AskIndex == 3)
+            while (true) { }
         return context.Space.Sample(context.Random);
     }
+
     public void Tell(Trial trial) { }
 }

@@ -4,8 +4,10 @@ public sealed class TrainsOnKit : IStrategy
 {
     public Architecture Ask(SearchContext context)
     {
-        if (context.AskIndex % 3 == 0 && context.Training is { } kit && kit.Seed != 0 && kit.BatchSize > 0) System.Threading.Thread.Sleep(5);
+        if (context.AskIndex % 3 == 0 && context.Training is { } kit && kit.Seed != 0 && kit.BatchSize > 0)
+            System.Threading.Thread.Sleep(5);
         return context.Space.Sample(context.Random);
     }
+
     public void Tell(Trial trial) { }
 }

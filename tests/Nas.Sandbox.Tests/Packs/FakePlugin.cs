@@ -13,15 +13,27 @@ internal static class FakePlugin
     public static byte[] Compile(string name, Version apiVersion, string contractsAssembly = "Nas.Sandbox.Abstractions")
     {
         var core = MetadataReference.CreateFromFile(typeof(object).Assembly.Location);
-        var runtime = MetadataReference.CreateFromFile(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "System.Runtime.dll"));
-        var contracts = CSharpCompilation.Create(contractsAssembly,
-            [CSharpSyntaxTree.ParseText($"[assembly: System.Reflection.AssemblyVersion(\"{apiVersion}\")] namespace Nas.Sandbox.Abstractions {{ public interface IStrategy {{ }} }}")],
-            [core, runtime], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var runtime = MetadataReference.CreateFromFile(
+            Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "System.Runtime.dll")
+        );
+        var contracts = CSharpCompilation.Create(
+            contractsAssembly,
+            [
+                CSharpSyntaxTree.ParseText(
+                    $"[assembly: System.Reflection.AssemblyVersion(\"{apiVersion}\")] namespace Nas.Sandbox.Abstractions {{ public interface IStrategy {{ }} }}"
+                ),
+            ],
+            [core, runtime],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)
+        );
         using var contractsImage = new MemoryStream();
         contracts.Emit(contractsImage).Success.Should().BeTrue();
-        var plugin = CSharpCompilation.Create(name,
+        var plugin = CSharpCompilation.Create(
+            name,
             [CSharpSyntaxTree.ParseText("public sealed class Evil : Nas.Sandbox.Abstractions.IStrategy { }")],
-            [core, runtime, MetadataReference.CreateFromImage(contractsImage.ToArray())], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            [core, runtime, MetadataReference.CreateFromImage(contractsImage.ToArray())],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)
+        );
         using var image = new MemoryStream();
         plugin.Emit(image).Success.Should().BeTrue();
         return image.ToArray();

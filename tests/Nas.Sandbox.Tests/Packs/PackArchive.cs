@@ -32,7 +32,10 @@ public sealed class PackArchive
         set
         {
             int i = Entries.FindIndex(e => e.Name == name);
-            if (i < 0) Entries.Add((name, value, 0)); else Entries[i] = (name, value, Entries[i].Attributes);
+            if (i < 0)
+                Entries.Add((name, value, 0));
+            else
+                Entries[i] = (name, value, Entries[i].Attributes);
         }
     }
 
@@ -68,7 +71,15 @@ public sealed class PackArchive
     public void AddListed(string name, byte[] bytes)
     {
         this[name] = bytes;
-        EditManifest(m => ((JArray)m["files"]!).Add(new JObject { ["path"] = name, ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) }));
+        EditManifest(m =>
+            ((JArray)m["files"]!).Add(
+                new JObject
+                {
+                    ["path"] = name,
+                    ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+                }
+            )
+        );
     }
 
     public string Save(string path)

@@ -11,7 +11,8 @@ public sealed class PackCliTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-pack-cli-").FullName;
 
-    private string NewHome() => Directory.CreateDirectory(Path.Combine(_folder, "home-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+    private string NewHome() =>
+        Directory.CreateDirectory(Path.Combine(_folder, "home-" + Guid.NewGuid().ToString("N")[..8])).FullName;
 
     private static (int Exit, string Out, string Err) Nas(string home, params string[] args) =>
         NasProcess.Run(new Dictionary<string, string?> { [NasHome.Variable] = home }, args);
@@ -25,7 +26,8 @@ public sealed class PackCliTests : IDisposable
         return path;
     }
 
-    private static JObject[] Strategies(string listJson) => ((JArray)JObject.Parse(listJson)["strategies"]!).Cast<JObject>().ToArray();
+    private static JObject[] Strategies(string listJson) =>
+        ((JArray)JObject.Parse(listJson)["strategies"]!).Cast<JObject>().ToArray();
 
     [Fact]
     public void A_pack_made_from_an_example_script_installs_races_and_is_removed()
@@ -35,10 +37,24 @@ public sealed class PackCliTests : IDisposable
         string feed = Path.Combine(_folder, "feed");
         string home = NewHome();
 
-        var (exit, stdout, stderr) = Nas(home, "pack", "build", source, "--id", "Greedy.Pack", "--license", "MIT", "--output", feed);
+        var (exit, stdout, stderr) = Nas(
+            home,
+            "pack",
+            "build",
+            source,
+            "--id",
+            "Greedy.Pack",
+            "--license",
+            "MIT",
+            "--output",
+            feed
+        );
         exit.Should().Be(0, stderr);
         string pack = Path.Combine(feed, "Greedy.Pack.1.0.0.nupkg");
-        stdout.Should().Contain($"built Greedy.Pack 1.0.0: {pack}").And.Contain("script scripts/packed-greedy.csx: strategy packed-greedy");
+        stdout
+            .Should()
+            .Contain($"built Greedy.Pack 1.0.0: {pack}")
+            .And.Contain("script scripts/packed-greedy.csx: strategy packed-greedy");
 
         (exit, stdout, stderr) = Nas(home, "pack", "verify", pack);
         exit.Should().Be(0, stderr);
@@ -46,7 +62,10 @@ public sealed class PackCliTests : IDisposable
 
         (exit, stdout, stderr) = Nas(home, "pack", "install", pack);
         exit.Should().Be(0, stderr);
-        stdout.Should().Contain($"installed Greedy.Pack 1.0.0 in {Path.Combine(home, "packs", "greedy.pack")}").And.Contain("full trust");
+        stdout
+            .Should()
+            .Contain($"installed Greedy.Pack 1.0.0 in {Path.Combine(home, "packs", "greedy.pack")}")
+            .And.Contain("full trust");
 
         (exit, stdout, stderr) = Nas(home, "pack", "list", "--json");
         exit.Should().Be(0, stderr);
@@ -59,17 +78,47 @@ public sealed class PackCliTests : IDisposable
         ((string)strategy["source"]!).Should().Be(StrategySource.InstalledPack);
         ((string)strategy["origin"]!).Should().StartWith(Path.Combine(home, "packs", "greedy.pack", "scripts"));
 
-        (exit, stdout, stderr) = Nas(home, "race", "--estimator", "tabular", "--strategy", "packed-greedy", "--strategy", "random-search",
-            "--budget", "12", "--heats", "2", "--json", "--journal", Path.Combine(_folder, "packed.jsonl"));
+        (exit, stdout, stderr) = Nas(
+            home,
+            "race",
+            "--estimator",
+            "tabular",
+            "--strategy",
+            "packed-greedy",
+            "--strategy",
+            "random-search",
+            "--budget",
+            "12",
+            "--heats",
+            "2",
+            "--json",
+            "--journal",
+            Path.Combine(_folder, "packed.jsonl")
+        );
         exit.Should().Be(0, stderr);
-        var raced = ((JArray)JObject.Parse(stdout)["contestants"]!).Single(c => (string)c["strategy"]! == "packed-greedy");
+        var raced = ((JArray)JObject.Parse(stdout)["contestants"]!).Single(c =>
+            (string)c["strategy"]! == "packed-greedy"
+        );
         ((string)raced["source"]!).Should().Be(StrategySource.InstalledPack);
         ((int)raced["evaluations"]!).Should().Be(24);
 
         // A race of an installed pack's script can be shared in turn.
-        (exit, stdout, stderr) = Nas(home, "pack", "build", "--from-race", Path.Combine(_folder, "packed.jsonl"), "--license", "MIT", "-o", feed);
+        (exit, stdout, stderr) = Nas(
+            home,
+            "pack",
+            "build",
+            "--from-race",
+            Path.Combine(_folder, "packed.jsonl"),
+            "--license",
+            "MIT",
+            "-o",
+            feed
+        );
         exit.Should().Be(0, stderr);
-        stdout.Should().Contain("script scripts/packed-greedy.csx: strategy packed-greedy").And.Contain("race: nas race --strategy packed-greedy");
+        stdout
+            .Should()
+            .Contain("script scripts/packed-greedy.csx: strategy packed-greedy")
+            .And.Contain("race: nas race --strategy packed-greedy");
 
         (exit, stdout, stderr) = Nas(home, "pack", "remove", "Greedy.Pack");
         exit.Should().Be(0, stderr);
@@ -77,7 +126,18 @@ public sealed class PackCliTests : IDisposable
         Directory.Exists(Path.Combine(home, "packs", "greedy.pack")).Should().BeFalse();
         (exit, stdout, _) = Nas(home, "list", "--json");
         Strategies(stdout).Should().NotContain(s => (string)s["name"]! == "packed-greedy");
-        (exit, _, stderr) = Nas(home, "race", "--estimator", "tabular", "--strategy", "packed-greedy", "--budget", "5", "--heats", "1");
+        (exit, _, stderr) = Nas(
+            home,
+            "race",
+            "--estimator",
+            "tabular",
+            "--strategy",
+            "packed-greedy",
+            "--budget",
+            "5",
+            "--heats",
+            "1"
+        );
         exit.Should().Be(1);
         stderr.Should().Contain("packed-greedy");
     }
@@ -89,11 +149,40 @@ public sealed class PackCliTests : IDisposable
         string script = ExampleCopy(Path.Combine(_folder, "mine"), "shared-greedy");
         string journal = Path.Combine(_folder, "shared.jsonl");
         string author = NewHome();
-        var (exit, original, stderr) = Nas(author, "race", "--estimator", "tabular", "--strategy", script, "--strategy", "regularized-evolution:population=8",
-            "--budget", "20", "--heats", "3", "--seed", "7", "--json", "--journal", journal);
+        var (exit, original, stderr) = Nas(
+            author,
+            "race",
+            "--estimator",
+            "tabular",
+            "--strategy",
+            script,
+            "--strategy",
+            "regularized-evolution:population=8",
+            "--budget",
+            "20",
+            "--heats",
+            "3",
+            "--seed",
+            "7",
+            "--json",
+            "--journal",
+            journal
+        );
         exit.Should().Be(0, stderr);
         string feed = Path.Combine(_folder, "shared-feed");
-        (exit, var built, stderr) = Nas(author, "pack", "build", "--from-race", journal, "--id", "Shared.Race", "--license", "MIT", "-o", feed);
+        (exit, var built, stderr) = Nas(
+            author,
+            "pack",
+            "build",
+            "--from-race",
+            journal,
+            "--id",
+            "Shared.Race",
+            "--license",
+            "MIT",
+            "-o",
+            feed
+        );
         exit.Should().Be(0, stderr);
         built.Should().Contain("script scripts/shared-greedy.csx: strategy shared-greedy");
 
@@ -105,16 +194,27 @@ public sealed class PackCliTests : IDisposable
         (exit, var list, stderr) = Nas(other, "pack", "list", "--json");
         exit.Should().Be(0, stderr);
         var command = PackListJson.RaceCommand(list);
-        command.Should().ContainInOrder("--strategy", "shared-greedy").And.ContainInOrder("--strategy", "regularized-evolution:population=8")
+        command
+            .Should()
+            .ContainInOrder("--strategy", "shared-greedy")
+            .And.ContainInOrder("--strategy", "regularized-evolution:population=8")
             .And.ContainInOrder("--seed", "7");
-        (exit, var again, stderr) = Nas(other, ["race", .. command, "--json", "--journal", Path.Combine(_folder, "again.jsonl")]);
+        (exit, var again, stderr) = Nas(
+            other,
+            ["race", .. command, "--json", "--journal", Path.Combine(_folder, "again.jsonl")]
+        );
         exit.Should().Be(0, stderr);
 
-        static Dictionary<string, (double, double, int)> Results(string json) => ((JArray)JObject.Parse(json)["contestants"]!).ToDictionary(
-            c => (string)c["strategy"]!, c => ((double)c["bestValidationAccuracy"]!, (double)c["testAccuracyOfBest"]!, (int)c["evaluations"]!));
+        static Dictionary<string, (double, double, int)> Results(string json) =>
+            ((JArray)JObject.Parse(json)["contestants"]!).ToDictionary(
+                c => (string)c["strategy"]!,
+                c => ((double)c["bestValidationAccuracy"]!, (double)c["testAccuracyOfBest"]!, (int)c["evaluations"]!)
+            );
         Results(again).Should().BeEquivalentTo(Results(original));
         // The original journal travels with the pack, to compare with.
-        File.ReadAllText(Path.Combine(other, "packs", "shared.race", "race", "shared.jsonl")).Should().Be(File.ReadAllText(journal));
+        File.ReadAllText(Path.Combine(other, "packs", "shared.race", "race", "shared.jsonl"))
+            .Should()
+            .Be(File.ReadAllText(journal));
     }
 
     [Fact]
@@ -127,14 +227,19 @@ public sealed class PackCliTests : IDisposable
         Nas(home, "pack", "build", source, "--id", "Tamper.Pack", "--license", "MIT", "-o", feed).Exit.Should().Be(0);
         string good = Path.Combine(feed, "Tamper.Pack.1.0.0.nupkg");
         Nas(home, "pack", "install", good).Exit.Should().Be(0);
-        Nas(home, "pack", "build", source, "--id", "Tamper.Pack", "--version", "1.1.0", "--license", "MIT", "-o", feed).Exit.Should().Be(0);
+        Nas(home, "pack", "build", source, "--id", "Tamper.Pack", "--version", "1.1.0", "--license", "MIT", "-o", feed)
+            .Exit.Should()
+            .Be(0);
         var archive = PackArchive.Load(Path.Combine(feed, "Tamper.Pack.1.1.0.nupkg"));
         archive["scripts/tamper-greedy.csx"] = "System.IO.File.Delete(\"/important\");"u8.ToArray();
         string tampered = archive.Save(Path.Combine(_folder, "Tamper.Pack.1.1.0.nupkg"));
 
         var (exit, _, stderr) = Nas(home, "pack", "verify", tampered);
         exit.Should().Be(1);
-        stderr.Should().Contain("entry 'scripts/tamper-greedy.csx' does not match its SHA-256").And.NotContain("   at ");
+        stderr
+            .Should()
+            .Contain("entry 'scripts/tamper-greedy.csx' does not match its SHA-256")
+            .And.NotContain("   at ");
         (exit, _, stderr) = Nas(home, "pack", "install", tampered);
         exit.Should().Be(1);
         stderr.Should().Contain("entry 'scripts/tamper-greedy.csx' does not match its SHA-256");
@@ -176,20 +281,55 @@ public sealed class PackCliTests : IDisposable
         foreach (string version in new[] { "1.0.0", "2.0.0" })
         {
             string source = Directory.CreateDirectory(Path.Combine(_folder, "hot-" + version)).FullName;
-            File.WriteAllText(Path.Combine(source, "slow-probe.csx"), slow.Replace("VERSION", version).Replace("DELAY", version == "1.0.0" ? "300" : "0"));
-            Nas(home, "pack", "build", source, "--id", "Slow.Probe", "--version", version, "--license", "MIT", "-o", feed).Exit.Should().Be(0);
+            File.WriteAllText(
+                Path.Combine(source, "slow-probe.csx"),
+                slow.Replace("VERSION", version).Replace("DELAY", version == "1.0.0" ? "300" : "0")
+            );
+            Nas(
+                home,
+                "pack",
+                "build",
+                source,
+                "--id",
+                "Slow.Probe",
+                "--version",
+                version,
+                "--license",
+                "MIT",
+                "-o",
+                feed
+            )
+                .Exit.Should()
+                .Be(0);
         }
         Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.1.0.0.nupkg")).Exit.Should().Be(0);
 
         string journal = Path.Combine(_folder, "hot.jsonl");
-        using var race = NasProcess.Start(home, "race", "--estimator", "tabular", "--budget", "200", "--heats", "1", "--strategy", "slow-probe",
-            "--watch", "--journal", journal);
+        using var race = NasProcess.Start(
+            home,
+            "race",
+            "--estimator",
+            "tabular",
+            "--budget",
+            "200",
+            "--heats",
+            "1",
+            "--strategy",
+            "slow-probe",
+            "--watch",
+            "--journal",
+            journal
+        );
         var stdout = race.StandardOutput.ReadToEndAsync();
         var stderr = race.StandardError.ReadToEndAsync();
-        int TrialsSoFar() => File.Exists(journal) ? File.ReadLines(journal).Count(l => l.Contains("\"type\":\"trial\"")) : 0;
+        int TrialsSoFar() =>
+            File.Exists(journal) ? File.ReadLines(journal).Count(l => l.Contains("\"type\":\"trial\"")) : 0;
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(3)) await Task.Delay(50);
-        TrialsSoFar().Should().BeGreaterThanOrEqualTo(10, "the race should be under way: " + (race.HasExited ? await stderr : ""));
+        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(3))
+            await Task.Delay(50);
+        TrialsSoFar()
+            .Should()
+            .BeGreaterThanOrEqualTo(10, "the race should be under way: " + (race.HasExited ? await stderr : ""));
 
         Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.2.0.0.nupkg")).Exit.Should().Be(0);
         await race.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -201,7 +341,11 @@ public sealed class PackCliTests : IDisposable
         var swap = events.Should().ContainSingle(e => (string)e["type"]! == "swap").Subject;
         ((int)swap["trialsReplayed"]!).Should().BeGreaterThanOrEqualTo(10);
         // Every ask of the budget is a trial, each index once: nothing lost or repeated across the swap.
-        events.Where(e => (string)e["type"]! == "trial").Select(e => (int)e["index"]!).Should().Equal(Enumerable.Range(0, 200));
+        events
+            .Where(e => (string)e["type"]! == "trial")
+            .Select(e => (int)e["index"]!)
+            .Should()
+            .Equal(Enumerable.Range(0, 200));
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -8,6 +8,10 @@ internal static class PackListJson
     /// <summary>The <c>nas race</c> arguments that run the shared race of the first pack listed again.</summary>
     public static string[] RaceCommand(string listJson) =>
         ((JArray)JObject.Parse(listJson)["packs"]![0]!["raceCommand"]!)
-            .Select(a => a is JValue { Value: string argument } ? argument : throw new InvalidDataException($"raceCommand holds {a.Type}, not a string argument"))
+            .Select(a =>
+                a is JValue { Value: string argument }
+                    ? argument
+                    : throw new InvalidDataException($"raceCommand holds {a.Type}, not a string argument")
+            )
             .ToArray();
 }

@@ -8,8 +8,11 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
     private static readonly string[] WorkFolders = [".staging", ".trash"];
 
     private static string[] Leftovers(PackStore store) =>
-        WorkFolders.Select(f => Path.Combine(store.Root, f)).Where(Directory.Exists)
-            .SelectMany(f => Directory.GetFileSystemEntries(f)).ToArray();
+        WorkFolders
+            .Select(f => Path.Combine(store.Root, f))
+            .Where(Directory.Exists)
+            .SelectMany(f => Directory.GetFileSystemEntries(f))
+            .ToArray();
 
     [Fact]
     public void An_installed_pack_is_listed_with_its_files_in_place()
@@ -52,7 +55,11 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         var store = new PackStore(fixture.NewHome());
         store.Install(fixture.GoodPack);
         string tampered = fixture.Crafted(a => a["scripts/pack-probe.csx"] = "// tampered"u8.ToArray());
-        FluentActions.Invoking(() => store.Install(tampered)).Should().Throw<PackException>().WithMessage("*does not match its SHA-256*");
+        FluentActions
+            .Invoking(() => store.Install(tampered))
+            .Should()
+            .Throw<PackException>()
+            .WithMessage("*does not match its SHA-256*");
         var installed = store.Installed().Should().ContainSingle().Subject;
         installed.Manifest.Version.ToNormalizedString().Should().Be("1.0.0");
         PackStore.CheckInstalled(installed).Should().BeEmpty();
@@ -67,11 +74,17 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         string upgrade = fixture.Build("2.0.0");
         store.MoveFolder = (from, to) =>
         {
-            if (from.Contains(".staging")) throw new IOException("No space left on device");
+            if (from.Contains(".staging"))
+                throw new IOException("No space left on device");
             Directory.Move(from, to);
         };
-        FluentActions.Invoking(() => store.Install(upgrade)).Should().Throw<PackException>()
-            .WithMessage("*Installing Pack.Probe 2.0.0 failed, nothing was changed (Pack.Probe 1.0.0 is still installed)*No space left*");
+        FluentActions
+            .Invoking(() => store.Install(upgrade))
+            .Should()
+            .Throw<PackException>()
+            .WithMessage(
+                "*Installing Pack.Probe 2.0.0 failed, nothing was changed (Pack.Probe 1.0.0 is still installed)*No space left*"
+            );
         var installed = store.Installed().Should().ContainSingle().Subject;
         installed.Manifest.Version.ToNormalizedString().Should().Be("1.0.0");
         PackStore.CheckInstalled(installed).Should().BeEmpty();
@@ -150,10 +163,14 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         File.AppendAllText(Path.Combine(pack.ScriptsFolder, "pack-probe.csx"), "// edited");
         File.Delete(Path.Combine(pack.ScriptsFolder, "lib", "note.csx"));
         File.WriteAllText(Path.Combine(pack.ScriptsFolder, "dropped.csx"), "// added");
-        PackStore.CheckInstalled(pack).Should().BeEquivalentTo(
-            "scripts/pack-probe.csx: changed since install (SHA-256 differs from the manifest)",
-            "scripts/lib/note.csx: missing",
-            "scripts/dropped.csx: not in the manifest (added since install)");
+        PackStore
+            .CheckInstalled(pack)
+            .Should()
+            .BeEquivalentTo(
+                "scripts/pack-probe.csx: changed since install (SHA-256 differs from the manifest)",
+                "scripts/lib/note.csx: missing",
+                "scripts/dropped.csx: not in the manifest (added since install)"
+            );
     }
 
     [Fact]
@@ -165,7 +182,10 @@ public class PackStoreTests(PackFixture fixture) : IClassFixture<PackFixture>
         Directory.Exists(pack.Folder).Should().BeFalse();
         store.Installed().Should().BeEmpty();
         store.Install(fixture.Build("1.0.0", "Pack.Other"));
-        FluentActions.Invoking(() => store.Remove("Pack.Probe")).Should().Throw<PackException>()
+        FluentActions
+            .Invoking(() => store.Remove("Pack.Probe"))
+            .Should()
+            .Throw<PackException>()
             .WithMessage("Pack 'Pack.Probe' is not installed*Installed: Pack.Other 1.0.0.");
     }
 

@@ -38,12 +38,24 @@ public sealed class PackFixture : IDisposable
         File.WriteAllText(Path.Combine(source, "lib", "note.csx"), "// helpers a script #loads travel with it\n");
         using var staging = new PackStaging();
         var metadata = FolderPackSource.Stage(source, staging);
-        return PackWriter.Write(staging, new PackMetadata { Id = id, Version = version, License = "MIT", Authors = ["tests"] }.Or(metadata),
-            Path.Combine(Folder, "feed")).Path;
+        return PackWriter
+            .Write(
+                staging,
+                new PackMetadata
+                {
+                    Id = id,
+                    Version = version,
+                    License = "MIT",
+                    Authors = ["tests"],
+                }.Or(metadata),
+                Path.Combine(Folder, "feed")
+            )
+            .Path;
     }
 
     /// <summary>A fresh, empty home folder.</summary>
-    public string NewHome() => Directory.CreateDirectory(Path.Combine(Folder, "home-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+    public string NewHome() =>
+        Directory.CreateDirectory(Path.Combine(Folder, "home-" + Guid.NewGuid().ToString("N")[..8])).FullName;
 
     /// <summary>A copy of the good pack changed by <paramref name="craft"/>, saved under a new name.</summary>
     public string Crafted(Action<PackArchive> craft)

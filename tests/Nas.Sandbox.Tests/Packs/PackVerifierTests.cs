@@ -20,9 +20,15 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
         pack.Manifest.Version.ToNormalizedString().Should().Be("1.0.0");
         pack.Manifest.License.Should().Be("MIT");
         pack.Manifest.Authors.Should().Equal("tests");
-        pack.Manifest.Api.Satisfies(new NuGet.Versioning.NuGetVersion(ApiVersion.Current.Major, ApiVersion.Current.Minor, 0)).Should().BeTrue();
-        pack.Manifest.Scripts.Should().ContainSingle().Which.Should().BeEquivalentTo(
-            new PackScript(ScriptEntry, new PackProvides([PackFixture.StrategyName], [], [])));
+        pack.Manifest.Api.Satisfies(
+                new NuGet.Versioning.NuGetVersion(ApiVersion.Current.Major, ApiVersion.Current.Minor, 0)
+            )
+            .Should()
+            .BeTrue();
+        pack.Manifest.Scripts.Should()
+            .ContainSingle()
+            .Which.Should()
+            .BeEquivalentTo(new PackScript(ScriptEntry, new PackProvides([PackFixture.StrategyName], [], [])));
         // The #load-ed helper travels at the same relative place, so the script still compiles once installed.
         pack.Manifest.Files.Select(f => f.Path).Should().Equal("scripts/lib/note.csx", ScriptEntry);
         pack.Manifest.Files.Should().OnlyContain(f => f.Sha256.Length == 64);
@@ -61,7 +67,10 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     public void A_file_whose_bytes_do_not_match_its_hash_is_refused_naming_the_entry_and_both_hashes()
     {
         string pack = fixture.Crafted(a => a[ScriptEntry] = "new PackProbe() // tampered"u8.ToArray());
-        string expected = PackVerifier.Verify(fixture.GoodPack).Manifest.Files.Single(f => f.Path == ScriptEntry).Sha256;
+        string expected = PackVerifier
+            .Verify(fixture.GoodPack)
+            .Manifest.Files.Single(f => f.Path == ScriptEntry)
+            .Sha256;
         Refusal(pack).Should().Contain($"entry '{ScriptEntry}' does not match its SHA-256").And.Contain(expected);
     }
 
@@ -89,7 +98,9 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     [Fact]
     public void A_manifest_that_is_not_json_is_refused_with_its_line()
     {
-        string pack = fixture.Crafted(a => a[PackFormat.ManifestFile] = "{\n  \"schema\": 1,\n  \"id\": \n}"u8.ToArray());
+        string pack = fixture.Crafted(a =>
+            a[PackFormat.ManifestFile] = "{\n  \"schema\": 1,\n  \"id\": \n}"u8.ToArray()
+        );
         Refusal(pack).Should().Contain($"{PackFormat.ManifestFile} is not valid JSON (line 4");
     }
 
@@ -105,11 +116,15 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     public void An_invalid_manifest_field_is_refused_by_name(string field, string? json, string named, string problem)
     {
         // json is the field's new value as JSON text, or null to remove the field.
-        string pack = fixture.Crafted(a => a.EditManifest(m =>
-        {
-            if (json is null) m.Remove(field);
-            else m[field] = JToken.Parse(json);
-        }));
+        string pack = fixture.Crafted(a =>
+            a.EditManifest(m =>
+            {
+                if (json is null)
+                    m.Remove(field);
+                else
+                    m[field] = JToken.Parse(json);
+            })
+        );
         Refusal(pack).Should().Contain(named).And.Contain(problem);
     }
 
@@ -131,7 +146,10 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     public void A_pack_that_needs_another_api_version_is_refused_naming_both()
     {
         string pack = fixture.Crafted(a => a.EditManifest(m => m["api"] = "[3.0, 4.0)"));
-        Refusal(pack).Should().Contain("field 'api'").And.Contain("[3.0.0, 4.0.0)")
+        Refusal(pack)
+            .Should()
+            .Contain("field 'api'")
+            .And.Contain("[3.0.0, 4.0.0)")
             .And.Contain($"this host provides API {ApiVersion.Current.Major}.{ApiVersion.Current.Minor}");
     }
 
@@ -142,10 +160,17 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
         string pack = fixture.Crafted(a =>
         {
             a.AddListed("plugins/Evil.Search/Evil.Search.dll", plugin);
-            a.EditManifest(m => ((JArray)m["contents"]!["plugins"]!).Add(new JObject
-            {
-                ["name"] = "Evil.Search", ["strategies"] = new JArray(), ["estimators"] = new JArray(), ["operations"] = new JArray(),
-            }));
+            a.EditManifest(m =>
+                ((JArray)m["contents"]!["plugins"]!).Add(
+                    new JObject
+                    {
+                        ["name"] = "Evil.Search",
+                        ["strategies"] = new JArray(),
+                        ["estimators"] = new JArray(),
+                        ["operations"] = new JArray(),
+                    }
+                )
+            );
         });
         Refusal(pack).Should().Contain("entry 'plugins/Evil.Search/Evil.Search.dll'").And.Contain("API 3.0");
     }
@@ -153,10 +178,19 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     [Fact]
     public void A_plugin_named_in_the_contents_but_absent_is_refused_naming_the_field()
     {
-        string pack = fixture.Crafted(a => a.EditManifest(m => ((JArray)m["contents"]!["plugins"]!).Add(new JObject
-        {
-            ["name"] = "Ghost", ["strategies"] = new JArray(), ["estimators"] = new JArray(), ["operations"] = new JArray(),
-        })));
+        string pack = fixture.Crafted(a =>
+            a.EditManifest(m =>
+                ((JArray)m["contents"]!["plugins"]!).Add(
+                    new JObject
+                    {
+                        ["name"] = "Ghost",
+                        ["strategies"] = new JArray(),
+                        ["estimators"] = new JArray(),
+                        ["operations"] = new JArray(),
+                    }
+                )
+            )
+        );
         Refusal(pack).Should().Contain("field 'contents.plugins[0]'").And.Contain("plugins/Ghost/Ghost.dll");
     }
 
@@ -166,8 +200,9 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
         string pack = fixture.Crafted(a =>
         {
             string nuspec = a.Entries.Single(e => e.Name.EndsWith(".nuspec", StringComparison.Ordinal)).Name;
-            a[nuspec] = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(a[nuspec])
-                .Replace(PackFormat.PackageType, "Dependency"));
+            a[nuspec] = System.Text.Encoding.UTF8.GetBytes(
+                System.Text.Encoding.UTF8.GetString(a[nuspec]).Replace(PackFormat.PackageType, "Dependency")
+            );
         });
         Refusal(pack).Should().Contain("package type Dependency").And.Contain("not a Nas.Sandbox pack");
     }
@@ -185,8 +220,13 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     {
         string script = fixture.Crafted(a => a.AddListed("scripts/sneaky.csx", "new Sneaky()"u8.ToArray()));
         Refusal(script).Should().Contain("entry 'scripts/sneaky.csx' is a script that").And.Contain("does not declare");
-        string plugin = fixture.Crafted(a => a.AddListed("plugins/Hidden/Hidden.dll", FakePlugin.Compile("Hidden", new Version(1, 1, 0, 0))));
-        Refusal(plugin).Should().Contain("entry 'plugins/Hidden/Hidden.dll' is in plugin folder 'Hidden'").And.Contain("does not declare");
+        string plugin = fixture.Crafted(a =>
+            a.AddListed("plugins/Hidden/Hidden.dll", FakePlugin.Compile("Hidden", new Version(1, 1, 0, 0)))
+        );
+        Refusal(plugin)
+            .Should()
+            .Contain("entry 'plugins/Hidden/Hidden.dll' is in plugin folder 'Hidden'")
+            .And.Contain("does not declare");
     }
 
     [Fact]
@@ -203,7 +243,9 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     [Fact]
     public void Manifest_text_with_control_characters_is_refused_since_terminals_would_obey_them()
     {
-        string pack = fixture.Crafted(a => a.EditManifest(m => m["description"] = "nice pack\u001b[1A\u001b[2Kok: looks fine"));
+        string pack = fixture.Crafted(a =>
+            a.EditManifest(m => m["description"] = "nice pack\u001b[1A\u001b[2Kok: looks fine")
+        );
         Refusal(pack).Should().Contain("field 'description'").And.Contain("control character");
     }
 
@@ -211,12 +253,22 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
     [InlineData("--journal", "/home/you/.bashrc", "race.arguments[2]", "not one of the options")]
     [InlineData("--plugins", "/tmp/evil", "race.arguments[2]", "not one of the options")]
     [InlineData("--table", "/etc/passwd", "race.arguments[3]", "must travel in the pack")]
-    public void A_shared_race_may_only_record_options_that_define_a_race(string option, string value, string field, string problem)
+    public void A_shared_race_may_only_record_options_that_define_a_race(
+        string option,
+        string value,
+        string field,
+        string problem
+    )
     {
-        string pack = fixture.Crafted(a => a.EditManifest(m => m["race"] = new JObject
-        {
-            ["arguments"] = new JArray("--strategy", PackFixture.StrategyName, option, value), ["journal"] = null,
-        }));
+        string pack = fixture.Crafted(a =>
+            a.EditManifest(m =>
+                m["race"] = new JObject
+                {
+                    ["arguments"] = new JArray("--strategy", PackFixture.StrategyName, option, value),
+                    ["journal"] = null,
+                }
+            )
+        );
         Refusal(pack).Should().Contain($"field '{field}'").And.Contain(problem);
     }
 }

@@ -16,18 +16,34 @@ public sealed record TableColumns
     public string? Seconds { get; init; } = "train_seconds";
     public string? Parameters { get; init; } = "params";
     public string? Flops { get; init; } = "flops";
+
     /// <summary>Median forward latency in ms at batch 1 and 64 (<c>nas tabulate --latency</c> or <c>--add-latency</c>).</summary>
     public string? LatencyBatch1 { get; init; } = "latency_ms_b1";
     public string? LatencyBatch64 { get; init; } = "latency_ms_b64";
+
     /// <summary>Per-epoch validation accuracies, separated by ';'.</summary>
     public string? Curve { get; init; } = "validation_curve";
+
     /// <summary>Accuracies are in percent (0-100) and are divided by 100 on import.</summary>
     public bool Percent { get; init; }
+
     /// <summary>Keys mapped explicitly (sidecar or option): a missing column is then an error, not an absent metric.</summary>
     public IReadOnlySet<string> Given { get; init; } = new HashSet<string>();
 
     /// <summary>The keys of <c>--table-columns</c> and of the sidecar file.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["arch", "validation", "test", "seconds", "params", "flops", "latency1", "latency64", "curve", "percent"];
+    public static readonly IReadOnlyList<string> Keys =
+    [
+        "arch",
+        "validation",
+        "test",
+        "seconds",
+        "params",
+        "flops",
+        "latency1",
+        "latency64",
+        "curve",
+        "percent",
+    ];
 
     public static string SidecarPath(string table) => table + ".columns.json";
 
@@ -39,39 +55,77 @@ public sealed record TableColumns
         if (File.Exists(sidecar))
         {
             JObject json;
-            try { json = JObject.Parse(File.ReadAllText(sidecar)); }
-            catch (JsonReaderException e) { throw new NasException($"{sidecar}({e.LineNumber},{e.LinePosition}): not valid JSON: {e.Message}"); }
+            try
+            {
+                json = JObject.Parse(File.ReadAllText(sidecar));
+            }
+            catch (JsonReaderException e)
+            {
+                throw new NasException($"{sidecar}({e.LineNumber},{e.LinePosition}): not valid JSON: {e.Message}");
+            }
             foreach (var property in json.Properties())
-                columns = property.Name == "percent"
-                    ? columns with { Percent = property.Value.Type == JTokenType.Boolean ? (bool)property.Value : throw new NasException($"{sidecar}: \"percent\" must be true or false.") }
-                    : columns.With(property.Name, property.Value.Type == JTokenType.Null ? null : property.Value.ToString(), sidecar);
+                columns =
+                    property.Name == "percent"
+                        ? columns with
+                        {
+                            Percent =
+                                property.Value.Type == JTokenType.Boolean
+                                    ? (bool)property.Value
+                                    : throw new NasException($"{sidecar}: \"percent\" must be true or false."),
+                        }
+                        : columns.With(
+                            property.Name,
+                            property.Value.Type == JTokenType.Null ? null : property.Value.ToString(),
+                            sidecar
+                        );
         }
         if (!string.IsNullOrWhiteSpace(option))
-            foreach (string pair in option.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (
+                string pair in option.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            )
             {
                 int equals = pair.IndexOf('=');
-                if (equals <= 0) throw new NasException($"--table-columns: '{pair}' is not KEY=COLUMN (keys: {string.Join(", ", Keys)}).");
-                string key = pair[..equals].Trim(), value = pair[(equals + 1)..].Trim();
-                columns = key == "percent"
-                    ? columns with { Percent = value is "true" or "yes" or "1" }
-                    : columns.With(key, value.Length == 0 ? null : value, "--table-columns");
+                if (equals <= 0)
+                    throw new NasException(
+                        $"--table-columns: '{pair}' is not KEY=COLUMN (keys: {string.Join(", ", Keys)})."
+                    );
+                string key = pair[..equals].Trim(),
+                    value = pair[(equals + 1)..].Trim();
+                columns =
+                    key == "percent"
+                        ? columns with
+                        {
+                            Percent = value is "true" or "yes" or "1",
+                        }
+                        : columns.With(key, value.Length == 0 ? null : value, "--table-columns");
             }
         return percent is { } p ? columns with { Percent = p } : columns;
     }
 
-    private TableColumns With(string key, string? column, string where) => WithColumn(key, column, where) with { Given = new HashSet<string>(Given) { key } };
+    private TableColumns With(string key, string? column, string where) =>
+        WithColumn(key, column, where) with
+        {
+            Given = new HashSet<string>(Given) { key },
+        };
 
-    private TableColumns WithColumn(string key, string? column, string where) => key switch
-    {
-        "arch" => this with { Architecture = column ?? throw new NasException($"{where}: the arch column cannot be empty.") },
-        "validation" => this with { Validation = column ?? throw new NasException($"{where}: the validation column cannot be empty.") },
-        "test" => this with { Test = column },
-        "seconds" => this with { Seconds = column },
-        "params" => this with { Parameters = column },
-        "flops" => this with { Flops = column },
-        "latency1" => this with { LatencyBatch1 = column },
-        "latency64" => this with { LatencyBatch64 = column },
-        "curve" => this with { Curve = column },
-        _ => throw new NasException($"{where}: unknown key '{key}'; keys are {string.Join(", ", Keys)}."),
-    };
+    private TableColumns WithColumn(string key, string? column, string where) =>
+        key switch
+        {
+            "arch" => this with
+            {
+                Architecture = column ?? throw new NasException($"{where}: the arch column cannot be empty."),
+            },
+            "validation" => this with
+            {
+                Validation = column ?? throw new NasException($"{where}: the validation column cannot be empty."),
+            },
+            "test" => this with { Test = column },
+            "seconds" => this with { Seconds = column },
+            "params" => this with { Parameters = column },
+            "flops" => this with { Flops = column },
+            "latency1" => this with { LatencyBatch1 = column },
+            "latency64" => this with { LatencyBatch64 = column },
+            "curve" => this with { Curve = column },
+            _ => throw new NasException($"{where}: unknown key '{key}'; keys are {string.Join(", ", Keys)}."),
+        };
 }

@@ -14,7 +14,8 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 /// </summary>
 public static class TableLatency
 {
-    public const string Batch1Column = "latency_ms_b1", Batch64Column = "latency_ms_b64";
+    public const string Batch1Column = "latency_ms_b1",
+        Batch64Column = "latency_ms_b64";
     public const string Format = "0.####";
     public const int SaveEvery = 25;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
@@ -23,25 +24,38 @@ public static class TableLatency
     /// Measures the rows of <paramref name="path"/> missing a latency; <paramref name="measure"/> gives (batch 1, batch 64)
     /// ms for an architecture; <paramref name="progress"/> hears (done, total, architecture, b1, b64). Returns the rows measured.
     /// </summary>
-    public static int Add(string path, Func<string, Architecture> parse, Func<Architecture, (double Batch1, double Batch64)> measure,
-        Action<int, int, string, double, double>? progress = null, CancellationToken cancellation = default)
+    public static int Add(
+        string path,
+        Func<string, Architecture> parse,
+        Func<Architecture, (double Batch1, double Batch64)> measure,
+        Action<int, int, string, double, double>? progress = null,
+        CancellationToken cancellation = default
+    )
     {
-        if (!File.Exists(path)) throw new NasException($"Table {path} does not exist.");
+        if (!File.Exists(path))
+            throw new NasException($"Table {path} does not exist.");
         var columns = TableColumns.For(path, null, null);
         var records = CsvFormat.ReadFile(path).ToList();
-        if (records.Count == 0) throw new NasException($"{path}:1: the table is empty (no header line).");
+        if (records.Count == 0)
+            throw new NasException($"{path}:1: the table is empty (no header line).");
         var header = records[0].Fields.ToList();
         int arch = header.FindIndex(h => h.Trim() == columns.Architecture);
-        if (arch < 0) throw new NasException($"{path}:1: no column '{columns.Architecture}' (arch) in the header; the columns are {string.Join(", ", header)}.");
-        int b1 = Column(header, columns.LatencyBatch1 ?? Batch1Column), b64 = Column(header, columns.LatencyBatch64 ?? Batch64Column);
+        if (arch < 0)
+            throw new NasException(
+                $"{path}:1: no column '{columns.Architecture}' (arch) in the header; the columns are {string.Join(", ", header)}."
+            );
+        int b1 = Column(header, columns.LatencyBatch1 ?? Batch1Column),
+            b64 = Column(header, columns.LatencyBatch64 ?? Batch64Column);
 
         var rows = new List<List<string>>();
         foreach (var (line, fieldArray) in records.Skip(1))
         {
             var fields = fieldArray.ToList();
             // Columns appended by this command are missing from rows written before it.
-            while (fields.Count < header.Count && fields.Count >= header.Count - 2) fields.Add("");
-            if (fields.Count != header.Count) throw new NasException($"{path}:{line}: {fields.Count} fields, but the header has {header.Count}.");
+            while (fields.Count < header.Count && fields.Count >= header.Count - 2)
+                fields.Add("");
+            if (fields.Count != header.Count)
+                throw new NasException($"{path}:{line}: {fields.Count} fields, but the header has {header.Count}.");
             rows.Add(fields);
         }
         var todo = rows.Where(r => r[b1].Trim().Length == 0 || r[b64].Trim().Length == 0).ToList();
@@ -50,7 +64,9 @@ public static class TableLatency
         // the first 7 rows still measured 2-8x their peers at batch 64. So the first row is measured, and discarded,
         // for 3 seconds.
         var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        if (todo.Count > 0) do measure(ParseRow(todo[0])); while (warmUp.Elapsed < WarmUp);
+        if (todo.Count > 0)
+            do measure(ParseRow(todo[0]));
+            while (warmUp.Elapsed < WarmUp);
         int done = 0;
         foreach (var row in todo)
         {
@@ -61,22 +77,30 @@ public static class TableLatency
             row[b64] = ms64.ToString(Format, CultureInfo.InvariantCulture);
             done++;
             progress?.Invoke(done, todo.Count, architecture.Key, ms1, ms64);
-            if (done % SaveEvery == 0) Save(path, header, rows);
+            if (done % SaveEvery == 0)
+                Save(path, header, rows);
         }
         Save(path, header, rows);
         return done;
 
         Architecture ParseRow(List<string> row)
         {
-            try { return parse(row[arch].Trim()); }
-            catch (ArchitectureFormatException e) { throw new NasException($"{path}, row {row[arch].Trim()}: {e.Message}"); }
+            try
+            {
+                return parse(row[arch].Trim());
+            }
+            catch (ArchitectureFormatException e)
+            {
+                throw new NasException($"{path}, row {row[arch].Trim()}: {e.Message}");
+            }
         }
     }
 
     private static int Column(List<string> header, string name)
     {
         int index = header.FindIndex(h => h.Trim() == name);
-        if (index >= 0) return index;
+        if (index >= 0)
+            return index;
         header.Add(name);
         return header.Count - 1;
     }
@@ -84,7 +108,8 @@ public static class TableLatency
     private static void Save(string path, List<string> header, List<List<string>> rows)
     {
         string temporary = path + ".tmp";
-        using (var writer = new StreamWriter(temporary)) CsvFormat.Write(writer, header, rows);
+        using (var writer = new StreamWriter(temporary))
+            CsvFormat.Write(writer, header, rows);
         File.Move(temporary, path, overwrite: true);
     }
 }

@@ -24,14 +24,16 @@ public static class TableSeedsChoice
     /// What a race on <paramref name="table"/> uses: <paramref name="given"/> (<c>mean</c> or <c>sample</c>), or by
     /// default <c>sample</c> when the table has at least two seeds and <c>mean</c> otherwise (one value per architecture).
     /// </summary>
-    public static TableSeeds Resolve(string? given, TabularTable table) => given?.Trim() switch
-    {
-        null or "" => table.SeedCount >= 2 ? TableSeeds.Sample : TableSeeds.Mean,
-        "mean" => TableSeeds.Mean,
-        "sample" when table.SeedCount >= 1 => TableSeeds.Sample,
-        "sample" => throw new NasException(
-            $"--table-seeds sample: table {table.Path} has no per-seed columns ({table.Columns.Validation}_seed0, ...); " +
-            "it holds one value per architecture, so only --table-seeds mean applies."),
-        _ => throw new NasException($"--table-seeds: '{given}' is not mean or sample."),
-    };
+    public static TableSeeds Resolve(string? given, TabularTable table) =>
+        given?.Trim() switch
+        {
+            null or "" => table.SeedCount >= 2 ? TableSeeds.Sample : TableSeeds.Mean,
+            "mean" => TableSeeds.Mean,
+            "sample" when table.SeedCount >= 1 => TableSeeds.Sample,
+            "sample" => throw new NasException(
+                $"--table-seeds sample: table {table.Path} has no per-seed columns ({table.Columns.Validation}_seed0, ...); "
+                    + "it holds one value per architecture, so only --table-seeds mean applies."
+            ),
+            _ => throw new NasException($"--table-seeds: '{given}' is not mean or sample."),
+        };
 }

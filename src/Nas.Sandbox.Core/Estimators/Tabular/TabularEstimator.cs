@@ -11,21 +11,29 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 /// With <see cref="TableSeeds.Sample"/> a lookup reports one training seed's validation accuracy and seconds, chosen by
 /// the trial's seed; the held-out test accuracy stays the seed-mean (the score NAS-Bench papers report).
 /// </summary>
-public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = TableSeeds.Mean) : IEstimator, IHeldOutScores
+public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = TableSeeds.Mean)
+    : IEstimator,
+        IHeldOutScores
 {
     public string Name => "tabular";
     public TabularTable Table => table;
     public TableSeeds Seeds => seeds;
 
-    public Task<EvaluationResult> EvaluateAsync(Architecture architecture, EvaluationRequest request, CancellationToken cancellation) =>
-        Task.FromResult(Evaluate(architecture, request));
+    public Task<EvaluationResult> EvaluateAsync(
+        Architecture architecture,
+        EvaluationRequest request,
+        CancellationToken cancellation
+    ) => Task.FromResult(Evaluate(architecture, request));
 
     public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request)
     {
         if (table.Find(architecture) is not { } row)
             return new EvaluationResult
             {
-                Status = TrialStatus.Failed, Metrics = new Metrics(), CostSeconds = 0, Fidelity = request.Fidelity,
+                Status = TrialStatus.Failed,
+                Metrics = new Metrics(),
+                CostSeconds = 0,
+                Fidelity = request.Fidelity,
                 Message = $"architecture {architecture.Key} is not in table {table.Path} ({table.Count} architectures)",
             };
         var run = SeedOf(row, request.Seed);
@@ -40,14 +48,20 @@ public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = Tabl
 
     /// <summary>The training seed a lookup reports (null: the row's mean). The trial's seed picks it, so a race stays reproducible.</summary>
     private TableSeed? SeedOf(TableRow row, long trialSeed) =>
-        seeds == TableSeeds.Sample && row.Seeds is { Count: > 0 } runs ? runs[(int)((ulong)trialSeed % (ulong)runs.Count)] : null;
+        seeds == TableSeeds.Sample && row.Seeds is { Count: > 0 } runs
+            ? runs[(int)((ulong)trialSeed % (ulong)runs.Count)]
+            : null;
 
     /// <summary>What a lookup of <paramref name="row"/> reports (never its test accuracy).</summary>
-    public static Metrics MetricsOf(TableRow row) => new()
-    {
-        ValidationAccuracy = row.Validation, Parameters = row.Parameters, Flops = row.Flops,
-        LatencyMs = row.LatencyMs, LatencyMsBatch64 = row.LatencyMsBatch64,
-    };
+    public static Metrics MetricsOf(TableRow row) =>
+        new()
+        {
+            ValidationAccuracy = row.Validation,
+            Parameters = row.Parameters,
+            Flops = row.Flops,
+            LatencyMs = row.LatencyMs,
+            LatencyMsBatch64 = row.LatencyMsBatch64,
+        };
 
     public double? TestAccuracy(string architectureKey) => table.Find(architectureKey)?.Test;
 }

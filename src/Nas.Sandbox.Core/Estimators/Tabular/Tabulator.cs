@@ -15,16 +15,33 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 /// <c>latency_ms_b1, latency_ms_b64</c> follow <c>flops</c>: median forward milliseconds at batch 1 and 64, measured
 /// apart from training (not in <c>train_seconds</c>).</para>
 /// </summary>
-public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testImages, long masterSeed, int classes, LatencySettings? latency = null)
+public sealed class Tabulator(
+    TrainingEstimator estimator,
+    int seeds,
+    int testImages,
+    long masterSeed,
+    int classes,
+    LatencySettings? latency = null
+)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public static string[] Header(int seeds, bool latency = false) =>
-    [
-        "arch", "validation_accuracy", "test_accuracy", "train_seconds", "params", "flops",
-        .. latency ? new[] { TableLatency.Batch1Column, TableLatency.Batch64Column } : [], "status",
-        .. Enumerable.Range(0, seeds).SelectMany(s => new[] { $"validation_accuracy_seed{s}", $"test_accuracy_seed{s}", $"train_seconds_seed{s}" }),
-    ];
+        [
+            "arch",
+            "validation_accuracy",
+            "test_accuracy",
+            "train_seconds",
+            "params",
+            "flops",
+            .. latency ? new[] { TableLatency.Batch1Column, TableLatency.Batch64Column } : [],
+            "status",
+            .. Enumerable
+                .Range(0, seeds)
+                .SelectMany(s =>
+                    new[] { $"validation_accuracy_seed{s}", $"test_accuracy_seed{s}", $"train_seconds_seed{s}" }
+                ),
+        ];
 
     /// <summary>Architectures already in <paramref name="path"/> (after cutting a torn last line); creates the file with its header when new.</summary>
     public static HashSet<string> Prepare(string path, int seeds, bool latency = false)
@@ -42,26 +59,35 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
             // A kill mid-write leaves a partial last row: drop it, it will be measured again. (Rows are appended whole,
             // so the file's last newline ends the last complete row.)
             int cut = text.LastIndexOf('\n') + 1;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write)) stream.SetLength(cut);
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+                stream.SetLength(cut);
             text = text[..cut];
         }
         var records = CsvFormat.ReadText(text, path).ToList();
         if (records.Count == 0 || !records[0].Fields.SequenceEqual(header))
-            throw new NasException($"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")} written by nas tabulate; " +
-                                   "use another --output, or the same --seeds (and --latency) as before to resume.");
+            throw new NasException(
+                $"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")} written by nas tabulate; "
+                    + "use another --output, or the same --seeds (and --latency) as before to resume."
+            );
         return records.Skip(1).Select(r => r.Fields[0]).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Evaluates <paramref name="architecture"/> once per seed and returns its CSV row.</summary>
-    public string Measure(Architecture architecture, CancellationToken cancellation = default) => Measure(architecture, null, cancellation);
+    public string Measure(Architecture architecture, CancellationToken cancellation = default) =>
+        Measure(architecture, null, cancellation);
 
     /// <summary>As <see cref="Measure(Architecture, CancellationToken)"/>; <paramref name="problem"/> hears why a seed failed or diverged.</summary>
-    public string Measure(Architecture architecture, Action<int, string>? problem, CancellationToken cancellation = default)
+    public string Measure(
+        Architecture architecture,
+        Action<int, string>? problem,
+        CancellationToken cancellation = default
+    )
     {
         var validation = new double[seeds];
         var test = new double?[seeds];
         var seconds = new double[seeds];
-        long? parameters = null, flops = null;
+        long? parameters = null,
+            flops = null;
         string status = "ok";
         for (int s = 0; s < seeds; s++)
         {
@@ -90,8 +116,12 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
         string F(double? v, string format = "0.######") => v?.ToString(format, Invariant) ?? "";
         var fields = new List<string>
         {
-            architecture.Key, F(validation.Average()), F(test.All(t => t is not null) ? test.Average(t => t!.Value) : null),
-            F(seconds.Average(), "0.###"), parameters?.ToString(Invariant) ?? "", flops?.ToString(Invariant) ?? "",
+            architecture.Key,
+            F(validation.Average()),
+            F(test.All(t => t is not null) ? test.Average(t => t!.Value) : null),
+            F(seconds.Average(), "0.###"),
+            parameters?.ToString(Invariant) ?? "",
+            flops?.ToString(Invariant) ?? "",
         };
         if (latency is not null)
         {
@@ -99,7 +129,8 @@ public sealed class Tabulator(TrainingEstimator estimator, int seeds, int testIm
             fields.AddRange([F(b1, TableLatency.Format), F(b64, TableLatency.Format)]);
         }
         fields.Add(status);
-        for (int s = 0; s < seeds; s++) fields.AddRange([F(validation[s]), F(test[s]), F(seconds[s], "0.###")]);
+        for (int s = 0; s < seeds; s++)
+            fields.AddRange([F(validation[s]), F(test[s]), F(seconds[s], "0.###")]);
         return CsvFormat.Line(fields);
     }
 

@@ -18,7 +18,13 @@ public abstract class ZeroCostProxy
     /// <summary>The score of <paramref name="model"/> (freshly initialised) on one minibatch.</summary>
     public abstract double Score(Nb201Network model, Tensor images, Tensor labels);
 
-    public static readonly IReadOnlyList<ZeroCostProxy> All = [new GradNormProxy(), new SnipProxy(), new SynflowProxy(), new NaswotProxy()];
+    public static readonly IReadOnlyList<ZeroCostProxy> All =
+    [
+        new GradNormProxy(),
+        new SnipProxy(),
+        new SynflowProxy(),
+        new NaswotProxy(),
+    ];
 
     /// <summary>Forward and backward of the cross-entropy on the minibatch, gradients left in the parameters.</summary>
     protected static void Backward(Nb201Network model, Tensor images, Tensor labels)
@@ -32,12 +38,16 @@ public abstract class ZeroCostProxy
 
     /// <summary>The weights of convolutions and linear layers: what pruning-based proxies score.</summary>
     protected static IEnumerable<TorchSharp.Modules.Parameter> PrunableWeights(Nb201Network model) =>
-        model.modules().SelectMany(m => m switch
-        {
-            TorchSharp.Modules.Conv2d conv => new[] { conv.weight! },
-            TorchSharp.Modules.Linear linear => new[] { linear.weight! },
-            _ => [],
-        });
+        model
+            .modules()
+            .SelectMany(m =>
+                m switch
+                {
+                    TorchSharp.Modules.Conv2d conv => new[] { conv.weight! },
+                    TorchSharp.Modules.Linear linear => new[] { linear.weight! },
+                    _ => [],
+                }
+            );
 }
 
 /// <summary>A proxy that sums a per-layer figure of each prunable weight and its loss gradient on one minibatch.</summary>
@@ -59,6 +69,7 @@ public sealed class GradNormProxy : GradientSaliencyProxy
 {
     public override string Name => "grad-norm";
     public override string Description => "sum of the L2 norms of the weights' gradients on one minibatch";
+
     protected override double Measure(Tensor weight, Tensor gradient) => gradient.norm().item<float>();
 }
 
@@ -67,6 +78,7 @@ public sealed class SnipProxy : GradientSaliencyProxy
 {
     public override string Name => "snip";
     public override string Description => "connection sensitivity Σ|θ·∂L/∂θ| (Lee et al. 2019) on one minibatch";
+
     protected override double Measure(Tensor weight, Tensor gradient) => (weight * gradient).abs().sum().item<float>();
 }
 
@@ -78,19 +90,27 @@ public sealed class SnipProxy : GradientSaliencyProxy
 public sealed class SynflowProxy : ZeroCostProxy
 {
     public override string Name => "synflow";
-    public override string Description => "synaptic flow Σ θ·∂R/∂θ with |θ| and an all-ones input (Tanaka et al. 2020), data-free";
+    public override string Description =>
+        "synaptic flow Σ θ·∂R/∂θ with |θ| and an all-ones input (Tanaka et al. 2020), data-free";
 
     public override double Score(Nb201Network model, Tensor images, Tensor labels)
     {
         using var scope = NewDisposeScope();
         model.to(float64);
         using (no_grad())
-            foreach (var p in model.parameters()) p.abs_();
+            foreach (var p in model.parameters())
+                p.abs_();
         model.eval();
         model.zero_grad();
-        var ones = torch.ones([1, images.shape[1], images.shape[2], images.shape[3]], dtype: float64, device: images.device);
+        var ones = torch.ones(
+            [1, images.shape[1], images.shape[2], images.shape[3]],
+            dtype: float64,
+            device: images.device
+        );
         model.call(ones).sum().backward();
-        double score = PrunableWeights(model).Where(w => w.grad is not null).Sum(w => (w * w.grad!).sum().item<double>());
+        double score = PrunableWeights(model)
+            .Where(w => w.grad is not null)
+            .Sum(w => (w * w.grad!).sum().item<double>());
         return Math.Log(Math.Max(score, double.Epsilon));
     }
 }
@@ -102,7 +122,8 @@ public sealed class SynflowProxy : ZeroCostProxy
 public sealed class NaswotProxy : ZeroCostProxy
 {
     public override string Name => "naswot";
-    public override string Description => "log|det K| of the ReLU activation-pattern kernel on one minibatch (Mellor et al. 2021)";
+    public override string Description =>
+        "log|det K| of the ReLU activation-pattern kernel on one minibatch (Mellor et al. 2021)";
 
     public override double Score(Nb201Network model, Tensor images, Tensor labels)
     {
@@ -110,14 +131,20 @@ public sealed class NaswotProxy : ZeroCostProxy
         using var kernel = zeros(n, n, dtype: float64);
         var hooks = new List<Action>();
         foreach (var module in model.modules().OfType<ReluConvBn>())
-            hooks.Add(module.register_forward_hook((_, input, output) =>
-            {
-                using var scope = NewDisposeScope();
-                // ReluConvBn applies ReLU to its input first: its activation pattern is input > 0.
-                var codes = input.reshape(n, -1).gt(0).to(float64);
-                kernel.add_(codes.matmul(codes.t())).add_((1 - codes).matmul((1 - codes).t()));
-                return output;
-            }).remove);
+            hooks.Add(
+                module
+                    .register_forward_hook(
+                        (_, input, output) =>
+                        {
+                            using var scope = NewDisposeScope();
+                            // ReluConvBn applies ReLU to its input first: its activation pattern is input > 0.
+                            var codes = input.reshape(n, -1).gt(0).to(float64);
+                            kernel.add_(codes.matmul(codes.t())).add_((1 - codes).matmul((1 - codes).t()));
+                            return output;
+                        }
+                    )
+                    .remove
+            );
         try
         {
             model.eval();
@@ -127,7 +154,8 @@ public sealed class NaswotProxy : ZeroCostProxy
         }
         finally
         {
-            foreach (var remove in hooks) remove();
+            foreach (var remove in hooks)
+                remove();
         }
         using var scope2 = NewDisposeScope();
         // A tiny ridge keeps the score finite when two images share every pattern (a cell that cuts the signal).

@@ -27,7 +27,8 @@ public static class IdxFile
 
     public static IdxArray Read(string path)
     {
-        if (!File.Exists(path)) throw new NasException($"{path}: file not found.");
+        if (!File.Exists(path))
+            throw new NasException($"{path}: file not found.");
         try
         {
             using var file = File.OpenRead(path);
@@ -60,34 +61,46 @@ public static class IdxFile
         if (got < 4 || magic[0] != 0 || magic[1] != 0)
             throw new NasException($"{name}: not an IDX file (the first two bytes must be zero).");
         if (magic[2] != UnsignedByte)
-            throw new NasException($"{name}: IDX element type 0x{magic[2]:x2} is not supported (expected 0x08, unsigned byte).");
+            throw new NasException(
+                $"{name}: IDX element type 0x{magic[2]:x2} is not supported (expected 0x08, unsigned byte)."
+            );
         int dimensions = magic[3];
-        if (dimensions < 1 || dimensions > 4) throw new NasException($"{name}: IDX dimension count {dimensions} is not in 1..4.");
+        if (dimensions < 1 || dimensions > 4)
+            throw new NasException($"{name}: IDX dimension count {dimensions} is not in 1..4.");
         int headerSize = 4 + 4 * dimensions;
         var header = new byte[4 * dimensions];
         got = input.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        if (got < header.Length) throw new NasException($"{name}: truncated IDX header ({4 + got} of {headerSize} bytes).");
+        if (got < header.Length)
+            throw new NasException($"{name}: truncated IDX header ({4 + got} of {headerSize} bytes).");
         var shape = new int[dimensions];
         for (int d = 0; d < dimensions; d++)
         {
             shape[d] = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 * d));
-            if (shape[d] < 0) throw new NasException($"{name}: IDX dimension {d} is negative ({shape[d]}).");
+            if (shape[d] < 0)
+                throw new NasException($"{name}: IDX dimension {d} is negative ({shape[d]}).");
         }
         // Bounded at each step, so the product cannot overflow (each factor is below 2^31, the bound below 2^31).
         long expected = 1;
         foreach (int size in shape)
             if ((expected *= size) > MaxDataBytes)
-                throw new NasException($"{name}: the IDX header declares {string.Join("×", shape)} bytes of data, more than the " +
-                                       $"{MaxDataBytes >> 20} MiB an IDX file may hold here: the header is damaged.");
+                throw new NasException(
+                    $"{name}: the IDX header declares {string.Join("×", shape)} bytes of data, more than the "
+                        + $"{MaxDataBytes >> 20} MiB an IDX file may hold here: the header is damaged."
+                );
         var data = new byte[expected];
         long actual = input.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
         if (actual < expected)
-            throw new NasException($"{name}: truncated IDX data: the header promises {expected} bytes ({string.Join("×", shape)}), the file has {actual}.");
+            throw new NasException(
+                $"{name}: truncated IDX data: the header promises {expected} bytes ({string.Join("×", shape)}), the file has {actual}."
+            );
         long extra = 0;
         var rest = new byte[4096];
-        for (int n; (n = input.Read(rest)) > 0 && extra <= MaxDataBytes;) extra += n;
+        for (int n; (n = input.Read(rest)) > 0 && extra <= MaxDataBytes; )
+            extra += n;
         if (extra > 0)
-            throw new NasException($"{name}: IDX data is {(extra > MaxDataBytes ? "more than " + MaxDataBytes : extra)} bytes longer than its header says ({string.Join("×", shape)}).");
+            throw new NasException(
+                $"{name}: IDX data is {(extra > MaxDataBytes ? "more than " + MaxDataBytes : extra)} bytes longer than its header says ({string.Join("×", shape)})."
+            );
         return new IdxArray(shape, data);
     }
 }

@@ -3,16 +3,37 @@ namespace Nas.Sandbox.Core.Evaluation.Data;
 /// <summary>Labelled single-size images held as bytes (one byte per pixel and channel, channels first).</summary>
 public sealed class ImageDataset
 {
-    public ImageDataset(string name, byte[] pixels, byte[] labels, int channels, int height, int width, int classes,
-        float[] channelMean, float[] channelStd)
+    public ImageDataset(
+        string name,
+        byte[] pixels,
+        byte[] labels,
+        int channels,
+        int height,
+        int width,
+        int classes,
+        float[] channelMean,
+        float[] channelStd
+    )
     {
         int itemSize = channels * height * width;
         if (pixels.Length != labels.Length * itemSize)
-            throw new NasException($"{name}: {labels.Length} labels but {pixels.Length / Math.Max(itemSize, 1)} images.");
+            throw new NasException(
+                $"{name}: {labels.Length} labels but {pixels.Length / Math.Max(itemSize, 1)} images."
+            );
         foreach (byte label in labels)
-            if (label >= classes) throw new NasException($"{name}: label {label} is not below the class count {classes}.");
-        (Name, Pixels, Labels, Channels, Height, Width, Classes, ChannelMean, ChannelStd) =
-            (name, pixels, labels, channels, height, width, classes, channelMean, channelStd);
+            if (label >= classes)
+                throw new NasException($"{name}: label {label} is not below the class count {classes}.");
+        (Name, Pixels, Labels, Channels, Height, Width, Classes, ChannelMean, ChannelStd) = (
+            name,
+            pixels,
+            labels,
+            channels,
+            height,
+            width,
+            classes,
+            channelMean,
+            channelStd
+        );
     }
 
     public string Name { get; }
@@ -22,6 +43,7 @@ public sealed class ImageDataset
     public int Height { get; }
     public int Width { get; }
     public int Classes { get; }
+
     /// <summary>Per-channel mean and standard deviation of pixel/255 over the training set, for normalisation.</summary>
     public float[] ChannelMean { get; }
     public float[] ChannelStd { get; }

@@ -13,7 +13,9 @@ public static class SearchSplit
     public static (int[] Train, int[] Validation) Indices(ImageDataset train, TrainingSettings settings, long dataSeed)
     {
         var split = DataSplit.Create(train.Count, (int)Math.Round(train.Count * settings.ValidationShare), dataSeed);
-        return (split.SearchTrain[..Math.Min(settings.TrainingImages, split.SearchTrain.Length)],
-                split.SearchValidation[..Math.Min(settings.ValidationImages, split.SearchValidation.Length)]);
+        return (
+            split.SearchTrain[..Math.Min(settings.TrainingImages, split.SearchTrain.Length)],
+            split.SearchValidation[..Math.Min(settings.ValidationImages, split.SearchValidation.Length)]
+        );
     }
 }

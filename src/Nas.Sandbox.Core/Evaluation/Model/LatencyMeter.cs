@@ -8,13 +8,16 @@ public sealed record LatencySettings
 {
     /// <summary>Untimed forward passes first: allocator, kernel selection and caches settle.</summary>
     public int Warmup { get; init; } = 3;
+
     /// <summary>Timed forward passes; the median is robust to a pass disturbed by other work on the machine.</summary>
     public int Repeats { get; init; } = 10;
 
     public void Validate()
     {
-        if (Warmup < 0) throw new NasException($"--latency-warmup must be at least 0, not {Warmup}.");
-        if (Repeats < 1) throw new NasException($"--latency-repeats must be at least 1, not {Repeats}.");
+        if (Warmup < 0)
+            throw new NasException($"--latency-warmup must be at least 0, not {Warmup}.");
+        if (Repeats < 1)
+            throw new NasException($"--latency-repeats must be at least 1, not {Repeats}.");
     }
 }
 
@@ -26,7 +29,13 @@ public sealed record LatencySettings
 public static class LatencyMeter
 {
     /// <summary>Median milliseconds of one forward pass of a batch of <paramref name="batch"/> images.</summary>
-    public static double MedianMilliseconds(nn.Module<Tensor, Tensor> model, int inputChannels, int imageSize, int batch, LatencySettings settings)
+    public static double MedianMilliseconds(
+        nn.Module<Tensor, Tensor> model,
+        int inputChannels,
+        int imageSize,
+        int batch,
+        LatencySettings settings
+    )
     {
         settings.Validate();
         bool wasTraining = model.training;
@@ -36,15 +45,24 @@ public static class LatencyMeter
             using var _ = no_grad();
             var parameter = model.parameters().FirstOrDefault();
             var device = parameter?.device ?? CPU;
-            using var input = zeros(batch, inputChannels, imageSize, imageSize, dtype: parameter?.dtype ?? ScalarType.Float32, device: device);
+            using var input = zeros(
+                batch,
+                inputChannels,
+                imageSize,
+                imageSize,
+                dtype: parameter?.dtype ?? ScalarType.Float32,
+                device: device
+            );
             var times = new double[settings.Repeats];
             for (int i = 0; i < settings.Warmup + settings.Repeats; i++)
             {
                 using var scope = NewDisposeScope();
                 var clock = Stopwatch.StartNew();
                 model.call(input);
-                if (device.type == TorchSharp.DeviceType.CUDA) cuda.synchronize(device);
-                if (i >= settings.Warmup) times[i - settings.Warmup] = clock.Elapsed.TotalMilliseconds;
+                if (device.type == TorchSharp.DeviceType.CUDA)
+                    cuda.synchronize(device);
+                if (i >= settings.Warmup)
+                    times[i - settings.Warmup] = clock.Elapsed.TotalMilliseconds;
             }
             return Median(times);
         }

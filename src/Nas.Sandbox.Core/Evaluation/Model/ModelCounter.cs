@@ -26,19 +26,34 @@ public static class ModelCounter
                 switch (module)
                 {
                     case Conv2d conv:
-                        hooks.Add(conv.register_forward_hook((_, _, output) =>
-                        {
-                            long perOutput = conv.in_channels / conv.groups * conv.kernel_size.Aggregate(1L, (a, k) => a * k);
-                            flops += output.numel() * perOutput + (conv.bias is null ? 0 : output.numel());
-                            return output;
-                        }).remove);
+                        hooks.Add(
+                            conv.register_forward_hook(
+                                (_, _, output) =>
+                                {
+                                    long perOutput =
+                                        conv.in_channels
+                                        / conv.groups
+                                        * conv.kernel_size.Aggregate(1L, (a, k) => a * k);
+                                    flops += output.numel() * perOutput + (conv.bias is null ? 0 : output.numel());
+                                    return output;
+                                }
+                            ).remove
+                        );
                         break;
                     case Linear linear:
-                        hooks.Add(linear.register_forward_hook((_, input, output) =>
-                        {
-                            flops += output.numel() * input.shape[^1] + (linear.bias is null ? 0 : output.numel());
-                            return output;
-                        }).remove);
+                        hooks.Add(
+                            linear
+                                .register_forward_hook(
+                                    (_, input, output) =>
+                                    {
+                                        flops +=
+                                            output.numel() * input.shape[^1]
+                                            + (linear.bias is null ? 0 : output.numel());
+                                        return output;
+                                    }
+                                )
+                                .remove
+                        );
                         break;
                     case AvgPool2d avg:
                         hooks.Add(PoolHook(avg, avg.kernel_size));
@@ -60,15 +75,19 @@ public static class ModelCounter
         }
         finally
         {
-            foreach (var remove in hooks) remove();
+            foreach (var remove in hooks)
+                remove();
         }
         return new ModelCost(parameters, flops);
 
         // Pooling: k×k operations per output element.
-        Action PoolHook(nn.Module<Tensor, Tensor> pool, long[] kernel) => pool.register_forward_hook((_, _, output) =>
-        {
-            flops += output.numel() * kernel.Aggregate(1L, (a, k) => a * k);
-            return output;
-        }).remove;
+        Action PoolHook(nn.Module<Tensor, Tensor> pool, long[] kernel) =>
+            pool.register_forward_hook(
+                (_, _, output) =>
+                {
+                    flops += output.numel() * kernel.Aggregate(1L, (a, k) => a * k);
+                    return output;
+                }
+            ).remove;
     }
 }

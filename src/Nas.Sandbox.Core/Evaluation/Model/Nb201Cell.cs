@@ -14,7 +14,8 @@ public sealed class Nb201Cell : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> edges = new();
 
-    public Nb201Cell(Architecture architecture, OperationRegistry operations, int channels) : base(nameof(Nb201Cell))
+    public Nb201Cell(Architecture architecture, OperationRegistry operations, int channels)
+        : base(nameof(Nb201Cell))
     {
         for (int e = 0; e < Nb201Space.EdgeCount; e++)
             edges.Add(operations.Get(architecture.Choices[e]).Build(channels, channels, 1));

@@ -19,9 +19,7 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
     private readonly Linear classifier;
 
     public Nb201Network(Architecture architecture, NetworkSettings settings, OperationRegistry operations)
-        : this(settings, channels => new Nb201Cell(architecture, operations, channels))
-    {
-    }
+        : this(settings, channels => new Nb201Cell(architecture, operations, channels)) { }
 
     /// <summary>The skeleton with cells built by <paramref name="cell"/> for the given channel count (C, 2C or 4C).</summary>
     public Nb201Network(NetworkSettings settings, Func<int, nn.Module<Tensor, Tensor>> cell)
@@ -30,9 +28,7 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded(); // the log level, before this network's first convolution (a CLI loads libtorch lazily)
         settings.Validate();
         int c = settings.Channels;
-        stem = nn.Sequential(
-            nn.Conv2d(settings.InputChannels, c, 3, padding: 1, bias: false),
-            nn.BatchNorm2d(c));
+        stem = nn.Sequential(nn.Conv2d(settings.InputChannels, c, 3, padding: 1, bias: false), nn.BatchNorm2d(c));
         int channels = c;
         for (int stage = 0; stage < 3; stage++)
         {
@@ -41,7 +37,8 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
                 cells.Add(new ResNetBasicBlock(channels, channels * 2));
                 channels *= 2;
             }
-            for (int i = 0; i < settings.CellsPerStage; i++) cells.Add(cell(channels));
+            for (int i = 0; i < settings.CellsPerStage; i++)
+                cells.Add(cell(channels));
         }
         lastact_bn = nn.BatchNorm2d(channels);
         classifier = nn.Linear(channels, settings.Classes);
@@ -52,7 +49,8 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor x = stem.call(input);
-        foreach (var cell in cells) x = cell.call(x);
+        foreach (var cell in cells)
+            x = cell.call(x);
         x = nn.functional.relu(lastact_bn.call(x));
         x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
         return classifier.call(x).MoveToOuterDisposeScope();

@@ -9,10 +9,15 @@ public sealed record NetworkSettings(int Channels, int CellsPerStage, int InputC
 
     public void Validate()
     {
-        if (Channels < 2) throw new NasException($"channels must be at least 2, not {Channels}.");
-        if (CellsPerStage < 1) throw new NasException($"cells per stage must be at least 1, not {CellsPerStage}.");
-        if (InputChannels < 1) throw new NasException($"input channels must be at least 1, not {InputChannels}.");
-        if (ImageSize < 4) throw new NasException($"image size must be at least 4, not {ImageSize}.");
-        if (Classes < 2) throw new NasException($"classes must be at least 2, not {Classes}.");
+        if (Channels < 2)
+            throw new NasException($"channels must be at least 2, not {Channels}.");
+        if (CellsPerStage < 1)
+            throw new NasException($"cells per stage must be at least 1, not {CellsPerStage}.");
+        if (InputChannels < 1)
+            throw new NasException($"input channels must be at least 1, not {InputChannels}.");
+        if (ImageSize < 4)
+            throw new NasException($"image size must be at least 4, not {ImageSize}.");
+        if (Classes < 2)
+            throw new NasException($"classes must be at least 2, not {Classes}.");
     }
 }

@@ -10,16 +10,19 @@ namespace Nas.Sandbox.Core.Evaluation.Model;
 /// </summary>
 public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly ReluConvBn conv_a, conv_b;
+    private readonly ReluConvBn conv_a,
+        conv_b;
     private readonly Sequential downsample;
 
-    public ResNetBasicBlock(long channelsIn, long channelsOut) : base(nameof(ResNetBasicBlock))
+    public ResNetBasicBlock(long channelsIn, long channelsOut)
+        : base(nameof(ResNetBasicBlock))
     {
         conv_a = new ReluConvBn(channelsIn, channelsOut, 3, 2, 1);
         conv_b = new ReluConvBn(channelsOut, channelsOut, 3, 1, 1);
         downsample = nn.Sequential(
             nn.AvgPool2d(2, stride: 2, padding: 0),
-            nn.Conv2d(channelsIn, channelsOut, 1, stride: 1L, padding: 0L, bias: false));
+            nn.Conv2d(channelsIn, channelsOut, 1, stride: 1L, padding: 0L, bias: false)
+        );
         RegisterComponents();
     }
 

@@ -13,16 +13,19 @@ public sealed class AvgPool3x3 : nn.Module<Tensor, Tensor>
     private readonly ReluConvBn? preprocess;
     private readonly AvgPool2d pool;
 
-    public AvgPool3x3(long channelsIn, long channelsOut, long stride, BatchNormOptions? batchNorm = null) : base(nameof(AvgPool3x3))
+    public AvgPool3x3(long channelsIn, long channelsOut, long stride, BatchNormOptions? batchNorm = null)
+        : base(nameof(AvgPool3x3))
     {
-        if (channelsIn != channelsOut) preprocess = new ReluConvBn(channelsIn, channelsOut, 1, 1, 0, batchNorm: batchNorm);
+        if (channelsIn != channelsOut)
+            preprocess = new ReluConvBn(channelsIn, channelsOut, 1, 1, 0, batchNorm: batchNorm);
         pool = nn.AvgPool2d(3, stride: stride, padding: 1, count_include_pad: false);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)
     {
-        if (preprocess is null) return pool.call(input);
+        if (preprocess is null)
+            return pool.call(input);
         var projected = preprocess.call(input);
         return pool.call(projected);
     }

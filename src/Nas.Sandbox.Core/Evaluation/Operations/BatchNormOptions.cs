@@ -14,5 +14,6 @@ public readonly record struct BatchNormOptions(bool Affine, bool TrackRunningSta
     /// <summary>Learned scale and shift, running statistics for evaluation: PyTorch's defaults.</summary>
     public static BatchNormOptions Standard => new(true, true);
 
-    public BatchNorm2d Build(long features) => nn.BatchNorm2d(features, affine: Affine, track_running_stats: TrackRunningStats);
+    public BatchNorm2d Build(long features) =>
+        nn.BatchNorm2d(features, affine: Affine, track_running_stats: TrackRunningStats);
 }

@@ -14,7 +14,8 @@ public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
     private readonly Conv2d? second;
     private readonly BatchNorm2d bn;
 
-    public FactorizedReduce(long channelsIn, long channelsOut, long stride, BatchNormOptions? batchNorm = null) : base(nameof(FactorizedReduce))
+    public FactorizedReduce(long channelsIn, long channelsOut, long stride, BatchNormOptions? batchNorm = null)
+        : base(nameof(FactorizedReduce))
     {
         if (stride == 2)
         {
@@ -25,7 +26,8 @@ public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
         {
             first = nn.Conv2d(channelsIn, channelsOut, 1, bias: false);
         }
-        else throw new ArgumentException($"FactorizedReduce supports stride 1 or 2, not {stride}.");
+        else
+            throw new ArgumentException($"FactorizedReduce supports stride 1 or 2, not {stride}.");
         bn = (batchNorm ?? BatchNormOptions.Standard).Build(channelsOut);
         RegisterComponents();
     }
@@ -34,7 +36,8 @@ public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor output;
-        if (second is null) output = first.call(input);
+        if (second is null)
+            output = first.call(input);
         else
         {
             var activated = nn.functional.relu(input);

@@ -8,7 +8,8 @@ namespace Nas.Sandbox.Core.Evaluation.Operations;
 /// </summary>
 public sealed class Identity : nn.Module<Tensor, Tensor>
 {
-    public Identity() : base(nameof(Identity)) { }
+    public Identity()
+        : base(nameof(Identity)) { }
 
     public override Tensor forward(Tensor input) => input.alias();
 }

@@ -10,7 +10,9 @@ namespace Nas.Sandbox.Core.Evaluation.Operations;
 /// </summary>
 public sealed class OperationRegistry
 {
-    private readonly ConcurrentDictionary<string, (IOperation Operation, string Source)> _operations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IOperation Operation, string Source)> _operations = new(
+        StringComparer.Ordinal
+    );
 
     /// <summary>A registry holding the built-in NAS-Bench-201 operations.</summary>
     public static OperationRegistry CreateDefault()
@@ -18,10 +20,20 @@ public sealed class OperationRegistry
         var registry = new OperationRegistry();
         const string source = "built-in";
         registry.Register(new BuiltInOperation("none", (i, o, s, _) => new Zero(i, o, s)), source);
-        registry.Register(new BuiltInOperation("skip_connect",
-            (i, o, s, bn) => s == 1 && i == o ? new Identity() : new FactorizedReduce(i, o, s, bn)), source);
-        registry.Register(new BuiltInOperation("nor_conv_1x1", (i, o, s, bn) => new ReluConvBn(i, o, 1, s, 0, batchNorm: bn)), source);
-        registry.Register(new BuiltInOperation("nor_conv_3x3", (i, o, s, bn) => new ReluConvBn(i, o, 3, s, 1, batchNorm: bn)), source);
+        registry.Register(
+            new BuiltInOperation("skip_connect", (i, o, s, bn) =>
+                s == 1 && i == o ? new Identity() : new FactorizedReduce(i, o, s, bn)
+            ),
+            source
+        );
+        registry.Register(
+            new BuiltInOperation("nor_conv_1x1", (i, o, s, bn) => new ReluConvBn(i, o, 1, s, 0, batchNorm: bn)),
+            source
+        );
+        registry.Register(
+            new BuiltInOperation("nor_conv_3x3", (i, o, s, bn) => new ReluConvBn(i, o, 3, s, 1, batchNorm: bn)),
+            source
+        );
         registry.Register(new BuiltInOperation("avg_pool_3x3", (i, o, s, bn) => new AvgPool3x3(i, o, s, bn)), source);
         return registry;
     }
@@ -29,9 +41,12 @@ public sealed class OperationRegistry
     /// <summary>Adds an operation; a name already taken is refused unless <paramref name="replace"/> (a reloaded plugin).</summary>
     public void Register(IOperation operation, string source, bool replace = false)
     {
-        if (replace) _operations[operation.Name] = (operation, source);
+        if (replace)
+            _operations[operation.Name] = (operation, source);
         else if (!_operations.TryAdd(operation.Name, (operation, source)))
-            throw new NasException($"Operation '{operation.Name}' from {source} is already registered by {_operations[operation.Name].Source}.");
+            throw new NasException(
+                $"Operation '{operation.Name}' from {source} is already registered by {_operations[operation.Name].Source}."
+            );
     }
 
     public bool Contains(string name) => _operations.ContainsKey(name);
@@ -50,7 +65,14 @@ public sealed class OperationRegistry
     /// non-affine ones without running statistics). The built-in operations can; <see cref="IOperation.Build"/> takes no
     /// batch-norm options, so a plugin or script operation is built as it is and <paramref name="honoured"/> is false.
     /// </summary>
-    public nn.Module<Tensor, Tensor> Build(string name, int channelsIn, int channelsOut, int stride, BatchNormOptions batchNorm, out bool honoured)
+    public nn.Module<Tensor, Tensor> Build(
+        string name,
+        int channelsIn,
+        int channelsOut,
+        int stride,
+        BatchNormOptions batchNorm,
+        out bool honoured
+    )
     {
         var operation = Get(name);
         honoured = operation is BuiltInOperation;
@@ -60,10 +82,21 @@ public sealed class OperationRegistry
     }
 
     /// <summary>A built-in operation: NB201's <c>OPS</c> entry, which takes its batch-norm options like NB201's does.</summary>
-    private sealed class BuiltInOperation(string name, Func<int, int, int, BatchNormOptions, nn.Module<Tensor, Tensor>> build) : IOperation
+    private sealed class BuiltInOperation(
+        string name,
+        Func<int, int, int, BatchNormOptions, nn.Module<Tensor, Tensor>> build
+    ) : IOperation
     {
         public string Name => name;
-        public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) => build(channelsIn, channelsOut, stride, BatchNormOptions.Standard);
-        public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride, BatchNormOptions batchNorm) => build(channelsIn, channelsOut, stride, batchNorm);
+
+        public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) =>
+            build(channelsIn, channelsOut, stride, BatchNormOptions.Standard);
+
+        public nn.Module<Tensor, Tensor> Build(
+            int channelsIn,
+            int channelsOut,
+            int stride,
+            BatchNormOptions batchNorm
+        ) => build(channelsIn, channelsOut, stride, batchNorm);
     }
 }

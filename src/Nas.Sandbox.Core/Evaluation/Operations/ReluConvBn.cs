@@ -10,11 +10,26 @@ public sealed class ReluConvBn : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv;
     private readonly BatchNorm2d bn;
 
-    public ReluConvBn(long channelsIn, long channelsOut, long kernel, long stride, long padding, long dilation = 1,
-        BatchNormOptions? batchNorm = null)
+    public ReluConvBn(
+        long channelsIn,
+        long channelsOut,
+        long kernel,
+        long stride,
+        long padding,
+        long dilation = 1,
+        BatchNormOptions? batchNorm = null
+    )
         : base(nameof(ReluConvBn))
     {
-        conv = nn.Conv2d(channelsIn, channelsOut, kernel, stride: stride, padding: padding, dilation: dilation, bias: false);
+        conv = nn.Conv2d(
+            channelsIn,
+            channelsOut,
+            kernel,
+            stride: stride,
+            padding: padding,
+            dilation: dilation,
+            bias: false
+        );
         bn = (batchNorm ?? BatchNormOptions.Standard).Build(channelsOut);
         RegisterComponents();
     }

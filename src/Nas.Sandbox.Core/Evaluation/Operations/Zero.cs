@@ -5,16 +5,20 @@ namespace Nas.Sandbox.Core.Evaluation.Operations;
 /// <summary>NAS-Bench-201's <c>none</c>: the edge carries zeros of the output's shape (no parameters).</summary>
 public sealed class Zero : nn.Module<Tensor, Tensor>
 {
-    private readonly long channels_in, channels_out, stride;
+    private readonly long channels_in,
+        channels_out,
+        stride;
 
-    public Zero(long channelsIn, long channelsOut, long stride) : base(nameof(Zero))
+    public Zero(long channelsIn, long channelsOut, long stride)
+        : base(nameof(Zero))
     {
         (channels_in, channels_out, this.stride) = (channelsIn, channelsOut, stride);
     }
 
     public override Tensor forward(Tensor input)
     {
-        if (channels_in == channels_out && stride == 1) return input.mul(0.0);
+        if (channels_in == channels_out && stride == 1)
+            return input.mul(0.0);
         long[] shape = input.shape.ToArray();
         shape[1] = channels_out;
         shape[2] = (shape[2] + stride - 1) / stride;

@@ -12,17 +12,23 @@ public static class FolderPackSource
 
     public static PackMetadata Stage(string folder, PackStaging staging)
     {
-        if (!Directory.Exists(folder)) throw new PackException($"{folder}: no such folder.");
+        if (!Directory.Exists(folder))
+            throw new PackException($"{folder}: no such folder.");
         string full = Path.GetFullPath(folder);
-        foreach (string script in Directory.GetFiles(full, "*.csx").Order(StringComparer.Ordinal)) staging.AddScript(script);
+        foreach (string script in Directory.GetFiles(full, "*.csx").Order(StringComparer.Ordinal))
+            staging.AddScript(script);
         string scripts = Path.Combine(full, PackFormat.ScriptsFolder);
         if (Directory.Exists(scripts))
-            foreach (string script in Directory.GetFiles(scripts, "*.csx").Order(StringComparer.Ordinal)) staging.AddScript(script);
+            foreach (string script in Directory.GetFiles(scripts, "*.csx").Order(StringComparer.Ordinal))
+                staging.AddScript(script);
         string plugins = Path.Combine(full, PackFormat.PluginsFolder);
         if (Directory.Exists(plugins))
-            foreach (string plugin in Directory.GetDirectories(plugins).Order(StringComparer.Ordinal)) staging.AddPlugin(plugin);
+            foreach (string plugin in Directory.GetDirectories(plugins).Order(StringComparer.Ordinal))
+                staging.AddPlugin(plugin);
         foreach (string document in Documents.Select(d => Path.Combine(full, d)).Where(File.Exists))
             staging.AddFile(document, Path.GetFileName(document));
-        return (PackMetadata.FromFolder(full) ?? new PackMetadata()).Or(new PackMetadata { Id = Path.GetFileName(Path.TrimEndingDirectorySeparator(full)) });
+        return (PackMetadata.FromFolder(full) ?? new PackMetadata()).Or(
+            new PackMetadata { Id = Path.GetFileName(Path.TrimEndingDirectorySeparator(full)) }
+        );
     }
 }

@@ -9,13 +9,25 @@ public static class InstalledPacks
 {
     public static IReadOnlyList<InstalledPack> All()
     {
-        try { return PackStore.ForUser().Installed(); }
-        catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException) { return []; }
+        try
+        {
+            return PackStore.ForUser().Installed();
+        }
+        catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     public static IReadOnlyList<string> Problems()
     {
-        try { return PackStore.ForUser().Problems(); }
-        catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException) { return [$"installed packs: {e.Message}"]; }
+        try
+        {
+            return PackStore.ForUser().Problems();
+        }
+        catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException)
+        {
+            return [$"installed packs: {e.Message}"];
+        }
     }
 }

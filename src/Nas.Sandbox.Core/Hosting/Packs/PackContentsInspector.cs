@@ -14,11 +14,24 @@ public static class PackContentsInspector
         var strategies = new StrategyCatalog();
         var operations = Evaluation.Operations.OperationRegistry.CreateDefault();
         // The catalog wants a folder of plugin folders: point it at the parent and keep only this plugin.
-        using var catalog = PluginCatalog.Load([new PluginDirectory(Path.GetDirectoryName(folder)!, "pack build")], strategies, operations: operations);
-        if (catalog.Errors.FirstOrDefault(e => e.PluginPath == dll) is { } error) throw new PackException(error.Message);
+        using var catalog = PluginCatalog.Load(
+            [new PluginDirectory(Path.GetDirectoryName(folder)!, "pack build")],
+            strategies,
+            operations: operations
+        );
+        if (catalog.Errors.FirstOrDefault(e => e.PluginPath == dll) is { } error)
+            throw new PackException(error.Message);
         return new PackProvides(
-            strategies.All.Where(s => s.Source.Origin == dll).Select(s => s.Name).Order(StringComparer.Ordinal).ToArray(),
+            strategies
+                .All.Where(s => s.Source.Origin == dll)
+                .Select(s => s.Name)
+                .Order(StringComparer.Ordinal)
+                .ToArray(),
             catalog.Estimators.Where(e => e.Source.Origin == dll).Select(e => e.Name).ToArray(),
-            operations.Names.Where(n => operations.SourceOf(n) == $"plugin {dll}").Order(StringComparer.Ordinal).ToArray());
+            operations
+                .Names.Where(n => operations.SourceOf(n) == $"plugin {dll}")
+                .Order(StringComparer.Ordinal)
+                .ToArray()
+        );
     }
 }

@@ -10,15 +10,22 @@ public static class PackEntryPath
     /// <summary>Null when <paramref name="path"/> is a safe relative pack path, otherwise why not.</summary>
     public static string? Problem(string path)
     {
-        if (path.Length == 0) return "is empty";
-        if (path.StartsWith('/') || path.StartsWith('\\')) return "is an absolute path";
-        if (path.Length >= 2 && path[1] == ':') return "is an absolute path (drive letter)";
-        if (path.Contains('\\')) return "contains a backslash";
-        if (path.Any(char.IsControl)) return "contains a control character";
+        if (path.Length == 0)
+            return "is empty";
+        if (path.StartsWith('/') || path.StartsWith('\\'))
+            return "is an absolute path";
+        if (path.Length >= 2 && path[1] == ':')
+            return "is an absolute path (drive letter)";
+        if (path.Contains('\\'))
+            return "contains a backslash";
+        if (path.Any(char.IsControl))
+            return "contains a control character";
         foreach (string segment in path.Split('/'))
         {
-            if (segment == "..") return "escapes the pack folder (..)";
-            if (segment is "" or ".") return "has an empty or '.' segment";
+            if (segment == "..")
+                return "escapes the pack folder (..)";
+            if (segment is "" or ".")
+                return "has an empty or '.' segment";
         }
         return null;
     }
@@ -31,7 +38,9 @@ public static class PackEntryPath
     {
         string fullRoot = Path.GetFullPath(root);
         string full = Path.GetFullPath(Path.Combine(fullRoot, path));
-        string prefix = fullRoot.EndsWith(Path.DirectorySeparatorChar) ? fullRoot : fullRoot + Path.DirectorySeparatorChar;
+        string prefix = fullRoot.EndsWith(Path.DirectorySeparatorChar)
+            ? fullRoot
+            : fullRoot + Path.DirectorySeparatorChar;
         if (!full.StartsWith(prefix, StringComparison.Ordinal))
             throw new PackException($"{packName}: entry '{path}' escapes the pack folder.");
         return full;

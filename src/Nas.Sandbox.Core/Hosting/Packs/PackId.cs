@@ -8,7 +8,8 @@ public static class PackId
     /// <summary>Null when <paramref name="id"/> is a valid pack id, otherwise why not.</summary>
     public static string? Problem(string id)
     {
-        if (id.Length is 0 or > MaxLength) return $"'{id}' must have 1 to {MaxLength} characters";
+        if (id.Length is 0 or > MaxLength)
+            return $"'{id}' must have 1 to {MaxLength} characters";
         if (!NuGet.Packaging.PackageIdValidator.IsValidPackageId(id))
             return $"'{id}' is not a valid package id (letters, digits, '.', '-', '_'; no leading or trailing '.' or '-')";
         return null;

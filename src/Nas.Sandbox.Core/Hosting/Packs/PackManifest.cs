@@ -12,14 +12,17 @@ public sealed record PackManifest
 {
     public required string Id { get; init; }
     public required SemanticVersion Version { get; init; }
+
     /// <summary>The Nas.Sandbox API versions the pack works with, e.g. <c>[1.1, 2.0)</c>.</summary>
     public required VersionRange Api { get; init; }
     public required string Description { get; init; }
     public required IReadOnlyList<string> Authors { get; init; }
+
     /// <summary>An SPDX license expression, e.g. <c>MIT</c>.</summary>
     public required string License { get; init; }
     public IReadOnlyList<PackPlugin> Plugins { get; init; } = [];
     public IReadOnlyList<PackScript> Scripts { get; init; } = [];
+
     /// <summary>Set when the pack shares a race: how to run it again.</summary>
     public PackRace? Race { get; init; }
     public required IReadOnlyList<PackFile> Files { get; init; }
@@ -27,19 +30,32 @@ public sealed record PackManifest
     /// <summary>E.g. <c>My.Search 1.2.0</c>.</summary>
     public string Display => $"{Id} {Version}";
 
-    public IEnumerable<string> Strategies => Plugins.SelectMany(p => p.Provides.Strategies).Concat(Scripts.SelectMany(s => s.Provides.Strategies));
-    public IEnumerable<string> Estimators => Plugins.SelectMany(p => p.Provides.Estimators).Concat(Scripts.SelectMany(s => s.Provides.Estimators));
-    public IEnumerable<string> Operations => Plugins.SelectMany(p => p.Provides.Operations).Concat(Scripts.SelectMany(s => s.Provides.Operations));
+    public IEnumerable<string> Strategies =>
+        Plugins.SelectMany(p => p.Provides.Strategies).Concat(Scripts.SelectMany(s => s.Provides.Strategies));
+    public IEnumerable<string> Estimators =>
+        Plugins.SelectMany(p => p.Provides.Estimators).Concat(Scripts.SelectMany(s => s.Provides.Estimators));
+    public IEnumerable<string> Operations =>
+        Plugins.SelectMany(p => p.Provides.Operations).Concat(Scripts.SelectMany(s => s.Provides.Operations));
 }
 
 /// <summary>What a plugin or script says it provides, by name. Declared by the author's build, not proven by verify.</summary>
-public sealed record PackProvides(IReadOnlyList<string> Strategies, IReadOnlyList<string> Estimators, IReadOnlyList<string> Operations)
+public sealed record PackProvides(
+    IReadOnlyList<string> Strategies,
+    IReadOnlyList<string> Estimators,
+    IReadOnlyList<string> Operations
+)
 {
     public static readonly PackProvides Nothing = new([], [], []);
 
     /// <summary>E.g. <c>strategy greedy-local-search, operation dil_conv_3x3</c>.</summary>
-    public string Describe() => string.Join(", ",
-        Strategies.Select(s => $"strategy {s}").Concat(Estimators.Select(e => $"estimator {e}")).Concat(Operations.Select(o => $"operation {o}")));
+    public string Describe() =>
+        string.Join(
+            ", ",
+            Strategies
+                .Select(s => $"strategy {s}")
+                .Concat(Estimators.Select(e => $"estimator {e}"))
+                .Concat(Operations.Select(o => $"operation {o}"))
+        );
 }
 
 /// <summary>A plugin in the pack: folder <c>plugins/Name/</c> with <c>Name.dll</c>.</summary>

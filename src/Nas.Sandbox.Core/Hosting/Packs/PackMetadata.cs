@@ -16,14 +16,15 @@ public sealed record PackMetadata
     public IReadOnlyList<string>? Authors { get; init; }
     public string? License { get; init; }
 
-    public PackMetadata Or(PackMetadata fallback) => new()
-    {
-        Id = Id ?? fallback.Id,
-        Version = Version ?? fallback.Version,
-        Description = Description ?? fallback.Description,
-        Authors = Authors ?? fallback.Authors,
-        License = License ?? fallback.License,
-    };
+    public PackMetadata Or(PackMetadata fallback) =>
+        new()
+        {
+            Id = Id ?? fallback.Id,
+            Version = Version ?? fallback.Version,
+            Description = Description ?? fallback.Description,
+            Authors = Authors ?? fallback.Authors,
+            License = License ?? fallback.License,
+        };
 
     /// <summary>
     /// The metadata fields of a source folder's <c>nas-pack.json</c> (a built pack's manifest works too; its contents
@@ -32,16 +33,26 @@ public sealed record PackMetadata
     public static PackMetadata? FromFolder(string folder)
     {
         string path = Path.Combine(folder, PackFormat.ManifestFile);
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path))
+            return null;
         JObject root;
-        try { root = JObject.Parse(File.ReadAllText(path)); }
-        catch (JsonReaderException e) { throw new PackException($"{path} is not valid JSON (line {e.LineNumber}, position {e.LinePosition}): {e.Message}"); }
-        string? Text(string field) => root[field] switch
+        try
         {
-            null or { Type: JTokenType.Null } => null,
-            { Type: JTokenType.String } token => (string)token!,
-            _ => throw new PackException($"{path}: field '{field}' is not a string."),
-        };
+            root = JObject.Parse(File.ReadAllText(path));
+        }
+        catch (JsonReaderException e)
+        {
+            throw new PackException(
+                $"{path} is not valid JSON (line {e.LineNumber}, position {e.LinePosition}): {e.Message}"
+            );
+        }
+        string? Text(string field) =>
+            root[field] switch
+            {
+                null or { Type: JTokenType.Null } => null,
+                { Type: JTokenType.String } token => (string)token!,
+                _ => throw new PackException($"{path}: field '{field}' is not a string."),
+            };
         return new PackMetadata
         {
             Id = Text("id"),

@@ -9,9 +9,32 @@ public static class PackRaceArguments
 {
     public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.Ordinal)
     {
-        "--strategy", "--space", "--operations", "--estimator", "--dataset", "--table", "--budget", "--budget-seconds", "--heats",
-        "--workers", "--seed", "--epochs", "--train-images", "--validation-images", "--channels", "--cells", "--batch-size", "--objective", "--reference",
-        "--call-timeout", "--contestant-memory", "--table-columns", "--table-percent", "--table-seeds", "--latency-warmup", "--latency-repeats",
+        "--strategy",
+        "--space",
+        "--operations",
+        "--estimator",
+        "--dataset",
+        "--table",
+        "--budget",
+        "--budget-seconds",
+        "--heats",
+        "--workers",
+        "--seed",
+        "--epochs",
+        "--train-images",
+        "--validation-images",
+        "--channels",
+        "--cells",
+        "--batch-size",
+        "--objective",
+        "--reference",
+        "--call-timeout",
+        "--contestant-memory",
+        "--table-columns",
+        "--table-percent",
+        "--table-seeds",
+        "--latency-warmup",
+        "--latency-repeats",
     };
 
     /// <summary>Null when the arguments are acceptable, otherwise the index of the first bad one and why.</summary>
@@ -20,10 +43,20 @@ public static class PackRaceArguments
         for (int i = 0; i < arguments.Count; i += 2)
         {
             if (!Options.Contains(arguments[i]))
-                return (i, $"'{arguments[i]}' is not one of the options a shared race may record ({string.Join(", ", Options)})");
-            if (i + 1 >= arguments.Count) return (i, $"'{arguments[i]}' has no value");
-            if (arguments[i] == "--table" && !arguments[i + 1].StartsWith(PackRace.PackFolderToken + "/", StringComparison.Ordinal))
-                return (i + 1, $"a shared race's table must travel in the pack ({PackRace.PackFolderToken}/...), not '{arguments[i + 1]}'");
+                return (
+                    i,
+                    $"'{arguments[i]}' is not one of the options a shared race may record ({string.Join(", ", Options)})"
+                );
+            if (i + 1 >= arguments.Count)
+                return (i, $"'{arguments[i]}' has no value");
+            if (
+                arguments[i] == "--table"
+                && !arguments[i + 1].StartsWith(PackRace.PackFolderToken + "/", StringComparison.Ordinal)
+            )
+                return (
+                    i + 1,
+                    $"a shared race's table must travel in the pack ({PackRace.PackFolderToken}/...), not '{arguments[i + 1]}'"
+                );
         }
         return null;
     }

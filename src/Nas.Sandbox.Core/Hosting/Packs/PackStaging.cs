@@ -20,19 +20,24 @@ public sealed class PackStaging : IDisposable
     public IReadOnlyList<PackPlugin> Plugins => _plugins;
     public IReadOnlyList<PackScript> Scripts => _scripts;
     public PackRace? Race { get; set; }
+
     /// <summary>What the build should tell its user but that does not stop it (e.g. a file left out, a changed source).</summary>
     public List<string> Warnings { get; } = [];
 
     /// <summary>Copies one file to <paramref name="packPath"/> (refusing a symbolic link or a clash with another file).</summary>
     public void AddFile(string sourcePath, string packPath)
     {
-        if (PackEntryPath.Problem(packPath) is { } problem) throw new PackException($"Cannot pack {sourcePath} as '{packPath}': the path {problem}.");
+        if (PackEntryPath.Problem(packPath) is { } problem)
+            throw new PackException($"Cannot pack {sourcePath} as '{packPath}': the path {problem}.");
         if (new FileInfo(sourcePath).LinkTarget is not null)
-            throw new PackException($"{sourcePath} is a symbolic link; packs hold plain files only. Copy the file it points to instead.");
+            throw new PackException(
+                $"{sourcePath} is a symbolic link; packs hold plain files only. Copy the file it points to instead."
+            );
         string target = PackEntryPath.Resolve(Root, packPath, "staging");
         if (File.Exists(target))
         {
-            if (File.ReadAllBytes(target).AsSpan().SequenceEqual(File.ReadAllBytes(sourcePath))) return;
+            if (File.ReadAllBytes(target).AsSpan().SequenceEqual(File.ReadAllBytes(sourcePath)))
+                return;
             throw new PackException($"Cannot pack {sourcePath} as '{packPath}': another file is already packed there.");
         }
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -46,10 +51,20 @@ public sealed class PackStaging : IDisposable
         string name = Path.GetFileName(folder);
         if (!File.Exists(Path.Combine(folder, name + ".dll")))
             throw new PackException($"{folder} is not a plugin folder: it has no {name}.dll.");
-        if (_plugins.Any(p => p.Name == name)) return;
-        foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            AddFile(file, $"{PackFormat.PluginsFolder}/{name}/{Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/')}");
-        _plugins.Add(new PackPlugin(name, PackContentsInspector.OfPlugin(Path.Combine(Root, PackFormat.PluginsFolder, name))));
+        if (_plugins.Any(p => p.Name == name))
+            return;
+        foreach (
+            string file in Directory
+                .EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal)
+        )
+            AddFile(
+                file,
+                $"{PackFormat.PluginsFolder}/{name}/{Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/')}"
+            );
+        _plugins.Add(
+            new PackPlugin(name, PackContentsInspector.OfPlugin(Path.Combine(Root, PackFormat.PluginsFolder, name)))
+        );
     }
 
     /// <summary>
@@ -63,26 +78,47 @@ public sealed class PackStaging : IDisposable
         string packPath = $"{PackFormat.ScriptsFolder}/{Path.GetFileName(full)}";
         if (_scripts.FirstOrDefault(s => s.Path == packPath) is { } packed)
         {
-            if (File.ReadAllBytes(full).AsSpan().SequenceEqual(File.ReadAllBytes(PackEntryPath.Resolve(Root, packPath, "staging")))) return (packed, "");
-            throw new PackException($"Two different scripts are named {Path.GetFileName(full)}; a pack's scripts need distinct names.");
+            if (
+                File.ReadAllBytes(full)
+                    .AsSpan()
+                    .SequenceEqual(File.ReadAllBytes(PackEntryPath.Resolve(Root, packPath, "staging")))
+            )
+                return (packed, "");
+            throw new PackException(
+                $"Two different scripts are named {Path.GetFileName(full)}; a pack's scripts need distinct names."
+            );
         }
         var compiled = new Scripts.ScriptCompiler().Compile(full);
         if (compiled.Script is not { } script)
-            throw new PackException($"{full} does not compile, so it cannot be packed:{Environment.NewLine}" +
-                                    string.Join(Environment.NewLine, compiled.Diagnostics.Where(d => d.IsError)));
+            throw new PackException(
+                $"{full} does not compile, so it cannot be packed:{Environment.NewLine}"
+                    + string.Join(Environment.NewLine, compiled.Diagnostics.Where(d => d.IsError))
+            );
         using (script)
         {
             string scriptFolder = Path.GetDirectoryName(full)!;
             foreach (string source in script.SourceFiles)
             {
                 string relative = Path.GetRelativePath(scriptFolder, source);
-                if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
-                    throw new PackException($"{full} #loads {source}, which is not in its folder {scriptFolder} or below; a pack keeps a script's #load paths, so it can only carry those.");
+                if (
+                    relative == ".."
+                    || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                    || Path.IsPathRooted(relative)
+                )
+                    throw new PackException(
+                        $"{full} #loads {source}, which is not in its folder {scriptFolder} or below; a pack keeps a script's #load paths, so it can only carry those."
+                    );
                 string target = $"{PackFormat.ScriptsFolder}/{relative.Replace(Path.DirectorySeparatorChar, '/')}";
                 AddFile(source, target);
             }
-            var added = new PackScript(packPath, new PackProvides(script.Strategies.Select(s => s.Name).ToArray(),
-                script.Estimators.Select(e => e.Name).ToArray(), script.Operations.Select(o => o.Name).ToArray()));
+            var added = new PackScript(
+                packPath,
+                new PackProvides(
+                    script.Strategies.Select(s => s.Name).ToArray(),
+                    script.Estimators.Select(e => e.Name).ToArray(),
+                    script.Operations.Select(o => o.Name).ToArray()
+                )
+            );
             _scripts.Add(added);
             return (added, script.Version);
         }
@@ -90,7 +126,10 @@ public sealed class PackStaging : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Root, recursive: true); }
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
         catch (IOException) { } // a temp folder left behind is harmless
         catch (UnauthorizedAccessException) { }
     }

@@ -12,13 +12,18 @@ namespace Nas.Sandbox.Core.Hosting.Packs;
 /// </summary>
 public sealed class PackStore
 {
-    private const string StagingFolder = ".staging", TrashFolder = ".trash", LockFile = ".lock";
+    private const string StagingFolder = ".staging",
+        TrashFolder = ".trash",
+        LockFile = ".lock";
+
     /// <summary>What moved a folder aside, in its name: only an install's may ever be moved back.</summary>
-    private const string InstallAside = "install", RemoveAside = "remove";
+    private const string InstallAside = "install",
+        RemoveAside = "remove";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The store of the home in folder <paramref name="home"/>.</summary>
-    public PackStore(string home) : this(new NasHome(home)) { }
+    public PackStore(string home)
+        : this(new NasHome(home)) { }
 
     public PackStore(NasHome home) => Root = home.Packs;
 
@@ -56,9 +61,17 @@ public sealed class PackStore
             var manifest = verified.Manifest;
             string target = FolderOf(manifest.Id);
             var previous = TryReadInstalled(target);
-            if (previous is not null && !force && previous.Manifest.Version == manifest.Version &&
-                previous.Manifest.Files.SequenceEqual(manifest.Files))
-                return new InstallResult(previous, PreviousVersion: previous.Manifest.Version.ToNormalizedString(), AlreadyInstalled: true);
+            if (
+                previous is not null
+                && !force
+                && previous.Manifest.Version == manifest.Version
+                && previous.Manifest.Files.SequenceEqual(manifest.Files)
+            )
+                return new InstallResult(
+                    previous,
+                    PreviousVersion: previous.Manifest.Version.ToNormalizedString(),
+                    AlreadyInstalled: true
+                );
 
             staged = Path.Combine(Root, StagingFolder, $"{manifest.Id.ToLowerInvariant()}~{Guid.NewGuid():N}");
             try
@@ -70,24 +83,37 @@ public sealed class PackStore
                     aside = Aside(target, InstallAside);
                     MoveFolder(target, aside);
                 }
-                try { MoveFolder(staged, target); }
+                try
+                {
+                    MoveFolder(staged, target);
+                }
                 catch
                 {
-                    if (aside is not null) Directory.Move(aside, target);
+                    if (aside is not null)
+                        Directory.Move(aside, target);
                     throw;
                 }
-                if (aside is not null) TryDelete(aside);
+                if (aside is not null)
+                    TryDelete(aside);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new PackException($"Installing {manifest.Display} failed, nothing was changed{(previous is null ? "" : $" ({previous.Manifest.Display} is still installed)")}: {e.Message}", e);
+                throw new PackException(
+                    $"Installing {manifest.Display} failed, nothing was changed{(previous is null ? "" : $" ({previous.Manifest.Display} is still installed)")}: {e.Message}",
+                    e
+                );
             }
-            return new InstallResult(ReadInstalled(target)!, previous?.Manifest.Version.ToNormalizedString(), AlreadyInstalled: false);
+            return new InstallResult(
+                ReadInstalled(target)!,
+                previous?.Manifest.Version.ToNormalizedString(),
+                AlreadyInstalled: false
+            );
         }
         finally
         {
             File.Delete(copy);
-            if (staged is not null) TryDelete(staged);
+            if (staged is not null)
+                TryDelete(staged);
         }
     }
 
@@ -97,11 +123,13 @@ public sealed class PackStore
     /// </summary>
     public (string Display, string Folder) Remove(string id)
     {
-        if (!Directory.Exists(Root)) throw NotInstalled(id);
+        if (!Directory.Exists(Root))
+            throw NotInstalled(id);
         using var _ = FileLock.Acquire(Path.Combine(Root, LockFile), LockTimeout, "Pack store");
         Repair();
         string folder = Find(id)?.Folder ?? FolderOf(id);
-        if (PackId.Problem(id) is not null || !Directory.Exists(folder)) throw NotInstalled(id);
+        if (PackId.Problem(id) is not null || !Directory.Exists(folder))
+            throw NotInstalled(id);
         string display = TryReadInstalled(folder)?.Manifest.Display ?? $"{id} (its manifest was unreadable)";
         string aside = Aside(folder, RemoveAside);
         MoveFolder(folder, aside);
@@ -121,14 +149,20 @@ public sealed class PackStore
         {
             listed.Add(file.Path);
             string path = PackEntryPath.Resolve(pack.Folder, file.Path, pack.Manifest.Display);
-            if (!File.Exists(path)) { problems.Add($"{file.Path}: missing"); continue; }
+            if (!File.Exists(path))
+            {
+                problems.Add($"{file.Path}: missing");
+                continue;
+            }
             using var stream = File.OpenRead(path);
-            if (PackVerifier.Sha256Hex(stream) != file.Sha256) problems.Add($"{file.Path}: changed since install (SHA-256 differs from the manifest)");
+            if (PackVerifier.Sha256Hex(stream) != file.Sha256)
+                problems.Add($"{file.Path}: changed since install (SHA-256 differs from the manifest)");
         }
         foreach (string file in Directory.EnumerateFiles(pack.Folder, "*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(pack.Folder, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (!listed.Contains(relative)) problems.Add($"{relative}: not in the manifest (added since install)");
+            if (!listed.Contains(relative))
+                problems.Add($"{relative}: not in the manifest (added since install)");
         }
         return problems;
     }
@@ -136,8 +170,10 @@ public sealed class PackStore
     public PackException NotInstalled(string id)
     {
         var installed = Installed();
-        return new PackException($"Pack '{id}' is not installed in {Root}. Installed: " +
-                                 (installed.Count == 0 ? "none." : string.Join(", ", installed.Select(p => p.Manifest.Display)) + "."));
+        return new PackException(
+            $"Pack '{id}' is not installed in {Root}. Installed: "
+                + (installed.Count == 0 ? "none." : string.Join(", ", installed.Select(p => p.Manifest.Display)) + ".")
+        );
     }
 
     private static void Extract(VerifiedPack verified, string staged)
@@ -145,9 +181,12 @@ public sealed class PackStore
         string name = Path.GetFileName(verified.Path);
         Directory.CreateDirectory(staged);
         using var archive = PackVerifier.Open(verified.Path, name);
-        var entries = archive.Entries.Where(e => !e.FullName.EndsWith('/'))
+        var entries = archive
+            .Entries.Where(e => !e.FullName.EndsWith('/'))
             .ToDictionary(e => Uri.UnescapeDataString(e.FullName), StringComparer.Ordinal);
-        foreach (var file in verified.Manifest.Files.Append(new PackFile(PackFormat.ManifestFile, verified.ManifestSha256)))
+        foreach (
+            var file in verified.Manifest.Files.Append(new PackFile(PackFormat.ManifestFile, verified.ManifestSha256))
+        )
         {
             string target = PackEntryPath.Resolve(staged, file.Path, name);
             try
@@ -167,11 +206,16 @@ public sealed class PackStore
                 }
                 // A second check of what was written, against what was verified.
                 if (Convert.ToHexStringLower(hash.GetHashAndReset()) != file.Sha256)
-                    throw new PackException($"{name}: entry '{file.Path}' changed while it was being installed (SHA-256 differs); nothing was installed.");
+                    throw new PackException(
+                        $"{name}: entry '{file.Path}' changed while it was being installed (SHA-256 differs); nothing was installed."
+                    );
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
-                throw new PackException($"{name}: entry '{file.Path}' could not be extracted ({e.Message}); nothing was installed.", e);
+                throw new PackException(
+                    $"{name}: entry '{file.Path}' could not be extracted ({e.Message}); nothing was installed.",
+                    e
+                );
             }
         }
     }
@@ -189,15 +233,28 @@ public sealed class PackStore
             {
                 string[] parts = Path.GetFileName(aside).Split('~');
                 string folder = Path.Combine(Root, parts[0]);
-                if (parts.Length == 3 && parts[1] == InstallAside && !Directory.Exists(folder) && TryReadInstalled(aside) is { } pack && CheckInstalled(pack).Count == 0)
+                if (
+                    parts.Length == 3
+                    && parts[1] == InstallAside
+                    && !Directory.Exists(folder)
+                    && TryReadInstalled(aside) is { } pack
+                    && CheckInstalled(pack).Count == 0
+                )
                     Directory.Move(aside, folder);
-                else TryDelete(aside);
+                else
+                    TryDelete(aside);
             }
         string staging = Path.Combine(Root, StagingFolder);
         if (Directory.Exists(staging))
             foreach (string left in Directory.GetFileSystemEntries(staging))
-                if (Directory.Exists(left)) TryDelete(left);
-                else try { File.Delete(left); } catch (IOException) { }
+                if (Directory.Exists(left))
+                    TryDelete(left);
+                else
+                    try
+                    {
+                        File.Delete(left);
+                    }
+                    catch (IOException) { }
     }
 
     /// <summary>Where <paramref name="folder"/> goes aside, named by the operation that moves it (ids never contain '~').</summary>
@@ -214,15 +271,26 @@ public sealed class PackStore
     {
         var packs = new List<InstalledPack>();
         var problems = new List<string>();
-        if (!Directory.Exists(Root)) return (packs, problems);
-        foreach (string folder in Directory.GetDirectories(Root).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal))
+        if (!Directory.Exists(Root))
+            return (packs, problems);
+        foreach (
+            string folder in Directory
+                .GetDirectories(Root)
+                .Where(f => !Path.GetFileName(f).StartsWith('.'))
+                .Order(StringComparer.Ordinal)
+        )
         {
             try
             {
-                if (ReadInstalled(folder) is { } pack) packs.Add(pack);
-                else problems.Add($"{folder}: no {PackFormat.ManifestFile}; not a pack (remove the folder)");
+                if (ReadInstalled(folder) is { } pack)
+                    packs.Add(pack);
+                else
+                    problems.Add($"{folder}: no {PackFormat.ManifestFile}; not a pack (remove the folder)");
             }
-            catch (PackException e) { problems.Add(e.Message); }
+            catch (PackException e)
+            {
+                problems.Add(e.Message);
+            }
         }
         return (packs, problems);
     }
@@ -230,20 +298,31 @@ public sealed class PackStore
     /// <summary>The pack in <paramref name="folder"/>, or null when there is none or its manifest cannot be read.</summary>
     private static InstalledPack? TryReadInstalled(string folder)
     {
-        try { return ReadInstalled(folder); }
-        catch (Exception e) when (e is PackException or IOException or UnauthorizedAccessException) { return null; }
+        try
+        {
+            return ReadInstalled(folder);
+        }
+        catch (Exception e) when (e is PackException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static InstalledPack? ReadInstalled(string folder)
     {
         string manifestPath = Path.Combine(folder, PackFormat.ManifestFile);
-        if (!File.Exists(manifestPath)) return null;
+        if (!File.Exists(manifestPath))
+            return null;
         return new InstalledPack(folder, PackManifestJson.Read(File.ReadAllText(manifestPath), manifestPath));
     }
 
     private static void TryDelete(string folder)
     {
-        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        try
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
         catch (IOException) { } // cleared by the next Repair
         catch (UnauthorizedAccessException) { }
     }

@@ -23,10 +23,14 @@ public static class PackVerifier
     public static VerifiedPack Verify(string packPath)
     {
         string name = Path.GetFileName(packPath);
-        if (!File.Exists(packPath)) throw new PackException($"Pack {packPath} not found.");
+        if (!File.Exists(packPath))
+            throw new PackException($"Pack {packPath} not found.");
         // A damaged archive can fail anywhere an entry is read (central directory, a deflate stream, a length):
         // every such failure is the pack's, and is reported as one.
-        try { return VerifyArchive(packPath, name); }
+        try
+        {
+            return VerifyArchive(packPath, name);
+        }
         catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
         {
             throw new PackException($"{name}: the archive is damaged ({e.Message}); refused.", e);
@@ -40,7 +44,9 @@ public static class PackVerifier
         var payload = CheckEntries(archive, name);
         var nuspec = ReadNuspec(archive, name);
         if (!payload.Remove(PackFormat.ManifestFile, out var manifestEntry))
-            throw new PackException($"{name}: the manifest {PackFormat.ManifestFile} is missing: this is not a Nas.Sandbox pack.");
+            throw new PackException(
+                $"{name}: the manifest {PackFormat.ManifestFile} is missing: this is not a Nas.Sandbox pack."
+            );
         var (manifest, manifestSha256) = ReadManifest(manifestEntry, name);
         CheckAgainstNuspec(manifest, nuspec, name);
         CheckFiles(manifest, payload, name);
@@ -51,8 +57,14 @@ public static class PackVerifier
 
     internal static ZipArchive Open(string packPath, string name)
     {
-        try { return ZipFile.OpenRead(packPath); }
-        catch (InvalidDataException e) { throw new PackException($"{name}: not a pack: it is not a zip archive ({e.Message})."); }
+        try
+        {
+            return ZipFile.OpenRead(packPath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PackException($"{name}: not a pack: it is not a zip archive ({e.Message}).");
+        }
     }
 
     /// <summary>Payload entries by their (unescaped) path, after checking every entry's path and kind.</summary>
@@ -70,18 +82,27 @@ public static class PackVerifier
             string checkedPath = directory ? path.TrimEnd('/') : path;
             if ((PackEntryPath.Problem(raw.TrimEnd('/')) ?? PackEntryPath.Problem(checkedPath)) is { } problem)
                 throw new PackException($"{name}: entry '{raw}' {problem}; refused.");
-            if (IsSymbolicLink(entry)) throw new PackException($"{name}: entry '{raw}' is a symbolic link; refused.");
-            if (directory) continue;
-            if (!seen.Add(path)) throw new PackException($"{name}: entry '{path}' appears twice (names differ only in case?); refused.");
+            if (IsSymbolicLink(entry))
+                throw new PackException($"{name}: entry '{raw}' is a symbolic link; refused.");
+            if (directory)
+                continue;
+            if (!seen.Add(path))
+                throw new PackException($"{name}: entry '{path}' appears twice (names differ only in case?); refused.");
             total += entry.Length;
-            if (total > MaxUncompressedBytes) throw new PackException($"{name}: entries unpack to more than {MaxUncompressedBytes >> 30} GiB; refused.");
-            if (!PackFormat.IsNuGetPart(path)) payload[path] = entry;
+            if (total > MaxUncompressedBytes)
+                throw new PackException(
+                    $"{name}: entries unpack to more than {MaxUncompressedBytes >> 30} GiB; refused."
+                );
+            if (!PackFormat.IsNuGetPart(path))
+                payload[path] = entry;
         }
         // A file where another entry needs a folder (scripts/a and scripts/a/b.csx) could not be extracted.
         foreach (string path in seen)
             for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
                 if (seen.Contains(path[..slash]))
-                    throw new PackException($"{name}: entry '{path[..slash]}' is a file, but entry '{path}' needs a folder there; refused.");
+                    throw new PackException(
+                        $"{name}: entry '{path[..slash]}' is a file, but entry '{path}' needs a folder there; refused."
+                    );
         return payload;
     }
 
@@ -90,9 +111,15 @@ public static class PackVerifier
 
     private static NuspecReader ReadNuspec(ZipArchive archive, string name)
     {
-        var nuspecs = archive.Entries.Where(e => !e.FullName.Contains('/') && e.FullName.EndsWith(".nuspec", StringComparison.OrdinalIgnoreCase)).ToArray();
+        var nuspecs = archive
+            .Entries.Where(e =>
+                !e.FullName.Contains('/') && e.FullName.EndsWith(".nuspec", StringComparison.OrdinalIgnoreCase)
+            )
+            .ToArray();
         if (nuspecs.Length != 1)
-            throw new PackException($"{name}: not a NuGet package: it has {(nuspecs.Length == 0 ? "no" : nuspecs.Length.ToString(CultureInfo.InvariantCulture))} .nuspec at its root, not one.");
+            throw new PackException(
+                $"{name}: not a NuGet package: it has {(nuspecs.Length == 0 ? "no" : nuspecs.Length.ToString(CultureInfo.InvariantCulture))} .nuspec at its root, not one."
+            );
         NuspecReader nuspec;
         try
         {
@@ -106,16 +133,19 @@ public static class PackVerifier
         }
         var types = nuspec.GetPackageTypes();
         if (!types.Any(t => t.Name == PackFormat.PackageType))
-            throw new PackException($"{name}: entry '{nuspecs[0].FullName}' gives package type " +
-                                    $"{(types.Count == 0 ? "none (a library package)" : string.Join(", ", types.Select(t => t.Name)))}, not {PackFormat.PackageType}: " +
-                                    "this NuGet package is not a Nas.Sandbox pack.");
+            throw new PackException(
+                $"{name}: entry '{nuspecs[0].FullName}' gives package type "
+                    + $"{(types.Count == 0 ? "none (a library package)" : string.Join(", ", types.Select(t => t.Name)))}, not {PackFormat.PackageType}: "
+                    + "this NuGet package is not a Nas.Sandbox pack."
+            );
         return nuspec;
     }
 
     private static (PackManifest Manifest, string Sha256) ReadManifest(ZipArchiveEntry entry, string name)
     {
         using var bytes = new MemoryStream();
-        using (var stream = entry.Open()) stream.CopyTo(bytes);
+        using (var stream = entry.Open())
+            stream.CopyTo(bytes);
         string sha = Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray()));
         return (PackManifestJson.Read(System.Text.Encoding.UTF8.GetString(bytes.ToArray()), name), sha);
     }
@@ -124,9 +154,13 @@ public static class PackVerifier
     {
         var identity = nuspec.GetIdentity();
         if (!string.Equals(manifest.Id, identity.Id, StringComparison.OrdinalIgnoreCase))
-            throw new PackException($"{name}: {PackFormat.ManifestFile} field 'id' is '{manifest.Id}' but the .nuspec says '{identity.Id}'.");
+            throw new PackException(
+                $"{name}: {PackFormat.ManifestFile} field 'id' is '{manifest.Id}' but the .nuspec says '{identity.Id}'."
+            );
         if (!VersionComparer.Default.Equals(NuGetVersion.Parse(manifest.Version.ToFullString()), identity.Version))
-            throw new PackException($"{name}: {PackFormat.ManifestFile} field 'version' is {manifest.Version} but the .nuspec says {identity.Version}.");
+            throw new PackException(
+                $"{name}: {PackFormat.ManifestFile} field 'version' is {manifest.Version} but the .nuspec says {identity.Version}."
+            );
     }
 
     private static void CheckFiles(PackManifest manifest, Dictionary<string, ZipArchiveEntry> payload, string name)
@@ -135,18 +169,29 @@ public static class PackVerifier
         for (int i = 0; i < manifest.Files.Count; i++)
         {
             var file = manifest.Files[i];
-            if (!listed.Add(file.Path)) throw new PackException($"{name}: {PackFormat.ManifestFile} field 'files[{i}].path' lists '{file.Path}' a second time.");
+            if (!listed.Add(file.Path))
+                throw new PackException(
+                    $"{name}: {PackFormat.ManifestFile} field 'files[{i}].path' lists '{file.Path}' a second time."
+                );
             if (file.Path == PackFormat.ManifestFile || PackFormat.IsNuGetPart(file.Path))
-                throw new PackException($"{name}: {PackFormat.ManifestFile} field 'files[{i}].path' names '{file.Path}', which is not a payload file.");
+                throw new PackException(
+                    $"{name}: {PackFormat.ManifestFile} field 'files[{i}].path' names '{file.Path}', which is not a payload file."
+                );
             if (!payload.TryGetValue(file.Path, out var entry))
-                throw new PackException($"{name}: {PackFormat.ManifestFile} field 'files[{i}].path' names '{file.Path}', which is not in the pack.");
+                throw new PackException(
+                    $"{name}: {PackFormat.ManifestFile} field 'files[{i}].path' names '{file.Path}', which is not in the pack."
+                );
             using var stream = entry.Open();
             string actual = Sha256Hex(stream);
             if (actual != file.Sha256)
-                throw new PackException($"{name}: entry '{file.Path}' does not match its SHA-256: the manifest says {file.Sha256}, the entry hashes to {actual}; refused.");
+                throw new PackException(
+                    $"{name}: entry '{file.Path}' does not match its SHA-256: the manifest says {file.Sha256}, the entry hashes to {actual}; refused."
+                );
         }
         foreach (string path in payload.Keys.Where(p => !listed.Contains(p)).Order(StringComparer.Ordinal))
-            throw new PackException($"{name}: entry '{path}' is not listed in {PackFormat.ManifestFile}'s files, so it has no SHA-256 to check; refused.");
+            throw new PackException(
+                $"{name}: entry '{path}' is not listed in {PackFormat.ManifestFile}'s files, so it has no SHA-256 to check; refused."
+            );
     }
 
     private static void CheckContents(PackManifest manifest, string name)
@@ -154,14 +199,24 @@ public static class PackVerifier
         var files = manifest.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         for (int i = 0; i < manifest.Plugins.Count; i++)
             if (!files.Contains(manifest.Plugins[i].AssemblyPath))
-                throw new PackException($"{name}: {PackFormat.ManifestFile} field 'contents.plugins[{i}]' names plugin '{manifest.Plugins[i].Name}', but {manifest.Plugins[i].AssemblyPath} is not in the pack's files.");
+                throw new PackException(
+                    $"{name}: {PackFormat.ManifestFile} field 'contents.plugins[{i}]' names plugin '{manifest.Plugins[i].Name}', but {manifest.Plugins[i].AssemblyPath} is not in the pack's files."
+                );
         for (int i = 0; i < manifest.Scripts.Count; i++)
         {
             string path = manifest.Scripts[i].Path;
-            if (!path.StartsWith(PackFormat.ScriptsFolder + "/", StringComparison.Ordinal) || path.IndexOf('/', PackFormat.ScriptsFolder.Length + 1) >= 0 || !path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
-                throw new PackException($"{name}: {PackFormat.ManifestFile} field 'contents.scripts[{i}].path' is '{path}'; a pack's scripts are {PackFormat.ScriptsFolder}/NAME.csx.");
+            if (
+                !path.StartsWith(PackFormat.ScriptsFolder + "/", StringComparison.Ordinal)
+                || path.IndexOf('/', PackFormat.ScriptsFolder.Length + 1) >= 0
+                || !path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)
+            )
+                throw new PackException(
+                    $"{name}: {PackFormat.ManifestFile} field 'contents.scripts[{i}].path' is '{path}'; a pack's scripts are {PackFormat.ScriptsFolder}/NAME.csx."
+                );
             if (!files.Contains(path))
-                throw new PackException($"{name}: {PackFormat.ManifestFile} field 'contents.scripts[{i}].path' names '{path}', which is not in the pack's files.");
+                throw new PackException(
+                    $"{name}: {PackFormat.ManifestFile} field 'contents.scripts[{i}].path' names '{path}', which is not in the pack's files."
+                );
         }
         // Hosts load every script and plugin folder of an installed pack: each must be declared, so verify shows it.
         var declaredScripts = manifest.Scripts.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
@@ -169,31 +224,58 @@ public static class PackVerifier
         foreach (string path in files.Order(StringComparer.Ordinal))
         {
             string[] parts = path.Split('/');
-            if (parts[0] == PackFormat.ScriptsFolder && parts.Length == 2 && path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) && !declaredScripts.Contains(path))
-                throw new PackException($"{name}: entry '{path}' is a script that {PackFormat.ManifestFile}'s contents.scripts does not declare; refused (it would run once installed).");
+            if (
+                parts[0] == PackFormat.ScriptsFolder
+                && parts.Length == 2
+                && path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)
+                && !declaredScripts.Contains(path)
+            )
+                throw new PackException(
+                    $"{name}: entry '{path}' is a script that {PackFormat.ManifestFile}'s contents.scripts does not declare; refused (it would run once installed)."
+                );
             if (parts[0] == PackFormat.PluginsFolder && parts.Length >= 3 && !declaredPlugins.Contains(parts[1]))
-                throw new PackException($"{name}: entry '{path}' is in plugin folder '{parts[1]}', which {PackFormat.ManifestFile}'s contents.plugins does not declare; refused (it would run once installed).");
+                throw new PackException(
+                    $"{name}: entry '{path}' is in plugin folder '{parts[1]}', which {PackFormat.ManifestFile}'s contents.plugins does not declare; refused (it would run once installed)."
+                );
         }
         if (manifest.Race?.Journal is { } journal && !files.Contains(journal))
-            throw new PackException($"{name}: {PackFormat.ManifestFile} field 'race.journal' names '{journal}', which is not in the pack's files.");
+            throw new PackException(
+                $"{name}: {PackFormat.ManifestFile} field 'race.journal' names '{journal}', which is not in the pack's files."
+            );
     }
 
-    private static IReadOnlyDictionary<string, Version> CheckApi(PackManifest manifest, Dictionary<string, ZipArchiveEntry> payload, string name)
+    private static IReadOnlyDictionary<string, Version> CheckApi(
+        PackManifest manifest,
+        Dictionary<string, ZipArchiveEntry> payload,
+        string name
+    )
     {
         var host = new NuGetVersion(ApiVersion.Current.Major, ApiVersion.Current.Minor, 0);
         if (!manifest.Api.Satisfies(host))
-            throw new PackException($"{name}: {PackFormat.ManifestFile} field 'api': the pack needs Nas.Sandbox API {manifest.Api.ToNormalizedString()}; " +
-                                    $"this host provides API {ApiVersion.Current.Major}.{ApiVersion.Current.Minor}.");
+            throw new PackException(
+                $"{name}: {PackFormat.ManifestFile} field 'api': the pack needs Nas.Sandbox API {manifest.Api.ToNormalizedString()}; "
+                    + $"this host provides API {ApiVersion.Current.Major}.{ApiVersion.Current.Minor}."
+            );
         var apis = new Dictionary<string, Version>(StringComparer.Ordinal);
         foreach (var plugin in manifest.Plugins)
         {
             using var bytes = new MemoryStream();
-            using (var entry = payload[plugin.AssemblyPath].Open()) entry.CopyTo(bytes);
+            using (var entry = payload[plugin.AssemblyPath].Open())
+                entry.CopyTo(bytes);
             bytes.Position = 0;
             Version? api;
-            try { api = PluginApiCheck.ReferencedApiVersion(bytes, plugin.AssemblyPath); }
-            catch (BadImageFormatException e) { throw new PackException($"{name}: entry '{plugin.AssemblyPath}' is not a .NET assembly ({e.Message}); refused."); }
-            if (PluginApiCheck.Incompatibility(plugin.Name, api) is { } reason) throw new PackException($"{name}: entry '{plugin.AssemblyPath}': {reason}");
+            try
+            {
+                api = PluginApiCheck.ReferencedApiVersion(bytes, plugin.AssemblyPath);
+            }
+            catch (BadImageFormatException e)
+            {
+                throw new PackException(
+                    $"{name}: entry '{plugin.AssemblyPath}' is not a .NET assembly ({e.Message}); refused."
+                );
+            }
+            if (PluginApiCheck.Incompatibility(plugin.Name, api) is { } reason)
+                throw new PackException($"{name}: entry '{plugin.AssemblyPath}': {reason}");
             apis[plugin.Name] = api!;
         }
         return apis;
@@ -203,4 +285,9 @@ public static class PackVerifier
 }
 
 /// <summary>A pack that passed <see cref="PackVerifier.Verify"/>: its path, manifest (and the manifest's SHA-256), and each plugin's API version.</summary>
-public sealed record VerifiedPack(string Path, PackManifest Manifest, string ManifestSha256, IReadOnlyDictionary<string, Version> PluginApis);
+public sealed record VerifiedPack(
+    string Path,
+    PackManifest Manifest,
+    string ManifestSha256,
+    IReadOnlyDictionary<string, Version> PluginApis
+);

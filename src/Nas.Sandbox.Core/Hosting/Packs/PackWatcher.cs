@@ -12,8 +12,11 @@ public sealed class PackWatcher : IDisposable
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
     private readonly SandboxHost _host;
     private readonly PackStore _store;
+
     /// <summary>Each loaded pack's version and digest (<see cref="Digest"/>), by id.</summary>
-    private readonly Dictionary<string, (string Version, string Digest)> _loaded = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (string Version, string Digest)> _loaded = new(
+        StringComparer.OrdinalIgnoreCase
+    );
     private readonly Lock _lock = new();
     private readonly FileSystemWatcher _watcher;
     private readonly Timer _timer;
@@ -21,10 +24,15 @@ public sealed class PackWatcher : IDisposable
     public PackWatcher(SandboxHost host, PackStore store)
     {
         (_host, _store) = (host, store);
-        foreach (var pack in store.Installed()) _loaded[pack.Manifest.Id] = (pack.Manifest.Version.ToNormalizedString(), Digest(pack));
+        foreach (var pack in store.Installed())
+            _loaded[pack.Manifest.Id] = (pack.Manifest.Version.ToNormalizedString(), Digest(pack));
         Directory.CreateDirectory(store.Root);
         _timer = new Timer(_ => Refresh(), null, Timeout.Infinite, Timeout.Infinite);
-        _watcher = new FileSystemWatcher(store.Root) { NotifyFilter = NotifyFilters.DirectoryName, IncludeSubdirectories = false };
+        _watcher = new FileSystemWatcher(store.Root)
+        {
+            NotifyFilter = NotifyFilters.DirectoryName,
+            IncludeSubdirectories = false,
+        };
         _watcher.Created += (_, _) => Poke();
         _watcher.Renamed += (_, _) => Poke();
         _watcher.Deleted += (_, _) => Poke();
@@ -49,7 +57,8 @@ public sealed class PackWatcher : IDisposable
                     // The manifest lists every file's hash: a reinstall of the same version with other files is a change too.
                     string digest = Digest(pack);
                     bool known = _loaded.TryGetValue(pack.Manifest.Id, out var before);
-                    if (known && before.Digest == digest) continue;
+                    if (known && before.Digest == digest)
+                        continue;
                     var failures = Load(pack);
                     string version = pack.Manifest.Version.ToNormalizedString();
                     _loaded[pack.Manifest.Id] = (version, digest);
@@ -58,7 +67,13 @@ public sealed class PackWatcher : IDisposable
                         : $"pack {pack.Manifest.Display} installed: {Provides(pack.Manifest)}";
                     Changed?.Invoke(failures.Count == 0 ? what : $"{what}; but {string.Join("; ", failures)}");
                 }
-                foreach (string gone in _loaded.Keys.Where(id => !installed.Any(p => string.Equals(p.Manifest.Id, id, StringComparison.OrdinalIgnoreCase))).ToArray())
+                foreach (
+                    string gone in _loaded
+                        .Keys.Where(id =>
+                            !installed.Any(p => string.Equals(p.Manifest.Id, id, StringComparison.OrdinalIgnoreCase))
+                        )
+                        .ToArray()
+                )
                 {
                     _loaded.Remove(gone);
                     Changed?.Invoke($"pack {gone} removed: contestants racing it keep the build they have");
@@ -77,16 +92,30 @@ public sealed class PackWatcher : IDisposable
     {
         var failures = new List<string>();
         foreach (var plugin in pack.Manifest.Plugins)
-            if (_host.Plugins.Refresh(Path.Combine(pack.PluginsFolder, plugin.Name, plugin.Name + ".dll"), StrategySource.InstalledPack) is { } failure)
+            if (
+                _host.Plugins.Refresh(
+                    Path.Combine(pack.PluginsFolder, plugin.Name, plugin.Name + ".dll"),
+                    StrategySource.InstalledPack
+                ) is
+                { } failure
+            )
                 failures.Add(failure);
         var loadedBefore = _host.Scripts.Scripts.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
         // Loads the scripts that are new, and records the pack's version for all of them, so a recompile names it.
-        _host.Scripts.LoadFolder(pack.ScriptsFolder, StrategySource.InstalledPack, pack.Manifest.Version.ToNormalizedString());
+        _host.Scripts.LoadFolder(
+            pack.ScriptsFolder,
+            StrategySource.InstalledPack,
+            pack.Manifest.Version.ToNormalizedString()
+        );
         foreach (var script in pack.Manifest.Scripts)
         {
             string path = Path.GetFullPath(Path.Combine(pack.Folder, script.Path));
-            if (loadedBefore.Contains(path)) _host.Scripts.Recompile(path);
-            if (_host.Scripts.Errors.LastOrDefault(e => e.Path == path) is { } error && !_host.Scripts.Scripts.Any(s => s.Path == path))
+            if (loadedBefore.Contains(path))
+                _host.Scripts.Recompile(path);
+            if (
+                _host.Scripts.Errors.LastOrDefault(e => e.Path == path) is { } error
+                && !_host.Scripts.Scripts.Any(s => s.Path == path)
+            )
                 failures.Add($"script {script.Path} did not compile: {error.Message}");
         }
         return failures;
@@ -98,8 +127,14 @@ public sealed class PackWatcher : IDisposable
 
     private static string Provides(PackManifest manifest)
     {
-        string provides = string.Join(", ", manifest.Plugins.Select(p => p.Provides).Concat(manifest.Scripts.Select(s => s.Provides))
-            .Select(p => p.Describe()).Where(d => d.Length > 0));
+        string provides = string.Join(
+            ", ",
+            manifest
+                .Plugins.Select(p => p.Provides)
+                .Concat(manifest.Scripts.Select(s => s.Provides))
+                .Select(p => p.Describe())
+                .Where(d => d.Length > 0)
+        );
         return provides.Length == 0 ? "nothing to race" : provides;
     }
 

@@ -31,10 +31,15 @@ public static class PackWriter
         builder.PackageTypes.Add(new PackageType(PackFormat.PackageType, new Version(PackFormat.Schema, 0)));
         builder.Tags.Add("nas-sandbox-pack");
         foreach (string path in manifest.Files.Select(f => f.Path).Append(PackFormat.ManifestFile))
-            builder.Files.Add(new PhysicalPackageFile { SourcePath = Path.Combine(staging.Root, path), TargetPath = path });
+            builder.Files.Add(
+                new PhysicalPackageFile { SourcePath = Path.Combine(staging.Root, path), TargetPath = path }
+            );
 
         Directory.CreateDirectory(outputFolder);
-        string target = Path.Combine(Path.GetFullPath(outputFolder), $"{manifest.Id}.{manifest.Version.ToNormalizedString()}.nupkg");
+        string target = Path.Combine(
+            Path.GetFullPath(outputFolder),
+            $"{manifest.Id}.{manifest.Version.ToNormalizedString()}.nupkg"
+        );
         string temporary = target + ".partial";
         try
         {
@@ -74,21 +79,35 @@ public static class PackWriter
     private static PackManifest Manifest(PackStaging staging, PackMetadata metadata)
     {
         if (staging.Plugins.Count == 0 && staging.Scripts.Count == 0 && staging.Race is null)
-            throw new PackException("Nothing to pack: no plugin (plugins/NAME/NAME.dll) and no script (*.csx) was found.");
+            throw new PackException(
+                "Nothing to pack: no plugin (plugins/NAME/NAME.dll) and no script (*.csx) was found."
+            );
         string id = metadata.Id ?? throw new PackException("The pack needs an id: --id ID.");
-        if (PackId.Problem(id) is { } idProblem) throw new PackException($"--id: {idProblem}.");
+        if (PackId.Problem(id) is { } idProblem)
+            throw new PackException($"--id: {idProblem}.");
         string versionText = metadata.Version ?? "1.0.0";
         if (!SemanticVersion.TryParse(versionText, out var version))
-            throw new PackException($"--version: '{versionText}' is not a semantic version (MAJOR.MINOR.PATCH[-prerelease]).");
+            throw new PackException(
+                $"--version: '{versionText}' is not a semantic version (MAJOR.MINOR.PATCH[-prerelease])."
+            );
         string license = metadata.License
-            ?? throw new PackException("The pack needs a license: --license with an SPDX expression (e.g. MIT or Apache-2.0), or \"license\" in the folder's nas-pack.json, or PackageLicenseExpression in the project.");
+            ?? throw new PackException(
+                "The pack needs a license: --license with an SPDX expression (e.g. MIT or Apache-2.0), or \"license\" in the folder's nas-pack.json, or PackageLicenseExpression in the project."
+            );
         License(license);
-        var provides = staging.Plugins.Select(p => p.Provides).Concat(staging.Scripts.Select(s => s.Provides)).ToArray();
-        string description = metadata.Description is { Length: > 0 } given ? given
-            : "A Nas.Sandbox pack: " + string.Join(", ", provides.Select(p => p.Describe()).Where(d => d.Length > 0)) + ".";
+        var provides = staging
+            .Plugins.Select(p => p.Provides)
+            .Concat(staging.Scripts.Select(s => s.Provides))
+            .ToArray();
+        string description = metadata.Description is { Length: > 0 } given
+            ? given
+            : "A Nas.Sandbox pack: "
+                + string.Join(", ", provides.Select(p => p.Describe()).Where(d => d.Length > 0))
+                + ".";
         var authors = metadata.Authors is { Count: > 0 } named ? named : [Environment.UserName];
 
-        var files = Directory.EnumerateFiles(staging.Root, "*", SearchOption.AllDirectories)
+        var files = Directory
+            .EnumerateFiles(staging.Root, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(staging.Root, f).Replace(Path.DirectorySeparatorChar, '/'))
             .Where(p => p != PackFormat.ManifestFile)
             .Order(StringComparer.Ordinal)
@@ -120,23 +139,40 @@ public static class PackWriter
     /// </summary>
     private static VersionRange ApiRange(PackStaging staging)
     {
-        var floor = staging.Scripts.Count > 0 || staging.Plugins.Count == 0
-            ? ApiVersion.Current
-            : staging.Plugins.Select(p => PluginApiCheck.ReferencedApiVersion(Path.Combine(staging.Root, p.AssemblyPath)) ?? ApiVersion.Current).Max()!;
-        return new VersionRange(new NuGetVersion(floor.Major, floor.Minor, 0), includeMinVersion: true,
-            new NuGetVersion(floor.Major + 1, 0, 0), includeMaxVersion: false);
+        var floor =
+            staging.Scripts.Count > 0 || staging.Plugins.Count == 0
+                ? ApiVersion.Current
+                : staging
+                    .Plugins.Select(p =>
+                        PluginApiCheck.ReferencedApiVersion(Path.Combine(staging.Root, p.AssemblyPath))
+                        ?? ApiVersion.Current
+                    )
+                    .Max()!;
+        return new VersionRange(
+            new NuGetVersion(floor.Major, floor.Minor, 0),
+            includeMinVersion: true,
+            new NuGetVersion(floor.Major + 1, 0, 0),
+            includeMaxVersion: false
+        );
     }
 
     private static LicenseMetadata License(string expression)
     {
         try
         {
-            return new LicenseMetadata(LicenseType.Expression, expression, NuGetLicenseExpression.Parse(expression), warningsAndErrors: null,
-                LicenseMetadata.CurrentVersion);
+            return new LicenseMetadata(
+                LicenseType.Expression,
+                expression,
+                NuGetLicenseExpression.Parse(expression),
+                warningsAndErrors: null,
+                LicenseMetadata.CurrentVersion
+            );
         }
         catch (Exception e) when (e is NuGetLicenseExpressionParsingException or ArgumentException)
         {
-            throw new PackException($"--license: '{expression}' is not an SPDX license expression (e.g. MIT, Apache-2.0, MIT OR Apache-2.0): {e.Message}");
+            throw new PackException(
+                $"--license: '{expression}' is not an SPDX license expression (e.g. MIT, Apache-2.0, MIT OR Apache-2.0): {e.Message}"
+            );
         }
     }
 }

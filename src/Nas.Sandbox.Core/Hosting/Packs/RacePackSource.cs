@@ -32,61 +32,100 @@ public static class RacePackSource
 
         if (started["operations"] is JArray operations)
         {
-            var names = operations.Select(o => o.Type == JTokenType.String ? (string)o! : throw f.Wrong(null, "operations", "must hold strings")).ToArray();
+            var names = operations
+                .Select(o =>
+                    o.Type == JTokenType.String ? (string)o! : throw f.Wrong(null, "operations", "must hold strings")
+                )
+                .ToArray();
             var builtIn = Evaluation.Operations.OperationRegistry.CreateDefault();
-            foreach (string op in names.Where(o => !builtIn.Contains(o))) PackOperationSource(op, host, staging);
+            foreach (string op in names.Where(o => !builtIn.Contains(o)))
+                PackOperationSource(op, host, staging);
         }
-        else staging.Warnings.Add($"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's.");
-        arguments.AddRange(RaceArguments.Settings(started, $"{journalPath}({first.LineNumber})", estimator => Estimator(estimator, staging, host), table => Table(table, staging)));
+        else
+            staging.Warnings.Add(
+                $"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's."
+            );
+        arguments.AddRange(
+            RaceArguments.Settings(
+                started,
+                $"{journalPath}({first.LineNumber})",
+                estimator => Estimator(estimator, staging, host),
+                table => Table(table, staging)
+            )
+        );
 
         var changed = record.LineupChanges;
         if (changed.Count > 0)
-            staging.Warnings.Add($"{name} lines {string.Join(", ", changed)}: contestants were added or removed during the race; the recorded command races the starting lineup.");
+            staging.Warnings.Add(
+                $"{name} lines {string.Join(", ", changed)}: contestants were added or removed during the race; the recorded command races the starting lineup."
+            );
         string journalInPack = $"{PackFormat.RaceFolder}/{name}";
         staging.AddFile(journalPath, journalInPack);
         staging.Race = new PackRace(arguments, journalInPack);
         return new PackMetadata
         {
             Id = Path.GetFileNameWithoutExtension(name),
-            Description = $"The contestants of race {Path.GetFileNameWithoutExtension(name)}, to run it again: nas race {string.Join(" ", arguments)}",
+            Description =
+                $"The contestants of race {Path.GetFileNameWithoutExtension(name)}, to run it again: nas race {string.Join(" ", arguments)}",
         };
     }
 
     /// <summary>Packs a contestant's source and returns its <c>--strategy</c> value (name and knobs).</summary>
-    private static string Contestant(JObject contestant, PackStaging staging, string journalPath, int line, JournalFields f)
+    private static string Contestant(
+        JObject contestant,
+        PackStaging staging,
+        string journalPath,
+        int line,
+        JournalFields f
+    )
     {
         string label = f.OptionalString("contestant", contestant) ?? "?";
-        string strategy = f.OptionalString("strategy", contestant) ?? throw new PackException($"{journalPath}({line}): contestant '{label}' has no strategy name.");
+        string strategy = f.OptionalString("strategy", contestant)
+            ?? throw new PackException($"{journalPath}({line}): contestant '{label}' has no strategy name.");
         string kind = f.OptionalString("source", contestant) ?? "";
         string origin = f.OptionalString("origin", contestant) ?? "";
         string recorded = f.OptionalString("build", contestant) ?? "";
         if (kind != StrategySource.BuiltInPack)
         {
-            if (!File.Exists(origin)) throw new PackException($"{journalPath}({line}): contestant '{label}' came from {origin}, which no longer exists.");
+            if (!File.Exists(origin))
+                throw new PackException(
+                    $"{journalPath}({line}): contestant '{label}' came from {origin}, which no longer exists."
+                );
             string now;
             // A script, whether loose or from an installed pack, is packed as a script; anything else is a plugin.
-            if (origin.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)) now = staging.AddScript(origin).Build;
+            if (origin.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+                now = staging.AddScript(origin).Build;
             else
             {
                 staging.AddPlugin(Path.GetDirectoryName(origin)!);
                 now = ModuleVersionId(origin);
             }
             if (recorded.Length > 0 && now.Length > 0 && now != recorded)
-                staging.Warnings.Add($"contestant '{label}': {origin} changed since the race (build {recorded} raced, {now} is packed); results may differ.");
+                staging.Warnings.Add(
+                    $"contestant '{label}': {origin} changed since the race (build {recorded} raced, {now} is packed); results may differ."
+                );
         }
-        var knobs = (contestant["knobs"] as JObject ?? []).Properties().Select(p => $"{p.Name}={f.OptionalString(p.Name, (JObject)p.Parent!)}").ToArray();
+        var knobs = (contestant["knobs"] as JObject ?? [])
+            .Properties()
+            .Select(p => $"{p.Name}={f.OptionalString(p.Name, (JObject)p.Parent!)}")
+            .ToArray();
         return knobs.Length == 0 ? strategy : $"{strategy}:{string.Join(",", knobs)}";
     }
 
     private static string Estimator(string estimator, PackStaging staging, SandboxHost host)
     {
-        if (SandboxHost.EstimatorNames.Contains(estimator)) return estimator;
+        if (SandboxHost.EstimatorNames.Contains(estimator))
+            return estimator;
         if (estimator.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
         {
-            if (!File.Exists(estimator)) throw new PackException($"The race's estimator script {estimator} no longer exists.");
+            if (!File.Exists(estimator))
+                throw new PackException($"The race's estimator script {estimator} no longer exists.");
             var script = staging.AddScript(estimator).Script;
-            return script.Provides.Estimators.Count == 1 ? script.Provides.Estimators[0]
-                : throw new PackException($"The race's estimator script {estimator} defines {script.Provides.Estimators.Count} estimators; expected one.");
+            return script.Provides.Estimators.Count == 1
+                ? script.Provides.Estimators[0]
+                : throw new PackException(
+                    $"The race's estimator script {estimator} defines {script.Provides.Estimators.Count} estimators; expected one."
+                );
         }
         if (host.Plugins.FindEstimator(estimator) is { } plugin)
         {
@@ -95,31 +134,42 @@ public static class RacePackSource
         }
         host.LoadScriptFolders();
         var owner = host.Scripts.Scripts.FirstOrDefault(s => s.Estimators.Any(e => e.Name == estimator))
-                    ?? throw new PackException($"The race's estimator '{estimator}' is neither built in nor provided by a plugin or script this host finds.");
+            ?? throw new PackException(
+                $"The race's estimator '{estimator}' is neither built in nor provided by a plugin or script this host finds."
+            );
         staging.AddScript(owner.Path);
         return estimator;
     }
 
     private static void PackOperationSource(string operation, SandboxHost host, PackStaging staging)
     {
-        if (!host.Operations.Contains(operation)) host.LoadScriptFolders();
+        if (!host.Operations.Contains(operation))
+            host.LoadScriptFolders();
         string source = host.Operations.Contains(operation) ? host.Operations.SourceOf(operation) : "";
-        if (source.StartsWith("script ", StringComparison.Ordinal)) staging.AddScript(source["script ".Length..]);
-        else if (source.StartsWith("plugin ", StringComparison.Ordinal)) staging.AddPlugin(Path.GetDirectoryName(source["plugin ".Length..])!);
-        else throw new PackException($"The race's space uses operation '{operation}', which is not built in and which no script or plugin this host finds defines.");
+        if (source.StartsWith("script ", StringComparison.Ordinal))
+            staging.AddScript(source["script ".Length..]);
+        else if (source.StartsWith("plugin ", StringComparison.Ordinal))
+            staging.AddPlugin(Path.GetDirectoryName(source["plugin ".Length..])!);
+        else
+            throw new PackException(
+                $"The race's space uses operation '{operation}', which is not built in and which no script or plugin this host finds defines."
+            );
     }
 
     private static IEnumerable<string> Table(string table, PackStaging staging)
     {
-        if (!File.Exists(table)) throw new PackException($"The race's table {table} no longer exists.");
-        if (File.Exists(ShippedTables.DefaultPath) && SameBytes(table, ShippedTables.DefaultPath)) return []; // every host ships it
+        if (!File.Exists(table))
+            throw new PackException($"The race's table {table} no longer exists.");
+        if (File.Exists(ShippedTables.DefaultPath) && SameBytes(table, ShippedTables.DefaultPath))
+            return []; // every host ships it
         string inPack = $"{PackFormat.RaceFolder}/{Path.GetFileName(table)}";
         staging.AddFile(table, inPack);
         return ["--table", $"{PackRace.PackFolderToken}/{inPack}"];
     }
 
     private static bool SameBytes(string a, string b) =>
-        new FileInfo(a).Length == new FileInfo(b).Length && File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
+        new FileInfo(a).Length == new FileInfo(b).Length
+        && File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
 
     /// <summary>The build id a race journals for a plugin: the first 8 hex digits of its module version id.</summary>
     private static string ModuleVersionId(string dll)

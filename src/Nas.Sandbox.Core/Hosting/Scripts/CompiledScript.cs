@@ -14,8 +14,15 @@ public sealed class CompiledScript : IDisposable
 {
     private AssemblyLoadContext? _context;
 
-    internal CompiledScript(string path, string version, IReadOnlyList<string> sourceFiles, IReadOnlyList<IStrategyFactory> strategies,
-        IReadOnlyList<IEstimator> estimators, IReadOnlyList<IOperation> operations, AssemblyLoadContext context)
+    internal CompiledScript(
+        string path,
+        string version,
+        IReadOnlyList<string> sourceFiles,
+        IReadOnlyList<IStrategyFactory> strategies,
+        IReadOnlyList<IEstimator> estimators,
+        IReadOnlyList<IOperation> operations,
+        AssemblyLoadContext context
+    )
     {
         Path = path;
         Version = version;
@@ -46,7 +53,8 @@ public sealed class CompiledScript : IDisposable
     public void Dispose()
     {
         var context = Interlocked.Exchange(ref _context, null);
-        if (context is null) return;
+        if (context is null)
+            return;
         Strategies = [];
         Estimators = [];
         Operations = [];

@@ -29,20 +29,43 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 public sealed class ScriptCompiler
 {
     public static readonly IReadOnlyList<string> DefaultUsings =
-        ["System", "System.Linq", "System.Collections.Generic", "System.Threading", "System.Threading.Tasks", "Nas.Sandbox.Abstractions"];
+    [
+        "System",
+        "System.Linq",
+        "System.Collections.Generic",
+        "System.Threading",
+        "System.Threading.Tasks",
+        "Nas.Sandbox.Abstractions",
+    ];
 
-    private static readonly CSharpParseOptions ParseOptions =
-        CSharpParseOptions.Default.WithKind(SourceCodeKind.Script).WithLanguageVersion(LanguageVersion.Latest);
+    private static readonly CSharpParseOptions ParseOptions = CSharpParseOptions
+        .Default.WithKind(SourceCodeKind.Script)
+        .WithLanguageVersion(LanguageVersion.Latest);
 
-    private static readonly CSharpCompilationOptions BaseOptions =
-        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: DefaultUsings,
-                optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable, deterministic: true)
-            // Assembly-version unification notes MSBuild also hides: noise to a script author.
-            .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress });
+    private static readonly CSharpCompilationOptions BaseOptions = new CSharpCompilationOptions(
+        OutputKind.DynamicallyLinkedLibrary,
+        usings: DefaultUsings,
+        optimizationLevel: OptimizationLevel.Release,
+        nullableContextOptions: NullableContextOptions.Enable,
+        deterministic: true
+    )
+    // Assembly-version unification notes MSBuild also hides: noise to a script author.
+    .WithSpecificDiagnosticOptions(
+        new Dictionary<string, ReportDiagnostic>
+        {
+            ["CS1701"] = ReportDiagnostic.Suppress,
+            ["CS1702"] = ReportDiagnostic.Suppress,
+        }
+    );
 
-    private static readonly EmitOptions PdbEmitOptions = new(debugInformationFormat: DebugInformationFormat.PortablePdb);
+    private static readonly EmitOptions PdbEmitOptions = new(
+        debugInformationFormat: DebugInformationFormat.PortablePdb
+    );
 
-    private readonly Lazy<ImmutableArray<MetadataReference>> _references = new(ScriptReferences.Build, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<ImmutableArray<MetadataReference>> _references = new(
+        ScriptReferences.Build,
+        LazyThreadSafetyMode.ExecutionAndPublication
+    );
 
     public ScriptCompilationResult Compile(string path)
     {
@@ -54,25 +77,39 @@ public sealed class ScriptCompiler
             using var stream = File.OpenRead(fullPath);
             text = SourceText.From(stream, Encoding.UTF8, SourceHashAlgorithm.Sha256);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             string file = TryGetFullPath(path);
-            string message = e is FileNotFoundException or DirectoryNotFoundException ? "script file not found" : $"cannot read the script: {e.Message}";
-            return Failed(new ScriptDiagnostic(file, 1, 1, ScriptDiagnostic.Error, ScriptDiagnosticCodes.Unreadable, message));
+            string message = e is FileNotFoundException or DirectoryNotFoundException
+                ? "script file not found"
+                : $"cannot read the script: {e.Message}";
+            return Failed(
+                new ScriptDiagnostic(file, 1, 1, ScriptDiagnostic.Error, ScriptDiagnosticCodes.Unreadable, message)
+            );
         }
 
         var tree = CSharpSyntaxTree.ParseText(text, ParseOptions, fullPath);
-        var options = BaseOptions.WithSourceReferenceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, Path.GetDirectoryName(fullPath)));
+        var options = BaseOptions.WithSourceReferenceResolver(
+            new SourceFileResolver(ImmutableArray<string>.Empty, Path.GetDirectoryName(fullPath))
+        );
         string scriptName = Path.GetFileNameWithoutExtension(fullPath);
         // #load-ed files become syntax trees of this compilation: the script first, then what it loads.
-        var compilation = CSharpCompilation.CreateScriptCompilation(AssemblyName(scriptName), tree, _references.Value, options, returnType: typeof(object));
+        var compilation = CSharpCompilation.CreateScriptCompilation(
+            AssemblyName(scriptName),
+            tree,
+            _references.Value,
+            options,
+            returnType: typeof(object)
+        );
         var trees = compilation.SyntaxTrees.OrderBy(t => t == tree ? 0 : 1).ToArray();
 
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
         var emitted = compilation.Emit(pe, pdb, options: PdbEmitOptions);
         var diagnostics = RoslynDiagnostics.Convert(emitted.Diagnostics, trees, fullPath);
-        if (!emitted.Success || diagnostics.Any(d => d.IsError)) return new ScriptCompilationResult(null, diagnostics);
+        if (!emitted.Success || diagnostics.Any(d => d.IsError))
+            return new ScriptCompilationResult(null, diagnostics);
 
         var context = new ScriptLoadContext($"script {fullPath}");
         try
@@ -82,33 +119,76 @@ public sealed class ScriptCompiler
             var assembly = context.LoadFromStream(pe, pdb);
             var sources = new ScriptSourceMap(fullPath, compilation, trees);
             object? finalValue;
-            try { finalValue = ScriptEntryPoint.Run(compilation, assembly); }
+            try
+            {
+                finalValue = ScriptEntryPoint.Run(compilation, assembly);
+            }
             catch (Exception e)
             {
                 var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
                 var at = sources.Locate(cause) ?? (fullPath, 1, 1);
-                diagnostics.Add(new ScriptDiagnostic(at.File, at.Line, at.Column, ScriptDiagnostic.Error, ScriptDiagnosticCodes.EvaluationThrew,
-                    $"the script threw {cause.GetType().Name} while running: {cause.Message}"));
+                diagnostics.Add(
+                    new ScriptDiagnostic(
+                        at.File,
+                        at.Line,
+                        at.Column,
+                        ScriptDiagnostic.Error,
+                        ScriptDiagnosticCodes.EvaluationThrew,
+                        $"the script threw {cause.GetType().Name} while running: {cause.Message}"
+                    )
+                );
                 return Unload(context, diagnostics);
             }
 
             var exports = ScriptExports.Collect(assembly, finalValue, scriptName, sources);
             diagnostics.AddRange(exports.Diagnostics);
             if (exports.IsEmpty && !diagnostics.Any(d => d.IsError))
-                diagnostics.Add(new ScriptDiagnostic(fullPath, 1, 1, ScriptDiagnostic.Error, ScriptDiagnosticCodes.NothingDefined,
-                    "the script defines no strategy, estimator or operation: declare a public class implementing IStrategy, " +
-                    "IStrategyFactory, IEstimator or IOperation with a public parameterless constructor, or end the script with an instance of one."));
-            if (diagnostics.Any(d => d.IsError)) return Unload(context, diagnostics);
+                diagnostics.Add(
+                    new ScriptDiagnostic(
+                        fullPath,
+                        1,
+                        1,
+                        ScriptDiagnostic.Error,
+                        ScriptDiagnosticCodes.NothingDefined,
+                        "the script defines no strategy, estimator or operation: declare a public class implementing IStrategy, "
+                            + "IStrategyFactory, IEstimator or IOperation with a public parameterless constructor, or end the script with an instance of one."
+                    )
+                );
+            if (diagnostics.Any(d => d.IsError))
+                return Unload(context, diagnostics);
 
             var files = trees.Select(t => t.FilePath).Distinct(StringComparer.Ordinal).ToArray();
-            var script = new CompiledScript(fullPath, Version(trees), files, exports.Strategies, exports.Estimators, exports.Operations, context);
+            var script = new CompiledScript(
+                fullPath,
+                Version(trees),
+                files,
+                exports.Strategies,
+                exports.Estimators,
+                exports.Operations,
+                context
+            );
             return new ScriptCompilationResult(script, diagnostics);
         }
-        catch (Exception e) when (e is BadImageFormatException or FileLoadException or TypeLoadException or System.Reflection.ReflectionTypeLoadException
-                                      or MissingMethodException or InvalidOperationException)
+        catch (Exception e)
+            when (e
+                    is BadImageFormatException
+                        or FileLoadException
+                        or TypeLoadException
+                        or System.Reflection.ReflectionTypeLoadException
+                        or MissingMethodException
+                        or InvalidOperationException
+            )
         {
-            diagnostics.Add(new ScriptDiagnostic(fullPath, 1, 1, ScriptDiagnostic.Error, ScriptDiagnosticCodes.LoadFailed,
-                $"the compiled script could not be loaded: {e.GetType().Name}: {e.Message}"));
+            diagnostics.Add(
+                new ScriptDiagnostic(
+                    fullPath,
+                    1,
+                    1,
+                    ScriptDiagnostic.Error,
+                    ScriptDiagnosticCodes.LoadFailed,
+                    $"the compiled script could not be loaded: {e.GetType().Name}: {e.Message}"
+                )
+            );
             return Unload(context, diagnostics);
         }
     }
@@ -117,7 +197,8 @@ public sealed class ScriptCompiler
     private static string Version(IEnumerable<SyntaxTree> trees)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var tree in trees) hash.AppendData(Encoding.UTF8.GetBytes(tree.GetText().ToString()));
+        foreach (var tree in trees)
+            hash.AppendData(Encoding.UTF8.GetBytes(tree.GetText().ToString()));
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..8];
     }
 
@@ -134,7 +215,13 @@ public sealed class ScriptCompiler
 
     private static string TryGetFullPath(string path)
     {
-        try { return Path.GetFullPath(path); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return path; }
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return path;
+        }
     }
 }

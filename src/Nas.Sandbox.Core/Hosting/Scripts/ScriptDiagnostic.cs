@@ -9,7 +9,8 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// </summary>
 public sealed record ScriptDiagnostic(string File, int Line, int Column, string Severity, string Code, string Message)
 {
-    public const string Error = "error", Warning = "warning";
+    public const string Error = "error",
+        Warning = "warning";
 
     public bool IsError => Severity == Error;
 

@@ -14,11 +14,12 @@ internal static class ScriptEntryPoint
     public static object? Run(Compilation compilation, Assembly assembly)
     {
         var entryPoint = compilation.GetEntryPoint(CancellationToken.None)
-                         ?? throw new InvalidOperationException("The script compilation has no entry point.");
+            ?? throw new InvalidOperationException("The script compilation has no entry point.");
         string typeName = entryPoint.ContainingNamespace.IsGlobalNamespace
             ? entryPoint.ContainingType.MetadataName
             : $"{entryPoint.ContainingNamespace.ToDisplayString()}.{entryPoint.ContainingType.MetadataName}";
-        var method = assembly.GetType(typeName, throwOnError: true)!
+        var method = assembly
+            .GetType(typeName, throwOnError: true)!
             .GetMethod(entryPoint.MetadataName, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
             ?? throw new InvalidOperationException($"Entry point {typeName}.{entryPoint.MetadataName} not found.");
         var factory = method.CreateDelegate<Func<object?[], Task<object?>>>();

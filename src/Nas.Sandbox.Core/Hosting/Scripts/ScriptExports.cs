@@ -17,7 +17,13 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// </remarks>
 internal sealed class ScriptExports
 {
-    private static readonly Type[] Published = [typeof(IStrategyFactory), typeof(IStrategy), typeof(IEstimator), typeof(IOperation)];
+    private static readonly Type[] Published =
+    [
+        typeof(IStrategyFactory),
+        typeof(IStrategy),
+        typeof(IEstimator),
+        typeof(IOperation),
+    ];
 
     public List<IStrategyFactory> Strategies { get; } = [];
     public List<IEstimator> Estimators { get; } = [];
@@ -26,14 +32,20 @@ internal sealed class ScriptExports
 
     public bool IsEmpty => Strategies.Count == 0 && Estimators.Count == 0 && Operations.Count == 0;
 
-    public static ScriptExports Collect(Assembly assembly, object? finalValue, string scriptName, ScriptSourceMap sources)
+    public static ScriptExports Collect(
+        Assembly assembly,
+        object? finalValue,
+        string scriptName,
+        ScriptSourceMap sources
+    )
     {
         var exports = new ScriptExports();
         var candidates = assembly.GetTypes().Where(t => IsPublishable(t, sources)).ToList();
         var strategyTypes = new List<Type>();
 
         // The final expression's own type is published through that value, not instantiated a second time.
-        if (finalValue is not null) candidates.Remove(finalValue.GetType());
+        if (finalValue is not null)
+            candidates.Remove(finalValue.GetType());
 
         foreach (var type in candidates)
         {
@@ -42,7 +54,8 @@ internal sealed class ScriptExports
                 strategyTypes.Add(type);
                 continue;
             }
-            if (exports.TryCreate(type, sources) is { } instance) exports.Add(instance);
+            if (exports.TryCreate(type, sources) is { } instance)
+                exports.Add(instance);
         }
 
         switch (finalValue)
@@ -55,9 +68,17 @@ internal sealed class ScriptExports
                 break;
             case IStrategy strategy:
                 var at = sources.Locate(strategy.GetType());
-                exports.Diagnostics.Add(new ScriptDiagnostic(at.File, at.Line, at.Column, ScriptDiagnostic.Error, ScriptDiagnosticCodes.StrategyInstance,
-                    $"the script ends with an instance of strategy '{strategy.GetType().Name}', but a race needs a fresh instance for every " +
-                    "contestant and heat: make the class public with a public parameterless constructor, or end with an IStrategyFactory."));
+                exports.Diagnostics.Add(
+                    new ScriptDiagnostic(
+                        at.File,
+                        at.Line,
+                        at.Column,
+                        ScriptDiagnostic.Error,
+                        ScriptDiagnosticCodes.StrategyInstance,
+                        $"the script ends with an instance of strategy '{strategy.GetType().Name}', but a race needs a fresh instance for every "
+                            + "contestant and heat: make the class public with a public parameterless constructor, or end with an IStrategyFactory."
+                    )
+                );
                 break;
         }
 
@@ -65,7 +86,8 @@ internal sealed class ScriptExports
         {
             foreach (var type in strategyTypes)
             {
-                if (exports.TryCreate(type, sources) is null) continue; // the probe threw: reported
+                if (exports.TryCreate(type, sources) is null)
+                    continue; // the probe threw: reported
                 string name = strategyTypes.Count == 1 ? scriptName : $"{scriptName}-{KebabCase(type.Name)}";
                 exports.Strategies.Add(new ScriptStrategyFactory(name, type));
             }
@@ -75,29 +97,46 @@ internal sealed class ScriptExports
 
     private static bool IsPublishable(Type type, ScriptSourceMap sources) =>
         type is { IsAbstract: false, IsInterface: false, ContainsGenericParameters: false }
-        && Published.Any(p => p.IsAssignableFrom(type)) && type.GetConstructor(Type.EmptyTypes) is not null
+        && Published.Any(p => p.IsAssignableFrom(type))
+        && type.GetConstructor(Type.EmptyTypes) is not null
         && sources.IsDeclaredPublic(type);
 
     private object? TryCreate(Type type, ScriptSourceMap sources)
     {
-        try { return Activator.CreateInstance(type); }
+        try
+        {
+            return Activator.CreateInstance(type);
+        }
         catch (Exception e)
         {
             var cause = e is TargetInvocationException { InnerException: { } inner } ? inner : e;
             var at = sources.Locate(cause) ?? sources.Locate(type);
-            Diagnostics.Add(new ScriptDiagnostic(at.File, at.Line, at.Column, ScriptDiagnostic.Error, ScriptDiagnosticCodes.ConstructorThrew,
-                $"the constructor of '{type.Name}' threw {cause.GetType().Name}: {cause.Message}"));
+            Diagnostics.Add(
+                new ScriptDiagnostic(
+                    at.File,
+                    at.Line,
+                    at.Column,
+                    ScriptDiagnostic.Error,
+                    ScriptDiagnosticCodes.ConstructorThrew,
+                    $"the constructor of '{type.Name}' threw {cause.GetType().Name}: {cause.Message}"
+                )
+            );
             return null;
         }
     }
 
     private void Add(object instance)
     {
-        if (instance is IStrategyFactory factory) Strategies.Add(factory);
-        if (instance is IEstimator estimator) Estimators.Add(estimator);
-        if (instance is IOperation operation) Operations.Add(operation);
+        if (instance is IStrategyFactory factory)
+            Strategies.Add(factory);
+        if (instance is IEstimator estimator)
+            Estimators.Add(estimator);
+        if (instance is IOperation operation)
+            Operations.Add(operation);
     }
 
     private static string KebabCase(string name) =>
-        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+        string.Concat(
+            name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString())
+        );
 }

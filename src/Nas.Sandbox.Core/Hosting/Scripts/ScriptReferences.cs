@@ -27,18 +27,30 @@ internal static class ScriptReferences
             .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .ToArray();
         var trustedByName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string path in trusted) trustedByName.TryAdd(Path.GetFileNameWithoutExtension(path), path);
+        foreach (string path in trusted)
+            trustedByName.TryAdd(Path.GetFileNameWithoutExtension(path), path);
 
         string frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? "";
         var paths = new List<string>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (string path in trusted)
-            if (string.Equals(Path.GetDirectoryName(path), frameworkDirectory, StringComparison.Ordinal) && seen.Add(Path.GetFileNameWithoutExtension(path)))
+            if (
+                string.Equals(Path.GetDirectoryName(path), frameworkDirectory, StringComparison.Ordinal)
+                && seen.Add(Path.GetFileNameWithoutExtension(path))
+            )
                 paths.Add(path);
 
-        foreach (var assembly in new[] { typeof(IStrategy).Assembly, typeof(Nas.Sandbox.Abstractions.IOperation).Assembly, typeof(TorchSharp.torch).Assembly })
+        foreach (
+            var assembly in new[]
+            {
+                typeof(IStrategy).Assembly,
+                typeof(Nas.Sandbox.Abstractions.IOperation).Assembly,
+                typeof(TorchSharp.torch).Assembly,
+            }
+        )
         {
-            if (assembly.Location is { Length: > 0 } location && seen.Add(assembly.GetName().Name!)) paths.Add(location);
+            if (assembly.Location is { Length: > 0 } location && seen.Add(assembly.GetName().Name!))
+                paths.Add(location);
             // Their own dependencies, so that a TorchSharp signature mentioning one of them still binds.
             foreach (AssemblyName dependency in assembly.GetReferencedAssemblies())
                 if (dependency.Name is { } name && trustedByName.TryGetValue(name, out string? path) && seen.Add(name))

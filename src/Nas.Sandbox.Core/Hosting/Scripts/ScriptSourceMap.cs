@@ -20,9 +20,11 @@ internal sealed class ScriptSourceMap(string scriptPath, Compilation compilation
     public bool IsDeclaredPublic(Type type)
     {
         var symbol = type.FullName is { } name ? compilation.GetTypeByMetadataName(name) : null;
-        if (symbol is null) return false;
+        if (symbol is null)
+            return false;
         for (var t = symbol; t is not null && !t.IsScriptClass; t = t.ContainingType)
-            if (t.DeclaredAccessibility != Accessibility.Public) return false;
+            if (t.DeclaredAccessibility != Accessibility.Public)
+                return false;
         return true;
     }
 
@@ -39,9 +41,9 @@ internal sealed class ScriptSourceMap(string scriptPath, Compilation compilation
     public (string File, int Line, int Column) Locate(Type type)
     {
         foreach (var tree in trees)
-            foreach (var declaration in tree.GetRoot().DescendantNodes().OfType<BaseTypeDeclarationSyntax>())
-                if (declaration.Identifier.ValueText == type.Name)
-                    return RoslynDiagnostics.At(declaration.Identifier.GetLocation(), scriptPath);
+        foreach (var declaration in tree.GetRoot().DescendantNodes().OfType<BaseTypeDeclarationSyntax>())
+            if (declaration.Identifier.ValueText == type.Name)
+                return RoslynDiagnostics.At(declaration.Identifier.GetLocation(), scriptPath);
         return (scriptPath, 1, 1);
     }
 }

@@ -17,8 +17,15 @@ public sealed class ScriptStrategyFactory : IStrategyFactory
     public ScriptStrategyFactory(string name, Type strategyType)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (!typeof(IStrategy).IsAssignableFrom(strategyType) || strategyType.IsAbstract || strategyType.GetConstructor(Type.EmptyTypes) is null)
-            throw new ArgumentException($"{strategyType.Name} must be a concrete IStrategy with a public parameterless constructor.", nameof(strategyType));
+        if (
+            !typeof(IStrategy).IsAssignableFrom(strategyType)
+            || strategyType.IsAbstract
+            || strategyType.GetConstructor(Type.EmptyTypes) is null
+        )
+            throw new ArgumentException(
+                $"{strategyType.Name} must be a concrete IStrategy with a public parameterless constructor.",
+                nameof(strategyType)
+            );
         Name = name;
         _strategyType = strategyType;
         Description = strategyType.GetCustomAttribute<DescriptionAttribute>()?.Description is { Length: > 0 } text
@@ -35,7 +42,10 @@ public sealed class ScriptStrategyFactory : IStrategyFactory
 
     public IStrategy Create(KnobValues knobs)
     {
-        try { return (IStrategy)Activator.CreateInstance(_strategyType)!; }
+        try
+        {
+            return (IStrategy)Activator.CreateInstance(_strategyType)!;
+        }
         // Let the referee report the script's own exception, not reflection's wrapper.
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {

@@ -44,21 +44,49 @@ internal sealed class ContestantProcess : IDisposable
     public static ContestantProcess Start(ContestantProcessStart start, JObject setup, TimeSpan timeout)
     {
         string pipeName = $"nas-contestant-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        var pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+        var pipe = new NamedPipeServerStream(
+            pipeName,
+            PipeDirection.InOut,
+            1,
+            PipeTransmissionMode.Byte,
+            PipeOptions.Asynchronous
+        );
         var info = new ProcessStartInfo(start.FileName)
         {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
-        foreach (string argument in start.Arguments) info.ArgumentList.Add(argument);
-        foreach (string argument in new[] { "--pipe", pipeName, "--parent", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (string argument in start.Arguments)
             info.ArgumentList.Add(argument);
-        if (start.HeapLimitBytes is { } limit) info.Environment["DOTNET_GCHeapHardLimit"] = limit.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (
+            string argument in new[]
+            {
+                "--pipe",
+                pipeName,
+                "--parent",
+                Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }
+        )
+            info.ArgumentList.Add(argument);
+        if (start.HeapLimitBytes is { } limit)
+            info.Environment["DOTNET_GCHeapHardLimit"] = limit.ToString(
+                "X",
+                System.Globalization.CultureInfo.InvariantCulture
+            );
         var process = new Process { StartInfo = info };
-        try { process.Start(); }
+        try
+        {
+            process.Start();
+        }
         catch (Exception e)
         {
             pipe.Dispose();
-            throw new ContestantProcessException($"could not start the contestant's process ({start.FileName}): {e.Message}", crashed: false);
+            throw new ContestantProcessException(
+                $"could not start the contestant's process ({start.FileName}): {e.Message}",
+                crashed: false
+            );
         }
         var contestant = new ContestantProcess(process, pipe);
         process.OutputDataReceived += (_, line) => contestant._output.Add(line.Data);
@@ -68,7 +96,10 @@ internal sealed class ContestantProcess : IDisposable
         try
         {
             var connected = pipe.WaitForConnectionAsync();
-            if (Task.WaitAny([connected, process.WaitForExitAsync()], timeout) < 0 || !connected.IsCompletedSuccessfully)
+            if (
+                Task.WaitAny([connected, process.WaitForExitAsync()], timeout) < 0
+                || !connected.IsCompletedSuccessfully
+            )
                 throw contestant.Failure("start", timeout);
             contestant.Call(setup, timeout);
             return contestant;
@@ -88,20 +119,41 @@ internal sealed class ContestantProcess : IDisposable
     public JObject Call(JObject request, TimeSpan timeout)
     {
         string op = (string?)request["op"] ?? "call";
-        if (!Usable) throw Failure(op, timeout);
+        if (!Usable)
+            throw Failure(op, timeout);
         string? line;
         bool overran = false;
-        using (new Timer(_ => { overran = true; Kill(); }, null, timeout, Timeout.InfiniteTimeSpan))
+        using (
+            new Timer(
+                _ =>
+                {
+                    overran = true;
+                    Kill();
+                },
+                null,
+                timeout,
+                Timeout.InfiniteTimeSpan
+            )
+        )
         {
             try
             {
                 WorkerWire.Write(_writer, request);
                 line = _reader.ReadLine();
             }
-            catch (IOException) { line = null; }
+            catch (IOException)
+            {
+                line = null;
+            }
         }
-        if (overran) throw new ContestantProcessException($"did not return within {timeout.TotalSeconds:0.###} s; its process was stopped", crashed: false, timedOut: true);
-        if (line is null) throw Failure(op, timeout);
+        if (overran)
+            throw new ContestantProcessException(
+                $"did not return within {timeout.TotalSeconds:0.###} s; its process was stopped",
+                crashed: false,
+                timedOut: true
+            );
+        if (line is null)
+            throw Failure(op, timeout);
         var message = JObject.Parse(line);
         if ((string?)message["kind"] == "fatal")
         {
@@ -114,36 +166,53 @@ internal sealed class ContestantProcess : IDisposable
     /// <summary>Why the process stopped answering: it exited (with its code or signal and last output) or could not be reached.</summary>
     private ContestantProcessException Failure(string what, TimeSpan timeout)
     {
-        if (_killed) return new ContestantProcessException("its process was stopped after an earlier call overran", crashed: false);
+        if (_killed)
+            return new ContestantProcessException(
+                "its process was stopped after an earlier call overran",
+                crashed: false
+            );
         if (!_process.WaitForExit(2000))
         {
             if (what == "start")
             {
                 Kill();
-                return new ContestantProcessException($"its process did not start within {timeout.TotalSeconds:0.###} s{_output.Describe()}", crashed: false);
+                return new ContestantProcessException(
+                    $"its process did not start within {timeout.TotalSeconds:0.###} s{_output.Describe()}",
+                    crashed: false
+                );
             }
             Kill();
-            return new ContestantProcessException($"its process stopped answering during {what}{_output.Describe()}", crashed: true);
+            return new ContestantProcessException(
+                $"its process stopped answering during {what}{_output.Describe()}",
+                crashed: true
+            );
         }
         _process.WaitForExit(); // the output readers finish
-        return new ContestantProcessException($"its process died during {what}: {ExitDescription(_process.ExitCode)}{_output.Describe()}", crashed: true);
+        return new ContestantProcessException(
+            $"its process died during {what}: {ExitDescription(_process.ExitCode)}{_output.Describe()}",
+            crashed: true
+        );
     }
 
     /// <summary>Exit code, and the signal it means on Unix (128 + signal, as .NET reports a process killed by a signal).</summary>
-    internal static string ExitDescription(int code) => code switch
-    {
-        134 => "exit code 134 (SIGABRT: aborted, e.g. a stack overflow or a fail-fast)",
-        139 => "exit code 139 (SIGSEGV: a crash in native code)",
-        137 => "exit code 137 (SIGKILL: killed, e.g. by the kernel's out-of-memory killer)",
-        135 => "exit code 135 (SIGBUS)",
-        136 => "exit code 136 (SIGFPE)",
-        _ => $"exit code {code}",
-    };
+    internal static string ExitDescription(int code) =>
+        code switch
+        {
+            134 => "exit code 134 (SIGABRT: aborted, e.g. a stack overflow or a fail-fast)",
+            139 => "exit code 139 (SIGSEGV: a crash in native code)",
+            137 => "exit code 137 (SIGKILL: killed, e.g. by the kernel's out-of-memory killer)",
+            135 => "exit code 135 (SIGBUS)",
+            136 => "exit code 136 (SIGFPE)",
+            _ => $"exit code {code}",
+        };
 
     public void Kill()
     {
         _killed = true;
-        try { _process.Kill(entireProcessTree: true); }
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { } // already gone
     }
 
@@ -152,11 +221,16 @@ internal sealed class ContestantProcess : IDisposable
     {
         if (Usable)
         {
-            try { WorkerWire.Write(_writer, new JObject { ["op"] = "exit" }); }
+            try
+            {
+                WorkerWire.Write(_writer, new JObject { ["op"] = "exit" });
+            }
             catch (IOException) { }
-            if (!_process.WaitForExit(1000)) Kill();
+            if (!_process.WaitForExit(1000))
+                Kill();
         }
-        else if (!_process.HasExited) Kill();
+        else if (!_process.HasExited)
+            Kill();
         _reader.Dispose();
         _writer.Dispose();
         _pipe.Dispose();
@@ -170,11 +244,13 @@ internal sealed class ContestantProcess : IDisposable
 
         public void Add(string? line)
         {
-            if (line is null) return;
+            if (line is null)
+                return;
             lock (_lines)
             {
                 _lines.Enqueue(line.Length > 300 ? line[..300] + "..." : line);
-                while (_lines.Count > lines) _lines.Dequeue();
+                while (_lines.Count > lines)
+                    _lines.Dequeue();
             }
         }
 
@@ -183,9 +259,16 @@ internal sealed class ContestantProcess : IDisposable
         {
             lock (_lines)
             {
-                var shown = _lines.Select(l => l.Trim())
-                    .Where(l => l.Length > 0 && !l.StartsWith("at ", StringComparison.Ordinal) && !l.StartsWith("Repeat", StringComparison.Ordinal) && !l.StartsWith("---", StringComparison.Ordinal))
-                    .TakeLast(3).ToArray();
+                var shown = _lines
+                    .Select(l => l.Trim())
+                    .Where(l =>
+                        l.Length > 0
+                        && !l.StartsWith("at ", StringComparison.Ordinal)
+                        && !l.StartsWith("Repeat", StringComparison.Ordinal)
+                        && !l.StartsWith("---", StringComparison.Ordinal)
+                    )
+                    .TakeLast(3)
+                    .ToArray();
                 return shown.Length == 0 ? "" : $"; its last output: {string.Join(" | ", shown)}";
             }
         }

@@ -20,7 +20,9 @@ namespace Nas.Sandbox.Core.Racing.Isolation;
 /// </summary>
 public sealed class ContestantProcesses : IDisposable
 {
-    private readonly ConcurrentDictionary<StrategyEntry, IsolatedStrategyFactory> _factories = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<StrategyEntry, IsolatedStrategyFactory> _factories = new(
+        ReferenceEqualityComparer.Instance
+    );
     private readonly JObject _race;
 
     /// <param name="start">How to start a contestant process (the host program with its hidden contestant command).</param>
@@ -28,8 +30,15 @@ public sealed class ContestantProcesses : IDisposable
     /// <param name="scriptFolders">The extra script folders the host was given.</param>
     /// <param name="space">The race's space, made again in each process from its name and operations.</param>
     /// <param name="training">The race's training data (its dataset is named by <paramref name="dataset"/>); null when none.</param>
-    public ContestantProcesses(ContestantProcessStart start, IEnumerable<string> pluginFolders, IEnumerable<string> scriptFolders,
-        ISearchSpace space, RaceSettings settings, string dataset, Training.RaceTrainingData? training)
+    public ContestantProcesses(
+        ContestantProcessStart start,
+        IEnumerable<string> pluginFolders,
+        IEnumerable<string> scriptFolders,
+        ISearchSpace space,
+        RaceSettings settings,
+        string dataset,
+        Training.RaceTrainingData? training
+    )
     {
         Start = start;
         CallTimeout = settings.CallTimeout;
@@ -40,12 +49,14 @@ public sealed class ContestantProcesses : IDisposable
             ["space"] = new JObject { ["name"] = space.Name, ["operations"] = new JArray(space.Operations) },
             ["objective"] = settings.Objective.Text,
             ["fidelity"] = JObject.FromObject(settings.Fidelity, JournalFormat.Serializer),
-            ["training"] = training is null ? null : new JObject
-            {
-                ["dataset"] = dataset,
-                ["settings"] = JObject.FromObject(training.Settings, JournalFormat.Serializer),
-                ["device"] = training.Device.ToString(),
-            },
+            ["training"] = training is null
+                ? null
+                : new JObject
+                {
+                    ["dataset"] = dataset,
+                    ["settings"] = JObject.FromObject(training.Settings, JournalFormat.Serializer),
+                    ["device"] = training.Device.ToString(),
+                },
         };
     }
 
@@ -61,18 +72,25 @@ public sealed class ContestantProcesses : IDisposable
     /// <summary>Starts a process for <paramref name="entry"/> if none is idle (before the call that needs it, so its start is not timed as the contestant's).</summary>
     public Task PrepareAsync(StrategyEntry entry) => Task.Run(() => Factory(entry).Prepare());
 
-    private IsolatedStrategyFactory Factory(StrategyEntry entry) => _factories.GetOrAdd(entry, e => new IsolatedStrategyFactory(e, this));
+    private IsolatedStrategyFactory Factory(StrategyEntry entry) =>
+        _factories.GetOrAdd(entry, e => new IsolatedStrategyFactory(e, this));
 
     internal JObject Setup(StrategyEntry entry)
     {
         var setup = (JObject)_race.DeepClone();
-        setup["strategy"] = new JObject { ["name"] = entry.Name, ["origin"] = entry.Source.Origin, ["build"] = entry.Source.Build };
+        setup["strategy"] = new JObject
+        {
+            ["name"] = entry.Name,
+            ["origin"] = entry.Source.Origin,
+            ["build"] = entry.Source.Build,
+        };
         return setup;
     }
 
     public void Dispose()
     {
-        foreach (var factory in _factories.Values) factory.StopAll();
+        foreach (var factory in _factories.Values)
+            factory.StopAll();
         _factories.Clear();
     }
 }

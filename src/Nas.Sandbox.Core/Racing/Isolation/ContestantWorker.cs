@@ -23,12 +23,19 @@ public static class ContestantWorker
     {
         using var reader = new StreamReader(pipe, leaveOpen: true);
         using var writer = new StreamWriter(pipe, leaveOpen: true) { NewLine = "\n" };
-        if (WorkerWire.Read(reader) is not { } setup) return 0;
+        if (WorkerWire.Read(reader) is not { } setup)
+            return 0;
         Session session;
-        try { session = Session.Open(setup, hostAssembly); }
+        try
+        {
+            session = Session.Open(setup, hostAssembly);
+        }
         catch (Exception e)
         {
-            WorkerWire.Write(writer, WorkerWire.Error(e is NasException ? e.Message : $"{e.GetType().Name}: {e.Message}"));
+            WorkerWire.Write(
+                writer,
+                WorkerWire.Error(e is NasException ? e.Message : $"{e.GetType().Name}: {e.Message}")
+            );
             return 1;
         }
         using (session)
@@ -36,17 +43,30 @@ public static class ContestantWorker
             WorkerWire.Write(writer, new JObject { ["ok"] = true, ["build"] = session.Entry.Source.Build });
             while (WorkerWire.Read(reader) is { } request)
             {
-                if ((string?)request["op"] == "exit") return 0;
+                if ((string?)request["op"] == "exit")
+                    return 0;
                 JObject reply;
-                try { reply = session.Handle(request); }
-                catch (KnobException e) { reply = WorkerWire.Error(e.Message, "knob"); }
+                try
+                {
+                    reply = session.Handle(request);
+                }
+                catch (KnobException e)
+                {
+                    reply = WorkerWire.Error(e.Message, "knob");
+                }
                 catch (OutOfMemoryException e)
                 {
                     // The instance holds what it allocated: the process goes, and the memory with it.
-                    WorkerWire.Write(writer, WorkerWire.Error($"OutOfMemoryException: {e.Message}{Session.MemoryLimitNote}", "fatal"));
+                    WorkerWire.Write(
+                        writer,
+                        WorkerWire.Error($"OutOfMemoryException: {e.Message}{Session.MemoryLimitNote}", "fatal")
+                    );
                     return 3;
                 }
-                catch (Exception e) { reply = WorkerWire.Error($"{e.GetType().Name}: {e.Message}"); }
+                catch (Exception e)
+                {
+                    reply = WorkerWire.Error($"{e.GetType().Name}: {e.Message}");
+                }
                 WorkerWire.Write(writer, reply);
             }
             return 0;
@@ -64,39 +84,72 @@ public static class ContestantWorker
         private IStrategy? _instance;
         private DeferredTrainingKit? _kit;
 
-        private Session(SandboxHost host, StrategyEntry entry, ISearchSpace space, ObjectiveDescription objective, Lazy<RaceTrainingData>? training, Fidelity fidelity)
+        private Session(
+            SandboxHost host,
+            StrategyEntry entry,
+            ISearchSpace space,
+            ObjectiveDescription objective,
+            Lazy<RaceTrainingData>? training,
+            Fidelity fidelity
+        )
         {
-            (_host, Entry, _space, _objective, _training, _fidelity) = (host, entry, space, objective, training, fidelity);
+            (_host, Entry, _space, _objective, _training, _fidelity) = (
+                host,
+                entry,
+                space,
+                objective,
+                training,
+                fidelity
+            );
         }
 
         public StrategyEntry Entry { get; }
 
         public static string MemoryLimitNote =>
-            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var limit and > 0 && Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is not null
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var limit and > 0
+            && Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is not null
                 ? $" (the contestant's managed heap limit is {limit / (1024.0 * 1024 * 1024):0.##} GiB)"
                 : "";
 
         public static Session Open(JObject setup, Assembly hostAssembly)
         {
-            var host = SandboxHost.Create(hostAssembly, Strings(setup["plugins"]), Strings(setup["scripts"]), lazyScripts: true);
+            var host = SandboxHost.Create(
+                hostAssembly,
+                Strings(setup["plugins"]),
+                Strings(setup["scripts"]),
+                lazyScripts: true
+            );
             try
             {
                 var strategy = (JObject)setup["strategy"]!;
-                var entry = Find(host, (string)strategy["name"]!, (string)strategy["origin"]!, (string?)strategy["build"] ?? "");
+                var entry = Find(
+                    host,
+                    (string)strategy["name"]!,
+                    (string)strategy["origin"]!,
+                    (string?)strategy["build"] ?? ""
+                );
                 var space = (JObject)setup["space"]!;
                 var operations = Strings(space["operations"]);
-                ISearchSpace searchSpace = (string)space["name"]! == "nb201" && operations.Length > 0
-                    ? new Nb201Space(operations, (string)space["name"]!)
-                    : host.CreateSpace((string)space["name"]!);
+                ISearchSpace searchSpace =
+                    (string)space["name"]! == "nb201" && operations.Length > 0
+                        ? new Nb201Space(operations, (string)space["name"]!)
+                        : host.CreateSpace((string)space["name"]!);
                 var objective = RaceObjective.Parse((string?)setup["objective"] ?? "accuracy").Description;
                 var fidelity = setup["fidelity"]?.ToObject<Fidelity>(JournalFormat.Serializer) ?? new Fidelity();
                 Lazy<RaceTrainingData>? training = null;
                 if (setup["training"] is JObject data)
                 {
                     var settings = data["settings"]!.ToObject<TrainingSettings>(JournalFormat.Serializer)!;
-                    string dataset = (string)data["dataset"]!, device = (string)data["device"]!;
-                    training = new Lazy<RaceTrainingData>(() => new RaceTrainingData(() => SandboxHost.LoadDataset(dataset), host.Operations, settings,
-                        Evaluation.Devices.Resolve(device)));
+                    string dataset = (string)data["dataset"]!,
+                        device = (string)data["device"]!;
+                    training = new Lazy<RaceTrainingData>(() =>
+                        new RaceTrainingData(
+                            () => SandboxHost.LoadDataset(dataset),
+                            host.Operations,
+                            settings,
+                            Evaluation.Devices.Resolve(device)
+                        )
+                    );
                 }
                 return new Session(host, entry, searchSpace, objective, training, fidelity);
             }
@@ -110,20 +163,27 @@ public static class ContestantWorker
         /// <summary>The entry the race raced: same name, same file, same build (a source edited since is refused: the race will swap to it).</summary>
         private static StrategyEntry Find(SandboxHost host, string name, string origin, string build)
         {
-            if (origin.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)) host.RequireScript(origin);
+            if (origin.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+                host.RequireScript(origin);
             StrategyEntry? entry = host.Strategies.All.FirstOrDefault(e => e.Name == name && e.Source.Origin == origin);
             if (entry is null)
             {
                 host.LoadScriptFolders();
                 entry = host.Strategies.All.FirstOrDefault(e => e.Name == name && e.Source.Origin == origin);
             }
-            if (entry is null) throw new NasException($"Strategy '{name}' from {origin} could not be loaded in the contestant's process.");
+            if (entry is null)
+                throw new NasException(
+                    $"Strategy '{name}' from {origin} could not be loaded in the contestant's process."
+                );
             if (build.Length > 0 && entry.Source.Build != build)
-                throw new NasException($"{origin} changed since the race loaded it (build {build}, now {entry.Source.Build}).");
+                throw new NasException(
+                    $"{origin} changed since the race loaded it (build {build}, now {entry.Source.Build})."
+                );
             return entry;
         }
 
-        private static string[] Strings(JToken? token) => token is JArray array ? array.Select(t => (string)t!).ToArray() : [];
+        private static string[] Strings(JToken? token) =>
+            token is JArray array ? array.Select(t => (string)t!).ToArray() : [];
 
         public JObject Handle(JObject request)
         {
@@ -131,7 +191,9 @@ public static class ContestantWorker
             {
                 case "create":
                     Retire();
-                    var given = ((JObject?)request["knobs"] ?? []).Properties().ToDictionary(p => p.Name, p => (string)p.Value!);
+                    var given = ((JObject?)request["knobs"] ?? [])
+                        .Properties()
+                        .ToDictionary(p => p.Name, p => (string)p.Value!);
                     var knobs = KnobValues.Create(Entry.Name, Entry.Factory.Knobs, given);
                     _instance = Entry.Factory.Create(knobs);
                     return WorkerWire.Ok();
@@ -180,10 +242,12 @@ public static class ContestantWorker
         /// </summary>
         private ITrainingKit? KitFor(JObject? kit)
         {
-            if (kit is null || _training is null) return null;
+            if (kit is null || _training is null)
+                return null;
             if (_kit is null)
             {
-                long dataSeed = (long)kit["dataSeed"]!, seed = (long)kit["seed"]!;
+                long dataSeed = (long)kit["dataSeed"]!,
+                    seed = (long)kit["seed"]!;
                 _kit = new DeferredTrainingKit(() => _training.Value.KitFor(dataSeed, _fidelity, seed));
             }
             return _kit;
@@ -209,9 +273,13 @@ public static class ContestantWorker
 
         public void Dispose()
         {
-            try { Retire(); }
+            try
+            {
+                Retire();
+            }
             catch (Exception) { } // the process is ending; a failing Dispose changes nothing
-            if (_training is { IsValueCreated: true }) _training.Value.Dispose();
+            if (_training is { IsValueCreated: true })
+                _training.Value.Dispose();
             _host.Dispose();
         }
     }

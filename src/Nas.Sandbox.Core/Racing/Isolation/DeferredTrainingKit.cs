@@ -26,7 +26,8 @@ internal sealed class DeferredTrainingKit(Func<TrainingKit> make) : ITrainingKit
         get
         {
             Interlocked.Increment(ref _touches);
-            if (_kit is not null) return _kit;
+            if (_kit is not null)
+                return _kit;
             long start = Stopwatch.GetTimestamp();
             _kit = make();
             _makeSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -44,8 +45,18 @@ internal sealed class DeferredTrainingKit(Func<TrainingKit> make) : ITrainingKit
     public int CellsPerStage => Kit.CellsPerStage;
     public int BatchSize => Kit.BatchSize;
     public long Seed => Kit.Seed;
-    public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride) => Kit.BuildOperation(name, channelsIn, channelsOut, stride);
-    public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride, bool affine, bool trackRunningStats) =>
-        Kit.BuildOperation(name, channelsIn, channelsOut, stride, affine, trackRunningStats);
+
+    public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride) =>
+        Kit.BuildOperation(name, channelsIn, channelsOut, stride);
+
+    public nn.Module<Tensor, Tensor> BuildOperation(
+        string name,
+        int channelsIn,
+        int channelsOut,
+        int stride,
+        bool affine,
+        bool trackRunningStats
+    ) => Kit.BuildOperation(name, channelsIn, channelsOut, stride, affine, trackRunningStats);
+
     public nn.Module<Tensor, Tensor> BuildNetwork(Func<int, nn.Module<Tensor, Tensor>> cell) => Kit.BuildNetwork(cell);
 }

@@ -16,7 +16,8 @@ internal sealed class IsolatedStrategy : IStrategy, IDisposable
     private ContestantProcess? _process;
     private TrainingKit? _kit;
 
-    public IsolatedStrategy(IsolatedStrategyFactory owner, ContestantProcess process) => (_owner, _process) = (owner, process);
+    public IsolatedStrategy(IsolatedStrategyFactory owner, ContestantProcess process) =>
+        (_owner, _process) = (owner, process);
 
     /// <summary>Seed of the next ask's <see cref="SearchContext.Random"/>, set by the referee (the process makes the same Random from it).</summary>
     public int AskSeed { get; set; }
@@ -31,14 +32,27 @@ internal sealed class IsolatedStrategy : IStrategy, IDisposable
     {
         // The race's kit for this contestant: the process makes its own copy from the same seeds.
         _kit = context.TrainingSetup as TrainingKit ?? _kit;
-        var reply = Call(new JObject
+        var reply = Call(
+            new JObject
+            {
+                ["op"] = "ask",
+                ["seed"] = AskSeed,
+                ["index"] = context.AskIndex,
+                ["evaluationBudget"] = context.EvaluationBudget,
+                ["secondsBudget"] = context.SecondsBudget,
+                ["evaluationsUsed"] = context.EvaluationsUsed,
+                ["secondsUsed"] = context.SecondsUsed,
+                ["kit"] = context.TrainingSetup is TrainingKit kit
+                    ? new JObject { ["dataSeed"] = kit.DataSeed, ["seed"] = kit.WeightSeed }
+                    : null,
+            }
+        );
+        if ((string?)reply["arch"] is not { } key)
+            return null!; // the referee reports a null answer
+        try
         {
-            ["op"] = "ask", ["seed"] = AskSeed, ["index"] = context.AskIndex, ["evaluationBudget"] = context.EvaluationBudget,
-            ["secondsBudget"] = context.SecondsBudget, ["evaluationsUsed"] = context.EvaluationsUsed, ["secondsUsed"] = context.SecondsUsed,
-            ["kit"] = context.TrainingSetup is TrainingKit kit ? new JObject { ["dataSeed"] = kit.DataSeed, ["seed"] = kit.WeightSeed } : null,
-        });
-        if ((string?)reply["arch"] is not { } key) return null!; // the referee reports a null answer
-        try { return context.Space.Parse(key); }
+            return context.Space.Parse(key);
+        }
         catch (ArchitectureFormatException)
         {
             // Not a key of this space: handed back as it came, so the referee reports it as outside the space.
@@ -51,9 +65,16 @@ internal sealed class IsolatedStrategy : IStrategy, IDisposable
 
     private JObject Call(JObject request)
     {
-        var process = _process ?? throw new ContestantProcessException("its process was stopped after an earlier call overran", crashed: false);
+        var process = _process
+            ?? throw new ContestantProcessException(
+                "its process was stopped after an earlier call overran",
+                crashed: false
+            );
         JObject reply;
-        try { reply = process.Call(request, _owner.CallTimeout); }
+        try
+        {
+            reply = process.Call(request, _owner.CallTimeout);
+        }
         catch (ContestantProcessException e)
         {
             Crashed |= e.Crashed;
@@ -61,8 +82,10 @@ internal sealed class IsolatedStrategy : IStrategy, IDisposable
             process.Dispose();
             throw;
         }
-        if (reply["kit"] is JObject used) _kit?.RecordRemoteUse((double?)used["hostSeconds"] ?? 0);
-        if ((string?)reply["error"] is { } error) throw new ContestantCodeException(error);
+        if (reply["kit"] is JObject used)
+            _kit?.RecordRemoteUse((double?)used["hostSeconds"] ?? 0);
+        if ((string?)reply["error"] is { } error)
+            throw new ContestantCodeException(error);
         return reply;
     }
 
@@ -70,7 +93,8 @@ internal sealed class IsolatedStrategy : IStrategy, IDisposable
     {
         var process = _process;
         _process = null;
-        if (process is null) return;
+        if (process is null)
+            return;
         try
         {
             var reply = process.Call(new JObject { ["op"] = "dispose" }, _owner.CallTimeout);

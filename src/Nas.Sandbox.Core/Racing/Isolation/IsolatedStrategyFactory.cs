@@ -25,7 +25,8 @@ internal sealed class IsolatedStrategyFactory(StrategyEntry entry, ContestantPro
     /// <summary>Makes sure an idle process is ready, starting one if needed: the referee calls this outside the contestant's call timeout.</summary>
     public void Prepare()
     {
-        if (_idle.Any(p => p.Usable)) return;
+        if (_idle.Any(p => p.Usable))
+            return;
         _idle.Add(Start());
     }
 
@@ -33,7 +34,13 @@ internal sealed class IsolatedStrategyFactory(StrategyEntry entry, ContestantPro
     {
         var process = TakeIdle() ?? Start();
         JObject reply;
-        try { reply = process.Call(new JObject { ["op"] = "create", ["knobs"] = JObject.FromObject(knobs.All) }, CallTimeout); }
+        try
+        {
+            reply = process.Call(
+                new JObject { ["op"] = "create", ["knobs"] = JObject.FromObject(knobs.All) },
+                CallTimeout
+            );
+        }
         catch (ContestantProcessException)
         {
             Forget(process);
@@ -42,7 +49,8 @@ internal sealed class IsolatedStrategyFactory(StrategyEntry entry, ContestantPro
         if ((string?)reply["error"] is { } error)
         {
             _idle.Add(process);
-            if ((string?)reply["kind"] == "knob") throw new KnobException(error);
+            if ((string?)reply["kind"] == "knob")
+                throw new KnobException(error);
             throw new ContestantCodeException(error);
         }
         return new IsolatedStrategy(this, process);
@@ -52,7 +60,8 @@ internal sealed class IsolatedStrategyFactory(StrategyEntry entry, ContestantPro
     {
         while (_idle.TryTake(out var process))
         {
-            if (process.Usable) return process;
+            if (process.Usable)
+                return process;
             Forget(process);
         }
         return null;
@@ -68,8 +77,10 @@ internal sealed class IsolatedStrategyFactory(StrategyEntry entry, ContestantPro
     /// <summary>An instance was disposed cleanly: its process takes the next instance.</summary>
     public void Return(ContestantProcess process)
     {
-        if (process.Usable) _idle.Add(process);
-        else Forget(process);
+        if (process.Usable)
+            _idle.Add(process);
+        else
+            Forget(process);
     }
 
     private void Forget(ContestantProcess process)
@@ -83,7 +94,10 @@ internal sealed class IsolatedStrategyFactory(StrategyEntry entry, ContestantPro
     {
         foreach (var process in _all.Keys)
         {
-            try { process.Dispose(); }
+            try
+            {
+                process.Dispose();
+            }
             catch (Exception) { } // best effort: a process that will not go is killed by Dispose already
         }
         _all.Clear();

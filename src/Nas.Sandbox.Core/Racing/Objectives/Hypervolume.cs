@@ -12,23 +12,33 @@ public static class Hypervolume
 {
     public static double Of(IReadOnlyList<IReadOnlyList<double>> points, IReadOnlyList<double> reference)
     {
-        if (reference.Count is not (2 or 3)) throw new ArgumentException($"Hypervolume is exact for 2 or 3 objectives, not {reference.Count}.");
-        var inside = points.Where(p =>
-        {
-            if (p.Count != reference.Count) throw new ArgumentException($"A point has {p.Count} components; the reference has {reference.Count}.");
-            for (int i = 0; i < p.Count; i++) if (!(p[i] > reference[i])) return false;
-            return true;
-        }).ToArray();
+        if (reference.Count is not (2 or 3))
+            throw new ArgumentException($"Hypervolume is exact for 2 or 3 objectives, not {reference.Count}.");
+        var inside = points
+            .Where(p =>
+            {
+                if (p.Count != reference.Count)
+                    throw new ArgumentException(
+                        $"A point has {p.Count} components; the reference has {reference.Count}."
+                    );
+                for (int i = 0; i < p.Count; i++)
+                    if (!(p[i] > reference[i]))
+                        return false;
+                return true;
+            })
+            .ToArray();
         return reference.Count == 2 ? Area(inside, reference[0], reference[1]) : Volume(inside, reference);
     }
 
     /// <summary>2-D: sorted by x descending, each point adds the strip between its y and the highest y seen so far.</summary>
     private static double Area(IEnumerable<IReadOnlyList<double>> points, double rx, double ry)
     {
-        double area = 0, top = ry;
+        double area = 0,
+            top = ry;
         foreach (var p in points.OrderByDescending(p => p[0]).ThenByDescending(p => p[1]))
         {
-            if (p[1] <= top) continue; // dominated (or equal) in this sweep
+            if (p[1] <= top)
+                continue; // dominated (or equal) in this sweep
             area += (p[0] - rx) * (p[1] - top);
             top = p[1];
         }
@@ -44,7 +54,8 @@ public static class Hypervolume
         {
             double below = i + 1 < sorted.Length ? sorted[i + 1][2] : reference[2];
             double depth = sorted[i][2] - below;
-            if (depth <= 0) continue;
+            if (depth <= 0)
+                continue;
             volume += depth * Area(sorted.Take(i + 1), reference[0], reference[1]);
         }
         return volume;

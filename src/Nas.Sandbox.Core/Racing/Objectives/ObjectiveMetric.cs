@@ -6,15 +6,41 @@ namespace Nas.Sandbox.Core.Racing.Objectives;
 /// A metric an objective can use, in the unit <c>--objective</c> and <c>--reference</c> state it in: accuracy as a
 /// fraction, params and FLOPs in millions, latencies in milliseconds. A cost is minimised; accuracy is maximised.
 /// </summary>
-public sealed record ObjectiveMetric(string Name, string Unit, bool IsCost, string Description, Func<Metrics, double?> Read)
+public sealed record ObjectiveMetric(
+    string Name,
+    string Unit,
+    bool IsCost,
+    string Description,
+    Func<Metrics, double?> Read
+)
 {
-    public static readonly ObjectiveMetric Accuracy = new("accuracy", "", false,
+    public static readonly ObjectiveMetric Accuracy = new(
+        "accuracy",
+        "",
+        false,
         "validation accuracy, a fraction (a zero-cost proxy's score when the estimator measures no accuracy)",
-        m => m.ValidationAccuracy ?? m.Score);
-    public static readonly ObjectiveMetric Parameters = new("params", "M", true, "parameters, in millions", m => m.Parameters / 1e6);
-    public static readonly ObjectiveMetric Flops = new("flops", "MFLOPs", true, "FLOPs of one image, in millions", m => m.Flops / 1e6);
-    public static readonly ObjectiveMetric Latency1 = new("latency1", "ms", true, "median forward latency at batch 1, in ms", m => m.LatencyMs);
-    public static readonly ObjectiveMetric Latency64 = new("latency64", "ms", true, "median forward latency at batch 64, in ms", m => m.LatencyMsBatch64);
+        m => m.ValidationAccuracy ?? m.Score
+    );
+    public static readonly ObjectiveMetric Parameters = new("params", "M", true, "parameters, in millions", m =>
+        m.Parameters / 1e6
+    );
+    public static readonly ObjectiveMetric Flops = new("flops", "MFLOPs", true, "FLOPs of one image, in millions", m =>
+        m.Flops / 1e6
+    );
+    public static readonly ObjectiveMetric Latency1 = new(
+        "latency1",
+        "ms",
+        true,
+        "median forward latency at batch 1, in ms",
+        m => m.LatencyMs
+    );
+    public static readonly ObjectiveMetric Latency64 = new(
+        "latency64",
+        "ms",
+        true,
+        "median forward latency at batch 64, in ms",
+        m => m.LatencyMsBatch64
+    );
 
     public static readonly IReadOnlyList<ObjectiveMetric> All = [Accuracy, Parameters, Flops, Latency1, Latency64];
 
@@ -28,8 +54,10 @@ public sealed record ObjectiveMetric(string Name, string Unit, bool IsCost, stri
 
     public double FromVector(double value) => IsCost ? 0.0 - value : value;
 
-    public string Format(double raw) => Unit.Length == 0 ? raw.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)
-        : $"{raw.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)} {Unit}";
+    public string Format(double raw) =>
+        Unit.Length == 0
+            ? raw.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)
+            : $"{raw.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)} {Unit}";
 
     public static string Names => string.Join(", ", All.Select(m => m.Name));
 }

@@ -5,7 +5,11 @@ using Nas.Sandbox.Abstractions;
 namespace Nas.Sandbox.Core.Racing.Objectives;
 
 /// <summary>One contestant's fronts in a Pareto race: one per heat, and the pooled front (non-dominated over all heats).</summary>
-public sealed record ContestantFronts(string Contestant, IReadOnlyList<(int Heat, IReadOnlyList<ParetoPoint> Front)> Heats, IReadOnlyList<(int Heat, ParetoPoint Point)> Pooled);
+public sealed record ContestantFronts(
+    string Contestant,
+    IReadOnlyList<(int Heat, IReadOnlyList<ParetoPoint> Front)> Heats,
+    IReadOnlyList<(int Heat, ParetoPoint Point)> Pooled
+);
 
 /// <summary>
 /// The Pareto fronts of a finished race, from its heat standings, and their CSV export: one row per front point with
@@ -24,12 +28,20 @@ public static class ParetoFronts
         var result = new List<ContestantFronts>();
         foreach (var contestant in summary.Contestants)
         {
-            var perHeat = heats.Select((standings, heat) => (heat, standings.FirstOrDefault(s => s.Contestant == contestant.Label)))
+            var perHeat = heats
+                .Select((standings, heat) => (heat, standings.FirstOrDefault(s => s.Contestant == contestant.Label)))
                 .Where(h => h.Item2 is not null)
-                .Select(h => (h.heat, (IReadOnlyList<ParetoPoint>)(h.Item2!.Front ?? []))).ToArray();
+                .Select(h => (h.heat, (IReadOnlyList<ParetoPoint>)(h.Item2!.Front ?? [])))
+                .ToArray();
             // An architecture found in several heats appears once in the pooled front (from the first heat that found it).
-            var all = perHeat.SelectMany(h => h.Item2.Select(p => (Heat: h.heat, Point: p))).DistinctBy(p => p.Point.Architecture).ToArray();
-            var pooled = ParetoRanking.NonDominated(all.Select(a => a.Point.Objectives).ToArray()).Select(i => all[i]).ToArray();
+            var all = perHeat
+                .SelectMany(h => h.Item2.Select(p => (Heat: h.heat, Point: p)))
+                .DistinctBy(p => p.Point.Architecture)
+                .ToArray();
+            var pooled = ParetoRanking
+                .NonDominated(all.Select(a => a.Point.Objectives).ToArray())
+                .Select(i => all[i])
+                .ToArray();
             result.Add(new ContestantFronts(contestant.Label, perHeat, pooled));
         }
         return result;
@@ -39,7 +51,8 @@ public static class ParetoFronts
         ["contestant", "front", "heat", "index", "arch", .. objective.Components.Select(ColumnName)];
 
     /// <summary>The column of a component: its name and unit, e.g. <c>params_m</c>, <c>latency1_ms</c>.</summary>
-    public static string ColumnName(ObjectiveMetric metric) => metric.Unit.Length == 0 ? metric.Name : $"{metric.Name}_{metric.Unit.ToLowerInvariant()}";
+    public static string ColumnName(ObjectiveMetric metric) =>
+        metric.Unit.Length == 0 ? metric.Name : $"{metric.Name}_{metric.Unit.ToLowerInvariant()}";
 
     public static string Csv(RaceObjective objective, IReadOnlyList<ContestantFronts> fronts)
     {
@@ -47,17 +60,24 @@ public static class ParetoFronts
         foreach (var c in fronts)
         {
             foreach (var (heat, front) in c.Heats)
-                foreach (var point in Sorted(front))
-                    Row(c.Contestant, heat.ToString(Invariant), heat, point);
-            foreach (var (heat, point) in c.Pooled.OrderBy(p => p.Point.Objectives[0]).ThenBy(p => p.Point.Architecture, StringComparer.Ordinal))
+            foreach (var point in Sorted(front))
+                Row(c.Contestant, heat.ToString(Invariant), heat, point);
+            foreach (
+                var (heat, point) in c
+                    .Pooled.OrderBy(p => p.Point.Objectives[0])
+                    .ThenBy(p => p.Point.Architecture, StringComparer.Ordinal)
+            )
                 Row(c.Contestant, "pooled", heat, point);
         }
         return CsvFormat.Text(Header(objective), rows);
 
         void Row(string contestant, string front, int heat, ParetoPoint point) =>
-            rows.Add(
-            [
-                contestant, front, heat.ToString(Invariant), point.Index.ToString(Invariant), point.Architecture,
+            rows.Add([
+                contestant,
+                front,
+                heat.ToString(Invariant),
+                point.Index.ToString(Invariant),
+                point.Architecture,
                 .. objective.Components.Select((m, i) => m.FromVector(point.Objectives[i]).ToString("R", Invariant)),
             ]);
     }

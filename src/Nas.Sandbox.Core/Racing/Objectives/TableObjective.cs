@@ -11,12 +11,15 @@ public static class TableObjective
         foreach (var metric in objective.Metrics)
         {
             var (key, column) = ColumnOf(metric, table.Columns);
-            if (key is null || table.PresentKeys.Contains(key)) continue;
+            if (key is null || table.PresentKeys.Contains(key))
+                continue;
             string hint = metric.IsLatency
                 ? $"measure it with: nas tabulate --add-latency {table.Path} (same --channels/--cells as the table)"
                 : $"map it with --table-columns {key}=NAME or {TableColumns.SidecarPath(Path.GetFileName(table.Path))}";
-            throw new NasException($"--objective {objective.Text} needs {metric.Name}, but table {table.Path} has no column " +
-                                   $"'{column ?? "(unmapped)"}' ({key}); {hint}.");
+            throw new NasException(
+                $"--objective {objective.Text} needs {metric.Name}, but table {table.Path} has no column "
+                    + $"'{column ?? "(unmapped)"}' ({key}); {hint}."
+            );
         }
     }
 
@@ -26,18 +29,24 @@ public static class TableObjective
         var worst = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var metric in objective.Metrics.Where(m => m.IsCost))
         {
-            var values = table.Rows.Select(r => metric.Read(TabularEstimator.MetricsOf(r))).Where(v => v is not null).Select(v => v!.Value).ToArray();
-            if (values.Length > 0) worst[metric.Name] = values.Max();
+            var values = table
+                .Rows.Select(r => metric.Read(TabularEstimator.MetricsOf(r)))
+                .Where(v => v is not null)
+                .Select(v => v!.Value)
+                .ToArray();
+            if (values.Length > 0)
+                worst[metric.Name] = values.Max();
         }
         return worst;
     }
 
-    private static (string? Key, string? Column) ColumnOf(ObjectiveMetric metric, TableColumns columns) => metric.Name switch
-    {
-        "params" => ("params", columns.Parameters),
-        "flops" => ("flops", columns.Flops),
-        "latency1" => ("latency1", columns.LatencyBatch1),
-        "latency64" => ("latency64", columns.LatencyBatch64),
-        _ => (null, null), // accuracy: the validation column, which every table has
-    };
+    private static (string? Key, string? Column) ColumnOf(ObjectiveMetric metric, TableColumns columns) =>
+        metric.Name switch
+        {
+            "params" => ("params", columns.Parameters),
+            "flops" => ("flops", columns.Flops),
+            "latency1" => ("latency1", columns.LatencyBatch1),
+            "latency64" => ("latency64", columns.LatencyBatch64),
+            _ => (null, null), // accuracy: the validation column, which every table has
+        };
 }

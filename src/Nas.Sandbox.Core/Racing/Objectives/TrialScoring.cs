@@ -12,13 +12,15 @@ public static class TrialScoring
     /// </summary>
     public static Trial Score(this RaceObjective objective, Trial trial, string estimator)
     {
-        if (trial.Status != TrialStatus.Ok) return trial;
+        if (trial.Status != TrialStatus.Ok)
+            return trial;
         var (value, vector, missing) = objective.Evaluate(trial.Metrics);
         if (missing is not null)
             return trial with
             {
                 Status = TrialStatus.Failed,
-                Message = $"--objective {objective.Text} needs {missing.Name} ({missing.Description}), which estimator '{estimator}' did not report",
+                Message =
+                    $"--objective {objective.Text} needs {missing.Name} ({missing.Description}), which estimator '{estimator}' did not report",
             };
         return trial with { Objective = value, Objectives = vector };
     }

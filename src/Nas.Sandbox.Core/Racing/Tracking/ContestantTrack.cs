@@ -6,12 +6,14 @@ namespace Nas.Sandbox.Core.Racing.Tracking;
 internal sealed class ContestantTrack(ContestantInfo info, int entry)
 {
     public ContestantInfo Info { get; } = info;
-    public string Version { get; set; } = info.Build.Length == 0 || info.Build == info.Version ? info.Version : $"{info.Version} ({info.Build})";
+    public string Version { get; set; } =
+        info.Build.Length == 0 || info.Build == info.Version ? info.Version : $"{info.Version} ({info.Build})";
     public int Used { get; private set; }
     public int Failures { get; private set; }
     public double Seconds { get; private set; }
     public Trial? BestTrial { get; private set; }
     public bool Disqualified { get; set; }
+
     /// <summary>True between the start and the end of a heat.</summary>
     public bool HeatOpen { get; private set; }
     public List<CurvePoint> Curve { get; } = [];
@@ -21,17 +23,28 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
 
     /// <summary>This heat's objective vectors (Pareto races): the front's hypervolume is the contestant's score.</summary>
     public List<IReadOnlyList<double>> Vectors { get; } = [];
+
     /// <summary>The score shown and ranked: the best objective, or in a Pareto race the hypervolume of this heat's front.</summary>
     public double? Best { get; private set; }
 
     /// <summary>Its trials in flight (races with several workers), by index: architecture and start on its worker clock.</summary>
     public SortedDictionary<int, (Architecture Architecture, double StartedAt)> InFlight { get; } = [];
+
     /// <summary>Its worker clock: the latest start or return seen.</summary>
     public double Clock { get; private set; }
 
     public void StartHeat()
     {
-        (Used, Failures, Seconds, BestTrial, Best, Disqualified, HeatOpen, Clock) = (0, 0, 0, null, null, false, true, 0);
+        (Used, Failures, Seconds, BestTrial, Best, Disqualified, HeatOpen, Clock) = (
+            0,
+            0,
+            0,
+            null,
+            null,
+            false,
+            true,
+            0
+        );
         Curve.Clear();
         Vectors.Clear();
         InFlight.Clear();
@@ -46,25 +59,44 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     public void Land(TrialFinished finished)
     {
         InFlight.Remove(finished.Trial.Index);
-        if (finished.FinishedAt is { } at) Clock = Math.Max(Clock, at);
+        if (finished.FinishedAt is { } at)
+            Clock = Math.Max(Clock, at);
     }
 
     /// <summary>Its workers, busy ones first in the order their trials were asked, then the idle ones (null when the race has one).</summary>
-    private IReadOnlyList<WorkerSlot>? Workers(RaceSettings? settings) => settings is not { Workers: > 1 } ? null
-        : InFlight.Select(t => new WorkerSlot(t.Key, t.Value.Architecture, t.Value.StartedAt, Clock - t.Value.StartedAt))
-            .Concat(Enumerable.Repeat<WorkerSlot>(new WorkerSlot(null, null, null, null), Math.Max(0, settings.Workers - InFlight.Count))).ToArray();
+    private IReadOnlyList<WorkerSlot>? Workers(RaceSettings? settings) =>
+        settings is not { Workers: > 1 }
+            ? null
+            : InFlight
+                .Select(t => new WorkerSlot(t.Key, t.Value.Architecture, t.Value.StartedAt, Clock - t.Value.StartedAt))
+                .Concat(
+                    Enumerable.Repeat<WorkerSlot>(
+                        new WorkerSlot(null, null, null, null),
+                        Math.Max(0, settings.Workers - InFlight.Count)
+                    )
+                )
+                .ToArray();
 
     public void Record(Trial trial, TrackScoring scoring)
     {
         Used++;
         Seconds += trial.CostSeconds;
-        if (trial.Status != TrialStatus.Ok) { Failures++; return; }
+        if (trial.Status != TrialStatus.Ok)
+        {
+            Failures++;
+            return;
+        }
         // The pick: the best objective (validation accuracy unless the race's objective says otherwise).
         if (TrackScoring.Value(trial) is { } value && (BestTrial is null || value > TrackScoring.Value(BestTrial)))
             BestTrial = trial;
-        if (trial.Objectives is { } vector) Vectors.Add(vector);
-        double? score = scoring.IsPareto ? scoring.Hypervolume(Vectors) : BestTrial is null ? null : TrackScoring.Value(BestTrial);
-        if (score is not { } s || Best is { } b && s <= b) return;
+        if (trial.Objectives is { } vector)
+            Vectors.Add(vector);
+        double? score =
+            scoring.IsPareto ? scoring.Hypervolume(Vectors)
+            : BestTrial is null ? null
+            : TrackScoring.Value(BestTrial);
+        if (score is not { } s || Best is { } b && s <= b)
+            return;
         Best = s;
         Curve.Add(new CurvePoint(Used, Seconds, s));
     }
@@ -78,17 +110,24 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     /// </summary>
     public void Fault(string phase)
     {
-        if (phase == "ask") { Used++; Failures++; }
-        else if (phase == "create" || SitOutPhases.Contains(phase)) Disqualified = true;
+        if (phase == "ask")
+        {
+            Used++;
+            Failures++;
+        }
+        else if (phase == "create" || SitOutPhases.Contains(phase))
+            Disqualified = true;
     }
 
     public void FinishHeat(HeatStanding standing, TrackScoring scoring)
     {
         HeatOpen = false;
         HeatsFinished++;
-        double? score = scoring.IsPareto ? scoring.Hypervolume((standing.Front ?? []).Select(p => p.Objectives).ToList()) ?? 0
+        double? score = scoring.IsPareto
+            ? scoring.Hypervolume((standing.Front ?? []).Select(p => p.Objectives).ToList()) ?? 0
             : standing.BestObjective ?? standing.BestValidationAccuracy;
-        if (score is { } best) HeatBests.Add(best);
+        if (score is { } best)
+            HeatBests.Add(best);
     }
 
     public ContestantStanding ToStanding(RaceSettings? settings, double? rating)
@@ -96,20 +135,38 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
         var (mean, std) = Statistics.MeanStd(HeatBests);
         return new ContestantStanding
         {
-            Entry = entry, Label = Info.Label, Strategy = Info.Strategy, Source = SourceName(Info.Source), Origin = Info.Origin, Version = Version,
-            Knobs = Info.Knobs, Best = Best, BestTrial = BestTrial, MeanBest = mean, StdBest = std,
-            HeatsFinished = HeatsFinished, Used = Used, Budget = settings?.Budget, Failures = Failures, Seconds = Seconds,
-            Rating = rating, Curve = Curve.ToArray(), Swaps = Swaps.ToArray(), Disqualified = Disqualified,
-            Workers = Workers(settings), Clock = Clock,
+            Entry = entry,
+            Label = Info.Label,
+            Strategy = Info.Strategy,
+            Source = SourceName(Info.Source),
+            Origin = Info.Origin,
+            Version = Version,
+            Knobs = Info.Knobs,
+            Best = Best,
+            BestTrial = BestTrial,
+            MeanBest = mean,
+            StdBest = std,
+            HeatsFinished = HeatsFinished,
+            Used = Used,
+            Budget = settings?.Budget,
+            Failures = Failures,
+            Seconds = Seconds,
+            Rating = rating,
+            Curve = Curve.ToArray(),
+            Swaps = Swaps.ToArray(),
+            Disqualified = Disqualified,
+            Workers = Workers(settings),
+            Clock = Clock,
         };
     }
 
     /// <summary>The short source names the leaderboard shows.</summary>
-    public static string SourceName(string kind) => kind switch
-    {
-        Hosting.StrategySource.BuiltInPack => "built-in",
-        Hosting.StrategySource.PluginFolder => "plugin",
-        Hosting.StrategySource.Script => "script",
-        _ => kind,
-    };
+    public static string SourceName(string kind) =>
+        kind switch
+        {
+            Hosting.StrategySource.BuiltInPack => "built-in",
+            Hosting.StrategySource.PluginFolder => "plugin",
+            Hosting.StrategySource.Script => "script",
+            _ => kind,
+        };
 }

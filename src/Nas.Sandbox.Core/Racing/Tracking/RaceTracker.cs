@@ -11,7 +11,8 @@ namespace Nas.Sandbox.Core.Racing.Tracking;
 /// </summary>
 public sealed class RaceTracker
 {
-    public const int RecentTrialCount = 200, NoticeCount = 100;
+    public const int RecentTrialCount = 200,
+        NoticeCount = 100;
 
     private readonly object _gate = new();
     private readonly RaceControl? _control;
@@ -23,7 +24,8 @@ public sealed class RaceTracker
     private RaceStarted? _started;
     private int _entries;
     private RacePhase _phase = RacePhase.Starting;
-    private int _heat, _heatsFinished;
+    private int _heat,
+        _heatsFinished;
     private long _evaluationsInFinishedHeats;
     private string? _failure;
     private RaceSummary? _summary;
@@ -35,12 +37,17 @@ public sealed class RaceTracker
     /// <summary>Where league ratings come from (replaced when the league file changes).</summary>
     public Func<ContestantInfo, double?> RatingOf
     {
-        set { lock (_gate) _ratingOf = value; }
+        set
+        {
+            lock (_gate)
+                _ratingOf = value;
+        }
     }
 
     public void OnEvent(RaceEvent raceEvent)
     {
-        lock (_gate) Apply(raceEvent);
+        lock (_gate)
+            Apply(raceEvent);
     }
 
     /// <summary>A watched script was recompiled: its errors replace the previous ones, or clear them when it compiled.</summary>
@@ -57,7 +64,10 @@ public sealed class RaceTracker
             else
             {
                 _errors[path] = new SourceErrors(path, errors, DateTime.UtcNow);
-                Notice(NoticeKind.Error, $"script {Path.GetFileName(path)} has {errors.Length} error(s); the old version keeps racing");
+                Notice(
+                    NoticeKind.Error,
+                    $"script {Path.GetFileName(path)} has {errors.Length} error(s); the old version keeps racing"
+                );
             }
         }
     }
@@ -74,16 +84,31 @@ public sealed class RaceTracker
             else
             {
                 _errors[path] = new SourceErrors(path, Lines(failure), DateTime.UtcNow);
-                Notice(NoticeKind.Error, $"plugin {Path.GetFileName(path)} failed to reload; the old version keeps racing");
+                Notice(
+                    NoticeKind.Error,
+                    $"plugin {Path.GetFileName(path)} failed to reload; the old version keeps racing"
+                );
             }
         }
     }
 
-    public void Inform(string text) { lock (_gate) Notice(NoticeKind.Info, text); }
+    public void Inform(string text)
+    {
+        lock (_gate)
+            Notice(NoticeKind.Info, text);
+    }
 
-    public void Warn(string text) { lock (_gate) Notice(NoticeKind.Warning, text); }
+    public void Warn(string text)
+    {
+        lock (_gate)
+            Notice(NoticeKind.Warning, text);
+    }
 
-    public void Error(string text) { lock (_gate) Notice(NoticeKind.Error, text); }
+    public void Error(string text)
+    {
+        lock (_gate)
+            Notice(NoticeKind.Error, text);
+    }
 
     /// <summary>The race stopped with an error outside any contestant (the engine itself, the estimator's data...).</summary>
     public void Fail(string message)
@@ -100,14 +125,19 @@ public sealed class RaceTracker
     {
         lock (_gate)
         {
-            if (_phase is RacePhase.Finished or RacePhase.Failed) return;
+            if (_phase is RacePhase.Finished or RacePhase.Failed)
+                return;
             _phase = RacePhase.Cancelled;
             _clock.Stop();
         }
     }
 
     /// <summary>Every trial of the race so far (a restarted heat's discarded trials excluded), oldest first.</summary>
-    public IReadOnlyList<TrialLine> AllTrials() { lock (_gate) return _trials.ToArray(); }
+    public IReadOnlyList<TrialLine> AllTrials()
+    {
+        lock (_gate)
+            return _trials.ToArray();
+    }
 
     public RaceSnapshot Snapshot()
     {
@@ -133,7 +163,9 @@ public sealed class RaceTracker
                 HeatsFinished = _heatsFinished,
                 ElapsedSeconds = _clock.Elapsed.TotalSeconds,
                 EvaluationsDone = _evaluationsInFinishedHeats + current,
-                EvaluationsPlanned = settings?.Budget is { } budget ? (long)budget * _contestants.Count * settings.Heats : null,
+                EvaluationsPlanned = settings?.Budget is { } budget
+                    ? (long)budget * _contestants.Count * settings.Heats
+                    : null,
                 Progress = Progress(settings),
                 Contestants = ranked,
                 RecentTrials = _trials.TakeLast(RecentTrialCount).ToArray(),
@@ -148,7 +180,8 @@ public sealed class RaceTracker
 
     private RacePhase CurrentPhase()
     {
-        if (_phase is not RacePhase.Running || _control is null || !_control.IsPaused) return _phase;
+        if (_phase is not RacePhase.Running || _control is null || !_control.IsPaused)
+            return _phase;
         return _control.IsHeld ? RacePhase.Paused : RacePhase.Pausing;
     }
 
@@ -161,13 +194,24 @@ public sealed class RaceTracker
 
     private double Progress(RaceSettings? settings)
     {
-        if (settings is null || _contestants.Count == 0) return 0;
-        if (_phase == RacePhase.Finished) return 1;
+        if (settings is null || _contestants.Count == 0)
+            return 0;
+        if (_phase == RacePhase.Finished)
+            return 1;
         var open = _contestants.Where(c => c.HeatOpen).ToArray();
-        if (open.Length == 0) return Math.Min(1, (double)_heatsFinished / settings.Heats);
-        double heatShare = open.Average(c => c.Disqualified ? 1 : Math.Min(1, Math.Max(
-            settings.Budget is { } n ? (double)c.Used / n : 0,
-            settings.BudgetSeconds is { } s ? c.Seconds / s : 0)));
+        if (open.Length == 0)
+            return Math.Min(1, (double)_heatsFinished / settings.Heats);
+        double heatShare = open.Average(c =>
+            c.Disqualified
+                ? 1
+                : Math.Min(
+                    1,
+                    Math.Max(
+                        settings.Budget is { } n ? (double)c.Used / n : 0,
+                        settings.BudgetSeconds is { } s ? c.Seconds / s : 0
+                    )
+                )
+        );
         return Math.Min(1, (_heatsFinished + heatShare) / settings.Heats);
     }
 
@@ -180,14 +224,17 @@ public sealed class RaceTracker
                 _scoring = new TrackScoring(e.Settings);
                 _phase = RacePhase.Running;
                 _clock.Restart();
-                foreach (var info in e.Contestants) _contestants.Add(new ContestantTrack(info, _entries++));
+                foreach (var info in e.Contestants)
+                    _contestants.Add(new ContestantTrack(info, _entries++));
                 break;
             case HeatStarted e:
                 _heat = e.Heat;
-                foreach (var c in _contestants) c.StartHeat();
+                foreach (var c in _contestants)
+                    c.StartHeat();
                 break;
             case HeatRestarted e:
-                foreach (var c in _contestants) c.StartHeat();
+                foreach (var c in _contestants)
+                    c.StartHeat();
                 _trials.RemoveAll(t => t.Heat == e.Heat);
                 Notice(NoticeKind.Info, $"heat {e.Heat + 1} restarted");
                 break;
@@ -204,7 +251,8 @@ public sealed class RaceTracker
                 Find(e.Contestant)?.Charge(e.Seconds);
                 break;
             case ContestantFailed e:
-                if (Find(e.Contestant) is { } failed) failed.Fault(e.Phase);
+                if (Find(e.Contestant) is { } failed)
+                    failed.Fault(e.Phase);
                 Notice(NoticeKind.Warning, $"{e.Contestant} failed in {e.Phase}: {e.Message}");
                 break;
             case ContestantSwapped e:
@@ -212,19 +260,26 @@ public sealed class RaceTracker
                 {
                     swapped.Version = e.NewVersion;
                     swapped.Disqualified = false;
-                    swapped.Swaps.Add($"heat {e.Heat + 1}: {e.OldVersion} → {e.NewVersion} ({e.Reason}; {e.TrialsReplayed} trials replayed in {e.Milliseconds:0} ms)");
+                    swapped.Swaps.Add(
+                        $"heat {e.Heat + 1}: {e.OldVersion} → {e.NewVersion} ({e.Reason}; {e.TrialsReplayed} trials replayed in {e.Milliseconds:0} ms)"
+                    );
                 }
-                Notice(NoticeKind.Swap, $"{e.Contestant} swapped {e.OldVersion} → {e.NewVersion} ({e.TrialsReplayed} trials replayed in {e.Milliseconds:0} ms)");
+                Notice(
+                    NoticeKind.Swap,
+                    $"{e.Contestant} swapped {e.OldVersion} → {e.NewVersion} ({e.TrialsReplayed} trials replayed in {e.Milliseconds:0} ms)"
+                );
                 break;
             case SwapFailed e:
                 _errors[e.Source] = new SourceErrors(e.Source, Lines(e.Message), e.Time);
-                if (Find(e.Contestant) is { } kept) kept.Swaps.Add($"heat {e.Heat + 1}: new build refused, {kept.Version} kept racing");
+                if (Find(e.Contestant) is { } kept)
+                    kept.Swaps.Add($"heat {e.Heat + 1}: new build refused, {kept.Version} kept racing");
                 Notice(NoticeKind.Error, $"{e.Contestant}: the new build failed; the old version keeps racing");
                 break;
             case HeatFinished e:
                 _heatsFinished = e.Heat + 1;
                 _evaluationsInFinishedHeats += e.Standings.Sum(s => (long)s.Evaluations);
-                foreach (var standing in e.Standings) Find(standing.Contestant)?.FinishHeat(standing, _scoring);
+                foreach (var standing in e.Standings)
+                    Find(standing.Contestant)?.FinishHeat(standing, _scoring);
                 break;
             case RaceFinished e:
                 _summary = e.Summary;
@@ -252,7 +307,8 @@ public sealed class RaceTracker
     private void Notice(NoticeKind kind, string text)
     {
         _notices.Add(new RaceNotice(DateTime.UtcNow, kind, text));
-        if (_notices.Count > NoticeCount) _notices.RemoveRange(0, _notices.Count - NoticeCount);
+        if (_notices.Count > NoticeCount)
+            _notices.RemoveRange(0, _notices.Count - NoticeCount);
     }
 
     private static string[] Lines(string text) =>

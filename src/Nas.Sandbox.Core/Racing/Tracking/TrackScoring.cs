@@ -17,13 +17,17 @@ public sealed class TrackScoring
     public TrackScoring(RaceSettings? settings)
     {
         _settings = settings;
-        if (settings?.Objective.IsPareto == true) _worst = new WorstCosts(settings.Objective);
+        if (settings?.Objective.IsPareto == true)
+            _worst = new WorstCosts(settings.Objective);
     }
 
     public bool IsPareto => _worst is not null;
 
     /// <summary>What the leaderboard's score column holds: "hv", "obj" or "best" (accuracy).</summary>
-    public string Title => IsPareto ? "hv" : _settings?.Objective.IsAccuracy == false ? "obj" : "best";
+    public string Title =>
+        IsPareto ? "hv"
+        : _settings?.Objective.IsAccuracy == false ? "obj"
+        : "best";
 
     /// <summary>A trial's objective; trials scored before objectives existed fall back to their accuracy.</summary>
     public static double? Value(Trial trial) => trial.Objective ?? trial.Metrics.ValidationAccuracy;

@@ -31,15 +31,20 @@ internal sealed class HeatTrainingData(RaceTrainingData race, TrainingSettings s
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_tensors is not null) return _tensors;
+            if (_tensors is not null)
+                return _tensors;
             long start = Stopwatch.GetTimestamp();
             var data = Race.Data; // may throw a NasException naming the missing files
             var (trainIndices, validationIndices) = SearchSplit.Indices(data.Train, Settings, DataSeed);
             // Detached from any dispose scope the strategy may have open: these belong to the host.
             var (trainImages, trainLabels) = TensorLoader.Load(data.Train, trainIndices, Race.Device);
             var (validationImages, validationLabels) = TensorLoader.Load(data.Train, validationIndices, Race.Device);
-            _tensors = new Tensors(trainImages.DetachFromDisposeScope(), trainLabels.DetachFromDisposeScope(),
-                validationImages.DetachFromDisposeScope(), validationLabels.DetachFromDisposeScope());
+            _tensors = new Tensors(
+                trainImages.DetachFromDisposeScope(),
+                trainLabels.DetachFromDisposeScope(),
+                validationImages.DetachFromDisposeScope(),
+                validationLabels.DetachFromDisposeScope()
+            );
             loadSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             return _tensors;
         }
@@ -54,12 +59,18 @@ internal sealed class HeatTrainingData(RaceTrainingData race, TrainingSettings s
         lock (_gate)
         {
             _disposed = true;
-            if (AbandonedCalls.Running == 0) _tensors?.Dispose();
+            if (AbandonedCalls.Running == 0)
+                _tensors?.Dispose();
             _tensors = null;
         }
     }
 
-    internal sealed record Tensors(Tensor TrainImages, Tensor TrainLabels, Tensor ValidationImages, Tensor ValidationLabels) : IDisposable
+    internal sealed record Tensors(
+        Tensor TrainImages,
+        Tensor TrainLabels,
+        Tensor ValidationImages,
+        Tensor ValidationLabels
+    ) : IDisposable
     {
         public void Dispose()
         {

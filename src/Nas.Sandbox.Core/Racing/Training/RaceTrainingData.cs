@@ -20,16 +20,24 @@ public sealed class RaceTrainingData : IDisposable
     private readonly Lock _gate = new();
     private HeatTrainingData? _heat;
 
-    public RaceTrainingData(Func<DatasetBundle> load, OperationRegistry operations, TrainingSettings settings, Device? device = null)
-        : this(load, operations, settings, () => device ?? CPU)
-    {
-    }
+    public RaceTrainingData(
+        Func<DatasetBundle> load,
+        OperationRegistry operations,
+        TrainingSettings settings,
+        Device? device = null
+    )
+        : this(load, operations, settings, () => device ?? CPU) { }
 
     /// <param name="device">
     /// The device, resolved when first needed: naming one (even the CPU) loads libtorch, which a race whose contestants
     /// never touch the kit need not do.
     /// </param>
-    public RaceTrainingData(Func<DatasetBundle> load, OperationRegistry operations, TrainingSettings settings, Func<Device> device)
+    public RaceTrainingData(
+        Func<DatasetBundle> load,
+        OperationRegistry operations,
+        TrainingSettings settings,
+        Func<Device> device
+    )
     {
         settings.Validate();
         // A failed load is remembered: every later touch fails with the same clear message instead of retrying.
@@ -80,7 +88,9 @@ public sealed class RaceTrainingData : IDisposable
     /// <summary>Raises <see cref="Notice"/> the first time <paramref name="key"/> comes up in this race.</summary>
     internal void NoticeOnce(string key, string message)
     {
-        lock (_gate) if (!_noticed.Add(key)) return;
+        lock (_gate)
+            if (!_noticed.Add(key))
+                return;
         Notice?.Invoke(message);
     }
 

@@ -1,8 +1,8 @@
-using TorchSharp;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation;
 using Nas.Sandbox.Core.Evaluation.Model;
 using Nas.Sandbox.Core.Evaluation.Operations;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Core.Racing.Training;
@@ -34,7 +34,9 @@ public sealed class TrainingKit : ITrainingKit
     private void Touch()
     {
         if (_revoked)
-            throw new OperationCanceledException("The referee abandoned this call (it overran the call timeout): its training kit is revoked, so the call stops here.");
+            throw new OperationCanceledException(
+                "The referee abandoned this call (it overran the call timeout): its training kit is revoked, so the call stops here."
+            );
         Interlocked.Increment(ref _touches);
     }
 
@@ -57,19 +59,92 @@ public sealed class TrainingKit : ITrainingKit
     internal void RecordRemoteUse(double hostSeconds)
     {
         Interlocked.Increment(ref _touches); // the host's bookkeeping, not a touch by the strategy: never refused
-        if (hostSeconds > 0) lock (_gate) _hostSeconds += hostSeconds;
+        if (hostSeconds > 0)
+            lock (_gate)
+                _hostSeconds += hostSeconds;
     }
 
-    public Device Device { get { Touch(); return _heat.Race.Device; } }
-    public Tensor TrainingImages { get { Touch(); return Tensors().TrainImages; } }
-    public Tensor TrainingLabels { get { Touch(); return Tensors().TrainLabels; } }
-    public Tensor ValidationImages { get { Touch(); return Tensors().ValidationImages; } }
-    public Tensor ValidationLabels { get { Touch(); return Tensors().ValidationLabels; } }
-    public int Classes { get { Touch(); Tensors(); return _heat.Classes; } }
-    public int Channels { get { Touch(); return _heat.Settings.Channels; } }
-    public int CellsPerStage { get { Touch(); return _heat.Settings.CellsPerStage; } }
-    public int BatchSize { get { Touch(); return _heat.Settings.BatchSize; } }
-    public long Seed { get { Touch(); return _seed; } }
+    public Device Device
+    {
+        get
+        {
+            Touch();
+            return _heat.Race.Device;
+        }
+    }
+    public Tensor TrainingImages
+    {
+        get
+        {
+            Touch();
+            return Tensors().TrainImages;
+        }
+    }
+    public Tensor TrainingLabels
+    {
+        get
+        {
+            Touch();
+            return Tensors().TrainLabels;
+        }
+    }
+    public Tensor ValidationImages
+    {
+        get
+        {
+            Touch();
+            return Tensors().ValidationImages;
+        }
+    }
+    public Tensor ValidationLabels
+    {
+        get
+        {
+            Touch();
+            return Tensors().ValidationLabels;
+        }
+    }
+    public int Classes
+    {
+        get
+        {
+            Touch();
+            Tensors();
+            return _heat.Classes;
+        }
+    }
+    public int Channels
+    {
+        get
+        {
+            Touch();
+            return _heat.Settings.Channels;
+        }
+    }
+    public int CellsPerStage
+    {
+        get
+        {
+            Touch();
+            return _heat.Settings.CellsPerStage;
+        }
+    }
+    public int BatchSize
+    {
+        get
+        {
+            Touch();
+            return _heat.Settings.BatchSize;
+        }
+    }
+    public long Seed
+    {
+        get
+        {
+            Touch();
+            return _seed;
+        }
+    }
 
     public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride)
     {
@@ -78,15 +153,25 @@ public sealed class TrainingKit : ITrainingKit
         return _heat.Race.Operations.Get(name).Build(channelsIn, channelsOut, stride);
     }
 
-    public nn.Module<Tensor, Tensor> BuildOperation(string name, int channelsIn, int channelsOut, int stride, bool affine, bool trackRunningStats)
+    public nn.Module<Tensor, Tensor> BuildOperation(
+        string name,
+        int channelsIn,
+        int channelsOut,
+        int stride,
+        bool affine,
+        bool trackRunningStats
+    )
     {
         Touch();
         var operations = _heat.Race.Operations;
         var asked = new BatchNormOptions(affine, trackRunningStats);
         var module = operations.Build(name, channelsIn, channelsOut, stride, asked, out bool honoured);
         if (!honoured && asked != BatchNormOptions.Standard)
-            _heat.Race.NoticeOnce(name, $"operation '{name}' ({operations.SourceOf(name)}) takes no batch-norm options (IOperation.Build has none): " +
-                $"it is used as it builds itself, not with affine={Lower(affine)}, track_running_stats={Lower(trackRunningStats)} as the supernet asked");
+            _heat.Race.NoticeOnce(
+                name,
+                $"operation '{name}' ({operations.SourceOf(name)}) takes no batch-norm options (IOperation.Build has none): "
+                    + $"it is used as it builds itself, not with affine={Lower(affine)}, track_running_stats={Lower(trackRunningStats)} as the supernet asked"
+            );
         return module;
     }
 
@@ -97,12 +182,19 @@ public sealed class TrainingKit : ITrainingKit
         Touch();
         ArgumentNullException.ThrowIfNull(cell);
         Tensors(); // the data's shape (channels, size, classes) shapes the network
-        var settings = new NetworkSettings(_heat.Settings.Channels, _heat.Settings.CellsPerStage, _heat.InputChannels, _heat.ImageSize, _heat.Classes);
+        var settings = new NetworkSettings(
+            _heat.Settings.Channels,
+            _heat.Settings.CellsPerStage,
+            _heat.InputChannels,
+            _heat.ImageSize,
+            _heat.Classes
+        );
         lock (TorchGenerator.Lock)
         {
             manual_seed(_seed);
             var network = new Nb201Network(settings, cell);
-            if (_heat.Race.Device.type != TorchSharp.DeviceType.CPU) network.to(_heat.Race.Device);
+            if (_heat.Race.Device.type != TorchSharp.DeviceType.CPU)
+                network.to(_heat.Race.Device);
             return network;
         }
     }
@@ -110,7 +202,9 @@ public sealed class TrainingKit : ITrainingKit
     private HeatTrainingData.Tensors Tensors()
     {
         var tensors = _heat.Get(out double loadSeconds);
-        if (loadSeconds > 0) lock (_gate) _hostSeconds += loadSeconds;
+        if (loadSeconds > 0)
+            lock (_gate)
+                _hostSeconds += loadSeconds;
         return tensors;
     }
 }
