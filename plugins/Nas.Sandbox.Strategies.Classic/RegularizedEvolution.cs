@@ -19,6 +19,14 @@ namespace Nas.Sandbox.Strategies.Classic;
 /// <para>Knob <c>distinct</c> (default false, the paper's algorithm): true redraws (tournament and mutation, up to 100
 /// times) a child that was already evaluated. On a small space the paper's algorithm spends many evaluations on
 /// repeats (366 of 1,500 asks on the shipped 729-cell table at 150 evaluations); this variant does not.</para>
+/// <para>With trials in flight (<see cref="IParallelStrategy"/>), it runs asynchronously, as Real et al. ran it on
+/// their workers: each ask (a free worker) draws the tournament from the population as it is now, the ok trials that
+/// have come back, and mutates the winner; trials still in flight take no part in tournaments. The population ages in
+/// the order trials come back (the oldest to finish dies first). The initial random fill counts the trials in flight
+/// (<see cref="SearchContext.Pending"/>): an ask is a uniform sample while fewer than <c>population</c> ok trials are
+/// in the population and pending together, so several workers do not draw more random cells than one would; once
+/// enough are in flight, an ask breeds from the members already back (a uniform sample while none is back yet).
+/// With <c>distinct</c>, children in flight are redrawn like the evaluated ones.</para>
 /// </summary>
 public sealed class RegularizedEvolutionFactory : IStrategyFactory
 {
@@ -32,7 +40,7 @@ public sealed class RegularizedEvolutionFactory : IStrategyFactory
         new(
             "distinct",
             "false",
-            "redraw children that were already evaluated (true/false; false is the paper's algorithm)"
+            "redraw children that were already evaluated or are in flight (true/false; false is the paper's algorithm)"
         ),
     ];
 
@@ -46,25 +54,29 @@ public sealed class RegularizedEvolutionFactory : IStrategyFactory
 }
 
 public sealed class RegularizedEvolution(int populationSize, int sampleSize, int mutations, bool distinct = false)
-    : IStrategy
+    : IParallelStrategy
 {
     private const int MaxRedraws = 100;
 
-    // Oldest at the front. Tell alone changes it, and only from the trial told, so replaying the trials rebuilds it.
+    // Oldest at the front. Tell alone changes it, and only from the trial told, so replaying the trials rebuilds it;
+    // the trials in flight are read from the context at each ask, never kept here.
     private readonly Queue<(Architecture Architecture, double Objective)> _population = new();
     private readonly HashSet<Architecture> _evaluated = [];
 
     public Architecture Ask(SearchContext context)
     {
+        var inFlight = distinct ? context.Pending.Select(p => p.Architecture).ToHashSet() : [];
         var child = Breed(context);
-        for (int i = 0; distinct && i < MaxRedraws && _evaluated.Contains(child); i++)
+        for (int i = 0; distinct && i < MaxRedraws && (_evaluated.Contains(child) || inFlight.Contains(child)); i++)
             child = Breed(context);
         return child;
     }
 
     private Architecture Breed(SearchContext context)
     {
-        if (_population.Count < populationSize)
+        // The pending trials will (mostly) join the population: counting them keeps the random fill at `population`
+        // trials however many workers there are. With nothing back yet there is no one to breed from.
+        if (_population.Count + context.Pending.Count < populationSize || _population.Count == 0)
             return context.Space.Sample(context.Random);
         var members = _population.ToArray();
         var parent = members[context.Random.Next(members.Length)];

@@ -33,6 +33,17 @@ namespace Nas.Sandbox.Strategies.Field;
 /// batch is random unevaluated architectures, so every ask is answered; the reference would evaluate fewer.</item>
 /// <item>Randomness comes from a seed drawn from the history (below), not from numpy's global generator.</item>
 /// </list>
+/// <para>With trials in flight (<see cref="IParallelStrategy"/>), the free workers share each batch. The ensemble
+/// learns from finished trials only: a batch begins once <c>initial</c>, <c>initial</c> + <c>batch</c>, … trials have
+/// been told (counted in the order they came back, whatever was asked meanwhile), and the ensemble trained on them
+/// ranks the whole candidate pool by one Thompson draw each. Every ask takes the best ranked candidate that is neither
+/// evaluated nor in flight (<see cref="SearchContext.Pending"/>; an architecture still in flight from an earlier batch
+/// may be in the pool, and is skipped too). So k asks in a row before any result are the top k distinct candidates in
+/// descending order of the acquisition, the ones k sequential asks would evaluate; when results are slow, asks go on
+/// down the ranking past the first <c>batch</c>. The ensemble is trained when a batch begins, never because of an ask,
+/// so a free worker costs no training. Until <c>initial</c> trials have been told, asks are random cells neither
+/// evaluated nor in flight: the predictor waits for its <c>initial</c> results, so with w workers up to w − 1 random
+/// cells more than <c>initial</c> may be evaluated.</para>
 /// </summary>
 public sealed class BananasFactory : IStrategyFactory
 {
@@ -97,35 +108,41 @@ public sealed record BananasSettings(
     double LearningRate
 );
 
-public sealed class Bananas(BananasSettings settings) : IStrategy
+public sealed class Bananas(BananasSettings settings) : IParallelStrategy
 {
     private const int MaxRedraws = 100;
 
-    // Tell only records. The proposals of a batch are a function of the history before the batch began and of a seed
-    // drawn from that history (not from the ask's Random, which a rebuilt instance asked mid-batch never saw), so an
-    // instance rebuilt by replaying the same trials proposes exactly what the original would have.
+    // Tell only records. The ranking of a batch is a function of the history before the batch began (the trials told
+    // so far, in the order they were told) and of a seed drawn from that history (not from the ask's Random, which a
+    // rebuilt instance asked mid-batch never saw), so an instance rebuilt by replaying the same trials ranks exactly
+    // as the original did. It is cached by the told count the batch began at: asks between two batches, however many
+    // and whatever is in flight, reuse it (training the ensemble is what costs). What is in flight is read from the
+    // context and only filters the ranking.
     private readonly List<Trial> _history = [];
     private readonly HashSet<Architecture> _evaluated = [];
-    private IReadOnlyList<Architecture> _proposals = [];
-    private int _proposalsFrom = -1;
+    private IReadOnlyList<Architecture> _ranking = [];
+    private int _rankingFrom = -1;
 
     public Architecture Ask(SearchContext context)
     {
         int told = _history.Count;
+        var inFlight = context.Pending.Select(p => p.Architecture).ToHashSet();
         if (told >= settings.Initial && _history.Any(IsScored))
         {
             int batchStart = settings.Initial + (told - settings.Initial) / settings.Batch * settings.Batch;
-            if (_proposalsFrom != batchStart)
+            if (_rankingFrom != batchStart)
             {
-                _proposals = Propose(context.Space, _history.Take(batchStart).ToList());
-                _proposalsFrom = batchStart;
+                _ranking = Rank(context.Space, _history.Take(batchStart).ToList());
+                _rankingFrom = batchStart;
             }
-            var next = _proposals.Skip(told - batchStart).FirstOrDefault(a => !_evaluated.Contains(a));
+            // Sequentially the batch's asks so far are the ranking's first (told - batchStart) candidates, all
+            // evaluated, so this is the ranking's next one; in flight ones are skipped like evaluated ones.
+            var next = _ranking.FirstOrDefault(a => !_evaluated.Contains(a) && !inFlight.Contains(a));
             if (next is not null)
                 return next;
         }
         var fresh = context.Space.Sample(context.Random);
-        for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++)
+        for (int i = 0; i < MaxRedraws && (_evaluated.Contains(fresh) || inFlight.Contains(fresh)); i++)
             fresh = context.Space.Sample(context.Random);
         return fresh;
     }
@@ -141,8 +158,11 @@ public sealed class Bananas(BananasSettings settings) : IStrategy
 
     private static bool IsScored(Trial trial) => Score(trial) is not null;
 
-    /// <summary>One batch: train the ensemble on the scored history, mutate the best, pick by Thompson sampling.</summary>
-    private List<Architecture> Propose(ISearchSpace space, List<Trial> history)
+    /// <summary>
+    /// One batch: train the ensemble on the scored history, mutate the best, rank every candidate by Thompson sampling
+    /// (best first; the reference evaluates the first <c>batch</c>, and asks while results are in flight go further).
+    /// </summary>
+    private List<Architecture> Rank(ISearchSpace space, List<Trial> history)
     {
         var random = new Random(HistorySeed(history));
         var scored = history.Where(t => IsScored(t) && space.Contains(t.Architecture)).ToList();
@@ -169,7 +189,7 @@ public sealed class Bananas(BananasSettings settings) : IStrategy
             })
             .ToList();
         return IndependentThompsonSampling
-            .Pick(predictions, settings.Batch, random)
+            .Pick(predictions, predictions.Count, random)
             .Select(i => candidates[i])
             .ToList();
     }

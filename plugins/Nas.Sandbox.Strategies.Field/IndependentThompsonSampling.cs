@@ -13,7 +13,9 @@ public static class IndependentThompsonSampling
 {
     /// <summary>
     /// Indices of the <paramref name="count"/> candidates with the highest draws, best first.
-    /// <paramref name="predictions"/>[c][m] is ensemble member m's prediction for candidate c.
+    /// <paramref name="predictions"/>[c][m] is ensemble member m's prediction for candidate c. Every candidate gets its
+    /// draw whatever the count, so the first picks do not depend on it: a count of <c>predictions.Count</c> ranks the
+    /// whole pool, and its first k are the picks of a count of k (BANANAS goes down the ranking with trials in flight).
     /// </summary>
     public static int[] Pick(IReadOnlyList<double[]> predictions, int count, Random random)
     {

@@ -15,6 +15,17 @@ namespace Nas.Sandbox.Strategies.Field;
 /// neighbour; <c>initial=1</c> gives its start, not its move.)
 /// Knobs: <c>initial</c> (10, the code's <c>num_init</c>); <c>restart-after</c> (0): also restart after this many
 /// evaluations without improvement (0: only at a local optimum, as the paper's code).
+/// <para>With trials in flight (<see cref="IParallelStrategy"/>), it walks several neighbours of the centre at once:
+/// an ask takes the centre's next neighbour in the same fixed order, skipping the ones evaluated and the ones still in
+/// flight (<see cref="SearchContext.Pending"/>), so k asks in a row are k distinct neighbours, the ones a sequential
+/// walk would try first. Results are taken as they come back, first improvement still: the first one strictly better
+/// than the centre becomes the centre at once, and a result that comes back later (a neighbour of an earlier centre,
+/// or a random cell) is compared with the centre as it is then, and moves the walk only if it is strictly better. A
+/// centre is a local optimum once all its neighbours have come back. While every untried neighbour is in flight, a
+/// free worker draws a random cell (neither evaluated nor in flight), a head start on the restart that follows if no
+/// pending neighbour improves; such cells, and neighbours that come back after a restart, count towards the new
+/// restart's <c>initial</c> cells like its random ones. During a (re)start every ask is a random cell, distinct from
+/// those evaluated and in flight.</para>
 /// </summary>
 public sealed class LocalSearchFactory : IStrategyFactory
 {
@@ -39,14 +50,15 @@ public sealed class LocalSearchFactory : IStrategyFactory
         new LocalSearch(knobs.GetInt("initial", min: 1, max: 100_000), knobs.GetInt("restart-after", min: 0));
 }
 
-public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
+public sealed class LocalSearch(int initial, int restartAfter) : IParallelStrategy
 {
     private const int MaxRedraws = 100;
 
     // Tell only records; Ask walks the history (it knows the space). Nothing depends on when asks happened: the order
     // in which a centre's neighbours are tried is a fixed shuffle of that centre's neighbourhood, and whether a trial
     // belongs to a restart's random sample or to a walk follows from the trials before it, so an instance rebuilt by
-    // replaying the same trials asks exactly what the original would have.
+    // replaying the same trials asks exactly what the original would have. What is in flight is read from the context
+    // at each ask and never kept, for the same reason.
     private readonly List<Trial> _history = [];
     private readonly HashSet<Architecture> _evaluated = [];
     private readonly List<Trial> _sample = []; // the current (re)start's random architectures, until there are `initial`
@@ -58,19 +70,21 @@ public sealed class LocalSearch(int initial, int restartAfter) : IStrategy
     {
         for (; _processed < _history.Count; _processed++)
             Walk(_history[_processed], context.Space);
+        var inFlight = context.Pending.Select(p => p.Architecture).ToHashSet();
         if (_centre is not null)
         {
             var next = context
                 .Space.Neighbours(_centre.Architecture)
-                .Where(a => !_evaluated.Contains(a))
+                .Where(a => !_evaluated.Contains(a) && !inFlight.Contains(a))
                 .OrderBy(a => StableHash.Of('|', _centre.Architecture.Key, a.Key)) // a fixed pseudo-random order around a centre
                 .FirstOrDefault();
             if (next is not null)
                 return next;
         }
-        // A (re)start: distinct random architectures, as the paper's code never queries one twice.
+        // A (re)start, or a free worker while the whole neighbourhood is in flight: distinct random architectures, as
+        // the paper's code never queries one twice.
         var fresh = context.Space.Sample(context.Random);
-        for (int i = 0; i < MaxRedraws && _evaluated.Contains(fresh); i++)
+        for (int i = 0; i < MaxRedraws && (_evaluated.Contains(fresh) || inFlight.Contains(fresh)); i++)
             fresh = context.Space.Sample(context.Random);
         return fresh;
     }

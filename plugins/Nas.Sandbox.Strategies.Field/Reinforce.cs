@@ -15,6 +15,10 @@ namespace Nas.Sandbox.Strategies.Field;
 /// poor real one. The lowest reward seen is on the objective's own scale and never above a real trial seen so far, and
 /// it depends only on the trials before, in order, so replaying them rebuilds the same policy.</para>
 /// Knobs: <c>learning-rate</c> (0.5), <c>baseline-decay</c> (0.9), <c>entropy</c> (0.01).
+/// <para>Sequential (not an <see cref="IParallelStrategy"/>): each sample is drawn from the policy after every reward
+/// before it, and the moving baseline makes each update depend on the rewards' order. Asked with trials in flight it
+/// would sample from a policy that has not seen them, and the updates would follow the order trials finish in, not the
+/// order they were sampled in: another algorithm (an asynchronous, off-policy one), not this one.</para>
 /// </summary>
 public sealed class ReinforceFactory : IStrategyFactory
 {

@@ -26,6 +26,9 @@ namespace Nas.Sandbox.Strategies.Gradient;
 /// order from the first, so an instance rebuilt by replay (after a hot swap or a timeout) retrains to exactly the same
 /// state on CPU and asks what the old one would have. It pays for that catch-up again: the referee charges whatever
 /// training it does.</para>
+/// <para>Sequential (not an <see cref="IParallelStrategy"/>): the search is the supernet's training, done inside each
+/// Ask and charged to the contestant, and a proposal is only a probe of α at that point; evaluating probes on other
+/// workers while the supernet trains buys the search nothing, and would share the device with a training estimator.</para>
 /// <para>Memory: one dispose scope per round; the supernet, α and the optimisers are disposed with the strategy (the
 /// referee disposes an instance it replaces or whose heat is over).</para>
 /// </summary>

@@ -15,6 +15,11 @@ namespace Nas.Sandbox.Strategies.MultiObjective;
 /// <see cref="Trial.Objective"/>, which makes it a plain elitist genetic algorithm.</para>
 /// <para>Replay: Tell only records, and the populations are a function of the trials told, so an instance rebuilt by
 /// replaying the history asks what the original would have. All randomness comes from <see cref="SearchContext.Random"/>.</para>
+/// <para>Sequential (not an <see cref="IParallelStrategy"/>): a generation is <c>population</c> children bred from one
+/// parent population, and selection needs all of them back. With trials in flight, children asked while the last
+/// generation is still out would be bred from the parents before it and counted in the next generation (generations
+/// go by trials told), which is a steady-state variant, not NSGA-II; holding asks back until a generation is in is not
+/// something a strategy can do (it must answer every ask).</para>
 /// </summary>
 public sealed class Nsga2Factory : IStrategyFactory
 {

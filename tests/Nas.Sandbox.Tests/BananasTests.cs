@@ -206,4 +206,45 @@ public sealed class BananasTests
             .Should()
             .BeLessThan(0.4 * baseline, $"held-out MAE {error:0.000} against {baseline:0.000} for the training mean");
     }
+
+    /// <summary>Asks <paramref name="count"/> times in a row, nothing told, each ask seeing the earlier ones in flight.</summary>
+    private static List<Architecture> AskInARow(IStrategy strategy, ISearchSpace space, int firstIndex, int count)
+    {
+        var pending = new List<PendingTrial>();
+        for (int index = firstIndex; index < firstIndex + count; index++)
+        {
+            var answer = strategy.Ask(
+                new SearchContext
+                {
+                    Space = space,
+                    Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(4, "bananas", index))),
+                    AskIndex = index,
+                    Pending = pending.ToArray(),
+                }
+            );
+            pending.Add(new PendingTrial { Index = index, Architecture = answer });
+        }
+        return pending.Select(p => p.Architecture).ToList();
+    }
+
+    [Fact]
+    public void Asks_in_a_row_with_trials_in_flight_are_the_top_candidates_in_descending_order_of_the_acquisition()
+    {
+        var space = new Nb201Space();
+        // Sequentially, the batch after the ten random cells: the ranking's first six, best first.
+        var sequential = Run(CreateBananas(), space, 16);
+        var initial = sequential.Take(10).ToList();
+        var topSix = sequential.Skip(10).ToList();
+
+        // Six asks in a row after the same ten results, nothing new told: the same six, in the same order.
+        var parallel = CreateBananas();
+        Run(parallel, space, 10, replayed: initial);
+        AskInARow(parallel, space, 10, 6).Should().Equal(topSix);
+
+        // With batch=3 the ranking is the same (it does not depend on the batch): six asks in a row go on down it past
+        // the batch rather than falling back to random cells.
+        var small = StrategyTestKit.Create("bananas", ("batch", "3"));
+        Run(small, space, 10, replayed: initial);
+        AskInARow(small, space, 10, 6).Should().Equal(topSix);
+    }
 }

@@ -118,4 +118,80 @@ public sealed class LocalSearchTests
             Space.Neighbours(best.Architecture).Should().Contain(heat[10].Architecture);
         }
     }
+
+    [Fact]
+    public void With_trials_in_flight_it_walks_several_neighbours_of_the_centre_at_once_and_moves_on_the_first_better_result()
+    {
+        var starts = Enumerable.Range(0, 3).Select(i => Uniform(Space, i)).ToArray(); // 6 edges apart
+        IStrategy Started()
+        {
+            var strategy = Create("local-search", ("initial", "3"));
+            strategy.Tell(Ok(0, starts[0], 0.3));
+            strategy.Tell(Ok(1, starts[1], 0.6)); // the centre
+            strategy.Tell(Ok(2, starts[2], 0.5));
+            return strategy;
+        }
+        var centre = starts[1];
+
+        // Sequentially, with every neighbour worse: the order the walk tries the centre's neighbours in.
+        var sequential = Started();
+        var order = new List<Architecture>();
+        for (int i = 0; i < 5; i++)
+        {
+            order.Add(sequential.Ask(Context(Space, 3 + i, new Random(i))));
+            sequential.Tell(Ok(3 + i, order[^1], 0.1));
+        }
+
+        // Five asks in a row, nothing told: five distinct neighbours of the same centre, the five the walk tries first.
+        var strategy = Started();
+        var pending = new List<PendingTrial>();
+        int nextIndex = 3;
+        Architecture Ask()
+        {
+            int index = nextIndex++;
+            var answer = strategy.Ask(Context(Space, index, new Random(index)) with { Pending = pending.ToArray() });
+            pending.Add(new PendingTrial { Index = index, Architecture = answer });
+            return answer;
+        }
+        var batch = Enumerable.Range(0, 5).Select(_ => Ask()).ToArray();
+        batch.Should().Equal(order).And.OnlyHaveUniqueItems();
+        Space.Neighbours(centre).Should().Contain(batch);
+
+        // The third comes back better: the walk moves there at once, with four of the old neighbours still in flight.
+        strategy.Tell(Ok(5, batch[2], 0.9));
+        pending.RemoveAll(p => p.Architecture == batch[2]);
+        var next = Ask();
+        Space.Neighbours(batch[2]).Should().Contain(next);
+        batch.Should().NotContain(next, "the old neighbours still in flight are skipped");
+        // A later result better than the old centre but not the new one moves nothing; one better than the new one does.
+        strategy.Tell(Ok(3, batch[0], 0.7));
+        pending.RemoveAll(p => p.Architecture == batch[0]);
+        Space.Neighbours(batch[2]).Should().Contain(Ask());
+        strategy.Tell(Ok(7, batch[4], 0.95));
+        pending.RemoveAll(p => p.Architecture == batch[4]);
+        Space.Neighbours(batch[4]).Should().Contain(Ask());
+    }
+
+    [Fact]
+    public void When_the_whole_neighbourhood_is_in_flight_a_free_worker_draws_a_random_cell()
+    {
+        var strategy = Create("local-search", ("initial", "1"));
+        var centre = Uniform(Space, 2);
+        strategy.Tell(Ok(0, centre, 0.5));
+        var pending = new List<PendingTrial>();
+        for (int i = 0; i < 13; i++)
+        {
+            var answer = strategy.Ask(Context(Space, 1 + i, new Random(i)) with { Pending = pending.ToArray() });
+            pending.Add(new PendingTrial { Index = 1 + i, Architecture = answer });
+        }
+        var asked = pending.Select(p => p.Architecture).ToArray();
+        asked
+            .Take(12)
+            .Should()
+            .BeEquivalentTo(Space.Neighbours(centre), "the 12 neighbours (6 edges × 2 other operations) go out first");
+        asked[12]
+            .Should()
+            .NotBe(centre)
+            .And.Match<Architecture>(a => !asked.Take(12).Contains(a), "the 13th is a fresh random cell");
+    }
 }

@@ -105,4 +105,62 @@ public sealed class RegularizedEvolutionTests
         foreach (var heat in distinct)
             heat.Count(t => t.FromCache).Should().Be(0);
     }
+
+    private static SearchContext InFlight(
+        int askIndex,
+        Random random,
+        params (int Index, Architecture Architecture)[] pending
+    ) =>
+        Context(Space, askIndex, random) with
+        {
+            Pending = pending
+                .Select(p => new PendingTrial { Index = p.Index, Architecture = p.Architecture })
+                .ToArray(),
+        };
+
+    [Fact]
+    public void With_trials_in_flight_the_random_fill_counts_them_and_then_tournaments_are_among_the_finished_members_only()
+    {
+        var strategy = Create("regularized-evolution", ("population", "4"), ("sample", "3"));
+        var cells = FarApart(Space, 4);
+        // Nothing back: the first asks are uniform samples, however many are in flight (there is no one to breed from).
+        var first = new List<Architecture>();
+        for (int i = 0; i < 6; i++)
+            first.Add(strategy.Ask(InFlight(i, new Random(i), first.Select((a, k) => (k, a)).ToArray())));
+        first.Should().OnlyHaveUniqueItems();
+
+        // Trials 1 and 0 came back (in that order); trial 2 is in flight: 2 + 1 < 4, so the fill goes on at random.
+        strategy.Tell(Ok(1, cells[1], 0.5));
+        strategy.Tell(Ok(0, cells[0], 0.9));
+        var fill = Enumerable
+            .Range(0, 200)
+            .Select(i => strategy.Ask(InFlight(3, new Random(i), (2, cells[2]))))
+            .ToArray();
+        fill.Count(a => ParentOf(a, cells[..2]) is not null)
+            .Should()
+            .BeLessThan(5, "a sample is a neighbour of a told cell with probability 2·24/15625");
+        fill.Distinct().Count().Should().BeGreaterThan(190);
+
+        // Trials 2 and 3 in flight: 2 + 2 = 4, the population is spoken for. Every ask breeds from the two members back,
+        // never from a cell in flight; sequentially (nothing in flight) these asks would still be random.
+        var counts = cells.ToDictionary(c => c, _ => 0);
+        for (int i = 0; i < 400; i++)
+        {
+            var child = strategy.Ask(InFlight(4, new Random(1000 + i), (2, cells[2]), (3, cells[3])));
+            var parent = ParentOf(child, cells);
+            parent.Should().NotBeNull($"ask {i}: {child} is no one-edge mutation of a cell");
+            counts[parent!]++;
+        }
+        counts[cells[2]].Should().Be(0, "a trial in flight has no score to enter a tournament with");
+        counts[cells[3]].Should().Be(0);
+        counts[cells[0]]
+            .Should()
+            .BeInRange(320, 380, "P(the better of two members in 3 draws with replacement) = 1 − (1/2)³ = 7/8");
+        var sequentially = strategy.Ask(Context(Space, 4, new Random(5)));
+        ParentOf(sequentially, cells[..2])
+            .Should()
+            .BeNull(
+                "with nothing in flight two members of four are a random fill again (this draw is next to neither)"
+            );
+    }
 }

@@ -85,7 +85,10 @@ public sealed class StrategyConformanceTests
             Architecture architecture,
             EvaluationRequest request,
             CancellationToken cancellation
-        )
+        ) => Task.FromResult(Evaluate(architecture, request));
+
+        /// <summary>What <see cref="EvaluateAsync"/> returns, for a test that evaluates without awaiting.</summary>
+        public EvaluationResult Evaluate(Architecture architecture, EvaluationRequest request)
         {
             int call = Interlocked.Increment(ref _calls);
             var status =
@@ -96,16 +99,14 @@ public sealed class StrategyConformanceTests
                 0.1
                 + 0.8 * architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0
                 + (architecture.Key.Length % 13) / 1000.0;
-            return Task.FromResult(
-                new EvaluationResult
-                {
-                    Status = status,
-                    Metrics = status == TrialStatus.Ok ? new Metrics { ValidationAccuracy = accuracy } : new Metrics(),
-                    CostSeconds = 1,
-                    Fidelity = request.Fidelity,
-                    Message = status == TrialStatus.Ok ? null : "injected by the test",
-                }
-            );
+            return new EvaluationResult
+            {
+                Status = status,
+                Metrics = status == TrialStatus.Ok ? new Metrics { ValidationAccuracy = accuracy } : new Metrics(),
+                CostSeconds = 1,
+                Fidelity = request.Fidelity,
+                Message = status == TrialStatus.Ok ? null : "injected by the test",
+            };
         }
     }
 
@@ -282,5 +283,155 @@ public sealed class StrategyConformanceTests
             original.Tell(told);
         }
         (original as IDisposable)?.Dispose();
+    }
+
+    /// <summary>
+    /// Every strategy the catalogs find that implements <see cref="IParallelStrategy"/>, with its knobs: both settings
+    /// of a <c>distinct</c> knob where it has one (they promise different things about repeats), the defaults otherwise.
+    /// </summary>
+    public static TheoryData<string, string> ParallelStrategies()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var entry in Host.Value.Strategies.All.OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            var instance = entry.Factory.Create(
+                KnobValues.Create(entry.Name, entry.Factory.Knobs, FastKnobs(entry.Name))
+            );
+            bool parallel = instance is IParallelStrategy;
+            (instance as IDisposable)?.Dispose();
+            if (!parallel)
+                continue;
+            if (entry.Factory.Knobs.Any(k => k.Name == "distinct"))
+            {
+                data.Add(entry.Name, "distinct=true");
+                data.Add(entry.Name, "distinct=false");
+            }
+            else
+                data.Add(entry.Name, "");
+        }
+        return data;
+    }
+
+    [Fact]
+    public void The_built_in_sample_based_strategies_are_parallel_and_the_sequential_ones_are_not()
+    {
+        var parallel = ParallelStrategies().Select(row => (string)row[0]).Distinct().ToArray();
+        parallel.Should().Contain(["random-search", "regularized-evolution", "local-search", "bananas"]);
+        // REINFORCE learns from rewards in order, NSGA-II by whole generations, DARTS and GDAS train between asks.
+        parallel.Should().NotContain(["reinforce", "nsga-ii", "darts", "gdas"]);
+    }
+
+    /// <summary>
+    /// Where it is documented that a strategy asks nothing evaluated or still in flight: local search and BANANAS
+    /// always, a strategy with a <c>distinct</c> knob when it is on. Other parallel strategies may repeat.
+    /// </summary>
+    private static bool AvoidsRepeats(string strategy, IReadOnlyDictionary<string, string> knobs) =>
+        knobs.TryGetValue("distinct", out var distinct) ? distinct == "true" : strategy is "local-search" or "bananas";
+
+    private static Dictionary<string, string> ParseKnobs(string strategy, string knobs)
+    {
+        var values = FastKnobs(strategy);
+        foreach (string pair in knobs.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            values[pair.Split('=')[0]] = pair.Split('=')[1];
+        return values;
+    }
+
+    [Theory]
+    [MemberData(nameof(ParallelStrategies))]
+    public void A_parallel_strategy_asked_with_trials_in_flight_stays_in_the_space_rebuilds_by_replay_and_is_deterministic(
+        string strategy,
+        string knobText
+    )
+    {
+        const int trials = 30;
+        var entry = Host.Value.Strategies.Get(strategy);
+        var knobValues = ParseKnobs(strategy, knobText);
+        var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, knobValues);
+        var kit = Training.Value.KitFor(11, new Fidelity(), SeedMixer.Derive(11, "weights", strategy));
+        SearchContext Context(int index, IReadOnlyList<PendingTrial> pending, int told) =>
+            new()
+            {
+                Space = Space,
+                Random = new Random(SeedMixer.ToInt32(SeedMixer.Derive(11, strategy, index))),
+                AskIndex = index,
+                EvaluationBudget = trials,
+                EvaluationsUsed = told,
+                TrainingSetup = kit,
+                Pending = pending,
+            };
+        (List<ParallelScript.Asked> Asks, List<Trial> Told) Script()
+        {
+            // Trials are scored as they come back, so the troubled estimator's failures fall in completion order.
+            var estimator = new TroubledEstimator();
+            Trial Finish(PendingTrial pending)
+            {
+                var result = estimator.Evaluate(
+                    pending.Architecture,
+                    new EvaluationRequest { Seed = pending.Index, DataSeed = 1 }
+                );
+                return RaceObjective.Accuracy.Score(
+                    new Trial
+                    {
+                        Index = pending.Index,
+                        Architecture = pending.Architecture,
+                        Status = result.Status,
+                        Metrics = result.Metrics,
+                        CostSeconds = result.CostSeconds,
+                        Message = result.Message,
+                    },
+                    estimator.Name
+                );
+            }
+            var instance = entry.Factory.Create(knobs);
+            try
+            {
+                return ParallelScript.Run(instance, Context, Finish, trials);
+            }
+            finally
+            {
+                (instance as IDisposable)?.Dispose();
+            }
+        }
+
+        var (asks, told) = Script();
+        asks.Should().HaveCount(trials);
+        asks.Take(4).Select(a => a.Pending.Count).Should().Equal([0, 1, 2, 3], "the first asks come before any result");
+        told.Select(t => t.Index).Should().NotBeInAscendingOrder("results come back out of ask order");
+        told.Should().Contain(t => t.Status != TrialStatus.Ok, "failures are part of the script");
+
+        // (a) In the space. (b) Nothing evaluated or in flight asked again, where that is the documented behaviour.
+        asks.Should().OnlyContain(a => Space.Contains(a.Answer));
+        if (AvoidsRepeats(strategy, knobValues))
+            foreach (var ask in asks)
+            {
+                ask.Pending.Select(p => p.Architecture)
+                    .Should()
+                    .NotContain(ask.Answer, $"ask {ask.Index} repeats an architecture in flight");
+                ask.Told.Select(t => t.Architecture)
+                    .Should()
+                    .NotContain(ask.Answer, $"ask {ask.Index} repeats an evaluated architecture");
+            }
+
+        // (c) Rebuild by replay: a new instance told the finished trials in completion order, then asked the same ask.
+        foreach (int index in new[] { 3, 9, 14, 18, 23, 29 })
+        {
+            var ask = asks[index];
+            var rebuilt = entry.Factory.Create(knobs);
+            foreach (var trial in ask.Told)
+                rebuilt.Tell(trial);
+            rebuilt
+                .Ask(Context(ask.Index, ask.Pending, ask.Told.Count))
+                .Should()
+                .Be(
+                    ask.Answer,
+                    $"ask {index} ({ask.Told.Count} told, {ask.Pending.Count} in flight): the rebuilt instance must ask what the original asked"
+                );
+            (rebuilt as IDisposable)?.Dispose();
+        }
+
+        // (d) The whole script again: the same asks, the same results.
+        var (again, toldAgain) = Script();
+        again.Select(a => a.Answer).Should().Equal(asks.Select(a => a.Answer));
+        toldAgain.Select(t => (t.Index, t.Status)).Should().Equal(told.Select(t => (t.Index, t.Status)));
     }
 }
