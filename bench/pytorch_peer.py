@@ -8,8 +8,9 @@ validates on 2000 other images (no_grad, batch 500), on 2 threads. Data loading 
 
 Standalone: /usr/bin/python3 bench/pytorch_peer.py [--repeats 5] [--warmup 2] runs untimed warm-ups and timed repetitions,
 prints progress on stderr and one JSON line on stdout. With --serve (how Nas.Sandbox.Bench drives it) it prints a "ready"
-JSON line, then runs one evaluation per "run" line on stdin, answering one JSON line each. Exit code 3 when torch or
-numpy cannot be imported.
+JSON line, then runs one evaluation per "run" line on stdin, answering one JSON line each. With --archs FILE it evaluates
+each architecture of the file once, one at a time (bench/workers_throughput.py). Exit code 3 when torch or numpy cannot
+be imported.
 """
 import argparse
 import gzip
@@ -155,11 +156,11 @@ def load(train_images, val_images, seed):
 
 
 # ---- one evaluation: build, train one epoch, validate ----
-def evaluate(train, val, args, seed):
+def evaluate(train, val, args, seed, arch=ARCH):
     (x, y), (vx, vy) = train, val
     t0 = time.perf_counter()
     torch.manual_seed(seed)
-    model = TinyNetwork(ARCH, args.channels, args.cells)
+    model = TinyNetwork(arch, args.channels, args.cells)
     count = x.shape[0]
     batches = (count + args.batch - 1) // args.batch
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True)
@@ -222,12 +223,22 @@ def main():
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--channels", type=int, default=8)
     parser.add_argument("--cells", type=int, default=1)
+    parser.add_argument("--archs", help="evaluate each architecture in this file (one per line) once, one at a time, "
+                        "after --warmup evaluations of the first; prints the total (bench/workers_throughput.py)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     train, val = load(args.train_images, args.val_images, seed=1)
     if args.serve:
         serve(train, val, args)
+        return
+    if args.archs:
+        archs = [line.strip() for line in open(args.archs) if line.strip()]
+        for _ in range(args.warmup):
+            evaluate(train, val, args, seed=1, arch=archs[0])
+        totals = [evaluate(train, val, args, seed=i, arch=arch)[0] for i, arch in enumerate(archs)]
+        print(json.dumps({"runner": "pytorch", **config(), "evaluations": len(totals), "seconds": round(sum(totals), 3),
+                          "evaluations_per_hour": round(3600 * len(totals) / sum(totals), 1)}))
         return
     print("pytorch config: " + ", ".join(f"{k}={v}" for k, v in config().items()), file=sys.stderr, flush=True)
     images = args.train_images * args.epochs

@@ -44,7 +44,7 @@ internal static class ContestantProcessCommand
     }
 
     /// <summary>Exits when the parent process ends (checked twice a second).</summary>
-    private static void WatchParent(int parentId)
+    internal static void WatchParent(int parentId)
     {
         Process parent;
         try
@@ -69,12 +69,16 @@ internal static class ContestantProcessCommand
     }
 
     /// <summary>How this program starts a contestant process: the same host, through <c>dotnet</c> when it runs that way.</summary>
-    public static ContestantProcessStart StartOfThisHost(long? heapLimitBytes = null)
+    public static ContestantProcessStart StartOfThisHost(long? heapLimitBytes = null) =>
+        StartOfThisHost(Name, heapLimitBytes);
+
+    /// <summary>How this program starts one of its hidden child commands (<paramref name="command"/>).</summary>
+    public static ContestantProcessStart StartOfThisHost(string command, long? heapLimitBytes = null)
     {
         string program = Environment.ProcessPath ?? "dotnet";
         string assembly = typeof(ContestantProcessCommand).Assembly.Location;
         bool viaDotnet = Path.GetFileNameWithoutExtension(program).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-        return new ContestantProcessStart(program, viaDotnet ? [assembly, Name] : [Name])
+        return new ContestantProcessStart(program, viaDotnet ? [assembly, command] : [command])
         {
             HeapLimitBytes = heapLimitBytes,
         };

@@ -80,8 +80,11 @@ internal static class LeaderboardPrinter
         }
         if (workers)
             output.WriteLine(
-                $"(workers: mean of its {summary.Settings.Workers} workers busy over its worker clock; clock s: its worker clock at the end of a heat, "
-                    + "mean over heats: the wall-clock time the heat takes with that many workers of its own)"
+                summary.Settings.WorkerProcesses
+                    ? $"(workers: mean of the {summary.Settings.Workers} shared worker processes its trials kept busy over the heat; clock s: "
+                        + "wall-clock seconds from the heat's start to its last trial's return, mean over heats)"
+                    : $"(workers: mean of its {summary.Settings.Workers} workers busy over its worker clock; clock s: its worker clock at the end of a heat, "
+                        + "mean over heats: the wall-clock time the heat takes with that many workers of its own)"
             );
         if (pareto)
             output.WriteLine("(front: mean number of architectures on a contestant's Pareto front per heat)");

@@ -19,6 +19,7 @@ public static partial class NasCommandLine
         root.Subcommands.Add(ParetoCommand.Create());
         root.Subcommands.Add(PackCommand.Create());
         root.Subcommands.Add(ContestantProcessCommand.Create());
+        root.Subcommands.Add(EstimatorProcessCommand.Create());
         return root;
     }
 

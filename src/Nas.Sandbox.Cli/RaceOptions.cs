@@ -4,11 +4,13 @@ using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Estimators.Tabular;
+using Nas.Sandbox.Core.Evaluation;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Isolation;
 using Nas.Sandbox.Core.Racing.Objectives;
 using Nas.Sandbox.Core.Racing.Training;
+using Nas.Sandbox.Core.Racing.Workers;
 
 namespace Nas.Sandbox.Cli;
 
@@ -62,9 +64,21 @@ internal sealed class RaceOptions
     private readonly Option<int> _workers = new("--workers")
     {
         Description =
-            "trials each contestant may have in flight at once; on a table (--estimator tabular) its workers are simulated on its own "
-            + "worker clock from the table's training seconds [1]",
+            "trials evaluated at once: with a training, proxy, plugin or script estimator, N worker processes shared fairly by the "
+            + "contestants; on a table (--estimator tabular), N workers per contestant simulated on its own worker clock from the "
+            + "table's training seconds [1]",
         DefaultValueFactory = _ => 1,
+    };
+    private readonly Option<int?> _workerThreads = new("--worker-threads")
+    {
+        Description =
+            "libtorch threads of each worker (of the race itself with one worker) [cores / workers, at least 1]",
+    };
+    private readonly Option<double> _workerTimeout = new("--worker-timeout")
+    {
+        Description =
+            "seconds one trial may take on a worker process; longer, and the worker is stopped and replaced and the trial fails",
+        DefaultValueFactory = _ => 3600,
     };
     private readonly Option<int?> _heats = new("--heats")
     {
@@ -131,6 +145,8 @@ internal sealed class RaceOptions
                 _budgetSeconds,
                 _heats,
                 _workers,
+                _workerThreads,
+                _workerTimeout,
                 _seed,
                 _journal,
                 _device,
@@ -216,6 +232,7 @@ internal sealed class RaceOptions
             Reference = reference,
         };
         settings.Validate();
+        CheckWorkers(result, settings.Workers, tabular);
         // The default name is to the millisecond, and is created new (RaceResume.OpenJournal): races started in the same
         // second, or millisecond, each get their own journal.
         string? namedJournal = result.GetValue(_journal);
@@ -232,6 +249,7 @@ internal sealed class RaceOptions
             lazyScripts: true
         );
         ContestantProcesses? isolation = null;
+        WorkerPool? pool = null;
         try
         {
             // Knob values are probed by creating an instance: in a contestant process when contestants run in their own,
@@ -267,18 +285,42 @@ internal sealed class RaceOptions
                     throw new NasException("--table is for --estimator tabular.");
                 if (result.GetValue(_table.Seeds) is not null)
                     throw new NasException("--table-seeds is for --estimator tabular.");
+                int threads = WorkerThreads(result, settings.Workers);
                 if (settings.Workers > 1)
-                    throw new NasException(
-                        $"--workers {settings.Workers}: several workers are simulated on a table (--estimator tabular) only, for now; "
-                            + $"estimator '{settings.Estimator}' evaluates one trial at a time (worker processes are not built yet)."
+                {
+                    var setupTraining = training;
+                    string device = result.GetValue(_device)!;
+                    estimator = pool = WorkerPool.Start(
+                        ContestantProcessCommand.StartOfThisHost(EstimatorProcessCommand.Name),
+                        worker =>
+                            WorkerSetup.Create(
+                                result.GetValue(_plugins) ?? [],
+                                result.GetValue(_scripts) ?? [],
+                                settings.Space,
+                                operations,
+                                settings.Estimator,
+                                settings.Dataset,
+                                setupTraining,
+                                Devices.ForWorker(device, worker),
+                                threads
+                            ),
+                        settings.Workers,
+                        TimeSpan.FromSeconds(WorkerTimeout(result))
                     );
-                estimator = host.CreateEstimator(
-                    settings.Estimator,
-                    settings.Dataset,
-                    training,
-                    result.GetValue(_device)!
-                );
-                settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
+                    settings = settings with { TorchThreads = threads };
+                }
+                else
+                {
+                    if (result.GetValue(_workerThreads) is not null)
+                        TorchSharp.torch.set_num_threads(threads);
+                    estimator = host.CreateEstimator(
+                        settings.Estimator,
+                        settings.Dataset,
+                        training,
+                        result.GetValue(_device)!
+                    );
+                    settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
+                }
             }
             var space = host.CreateSpace(settings.Space, operations);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
@@ -322,10 +364,60 @@ internal sealed class RaceOptions
         }
         catch
         {
+            pool?.Dispose();
             isolation?.Dispose();
             host.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Worker options that cannot work, refused before anything starts: more worker processes than cores (each trains
+    /// on at least one), more threads than cores, threads for a table's simulated workers, a timeout that is not positive.
+    /// </summary>
+    private void CheckWorkers(ParseResult result, int workers, bool tabular)
+    {
+        int cores = Environment.ProcessorCount;
+        if (tabular)
+        {
+            if (result.GetValue(_workerThreads) is not null)
+                throw new NasException(
+                    "--worker-threads is for worker processes; a table's workers (--estimator tabular) are simulated and use no threads."
+                );
+            return;
+        }
+        if (workers > cores)
+            throw new NasException(
+                $"--workers {workers}: more worker processes than this machine's {cores} cores (each trains on at least one); "
+                    + "use at most "
+                    + cores.ToString(CultureInfo.InvariantCulture)
+                    + " (a table simulates up to 1024: --estimator tabular)."
+            );
+        WorkerThreads(result, workers);
+        WorkerTimeout(result);
+    }
+
+    /// <summary>libtorch threads per worker: <c>--worker-threads</c>, or the cores shared evenly (at least one each).</summary>
+    private int WorkerThreads(ParseResult result, int workers)
+    {
+        int cores = Environment.ProcessorCount;
+        if (result.GetValue(_workerThreads) is not { } given)
+            return Math.Max(1, cores / workers);
+        if (given < 1)
+            throw new NasException($"--worker-threads must be at least 1, not {given}.");
+        if (given > cores)
+            throw new NasException($"--worker-threads {given} is more than this machine's {cores} cores.");
+        return given;
+    }
+
+    private double WorkerTimeout(ParseResult result)
+    {
+        double seconds = result.GetValue(_workerTimeout);
+        return seconds > 0 && double.IsFinite(seconds)
+            ? seconds
+            : throw new NasException(
+                $"--worker-timeout must be a positive number of seconds, not {seconds.ToString(CultureInfo.InvariantCulture)}."
+            );
     }
 
     /// <summary>
@@ -376,6 +468,7 @@ internal sealed record PreparedRace(
 
     public void Dispose()
     {
+        (Estimator as IDisposable)?.Dispose(); // worker processes
         Isolation?.Dispose();
         TrainingData.Dispose();
         Host.Dispose();

@@ -311,18 +311,49 @@ public sealed class CliTests : IDisposable
         File.Exists(journal).Should().BeFalse("nothing started");
     }
 
-    [Fact]
-    public void Several_workers_with_a_training_estimator_are_refused_before_anything_trains()
+    public static TheoryData<string[], string> BadWorkerProcessOptions =>
+        new()
+        {
+            {
+                ["--workers", $"{Environment.ProcessorCount + 1}"],
+                $"error: --workers {Environment.ProcessorCount + 1}: more worker processes than this machine's {Environment.ProcessorCount} cores"
+            },
+            { ["--worker-threads", "0"], "error: --worker-threads must be at least 1, not 0." },
+            {
+                ["--worker-threads", $"{Environment.ProcessorCount + 1}"],
+                $"error: --worker-threads {Environment.ProcessorCount + 1} is more than this machine's {Environment.ProcessorCount} cores."
+            },
+            { ["--worker-timeout", "0"], "error: --worker-timeout must be a positive number of seconds, not 0." },
+        };
+
+    [Theory]
+    [MemberData(nameof(BadWorkerProcessOptions))]
+    public void A_bad_worker_process_option_is_one_clear_error_and_nothing_starts(string[] options, string error)
     {
-        var (exit, _, stderr) = Nas(TinyRace("--workers", "2"));
+        var (exit, _, stderr) = Nas(TinyRace(options));
         exit.Should().Be(1);
-        stderr
-            .Trim()
-            .Should()
-            .StartWith(
-                "error: --workers 2: several workers are simulated on a table (--estimator tabular) only, for now"
-            );
+        stderr.Trim().Should().StartWith(error);
         File.Exists(Path.Combine(_folder, "race.jsonl")).Should().BeFalse("nothing started");
+    }
+
+    [Fact]
+    public void Worker_threads_on_a_table_are_refused_since_its_workers_are_simulated()
+    {
+        string journal = Path.Combine(_folder, "threads.jsonl");
+        var (exit, _, stderr) = Nas(
+            "race",
+            "--estimator",
+            "tabular",
+            "--workers",
+            "4",
+            "--worker-threads",
+            "1",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(1);
+        stderr.Trim().Should().StartWith("error: --worker-threads is for worker processes");
+        File.Exists(journal).Should().BeFalse("nothing started");
     }
 
     [Fact]

@@ -69,4 +69,31 @@ public class WorkersPanelTests
         text = screen.Text();
         text.Should().Contain("workers: 1 of 3 busy").And.Contain("#1 evaluation 1 for 4").And.Contain("#2-#3 idle");
     }
+
+    [Fact]
+    public void With_shared_worker_processes_the_panel_shows_its_trials_and_the_pools_idle_workers()
+    {
+        var tracker = new RaceTracker(new RaceControl());
+        var settings = new RaceSettings
+        {
+            Contestants = [ContestantSpec.Parse("alpha"), ContestantSpec.Parse("beta")],
+            Budget = 16,
+            Workers = 2,
+            Estimator = "train",
+        };
+        ContestantInfo Info(string label) =>
+            new(label, label, StrategySource.BuiltInPack, "x", "1.0.0", new Dictionary<string, string>());
+        tracker.OnEvent(new RaceStarted(settings, [Info("alpha"), Info("beta")], "train", ""));
+        tracker.OnEvent(new HeatStarted(0, 42));
+        tracker.OnEvent(new TrialStarted("alpha", 0, 0, RaceStory.ConvCell, 0));
+
+        using var screen = new ScreenHarness(new RecordingCommands());
+        screen.Render(tracker.Snapshot());
+        screen.Text().Should().Contain("shared workers: 1 on its trials, 1 idle").And.Contain("#1 evaluation 1");
+
+        // Beta's trial takes the other worker: none is idle, though alpha has only one.
+        tracker.OnEvent(new TrialStarted("beta", 0, 0, RaceStory.ConvCell, 0.1));
+        screen.Render(tracker.Snapshot());
+        screen.Text().Should().Contain("shared workers: 1 on its trials, 0 idle");
+    }
 }

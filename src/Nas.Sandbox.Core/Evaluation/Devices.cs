@@ -34,4 +34,21 @@ public static class Devices
         var device = Resolve(name);
         return () => device;
     }
+
+    /// <summary>
+    /// The device of worker <paramref name="worker"/> (0-based) of a race on <paramref name="name"/>: <c>cuda</c> (or
+    /// <c>auto</c> on a machine with GPUs) spreads the workers over the GPUs in turn, <c>cuda:1</c>, <c>cuda:2</c>, ...,
+    /// several workers sharing one when there are more workers than GPUs; a named device (<c>cpu</c>, <c>cuda:N</c>) is
+    /// every worker's.
+    /// </summary>
+    public static string ForWorker(string name, int worker)
+    {
+        string text = name.Trim().ToLowerInvariant();
+        if (text == "cuda" || text == "auto" && cuda.is_available())
+        {
+            Resolve("cuda"); // a clear error when there is none
+            return $"cuda:{worker % Math.Max(1, cuda.device_count())}";
+        }
+        return name;
+    }
 }

@@ -12,14 +12,15 @@ internal sealed class ContestantRun(
     StrategyEntry entry,
     KnobValues knobs,
     string seedKey,
-    int workers = 1
+    int workers = 1,
+    bool workerProcesses = false
 )
 {
     /// <summary>The race's workers per contestant (<see cref="RaceSettings.Workers"/>).</summary>
     public int Workers { get; } = workers;
 
-    /// <summary>Its trials in flight, and its worker clock.</summary>
-    public TrialFlight Flight { get; } = new();
+    /// <summary>Its trials in flight, and its worker clock (the wall clock when trials run on worker processes).</summary>
+    public TrialFlight Flight { get; } = new(workerProcesses);
 
     /// <summary>How many trials its current instance may have in flight (<see cref="IParallelStrategy.MaxInFlight"/>, capped by the workers), once asked.</summary>
     public (IStrategy Instance, int Capacity)? Capacity { get; set; }

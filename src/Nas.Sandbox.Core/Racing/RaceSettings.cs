@@ -63,6 +63,12 @@ public sealed record RaceSettings
     public bool ContestantProcesses { get; init; }
 
     /// <summary>
+    /// Trials run on worker processes shared by all contestants (several workers, an estimator that is not a table's);
+    /// a table's workers are simulated, each contestant's own.
+    /// </summary>
+    public bool WorkerProcesses => Workers > 1 && Estimator != "tabular";
+
+    /// <summary>
     /// libtorch's CPU thread count in a race that trains (null otherwise): results are bit-identical only at the same
     /// count, so it is journaled and a resume with another count is warned about.
     /// </summary>

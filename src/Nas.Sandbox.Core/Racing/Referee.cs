@@ -38,6 +38,7 @@ public sealed class Referee
     private readonly IRaceJournal _journal;
     private readonly RaceTrainingData? _training;
     private readonly Isolation.ContestantProcesses? _isolation;
+    private readonly Workers.WorkerPool? _pool;
     private readonly ConcurrentQueue<StrategyEntry> _newBuilds = new();
     private readonly ConcurrentQueue<(string Origin, string Message)> _failedBuilds = new();
     private MemoryGuard _memory = new(null);
@@ -61,7 +62,16 @@ public sealed class Referee
             training,
             isolation
         );
+        _pool = estimator as Workers.WorkerPool;
     }
+
+    private ContestantRun NewRun(
+        string label,
+        StrategyEntry entry,
+        KnobValues knobs,
+        string seedKey,
+        RaceSettings settings
+    ) => new(label, entry, knobs, seedKey, settings.Workers, workerProcesses: _pool is not null);
 
     public event Action<RaceEvent>? EventRaised;
 
@@ -168,6 +178,11 @@ public sealed class Referee
                     if (control is not null && !await control.WaitForTurnAsync(cancellation))
                         continue;
                     ApplyBuilds(state.Contestants, heat);
+                    if (_pool is not null)
+                    {
+                        await PooledTurnAsync(thread, state, settings, heat, heatSeed, cancellation);
+                        continue;
+                    }
                     var contestant = state.NextTurn(c => IsCandidate(c, settings));
                     if (contestant is null)
                         continue;
@@ -222,9 +237,7 @@ public sealed class Referee
     )
     {
         Notify(new HeatStarted(heat, heatSeed));
-        var runs = lineup
-            .Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers))
-            .ToArray();
+        var runs = lineup.Slots.Select(s => NewRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings)).ToArray();
         foreach (var run in runs)
             Restore(run, resume.Events(heat, run.Label), heat);
         var standings = runs.Select(r => r.Standing()).ToArray();
@@ -317,10 +330,85 @@ public sealed class Referee
                 );
             else if (run.Flight.Find(architecture) is { } original)
                 run.Flight.Repeat(index, original, startedAt);
+            else if (_pool is not null)
+                run.Flight.StartRunning(
+                    index,
+                    architecture,
+                    settings.Fidelity,
+                    EvaluateOnWorkerAsync(run.Flight, architecture, index, settings, heatSeed, cancellation),
+                    startedAt
+                );
             else
                 run.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation), startedAt);
         }
         run.Unfinished.Clear();
+    }
+
+    /// <summary>
+    /// A turn with worker processes (<see cref="Workers.WorkerPool"/>), shared by all contestants: idle workers are
+    /// filled, then the first trial to come back, whoever's it is, is recorded and told.
+    /// <para>Fair sharing: an idle worker goes to the contestant with the fewest trials in flight among those that can
+    /// ask now (ties in turn order), so no contestant gets more than its share by asking faster, and a worker a
+    /// sequential contestant cannot use goes to one that can. Budgets stay per contestant.</para>
+    /// </summary>
+    private async Task PooledTurnAsync(
+        RefereeThread thread,
+        HeatState state,
+        RaceSettings settings,
+        int heat,
+        long heatSeed,
+        CancellationToken cancellation
+    )
+    {
+        foreach (var contestant in state.Contestants.ToArray())
+            if (contestant.PendingEntry is not null || contestant.NeedsRebuild)
+                await PrepareTurnAsync(thread, contestant, settings, heat);
+        while (state.Contestants.Sum(c => c.Flight.Running) < settings.Workers)
+        {
+            var open = new List<ContestantRun>();
+            foreach (var contestant in state.Contestants)
+                if (
+                    contestant.CanAsk(settings)
+                    && contestant.Flight.Count < await CapacityAsync(thread, contestant, settings)
+                )
+                    open.Add(contestant);
+            if (open.Count == 0)
+                break;
+            int fewest = open.Min(c => c.Flight.Count);
+            var next = state.NextTurn(c => c.Flight.Count == fewest && open.Contains(c))!;
+            if (await StepAsync(thread, next, settings, heat, heatSeed, cancellation))
+                return; // it ended at once (a repeat from its cache, a failed ask): that was this turn
+        }
+        var flying = state.Contestants.Where(c => c.Flight.Count > 0).ToArray();
+        if (flying.Length == 0)
+            return;
+        var done = flying.SelectMany(c => c.Flight.Trials.Select(t => (Contestant: c, Trial: t)));
+        if (!done.Any(d => d.Trial.Running is null or { IsCompleted: true }))
+        {
+            // Stopping the race (Ctrl-C, the console's quit) does not wait for a training to end: its trial was
+            // journaled as started and is evaluated again on --resume.
+            await Task.WhenAny(done.Select(d => d.Trial.Running!)).WaitAsync(cancellation);
+        }
+        var first = flying
+            .Select(c => (Contestant: c, Trial: c.Flight.FirstDone()))
+            .Where(d => d.Trial is not null)
+            .MinBy(d => (TrialFlight.FinishOf(d.Trial!), d.Trial!.Sequence));
+        await LandAsync(thread, first.Contestant, first.Contestant.Flight.Land(first.Trial!), settings, heat);
+    }
+
+    /// <summary>Evaluates on a worker process; the continuation stamps when it came back on the contestant's clock.</summary>
+    private async Task<WorkerLanding> EvaluateOnWorkerAsync(
+        TrialFlight flight,
+        Architecture architecture,
+        int index,
+        RaceSettings settings,
+        long heatSeed,
+        CancellationToken cancellation
+    )
+    {
+        // Off the referee thread: the time is taken when the worker answers, not when the referee next looks.
+        var trial = await EvaluateAsync(architecture, index, settings, heatSeed, cancellation).ConfigureAwait(false);
+        return new WorkerLanding(trial, flight.Now);
     }
 
     /// <summary>
@@ -364,11 +452,20 @@ public sealed class Referee
     }
 
     /// <summary>The contestant's trial that comes back first (<see cref="TrialFlight.Land"/>).</summary>
-    private async Task LandAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat)
+    private Task LandAsync(RefereeThread thread, ContestantRun contestant, RaceSettings settings, int heat) =>
+        LandAsync(thread, contestant, contestant.Flight.Land(), settings, heat);
+
+    /// <summary>Records and tells a trial taken out of the contestant's flight (a repeat comes back as its original did, free).</summary>
+    private async Task LandAsync(
+        RefereeThread thread,
+        ContestantRun contestant,
+        FlyingTrial landed,
+        RaceSettings settings,
+        int heat
+    )
     {
-        var landed = contestant.Flight.Land();
-        var trial = landed.Result
-            ?? landed.SameAs!.Result! with
+        var trial = TrialFlight.ResultOf(landed)
+            ?? TrialFlight.ResultOf(landed.SameAs!)! with
             {
                 Index = landed.Index,
                 CostSeconds = 0,
@@ -442,7 +539,7 @@ public sealed class Referee
     )
     {
         var contestants = lineup
-            .Slots.Select(s => new ContestantRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings.Workers))
+            .Slots.Select(s => NewRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings))
             .ToList();
         foreach (var contestant in contestants)
             await CreateAsync(thread, contestant, settings, heat);
@@ -479,7 +576,7 @@ public sealed class Referee
                     }
                     var slot = lineup.Add(add.Contestant, entry, knobs);
                     Raise(new ContestantAdded(slot.Info, heat));
-                    var run = new ContestantRun(slot.Info.Label, entry, knobs, slot.SeedKey, settings.Workers);
+                    var run = NewRun(slot.Info.Label, entry, knobs, slot.SeedKey, settings);
                     await CreateAsync(thread, run, settings, heat);
                     state.Contestants.Add(run);
                     break;
@@ -773,14 +870,21 @@ public sealed class Referee
         {
             // Evaluated now, back after its cost on the contestant's worker clock; a repeat of a pending architecture
             // comes back with it, at no cost, as a repeat of a finished one is served from the cache.
-            var flying = contestant.Flight.Find(architecture) is { } original
-                ? contestant.Flight.Repeat(index, original)
+            var flying =
+                contestant.Flight.Find(architecture) is { } original ? contestant.Flight.Repeat(index, original)
+                : _pool is not null
+                    ? contestant.Flight.StartRunning(
+                        index,
+                        architecture,
+                        settings.Fidelity,
+                        EvaluateOnWorkerAsync(contestant.Flight, architecture, index, settings, heatSeed, cancellation)
+                    )
                 : contestant.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation));
             if (settings.Workers > 1)
                 Raise(new TrialStarted(contestant.Label, heat, index, architecture, flying.StartedAt));
             return false;
         }
-        double now = contestant.Flight.Clock;
+        double now = contestant.Flight.Now;
         await FinishAsync(
             thread,
             contestant,

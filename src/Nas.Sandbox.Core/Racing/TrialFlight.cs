@@ -1,26 +1,40 @@
+using System.Diagnostics;
 using Nas.Sandbox.Abstractions;
 
 namespace Nas.Sandbox.Core.Racing;
 
 /// <summary>
-/// One contestant's trials in flight on its workers, on its own worker clock (seconds since the heat started).
-/// <para>A trial is evaluated when it starts (a lookup, or a training run on the race's estimator) and comes back at
-/// start + its cost, so results return in (simulated) completion order: the earliest finish first, ties in the order
-/// they started. A contestant's workers are its own: its clock, its budget and what comes back when depend only on its
-/// own asks, so a race is the same run after run, and a resumed race goes on exactly as the uninterrupted one.</para>
+/// One contestant's trials in flight, and its worker clock (seconds since the heat started).
+/// <para>Simulated workers (a table): a trial is evaluated when it starts (a lookup) and comes back at start + its
+/// cost, so results return in simulated completion order: the earliest finish first, ties in the order they started.
+/// A contestant's simulated workers are its own: its clock, its budget and what comes back when depend only on its own
+/// asks, so a race is the same run after run, and a resumed race goes on exactly as the uninterrupted one.</para>
+/// <para>Worker processes (<see cref="Workers.WorkerPool"/>): a trial runs on a worker and comes back when it is done,
+/// in real completion order; the clock is the wall clock since the heat started (continued from the journal's last
+/// time on resume).</para>
 /// </summary>
-internal sealed class TrialFlight
+internal sealed class TrialFlight(bool wallClock = false)
 {
     private readonly List<FlyingTrial> _trials = [];
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private double _wallBase;
     private long _started;
 
     /// <summary>The contestant's worker clock: when the last trial it got back finished (or the latest start).</summary>
     public double Clock { get; private set; }
 
+    /// <summary>The time a trial starting now starts at: the worker clock, or the wall clock with worker processes.</summary>
+    public double Now => wallClock ? _wallBase + _wall.Elapsed.TotalSeconds : Clock;
+
     /// <summary>Worker-seconds its evaluations took (a repeat takes none): its clock times its mean busy workers.</summary>
     public double BusySeconds { get; private set; }
 
     public int Count => _trials.Count;
+
+    /// <summary>Trials running on a worker process now (not repeats, not finished).</summary>
+    public int Running => _trials.Count(t => t.Running is { IsCompleted: false } && t.SameAs is null);
+
+    public IEnumerable<FlyingTrial> Trials => _trials;
 
     /// <summary>What the strategy is told is still pending, in the order it asked.</summary>
     public IReadOnlyList<PendingTrial> Pending() =>
@@ -41,57 +55,109 @@ internal sealed class TrialFlight
     /// <param name="finishesAt">When it comes back, if not after its cost (resume: a repeat of a trial that came back before the kill).</param>
     public FlyingTrial Start(Trial result, double? startedAt = null, double? finishesAt = null)
     {
-        double start = startedAt ?? Clock;
+        double start = startedAt ?? Now;
         Clock = Math.Max(Clock, start);
-        var flying = new FlyingTrial(
-            result.Index,
-            result.Architecture,
-            result.Fidelity,
-            start,
-            finishesAt ?? start + result.CostSeconds,
-            _started++,
-            result,
-            null
+        return Add(
+            new FlyingTrial(
+                result.Index,
+                result.Architecture,
+                result.Fidelity,
+                start,
+                finishesAt ?? start + result.CostSeconds,
+                _started++,
+                result,
+                null
+            )
         );
-        _trials.Add(flying);
-        return flying;
+    }
+
+    /// <summary>Starts a trial on a worker process: it comes back when <paramref name="running"/> completes.</summary>
+    public FlyingTrial StartRunning(
+        int index,
+        Architecture architecture,
+        Fidelity fidelity,
+        Task<WorkerLanding> running,
+        double? startedAt = null
+    )
+    {
+        double start = startedAt ?? Now;
+        return Add(
+            new FlyingTrial(index, architecture, fidelity, start, double.PositiveInfinity, _started++, null, null)
+            {
+                Running = running,
+            }
+        );
     }
 
     /// <summary>A repeat of a pending architecture: it comes back with that one, served at no cost, like a cached repeat.</summary>
     public FlyingTrial Repeat(int index, FlyingTrial original, double? startedAt = null)
     {
-        double start = startedAt ?? Clock;
+        double start = startedAt ?? Now;
         Clock = Math.Max(Clock, start);
-        var flying = new FlyingTrial(
-            index,
-            original.Architecture,
-            original.Fidelity,
-            start,
-            Math.Max(start, original.FinishesAt),
-            _started++,
-            null,
-            original
+        return Add(
+            new FlyingTrial(
+                index,
+                original.Architecture,
+                original.Fidelity,
+                start,
+                Math.Max(start, original.FinishesAt),
+                _started++,
+                null,
+                original
+            )
+            {
+                Running = original.Running,
+            }
         );
+    }
+
+    private FlyingTrial Add(FlyingTrial flying)
+    {
         _trials.Add(flying);
         return flying;
     }
 
     /// <summary>The trial that comes back next, taken out of flight; the clock moves to its finish.</summary>
-    public FlyingTrial Land()
+    public FlyingTrial Land() => Land(_trials.MinBy(t => (t.FinishesAt, t.Sequence))!);
+
+    /// <summary>The first of its trials whose result is in (worker processes), by finish then start; null when none is.</summary>
+    public FlyingTrial? FirstDone() =>
+        _trials.Where(t => t.Running is null or { IsCompleted: true }).MinBy(t => (FinishOf(t), t.Sequence));
+
+    /// <summary>Takes <paramref name="trial"/> out of flight; the clock moves to its finish.</summary>
+    public FlyingTrial Land(FlyingTrial trial)
     {
-        var next = _trials.MinBy(t => (t.FinishesAt, t.Sequence))!;
-        _trials.Remove(next);
-        Clock = Math.Max(Clock, next.FinishesAt);
-        if (next.Result is { } result)
+        _trials.Remove(trial);
+        double finished = FinishOf(trial);
+        Clock = Math.Max(Clock, finished);
+        if (ResultOf(trial) is { FromCache: false } result && trial.SameAs is null)
             BusySeconds += result.CostSeconds;
-        return next;
+        return trial with { FinishesAt = finished };
     }
+
+    /// <summary>When a trial came (or comes) back.</summary>
+    public static double FinishOf(FlyingTrial trial) =>
+        trial.Running is { IsCompletedSuccessfully: true } done
+            ? Math.Max(trial.StartedAt, done.Result.FinishedAt)
+            : trial.FinishesAt;
+
+    /// <summary>A landed trial's own result (null for a repeat, which comes back with <see cref="FlyingTrial.SameAs"/>).</summary>
+    public static Trial? ResultOf(FlyingTrial trial) =>
+        trial.SameAs is not null ? null
+        : trial.Running is { } running ? running.GetAwaiter().GetResult().Trial // a cancelled race throws its cancellation
+        : trial.Result;
 
     /// <summary>A finished trial replayed from the journal (resume): the clock moves to its finish.</summary>
     public void Landed(double finishedAt, double cost)
     {
         Clock = Math.Max(Clock, finishedAt);
         BusySeconds += cost;
+        if (wallClock && Clock > _wallBase + _wall.Elapsed.TotalSeconds)
+        {
+            // The wall clock goes on from the journal's last time: a resumed heat's times follow the killed one's.
+            _wallBase = Clock;
+            _wall.Restart();
+        }
     }
 
     /// <summary>Mean workers busy over the contestant's clock (1 when it never ran two at once).</summary>
@@ -100,7 +166,7 @@ internal sealed class TrialFlight
 
 /// <summary>
 /// A trial in flight: its ask index, when it started and comes back, and its result (or, for a repeat of a pending
-/// architecture, the trial it comes back with).
+/// architecture, the trial it comes back with; or, on a worker process, the evaluation still running).
 /// </summary>
 internal sealed record FlyingTrial(
     int Index,
@@ -111,4 +177,11 @@ internal sealed record FlyingTrial(
     long Sequence,
     Trial? Result,
     FlyingTrial? SameAs
-);
+)
+{
+    /// <summary>On a worker process: the evaluation, with the time it finished on the contestant's clock.</summary>
+    public Task<WorkerLanding>? Running { get; init; }
+}
+
+/// <summary>A trial back from a worker process, and when it came back on the contestant's clock.</summary>
+internal sealed record WorkerLanding(Trial Trial, double FinishedAt);

@@ -85,7 +85,12 @@ internal sealed class ContestantDetailView : CanvasView
         if (c.Workers is not { } workers)
             yield break;
         int busy = workers.Count(w => !w.Idle);
-        yield return ($"workers: {busy} of {workers.Count} busy · clock {TerminalText.Seconds(c.Clock)}", null);
+        yield return (
+            c.WorkersShared
+                ? $"shared workers: {busy} on its trials, {workers.Count - busy} idle · clock {TerminalText.Seconds(c.Clock)}"
+                : $"workers: {busy} of {workers.Count} busy · clock {TerminalText.Seconds(c.Clock)}",
+            null
+        );
         for (int i = 0; i < busy; i++)
             yield return (
                 $"#{i + 1} evaluation {workers[i].Index + 1} for {TerminalText.Seconds(workers[i].Running ?? 0)} · {CompactArchitecture.Format(workers[i].Architecture!)}",

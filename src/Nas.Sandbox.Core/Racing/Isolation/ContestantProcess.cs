@@ -34,6 +34,9 @@ internal sealed class ContestantProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>What the process answered to its setup (e.g. a worker names its estimator there).</summary>
+    public JObject SetupReply { get; private set; } = [];
+
     /// <summary>Alive and not stopped: it can take the next request.</summary>
     public bool Usable => !_killed && !_process.HasExited;
 
@@ -84,7 +87,7 @@ internal sealed class ContestantProcess : IDisposable
         {
             pipe.Dispose();
             throw new ContestantProcessException(
-                $"could not start the contestant's process ({start.FileName}): {e.Message}",
+                $"could not start a child process ({start.FileName}): {e.Message}",
                 crashed: false
             );
         }
@@ -101,7 +104,7 @@ internal sealed class ContestantProcess : IDisposable
                 || !connected.IsCompletedSuccessfully
             )
                 throw contestant.Failure("start", timeout);
-            contestant.Call(setup, timeout);
+            contestant.SetupReply = contestant.Call(setup, timeout);
             return contestant;
         }
         catch

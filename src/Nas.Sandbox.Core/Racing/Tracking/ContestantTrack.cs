@@ -27,8 +27,8 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     /// <summary>The score shown and ranked: the best objective, or in a Pareto race the hypervolume of this heat's front.</summary>
     public double? Best { get; private set; }
 
-    /// <summary>Its trials in flight (races with several workers), by index: architecture and start on its worker clock.</summary>
-    public SortedDictionary<int, (Architecture Architecture, double StartedAt)> InFlight { get; } = [];
+    /// <summary>Its trials in flight (races with several workers), by index: architecture, start on its worker clock, and when that was (UTC).</summary>
+    public SortedDictionary<int, (Architecture Architecture, double StartedAt, DateTime Since)> InFlight { get; } = [];
 
     /// <summary>Its worker clock: the latest start or return seen.</summary>
     public double Clock { get; private set; }
@@ -52,7 +52,7 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
 
     public void Start(TrialStarted started)
     {
-        InFlight[started.Index] = (started.Architecture, started.StartedAt);
+        InFlight[started.Index] = (started.Architecture, started.StartedAt, started.Time);
         Clock = Math.Max(Clock, started.StartedAt);
     }
 
@@ -63,16 +63,28 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             Clock = Math.Max(Clock, at);
     }
 
-    /// <summary>Its workers, busy ones first in the order their trials were asked, then the idle ones (null when the race has one).</summary>
-    private IReadOnlyList<WorkerSlot>? Workers(RaceSettings? settings) =>
+    /// <summary>
+    /// Its workers, busy ones first in the order their trials were asked, then the idle ones (null when the race has one).
+    /// How long a trial has run: on a table, on its simulated worker clock; on worker processes, the wall time since it
+    /// started (its clock moves only when a trial comes back).
+    /// </summary>
+    /// <param name="inFlight">Trials in flight of every contestant: with shared worker processes, the others' are not idle.</param>
+    private IReadOnlyList<WorkerSlot>? Workers(RaceSettings? settings, int inFlight) =>
         settings is not { Workers: > 1 }
             ? null
             : InFlight
-                .Select(t => new WorkerSlot(t.Key, t.Value.Architecture, t.Value.StartedAt, Clock - t.Value.StartedAt))
+                .Select(t => new WorkerSlot(
+                    t.Key,
+                    t.Value.Architecture,
+                    t.Value.StartedAt,
+                    settings.WorkerProcesses
+                        ? Math.Max(0, (DateTime.UtcNow - t.Value.Since).TotalSeconds)
+                        : Clock - t.Value.StartedAt
+                ))
                 .Concat(
                     Enumerable.Repeat<WorkerSlot>(
                         new WorkerSlot(null, null, null, null),
-                        Math.Max(0, settings.Workers - InFlight.Count)
+                        Math.Max(0, settings.Workers - (settings.WorkerProcesses ? inFlight : InFlight.Count))
                     )
                 )
                 .ToArray();
@@ -130,7 +142,7 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             HeatBests.Add(best);
     }
 
-    public ContestantStanding ToStanding(RaceSettings? settings, double? rating)
+    public ContestantStanding ToStanding(RaceSettings? settings, double? rating, int inFlight = 0)
     {
         var (mean, std) = Statistics.MeanStd(HeatBests);
         return new ContestantStanding
@@ -155,7 +167,8 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             Curve = Curve.ToArray(),
             Swaps = Swaps.ToArray(),
             Disqualified = Disqualified,
-            Workers = Workers(settings),
+            Workers = Workers(settings, inFlight),
+            WorkersShared = settings is { WorkerProcesses: true },
             Clock = Clock,
         };
     }

@@ -92,6 +92,12 @@ public sealed record ContestantStanding
     /// <summary>Its workers in a race with several (<c>--workers</c>), busy then idle; null with one.</summary>
     public IReadOnlyList<WorkerSlot>? Workers { get; init; }
 
+    /// <summary>
+    /// The workers are the race's worker processes, shared by all contestants (not a table's simulated workers, which
+    /// are each contestant's own): <see cref="Workers"/> then lists its trials running on them and the pool's idle ones.
+    /// </summary>
+    public bool WorkersShared { get; init; }
+
     /// <summary>Its worker clock in the current heat (seconds since the heat started; simulated on a table).</summary>
     public double Clock { get; init; }
 }

@@ -144,8 +144,9 @@ public sealed class RaceTracker
         lock (_gate)
         {
             var settings = _started?.Settings;
+            int inFlight = _contestants.Sum(c => c.InFlight.Count);
             var ranked = _contestants
-                .Select(c => (Track: c, Standing: c.ToStanding(settings, _ratingOf(c.Info))))
+                .Select(c => (Track: c, Standing: c.ToStanding(settings, _ratingOf(c.Info), inFlight)))
                 .OrderByDescending(p => RankScore(p.Standing, p.Track) ?? double.NegativeInfinity)
                 .ThenBy(p => p.Standing.Label, StringComparer.Ordinal)
                 .Select((p, i) => p.Standing with { Rank = i + 1 })
