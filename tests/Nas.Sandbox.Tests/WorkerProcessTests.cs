@@ -232,6 +232,51 @@ public sealed class WorkerProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Contestants_share_the_workers_fairly_however_fast_they_ask()
+    {
+        // Two contestants that would each fill every worker (both ask with trials pending) and two workers: each gets one.
+        string journal = Path.Combine(_folder, "fair.jsonl");
+        var (exit, stdout, stderr) = Nas(
+            "race",
+            "--estimator",
+            Estimator(faults: false, milliseconds: 300),
+            "--strategy",
+            "random-search",
+            "--strategy",
+            "local-search",
+            "--budget",
+            "6",
+            "--workers",
+            "2",
+            "--journal",
+            journal,
+            "--json"
+        );
+        exit.Should().Be(0, stderr);
+        var trials = Lines(journal, "trial");
+        foreach (var group in trials.GroupBy(t => (string)t["contestant"]!))
+        {
+            // While the other contestant still asks, this one never holds both workers (at the end, it may: an idle
+            // worker goes to whoever can use it).
+            double otherAsks = trials
+                .Where(t => (string)t["contestant"]! != group.Key)
+                .Max(t => (double)t["startedAt"]!);
+            var spans = group
+                .Select(t => ((double)t["startedAt"]!, (double)t["finishedAt"]!))
+                .Where(s => s.Item1 < otherAsks)
+                .OrderBy(s => s.Item1)
+                .ToList();
+            spans.Count.Should().BeGreaterThanOrEqualTo(4);
+            for (int i = 1; i < spans.Count; i++)
+                spans[i]
+                    .Item1.Should()
+                    .BeGreaterThanOrEqualTo(spans[i - 1].Item2, $"{group.Key} never has both workers");
+        }
+        foreach (var contestant in JObject.Parse(stdout)["contestants"]!)
+            ((double)contestant["meanWorkers"]!).Should().BeInRange(0.5, 1.0001);
+    }
+
     /// <summary>The worker processes a race started (their command line names it as their parent), after waiting up to <paramref name="wait"/> for them to go.</summary>
     private static List<int> WorkersOf(int race, TimeSpan wait)
     {

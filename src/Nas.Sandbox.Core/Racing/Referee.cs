@@ -363,7 +363,7 @@ public sealed class Referee
         foreach (var contestant in state.Contestants.ToArray())
             if (contestant.PendingEntry is not null || contestant.NeedsRebuild)
                 await PrepareTurnAsync(thread, contestant, settings, heat);
-        while (state.Contestants.Sum(c => c.Flight.Running) < settings.Workers)
+        while (state.Contestants.Sum(c => c.Flight.Occupying) < settings.Workers)
         {
             var open = new List<ContestantRun>();
             foreach (var contestant in state.Contestants)

@@ -31,8 +31,11 @@ internal sealed class TrialFlight(bool wallClock = false)
 
     public int Count => _trials.Count;
 
-    /// <summary>Trials running on a worker process now (not repeats, not finished).</summary>
-    public int Running => _trials.Count(t => t.Running is { IsCompleted: false } && t.SameAs is null);
+    /// <summary>
+    /// Trials holding a worker process: running, or back but not yet recorded (the worker is free, but the trial is
+    /// still this contestant's share until the referee takes it; counting it keeps the sharing fair). Not repeats.
+    /// </summary>
+    public int Occupying => _trials.Count(t => t.Running is not null && t.SameAs is null);
 
     public IEnumerable<FlyingTrial> Trials => _trials;
 
