@@ -27,7 +27,7 @@ public sealed class WorkerPool : IEstimator, IDisposable
     private readonly Slot[] _slots;
     private readonly ContestantProcessStart _start;
     private readonly Func<int, JObject> _setup;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     private WorkerPool(ContestantProcessStart start, Func<int, JObject> setup, int count, TimeSpan trialTimeout)
     {
@@ -45,9 +45,6 @@ public sealed class WorkerPool : IEstimator, IDisposable
 
     /// <summary>How long a worker may take to start and make its estimator (loading plugins, scripts and the dataset).</summary>
     public static TimeSpan StartTimeout { get; } = TimeSpan.FromSeconds(120);
-
-    /// <summary>Workers replaced after a crash or a timeout, over the pool's life.</summary>
-    public int Replacements => _slots.Sum(s => s.Replacements);
 
     /// <summary>
     /// Starts <paramref name="count"/> workers side by side and waits until each has made its estimator. A worker that
@@ -80,10 +77,6 @@ public sealed class WorkerPool : IEstimator, IDisposable
             pool._idle.Writer.TryWrite(slot);
         return pool;
     }
-
-    /// <summary>What each worker is doing now (for the console): its process, and the trial it evaluates since when.</summary>
-    public IReadOnlyList<WorkerState> Snapshot() =>
-        _slots.Select(s => new WorkerState(s.Index, s.ProcessId, s.Current?.Architecture, s.Current?.Since)).ToArray();
 
     /// <summary>Evaluates on the next idle worker (waiting for one), on a thread of its own while the worker trains.</summary>
     public async Task<EvaluationResult> EvaluateAsync(
@@ -126,8 +119,6 @@ public sealed class WorkerPool : IEstimator, IDisposable
         public int Index { get; } = index;
         public int? ProcessId { get; private set; }
         public string EstimatorName { get; private set; } = "";
-        public int Replacements { get; private set; }
-        public (Architecture Architecture, DateTime Since)? Current { get; private set; }
 
         private string Name => $"worker {Index + 1}";
 
@@ -156,11 +147,14 @@ public sealed class WorkerPool : IEstimator, IDisposable
         {
             if (_process is null && Relaunch() is { } down)
                 return Failed(request, $"{Name} is down: {down}", 0);
+            // A local: the race's end (Dispose, on another thread) may retire the process while it evaluates.
+            var process = _process;
+            if (process is null)
+                return Failed(request, "the race ended before the trial started", 0);
             var watch = Stopwatch.StartNew();
-            Current = (architecture, DateTime.UtcNow);
             try
             {
-                var reply = _process!.Call(EvaluationWire.Request(architecture, request), pool.TrialTimeout);
+                var reply = process.Call(EvaluationWire.Request(architecture, request), pool.TrialTimeout);
                 if ((string?)reply["error"] is { } error)
                     return Failed(request, error, watch.Elapsed.TotalSeconds);
                 return EvaluationWire.ParseResult(reply);
@@ -173,7 +167,6 @@ public sealed class WorkerPool : IEstimator, IDisposable
                     ? $"{Name} (pid {pid}) did not finish the trial within {pool.TrialTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (--worker-timeout) and was stopped"
                     : $"{Name} (pid {pid}): {e.Message}";
                 Retire();
-                Replacements++;
                 string? notStarted = Relaunch();
                 return Failed(
                     request,
@@ -183,9 +176,9 @@ public sealed class WorkerPool : IEstimator, IDisposable
                     spent
                 );
             }
-            finally
+            catch (Exception e) when (pool._disposed && e is ObjectDisposedException or IOException)
             {
-                Current = null;
+                return Failed(request, "the race ended before the trial did", watch.Elapsed.TotalSeconds);
             }
         }
 
@@ -227,6 +220,3 @@ public sealed class WorkerPool : IEstimator, IDisposable
             };
     }
 }
-
-/// <summary>A worker as the console shows it: its number (0-based), its process, and the trial it evaluates since when (none: idle).</summary>
-public sealed record WorkerState(int Index, int? ProcessId, Architecture? Architecture, DateTime? Since);
