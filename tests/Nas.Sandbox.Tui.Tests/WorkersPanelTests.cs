@@ -71,7 +71,7 @@ public class WorkersPanelTests
     }
 
     [Fact]
-    public void With_shared_worker_processes_the_panel_shows_its_trials_and_the_pools_idle_workers()
+    public void With_shared_worker_processes_the_panel_shows_the_whole_pool_and_whose_trial_each_worker_runs()
     {
         var tracker = new RaceTracker(new RaceControl());
         var settings = new RaceSettings
@@ -89,11 +89,21 @@ public class WorkersPanelTests
 
         using var screen = new ScreenHarness(new RecordingCommands());
         screen.Render(tracker.Snapshot());
-        screen.Text().Should().Contain("shared workers: 1 on its trials, 1 idle").And.Contain("#1 evaluation 1");
+        screen
+            .Text()
+            .Should()
+            .Contain("shared workers: 1 of 2 busy")
+            .And.Contain("#1 alpha evaluation 1")
+            .And.Contain("#2 idle");
 
-        // Beta's trial takes the other worker: none is idle, though alpha has only one.
+        // Beta's trial takes the other worker: the panel shows both, and whose each is.
         tracker.OnEvent(new TrialStarted("beta", 0, 0, RaceStory.ConvCell, 0.1));
         screen.Render(tracker.Snapshot());
-        screen.Text().Should().Contain("shared workers: 1 on its trials, 0 idle");
+        screen
+            .Text()
+            .Should()
+            .Contain("shared workers: 2 of 2 busy")
+            .And.Contain("alpha evaluation 1")
+            .And.Contain("beta evaluation 1");
     }
 }

@@ -87,14 +87,15 @@ internal sealed class ContestantDetailView : CanvasView
         int busy = workers.Count(w => !w.Idle);
         yield return (
             c.WorkersShared
-                ? $"shared workers: {busy} on its trials, {workers.Count - busy} idle · clock {TerminalText.Seconds(c.Clock)}"
+                ? $"shared workers: {busy} of {workers.Count} busy · its clock {TerminalText.Seconds(c.Clock)}"
                 : $"workers: {busy} of {workers.Count} busy · clock {TerminalText.Seconds(c.Clock)}",
             null
         );
         for (int i = 0; i < busy; i++)
             yield return (
-                $"#{i + 1} evaluation {workers[i].Index + 1} for {TerminalText.Seconds(workers[i].Running ?? 0)} · {CompactArchitecture.Format(workers[i].Architecture!)}",
-                null
+                (workers[i].Contestant is { } whose ? $"#{i + 1} {whose} evaluation" : $"#{i + 1} evaluation")
+                    + $" {workers[i].Index + 1} for {TerminalText.Seconds(workers[i].Running ?? 0)} · {CompactArchitecture.Format(workers[i].Architecture!)}",
+                workers[i].Contestant is { } other && other != c.Label ? Palette.Muted : null
             );
         if (busy < workers.Count)
             yield return (

@@ -64,27 +64,19 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     }
 
     /// <summary>
-    /// Its workers, busy ones first in the order their trials were asked, then the idle ones (null when the race has one).
-    /// How long a trial has run: on a table, on its simulated worker clock; on worker processes, the wall time since it
-    /// started (its clock moves only when a trial comes back).
+    /// Its workers on a table (simulated, its own), busy ones first in the order their trials were asked, then the idle
+    /// ones; for how long each has run on its worker clock. Null with one worker, and with worker processes, which are
+    /// the race's, not a contestant's (<see cref="RaceTracker"/> lists the pool).
     /// </summary>
-    /// <param name="inFlight">Trials in flight of every contestant: with shared worker processes, the others' are not idle.</param>
-    private IReadOnlyList<WorkerSlot>? Workers(RaceSettings? settings, int inFlight) =>
-        settings is not { Workers: > 1 }
+    private IReadOnlyList<WorkerSlot>? Workers(RaceSettings? settings) =>
+        settings is not { Workers: > 1, WorkerProcesses: false }
             ? null
             : InFlight
-                .Select(t => new WorkerSlot(
-                    t.Key,
-                    t.Value.Architecture,
-                    t.Value.StartedAt,
-                    settings.WorkerProcesses
-                        ? Math.Max(0, (DateTime.UtcNow - t.Value.Since).TotalSeconds)
-                        : Clock - t.Value.StartedAt
-                ))
+                .Select(t => new WorkerSlot(t.Key, t.Value.Architecture, t.Value.StartedAt, Clock - t.Value.StartedAt))
                 .Concat(
                     Enumerable.Repeat<WorkerSlot>(
                         new WorkerSlot(null, null, null, null),
-                        Math.Max(0, settings.Workers - (settings.WorkerProcesses ? inFlight : InFlight.Count))
+                        Math.Max(0, settings.Workers - InFlight.Count)
                     )
                 )
                 .ToArray();
@@ -142,7 +134,7 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             HeatBests.Add(best);
     }
 
-    public ContestantStanding ToStanding(RaceSettings? settings, double? rating, int inFlight = 0)
+    public ContestantStanding ToStanding(RaceSettings? settings, double? rating)
     {
         var (mean, std) = Statistics.MeanStd(HeatBests);
         return new ContestantStanding
@@ -167,8 +159,7 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             Curve = Curve.ToArray(),
             Swaps = Swaps.ToArray(),
             Disqualified = Disqualified,
-            Workers = Workers(settings, inFlight),
-            WorkersShared = settings is { WorkerProcesses: true },
+            Workers = Workers(settings),
             Clock = Clock,
         };
     }

@@ -94,7 +94,8 @@ public sealed record ContestantStanding
 
     /// <summary>
     /// The workers are the race's worker processes, shared by all contestants (not a table's simulated workers, which
-    /// are each contestant's own): <see cref="Workers"/> then lists its trials running on them and the pool's idle ones.
+    /// are each contestant's own): <see cref="Workers"/> then lists the whole pool, each busy worker with whose trial it
+    /// evaluates.
     /// </summary>
     public bool WorkersShared { get; init; }
 
@@ -109,6 +110,9 @@ public sealed record ContestantStanding
 public sealed record WorkerSlot(int? Index, Architecture? Architecture, double? StartedAt, double? Running)
 {
     public bool Idle => Index is null;
+
+    /// <summary>Whose trial it is, on shared worker processes (null on a contestant's own simulated workers).</summary>
+    public string? Contestant { get; init; }
 }
 
 /// <summary>A point of an anytime curve: after <see cref="Evaluation"/> evaluations (or <see cref="Seconds"/>), the best was <see cref="Best"/>.</summary>

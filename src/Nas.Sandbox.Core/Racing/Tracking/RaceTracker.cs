@@ -139,14 +139,52 @@ public sealed class RaceTracker
             return _trials.ToArray();
     }
 
+    /// <summary>
+    /// The race's worker processes, shared by its contestants: each busy one with the trial it evaluates, whose it is,
+    /// and for how long (wall time since it started), oldest first, then the idle ones.
+    /// </summary>
+    private IReadOnlyList<WorkerSlot> Pool(RaceSettings settings)
+    {
+        var now = DateTime.UtcNow;
+        var busy = _contestants
+            .SelectMany(c =>
+                c.InFlight.Select(t => new WorkerSlot(
+                    t.Key,
+                    t.Value.Architecture,
+                    t.Value.StartedAt,
+                    Math.Max(0, (now - t.Value.Since).TotalSeconds)
+                )
+                {
+                    Contestant = c.Info.Label,
+                })
+            )
+            .OrderByDescending(w => w.Running)
+            .ToList();
+        return busy.Concat(
+                Enumerable.Repeat(new WorkerSlot(null, null, null, null), Math.Max(0, settings.Workers - busy.Count))
+            )
+            .ToArray();
+    }
+
     public RaceSnapshot Snapshot()
     {
         lock (_gate)
         {
             var settings = _started?.Settings;
-            int inFlight = _contestants.Sum(c => c.InFlight.Count);
+            var pool = settings is { WorkerProcesses: true } ? Pool(settings) : null;
             var ranked = _contestants
-                .Select(c => (Track: c, Standing: c.ToStanding(settings, _ratingOf(c.Info), inFlight)))
+                .Select(c =>
+                    (
+                        Track: c,
+                        Standing: pool is null
+                            ? c.ToStanding(settings, _ratingOf(c.Info))
+                            : c.ToStanding(settings, _ratingOf(c.Info)) with
+                            {
+                                Workers = pool,
+                                WorkersShared = true,
+                            }
+                    )
+                )
                 .OrderByDescending(p => RankScore(p.Standing, p.Track) ?? double.NegativeInfinity)
                 .ThenBy(p => p.Standing.Label, StringComparer.Ordinal)
                 .Select((p, i) => p.Standing with { Rank = i + 1 })
