@@ -7,7 +7,8 @@ Each round runs, one after the other on the same machine (ratios side by side: t
   - the PyTorch peer (bench/pytorch_peer.py --archs) training the same K architectures one at a time on 2 threads.
 Random search with one seed asks the same K architectures in every race, so all three do the same work. A race's time
 is its `wallSeconds` (the referee's clock: from the first ask to the last result; data loading and worker start-up are
-before it, as the peer's data loading is untimed); the time with start-up (the whole `nas race` process) is printed too.
+before it, as the peer's data loading is untimed); the time with start-up (the whole `nas race` process) is printed too,
+and so is how much longer one trial takes on one thread (a worker's) than on two (the race's own process).
 
     /usr/bin/python3 bench/workers_throughput.py [--budget 12] [--rounds 2] [--seed 7]
 """
@@ -56,6 +57,7 @@ def main():
     subprocess.run([os.path.join(ROOT, "nas"), "list"], check=True, stdout=subprocess.DEVNULL)  # build first, untimed
     rates = {"1 worker x 2 threads": [], "2 workers x 1 thread": [], "PyTorch peer, 2 threads": []}
     whole = {"1 worker x 2 threads": [], "2 workers x 1 thread": []}
+    ratios = []  # per architecture: its cost on one thread (a worker) over its cost on two (the race's process)
     with tempfile.TemporaryDirectory(prefix="nas-throughput-") as folder:
         for r in range(args.rounds):
             one = race(1, args.budget, args.seed, folder, r)
@@ -64,6 +66,8 @@ def main():
             if sorted(archs) != sorted(t["arch"] for t in two["trials"]):
                 sys.exit("the two races asked different architectures")
             py = peer(archs, folder)
+            two_threads = {t["arch"]: t["cost"] for t in one["trials"]}
+            ratios += [t["cost"] / two_threads[t["arch"]] for t in two["trials"]]
             n = len(archs)
             rates["1 worker x 2 threads"].append(3600 * n / one["seconds"])
             rates["2 workers x 1 thread"].append(3600 * n / two["seconds"])
@@ -74,6 +78,8 @@ def main():
                   f"2x1 {two['seconds']:.1f} s (threads {two['threads']}), PyTorch {py['seconds']:.1f} s",
                   file=sys.stderr, flush=True)
     peer_rate = statistics.mean(rates["PyTorch peer, 2 threads"])
+    print(f"one trial on 1 thread takes {statistics.median(ratios):.2f}x its time on 2 (median over "
+          f"{len(ratios)} trials, quartiles {statistics.quantiles(ratios, n=4)[0]:.2f}-{statistics.quantiles(ratios, n=4)[2]:.2f})")
     print(f"| arm | evaluations/hour (mean of {args.rounds} rounds) | × PyTorch peer | with start-up |")
     print("|---|---|---|---|")
     for arm, values in rates.items():
