@@ -1,72 +1,23 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.IO.Pipes;
 using Nas.Sandbox.Core.Racing.Isolation;
 
 namespace Nas.Sandbox.Cli;
 
 /// <summary>
 /// <c>nas contestant-process</c> (hidden): the child a race starts for each contestant under <c>--isolation process</c>.
-/// It connects to the race's pipe and serves its contestant there (<see cref="ContestantWorker"/>). It also leaves
-/// when the race's process is gone, even while the strategy is stuck in a loop: a killed race leaves no orphans
-/// spinning on the machine's cores.
+/// It serves its contestant on the race's pipe (<see cref="ContestantWorker"/>) and leaves when the race is gone
+/// (<see cref="ChildProcessCommand"/>).
 /// </summary>
 internal static class ContestantProcessCommand
 {
     public const string Name = "contestant-process";
 
-    public static Command Create()
-    {
-        var pipe = new Option<string>("--pipe") { Required = true };
-        var parent = new Option<int>("--parent") { Required = true };
-        var command = new Command(Name, "Serve one contestant of a race in its own process (started by the race).")
-        {
-            Hidden = true,
-        };
-        command.Options.Add(pipe);
-        command.Options.Add(parent);
-        command.SetAction(result =>
-        {
-            WatchParent(result.GetValue(parent));
-            using var stream = new NamedPipeClientStream(".", result.GetValue(pipe)!, PipeDirection.InOut);
-            try
-            {
-                stream.Connect(TimeSpan.FromSeconds(30));
-            }
-            catch (TimeoutException)
-            {
-                Console.Error.WriteLine("error: the race's pipe did not answer within 30 s.");
-                return 1;
-            }
-            return ContestantWorker.Serve(stream, typeof(ContestantProcessCommand).Assembly);
-        });
-        return command;
-    }
-
-    /// <summary>Exits when the parent process ends (checked twice a second).</summary>
-    internal static void WatchParent(int parentId)
-    {
-        Process parent;
-        try
-        {
-            parent = Process.GetProcessById(parentId);
-        }
-        catch (ArgumentException)
-        {
-            Environment.Exit(1);
-            return;
-        }
-        var watcher = new Thread(() =>
-        {
-            while (!parent.WaitForExit(500)) { }
-            Environment.Exit(1);
-        })
-        {
-            IsBackground = true,
-            Name = "parent watch",
-        };
-        watcher.Start();
-    }
+    public static Command Create() =>
+        ChildProcessCommand.Create(
+            Name,
+            "Serve one contestant of a race in its own process (started by the race).",
+            stream => ContestantWorker.Serve(stream, typeof(ContestantProcessCommand).Assembly)
+        );
 
     /// <summary>How this program starts a contestant process: the same host, through <c>dotnet</c> when it runs that way.</summary>
     public static ContestantProcessStart StartOfThisHost(long? heapLimitBytes = null) =>
