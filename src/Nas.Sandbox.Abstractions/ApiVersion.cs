@@ -25,9 +25,14 @@ namespace Nas.Sandbox.Abstractions;
 /// <para>2.1 added trials in flight: IParallelStrategy (a strategy that may be asked again before its trials come back,
 /// with MaxInFlight), SearchContext.Pending and PendingTrial. Additive: plugins built against 2.0 load and race
 /// unchanged, never asked while a trial of theirs is pending.</para>
+/// <para>2.2 added multi-fidelity search: IMultiFidelityStrategy and TrialAsk (an architecture at a rung of the race's
+/// fidelity ladder, or the continuation of an earlier trial), SearchContext.Fidelities, EpochBudget and EpochsUsed,
+/// Trial.Rung, Continues and Curve (EpochResult), PendingTrial.Rung and Continues, EvaluationRequest.Checkpoint
+/// (TrainingCheckpoint) and EvaluationResult.Curve. Additive: plugins built against 2.0 or 2.1 race unchanged at the
+/// top rung.</para>
 /// </summary>
 public static class ApiVersion
 {
     /// <summary>Kept equal to the frozen AssemblyVersion (major.minor) of both contract assemblies.</summary>
-    public static readonly Version Current = new(2, 1);
+    public static readonly Version Current = new(2, 2);
 }

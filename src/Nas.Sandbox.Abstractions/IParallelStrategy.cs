@@ -28,4 +28,10 @@ public sealed record PendingTrial
     public required int Index { get; init; }
     public required Architecture Architecture { get; init; }
     public Fidelity Fidelity { get; init; } = new();
+
+    /// <summary>The rung of <see cref="SearchContext.Fidelities"/> it was asked at (API 2.2).</summary>
+    public int? Rung { get; init; }
+
+    /// <summary>The trial it continues, when it is a continuation (API 2.2).</summary>
+    public int? Continues { get; init; }
 }

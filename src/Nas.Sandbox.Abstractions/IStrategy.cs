@@ -53,4 +53,18 @@ public sealed record SearchContext
     /// a strategy that is not an <see cref="IParallelStrategy"/>, which is never asked while a trial of its own is pending.
     /// </summary>
     public IReadOnlyList<PendingTrial> Pending { get; init; } = [];
+
+    /// <summary>
+    /// The race's fidelity ladder, in epochs of training, increasing (API 2.2): what an
+    /// <see cref="IMultiFidelityStrategy"/> may ask for by rung (index). A race without <c>--fidelities</c> has one rung,
+    /// its fidelity; empty when the estimator does not train (a zero-cost proxy). Every other strategy's trials run at the
+    /// top rung.
+    /// </summary>
+    public IReadOnlyList<int> Fidelities { get; init; } = [];
+
+    /// <summary>Epochs of training allowed per heat, when the budget counts epochs (API 2.2).</summary>
+    public double? EpochBudget { get; init; }
+
+    /// <summary>Epochs of training this contestant's trials have used so far in the heat (API 2.2).</summary>
+    public double EpochsUsed { get; init; }
 }

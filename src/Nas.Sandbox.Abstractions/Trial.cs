@@ -86,4 +86,19 @@ public sealed record Trial
     /// and for trials that are not ok.
     /// </summary>
     public IReadOnlyList<double>? Objectives { get; init; }
+
+    /// <summary>
+    /// The rung of <see cref="SearchContext.Fidelities"/> the trial ran at (API 2.2); null in a race without a ladder
+    /// (or an estimator that does not train).
+    /// </summary>
+    public int? Rung { get; init; }
+
+    /// <summary>The <see cref="Index"/> of the trial this one continued training from (API 2.2); null when trained from scratch.</summary>
+    public int? Continues { get; init; }
+
+    /// <summary>
+    /// The learning curve, one point per epoch from the architecture's first (API 2.2): a continuation's includes its
+    /// parent's epochs. Empty when the estimator does not train or reports no curve.
+    /// </summary>
+    public IReadOnlyList<EpochResult> Curve { get; init; } = [];
 }
