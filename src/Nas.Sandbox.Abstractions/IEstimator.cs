@@ -39,8 +39,11 @@ public sealed record EvaluationRequest
 /// </summary>
 public sealed record TrainingCheckpoint
 {
-    /// <summary>Where to write the weights and optimiser state after training (whole or not at all: write, then rename).</summary>
-    public required string SaveTo { get; init; }
+    /// <summary>
+    /// Where to write the weights and optimiser state after training (whole or not at all: write, then rename); null when
+    /// the trial cannot be continued (it is at the top rung).
+    /// </summary>
+    public string? SaveTo { get; init; }
 
     /// <summary>A checkpoint written by an earlier trial of the same architecture to continue from; null: from scratch.</summary>
     public string? ResumeFrom { get; init; }

@@ -32,6 +32,9 @@ internal sealed class FidelityOptions
         Description = $"training batch size [{Defaults.BatchSize}]",
     };
 
+    /// <summary>--epochs, as given (null when not).</summary>
+    public Option<int?> Epochs => _epochs;
+
     public IEnumerable<Option> All => [_epochs, _images, _validation, _channels, _cells, _batch];
 
     /// <summary>The training settings the options ask for (validated).</summary>

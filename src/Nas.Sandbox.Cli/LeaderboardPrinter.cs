@@ -21,6 +21,8 @@ internal static class LeaderboardPrinter
         bool pareto = summary.Reference is not null;
         // Several workers: how many each contestant kept busy on average, and its worker clock per heat (simulated wall-clock).
         bool workers = summary.Settings.Workers > 1;
+        // A race with a fidelity ladder is budgeted in epochs: every contestant is measured in the same unit.
+        bool epochs = summary.Contestants.Any(r => r.Epochs is not null);
         bool scalarised = !pareto && !objective.IsAccuracy;
         string MeanStd(double? mean, double? std) =>
             mean is { } m
@@ -57,6 +59,7 @@ internal static class LeaderboardPrinter
                 + $"{"best val acc", -18} "
                 + (test ? $"{"test acc of best", -18} " : "")
                 + $"{"evals", 5} {"fail", 4} {"seconds", 8}"
+                + (epochs ? $" {"epochs", 8}" : "")
                 + (search ? $" {"of it search", 13}" : "")
                 + (workers ? $" {"workers", 7} {"clock s", 9}" : "")
         );
@@ -70,6 +73,7 @@ internal static class LeaderboardPrinter
                 : "";
             output.WriteLine(
                 $"{r.Rank, 4}  {r.Label.PadRight(width)}  {r.Source, -14} {r.Version, -8} {lead}{accuracy, -18} {testAccuracy}{r.Evaluations, 5} {r.Failures, 4} {r.Seconds.ToString("0.0", c), 8}"
+                    + (epochs ? $" {(r.Epochs ?? 0).ToString("0", c), 8}" : "")
                     + (search ? $" {r.SearchSeconds.ToString("0.0", c), 13}" : "")
                     + (
                         workers

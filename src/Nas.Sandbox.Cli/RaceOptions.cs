@@ -61,6 +61,26 @@ internal sealed class RaceOptions
     {
         Description = "seconds per contestant per heat (measured training time; simulated for tabular)",
     };
+    private readonly Option<double?> _budgetEpochs = new("--budget-epochs")
+    {
+        Description =
+            "epochs of training per contestant per heat (a continuation pays only its extra epochs) [with --fidelities: --budget N "
+            + "means N evaluations at the top rung]",
+    };
+    private readonly Option<string?> _fidelities = new("--fidelities")
+    {
+        Description =
+            "fidelity ladder in epochs, increasing (e.g. 1,3,9): multi-fidelity strategies ask by rung and continue trials; the "
+            + "others train to the top rung, which is also the cosine schedule's horizon",
+        HelpName = "EPOCHS",
+    };
+    private readonly Option<string?> _earlyStop = new("--early-stop")
+    {
+        Description =
+            "stop a trial between rungs of --fidelities when it looks worse than the contestant's earlier trials: median (below their "
+            + "median at that epoch) or curve (its extrapolated learning curve ends below their best)",
+        HelpName = "RULE",
+    };
     private readonly Option<int> _workers = new("--workers")
     {
         Description =
@@ -143,6 +163,9 @@ internal sealed class RaceOptions
                 _dataset,
                 _budget,
                 _budgetSeconds,
+                _budgetEpochs,
+                _fidelities,
+                _earlyStop,
                 _heats,
                 _workers,
                 _workerThreads,
@@ -192,7 +215,21 @@ internal sealed class RaceOptions
         var specs = result.GetValue(_strategy) is { Length: > 0 } given ? given : DefaultStrategies;
         int? evaluations = result.GetValue(_budget);
         double? seconds = result.GetValue(_budgetSeconds);
+        double? epochBudget = result.GetValue(_budgetEpochs);
         bool tabular = result.GetValue(_estimator) == TabularEstimatorName;
+        var ladder = FidelityLadder.Parse(result.GetValue(_fidelities));
+        if (ladder.Count > 0)
+        {
+            if (result.GetValue(_fidelity.Epochs) is { } epochs)
+                throw new NasException(
+                    $"--epochs {epochs} and --fidelities {string.Join(',', ladder)}: with a ladder, the top rung is the epochs; drop --epochs."
+                );
+            // Every rung is a prefix of one training run: the schedule's horizon is the top rung (TrainingSettings.ScheduleEpochs).
+            training = training with { Epochs = ladder[^1], ScheduleEpochs = ladder[^1] };
+            if (epochBudget is null && (evaluations is not null || seconds is null))
+                epochBudget = (evaluations ?? (tabular ? DefaultTabularBudget : DefaultTrainingBudget)) * ladder[^1];
+            evaluations = null;
+        }
         var settings = new RaceSettings
         {
             Contestants = specs
@@ -211,12 +248,15 @@ internal sealed class RaceOptions
             Estimator = result.GetValue(_estimator)!,
             Dataset = result.GetValue(_dataset)!,
             Budget =
-                evaluations is null && seconds is null
+                evaluations is null && seconds is null && epochBudget is null
                     ? tabular
                         ? DefaultTabularBudget
                         : DefaultTrainingBudget
                     : evaluations,
             BudgetSeconds = seconds,
+            BudgetEpochs = epochBudget,
+            Fidelities = ladder,
+            EarlyStop = result.GetValue(_earlyStop),
             Heats = result.GetValue(_heats) ?? (tabular ? DefaultTabularHeats : 1),
             Workers = result.GetValue(_workers),
             Seed = result.GetValue(_seed),
@@ -264,7 +304,8 @@ internal sealed class RaceOptions
             {
                 var loaded = _table.Load(result, host);
                 var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
-                estimator = new TabularEstimator(loaded, seeds);
+                FidelityLadder.RequireCurves(ladder, loaded);
+                estimator = new TabularEstimator(loaded, seeds, epochs: ladder.Count > 0);
                 TableObjective.Require(objective, loaded);
                 settings = settings with
                 {
@@ -322,6 +363,8 @@ internal sealed class RaceOptions
                     settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
                 }
             }
+            if (ladder.Count > 0)
+                settings = settings with { WorkFolder = Path.GetFullPath(journalPath) + ".work" };
             var space = host.CreateSpace(settings.Space, operations);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
             // Gradient-based strategies train on this; in a tabular race it is loaded only if one of them touches it.

@@ -31,6 +31,11 @@ internal static class TabulateCommand
                 "add latency_ms_b1 and latency_ms_b64 to an existing TABLE in place (resumable); give the table's --channels and --cells",
             HelpName = "TABLE",
         };
+        var withCurve = new Option<bool>("--curve")
+        {
+            Description =
+                "also write validation_curve and train_seconds_curve: accuracy and seconds after each of --epochs epochs (a table for multi-fidelity races)",
+        };
         var latencyOptions = new LatencyOptions();
         var space = new Option<string>("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
         var operations = new Option<string?>("--operations")
@@ -79,6 +84,7 @@ internal static class TabulateCommand
             plugins,
             scripts,
             withLatency,
+            withCurve,
             addLatency,
             verbose,
         };
@@ -133,7 +139,7 @@ internal static class TabulateCommand
                             .Take(n)
                             .ToList();
 
-                    var done = Tabulator.Prepare(path, seedCount, latency is not null);
+                    var done = Tabulator.Prepare(path, seedCount, latency is not null, result.GetValue(withCurve));
                     var todo = architectures.Where(a => !done.Contains(a.Key)).ToList();
                     var data = SandboxHost.LoadDataset(result.GetValue(dataset)!);
                     var estimator = new TrainingEstimator(
@@ -148,7 +154,8 @@ internal static class TabulateCommand
                         result.GetValue(testImages),
                         master,
                         data.Train.Classes,
-                        latency
+                        latency,
+                        result.GetValue(withCurve)
                     );
                     Console.Error.WriteLine(
                         $"tabulate: {architectures.Count} architectures of {cellSpace.Name} ({string.Join(", ", cellSpace.Operations)}), "

@@ -163,13 +163,14 @@ public sealed class ApiCompatibilityTests : IDisposable
             .Equal(
                 (
                     dll,
-                    "Plugin 'OldPack' was built against Nas.Sandbox API 1.2; this host provides API 2.1. Rebuild the plugin against API 2.1."
+                    "Plugin 'OldPack' was built against Nas.Sandbox API 1.2; this host provides API 2.2. Rebuild the plugin against API 2.2."
                 )
             );
         strategies.All.Select(s => s.Name).Should().NotContain("built-against-1-2");
     }
 
     [Theory]
+    [InlineData("2.2.0.0")]
     [InlineData("2.1.0.0")]
     [InlineData("2.0.0.0")]
     public async Task A_2_x_strategy_plugin_compiled_against_the_torch_free_contracts_alone_loads_and_races(
@@ -177,9 +178,10 @@ public sealed class ApiCompatibilityTests : IDisposable
     )
     {
         // Compiled with neither TorchSharp nor the Torch contracts among its references: a strategy author needs no libtorch.
-        // Built against this host's contracts (2.1), or an older minor version's (2.0, before trials in flight): both race.
+        // Built against this host's contracts (2.2), or an older minor version's (2.0, before trials in flight; 2.1, before
+        // multi-fidelity): all race.
         var contracts =
-            built == "2.1.0.0"
+            built == "2.2.0.0"
                 ? MetadataReference.CreateFromFile(typeof(IStrategy).Assembly.Location)
                 : MetadataReference.CreateFromImage(Contracts(built));
         string dll = WritePlugin("NewPack", CompilePlugin("NewPack", "built-against-2-0", contracts));
@@ -226,7 +228,8 @@ public sealed class ApiCompatibilityTests : IDisposable
     [Theory]
     [InlineData(2, 0, true)]
     [InlineData(2, 1, true)]
-    [InlineData(2, 2, false)]
+    [InlineData(2, 2, true)]
+    [InlineData(2, 3, false)]
     [InlineData(1, 2, false)]
     [InlineData(3, 0, false)]
     public void A_plugin_referencing_only_the_tensor_based_contracts_is_checked_the_same_way(
@@ -254,7 +257,7 @@ public sealed class ApiCompatibilityTests : IDisposable
             reason
                 .Should()
                 .Be(
-                    $"Plugin 'Ops' was built against Nas.Sandbox API {major}.{minor}; this host provides API 2.1. Rebuild the plugin against API 2.1."
+                    $"Plugin 'Ops' was built against Nas.Sandbox API {major}.{minor}; this host provides API 2.2. Rebuild the plugin against API 2.2."
                 );
     }
 

@@ -336,6 +336,50 @@ public sealed class CliTests : IDisposable
         File.Exists(Path.Combine(_folder, "race.jsonl")).Should().BeFalse("nothing started");
     }
 
+    public static TheoryData<string[], string> BadLadders =>
+        new()
+        {
+            { ["--fidelities", "3,1"], "error: --fidelities 3,1: the ladder must be increasing, but 1 follows 3." },
+            { ["--fidelities", "0,2"], "error: --fidelities 0,2: '0' is not a whole number of epochs of at least 1." },
+            { ["--fidelities", "1,2", "--epochs", "2"], "error: --epochs 2 and --fidelities 1,2: with a ladder" },
+            {
+                ["--early-stop", "median"],
+                "error: --early-stop median stops trials between rungs: it needs a fidelity ladder"
+            },
+            {
+                ["--fidelities", "1,3", "--early-stop", "soon"],
+                "error: --early-stop must be median or curve, not 'soon'."
+            },
+            {
+                ["--fidelities", "1,3", "--estimator", "tabular"],
+                "error: --fidelities: table " // the shipped table has no curves
+            },
+            {
+                [
+                    "--fidelities",
+                    "1,9",
+                    "--estimator",
+                    "tabular",
+                    "--table",
+                    Path.Combine(ScriptTestKit.RepoRoot, "tests", "data", "nb201-2op-curves-3ep.csv"),
+                ],
+                "error: --fidelities 1,9: table " // holds 3 epochs
+            },
+        };
+
+    [Theory]
+    [MemberData(nameof(BadLadders))]
+    public void A_bad_fidelity_ladder_or_early_stop_is_one_clear_error_and_nothing_starts(
+        string[] options,
+        string error
+    )
+    {
+        var (exit, _, stderr) = Nas(TinyRace(options));
+        exit.Should().Be(1);
+        stderr.Trim().Should().StartWith(error);
+        File.Exists(Path.Combine(_folder, "race.jsonl")).Should().BeFalse("nothing started");
+    }
+
     [Fact]
     public void Worker_threads_on_a_table_are_refused_since_its_workers_are_simulated()
     {

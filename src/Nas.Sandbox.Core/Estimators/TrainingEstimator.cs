@@ -76,6 +76,7 @@ public sealed class TrainingEstimator : IEstimator
         var settings = _settings.With(request.Fidelity);
         var clock = Stopwatch.StartNew();
         var fidelity = settings.ToFidelity();
+        var curve = new List<EpochResult>();
         try
         {
             settings.Validate();
@@ -86,7 +87,37 @@ public sealed class TrainingEstimator : IEstimator
             var train = TensorLoader.Load(_data.Train, trainIndices, _device);
             using var trainImages = train.Images;
             using var trainLabels = train.Labels;
-            var training = Train(model, trainImages, trainLabels, settings, request.Seed, cancellation);
+            var validation = TensorLoader.Load(_data.Train, validationIndices, _device);
+            using var validationImages = validation.Images;
+            using var validationLabels = validation.Labels;
+            var start = StartFrom(request.Checkpoint, settings.Epochs);
+            // Seconds on the curve count from the architecture's first epoch: a continuation adds its own to its parent's.
+            double priorSeconds = start.Curve.Count > 0 ? start.Curve[^1].Seconds : 0;
+            curve.AddRange(start.Curve);
+            var training = Train(
+                model,
+                trainImages,
+                trainLabels,
+                settings,
+                request.Seed,
+                start,
+                request.Checkpoint?.SaveTo,
+                (epoch, trainingLoss) =>
+                {
+                    var (accuracy, loss) = Measure(model, validationImages, validationLabels);
+                    curve.Add(
+                        new EpochResult
+                        {
+                            Epoch = epoch,
+                            ValidationAccuracy = accuracy,
+                            ValidationLoss = loss,
+                            TrainingLoss = trainingLoss,
+                            Seconds = priorSeconds + clock.Elapsed.TotalSeconds,
+                        }
+                    );
+                },
+                cancellation
+            );
             var metrics = new Metrics
             {
                 Parameters = cost.Parameters,
@@ -102,16 +133,18 @@ public sealed class TrainingEstimator : IEstimator
                         CostSeconds = clock.Elapsed.TotalSeconds,
                         Fidelity = fidelity,
                         Message = reason,
+                        Curve = curve,
                     },
                     null
                 );
 
-            var validation = TensorLoader.Load(_data.Train, validationIndices, _device);
-            using var validationImages = validation.Images;
-            using var validationLabels = validation.Labels;
-            var (accuracy, loss) = Measure(model, validationImages, validationLabels);
-            metrics = metrics with { ValidationAccuracy = accuracy, ValidationLoss = loss };
-            bool finite = double.IsFinite(loss);
+            var last = curve[^1];
+            metrics = metrics with
+            {
+                ValidationAccuracy = last.ValidationAccuracy,
+                ValidationLoss = last.ValidationLoss,
+            };
+            bool finite = double.IsFinite(last.ValidationLoss ?? double.NaN);
             if (finite && settings.Latency is { } latency)
                 metrics = metrics with
                 {
@@ -154,6 +187,7 @@ public sealed class TrainingEstimator : IEstimator
                     CostSeconds = seconds,
                     Fidelity = fidelity,
                     Message = finite ? null : "validation loss is not finite",
+                    Curve = curve,
                 },
                 test
             );
@@ -172,11 +206,31 @@ public sealed class TrainingEstimator : IEstimator
                     CostSeconds = clock.Elapsed.TotalSeconds,
                     Fidelity = fidelity,
                     Message = $"{e.GetType().Name}: {e.Message}",
+                    Curve = curve,
                 },
                 null
             );
         }
     }
+
+    /// <summary>Where training starts: epoch 0, or a whole checkpoint's epochs with its curve.</summary>
+    private readonly record struct TrainingStart(int Epochs, string? Checkpoint, IReadOnlyList<EpochResult> Curve)
+    {
+        public static readonly TrainingStart Scratch = new(0, null, []);
+    }
+
+    /// <summary>
+    /// A continuation starts from its checkpoint when the file is there (written whole, see
+    /// <see cref="TrainingCheckpointFile"/>) and holds fewer epochs than asked; otherwise, e.g. after a resume on a
+    /// fresh work folder, it trains from scratch and its cost says so.
+    /// </summary>
+    private static TrainingStart StartFrom(TrainingCheckpoint? checkpoint, int epochs) =>
+        checkpoint is { ResumeFrom: { } path, ResumeEpochs: > 0 and var held }
+        && held < epochs
+        && File.Exists(path)
+        && checkpoint.ResumeCurve.Count == held
+            ? new TrainingStart(held, path, checkpoint.ResumeCurve)
+            : TrainingStart.Scratch;
 
     /// <summary>The network for <paramref name="architecture"/>, with weights initialised from <paramref name="seed"/>.</summary>
     public Nb201Network Build(Architecture architecture, TrainingSettings settings, long seed)
@@ -193,12 +247,21 @@ public sealed class TrainingEstimator : IEstimator
 
     private readonly record struct TrainingOutcome(double? LastEpochLoss, string? DivergedAt);
 
+    /// <summary>
+    /// Trains from <paramref name="start"/>'s epochs up to <paramref name="settings"/>' epochs under a cosine schedule
+    /// over <see cref="TrainingSettings.Horizon"/> epochs. A continuation replays the batch-order draws and schedule
+    /// steps of the epochs it skips, then loads the weights and momentum: the run is the one it continues, step for step.
+    /// <paramref name="epochDone"/> hears each finished epoch (1-based) and its mean training loss.
+    /// </summary>
     private static TrainingOutcome Train(
         Nb201Network model,
         Tensor images,
         Tensor labels,
         TrainingSettings settings,
         long seed,
+        TrainingStart start,
+        string? saveTo,
+        Action<int, double> epochDone,
         CancellationToken cancellation
     )
     {
@@ -211,15 +274,23 @@ public sealed class TrainingEstimator : IEstimator
             weight_decay: settings.WeightDecay,
             nesterov: settings.Nesterov
         );
-        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs * batchesPerEpoch);
+        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Horizon * batchesPerEpoch);
         var order = new Random(SeedMixer.ToInt32(seed));
-        var parameters = model.parameters().ToArray();
-        model.train();
-        double? lastEpochLoss = null;
-        for (int epoch = 0; epoch < settings.Epochs; epoch++)
+        var permutation = new long[count];
+        for (int epoch = 0; epoch < start.Epochs; epoch++)
         {
-            var permutation = Enumerable.Range(0, (int)count).Select(i => (long)i).ToArray();
-            order.Shuffle(permutation);
+            Shuffle(order, permutation);
+            for (int b = 0; b < batchesPerEpoch; b++)
+                schedule.step();
+        }
+        if (start.Checkpoint is { } path)
+            TrainingCheckpointFile.Load(path, model, optimizer);
+        var parameters = model.parameters().ToArray();
+        double? lastEpochLoss = null;
+        for (int epoch = start.Epochs; epoch < settings.Epochs; epoch++)
+        {
+            model.train();
+            Shuffle(order, permutation);
             using var permuted = tensor(permutation, device: images.device);
             using var epochImages = images.index_select(0, permuted);
             using var epochLabels = labels.index_select(0, permuted);
@@ -228,10 +299,10 @@ public sealed class TrainingEstimator : IEstimator
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                long start = (long)b * settings.BatchSize,
-                    length = Math.Min(settings.BatchSize, count - start);
-                var x = epochImages.narrow(0, start, length);
-                var y = epochLabels.narrow(0, start, length);
+                long first = (long)b * settings.BatchSize,
+                    length = Math.Min(settings.BatchSize, count - first);
+                var x = epochImages.narrow(0, first, length);
+                var y = epochLabels.narrow(0, first, length);
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(model.call(x), y);
                 double value = loss.item<float>();
@@ -247,8 +318,19 @@ public sealed class TrainingEstimator : IEstimator
                 lossSum += value * length;
             }
             lastEpochLoss = lossSum / count;
+            epochDone(epoch + 1, lastEpochLoss.Value);
         }
+        if (saveTo is not null)
+            TrainingCheckpointFile.Save(saveTo, model, optimizer, settings.Epochs);
         return new TrainingOutcome(lastEpochLoss, null);
+    }
+
+    /// <summary>One epoch's batch order: the identity shuffled by <paramref name="order"/> (the same draws every run).</summary>
+    private static void Shuffle(Random order, long[] permutation)
+    {
+        for (int i = 0; i < permutation.Length; i++)
+            permutation[i] = i;
+        order.Shuffle(permutation);
     }
 
     /// <summary>Median latency in ms at batch 1 and 64 of <paramref name="architecture"/>'s network at <paramref name="settings"/>' size (untrained: latency does not depend on weights).</summary>

@@ -9,6 +9,17 @@ namespace Nas.Sandbox.Core.Estimators;
 public sealed record TrainingSettings
 {
     public int Epochs { get; init; } = 1;
+
+    /// <summary>
+    /// The cosine schedule's horizon in epochs; null: <see cref="Epochs"/>. A race with a fidelity ladder sets it to the
+    /// top rung, so that every rung is a prefix of one training run: 1 epoch, then 2 more, is exactly 3 epochs (same
+    /// learning rates, batch order, momentum), and a continued trial equals one trained from scratch to its epochs.
+    /// The price: a trial stopped below the top rung ends with its learning rate not annealed.
+    /// </summary>
+    public int? ScheduleEpochs { get; init; }
+
+    /// <summary>The cosine schedule's horizon: <see cref="ScheduleEpochs"/>, never less than <see cref="Epochs"/>.</summary>
+    public int Horizon => Math.Max(Epochs, ScheduleEpochs ?? Epochs);
     public int TrainingImages { get; init; } = 5000;
     public int ValidationImages { get; init; } = 2000;
     public int Channels { get; init; } = 8;
@@ -68,6 +79,7 @@ public sealed record TrainingSettings
         Check(Epochs >= 1, $"epochs must be at least 1, not {Epochs}.");
         Check(TrainingImages >= 1, $"training images must be at least 1, not {TrainingImages}.");
         Check(ValidationImages >= 1, $"validation images must be at least 1, not {ValidationImages}.");
+        Check(ScheduleEpochs is null or >= 1, $"schedule epochs must be at least 1, not {ScheduleEpochs}.");
         Check(BatchSize >= 1, $"batch size must be at least 1, not {BatchSize}.");
         Check(LearningRate > 0, $"learning rate must be positive, not {LearningRate}.");
         Check(

@@ -33,7 +33,9 @@ public static class JournalFormat
                 ["index"] = e.Index,
                 ["arch"] = e.Architecture.Key,
                 ["startedAt"] = e.StartedAt,
-            },
+            }
+                .WithNumber("rung", e.Rung)
+                .WithNumber("continues", e.Continues),
             SearchCharged e => new JObject
             {
                 ["contestant"] = e.Contestant,
@@ -84,6 +86,7 @@ public static class JournalFormat
                             ["searchSeconds"] = Math.Round(s.SearchSeconds, 3),
                         }
                             .WithNumber("meanWorkers", s.MeanWorkers)
+                            .WithNumber("epochs", s.Epochs)
                             .WithNumber("clockSeconds", s.ClockSeconds is { } clock ? Math.Round(clock, 3) : null)
                             .WithFront(s)
                     )
@@ -159,6 +162,12 @@ public static class JournalFormat
             json["startedAt"] = started;
         if (e.FinishedAt is { } finished)
             json["finishedAt"] = finished;
+        if (t.Rung is { } rung)
+            json["rung"] = rung;
+        if (t.Continues is { } continues)
+            json["continues"] = continues;
+        if (t.Curve.Count > 0)
+            json["curve"] = new JArray(t.Curve.Select(CurvePoint));
         return json;
     }
 
@@ -290,8 +299,50 @@ public static class JournalFormat
             w.WritePropertyName("finishedAt");
             w.WriteValue(finished);
         }
+        if (t.Rung is { } rung)
+        {
+            w.WritePropertyName("rung");
+            w.WriteValue(rung);
+        }
+        if (t.Continues is { } continues)
+        {
+            w.WritePropertyName("continues");
+            w.WriteValue(continues);
+        }
+        if (t.Curve.Count > 0)
+        {
+            w.WritePropertyName("curve");
+            w.WriteStartArray();
+            foreach (var point in t.Curve)
+                CurvePoint(point).WriteTo(w);
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
     }
+
+    /// <summary>One epoch of a trial's learning curve: <c>{"epoch", "validationAccuracy", "loss", "trainingLoss", "seconds"}</c>.</summary>
+    public static JObject CurvePoint(EpochResult p)
+    {
+        var json = new JObject { ["epoch"] = p.Epoch };
+        if (p.ValidationAccuracy is { } accuracy)
+            json["validationAccuracy"] = accuracy;
+        if (p.ValidationLoss is { } loss)
+            json["loss"] = loss;
+        if (p.TrainingLoss is { } trainingLoss)
+            json["trainingLoss"] = trainingLoss;
+        json["seconds"] = p.Seconds;
+        return json;
+    }
+
+    public static EpochResult ParseCurvePoint(JToken token) =>
+        new()
+        {
+            Epoch = (int)token["epoch"]!,
+            ValidationAccuracy = (double?)token["validationAccuracy"],
+            ValidationLoss = (double?)token["loss"],
+            TrainingLoss = (double?)token["trainingLoss"],
+            Seconds = (double?)token["seconds"] ?? 0,
+        };
 
     public static string StatusName(TrialStatus status) =>
         status switch
@@ -313,6 +364,9 @@ public static class JournalFormat
             ["table"] = s.Table,
             ["budget"] = s.Budget,
             ["budgetSeconds"] = s.BudgetSeconds,
+            ["budgetEpochs"] = s.BudgetEpochs,
+            ["fidelities"] = s.MultiFidelity ? new JArray(s.Fidelities) : null,
+            ["earlyStop"] = s.EarlyStop,
             ["heats"] = s.Heats,
             ["seed"] = s.Seed,
             ["workers"] = s.Workers,
@@ -356,6 +410,7 @@ public static class JournalFormat
                     }
                         .WithNumber("meanWorkers", c.MeanWorkers)
                         .WithNumber("clockSeconds", c.ClockSeconds is { } clock ? Math.Round(clock, 3) : null)
+                        .WithNumber("epochs", c.Epochs)
                         .WithTest(c)
                         .WithObjective(c, summary)
                 )

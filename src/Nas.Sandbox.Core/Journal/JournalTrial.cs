@@ -19,6 +19,8 @@ public static class JournalTrial
                     Status = TrialStatus.Ok,
                     Metrics = new Metrics(),
                     CostSeconds = 0,
+                    Rung = (int?)line["rung"],
+                    Continues = (int?)line["continues"],
                 };
             var metrics = line["metrics"] as JObject ?? [];
             var fidelity = line["fidelity"] as JObject ?? [];
@@ -58,6 +60,9 @@ public static class JournalTrial
                 Message = (string?)line["message"],
                 Objective = (double?)line["objective"],
                 Objectives = (line["objectives"] as JArray)?.Select(v => (double)v).ToArray(),
+                Rung = (int?)line["rung"],
+                Continues = (int?)line["continues"],
+                Curve = (line["curve"] as JArray)?.Select(JournalFormat.ParseCurvePoint).ToArray() ?? [],
             };
         }
         catch (Exception e)

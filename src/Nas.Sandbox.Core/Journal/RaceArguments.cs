@@ -70,6 +70,11 @@ public static class RaceArguments
         }
         Number(settings["budget"], "--budget");
         Number(settings["budgetSeconds"], "--budget-seconds");
+        Number(settings["budgetEpochs"], "--budget-epochs");
+        if (settings["fidelities"] is JArray { Count: > 0 } ladder)
+            arguments.AddRange(["--fidelities", string.Join(',', ladder.Select(r => (int)r))]);
+        if ((string?)settings["earlyStop"] is { } earlyStop)
+            arguments.AddRange(["--early-stop", earlyStop]);
         Number(settings["heats"], "--heats");
         if ((int?)settings["workers"] is > 1)
             Number(settings["workers"], "--workers");

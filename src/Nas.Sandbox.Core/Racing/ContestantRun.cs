@@ -26,10 +26,10 @@ internal sealed class ContestantRun(
     public (IStrategy Instance, int Capacity)? Capacity { get; set; }
 
     /// <summary>Resume: trials the journal started that never came back, by index, to be started again at their time.</summary>
-    public SortedDictionary<int, (Architecture Architecture, double StartedAt)> Unfinished { get; } = [];
+    public SortedDictionary<int, (TrialPlan Plan, double StartedAt)> Unfinished { get; } = [];
 
-    /// <summary>Resume: when each architecture it paid for came back on its worker clock (a repeat pending on it comes back then too).</summary>
-    public Dictionary<Architecture, double> LandedAt { get; } = [];
+    /// <summary>Resume: when each architecture (at each fidelity) it paid for came back on its worker clock (a repeat pending on it comes back then too).</summary>
+    public Dictionary<TrialKey, double> LandedAt { get; } = [];
     public string Label { get; } = label;
 
     /// <summary>What its random numbers are derived from (<see cref="LineupSlot.SeedKey"/>).</summary>
@@ -49,7 +49,9 @@ internal sealed class ContestantRun(
 
     /// <summary>A new build waiting to be swapped in at this contestant's next turn.</summary>
     public StrategyEntry? PendingEntry { get; set; }
-    public Dictionary<Architecture, Trial> Cache { get; } = [];
+
+    /// <summary>What it paid for in this heat, by architecture and epochs: a repeat is served from here at no cost.</summary>
+    public Dictionary<TrialKey, Trial> Cache { get; } = [];
     public List<Trial> History { get; } = [];
     public int Used { get; set; }
 
@@ -88,15 +90,35 @@ internal sealed class ContestantRun(
     /// <summary>Best objective so far in the heat, and the architecture that reached it (the contestant's pick).</summary>
     public double? BestObjective { get; private set; }
     private string? _pick;
+    private int _pickRung = int.MinValue;
+
+    /// <summary>
+    /// The epochs a trial trained: its fidelity's, less those of the trial it continued. (Whether the estimator could
+    /// continue is not the strategy's to pay for: its seconds show it.)
+    /// </summary>
+    public double EpochsPaid(Trial trial) =>
+        Math.Max(
+            0,
+            (trial.Fidelity.Epochs ?? 0)
+                - (
+                    trial.Continues is { } parent && History.FirstOrDefault(t => t.Index == parent) is { } continued
+                        ? continued.Fidelity.Epochs ?? 0
+                        : 0
+                )
+        );
 
     // Pareto races: every ok trial's objective vector, first evaluation of each architecture only (a cached repeat adds nothing).
     private readonly List<ParetoPoint> _points = [];
     private readonly HashSet<string> _pointArchitectures = [];
 
+    /// <summary>Epochs of training its trials paid for (<see cref="RaceSettings.BudgetEpochs"/>).</summary>
+    public double Epochs { get; private set; }
+
     public bool HasBudget(RaceSettings settings) =>
         !Disqualified
         && (settings.Budget is not { } n || Used < n)
-        && (settings.BudgetSeconds is not { } s || Seconds < s);
+        && (settings.BudgetSeconds is not { } s || Seconds < s)
+        && (settings.BudgetEpochs is not { } e || Epochs < e);
 
     /// <summary>
     /// It may be asked for one more trial: it has budget left counting its trials in flight as used (a seconds budget
@@ -105,7 +127,8 @@ internal sealed class ContestantRun(
     public bool CanAsk(RaceSettings settings) =>
         !Disqualified
         && (settings.Budget is not { } n || Used + Flight.Count < n)
-        && (settings.BudgetSeconds is not { } s || Seconds < s);
+        && (settings.BudgetSeconds is not { } s || Seconds < s)
+        && (settings.BudgetEpochs is not { } e || Epochs < e);
 
     public void Record(Trial trial)
     {
@@ -116,10 +139,21 @@ internal sealed class ContestantRun(
         History.Add(trial);
         Used++;
         Seconds += trial.CostSeconds;
+        if (!trial.FromCache)
+            Epochs += EpochsPaid(trial);
         if (trial.Status != TrialStatus.Ok)
         {
             Failures++;
             return;
+        }
+        // The pick is the best at the highest rung reached, as Hyperband and BOHB report their incumbent: a trial stopped
+        // early is not the same network as one trained to the end, and its accuracy is not comparable.
+        int rung = trial.Rung ?? int.MaxValue;
+        if (rung < _pickRung)
+            return;
+        if (rung > _pickRung)
+        {
+            (_pickRung, Best, BestObjective, _pick) = (rung, null, null, null);
         }
         if (trial.Metrics.ValidationAccuracy is { } accuracy && (Best is null || accuracy > Best))
             Best = accuracy;
@@ -149,7 +183,7 @@ internal sealed class ContestantRun(
         FailedAsksInARow++;
     }
 
-    public HeatStanding Standing()
+    public HeatStanding Standing(bool multiFidelity = false)
     {
         IReadOnlyList<ParetoPoint>? front = null;
         if (_points.Count > 0)
@@ -168,7 +202,8 @@ internal sealed class ContestantRun(
             front,
             SearchSeconds,
             Workers > 1 ? Math.Round(Flight.MeanWorkers, 4) : null,
-            Workers > 1 ? Flight.Clock : null
+            Workers > 1 ? Flight.Clock : null,
+            multiFidelity ? Epochs : null
         );
     }
 }

@@ -49,7 +49,14 @@ public sealed record TrialFinished(
 /// back. A resume redoes the trials that started and never came back, at the time they started.
 /// </summary>
 public sealed record TrialStarted(string Contestant, int Heat, int Index, Architecture Architecture, double StartedAt)
-    : RaceEvent;
+    : RaceEvent
+{
+    /// <summary>The rung it runs at, in a race with a fidelity ladder (also journaled then with one worker).</summary>
+    public int? Rung { get; init; }
+
+    /// <summary>The trial it continues, if it is a continuation.</summary>
+    public int? Continues { get; init; }
+}
 
 /// <summary>
 /// Wall seconds of one Ask, Tell or replay during which the contestant touched the race's training kit (it trained

@@ -29,6 +29,40 @@ public sealed record RaceSettings
 
     /// <summary>Seconds per contestant per heat (measured for training).</summary>
     public double? BudgetSeconds { get; init; }
+
+    /// <summary>
+    /// Epochs of training per contestant per heat (<c>--budget-epochs</c>, or <c>--budget N</c> in a race with a
+    /// fidelity ladder: N evaluations at the top rung). A trial pays the epochs it trained: its rung's, less those of the
+    /// trial it continued; a repeat served from the cache pays none.
+    /// </summary>
+    public double? BudgetEpochs { get; init; }
+
+    /// <summary>
+    /// The fidelity ladder in epochs, increasing (<c>--fidelities 1,3,9</c>): what an <see cref="IMultiFidelityStrategy"/>
+    /// asks for by rung; every other strategy's trials run at the top rung. Empty: no ladder, every trial at
+    /// <see cref="Fidelity"/>, as before.
+    /// </summary>
+    public IReadOnlyList<int> Fidelities { get; init; } = [];
+
+    /// <summary>
+    /// The early-stopping rule every trial spanning several rungs is checked with after each rung (<c>--early-stop</c>,
+    /// <see cref="EarlyStopping"/>): <c>median</c> or <c>curve</c>; null for none. Needs a fidelity ladder.
+    /// </summary>
+    public string? EarlyStop { get; init; }
+
+    /// <summary>True in a race with a fidelity ladder (<see cref="Fidelities"/>).</summary>
+    public bool MultiFidelity => Fidelities.Count > 0;
+
+    /// <summary>
+    /// Where trials' training checkpoints are kept so that a continuation pays only its extra epochs (a race with a
+    /// fidelity ladder): one folder per heat, deleted when the heat ends. Null: a temporary folder of the race's own.
+    /// </summary>
+    public string? WorkFolder { get; init; }
+
+    /// <summary>The fidelity of a trial at <paramref name="rung"/> (null: the top rung, or the race's fidelity without a ladder).</summary>
+    public Fidelity FidelityAt(int? rung) =>
+        MultiFidelity ? Fidelity with { Epochs = Fidelities[rung ?? Fidelities.Count - 1] } : Fidelity;
+
     public int Heats { get; init; } = 1;
 
     /// <summary>
@@ -96,8 +130,25 @@ public sealed record RaceSettings
     {
         if (Contestants.Count == 0)
             throw new NasException("A race needs at least one contestant (--strategy).");
-        if (Budget is null && BudgetSeconds is null)
-            throw new NasException("A race needs a budget: --budget N and/or --budget-seconds S.");
+        if (Budget is null && BudgetSeconds is null && BudgetEpochs is null)
+            throw new NasException("A race needs a budget: --budget N, --budget-epochs E and/or --budget-seconds S.");
+        if (EarlyStop is not null && !EarlyStopping.Rules.Contains(EarlyStop))
+            throw new NasException(
+                $"--early-stop must be {string.Join(" or ", EarlyStopping.Rules)}, not '{EarlyStop}'."
+            );
+        if (EarlyStop is not null && Fidelities.Count < 2)
+            throw new NasException(
+                $"--early-stop {EarlyStop} stops trials between rungs: it needs a fidelity ladder of at least two rungs (--fidelities 1,3,9)."
+            );
+        if (BudgetEpochs is <= 0)
+            throw new NasException($"--budget-epochs must be positive, not {BudgetEpochs}.");
+        if (
+            Fidelities.Count > 0
+            && (Fidelities[0] < 1 || Fidelities.Zip(Fidelities.Skip(1)).Any(p => p.Second <= p.First))
+        )
+            throw new NasException(
+                $"--fidelities {string.Join(',', Fidelities)}: the ladder must be increasing whole epochs from at least 1."
+            );
         if (Budget is < 1)
             throw new NasException($"--budget must be at least 1, not {Budget}.");
         if (BudgetSeconds is <= 0)

@@ -39,6 +39,9 @@ public sealed class Referee
     private readonly RaceTrainingData? _training;
     private readonly Isolation.ContestantProcesses? _isolation;
     private readonly Workers.WorkerPool? _pool;
+
+    /// <summary>Training checkpoints of the current race, when it has a fidelity ladder (continuations).</summary>
+    private CheckpointFolder? _checkpoints;
     private readonly ConcurrentQueue<StrategyEntry> _newBuilds = new();
     private readonly ConcurrentQueue<(string Origin, string Message)> _failedBuilds = new();
     private MemoryGuard _memory = new(null);
@@ -119,6 +122,7 @@ public sealed class Referee
         _memory = new MemoryGuard(settings.ContestantMemoryGiB);
         // The worst cost seen in the race: the default reference point of a Pareto race on an unknown space.
         var worst = new WorstCosts(settings.Objective);
+        _checkpoints = settings.MultiFidelity ? new CheckpointFolder(settings.WorkFolder) : null;
         try
         {
             var clock = Stopwatch.StartNew();
@@ -157,7 +161,7 @@ public sealed class Referee
                 if (resuming)
                     foreach (var run in state.Contestants)
                     {
-                        if (Restore(run, resume!.Events(heat, run.Label), heat) == 0)
+                        if (Restore(run, resume!.Events(heat, run.Label), heat, settings) == 0)
                             continue;
                         // A kill can land between the step that reached a sit-out limit and its sit-out line: judged again here.
                         if (!run.Disqualified)
@@ -197,7 +201,8 @@ public sealed class Referee
                         (slot.Entry, slot.Knobs) = (run.Entry, run.Knobs);
                 foreach (var run in state.Contestants)
                     await RetireAsync(thread, run, run.Strategy, settings, heat);
-                var standings = state.Contestants.Select(c => c.Standing()).ToArray();
+                var standings = state.Contestants.Select(c => c.Standing(settings.MultiFidelity)).ToArray();
+                _checkpoints?.HeatEnded(heat);
                 heats.Add(standings);
                 Raise(new HeatFinished(heat, standings));
             }
@@ -220,6 +225,9 @@ public sealed class Referee
             // process, ends (see AbandonedCalls: data still in use is left to the garbage collector instead).
             await thread.AbandonedCallsReturnedAsync(settings.CallTimeout);
             _training?.Dispose(); // the last heat's tensors; the dataset itself stays loaded for another race
+            // A race that finished has no trial left to continue; a stopped one keeps its checkpoints for --resume.
+            _checkpoints?.Close(keepForResume: cancellation.IsCancellationRequested);
+            _checkpoints = null;
 
             EventRaised -= worst.OnEvent;
             _strategies.EntryReplaced -= _newBuilds.Enqueue;
@@ -239,8 +247,8 @@ public sealed class Referee
         Notify(new HeatStarted(heat, heatSeed));
         var runs = lineup.Slots.Select(s => NewRun(s.Info.Label, s.Entry, s.Knobs, s.SeedKey, settings)).ToArray();
         foreach (var run in runs)
-            Restore(run, resume.Events(heat, run.Label), heat);
-        var standings = runs.Select(r => r.Standing()).ToArray();
+            Restore(run, resume.Events(heat, run.Label), heat, settings);
+        var standings = runs.Select(r => r.Standing(settings.MultiFidelity)).ToArray();
         Notify(new HeatFinished(heat, standings));
         return standings;
     }
@@ -250,26 +258,37 @@ public sealed class Referee
     /// from the cache stays free), failed asks and charged search time into what it has spent. Listeners hear the
     /// trials again; the journal already has them. Returns how many steps there were.
     /// </summary>
-    private int Restore(ContestantRun run, IReadOnlyList<ResumeEvent> events, int heat)
+    private int Restore(ContestantRun run, IReadOnlyList<ResumeEvent> events, int heat, RaceSettings settings)
     {
         foreach (var step in events)
             switch (step)
             {
                 case ResumeEvent.Evaluated { Trial: var trial, StartedAt: var startedAt, FinishedAt: var finishedAt }:
                     if (!trial.FromCache)
-                        run.Cache[trial.Architecture] = trial;
+                        run.Cache[TrialKey.Of(trial)] = trial;
                     run.Record(trial);
                     run.Unfinished.Remove(trial.Index);
                     if (finishedAt is { } landed)
                     {
                         run.Flight.Landed(landed, trial.CostSeconds);
                         if (!trial.FromCache)
-                            run.LandedAt[trial.Architecture] = landed;
+                            run.LandedAt[TrialKey.Of(trial)] = landed;
                     }
                     Notify(new TrialFinished(run.Label, heat, trial, run.Best, startedAt, finishedAt));
                     break;
                 case ResumeEvent.Started { Trial: var started, StartedAt: var at }:
-                    run.Unfinished[started.Index] = (started.Architecture, at);
+                    run.Unfinished[started.Index] = (
+                        new TrialPlan(
+                            started.Architecture,
+                            settings.FidelityAt(started.Rung),
+                            started.Rung,
+                            started.Continues is { } parent ? run.History.FirstOrDefault(t => t.Index == parent) : null
+                        )
+                        {
+                            EarlyStopReference = settings.EarlyStop is null ? null : EarlyStopReference(run),
+                        },
+                        at
+                    );
                     break;
                 case ResumeEvent.AskFailed failed:
                     run.AskFailed();
@@ -314,9 +333,9 @@ public sealed class Referee
         CancellationToken cancellation
     )
     {
-        foreach (var (index, (architecture, startedAt)) in run.Unfinished)
+        foreach (var (index, (plan, startedAt)) in run.Unfinished)
         {
-            if (run.Cache.TryGetValue(architecture, out var paid))
+            if (run.Cache.TryGetValue(plan.Key, out var paid))
                 // Pending on a trial that came back before the kill: it comes back with it, at no cost.
                 run.Flight.Start(
                     paid with
@@ -324,22 +343,26 @@ public sealed class Referee
                         Index = index,
                         CostSeconds = 0,
                         FromCache = true,
+                        Continues = plan.Continues?.Index,
                     },
                     startedAt,
-                    Math.Max(startedAt, run.LandedAt.GetValueOrDefault(architecture))
+                    Math.Max(startedAt, run.LandedAt.GetValueOrDefault(plan.Key))
                 );
-            else if (run.Flight.Find(architecture) is { } original)
+            else if (run.Flight.Find(plan.Key) is { } original)
                 run.Flight.Repeat(index, original, startedAt);
             else if (_pool is not null)
                 run.Flight.StartRunning(
                     index,
-                    architecture,
-                    settings.Fidelity,
-                    EvaluateOnWorkerAsync(run.Flight, architecture, index, settings, heatSeed, cancellation),
+                    plan,
+                    EvaluateOnWorkerAsync(run, plan, index, settings, heat, heatSeed, cancellation),
                     startedAt
                 );
             else
-                run.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation), startedAt);
+                run.Flight.Start(
+                    await EvaluateAsync(run, plan, index, settings, heat, heatSeed, cancellation),
+                    startedAt,
+                    askedRung: plan.Rung
+                );
         }
         run.Unfinished.Clear();
     }
@@ -398,17 +421,19 @@ public sealed class Referee
 
     /// <summary>Evaluates on a worker process; the continuation stamps when it came back on the contestant's clock.</summary>
     private async Task<WorkerLanding> EvaluateOnWorkerAsync(
-        TrialFlight flight,
-        Architecture architecture,
+        ContestantRun contestant,
+        TrialPlan plan,
         int index,
         RaceSettings settings,
+        int heat,
         long heatSeed,
         CancellationToken cancellation
     )
     {
         // Off the referee thread: the time is taken when the worker answers, not when the referee next looks.
-        var trial = await EvaluateAsync(architecture, index, settings, heatSeed, cancellation).ConfigureAwait(false);
-        return new WorkerLanding(trial, flight.Now);
+        var trial = await EvaluateAsync(contestant, plan, index, settings, heat, heatSeed, cancellation)
+            .ConfigureAwait(false);
+        return new WorkerLanding(trial, contestant.Flight.Now);
     }
 
     /// <summary>
@@ -472,7 +497,11 @@ public sealed class Referee
                 FromCache = true,
             };
         if (!trial.FromCache)
-            contestant.Cache[trial.Architecture] = trial;
+        {
+            contestant.Cache[TrialKey.Of(trial)] = trial;
+            // Stopped early below the rung it was asked at: asking it there again gets the same answer, free.
+            contestant.Cache[new TrialKey(trial.Architecture, landed.Rung)] = trial;
+        }
         await FinishAsync(thread, contestant, trial, settings, heat, landed.StartedAt, landed.FinishesAt);
     }
 
@@ -819,19 +848,26 @@ public sealed class Referee
             TrainingSetup = contestant.Kit,
             Objective = settings.Objective.Description,
             Pending = contestant.Flight.Count == 0 ? [] : contestant.Flight.Pending(),
+            Fidelities = settings.Fidelities,
+            EpochBudget = settings.BudgetEpochs,
+            EpochsUsed = contestant.Epochs,
         };
         // The calls reach the instance through the contestant, never a local: the memory guard may drop it mid-step.
         // Only an isolated instance is kept in a local (it holds no memory here): an in-process one must not outlive a drop.
         var isolated = contestant.Strategy as Isolation.IsolatedStrategy;
         if (isolated is not null)
             isolated.AskSeed = askSeed; // its process makes the same Random
-        var (architecture, failure, timedOut) = await ChargedCallAsync(
+        var multiFidelity = settings.MultiFidelity ? contestant.Strategy as IMultiFidelityStrategy : null;
+        var (ask, failure, timedOut) = await ChargedCallAsync(
             thread,
             contestant,
             heat,
             index,
             "ask",
-            () => contestant.Strategy!.Ask(context),
+            () =>
+                multiFidelity is not null ? multiFidelity.AskTrial(context)
+                : contestant.Strategy!.Ask(context) is { } answer ? new TrialAsk { Architecture = answer }
+                : null,
             settings
         );
         contestant.TimeoutsInARow = timedOut ? contestant.TimeoutsInARow + 1 : 0;
@@ -851,6 +887,7 @@ public sealed class Referee
             Judge(contestant, settings, heat, index);
             return true;
         }
+        var architecture = ask?.Architecture;
         if (architecture is null || !_space.Contains(architecture))
         {
             Fault(
@@ -865,23 +902,44 @@ public sealed class Referee
             Judge(contestant, settings, heat, index);
             return true;
         }
+        var (resolved, refusal) = TrialPlans.Resolve(ask!, contestant, settings);
+        var plan = settings.EarlyStop is null
+            ? resolved
+            : resolved! with
+            {
+                EarlyStopReference = EarlyStopReference(contestant),
+            };
+        if (refusal is not null)
+        {
+            Fault(contestant, heat, index, "ask", refusal);
+            Judge(contestant, settings, heat, index);
+            return true;
+        }
 
-        if (!contestant.Cache.TryGetValue(architecture, out var paid))
+        if (!contestant.Cache.TryGetValue(plan!.Key, out var paid))
         {
             // Evaluated now, back after its cost on the contestant's worker clock; a repeat of a pending architecture
             // comes back with it, at no cost, as a repeat of a finished one is served from the cache.
             var flying =
-                contestant.Flight.Find(architecture) is { } original ? contestant.Flight.Repeat(index, original)
+                contestant.Flight.Find(plan.Key) is { } original ? contestant.Flight.Repeat(index, original)
                 : _pool is not null
                     ? contestant.Flight.StartRunning(
                         index,
-                        architecture,
-                        settings.Fidelity,
-                        EvaluateOnWorkerAsync(contestant.Flight, architecture, index, settings, heatSeed, cancellation)
+                        plan,
+                        EvaluateOnWorkerAsync(contestant, plan, index, settings, heat, heatSeed, cancellation)
                     )
-                : contestant.Flight.Start(await EvaluateAsync(architecture, index, settings, heatSeed, cancellation));
-            if (settings.Workers > 1)
-                Raise(new TrialStarted(contestant.Label, heat, index, architecture, flying.StartedAt));
+                : contestant.Flight.Start(
+                    await EvaluateAsync(contestant, plan, index, settings, heat, heatSeed, cancellation),
+                    askedRung: plan.Rung
+                );
+            if (settings.Workers > 1 || settings.MultiFidelity)
+                Raise(
+                    new TrialStarted(contestant.Label, heat, index, architecture, flying.StartedAt)
+                    {
+                        Rung = plan.Rung,
+                        Continues = plan.Continues?.Index,
+                    }
+                );
             return false;
         }
         double now = contestant.Flight.Now;
@@ -893,6 +951,7 @@ public sealed class Referee
                 Index = index,
                 CostSeconds = 0,
                 FromCache = true,
+                Continues = plan.Continues?.Index,
             },
             settings,
             heat,
@@ -967,20 +1026,86 @@ public sealed class Referee
             Raise(new ContestantFailed(contestant.Label, heat, contestant.Used, "dispose", failure));
     }
 
+    /// <summary>The curves of the contestant's own paid, ok trials so far: what <c>--early-stop</c> compares a trial with.</summary>
+    private static IReadOnlyList<IReadOnlyList<EpochResult>> EarlyStopReference(ContestantRun contestant) =>
+        contestant
+            .History.Where(t => !t.FromCache && t.Status == TrialStatus.Ok && t.Curve.Count > 0)
+            .Select(t => t.Curve)
+            .ToArray();
+
+    /// <summary>
+    /// Evaluates a trial; with <c>--early-stop</c> one that spans several rungs is trained rung by rung (each step a
+    /// continuation of the one before, through the checkpoints) and may stop after any rung below its own
+    /// (<see cref="EarlyStopping"/>): it then comes back at the rung it reached, having paid for those epochs only.
+    /// </summary>
     private async Task<Trial> EvaluateAsync(
-        Architecture architecture,
+        ContestantRun contestant,
+        TrialPlan plan,
         int index,
         RaceSettings settings,
+        int heat,
         long heatSeed,
         CancellationToken cancellation
     )
     {
+        if (settings.EarlyStop is not { } rule || plan is not { Rung: { } target, EarlyStopReference: { } reference })
+            return await EvaluateOnceAsync(contestant, plan, index, settings, heat, heatSeed, cancellation);
+        int topEpochs = settings.Fidelities[^1];
+        var parent = plan.Continues;
+        double cost = 0;
+        for (int rung = (parent?.Rung ?? -1) + 1; rung < target; rung++)
+        {
+            var step = await EvaluateOnceAsync(
+                contestant,
+                new TrialPlan(plan.Architecture, settings.FidelityAt(rung), rung, parent),
+                index,
+                settings,
+                heat,
+                heatSeed,
+                cancellation
+            );
+            cost += step.CostSeconds;
+            string? stop =
+                step.Status == TrialStatus.Ok
+                    ? EarlyStopping.Check(rule, step.Curve, settings.Fidelities[rung], topEpochs, reference)
+                    : step.Message;
+            if (stop is not null)
+                return step with { CostSeconds = cost, Continues = plan.Continues?.Index, Message = stop };
+            parent = step;
+        }
+        var last = await EvaluateOnceAsync(
+            contestant,
+            plan with
+            {
+                Continues = parent,
+            },
+            index,
+            settings,
+            heat,
+            heatSeed,
+            cancellation
+        );
+        return last with { CostSeconds = cost + last.CostSeconds, Continues = plan.Continues?.Index };
+    }
+
+    private async Task<Trial> EvaluateOnceAsync(
+        ContestantRun contestant,
+        TrialPlan plan,
+        int index,
+        RaceSettings settings,
+        int heat,
+        long heatSeed,
+        CancellationToken cancellation
+    )
+    {
+        var architecture = plan.Architecture;
         var request = new EvaluationRequest
         {
             // The same architecture in the same heat gets the same seed for every contestant: equal noise, fair.
             Seed = SeedMixer.Derive(heatSeed, "architecture", architecture.Key),
             DataSeed = heatSeed,
-            Fidelity = settings.Fidelity,
+            Fidelity = plan.Fidelity,
+            Checkpoint = _checkpoints?.For(contestant, plan, heat, settings),
         };
         EvaluationResult result;
         try
@@ -998,7 +1123,7 @@ public sealed class Referee
                 Status = TrialStatus.Failed,
                 Metrics = new Metrics(),
                 CostSeconds = 0,
-                Fidelity = settings.Fidelity,
+                Fidelity = plan.Fidelity,
                 Message = $"{e.GetType().Name}: {e.Message}",
             };
         }
@@ -1010,8 +1135,12 @@ public sealed class Referee
                 Status = result.Status,
                 Metrics = result.Metrics,
                 CostSeconds = result.CostSeconds,
-                Fidelity = result.Fidelity,
+                // In a ladder race a trial's epochs are its rung's, whatever else the estimator reports.
+                Fidelity = plan.Rung is null ? result.Fidelity : result.Fidelity with { Epochs = plan.Fidelity.Epochs },
                 Message = result.Message,
+                Rung = plan.Rung,
+                Continues = plan.Continues?.Index,
+                Curve = result.Curve,
             },
             _estimator.Name
         );

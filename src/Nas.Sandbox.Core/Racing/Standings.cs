@@ -12,7 +12,9 @@ public sealed record ParetoPoint(int Index, string Architecture, IReadOnlyList<d
 /// <see cref="Seconds"/> is everything charged (evaluations and search); <see cref="SearchSeconds"/> the part charged
 /// for the strategy's own training on the race's data (DARTS, GDAS). In a race with several workers,
 /// <see cref="MeanWorkers"/> is how many of its workers were busy on average over its worker clock, and
-/// <see cref="ClockSeconds"/> that clock at the end of the heat (its simulated wall-clock time).
+/// <see cref="ClockSeconds"/> that clock at the end of the heat (its simulated wall-clock time). In a race with a
+/// fidelity ladder, <see cref="Epochs"/> is the epochs of training it paid for, and its pick is the best at the highest
+/// rung it reached.
 /// </summary>
 public sealed record HeatStanding(
     string Contestant,
@@ -25,7 +27,8 @@ public sealed record HeatStanding(
     IReadOnlyList<ParetoPoint>? Front = null,
     double SearchSeconds = 0,
     double? MeanWorkers = null,
-    double? ClockSeconds = null
+    double? ClockSeconds = null,
+    double? Epochs = null
 );
 
 /// <summary>One contestant over all heats, as in the <c>--json</c> summary.</summary>
@@ -49,7 +52,8 @@ public sealed record ContestantSummary(
     double? HypervolumeStd = null,
     double SearchSeconds = 0,
     double? MeanWorkers = null,
-    double? ClockSeconds = null
+    double? ClockSeconds = null,
+    double? Epochs = null
 );
 
 /// <summary>
@@ -137,7 +141,11 @@ public sealed record RaceSummary(
                             4
                         )
                         : null,
-                    mine.Any(s => s.ClockSeconds is not null) ? mine.Average(s => s.ClockSeconds ?? 0) : null
+                    mine.Any(s => s.ClockSeconds is not null) ? mine.Average(s => s.ClockSeconds ?? 0) : null,
+                    // A ladder race: epochs of training paid, summed over heats like evaluations and seconds.
+                    mine.Any(s => s.Epochs is not null)
+                        ? mine.Sum(s => s.Epochs ?? 0)
+                        : null
                 );
             })
             .OrderByDescending(r => (reference is null ? r.BestObjective : r.Hypervolume) ?? double.NegativeInfinity)

@@ -48,15 +48,21 @@ internal sealed class TrialFlight(bool wallClock = false)
                 Index = t.Index,
                 Architecture = t.Architecture,
                 Fidelity = t.Fidelity,
+                Rung = t.Rung,
+                Continues = t.Continues,
             })
             .ToArray();
 
-    public FlyingTrial? Find(Architecture architecture) =>
-        _trials.Where(t => t.Architecture.Equals(architecture)).MinBy(t => t.Sequence);
+    /// <summary>The first trial in flight of this architecture at this rung (a repeat asked now comes back with it).</summary>
+    public FlyingTrial? Find(TrialKey key) =>
+        _trials
+            .Where(t => t.Architecture.Equals(key.Architecture) && t.Rung == key.Rung && t.SameAs is null)
+            .MinBy(t => t.Sequence);
 
     /// <summary>Starts a trial whose result is known now and that comes back after its cost, at <paramref name="startedAt"/> (now by default).</summary>
     /// <param name="finishesAt">When it comes back, if not after its cost (resume: a repeat of a trial that came back before the kill).</param>
-    public FlyingTrial Start(Trial result, double? startedAt = null, double? finishesAt = null)
+    /// <param name="askedRung">The rung it was asked at, when it may come back at a lower one (stopped early).</param>
+    public FlyingTrial Start(Trial result, double? startedAt = null, double? finishesAt = null, int? askedRung = null)
     {
         double start = startedAt ?? Now;
         Clock = Math.Max(Clock, start);
@@ -71,23 +77,32 @@ internal sealed class TrialFlight(bool wallClock = false)
                 result,
                 null
             )
+            {
+                Rung = askedRung ?? result.Rung,
+                Continues = result.Continues,
+            }
         );
     }
 
     /// <summary>Starts a trial on a worker process: it comes back when <paramref name="running"/> completes.</summary>
-    public FlyingTrial StartRunning(
-        int index,
-        Architecture architecture,
-        Fidelity fidelity,
-        Task<WorkerLanding> running,
-        double? startedAt = null
-    )
+    public FlyingTrial StartRunning(int index, TrialPlan plan, Task<WorkerLanding> running, double? startedAt = null)
     {
         double start = startedAt ?? Now;
         return Add(
-            new FlyingTrial(index, architecture, fidelity, start, double.PositiveInfinity, _started++, null, null)
+            new FlyingTrial(
+                index,
+                plan.Architecture,
+                plan.Fidelity,
+                start,
+                double.PositiveInfinity,
+                _started++,
+                null,
+                null
+            )
             {
                 Running = running,
+                Rung = plan.Rung,
+                Continues = plan.Continues?.Index,
             }
         );
     }
@@ -110,6 +125,7 @@ internal sealed class TrialFlight(bool wallClock = false)
             )
             {
                 Running = original.Running,
+                Rung = original.Rung,
             }
         );
     }
@@ -184,6 +200,12 @@ internal sealed record FlyingTrial(
 {
     /// <summary>On a worker process: the evaluation, with the time it finished on the contestant's clock.</summary>
     public Task<WorkerLanding>? Running { get; init; }
+
+    /// <summary>Its rung, in a race with a fidelity ladder.</summary>
+    public int? Rung { get; init; }
+
+    /// <summary>The trial it continues, if it was asked as a continuation.</summary>
+    public int? Continues { get; init; }
 }
 
 /// <summary>A trial back from a worker process, and when it came back on the contestant's clock.</summary>

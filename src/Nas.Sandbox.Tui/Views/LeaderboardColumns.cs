@@ -27,11 +27,18 @@ internal sealed record LeaderboardColumn(
         new("mean ± std", 15, 4, true, s =>
             s.MeanBest is { } m ? $"{TerminalText.Accuracy(m)} ± {TerminalText.Accuracy(s.StdBest)}" : "-"
         ),
-        new("evals", 7, 8, true, s => s.Budget is { } b ? $"{s.Used}/{b}" : s.Used.ToString(TerminalText.Invariant)),
+        new("evals", 7, 8, true, Spent),
         new("fail", 4, 2, true, s => s.Failures.ToString(TerminalText.Invariant)),
         new("time", 6, 3, true, s => TerminalText.Seconds(s.Seconds)),
         new("rating", 6, 6, true, s => s.Rating is { } r ? r.ToString("0", TerminalText.Invariant) : "-"),
     ];
+
+    /// <summary>Evaluations used of the budget, or in a race budgeted in epochs the epochs paid of it (e.g. 45/270ep).</summary>
+    private static string Spent(ContestantStanding s) =>
+        s.BudgetEpochs is { } epochs
+            ? $"{(s.Epochs ?? 0).ToString("0", TerminalText.Invariant)}/{epochs.ToString("0", TerminalText.Invariant)}ep"
+        : s.Budget is { } b ? $"{s.Used}/{b}"
+        : s.Used.ToString(TerminalText.Invariant);
 
     /// <summary>The columns that fit in <paramref name="width"/> with room for the rank and contestant columns.</summary>
     public static IReadOnlyList<LeaderboardColumn> Fitting(int width, int rankWidth)

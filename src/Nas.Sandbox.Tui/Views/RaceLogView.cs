@@ -44,7 +44,16 @@ internal sealed class RaceLogView : CanvasView
         string who = $"{label} #{t.Index + 1}";
         if (t.Status != TrialStatus.Ok)
             return $"✗ {JournalFormat.StatusName(t.Status)} {who}: {t.Message}";
-        return $"{TerminalText.Accuracy(t.Metrics.ValidationAccuracy)} {TerminalText.Right(TerminalText.Seconds(t.CostSeconds), 5)}{(t.FromCache ? "↺" : " ")} {who, -18} {CompactArchitecture.Format(t.Architecture)}";
+        return $"{TerminalText.Accuracy(t.Metrics.ValidationAccuracy)} {TerminalText.Right(TerminalText.Seconds(t.CostSeconds), 5)}{(t.FromCache ? "↺" : " ")}{Rung(t)} {who, -18} {CompactArchitecture.Format(t.Architecture)}";
+    }
+
+    /// <summary>In a race with a fidelity ladder: the trial's epochs, and ↑ for a promotion (a continued trial), e.g. " 9ep↑".</summary>
+    private static string Rung(Trial t)
+    {
+        if (t.Rung is null)
+            return "";
+        string epochs = (t.Fidelity.Epochs ?? 0).ToString("0", TerminalText.Invariant) + "ep";
+        return " " + TerminalText.Right(epochs, 4) + (t.Continues is null ? " " : "↑");
     }
 
     private static string Format(RaceNotice notice) =>

@@ -24,6 +24,9 @@ public sealed record TableColumns
     /// <summary>Per-epoch validation accuracies, separated by ';'.</summary>
     public string? Curve { get; init; } = "validation_curve";
 
+    /// <summary>Seconds from the start of training to the end of each epoch, separated by ';' (the cost of a rung).</summary>
+    public string? SecondsCurve { get; init; } = "train_seconds_curve";
+
     /// <summary>Accuracies are in percent (0-100) and are divided by 100 on import.</summary>
     public bool Percent { get; init; }
 
@@ -42,6 +45,7 @@ public sealed record TableColumns
         "latency1",
         "latency64",
         "curve",
+        "seconds-curve",
         "percent",
     ];
 
@@ -126,6 +130,7 @@ public sealed record TableColumns
             "latency1" => this with { LatencyBatch1 = column },
             "latency64" => this with { LatencyBatch64 = column },
             "curve" => this with { Curve = column },
+            "seconds-curve" => this with { SecondsCurve = column },
             _ => throw new NasException($"{where}: unknown key '{key}'; keys are {string.Join(", ", Keys)}."),
         };
 }

@@ -11,7 +11,11 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 /// With <see cref="TableSeeds.Sample"/> a lookup reports one training seed's validation accuracy and seconds, chosen by
 /// the trial's seed; the held-out test accuracy stays the seed-mean (the score NAS-Bench papers report).
 /// </summary>
-public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = TableSeeds.Mean)
+/// <para>With <paramref name="epochs"/> (a race with a fidelity ladder) a lookup serves the epoch the trial asks for from
+/// the row's learning curve (<c>validation_curve</c>), costing the seconds to that epoch (<c>train_seconds_curve</c>), less
+/// those of the epoch a continuation starts from; the curve is the seed-mean. The test accuracy stays the row's (its
+/// last epoch): the score of a pick is what it reaches trained to the end.</para>
+public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = TableSeeds.Mean, bool epochs = false)
     : IEstimator,
         IHeldOutScores
 {
@@ -36,6 +40,8 @@ public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = Tabl
                 Fidelity = request.Fidelity,
                 Message = $"architecture {architecture.Key} is not in table {table.Path} ({table.Count} architectures)",
             };
+        if (epochs)
+            return Epoch(architecture, row, request);
         var run = SeedOf(row, request.Seed);
         return new EvaluationResult
         {
@@ -43,6 +49,40 @@ public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = Tabl
             Metrics = run is null ? MetricsOf(row) : MetricsOf(row) with { ValidationAccuracy = run.Validation },
             CostSeconds = run?.Seconds ?? row.Seconds ?? 0,
             Fidelity = request.Fidelity,
+        };
+    }
+
+    private EvaluationResult Epoch(Architecture architecture, TableRow row, EvaluationRequest request)
+    {
+        int epoch = (int)Math.Round(request.Fidelity.Epochs ?? row.Curve?.Count ?? 0);
+        if (row.Curve is not { } curve || row.SecondsCurve is not { } seconds || epoch < 1 || epoch > curve.Count)
+            return new EvaluationResult
+            {
+                Status = TrialStatus.Failed,
+                Metrics = new Metrics(),
+                CostSeconds = 0,
+                Fidelity = request.Fidelity,
+                Message =
+                    $"table {table.Path}, line {row.Line}: no epoch {epoch} for {architecture.Key} "
+                    + $"(its curve has {row.Curve?.Count ?? 0} epochs{(row.SecondsCurve is null ? " and no seconds curve" : "")})",
+            };
+        int from = request.Checkpoint is { ResumeEpochs: > 0 and var held } && held < epoch ? held : 0;
+        var points = Enumerable
+            .Range(1, epoch)
+            .Select(e => new EpochResult
+            {
+                Epoch = e,
+                ValidationAccuracy = curve[e - 1],
+                Seconds = seconds[e - 1],
+            })
+            .ToArray();
+        return new EvaluationResult
+        {
+            Status = TrialStatus.Ok,
+            Metrics = MetricsOf(row) with { ValidationAccuracy = curve[epoch - 1] },
+            CostSeconds = seconds[epoch - 1] - (from > 0 ? seconds[from - 1] : 0),
+            Fidelity = request.Fidelity,
+            Curve = points,
         };
     }
 

@@ -20,7 +20,8 @@ public sealed record TableRow(
     int Line,
     double? LatencyMs = null,
     double? LatencyMsBatch64 = null,
-    IReadOnlyList<TableSeed>? Seeds = null
+    IReadOnlyList<TableSeed>? Seeds = null,
+    IReadOnlyList<double>? SecondsCurve = null
 );
 
 /// <summary>One training seed's results for an architecture (columns <c>NAME_seed{s}</c>, as <c>nas tabulate</c> writes them).</summary>
@@ -57,6 +58,9 @@ public sealed class TabularTable
     public int Count => _rows.Count;
     public IEnumerable<TableRow> Rows => _rows.Values;
     public bool HasTest => _rows.Values.Any(r => r.Test is not null);
+
+    /// <summary>The epochs every row's learning curve holds (0 when the table has no curves, or a row has none).</summary>
+    public int CurveEpochs => _rows.Values.Min(r => r.Curve?.Count ?? 0);
 
     /// <summary>How many training seeds the table has per-seed columns for (0 when it has only one value per architecture).</summary>
     public int SeedCount { get; private init; }
@@ -99,6 +103,7 @@ public sealed class TabularTable
             parameters = Optional("params", columns.Parameters),
             flops = Optional("flops", columns.Flops),
             curve = Optional("curve", columns.Curve),
+            secondsCurve = Optional("seconds-curve", columns.SecondsCurve),
             latency1 = Optional("latency1", columns.LatencyBatch1),
             latency64 = Optional("latency64", columns.LatencyBatch64);
         var seedColumns = SeedColumns(columns, index);
@@ -111,6 +116,7 @@ public sealed class TabularTable
                 ("params", parameters),
                 ("flops", flops),
                 ("curve", curve),
+                ("seconds-curve", secondsCurve),
                 ("latency1", latency1),
                 ("latency64", latency64),
             }
@@ -181,8 +187,15 @@ public sealed class TabularTable
                             OptionalAccuracy(c.Test),
                             OptionalNumber(c.Seconds)
                         ))
-                        .ToArray()
+                        .ToArray(),
+                secondsCurve is { } sc && fields[sc].Trim() is { Length: > 0 } times
+                    ? times.Split(';').Select(t => Number(sc, t.Trim())).ToArray()
+                    : null
             );
+            if (row.Curve is { } accuracies && row.SecondsCurve is { } seconds2 && accuracies.Count != seconds2.Count)
+                throw new NasException(
+                    $"{where}: column '{header[curve!.Value]}' has {accuracies.Count} epochs but '{header[secondsCurve!.Value]}' has {seconds2.Count}."
+                );
             if (row.Seconds is < 0)
                 throw new NasException(
                     $"{where}, column '{header[seconds!.Value]}': training seconds cannot be negative."

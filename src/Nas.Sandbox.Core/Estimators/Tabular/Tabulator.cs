@@ -13,7 +13,10 @@ namespace Nas.Sandbox.Core.Estimators.Tabular;
 /// <c>validation_accuracy_seed{s}, test_accuracy_seed{s}, train_seconds_seed{s}</c> per seed. A seed whose training
 /// diverged or failed scores chance level (1/classes) and the row's status says so. With <paramref name="latency"/>,
 /// <c>latency_ms_b1, latency_ms_b64</c> follow <c>flops</c>: median forward milliseconds at batch 1 and 64, measured
-/// apart from training (not in <c>train_seconds</c>).</para>
+/// apart from training (not in <c>train_seconds</c>). With <paramref name="curve"/>, <c>validation_curve</c> and
+/// <c>train_seconds_curve</c> follow <c>status</c>: the seed-mean validation accuracy after each epoch, and the seconds
+/// from the start of training to the end of each epoch's validation, <c>;</c>-separated (a diverged seed's epochs count
+/// at chance level, and its last time stands for the epochs it did not reach).</para>
 /// </summary>
 public sealed class Tabulator(
     TrainingEstimator estimator,
@@ -21,12 +24,16 @@ public sealed class Tabulator(
     int testImages,
     long masterSeed,
     int classes,
-    LatencySettings? latency = null
+    LatencySettings? latency = null,
+    bool curve = false
 )
 {
+    public const string CurveColumn = "validation_curve";
+    public const string SecondsCurveColumn = "train_seconds_curve";
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static string[] Header(int seeds, bool latency = false) =>
+    public static string[] Header(int seeds, bool latency = false, bool curve = false) =>
         [
             "arch",
             "validation_accuracy",
@@ -36,6 +43,7 @@ public sealed class Tabulator(
             "flops",
             .. latency ? new[] { TableLatency.Batch1Column, TableLatency.Batch64Column } : [],
             "status",
+            .. curve ? new[] { CurveColumn, SecondsCurveColumn } : [],
             .. Enumerable
                 .Range(0, seeds)
                 .SelectMany(s =>
@@ -44,9 +52,9 @@ public sealed class Tabulator(
         ];
 
     /// <summary>Architectures already in <paramref name="path"/> (after cutting a torn last line); creates the file with its header when new.</summary>
-    public static HashSet<string> Prepare(string path, int seeds, bool latency = false)
+    public static HashSet<string> Prepare(string path, int seeds, bool latency = false, bool curve = false)
     {
-        var header = Header(seeds, latency);
+        var header = Header(seeds, latency, curve);
         if (!File.Exists(path) || new FileInfo(path).Length == 0)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
@@ -66,8 +74,8 @@ public sealed class Tabulator(
         var records = CsvFormat.ReadText(text, path).ToList();
         if (records.Count == 0 || !records[0].Fields.SequenceEqual(header))
             throw new NasException(
-                $"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")} written by nas tabulate; "
-                    + "use another --output, or the same --seeds (and --latency) as before to resume."
+                $"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")}{(curve ? " with curves" : "")} written by nas tabulate; "
+                    + "use another --output, or the same --seeds (and --latency, --curve) as before to resume."
             );
         return records.Skip(1).Select(r => r.Fields[0]).ToHashSet(StringComparer.Ordinal);
     }
@@ -86,6 +94,9 @@ public sealed class Tabulator(
         var validation = new double[seeds];
         var test = new double?[seeds];
         var seconds = new double[seeds];
+        var curves = new double[seeds][];
+        var curveSeconds = new double[seeds][];
+        int epochs = estimator.Settings.Epochs;
         long? parameters = null,
             flops = null;
         string status = "ok";
@@ -100,6 +111,18 @@ public sealed class Tabulator(
             parameters ??= result.Metrics.Parameters;
             flops ??= result.Metrics.Flops;
             seconds[s] = result.CostSeconds;
+            curves[s] = Enumerable
+                .Range(1, epochs)
+                .Select(e =>
+                    result.Curve.FirstOrDefault(p => p.Epoch == e)?.ValidationAccuracy is { } a && double.IsFinite(a)
+                        ? a
+                        : 1.0 / classes
+                )
+                .ToArray();
+            curveSeconds[s] = Enumerable
+                .Range(1, epochs)
+                .Select(e => result.Curve.LastOrDefault(p => p.Epoch <= e)?.Seconds ?? result.CostSeconds)
+                .ToArray();
             if (result.Status == TrialStatus.Ok)
             {
                 validation[s] = result.Metrics.ValidationAccuracy!.Value;
@@ -129,6 +152,12 @@ public sealed class Tabulator(
             fields.AddRange([F(b1, TableLatency.Format), F(b64, TableLatency.Format)]);
         }
         fields.Add(status);
+        if (curve)
+        {
+            string Joined(double[][] values, string format) =>
+                string.Join(';', Enumerable.Range(0, epochs).Select(e => F(values.Average(v => v[e]), format)));
+            fields.AddRange([Joined(curves, "0.######"), Joined(curveSeconds, "0.###")]);
+        }
         for (int s = 0; s < seeds; s++)
             fields.AddRange([F(validation[s]), F(test[s]), F(seconds[s], "0.###")]);
         return CsvFormat.Line(fields);

@@ -9,6 +9,11 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     public string Version { get; set; } =
         info.Build.Length == 0 || info.Build == info.Version ? info.Version : $"{info.Version} ({info.Build})";
     public int Used { get; private set; }
+
+    /// <summary>Epochs of training paid in this heat (a continuation pays its extra epochs only).</summary>
+    public double Epochs { get; private set; }
+    private readonly Dictionary<int, double> _epochsOf = [];
+    private int _bestRung = int.MinValue;
     public int Failures { get; private set; }
     public double Seconds { get; private set; }
     public Trial? BestTrial { get; private set; }
@@ -45,6 +50,8 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             true,
             0
         );
+        (Epochs, _bestRung) = (0, int.MinValue);
+        _epochsOf.Clear();
         Curve.Clear();
         Vectors.Clear();
         InFlight.Clear();
@@ -85,12 +92,23 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
     {
         Used++;
         Seconds += trial.CostSeconds;
+        double epochs = trial.Fidelity.Epochs ?? 0;
+        _epochsOf[trial.Index] = epochs;
+        if (!trial.FromCache)
+            Epochs += Math.Max(0, epochs - (trial.Continues is { } parent ? _epochsOf.GetValueOrDefault(parent) : 0));
         if (trial.Status != TrialStatus.Ok)
         {
             Failures++;
             return;
         }
-        // The pick: the best objective (validation accuracy unless the race's objective says otherwise).
+        // The pick: the best objective (validation accuracy unless the race's objective says otherwise), at the highest
+        // rung reached in a race with a fidelity ladder (as the referee picks): a higher rung starts the pick afresh.
+        int rung = trial.Rung ?? int.MaxValue;
+        if (rung < _bestRung)
+            return;
+        bool promoted = rung > _bestRung;
+        if (promoted)
+            (_bestRung, BestTrial, Best) = (rung, null, null);
         if (TrackScoring.Value(trial) is { } value && (BestTrial is null || value > TrackScoring.Value(BestTrial)))
             BestTrial = trial;
         if (trial.Objectives is { } vector)
@@ -153,6 +171,8 @@ internal sealed class ContestantTrack(ContestantInfo info, int entry)
             HeatsFinished = HeatsFinished,
             Used = Used,
             Budget = settings?.Budget,
+            Epochs = settings?.MultiFidelity == true || settings?.BudgetEpochs is not null ? Epochs : null,
+            BudgetEpochs = settings?.BudgetEpochs,
             Failures = Failures,
             Seconds = Seconds,
             Rating = rating,

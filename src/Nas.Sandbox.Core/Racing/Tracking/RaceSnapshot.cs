@@ -78,6 +78,10 @@ public sealed record ContestantStanding
     public int HeatsFinished { get; init; }
     public int Used { get; init; }
     public int? Budget { get; init; }
+
+    /// <summary>Epochs of training paid in the current heat, in a race budgeted in epochs or with a fidelity ladder; null otherwise.</summary>
+    public double? Epochs { get; init; }
+    public double? BudgetEpochs { get; init; }
     public int Failures { get; init; }
 
     /// <summary>Seconds spent in the current heat (measured, or simulated for a table).</summary>

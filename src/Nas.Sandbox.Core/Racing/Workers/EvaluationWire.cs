@@ -20,6 +20,15 @@ internal static class EvaluationWire
             ["seed"] = request.Seed,
             ["dataSeed"] = request.DataSeed,
             ["fidelity"] = JObject.FromObject(request.Fidelity, JournalFormat.Serializer),
+            ["checkpoint"] = request.Checkpoint is { } checkpoint
+                ? new JObject
+                {
+                    ["saveTo"] = checkpoint.SaveTo,
+                    ["resumeFrom"] = checkpoint.ResumeFrom,
+                    ["resumeEpochs"] = checkpoint.ResumeEpochs,
+                    ["resumeCurve"] = new JArray(checkpoint.ResumeCurve.Select(JournalFormat.CurvePoint)),
+                }
+                : null,
         };
 
     public static (Architecture Architecture, EvaluationRequest Request) ParseRequest(JObject message) =>
@@ -30,6 +39,15 @@ internal static class EvaluationWire
                 Seed = (long)message["seed"]!,
                 DataSeed = (long)message["dataSeed"]!,
                 Fidelity = message["fidelity"]?.ToObject<Fidelity>(JournalFormat.Serializer) ?? new Fidelity(),
+                Checkpoint = message["checkpoint"] is JObject checkpoint
+                    ? new TrainingCheckpoint
+                    {
+                        SaveTo = (string?)checkpoint["saveTo"],
+                        ResumeFrom = (string?)checkpoint["resumeFrom"],
+                        ResumeEpochs = (int?)checkpoint["resumeEpochs"] ?? 0,
+                        ResumeCurve = Curve(checkpoint["resumeCurve"]),
+                    }
+                    : null,
             }
         );
 
@@ -42,6 +60,7 @@ internal static class EvaluationWire
             ["cost"] = result.CostSeconds,
             ["fidelity"] = JObject.FromObject(result.Fidelity, JournalFormat.Serializer),
             ["message"] = result.Message,
+            ["curve"] = new JArray(result.Curve.Select(JournalFormat.CurvePoint)),
         };
 
     public static EvaluationResult ParseResult(JObject reply) =>
@@ -52,5 +71,9 @@ internal static class EvaluationWire
             CostSeconds = (double)reply["cost"]!,
             Fidelity = reply["fidelity"]!.ToObject<Fidelity>(JournalFormat.Serializer)!,
             Message = (string?)reply["message"],
+            Curve = Curve(reply["curve"]),
         };
+
+    private static EpochResult[] Curve(JToken? points) =>
+        (points as JArray)?.Select(JournalFormat.ParseCurvePoint).ToArray() ?? [];
 }
