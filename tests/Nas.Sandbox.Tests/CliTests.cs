@@ -270,8 +270,9 @@ public sealed class CliTests : IDisposable
             .Trim()
             .Should()
             .Be(
-                "error: Unknown strategy 'evolution'. Available: bananas, crossover-evolution, darts, edge-bandit, gdas, "
-                    + "greedy-local-search, local-search, nsga-ii, random-search, regularized-evolution, reinforce."
+                "error: Unknown strategy 'evolution'. Available: asha, bananas, bohb, crossover-evolution, darts, edge-bandit, "
+                    + "gdas, greedy-local-search, hyperband, local-search, nsga-ii, random-search, regularized-evolution, "
+                    + "reinforce, successive-halving."
             );
     }
 

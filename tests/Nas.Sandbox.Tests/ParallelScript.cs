@@ -8,16 +8,30 @@ namespace Nas.Sandbox.Tests;
 /// <see cref="SearchContext.Pending"/> grow 0, 1, 2, …), results coming back one or two at a time in an order a seeded
 /// scheduler picks (not the ask order), and new asks as workers free up, until <c>trials</c> trials have been asked and
 /// told. The same arguments give the same script, so a run can be repeated, and any ask re-asked of a rebuilt instance.
+/// An <see cref="IMultiFidelityStrategy"/> is asked through <see cref="IMultiFidelityStrategy.AskTrial"/>, and the rung
+/// and continued trial it asks for go into its <see cref="PendingTrial"/> and, when it comes back, its <see cref="Trial"/>.
 /// </summary>
 internal static class ParallelScript
 {
-    /// <summary>One ask: its index, what was in flight (ask order), what had been told (completion order), the answer.</summary>
+    /// <summary>
+    /// One ask: its index, what was in flight (ask order), what had been told (completion order), the answer (for a
+    /// strategy that is not multi-fidelity, a <see cref="TrialAsk"/> with neither rung nor continuation).
+    /// </summary>
     public sealed record Asked(
         int Index,
         IReadOnlyList<PendingTrial> Pending,
         IReadOnlyList<Trial> Told,
-        Architecture Answer
-    );
+        TrialAsk Request
+    )
+    {
+        public Architecture Answer => Request.Architecture;
+    }
+
+    /// <summary>What <paramref name="strategy"/> asks: <see cref="IMultiFidelityStrategy.AskTrial"/> when it has it.</summary>
+    public static TrialAsk AskOf(IStrategy strategy, SearchContext context) =>
+        strategy is IMultiFidelityStrategy multiFidelity
+            ? multiFidelity.AskTrial(context)
+            : new TrialAsk { Architecture = strategy.Ask(context) };
 
     /// <summary>
     /// Runs the script. <paramref name="context"/> makes the context of ask (index, pending, told count): it must build a
@@ -43,14 +57,23 @@ internal static class ParallelScript
             {
                 int index = asks.Count;
                 var inFlightNow = pending.ToArray();
-                var answer = strategy.Ask(context(index, inFlightNow, told.Count));
-                asks.Add(new Asked(index, inFlightNow, told.ToArray(), answer));
-                pending.Add(new PendingTrial { Index = index, Architecture = answer });
+                var request = AskOf(strategy, context(index, inFlightNow, told.Count));
+                asks.Add(new Asked(index, inFlightNow, told.ToArray(), request));
+                pending.Add(
+                    new PendingTrial
+                    {
+                        Index = index,
+                        Architecture = request.Architecture,
+                        Rung = request.Rung,
+                        Continues = request.Continues,
+                    }
+                );
             }
             for (int n = Math.Min(pending.Count, 1 + scheduler.Next(2)); n > 0; n--)
             {
                 int i = scheduler.Next(pending.Count);
-                var trial = finish(pending[i]);
+                // The trial ran where it was asked to, whatever `finish` copied.
+                var trial = finish(pending[i]) with { Rung = pending[i].Rung, Continues = pending[i].Continues };
                 pending.RemoveAt(i);
                 told.Add(trial);
                 strategy.Tell(trial);

@@ -72,6 +72,10 @@ public sealed class StrategyConformanceTests
                 "greedy-local-search",
                 "edge-bandit",
                 "crossover-evolution",
+                "successive-halving",
+                "hyperband",
+                "asha",
+                "bohb",
             ]);
     }
 
@@ -316,7 +320,19 @@ public sealed class StrategyConformanceTests
     public void The_built_in_sample_based_strategies_are_parallel_and_the_sequential_ones_are_not()
     {
         var parallel = ParallelStrategies().Select(row => (string)row[0]).Distinct().ToArray();
-        parallel.Should().Contain(["random-search", "regularized-evolution", "local-search", "bananas"]);
+        parallel
+            .Should()
+            .Contain([
+                "random-search",
+                "regularized-evolution",
+                "local-search",
+                "bananas",
+                // Multi-fidelity strategies are parallel strategies: the parallel theory races them on a ladder.
+                "successive-halving",
+                "hyperband",
+                "asha",
+                "bohb",
+            ]);
         // REINFORCE learns from rewards in order, NSGA-II by whole generations, DARTS and GDAS train between asks.
         parallel.Should().NotContain(["reinforce", "nsga-ii", "darts", "gdas"]);
     }
@@ -358,6 +374,8 @@ public sealed class StrategyConformanceTests
                 EvaluationsUsed = told,
                 TrainingSetup = kit,
                 Pending = pending,
+                // A ladder, so that multi-fidelity strategies ask at rungs and continue trials; the others ignore it.
+                Fidelities = Ladder,
             };
         (List<ParallelScript.Asked> Asks, List<Trial> Told) Script()
         {
@@ -413,17 +431,18 @@ public sealed class StrategyConformanceTests
             }
 
         // (c) Rebuild by replay: a new instance told the finished trials in completion order, then asked the same ask.
+        // For a multi-fidelity strategy the whole ask: architecture, rung and the trial it continues.
         foreach (int index in new[] { 3, 9, 14, 18, 23, 29 })
         {
             var ask = asks[index];
             var rebuilt = entry.Factory.Create(knobs);
             foreach (var trial in ask.Told)
                 rebuilt.Tell(trial);
-            rebuilt
-                .Ask(Context(ask.Index, ask.Pending, ask.Told.Count))
+            ParallelScript
+                .AskOf(rebuilt, Context(ask.Index, ask.Pending, ask.Told.Count))
                 .Should()
                 .Be(
-                    ask.Answer,
+                    ask.Request,
                     $"ask {index} ({ask.Told.Count} told, {ask.Pending.Count} in flight): the rebuilt instance must ask what the original asked"
                 );
             (rebuilt as IDisposable)?.Dispose();
@@ -431,7 +450,26 @@ public sealed class StrategyConformanceTests
 
         // (d) The whole script again: the same asks, the same results.
         var (again, toldAgain) = Script();
-        again.Select(a => a.Answer).Should().Equal(asks.Select(a => a.Answer));
+        again.Select(a => a.Request).Should().Equal(asks.Select(a => a.Request));
         toldAgain.Select(t => (t.Index, t.Status)).Should().Equal(told.Select(t => (t.Index, t.Status)));
+
+        // (e) Rungs on the ladder; a continuation names an ok trial of its own that has come back, at a lower rung.
+        foreach (var ask in asks)
+        {
+            if (ask.Request.Rung is int rung)
+                rung.Should().BeInRange(0, Ladder.Length - 1, $"ask {ask.Index} asks for a rung off the ladder");
+            if (ask.Request.Continues is not int parent)
+                continue;
+            var continued = ask.Told.SingleOrDefault(t => t.Index == parent);
+            continued.Should().NotBeNull($"ask {ask.Index} continues trial {parent}, which has not come back");
+            continued!.Status.Should().Be(TrialStatus.Ok, $"ask {ask.Index} continues a trial that is not ok");
+            continued.Architecture.Should().Be(ask.Answer);
+            (continued.Rung ?? Ladder.Length - 1)
+                .Should()
+                .BeLessThan(ask.Request.Rung ?? Ladder.Length - 1, $"ask {ask.Index} continues to a rung not higher");
+        }
     }
+
+    /// <summary>The fidelity ladder of the parallel script, in epochs.</summary>
+    private static readonly int[] Ladder = [1, 3, 9];
 }
