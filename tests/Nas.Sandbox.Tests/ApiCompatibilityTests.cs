@@ -117,9 +117,9 @@ public sealed class ApiCompatibilityTests : IDisposable
         );
 
     [Fact]
-    public void The_contracts_are_api_2_1_and_the_torch_free_assembly_references_no_torchsharp()
+    public void The_contracts_are_api_2_2_and_the_torch_free_assembly_references_no_torchsharp()
     {
-        ApiVersion.Current.Should().Be(new Version(2, 1));
+        ApiVersion.Current.Should().Be(new Version(2, 2));
         var contracts = typeof(IStrategy).Assembly;
         var torch = typeof(IOperation).Assembly;
         contracts.GetName().Name.Should().Be("Nas.Sandbox.Abstractions");
