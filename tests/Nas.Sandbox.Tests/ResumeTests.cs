@@ -10,28 +10,63 @@ namespace Nas.Sandbox.Tests;
 /// </summary>
 public sealed class ResumeTests : IDisposable
 {
-    private static string[] Race(int heats = 4, int budget = 60, int workers = 1) =>
+    /// <summary>
+    /// A multi-fidelity race on the curves test table: continuations, brackets mid-way and early stopping when killed.
+    /// </summary>
+    private static string[] LadderRace(int workers) =>
         [
             "race",
             "--estimator",
             "tabular",
+            "--table",
+            Path.Combine(ScriptTestKit.RepoRoot, "tests", "data", "nb201-2op-curves-3ep.csv"),
+            "--fidelities",
+            "1,3",
+            "--early-stop",
+            "median",
             "--budget",
-            $"{budget}",
+            "20",
             "--heats",
-            $"{heats}",
+            "3",
             "--seed",
             "11",
             "--workers",
             $"{workers}",
             "--strategy",
+            "asha",
+            "--strategy",
+            "hyperband",
+            "--strategy",
+            "bohb",
+            "--strategy",
             "random-search",
-            "--strategy",
-            "regularized-evolution:population=10",
-            "--strategy",
-            "local-search",
-            "--strategy",
-            "reinforce",
         ];
+
+    private static string[] Race(int heats = 4, int budget = 60, int workers = 1, bool ladder = false) =>
+        ladder
+            ? LadderRace(workers)
+            :
+            [
+                "race",
+                "--estimator",
+                "tabular",
+                "--budget",
+                $"{budget}",
+                "--heats",
+                $"{heats}",
+                "--seed",
+                "11",
+                "--workers",
+                $"{workers}",
+                "--strategy",
+                "random-search",
+                "--strategy",
+                "regularized-evolution:population=10",
+                "--strategy",
+                "local-search",
+                "--strategy",
+                "reinforce",
+            ];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-resume-").FullName;
     private string Home => Directory.CreateDirectory(Path.Combine(_folder, "home")).FullName;
@@ -49,7 +84,8 @@ public sealed class ResumeTests : IDisposable
             if ((string)e["type"]! != "trial")
                 continue;
             string key = $"{e["heat"]}/{e["contestant"]}/{e["index"]}";
-            string value = $"{e["arch"]} {e["status"]} {e["metrics"]} {e["cost"]} {e["cached"]}";
+            string value =
+                $"{e["arch"]} {e["status"]} {e["metrics"]} {e["cost"]} {e["cached"]} {e["rung"]} {e["continues"]} {e["message"]}";
             (trials.TryGetValue(key, out var list) ? list : trials[key] = []).Add(value);
         }
         return trials;
@@ -58,7 +94,7 @@ public sealed class ResumeTests : IDisposable
     private static string[] Standings(string summary) =>
         JObject.Parse(summary)["contestants"]!
             .Select(c =>
-                $"{c["contestant"]} {c["evaluations"]} {c["failures"]} {c["bestValidationAccuracy"]} {c["testAccuracyOfBest"]} {c["seconds"]}"
+                $"{c["contestant"]} {c["evaluations"]} {c["failures"]} {c["bestValidationAccuracy"]} {c["testAccuracyOfBest"]} {c["seconds"]} {c["epochs"]}"
             )
             .ToArray();
 
@@ -66,15 +102,23 @@ public sealed class ResumeTests : IDisposable
     /// With 4 workers, random search, regularized evolution and local search have several trials in flight (REINFORCE
     /// stays sequential): a kill lands between a trial's start and its return, and the resume starts it again.
     /// </remarks>
+    /// <para>The ladder race (multi-fidelity strategies, continuations, early stopping) is killed mid-bracket and
+    /// mid-continuation alike: a resume starts an interrupted continuation again as the same continuation.</para>
     [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    public void Races_killed_20_times_in_all_and_resumed_each_time_end_as_an_uninterrupted_one(int workers)
+    [InlineData(1, false)]
+    [InlineData(4, false)]
+    [InlineData(4, true)]
+    public void Races_killed_20_times_in_all_and_resumed_each_time_end_as_an_uninterrupted_one(int workers, bool ladder)
     {
         string reference = Path.Combine(_folder, "reference.jsonl");
-        var (exit, expected, err) = Nas([.. Race(workers: workers), "--json", "--journal", reference]);
+        var (exit, expected, err) = Nas([.. Race(workers: workers, ladder: ladder), "--json", "--journal", reference]);
         exit.Should().Be(0, err);
         var expectedTrials = Trials(reference).ToDictionary(t => t.Key, t => t.Value.Single());
+        if (ladder)
+            File.ReadLines(reference)
+                .Should()
+                .Contain(l => l.Contains("\"continues\":"), "the multi-fidelity strategies continue trials")
+                .And.Contain(l => l.Contains("(median rule)"), "random search's trials are stopped early");
         if (workers > 1)
             File.ReadLines(reference)
                 .Where(l =>
@@ -101,7 +145,9 @@ public sealed class ResumeTests : IDisposable
                 long length = File.Exists(journal) ? new FileInfo(journal).Length : 0;
                 using var process = NasProcess.Start(
                     Home,
-                    length > 0 ? ["race", "--resume", journal] : [.. Race(workers: workers), "--journal", journal]
+                    length > 0
+                        ? ["race", "--resume", journal]
+                        : [.. Race(workers: workers, ladder: ladder), "--journal", journal]
                 );
                 if (length > 0)
                     resumes++;

@@ -59,8 +59,7 @@ public sealed class RaceStatistics
     {
         lock (_gate)
         {
-            bool bySeconds = settings.Budget is null;
-            double budget = settings.Budget ?? settings.BudgetSeconds ?? 0;
+            var (unit, budget) = Measure(settings);
             var result = new List<CheckpointStanding>();
             foreach (var contestant in _trials.Keys.Select(k => k.Contestant).Distinct().Order(StringComparer.Ordinal))
             foreach (double fraction in Fractions)
@@ -68,7 +67,7 @@ public sealed class RaceStatistics
                 double mark = budget * fraction;
                 var picks = _trials
                     .Where(t => t.Key.Contestant == contestant)
-                    .Select(t => BestBy(t.Value, mark, bySeconds))
+                    .Select(t => BestBy(t.Value, mark, unit))
                     .Where(b => b is not null)
                     .Select(b => b!)
                     .ToArray();
@@ -90,12 +89,11 @@ public sealed class RaceStatistics
     {
         lock (_gate)
         {
-            bool bySeconds = settings.Budget is null;
-            double budget = settings.Budget ?? settings.BudgetSeconds ?? 0;
+            var (unit, budget) = Measure(settings);
             var contestants = _trials.Keys.Select(k => k.Contestant).Distinct().Order(StringComparer.Ordinal).ToArray();
             var heats = _trials.Keys.Select(k => k.Heat).Distinct().Order().ToArray();
             double? Final(string c, int h) =>
-                _trials.TryGetValue((c, h), out var t) && BestBy(t, budget, bySeconds) is { } best
+                _trials.TryGetValue((c, h), out var t) && BestBy(t, budget, unit) is { } best
                     ? testAccuracyOf(best.Architecture.Key)
                     : null;
             var comparisons = new List<PairedComparison>();
@@ -129,7 +127,12 @@ public sealed class RaceStatistics
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         var checkpoints = Checkpoints(settings, testAccuracyOf);
-        string unit = settings.Budget is null ? "s" : " evals";
+        string unit = Measure(settings).Unit switch
+        {
+            BudgetUnit.Evaluations => " evals",
+            BudgetUnit.Epochs => " epochs",
+            _ => "s",
+        };
         text.AppendLine(
             c,
             $"anytime standings (mean ± std over heats; test = held-out accuracy of the best by validation):"
@@ -162,26 +165,58 @@ public sealed class RaceStatistics
         string F(double? v) => v?.ToString("0.0000", c) ?? "-";
     }
 
+    private enum BudgetUnit
+    {
+        Evaluations,
+        Seconds,
+        Epochs,
+    }
+
+    /// <summary>What the standings are measured in: the race's evaluation budget, else its epoch budget, else seconds.</summary>
+    private static (BudgetUnit Unit, double Budget) Measure(RaceSettings settings) =>
+        settings.Budget is { } evaluations ? (BudgetUnit.Evaluations, evaluations)
+        : settings.BudgetEpochs is { } epochs ? (BudgetUnit.Epochs, epochs)
+        : (BudgetUnit.Seconds, settings.BudgetSeconds ?? 0);
+
     /// <summary>
-    /// The contestant's pick among the trials that finished within <paramref name="mark"/> evaluations (or seconds): the
-    /// ok trial with the best objective (<see cref="Trial.Objective"/>, the validation accuracy in the default race).
+    /// The contestant's pick among the trials that finished within <paramref name="mark"/> evaluations, epochs or seconds:
+    /// the ok trial with the best objective (<see cref="Trial.Objective"/>, the validation accuracy in the default race)
+    /// at the highest rung reached (a race with a fidelity ladder; see <see cref="ContestantRun"/>).
     /// </summary>
-    private static Trial? BestBy(List<Trial> trials, double mark, bool bySeconds)
+    private static Trial? BestBy(List<Trial> trials, double mark, BudgetUnit unit)
     {
         Trial? best = null;
         double spent = 0;
+        var epochsOf = new Dictionary<int, double>();
         for (int i = 0; i < trials.Count; i++)
         {
-            spent += trials[i].CostSeconds;
-            if (bySeconds ? spent > mark + 1e-9 : i + 1 > mark + 1e-9)
+            var trial = trials[i];
+            double epochs = trial.Fidelity.Epochs ?? 0;
+            epochsOf[trial.Index] = epochs;
+            spent += unit switch
+            {
+                BudgetUnit.Evaluations => 1,
+                BudgetUnit.Seconds => trial.CostSeconds,
+                _ => trial.FromCache
+                    ? 0
+                    : Math.Max(0, epochs - (trial.Continues is { } parent ? epochsOf.GetValueOrDefault(parent) : 0)),
+            };
+            if (spent > mark + 1e-9)
                 break;
             if (
-                trials[i].Status == TrialStatus.Ok
-                && trials[i].Metrics.ValidationAccuracy is not null
-                && (trials[i].Objective ?? trials[i].Metrics.ValidationAccuracy) is { } v
-                && v > (best is null ? double.MinValue : best.Objective ?? best.Metrics.ValidationAccuracy!.Value)
+                trial.Status != TrialStatus.Ok
+                || trial.Metrics.ValidationAccuracy is null
+                || (trial.Objective ?? trial.Metrics.ValidationAccuracy) is not { } v
             )
-                best = trials[i];
+                continue;
+            int rung = trial.Rung ?? int.MaxValue,
+                bestRung = best?.Rung ?? int.MaxValue;
+            if (
+                best is null
+                || rung > bestRung
+                || rung == bestRung && v > (best.Objective ?? best.Metrics.ValidationAccuracy!.Value)
+            )
+                best = trial;
         }
         return best;
     }

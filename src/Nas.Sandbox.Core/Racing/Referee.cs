@@ -264,15 +264,26 @@ public sealed class Referee
             switch (step)
             {
                 case ResumeEvent.Evaluated { Trial: var trial, StartedAt: var startedAt, FinishedAt: var finishedAt }:
+                    // Stopped early below the rung it was asked at (its trial-started line has that rung): cached there too, as
+                    // the uninterrupted race cached it (LandAsync).
+                    int? askedRung = run.Unfinished.TryGetValue(trial.Index, out var asked)
+                        ? asked.Plan.Rung
+                        : trial.Rung;
                     if (!trial.FromCache)
+                    {
                         run.Cache[TrialKey.Of(trial)] = trial;
+                        run.Cache[new TrialKey(trial.Architecture, askedRung)] = trial;
+                    }
                     run.Record(trial);
                     run.Unfinished.Remove(trial.Index);
                     if (finishedAt is { } landed)
                     {
                         run.Flight.Landed(landed, trial.CostSeconds);
                         if (!trial.FromCache)
+                        {
                             run.LandedAt[TrialKey.Of(trial)] = landed;
+                            run.LandedAt[new TrialKey(trial.Architecture, askedRung)] = landed;
+                        }
                     }
                     Notify(new TrialFinished(run.Label, heat, trial, run.Best, startedAt, finishedAt));
                     break;
@@ -349,7 +360,7 @@ public sealed class Referee
                     Math.Max(startedAt, run.LandedAt.GetValueOrDefault(plan.Key))
                 );
             else if (run.Flight.Find(plan.Key) is { } original)
-                run.Flight.Repeat(index, original, startedAt);
+                run.Flight.Repeat(index, original, startedAt, plan.Continues?.Index);
             else if (_pool is not null)
                 run.Flight.StartRunning(
                     index,
@@ -495,6 +506,7 @@ public sealed class Referee
                 Index = landed.Index,
                 CostSeconds = 0,
                 FromCache = true,
+                Continues = landed.Continues,
             };
         if (!trial.FromCache)
         {
@@ -921,7 +933,8 @@ public sealed class Referee
             // Evaluated now, back after its cost on the contestant's worker clock; a repeat of a pending architecture
             // comes back with it, at no cost, as a repeat of a finished one is served from the cache.
             var flying =
-                contestant.Flight.Find(plan.Key) is { } original ? contestant.Flight.Repeat(index, original)
+                contestant.Flight.Find(plan.Key) is { } original
+                    ? contestant.Flight.Repeat(index, original, continues: plan.Continues?.Index)
                 : _pool is not null
                     ? contestant.Flight.StartRunning(
                         index,

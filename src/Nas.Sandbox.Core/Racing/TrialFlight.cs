@@ -108,7 +108,8 @@ internal sealed class TrialFlight(bool wallClock = false)
     }
 
     /// <summary>A repeat of a pending architecture: it comes back with that one, served at no cost, like a cached repeat.</summary>
-    public FlyingTrial Repeat(int index, FlyingTrial original, double? startedAt = null)
+    /// <param name="continues">The trial the repeat was asked to continue (its own, not the original's): journaled with it.</param>
+    public FlyingTrial Repeat(int index, FlyingTrial original, double? startedAt = null, int? continues = null)
     {
         double start = startedAt ?? Now;
         Clock = Math.Max(Clock, start);
@@ -126,6 +127,7 @@ internal sealed class TrialFlight(bool wallClock = false)
             {
                 Running = original.Running,
                 Rung = original.Rung,
+                Continues = continues,
             }
         );
     }
