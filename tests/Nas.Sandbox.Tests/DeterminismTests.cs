@@ -194,8 +194,9 @@ internal static class DeterminismKit
         lines.Where(l => (string)l["type"]! == "trial").ToList();
 
     /// <summary>
-    /// The trials of a training race as (contestant, heat, index, arch, fidelity, status, metrics, objective, cached,
-    /// message): what the race measured and decided, without the cost and latencies timed on this machine.
+    /// The trials of a training race as (contestant, heat, index, arch, fidelity, status, metrics, curve, objective,
+    /// cached, message): what the race measured and decided, without the cost, latencies and curve seconds timed on this
+    /// machine.
     /// </summary>
     public static List<JObject> TrainedTrials(IEnumerable<JObject> lines) =>
         Trials(lines)
@@ -203,6 +204,9 @@ internal static class DeterminismKit
             {
                 var trial = (JObject)line.DeepClone();
                 trial.Remove("cost");
+                // The learning curve's seconds are timed too; its accuracies and losses are what was measured.
+                foreach (var point in trial["curve"]?.Children<JObject>() ?? [])
+                    point.Remove("seconds");
                 var metrics = (JObject)trial["metrics"]!;
                 metrics.Remove("latencyMs");
                 metrics.Remove("latencyMsBatch64");
