@@ -218,6 +218,10 @@ internal sealed class RaceOptions
         double? epochBudget = result.GetValue(_budgetEpochs);
         bool tabular = result.GetValue(_estimator) == TabularEstimatorName;
         var ladder = FidelityLadder.Parse(result.GetValue(_fidelities));
+        if (epochBudget is not null && ladder.Count == 0 && tabular)
+            throw new NasException(
+                "--budget-epochs on a table needs --fidelities: a lookup trains no epochs of its own without a ladder."
+            );
         if (ladder.Count > 0)
         {
             if (result.GetValue(_fidelity.Epochs) is { } epochs)

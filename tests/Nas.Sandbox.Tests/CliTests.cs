@@ -348,6 +348,10 @@ public sealed class CliTests : IDisposable
                 "error: --early-stop median stops trials between rungs: it needs a fidelity ladder"
             },
             {
+                ["--budget-epochs", "30", "--estimator", "tabular"],
+                "error: --budget-epochs on a table needs --fidelities"
+            },
+            {
                 ["--fidelities", "1,3", "--early-stop", "soon"],
                 "error: --early-stop must be median or curve, not 'soon'."
             },
