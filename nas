@@ -36,10 +36,13 @@ install_dataset() {
   "$root/build/apt-install" dataset-fashion-mnist >&2
 }
 
-# `nas setup`: install what the project needs from Debian (the build ran above), and the pack project templates
+# `nas setup`: install what the project needs from Debian (Fashion-MNIST, redis-server; the build ran above), and the pack project templates
 # (`dotnet new nas-strategy|nas-estimator|nas-operation`; about two seconds; $NAS_TEMPLATE_HIVE selects another hive).
 if [ "${1:-}" = setup ]; then
   [ -f "$dataset_dir/train-images-idx3-ubyte.gz" ] || install_dataset
+  # Redis: the membership store of clusters (nas worker / race --cluster), and the cluster tests start their own.
+  command -v redis-server >/dev/null 2>&1 || "$root/build/apt-install" redis-server >&2 ||
+    echo "nas: warning: could not install redis-server (clusters and their tests need it)" >&2
   hive=()
   [ -n "${NAS_TEMPLATE_HIVE:-}" ] && hive=(--debug:custom-hive "$NAS_TEMPLATE_HIVE")
   DOTNET_NOLOGO=1 dotnet new install "$root/templates" --force "${hive[@]}" >/dev/null ||

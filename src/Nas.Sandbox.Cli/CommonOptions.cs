@@ -63,6 +63,12 @@ internal static class CommonOptions
                 Console.Error.WriteLine(e);
             return 1;
         }
+        catch (Nas.Sandbox.Cluster.ClusterLostException e)
+        {
+            // A cluster race that ran out of workers stops cleanly: its journal is resumable.
+            Console.Error.WriteLine($"stopped: {e.Message}");
+            return 75;
+        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled.");

@@ -20,6 +20,7 @@ public static partial class NasCommandLine
         root.Subcommands.Add(PackCommand.Create());
         root.Subcommands.Add(ContestantProcessCommand.Create());
         root.Subcommands.Add(EstimatorProcessCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
         return root;
     }
 

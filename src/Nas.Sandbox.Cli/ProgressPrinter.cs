@@ -90,6 +90,9 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 _askCharges.Remove(e.Contestant);
                 output.WriteLine($"  {e.Contestant, -24} #{e.Index + 1, -3} FAILED in {e.Phase}: {e.Message}");
                 break;
+            case EstimatorNotice e:
+                output.WriteLine($"  [workers] {e.Message}");
+                break;
         }
     }
 

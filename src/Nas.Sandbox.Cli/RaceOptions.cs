@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Cluster;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Estimators.Tabular;
@@ -89,6 +90,12 @@ internal sealed class RaceOptions
             + "table's training seconds [1]",
         DefaultValueFactory = _ => 1,
     };
+    private readonly Option<string?> _cluster = new("--cluster")
+    {
+        Description =
+            "evaluate on a cluster's workers (nas worker) instead of this machine: redis://HOST[:PORT] or localhost; "
+            + "--workers then caps the trials in flight [all the cluster's slots]",
+    };
     private readonly Option<int?> _workerThreads = new("--worker-threads")
     {
         Description =
@@ -168,6 +175,7 @@ internal sealed class RaceOptions
                 _earlyStop,
                 _heats,
                 _workers,
+                _cluster,
                 _workerThreads,
                 _workerTimeout,
                 _seed,
@@ -263,6 +271,7 @@ internal sealed class RaceOptions
             EarlyStop = result.GetValue(_earlyStop),
             Heats = result.GetValue(_heats) ?? (tabular ? DefaultTabularHeats : 1),
             Workers = result.GetValue(_workers),
+            Cluster = result.GetValue(_cluster) is { } cluster ? ClusterAddress.Parse(cluster).ToString() : null,
             Seed = result.GetValue(_seed),
             // A table was measured at its own fidelity; the training options do not apply.
             Fidelity = tabular ? new Fidelity() : training.ToFidelity(),
@@ -276,7 +285,13 @@ internal sealed class RaceOptions
             Reference = reference,
         };
         settings.Validate();
-        CheckWorkers(result, settings.Workers, tabular);
+        if (settings.Cluster is null)
+            CheckWorkers(result, settings.Workers, tabular);
+        else if (ladder.Count > 0 && !tabular)
+            throw new NasException(
+                "--cluster with --fidelities trains on other machines, where the race's checkpoints are not: not supported yet; "
+                    + "race a ladder on this machine (--workers N) or on a table."
+            );
         // The default name is to the millisecond, and is created new (RaceResume.OpenJournal): races started in the same
         // second, or millisecond, each get their own journal.
         string? namedJournal = result.GetValue(_journal);
@@ -309,7 +324,24 @@ internal sealed class RaceOptions
                 var loaded = _table.Load(result, host);
                 var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
                 FidelityLadder.RequireCurves(ladder, loaded);
-                estimator = new TabularEstimator(loaded, seeds, epochs: ladder.Count > 0);
+                var tableEstimator = new TabularEstimator(loaded, seeds, epochs: ladder.Count > 0);
+                estimator = tableEstimator;
+                if (settings.Cluster is { } tableCluster)
+                    estimator = new ClusterTabular(
+                        ConnectCluster(
+                            tableCluster,
+                            ClusterSetup.ForTable(
+                                loaded,
+                                _table.Mapping(result).Columns,
+                                _table.Mapping(result).Percent,
+                                TableSeedsChoice.Name(seeds),
+                                ladder.Count > 0,
+                                settings.Space
+                            ),
+                            TimeSpan.FromSeconds(WorkerTimeout(result))
+                        ),
+                        tableEstimator
+                    );
                 TableObjective.Require(objective, loaded);
                 settings = settings with
                 {
@@ -330,8 +362,37 @@ internal sealed class RaceOptions
                     throw new NasException("--table is for --estimator tabular.");
                 if (result.GetValue(_table.Seeds) is not null)
                     throw new NasException("--table-seeds is for --estimator tabular.");
-                int threads = WorkerThreads(result, settings.Workers);
-                if (settings.Workers > 1)
+                int threads = settings.Cluster is null ? WorkerThreads(result, settings.Workers) : 0;
+                if (settings.Cluster is { } trainCluster)
+                {
+                    var dispatcher = ConnectCluster(
+                        trainCluster,
+                        ClusterSetup.ForTraining(
+                            WorkerSetup.Create(
+                                [],
+                                [],
+                                settings.Space,
+                                operations,
+                                settings.Estimator,
+                                settings.Dataset,
+                                training,
+                                result.GetValue(_device)!,
+                                threads
+                            ),
+                            settings.Dataset
+                        ),
+                        TimeSpan.FromSeconds(WorkerTimeout(result))
+                    );
+                    bool capped = result.GetResult(_workers) is { Implicit: false };
+                    var clusterEstimator = new ClusterEstimator(
+                        dispatcher,
+                        settings.Estimator,
+                        capped ? settings.Workers : null
+                    );
+                    estimator = clusterEstimator;
+                    settings = settings with { Workers = Math.Min(RaceSettings.MaxWorkers, clusterEstimator.Slots) };
+                }
+                else if (settings.Workers > 1)
                 {
                     var setupTraining = training;
                     string device = result.GetValue(_device)!;
@@ -456,6 +517,13 @@ internal sealed class RaceOptions
             throw new NasException($"--worker-threads {given} is more than this machine's {cores} cores.");
         return given;
     }
+
+    /// <summary>Connects to the cluster and readies its workers (what happens to them is journaled as the race goes).</summary>
+    private static ClusterDispatcher ConnectCluster(
+        string cluster,
+        Newtonsoft.Json.Linq.JObject setup,
+        TimeSpan trialTimeout
+    ) => ClusterDispatcher.ConnectAsync(ClusterAddress.Parse(cluster), setup, trialTimeout).GetAwaiter().GetResult();
 
     private double WorkerTimeout(ParseResult result)
     {

@@ -24,6 +24,7 @@ public static class JournalEventTypes
     public const string HeatRestarted = "heat-restarted";
     public const string RaceResumed = "race-resumed";
     public const string CommandRejected = "command-rejected";
+    public const string EstimatorNotice = "estimator-notice";
 
     /// <summary>The line type of each <see cref="RaceEvent"/> record: every event the referee raises is journaled under one.</summary>
     public static readonly IReadOnlyDictionary<Type, string> ByEvent = new Dictionary<Type, string>
@@ -43,6 +44,7 @@ public static class JournalEventTypes
         [typeof(Racing.HeatRestarted)] = HeatRestarted,
         [typeof(Racing.RaceResumed)] = RaceResumed,
         [typeof(Racing.CommandRejected)] = CommandRejected,
+        [typeof(Racing.EstimatorNotice)] = EstimatorNotice,
     };
 
     /// <summary>Every line type: those of a race's course first, then those of hot swaps and of the console's commands.</summary>
@@ -63,6 +65,7 @@ public static class JournalEventTypes
         HeatRestarted,
         RaceResumed,
         CommandRejected,
+        EstimatorNotice,
     ];
 
     /// <summary>The line type of <paramref name="raceEvent"/>.</summary>

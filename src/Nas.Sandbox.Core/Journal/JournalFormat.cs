@@ -98,6 +98,7 @@ public static class JournalFormat
             HeatRestarted e => new JObject { ["heat"] = e.Heat, ["seed"] = e.Seed },
             RaceResumed e => new JObject { ["heat"] = e.Heat, ["trialsRecorded"] = e.TrialsRecorded },
             CommandRejected e => new JObject { ["command"] = e.Command, ["message"] = e.Message },
+            EstimatorNotice e => new JObject { ["message"] = e.Message, ["warning"] = e.Warning },
             _ => throw new ArgumentException($"No journal format for {raceEvent.GetType().Name}."),
         };
         // type and time first, so a journal reads well in a pager.

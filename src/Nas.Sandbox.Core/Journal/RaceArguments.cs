@@ -78,6 +78,8 @@ public static class RaceArguments
         Number(settings["heats"], "--heats");
         if ((int?)settings["workers"] is > 1)
             Number(settings["workers"], "--workers");
+        if ((string?)settings["cluster"] is { } cluster)
+            arguments.AddRange(["--cluster", cluster]);
         Number(settings["seed"], "--seed");
         Number(settings["callTimeout"], "--call-timeout");
         Number(settings["contestantMemory"], "--contestant-memory");

@@ -107,3 +107,9 @@ public sealed record RaceResumed(int Heat, int TrialsRecorded) : RaceEvent;
 
 /// <summary>A user command could not be applied (unknown strategy, bad knobs, unknown contestant).</summary>
 public sealed record CommandRejected(string Command, string Message) : RaceEvent;
+
+/// <summary>
+/// The estimator says something the race should know and keep (<see cref="Workers.IEstimatorNotices"/>): on a cluster,
+/// a worker joined, was lost (its trials went to other slots), left, or refused the race, and why.
+/// </summary>
+public sealed record EstimatorNotice(string Message, bool Warning = false) : RaceEvent;

@@ -100,7 +100,13 @@ public sealed record RaceSettings
     /// Trials run on worker processes shared by all contestants (several workers, an estimator that is not a table's);
     /// a table's workers are simulated, each contestant's own.
     /// </summary>
-    public bool WorkerProcesses => Workers > 1 && Estimator != "tabular";
+    public bool WorkerProcesses => (Workers > 1 || Cluster is not null) && Estimator != "tabular";
+
+    /// <summary>
+    /// The cluster whose workers evaluate the race's trials (<c>--cluster</c>, e.g. <c>redis://HOST:PORT</c>); null for
+    /// this machine. A tabular race on a cluster still simulates its workers' time: only the lookups are remote.
+    /// </summary>
+    public string? Cluster { get; init; }
 
     /// <summary>
     /// libtorch's CPU thread count in a race that trains (null otherwise): results are bit-identical only at the same

@@ -38,7 +38,7 @@ public sealed class Referee
     private readonly IRaceJournal _journal;
     private readonly RaceTrainingData? _training;
     private readonly Isolation.ContestantProcesses? _isolation;
-    private readonly Workers.WorkerPool? _pool;
+    private readonly Workers.IEvaluationSlots? _pool;
 
     /// <summary>Training checkpoints of the current race, when it has a fidelity ladder (continuations).</summary>
     private CheckpointFolder? _checkpoints;
@@ -65,7 +65,7 @@ public sealed class Referee
             training,
             isolation
         );
-        _pool = estimator as Workers.WorkerPool;
+        _pool = estimator as Workers.IEvaluationSlots;
     }
 
     private ContestantRun NewRun(
@@ -182,6 +182,7 @@ public sealed class Referee
                     if (control is not null && !await control.WaitForTurnAsync(cancellation))
                         continue;
                     ApplyBuilds(state.Contestants, heat);
+                    RaiseEstimatorNotices();
                     if (_pool is not null)
                     {
                         await PooledTurnAsync(thread, state, settings, heat, heatSeed, cancellation);
@@ -397,7 +398,7 @@ public sealed class Referee
         foreach (var contestant in state.Contestants.ToArray())
             if (contestant.PendingEntry is not null || contestant.NeedsRebuild)
                 await PrepareTurnAsync(thread, contestant, settings, heat);
-        while (state.Contestants.Sum(c => c.Flight.Occupying) < settings.Workers)
+        while (state.Contestants.Sum(c => c.Flight.Occupying) < _pool!.Slots)
         {
             var open = new List<ContestantRun>();
             foreach (var contestant in state.Contestants)
@@ -658,6 +659,15 @@ public sealed class Referee
     private void OnSourceFailed(string origin, string message) => _failedBuilds.Enqueue((origin, message));
 
     /// <summary>Hands announced builds to the contestants racing them, and journals failed builds they depend on.</summary>
+    /// <summary>What the estimator has to say (a cluster's workers joining, lost, refusing), journaled from this thread.</summary>
+    private void RaiseEstimatorNotices()
+    {
+        if (_estimator is not Workers.IEstimatorNotices notices)
+            return;
+        foreach (var (message, warning) in notices.TakeNotices())
+            Raise(new EstimatorNotice(message, warning));
+    }
+
     private void ApplyBuilds(List<ContestantRun> contestants, int heat)
     {
         while (_newBuilds.TryDequeue(out var entry))

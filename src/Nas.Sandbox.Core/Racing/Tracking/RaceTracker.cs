@@ -338,6 +338,9 @@ public sealed class RaceTracker
             case CommandRejected e:
                 Notice(NoticeKind.Error, $"{e.Command}: {e.Message}");
                 break;
+            case EstimatorNotice e:
+                Notice(e.Warning ? NoticeKind.Warning : NoticeKind.Info, e.Message);
+                break;
         }
     }
 

@@ -21,7 +21,7 @@ namespace Nas.Sandbox.Core.Racing.Workers;
 /// crashes a worker is most often the architecture itself (too large for memory), which would crash the next one too.
 /// A new worker process takes the slot before it evaluates again.</para>
 /// </summary>
-public sealed class WorkerPool : IEstimator, IDisposable
+public sealed class WorkerPool : IEstimator, IEvaluationSlots, IDisposable
 {
     private readonly Channel<Slot> _idle = Channel.CreateUnbounded<Slot>();
     private readonly Slot[] _slots;
@@ -39,6 +39,8 @@ public sealed class WorkerPool : IEstimator, IDisposable
     public string Name { get; private set; } = "";
 
     public int Count => _slots.Length;
+
+    public int Slots => _slots.Length;
 
     /// <summary>How long one trial may take on a worker before the worker is stopped and replaced.</summary>
     public TimeSpan TrialTimeout { get; }

@@ -1,0 +1,114 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Nas.Sandbox.Core;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Nas.Sandbox.Cluster;
+
+/// <summary>
+/// How a worker (an Orleans silo) and a race (an Orleans client) join the cluster an address names: the same cluster
+/// id, and the same membership store (Redis, or the localhost primary silo).
+/// </summary>
+public static class ClusterHosting
+{
+    /// <summary>Builds a worker's silo host (not started).</summary>
+    public static IHost BuildWorker(WorkerOptions options, WorkerSlots slots) =>
+        new HostBuilder()
+            .UseOrleans(silo =>
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = ClusterAddress.ClusterId;
+                    o.ServiceId = ClusterAddress.ClusterId;
+                });
+                silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
+                if (options.Cluster.Store == ClusterStore.Redis)
+                {
+                    silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(options.Cluster));
+                    silo.ConfigureEndpoints(
+                        options.Advertise,
+                        options.SiloPort,
+                        options.GatewayPort,
+                        listenOnAnyHostAddress: true
+                    );
+                }
+                else
+                    silo.UseLocalhostClustering(
+                        options.SiloPort,
+                        options.GatewayPort,
+                        new IPEndPoint(IPAddress.Loopback, options.Cluster.Port)
+                    );
+                // A worker that dies is noticed in seconds, not the default half a minute: a trial waits for it.
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                    o.NumMissedProbesLimit = 2;
+                    o.NumVotesForDeathDeclaration = 1;
+                });
+                silo.Services.AddSingleton(slots);
+                silo.Services.AddPlacementDirector<NamedSiloPlacement, NamedSiloPlacementDirector>();
+            })
+            .Build();
+
+    /// <summary>Builds a race's client host (not started).</summary>
+    public static IHost BuildClient(ClusterAddress address, TimeSpan responseTimeout) =>
+        new HostBuilder()
+            .UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = ClusterAddress.ClusterId;
+                    o.ServiceId = ClusterAddress.ClusterId;
+                });
+                if (address.Store == ClusterStore.Redis)
+                    client.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(address));
+                else
+                    client.UseLocalhostClustering(LocalhostGatewayPort);
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
+                // Fail at once when no worker answers: the race says so instead of retrying silently.
+                client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+            })
+            .Build();
+
+    /// <summary>The primary silo's gateway port in a localhost cluster (Orleans' default).</summary>
+    public const int LocalhostGatewayPort = 30000;
+
+    /// <summary>
+    /// Checks that the Redis an address names answers, before Orleans is started on it (whose own failure is a long
+    /// retry and a stack trace): one clear error naming the address.
+    /// </summary>
+    public static void RequireRedis(ClusterAddress address, string option = "--cluster")
+    {
+        if (address.Store != ClusterStore.Redis)
+            return;
+        var config = RedisOptions(address);
+        config.AbortOnConnectFail = true;
+        config.ConnectTimeout = 3000;
+        config.ConnectRetry = 1;
+        try
+        {
+            using var redis = ConnectionMultiplexer.Connect(config);
+            redis.GetDatabase().Ping();
+        }
+        catch (RedisException e)
+        {
+            throw new NasException(
+                $"{option} {address}: Redis does not answer at {address.RedisEndpoint} ({FirstLine(e.Message)}). "
+                    + "Start it (redis-server --bind 127.0.0.1 --port "
+                    + address.Port
+                    + " for this machine) or name the store your workers use."
+            );
+        }
+    }
+
+    private static ConfigurationOptions RedisOptions(ClusterAddress address)
+    {
+        var config = ConfigurationOptions.Parse(address.RedisEndpoint);
+        config.AbortOnConnectFail = false;
+        return config;
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+}

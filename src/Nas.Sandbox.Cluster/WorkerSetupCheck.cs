@@ -1,0 +1,76 @@
+using Nas.Sandbox.Core.Estimators.Tabular;
+using Nas.Sandbox.Core.Evaluation.Data;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Cluster;
+
+/// <summary>
+/// What a worker accepts from a race, and how it turns the race's setup into its own: nothing runs that the worker
+/// did not verify. Built-in estimators and operations only (plugin, script and pack code would have to come as a
+/// verified pack, which this version does not send: it refuses them); the data set and the table are found on this
+/// machine by name and used only when their SHA-256 is the race's.
+/// </summary>
+public static class WorkerSetupCheck
+{
+    public sealed record Outcome(JObject? Setup, string? Refusal);
+
+    public static Outcome Localize(JObject raceSetup, WorkerOptions options)
+    {
+        var setup = (JObject)raceSetup.DeepClone();
+        if (Strings(setup["plugins"]).Length > 0 || Strings(setup["scripts"]).Length > 0)
+            return Refuse(
+                "it names plugin or script folders; a worker runs only built-in estimators and operations (packs are not sent to workers yet)"
+            );
+        string estimator = (string?)setup["estimator"] ?? "";
+        if (!SandboxHost.EstimatorNames.Contains(estimator))
+            return Refuse(
+                $"estimator '{estimator}' is not built in; a worker runs only built-in estimators ({string.Join(", ", SandboxHost.EstimatorNames)})"
+            );
+        var builtIn = OperationRegistry.CreateDefault().Names;
+        if (setup["space"]?["operations"] is JArray operations)
+        {
+            var foreign = operations.Select(o => (string)o!).Where(o => !builtIn.Contains(o)).ToArray();
+            if (foreign.Length > 0)
+                return Refuse(
+                    $"operation(s) {string.Join(", ", foreign)} are not built in; a worker runs only built-in operations"
+                );
+        }
+        if (setup["table"] is JObject table)
+        {
+            string name = (string)table["name"]!;
+            string sha = (string)table["sha256"]!;
+            string[] candidates =
+            [
+                Path.Combine(Path.GetDirectoryName(ShippedTables.DefaultPath)!, name),
+                .. options.TableFolders.Select(folder => Path.Combine(folder, name)),
+                (string?)table["path"] ?? "",
+            ];
+            string? found = candidates.FirstOrDefault(c =>
+                c.Length > 0 && File.Exists(c) && DataFingerprint.OfFile(c) == sha
+            );
+            if (found is null)
+                return Refuse(
+                    $"table {name} with SHA-256 {sha[..12]}… is not on this machine (looked in: {string.Join(", ", candidates.Where(c => c.Length > 0))}); copy it into a folder given to nas worker --tables"
+                );
+            table["path"] = found;
+            return new Outcome(setup, null);
+        }
+        string dataset = (string)setup["dataset"]!;
+        string datasetSha = (string?)setup["datasetSha256"] ?? "";
+        string[] folders = [DataFingerprint.DatasetFolder(dataset), FashionMnist.DefaultDirectory];
+        string? folder = folders.Distinct().FirstOrDefault(f => DataFingerprint.OfDataset(f) == datasetSha);
+        if (folder is null)
+            return Refuse(
+                $"data set {dataset.Split(':')[0]} with SHA-256 {(datasetSha.Length >= 12 ? datasetSha[..12] : datasetSha)}… is not on this machine (looked in: {string.Join(", ", folders.Distinct())}); install {FashionMnist.DebianPackage}"
+            );
+        setup["dataset"] = $"fashion-mnist:{folder}";
+        return new Outcome(setup, null);
+    }
+
+    private static Outcome Refuse(string why) => new(null, why);
+
+    private static string[] Strings(JToken? token) =>
+        token is JArray array ? array.Select(t => (string)t!).ToArray() : [];
+}

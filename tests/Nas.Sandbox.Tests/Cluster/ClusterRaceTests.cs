@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using Newtonsoft.Json.Linq;
+
+namespace Nas.Sandbox.Tests.Cluster;
+
+/// <summary>
+/// A real cluster on this machine: Debian's redis-server as the membership store (127.0.0.1, a free port), three
+/// <c>nas worker</c> processes, and <c>nas race --cluster</c>. One worker is killed with SIGKILL mid-race; the race
+/// must end with every trial journaled exactly once and, on a table, the same standings as a local race.
+/// </summary>
+public sealed class ClusterRaceTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nas-cluster-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string[] TableRace(string journal, params string[] extra) =>
+        [
+            "race",
+            "--estimator",
+            "tabular",
+            "--strategy",
+            "random-search",
+            "--strategy",
+            "local-search",
+            "--budget",
+            "100",
+            "--heats",
+            "12",
+            "--seed",
+            "5",
+            "--json",
+            "--journal",
+            journal,
+            .. extra,
+        ];
+
+    [Fact]
+    public async Task A_table_race_on_three_workers_with_one_killed_mid_race_ends_as_the_same_race_run_locally()
+    {
+        using var redis = new RedisServer();
+        using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
+        foreach (string name in new[] { "w1", "w2", "w3" })
+            workers.Start(name);
+
+        string local = Path.Combine(_folder, "local.jsonl"),
+            remote = Path.Combine(_folder, "cluster.jsonl");
+        var (exit, expected, err) = NasProcess.Run(TableRace(local));
+        exit.Should().Be(0, err);
+
+        // Kill the worker serving the race's lookups once a third of them are journaled.
+        using var race = NasProcess.Start(
+            Path.Combine(_folder, "home"),
+            TableRace(remote, "--cluster", redis.Connection)
+        );
+        var stdout = race.StandardOutput.ReadToEndAsync();
+        var stderr = race.StandardError.ReadToEndAsync();
+        string killed = KillTheBusyWorkerOnce(remote, workers, trials: 800);
+        race.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("the race must end without the killed worker");
+        race.ExitCode.Should().Be(0, await stderr);
+
+        Standings(await stdout)
+            .Should()
+            .Equal(Standings(expected), "the cluster race is the local race, number for number");
+        var trials = Trials(remote);
+        trials.Should().HaveCount(2 * 12 * 100).And.OnlyHaveUniqueItems(t => t.Key, "every trial is journaled once");
+        trials.Select(t => t.Arch).Should().Equal(Trials(local).Select(t => t.Arch));
+        Notices(remote).Should().Contain(n => n.Contains($"cluster worker {killed}") && n.Contains("was lost"));
+        trials
+            .Should()
+            .NotContain(t => t.Message.Contains($"on cluster worker {killed}") && t.Message.Contains("after"));
+    }
+
+    [Fact]
+    public async Task A_training_race_loses_a_worker_mid_evaluation_and_every_trial_is_still_journaled_and_paid_once()
+    {
+        using var redis = new RedisServer();
+        using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
+        foreach (string name in new[] { "w1", "w2", "w3" })
+            workers.Start(name);
+        string journal = Path.Combine(_folder, "train.jsonl");
+        string[] race =
+        [
+            "race",
+            "--cluster",
+            redis.Connection,
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--strategy",
+            "random-search",
+            "--strategy",
+            "regularized-evolution",
+            "--budget",
+            "8",
+            "--epochs",
+            "1",
+            "--train-images",
+            "300",
+            "--validation-images",
+            "200",
+            "--seed",
+            "2",
+            "--journal",
+            journal,
+        ];
+        using var process = NasProcess.Start(Path.Combine(_folder, "home"), race);
+        _ = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // Every worker holds a trial once three are started and fewer than three have come back.
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (Count(journal, "\"type\":\"trial-started\"") < 3)
+        {
+            DateTime.UtcNow.Should().BeBefore(until, "the race should start trials");
+            await Task.Delay(50);
+        }
+        workers.Kill("w2");
+        process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue();
+        process.ExitCode.Should().Be(0, await stderr);
+
+        var trials = Trials(journal);
+        trials.Should().HaveCount(16).And.OnlyHaveUniqueItems(t => t.Key);
+        trials
+            .Should()
+            .OnlyContain(t => t.Status == "ok", "a lost worker's trial is evaluated again elsewhere, not failed");
+        trials
+            .Should()
+            .NotContain(t => t.Message.StartsWith("evaluated on cluster worker w2", StringComparison.Ordinal));
+        var moved = trials.Where(t => t.Message.Contains("after w2 was lost")).ToArray();
+        moved.Should().NotBeEmpty("w2 was evaluating a trial when it was killed");
+        // Paid once: the cost is the run that finished, not the lost one's seconds on top.
+        foreach (var trial in moved)
+            trial.Cost.Should().BeLessThan(trial.LostSeconds + trial.Cost).And.BePositive();
+        Notices(journal).Should().Contain(n => n.Contains("cluster worker w2") && n.Contains("was lost"));
+    }
+
+    [Fact]
+    public void Bad_clusters_are_refused_with_one_clear_error_before_anything_runs()
+    {
+        var (exit, _, err) = NasProcess.Run("race", "--estimator", "tabular", "--cluster", "redis:/127.0.0.1");
+        exit.Should().NotBe(0);
+        err.Should().Contain("--cluster 'redis:/127.0.0.1': expected redis://HOST[:PORT]");
+
+        int closed = RedisServer.FreePort();
+        (exit, _, err) = NasProcess.Run("race", "--estimator", "tabular", "--cluster", $"redis://127.0.0.1:{closed}");
+        exit.Should().NotBe(0);
+        err.Should().Contain($"Redis does not answer at 127.0.0.1:{closed}");
+
+        (exit, _, err) = NasProcess.Run("worker", "--cluster", $"redis://127.0.0.1:{closed}");
+        exit.Should().NotBe(0);
+        err.Should().Contain($"Redis does not answer at 127.0.0.1:{closed}");
+
+        using var redis = new RedisServer();
+        (exit, _, err) = NasProcess.Run("race", "--estimator", "tabular", "--cluster", redis.Connection);
+        exit.Should().NotBe(0);
+        err.Should().Contain("no worker").And.Contain($"nas worker --cluster {redis.Connection}");
+
+        // A worker runs built-in code only: a script estimator is refused by each worker, with its reason.
+        using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
+        workers.Start("w1");
+        (exit, _, err) = NasProcess.Run(
+            "race",
+            "--cluster",
+            redis.Connection,
+            "--estimator",
+            ScriptTestKit.Example("param-proxy.csx"),
+            "--budget",
+            "2"
+        );
+        exit.Should().NotBe(0);
+        err.Should().Contain("w1").And.Contain("is not built in");
+    }
+
+    private static string KillTheBusyWorkerOnce(string journal, WorkerProcesses workers, int trials)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (Count(journal, "\"type\":\"trial\"") < trials)
+        {
+            DateTime.UtcNow.Should().BeBefore(until, "the cluster race should journal trials");
+            Thread.Sleep(20);
+        }
+        string busy = Trials(journal).Last().Message.Split(' ').Last();
+        workers.Kill(busy);
+        return busy;
+    }
+
+    private static int Count(string journal, string marker)
+    {
+        if (!File.Exists(journal))
+            return 0;
+        using var stream = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        int count = 0;
+        while (reader.ReadLine() is { } line)
+            if (line.Contains(marker, StringComparison.Ordinal))
+                count++;
+        return count;
+    }
+
+    private sealed record JournaledTrial(string Key, string Arch, string Status, double Cost, string Message)
+    {
+        /// <summary>The seconds the message says a lost worker had spent ("… after w2 was lost after 3.2 s …").</summary>
+        public double LostSeconds =>
+            double.Parse(
+                Message.Split(" was lost after ")[1].Split(' ')[0],
+                System.Globalization.CultureInfo.InvariantCulture
+            );
+    }
+
+    private static List<JournaledTrial> Trials(string journal)
+    {
+        using var stream = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var trials = new List<JournaledTrial>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (!line.Contains("\"type\":\"trial\"", StringComparison.Ordinal))
+                continue;
+            var trial = JObject.Parse(line);
+            trials.Add(
+                new JournaledTrial(
+                    $"{trial["contestant"]}/{trial["heat"]}/{trial["index"]}",
+                    (string)trial["arch"]!,
+                    (string)trial["status"]!,
+                    (double)trial["cost"]!,
+                    (string?)trial["message"] ?? ""
+                )
+            );
+        }
+        return trials;
+    }
+
+    private static List<string> Notices(string journal) =>
+        File.ReadLines(journal)
+            .Where(l => l.Contains("\"type\":\"estimator-notice\"", StringComparison.Ordinal))
+            .Select(l => (string)JObject.Parse(l)["message"]!)
+            .ToList();
+
+    private static string[] Standings(string summary) =>
+        JObject.Parse(summary)["contestants"]!
+            .Select(c =>
+                $"{c["contestant"]} {c["evaluations"]} {c["failures"]} {c["bestValidationAccuracy"]} {c["testAccuracyOfBest"]} {c["seconds"]}"
+            )
+            .ToArray();
+}
