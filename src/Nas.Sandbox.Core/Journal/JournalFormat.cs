@@ -371,6 +371,7 @@ public static class JournalFormat
             ["heats"] = s.Heats,
             ["seed"] = s.Seed,
             ["workers"] = s.Workers,
+            ["cluster"] = s.Cluster,
             ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer),
             ["validationImages"] = s.ValidationImages,
             ["callTimeout"] = s.CallTimeout.TotalSeconds,

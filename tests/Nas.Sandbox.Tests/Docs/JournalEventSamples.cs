@@ -129,6 +129,7 @@ internal static class JournalEventSamples
             new HeatRestarted(0, 42),
             new RaceResumed(0, 2),
             new CommandRejected("add nonesuch", "Unknown strategy 'nonesuch'."),
+            new EstimatorNotice("worker w2 lost after 4.2 s: its trial goes to another slot", Warning: true),
         ];
     }
 }
