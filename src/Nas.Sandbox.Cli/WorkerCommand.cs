@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Nas.Sandbox.Cluster;
 using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Evaluation;
 
 namespace Nas.Sandbox.Cli;
 
@@ -97,7 +98,9 @@ internal static class WorkerCommand
                         throw new NasException($"--slots must be at least 1, not {givenSlots}.");
                     if (givenThreads is < 1)
                         throw new NasException($"--worker-threads must be at least 1, not {givenThreads}.");
-                    int slotCount = givenSlots ?? Math.Max(1, cores / (givenThreads ?? cores));
+                    // One slot per GPU when the slots train on GPUs; else the cores shared out by thread count.
+                    int gpus = Devices.GpusToSpreadOver(result.GetValue(device)!);
+                    int slotCount = givenSlots ?? (gpus > 0 ? gpus : Math.Max(1, cores / (givenThreads ?? cores)));
                     int threadCount = givenThreads ?? Math.Max(1, cores / slotCount);
                     bool first =
                         address.Store == ClusterStore.Localhost && !PortInUse(ClusterAddress.DefaultPrimarySiloPort);

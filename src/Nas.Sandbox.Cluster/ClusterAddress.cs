@@ -8,8 +8,18 @@ namespace Nas.Sandbox.Cluster;
 /// worker and race that names the same Redis is one cluster) or <c>localhost</c> (one machine, no store: the first
 /// worker is the primary silo on Orleans' default ports, 11111 and gateway 30000, and the others join it).
 /// </summary>
-public sealed record ClusterAddress(ClusterStore Store, string Host, int Port)
+/// <remarks>
+/// <c>rediss://</c> is the same store over TLS. A store's password is never part of the address (which the journal
+/// records and process lists show): it comes from <see cref="PasswordVariable"/> (and <see cref="UserVariable"/>).
+/// </remarks>
+public sealed record ClusterAddress(ClusterStore Store, string Host, int Port, bool Tls = false)
 {
+    /// <summary>The environment variable a Redis store's password is read from, by workers and races alike.</summary>
+    public const string PasswordVariable = "NAS_CLUSTER_PASSWORD";
+
+    /// <summary>The environment variable a Redis store's ACL user is read from (unset: the default user).</summary>
+    public const string UserVariable = "NAS_CLUSTER_USER";
+
     /// <summary>Orleans' cluster and service id: one per store; a race and its workers must agree on it.</summary>
     public const string ClusterId = "nas-sandbox";
 
@@ -17,16 +27,23 @@ public sealed record ClusterAddress(ClusterStore Store, string Host, int Port)
     public const int DefaultPrimarySiloPort = 11111;
 
     /// <summary>The form <c>--cluster</c> takes, for errors and help.</summary>
-    public const string Forms = "redis://HOST[:PORT] (a Redis membership store) or localhost (one machine)";
+    public const string Forms =
+        "redis://HOST[:PORT] (a Redis membership store; rediss:// over TLS) or localhost (one machine)";
 
     public static ClusterAddress Parse(string text, string option = "--cluster")
     {
         string given = text.Trim();
-        if (given.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
-        {
-            var (host, port) = HostAndPort(given["redis://".Length..], DefaultRedisPort, text, option);
-            return new ClusterAddress(ClusterStore.Redis, host, port);
-        }
+        foreach (var (scheme, tls) in new[] { ("redis://", false), ("rediss://", true) })
+            if (given.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                string rest = given[scheme.Length..];
+                if (rest.Contains('@'))
+                    throw new NasException(
+                        $"{option}: a password does not belong in the address (journals and process lists would show it); set {PasswordVariable} instead."
+                    );
+                var (host, port) = HostAndPort(rest, DefaultRedisPort, text, option);
+                return new ClusterAddress(ClusterStore.Redis, host, port, tls);
+            }
         if (given.Equals("localhost", StringComparison.OrdinalIgnoreCase))
             return new ClusterAddress(ClusterStore.Localhost, "127.0.0.1", DefaultPrimarySiloPort);
         throw new NasException($"{option} '{text}': expected {Forms}.");
@@ -35,7 +52,8 @@ public sealed record ClusterAddress(ClusterStore Store, string Host, int Port)
     /// <summary>The StackExchange.Redis endpoint (<c>HOST:PORT</c>).</summary>
     public string RedisEndpoint => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
-    public override string ToString() => Store == ClusterStore.Redis ? $"redis://{RedisEndpoint}" : "localhost";
+    public override string ToString() =>
+        Store == ClusterStore.Redis ? $"{(Tls ? "rediss" : "redis")}://{RedisEndpoint}" : "localhost";
 
     private static (string Host, int Port) HostAndPort(string rest, int defaultPort, string text, string option)
     {

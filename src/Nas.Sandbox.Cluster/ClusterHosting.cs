@@ -98,7 +98,9 @@ public static class ClusterHosting
                 $"{option} {address}: Redis does not answer at {address.RedisEndpoint} ({FirstLine(e.Message)}). "
                     + "Start it (redis-server --bind 127.0.0.1 --port "
                     + address.Port
-                    + " for this machine) or name the store your workers use."
+                    + " for this machine) or name the store your workers use"
+                    + (address.Tls ? "" : "; a store that needs TLS is rediss://")
+                    + $"; a password comes from {ClusterAddress.PasswordVariable}."
             );
         }
     }
@@ -107,6 +109,11 @@ public static class ClusterHosting
     {
         var config = ConfigurationOptions.Parse(address.RedisEndpoint);
         config.AbortOnConnectFail = false;
+        config.Ssl = address.Tls;
+        if (Environment.GetEnvironmentVariable(ClusterAddress.PasswordVariable) is { Length: > 0 } password)
+            config.Password = password;
+        if (Environment.GetEnvironmentVariable(ClusterAddress.UserVariable) is { Length: > 0 } user)
+            config.User = user;
         return config;
     }
 

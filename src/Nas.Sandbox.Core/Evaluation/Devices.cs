@@ -51,4 +51,20 @@ public static class Devices
         }
         return name;
     }
+
+    /// <summary>
+    /// How many GPUs <see cref="ForWorker"/> spreads workers over for <paramref name="name"/>: every GPU for <c>cuda</c>
+    /// (and <c>auto</c> on a machine with GPUs), none for <c>cpu</c> or a named <c>cuda:N</c>. A cluster worker offers one
+    /// slot per GPU by default.
+    /// </summary>
+    public static int GpusToSpreadOver(string name)
+    {
+        string text = name.Trim().ToLowerInvariant();
+        if (text == "cuda" || text == "auto" && cuda.is_available())
+        {
+            Resolve("cuda");
+            return Math.Max(1, cuda.device_count());
+        }
+        return 0;
+    }
 }

@@ -13,7 +13,8 @@ internal sealed class RedisServer : IDisposable
     private static readonly string[] Installed = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
     private readonly Process _process;
 
-    public RedisServer()
+    /// <param name="password">When given, Redis requires it (<c>--requirepass</c>), as a production store would.</param>
+    public RedisServer(string? password = null)
     {
         Port = FreePort();
         string program = Installed.FirstOrDefault(File.Exists)
@@ -35,6 +36,11 @@ internal sealed class RedisServer : IDisposable
             }
         )
             start.ArgumentList.Add(arg);
+        if (password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(password);
+        }
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
