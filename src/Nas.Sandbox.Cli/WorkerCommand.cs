@@ -156,7 +156,18 @@ internal static class WorkerCommand
                         Console.WriteLine(
                             $"worker {options.Name}: {unfinished} trial(s) still running after {leaveSeconds} s; the race gives them to other slots."
                         );
-                    await host.StopAsync(CancellationToken.None);
+                    // A graceful stop writes "dead" into the membership store; when the store is away or lost its data
+                    // (Redis restarted without saving), Orleans retries that without end and ignores the token. After
+                    // 20 s the worker leaves anyway: the other silos declare it dead themselves, the race's pings notice.
+                    var stop = host.StopAsync(CancellationToken.None);
+                    if (await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20))) != stop)
+                    {
+                        Console.WriteLine(
+                            $"worker {options.Name} left {address} without saying goodbye: the membership store did not answer within 20 s."
+                        );
+                        workerSlots.Dispose();
+                        Environment.Exit(0); // the host's own disposal would wait on the same store
+                    }
                     Console.WriteLine($"worker {options.Name} left {address}.");
                     return 0;
                 }));

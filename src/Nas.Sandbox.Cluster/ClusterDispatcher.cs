@@ -216,7 +216,22 @@ public sealed class ClusterDispatcher : IDisposable
         return taken;
     }
 
-    private void Notice(string message, bool warning = false) => _notices.Enqueue((message, warning));
+    /// <summary>
+    /// Queues news for the journal. The same news twice in a row is said once: every trial waiting for a worker notices
+    /// that none is left, and the journal needs it once.
+    /// </summary>
+    private void Notice(string message, bool warning = false)
+    {
+        lock (_notices)
+        {
+            if (message == _lastNotice)
+                return;
+            _lastNotice = message;
+            _notices.Enqueue((message, warning));
+        }
+    }
+
+    private string? _lastNotice;
 
     public void Dispose()
     {
@@ -319,15 +334,36 @@ public sealed class ClusterDispatcher : IDisposable
         Notice($"cluster worker {worker.Card.Name} is leaving; its running trials finish there");
     }
 
-    /// <summary>Every second: new workers are readied, known ones pinged.</summary>
+    /// <summary>
+    /// Every second: new workers are readied, known ones pinged. Discovery reads the membership store; when it is away
+    /// (Redis down), the race says so once, goes on with the workers it knows (pinging them, so a death is still
+    /// noticed), and says so again when it is back.
+    /// </summary>
     private async Task WatchAsync()
     {
+        string? storeTrouble = null;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
-                await DiscoverAsync(initial: false).ConfigureAwait(false);
+                try
+                {
+                    await DiscoverAsync(initial: false).ConfigureAwait(false);
+                    if (storeTrouble is not null)
+                        Notice($"cluster membership at {Address} answers again; workers may join and leave");
+                    storeTrouble = null;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
+                {
+                    if (storeTrouble is null)
+                        Notice(
+                            $"cluster membership at {Address} does not answer ({FirstLine(e)}): the race goes on with the "
+                                + "workers it has; joins wait until it is back",
+                            warning: true
+                        );
+                    storeTrouble = FirstLine(e);
+                }
                 Worker[] known;
                 lock (_gate)
                     known = _workers.Values.Where(w => !w.Gone).ToArray();
@@ -339,7 +375,7 @@ public sealed class ClusterDispatcher : IDisposable
             }
             catch (Exception e)
             {
-                // The store or the gateway may be away for a moment: the next round tries again.
+                // A ping round that failed as a whole (the gateway away for a moment): the next round tries again.
                 Notice($"cluster: {FirstLine(e)}", warning: true);
             }
         }
@@ -512,7 +548,16 @@ public sealed class ClusterDispatcher : IDisposable
         }
     }
 
-    private static string FirstLine(Exception e) => $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
+    private static string FirstLine(Exception e)
+    {
+        string line = e.Message.Split('\n')[0].Trim();
+        // An error a silo could not send back (Redis' own exceptions have no Orleans codec) is named by its type.
+        const string noCodec = "Could not find a codec for type ";
+        int at = line.IndexOf(noCodec, StringComparison.Ordinal);
+        return at >= 0
+            ? $"{line[(at + noCodec.Length)..].TrimEnd('.').Split('.')[^1]} on a worker"
+            : $"{e.GetType().Name}: {line}";
+    }
 
     private static EvaluationResult Failed(EvaluationRequest request, string message) =>
         new()

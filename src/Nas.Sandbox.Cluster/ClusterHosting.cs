@@ -40,12 +40,17 @@ public static class ClusterHosting
                         options.GatewayPort,
                         new IPEndPoint(IPAddress.Loopback, options.Cluster.Port)
                     );
-                // A worker that dies is noticed in seconds, not the default half a minute: a trial waits for it.
+                // A worker that dies is noticed in seconds, not the default half a minute: a trial waits for it. And
+                // when every worker died at once (no one left to declare them dead), a new one must not wait a minute
+                // for their stale entries: a heartbeat every 5 s, stale after two missed. 100 workers write 20 times a
+                // second to the store, nothing for Redis (docs/cluster-scaling.md).
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {
                     o.ProbeTimeout = TimeSpan.FromSeconds(2);
                     o.NumMissedProbesLimit = 2;
                     o.NumVotesForDeathDeclaration = 1;
+                    o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+                    o.NumMissedTableIAmAliveLimit = 2;
                 });
                 silo.Services.AddSingleton(slots);
                 silo.Services.AddPlacementDirector<NamedSiloPlacement, NamedSiloPlacementDirector>();
@@ -67,6 +72,8 @@ public static class ClusterHosting
                 else
                     client.UseLocalhostClustering(LocalhostGatewayPort);
                 client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
+                // When every gateway the race knew is gone, the workers that joined since are found in seconds.
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 // Fail at once when no worker answers: the race says so instead of retrying silently.
                 client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
             })

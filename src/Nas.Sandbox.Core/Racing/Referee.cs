@@ -422,7 +422,17 @@ public sealed class Referee
         {
             // Stopping the race (Ctrl-C, the console's quit) does not wait for a training to end: its trial was
             // journaled as started and is evaluated again on --resume.
-            await Task.WhenAny(done.Select(d => d.Trial.Running!)).WaitAsync(cancellation);
+            var anyDone = Task.WhenAny(done.Select(d => d.Trial.Running!));
+            if (_estimator is Workers.IEstimatorNotices)
+                // A cluster's news (a worker lost, none left and the race waiting) is journaled while it happens, not
+                // when a trial next comes back, which may be minutes later.
+                while (!anyDone.IsCompleted)
+                {
+                    await Task.WhenAny(anyDone, Task.Delay(TimeSpan.FromSeconds(1), cancellation));
+                    cancellation.ThrowIfCancellationRequested();
+                    RaiseEstimatorNotices();
+                }
+            await anyDone.WaitAsync(cancellation);
         }
         var first = flying
             .Select(c => (Contestant: c, Trial: c.Flight.FirstDone()))
