@@ -232,6 +232,7 @@ public sealed class ClusterDispatcher : IDisposable
     }
 
     private string? _lastNotice;
+    private long _given;
 
     public void Dispose()
     {
@@ -258,9 +259,12 @@ public sealed class ClusterDispatcher : IDisposable
             Task changed;
             lock (_gate)
             {
-                var free = _workers.Values.Where(w => w.Usable && w.Free > 0).MaxBy(w => w.Free);
+                // The worker with the most free slots, and of those the one given a trial longest ago: trials spread
+                // over every worker (a newcomer gets work at once, even when one worker could keep up alone).
+                var free = _workers.Values.Where(w => w.Usable && w.Free > 0).MaxBy(w => (w.Free, -w.LastGiven));
                 if (free is not null)
                 {
+                    free.LastGiven = ++_given;
                     free.Free--;
                     return free;
                 }
@@ -577,6 +581,9 @@ public sealed class ClusterDispatcher : IDisposable
         public bool Gone { get; set; }
         public bool Usable => !Gone;
         public int MissedPings { get; set; }
+
+        /// <summary>When it was last given a trial (the dispatcher's count of trials given).</summary>
+        public long LastGiven { get; set; }
         public TaskCompletionSource Lost { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Newtonsoft.Json.Linq;
+using static Nas.Sandbox.Tests.Cluster.ClusterJournal;
 
 namespace Nas.Sandbox.Tests.Cluster;
 
@@ -8,6 +9,8 @@ namespace Nas.Sandbox.Tests.Cluster;
 /// <c>nas worker</c> processes, and <c>nas race --cluster</c>. One worker is killed with SIGKILL mid-race; the race
 /// must end with every trial journaled exactly once and, on a table, the same standings as a local race.
 /// </summary>
+// One cluster at a time: each starts worker processes or silos that would otherwise share the 2 cores with another's.
+[Collection(OneClusterAtATime.Name)]
 public sealed class ClusterRaceTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("nas-cluster-").FullName;
@@ -182,63 +185,4 @@ public sealed class ClusterRaceTests : IDisposable
         workers.Kill(busy);
         return busy;
     }
-
-    private static int Count(string journal, string marker)
-    {
-        if (!File.Exists(journal))
-            return 0;
-        using var stream = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        int count = 0;
-        while (reader.ReadLine() is { } line)
-            if (line.Contains(marker, StringComparison.Ordinal))
-                count++;
-        return count;
-    }
-
-    private sealed record JournaledTrial(string Key, string Arch, string Status, double Cost, string Message)
-    {
-        /// <summary>The seconds the message says a lost worker had spent ("… after w2 was lost after 3.2 s …").</summary>
-        public double LostSeconds =>
-            double.Parse(
-                Message.Split(" was lost after ")[1].Split(' ')[0],
-                System.Globalization.CultureInfo.InvariantCulture
-            );
-    }
-
-    private static List<JournaledTrial> Trials(string journal)
-    {
-        using var stream = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        var trials = new List<JournaledTrial>();
-        while (reader.ReadLine() is { } line)
-        {
-            if (!line.Contains("\"type\":\"trial\"", StringComparison.Ordinal))
-                continue;
-            var trial = JObject.Parse(line);
-            trials.Add(
-                new JournaledTrial(
-                    $"{trial["contestant"]}/{trial["heat"]}/{trial["index"]}",
-                    (string)trial["arch"]!,
-                    (string)trial["status"]!,
-                    (double)trial["cost"]!,
-                    (string?)trial["message"] ?? ""
-                )
-            );
-        }
-        return trials;
-    }
-
-    private static List<string> Notices(string journal) =>
-        File.ReadLines(journal)
-            .Where(l => l.Contains("\"type\":\"estimator-notice\"", StringComparison.Ordinal))
-            .Select(l => (string)JObject.Parse(l)["message"]!)
-            .ToList();
-
-    private static string[] Standings(string summary) =>
-        JObject.Parse(summary)["contestants"]!
-            .Select(c =>
-                $"{c["contestant"]} {c["evaluations"]} {c["failures"]} {c["bestValidationAccuracy"]} {c["testAccuracyOfBest"]} {c["seconds"]}"
-            )
-            .ToArray();
 }

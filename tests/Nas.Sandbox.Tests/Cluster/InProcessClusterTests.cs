@@ -1,0 +1,145 @@
+using static Nas.Sandbox.Tests.Cluster.ClusterJournal;
+
+namespace Nas.Sandbox.Tests.Cluster;
+
+/// <summary>
+/// A multi-silo cluster in the test process (<see cref="InProcessSilos"/>) on a real Redis, raced by a real
+/// <c>nas race --cluster</c>: a worker joining mid-race gets work at once, a worker leaving cleanly hands back nothing
+/// and loses nothing, and a race killed mid-way resumes onto the cluster; each ends as the same race run locally.
+/// </summary>
+// One cluster at a time: each starts worker processes or silos that would otherwise share the 2 cores with another's.
+[Collection(OneClusterAtATime.Name)]
+public sealed class InProcessClusterTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nas-silos-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>2 contestants × 100 × 60 heats: 12,000 trials, long enough on a cluster to join and leave during it.</summary>
+    private static string[] TableRace(string journal, params string[] extra) =>
+        [
+            "race",
+            "--estimator",
+            "tabular",
+            "--strategy",
+            "random-search",
+            "--strategy",
+            "regularized-evolution",
+            "--budget",
+            "100",
+            "--heats",
+            "60",
+            "--seed",
+            "11",
+            "--json",
+            "--journal",
+            journal,
+            .. extra,
+        ];
+
+    [Fact]
+    public async Task A_worker_joining_mid_race_gets_work_and_one_leaving_cleanly_loses_nothing()
+    {
+        using var redis = new RedisServer();
+        await using var silos = new InProcessSilos(redis.Connection);
+        await silos.StartAsync("s1");
+        await silos.StartAsync("s2");
+        string local = Path.Combine(_folder, "local.jsonl"),
+            remote = Path.Combine(_folder, "cluster.jsonl");
+        var (exit, expected, err) = NasProcess.Run(TableRace(local));
+        exit.Should().Be(0, err);
+
+        using var race = NasProcess.Start(
+            Path.Combine(_folder, "home"),
+            TableRace(remote, "--cluster", redis.Connection)
+        );
+        var stdout = race.StandardOutput.ReadToEndAsync();
+        var stderr = race.StandardError.ReadToEndAsync();
+        await WaitForTrials(remote, 1000);
+        await silos.StartAsync("s3");
+        // The newcomer is readied within seconds and then serves lookups while the race goes on.
+        await WaitUntil(
+            () => Count(remote, "on cluster worker s3\"") > 0,
+            () =>
+                $"s3 gets work ({Count(remote, "\"type\":\"trial\"")} trials, race exited: {race.HasExited}; notices: {string.Join(" | ", Notices(remote))})"
+        );
+        int servedBeforeLeave = Trials(remote).Count;
+        await silos.LeaveAsync("s1");
+
+        race.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("the race ends on the workers that stay");
+        race.ExitCode.Should().Be(0, await stderr);
+        servedBeforeLeave.Should().BeLessThan(12_000, "s1 left while the race was running");
+        Standings(await stdout).Should().Equal(Standings(expected), "the cluster race is the local race");
+        var trials = Trials(remote);
+        trials.Should().HaveCount(12_000).And.OnlyHaveUniqueItems(t => t.Key, "every trial is journaled once");
+        trials.Should().OnlyContain(t => t.Status == "ok");
+        trials.Select(t => t.Arch).Should().Equal(Trials(local).Select(t => t.Arch));
+        var notices = Notices(remote);
+        notices
+            .Should()
+            .Contain(n =>
+                n.StartsWith("cluster worker s3 ", StringComparison.Ordinal)
+                && n.EndsWith(" joined", StringComparison.Ordinal)
+            );
+        notices.Should().Contain("cluster worker s1 is leaving; its running trials finish there");
+        trials
+            .Should()
+            .NotContain(t => t.Message.Contains(" was lost", StringComparison.Ordinal), "a clean leave loses no trial");
+    }
+
+    [Fact]
+    public async Task A_cluster_race_killed_mid_way_resumes_onto_the_cluster_it_raced_on()
+    {
+        using var redis = new RedisServer();
+        await using var silos = new InProcessSilos(redis.Connection);
+        await silos.StartAsync("s1");
+        await silos.StartAsync("s2");
+        string local = Path.Combine(_folder, "local.jsonl"),
+            remote = Path.Combine(_folder, "cluster.jsonl");
+        var (exit, expected, err) = NasProcess.Run(TableRace(local));
+        exit.Should().Be(0, err);
+
+        using (
+            var race = NasProcess.Start(Path.Combine(_folder, "home"), TableRace(remote, "--cluster", redis.Connection))
+        )
+        {
+            _ = race.StandardOutput.ReadToEndAsync();
+            _ = race.StandardError.ReadToEndAsync();
+            await WaitForTrials(remote, 3000);
+            race.Kill();
+            race.WaitForExit(10_000);
+        }
+        int before = Trials(remote).Count;
+        before.Should().BeLessThan(12_000, "the race was killed mid-way");
+
+        // No --cluster: the journal's cluster setting names it.
+        var (resumed, summary, resumeErr) = NasProcess.Run("race", "--resume", remote, "--json");
+        resumed.Should().Be(0, resumeErr);
+        Standings(summary).Should().Equal(Standings(expected), "the resumed race is the local race");
+        var trials = Trials(remote);
+        trials.Should().HaveCount(12_000).And.OnlyHaveUniqueItems(t => t.Key);
+        trials
+            .Skip(before)
+            .Where(t => t.Message.Length > 0)
+            .Should()
+            .NotBeEmpty()
+            .And.OnlyContain(
+                t => t.Message.Contains("on cluster worker s", StringComparison.Ordinal),
+                "the resumed trials ran on the cluster"
+            );
+    }
+
+    private static Task WaitForTrials(string journal, int count) =>
+        WaitUntil(() => Count(journal, "\"type\":\"trial\"") >= count, () => $"{count} trials journaled");
+
+    private static async Task WaitUntil(Func<bool> condition, Func<string> what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"waited 2 min for: {what()}");
+            await Task.Delay(100);
+        }
+    }
+}
