@@ -120,10 +120,10 @@ internal static class WorkerCommand
                     };
                     double leaveSeconds = Positive(result.GetValue(leaveTimeout), "--leave-timeout");
                     // Nothing but built-in code runs here: no home folder's plugins, no installed packs, no plugin path.
-                    Environment.SetEnvironmentVariable(
-                        "NAS_HOME",
-                        Directory.CreateTempSubdirectory("nas-worker-home-").FullName
-                    );
+                    string emptyHome = Directory.CreateTempSubdirectory("nas-worker-home-").FullName;
+                    Environment.SetEnvironmentVariable("NAS_HOME", emptyHome);
+                    // Gone when the worker ends (a leave, Ctrl-C, an error); a kill -9 leaves it to the temp cleaner.
+                    AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(emptyHome);
                     Environment.SetEnvironmentVariable("NAS_PLUGIN_PATH", null);
                     ClusterHosting.RequireRedis(address);
                     using var workerSlots = new WorkerSlots(options);
@@ -205,6 +205,15 @@ internal static class WorkerCommand
             ?? throw new NasException(
                 "this machine has no IPv4 address other machines could reach; give one with --advertise."
             );
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static int FreePort()

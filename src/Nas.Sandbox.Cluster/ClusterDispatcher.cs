@@ -330,9 +330,9 @@ public sealed class ClusterDispatcher : IDisposable
     {
         lock (_gate)
         {
-            if (worker.Gone)
+            if (worker.Gone || worker.Leaving)
                 return;
-            worker.Gone = true;
+            worker.Leaving = true; // still pinged: a leaver that dies with a trial of ours is lost like any other
             Signal();
         }
         Notice($"cluster worker {worker.Card.Name} is leaving; its running trials finish there");
@@ -387,10 +387,36 @@ public sealed class ClusterDispatcher : IDisposable
 
     private async Task PingAsync(Worker worker)
     {
-        if (await AnswersAsync(worker).ConfigureAwait(false))
+        string? answer = await PingAnswerAsync(worker).ConfigureAwait(false);
+        if (answer is not null)
+        {
             worker.MissedPings = 0;
+            if (answer == WorkerSlots.Leaving)
+                MarkLeaving(worker);
+        }
         else if (++worker.MissedPings >= 2)
-            MarkLost(worker, "it missed two pings");
+        {
+            bool idleLeaver;
+            lock (_gate)
+                idleLeaver = worker.Leaving && worker.Free == worker.Card.Slots;
+            if (idleLeaver)
+                MarkLeft(worker);
+            else
+                MarkLost(worker, "it missed two pings");
+        }
+    }
+
+    /// <summary>A leaving worker with no trial of this race stopped: nothing to hand on, no warning.</summary>
+    private void MarkLeft(Worker worker)
+    {
+        lock (_gate)
+        {
+            if (worker.Gone)
+                return;
+            worker.Gone = true;
+            Signal();
+        }
+        Notice($"cluster worker {worker.Card.Name} left");
     }
 
     /// <summary>
@@ -530,7 +556,7 @@ public sealed class ClusterDispatcher : IDisposable
                     return ($"it could not be readied ({FirstLine(e)})", true);
                 }
             }
-            if (await AnswersAsync(worker).ConfigureAwait(false))
+            if (await PingAnswerAsync(worker).ConfigureAwait(false) is not null)
                 missed = 0;
             else if (++missed >= 2)
             {
@@ -540,7 +566,8 @@ public sealed class ClusterDispatcher : IDisposable
         }
     }
 
-    private static async Task<bool> AnswersAsync(Worker worker)
+    /// <summary>The worker's answer to a ping (<see cref="WorkerSlots.Ready"/> or <see cref="WorkerSlots.Leaving"/>); null when none came in 2 s.</summary>
+    private static async Task<string?> PingAnswerAsync(Worker worker)
     {
         try
         {
@@ -548,7 +575,7 @@ public sealed class ClusterDispatcher : IDisposable
         }
         catch (Exception)
         {
-            return false;
+            return null;
         }
     }
 
@@ -579,7 +606,8 @@ public sealed class ClusterDispatcher : IDisposable
         public IEvaluationWorker Grain { get; } = grain;
         public int Free { get; set; } = card.Slots;
         public bool Gone { get; set; }
-        public bool Usable => !Gone;
+        public bool Leaving { get; set; }
+        public bool Usable => !Gone && !Leaving;
         public int MissedPings { get; set; }
 
         /// <summary>When it was last given a trial (the dispatcher's count of trials given).</summary>

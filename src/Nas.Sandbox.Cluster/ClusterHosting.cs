@@ -18,11 +18,7 @@ public static class ClusterHosting
         new HostBuilder()
             .UseOrleans(silo =>
             {
-                silo.Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = ClusterAddress.ClusterId;
-                    o.ServiceId = ClusterAddress.ClusterId;
-                });
+                silo.Configure<ClusterOptions>(SameCluster);
                 silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
                 if (options.Cluster.Store == ClusterStore.Redis)
                 {
@@ -62,11 +58,7 @@ public static class ClusterHosting
         new HostBuilder()
             .UseOrleansClient(client =>
             {
-                client.Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = ClusterAddress.ClusterId;
-                    o.ServiceId = ClusterAddress.ClusterId;
-                });
+                client.Configure<ClusterOptions>(SameCluster);
                 if (address.Store == ClusterStore.Redis)
                     client.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(address));
                 else
@@ -78,6 +70,13 @@ public static class ClusterHosting
                 client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
             })
             .Build();
+
+    /// <summary>Workers and races of one store are one cluster: the same cluster and service id.</summary>
+    private static void SameCluster(ClusterOptions options)
+    {
+        options.ClusterId = ClusterAddress.ClusterId;
+        options.ServiceId = ClusterAddress.ClusterId;
+    }
 
     /// <summary>The primary silo's gateway port in a localhost cluster (Orleans' default).</summary>
     public const int LocalhostGatewayPort = 30000;

@@ -28,5 +28,5 @@ internal sealed class EvaluationWorker(WorkerSlots slots) : Grain, IEvaluationWo
     public Task<string> Evaluate(string setupHash, string requestJson) =>
         Task.Run(() => slots.EvaluateAsync(setupHash, requestJson));
 
-    public Task<bool> Ping() => Task.FromResult(true);
+    public Task<string> Ping() => Task.FromResult(slots.IsLeaving ? WorkerSlots.Leaving : WorkerSlots.Ready);
 }

@@ -27,9 +27,12 @@ public interface IEvaluationWorker : IGrainWithStringKey
     [AlwaysInterleave]
     Task<string> Evaluate(string setupHash, string requestJson);
 
-    /// <summary>Answers at once, also while every slot trains: the race's way of knowing the worker is alive.</summary>
+    /// <summary>
+    /// Answers at once, also while every slot trains: the race's way of knowing the worker is alive, and whether it is
+    /// leaving (<see cref="WorkerSlots.Leaving"/>: no new trials) or takes trials (<see cref="WorkerSlots.Ready"/>).
+    /// </summary>
     [AlwaysInterleave]
-    Task<bool> Ping();
+    Task<string> Ping();
 }
 
 /// <summary>What a worker tells the race about itself.</summary>

@@ -29,6 +29,9 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
     /// <summary>The reply error of a worker that is stopping: the race gives the trial to another slot.</summary>
     public const string Leaving = "leaving";
 
+    /// <summary>A ping's answer from a worker that takes trials.</summary>
+    public const string Ready = "ready";
+
     private readonly object _gate = new();
     private readonly Dictionary<string, Lazy<IEstimator>> _prepared = [];
     private int _running;
@@ -50,6 +53,8 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
 
     /// <summary>Trials running now.</summary>
     public int Running => Volatile.Read(ref _running);
+
+    public bool IsLeaving => _leaving;
 
     /// <summary>The hash a setup is known by (of its exact JSON text, as the race sent it).</summary>
     public static string HashOf(string setupJson) =>
@@ -134,6 +139,9 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
     {
         _leaving = true;
         var until = DateTime.UtcNow + limit;
+        // Two of the races' ping rounds (one a second): every race has heard that this worker is leaving before it
+        // stops, and gives its next trials to other slots instead of finding a stopped silo and calling it lost.
+        await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         while (Running > 0 && DateTime.UtcNow < until)
             await Task.Delay(100).ConfigureAwait(false);
         return Running;

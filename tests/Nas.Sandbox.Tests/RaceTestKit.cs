@@ -85,10 +85,16 @@ internal static class NasProcess
         Run(new Dictionary<string, string?>(), args);
 
     /// <summary>Starts nas in the background with <c>NAS_HOME</c> = <paramref name="home"/>; the caller reads its output and waits.</summary>
-    public static Process Start(string home, params string[] args)
+    public static Process Start(string home, params string[] args) =>
+        Start(home, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="Start(string, string[])"/>, with more environment variables.</summary>
+    public static Process Start(string home, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = StartInfo(args);
         start.Environment[NasHome.Variable] = home;
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         return Process.Start(start)!;
     }
 

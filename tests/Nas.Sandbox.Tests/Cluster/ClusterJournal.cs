@@ -5,6 +5,28 @@ namespace Nas.Sandbox.Tests.Cluster;
 /// <summary>What the cluster tests read from a race's journal (while it is written, so files are opened shared).</summary>
 internal static class ClusterJournal
 {
+    /// <summary>A tabular race of random search against <paramref name="rival"/>, 100 evaluations a heat, printing JSON.</summary>
+    public static string[] TableRace(string journal, string rival, int heats, int seed, params string[] extra) =>
+        [
+            "race",
+            "--estimator",
+            "tabular",
+            "--strategy",
+            "random-search",
+            "--strategy",
+            rival,
+            "--budget",
+            "100",
+            "--heats",
+            heats.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--seed",
+            seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--json",
+            "--journal",
+            journal,
+            .. extra,
+        ];
+
     public static int Count(string journal, string marker)
     {
         if (!File.Exists(journal))

@@ -18,25 +18,7 @@ public sealed class ClusterRaceTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static string[] TableRace(string journal, params string[] extra) =>
-        [
-            "race",
-            "--estimator",
-            "tabular",
-            "--strategy",
-            "random-search",
-            "--strategy",
-            "local-search",
-            "--budget",
-            "100",
-            "--heats",
-            "12",
-            "--seed",
-            "5",
-            "--json",
-            "--journal",
-            journal,
-            .. extra,
-        ];
+        ClusterJournal.TableRace(journal, "local-search", heats: 12, seed: 5, extra);
 
     [Fact]
     public async Task A_table_race_on_three_workers_with_one_killed_mid_race_ends_as_the_same_race_run_locally()

@@ -17,37 +17,28 @@ public sealed class InProcessClusterTests : IDisposable
 
     /// <summary>2 contestants × 100 × 60 heats: 12,000 trials, long enough on a cluster to join and leave during it.</summary>
     private static string[] TableRace(string journal, params string[] extra) =>
-        [
-            "race",
-            "--estimator",
-            "tabular",
-            "--strategy",
-            "random-search",
-            "--strategy",
-            "regularized-evolution",
-            "--budget",
-            "100",
-            "--heats",
-            "60",
-            "--seed",
-            "11",
-            "--json",
-            "--journal",
-            journal,
-            .. extra,
-        ];
+        ClusterJournal.TableRace(journal, "regularized-evolution", heats: 60, seed: 11, extra);
+
+    /// <summary>Two silos on the Redis, and the race's local run (its journal and its summary) to compare with.</summary>
+    private async Task<(InProcessSilos Silos, string Local, string Remote, string Expected)> TwoSilosAndTheLocalRace(
+        RedisServer redis
+    )
+    {
+        var silos = new InProcessSilos(redis.Connection);
+        await silos.StartAsync("s1");
+        await silos.StartAsync("s2");
+        string local = Path.Combine(_folder, "local.jsonl");
+        var (exit, expected, err) = NasProcess.Run(TableRace(local));
+        exit.Should().Be(0, err);
+        return (silos, local, Path.Combine(_folder, "cluster.jsonl"), expected);
+    }
 
     [Fact]
     public async Task A_worker_joining_mid_race_gets_work_and_one_leaving_cleanly_loses_nothing()
     {
         using var redis = new RedisServer();
-        await using var silos = new InProcessSilos(redis.Connection);
-        await silos.StartAsync("s1");
-        await silos.StartAsync("s2");
-        string local = Path.Combine(_folder, "local.jsonl"),
-            remote = Path.Combine(_folder, "cluster.jsonl");
-        var (exit, expected, err) = NasProcess.Run(TableRace(local));
-        exit.Should().Be(0, err);
+        var (silos, local, remote, expected) = await TwoSilosAndTheLocalRace(redis);
+        await using var cluster = silos;
 
         using var race = NasProcess.Start(
             Path.Combine(_folder, "home"),
@@ -91,13 +82,8 @@ public sealed class InProcessClusterTests : IDisposable
     public async Task A_cluster_race_killed_mid_way_resumes_onto_the_cluster_it_raced_on()
     {
         using var redis = new RedisServer();
-        await using var silos = new InProcessSilos(redis.Connection);
-        await silos.StartAsync("s1");
-        await silos.StartAsync("s2");
-        string local = Path.Combine(_folder, "local.jsonl"),
-            remote = Path.Combine(_folder, "cluster.jsonl");
-        var (exit, expected, err) = NasProcess.Run(TableRace(local));
-        exit.Should().Be(0, err);
+        var (silos, local, remote, expected) = await TwoSilosAndTheLocalRace(redis);
+        await using var cluster = silos;
 
         using (
             var race = NasProcess.Start(Path.Combine(_folder, "home"), TableRace(remote, "--cluster", redis.Connection))

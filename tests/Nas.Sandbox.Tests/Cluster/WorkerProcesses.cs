@@ -11,8 +11,12 @@ internal sealed class WorkerProcesses(string cluster, string home) : IDisposable
     /// <summary>Starts a worker with one slot of one thread and waits until it has joined the cluster.</summary>
     public void Start(string name, params string[] extra)
     {
+        // The worker's own temporary files (its empty home) go below the test's home, deleted with it: a killed
+        // worker cannot clean up after itself.
+        string temp = Directory.CreateDirectory(Path.Combine(home, "tmp")).FullName;
         var process = NasProcess.Start(
             home,
+            new Dictionary<string, string> { ["TMPDIR"] = temp },
             ["worker", "--cluster", cluster, "--name", name, "--slots", "1", "--worker-threads", "1", .. extra]
         );
         var output = new StringWriter();
