@@ -43,6 +43,12 @@ public static class NasHomeMigration
         {
             return Migrate(home, move ?? Directory.Move);
         }
+        catch (DirectoryNotFoundException) when (!Directory.Exists(home.LegacyFolder))
+        {
+            // Another process starting at the same moment moved everything and removed the old folder between this
+            // one's first look (outside the lock) and its next: nothing is left to move or say.
+            return [];
+        }
         catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException)
         {
             // Before any move (the lock, creating the home, listing the old one): everything is still read from where it is.

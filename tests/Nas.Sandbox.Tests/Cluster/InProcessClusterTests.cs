@@ -15,9 +15,9 @@ public sealed class InProcessClusterTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>2 contestants × 100 × 60 heats: 12,000 trials, long enough on a cluster to join and leave during it.</summary>
+    /// <summary>2 contestants × 100 × 40 heats: 8,000 trials, long enough on a cluster to join and leave during it.</summary>
     private static string[] TableRace(string journal, params string[] extra) =>
-        ClusterJournal.TableRace(journal, "regularized-evolution", heats: 60, seed: 11, extra);
+        ClusterJournal.TableRace(journal, "regularized-evolution", heats: 40, seed: 11, extra);
 
     /// <summary>Two silos on the Redis, and the race's local run (its journal and its summary) to compare with.</summary>
     private async Task<(InProcessSilos Silos, string Local, string Remote, string Expected)> TwoSilosAndTheLocalRace(
@@ -46,7 +46,7 @@ public sealed class InProcessClusterTests : IDisposable
         );
         var stdout = race.StandardOutput.ReadToEndAsync();
         var stderr = race.StandardError.ReadToEndAsync();
-        await WaitForTrials(remote, 1000);
+        await WaitForTrials(remote, 500);
         await silos.StartAsync("s3");
         // The newcomer is readied within seconds and then serves lookups while the race goes on.
         await WaitUntil(
@@ -59,10 +59,10 @@ public sealed class InProcessClusterTests : IDisposable
 
         race.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("the race ends on the workers that stay");
         race.ExitCode.Should().Be(0, await stderr);
-        servedBeforeLeave.Should().BeLessThan(12_000, "s1 left while the race was running");
+        servedBeforeLeave.Should().BeLessThan(8_000, "s1 left while the race was running");
         Standings(await stdout).Should().Equal(Standings(expected), "the cluster race is the local race");
         var trials = Trials(remote);
-        trials.Should().HaveCount(12_000).And.OnlyHaveUniqueItems(t => t.Key, "every trial is journaled once");
+        trials.Should().HaveCount(8_000).And.OnlyHaveUniqueItems(t => t.Key, "every trial is journaled once");
         trials.Should().OnlyContain(t => t.Status == "ok");
         trials.Select(t => t.Arch).Should().Equal(Trials(local).Select(t => t.Arch));
         var notices = Notices(remote);
@@ -91,19 +91,19 @@ public sealed class InProcessClusterTests : IDisposable
         {
             _ = race.StandardOutput.ReadToEndAsync();
             _ = race.StandardError.ReadToEndAsync();
-            await WaitForTrials(remote, 3000);
+            await WaitForTrials(remote, 2000);
             race.Kill();
             race.WaitForExit(10_000);
         }
         int before = Trials(remote).Count;
-        before.Should().BeLessThan(12_000, "the race was killed mid-way");
+        before.Should().BeLessThan(8_000, "the race was killed mid-way");
 
         // No --cluster: the journal's cluster setting names it.
         var (resumed, summary, resumeErr) = NasProcess.Run("race", "--resume", remote, "--json");
         resumed.Should().Be(0, resumeErr);
         Standings(summary).Should().Equal(Standings(expected), "the resumed race is the local race");
         var trials = Trials(remote);
-        trials.Should().HaveCount(12_000).And.OnlyHaveUniqueItems(t => t.Key);
+        trials.Should().HaveCount(8_000).And.OnlyHaveUniqueItems(t => t.Key);
         trials
             .Skip(before)
             .Where(t => t.Message.Length > 0)
