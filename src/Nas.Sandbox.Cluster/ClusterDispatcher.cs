@@ -32,6 +32,16 @@ public sealed class ClusterDispatcher : IDisposable
     private readonly IHost _clientHost;
     private readonly IClusterClient _client;
     private readonly string _setupJson;
+
+    /// <summary>
+    /// How long a table lookup's reply may take before it is taken as lost and asked again (of any worker; a lookup is
+    /// free and the same everywhere). A reply travels back through the gateway worker the race is connected to, and
+    /// Orleans drops it when that worker leaves, leaving the call to wait for the client's response timeout (the trial
+    /// timeout plus a minute). A training trial is not asked again this way: it would be paid twice.
+    /// </summary>
+    private static readonly TimeSpan LookupReplyLimit = TimeSpan.FromSeconds(20);
+
+    private readonly TimeSpan _replyLimit;
     private readonly string _setupHash;
     private readonly ConcurrentQueue<(string Message, bool Warning)> _notices = new();
     private readonly CancellationTokenSource _stop = new();
@@ -44,6 +54,7 @@ public sealed class ClusterDispatcher : IDisposable
         _clientHost = clientHost;
         _client = clientHost.Services.GetRequiredService<IClusterClient>();
         _setupJson = setup.ToString(Formatting.None);
+        _replyLimit = setup["table"] is not null ? LookupReplyLimit : Timeout.InfiniteTimeSpan;
         _setupHash = WorkerSlots.HashOf(_setupJson);
     }
 
@@ -142,8 +153,19 @@ public sealed class ClusterDispatcher : IDisposable
             {
                 var call = worker.Grain.Evaluate(_setupHash, requestJson);
                 var cancelled = Task.Delay(Timeout.Infinite, cancellation);
-                var first = await Task.WhenAny(call, worker.Lost.Task, cancelled).ConfigureAwait(false);
+                var replyLost = Task.Delay(_replyLimit, cancellation);
+                var first = await Task.WhenAny(call, worker.Lost.Task, cancelled, replyLost).ConfigureAwait(false);
                 cancellation.ThrowIfCancellationRequested();
+                if (first == replyLost)
+                {
+                    _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                    lost.Add(
+                        $"a reply from {worker.Card.Name} did not come back within {_replyLimit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s"
+                    );
+                    if (lost.Count >= MaxLostWorkers)
+                        return Failed(request, $"no reply after {lost.Count} tries: {string.Join("; ", lost)}");
+                    continue; // the worker is fine (its pings say so): its slot is released, the lookup asked again
+                }
                 string? reply = null;
                 if (first == call)
                 {
@@ -297,7 +319,7 @@ public sealed class ClusterDispatcher : IDisposable
     {
         lock (_gate)
         {
-            if (worker.Usable)
+            if (!worker.Gone) // a leaver's slots come back too: one whose trials all returned has left, not been lost
                 worker.Free++;
             Signal();
         }

@@ -57,7 +57,11 @@ public sealed class InProcessClusterTests : IDisposable
         int servedBeforeLeave = Trials(remote).Count;
         await silos.LeaveAsync("s1");
 
-        race.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("the race ends on the workers that stay");
+        race.WaitForExit(TimeSpan.FromMinutes(2))
+            .Should()
+            .BeTrue(
+                $"the race ends on the workers that stay (it stopped at {Count(remote, "\"type\":\"trial\"")} trials; notices: {string.Join(" | ", Notices(remote))})"
+            );
         race.ExitCode.Should().Be(0, await stderr);
         servedBeforeLeave.Should().BeLessThan(8_000, "s1 left while the race was running");
         Standings(await stdout).Should().Equal(Standings(expected), "the cluster race is the local race");
@@ -73,6 +77,14 @@ public sealed class InProcessClusterTests : IDisposable
                 && n.EndsWith(" joined", StringComparison.Ordinal)
             );
         notices.Should().Contain("cluster worker s1 is leaving; its running trials finish there");
+        notices
+            .Should()
+            .NotContain(
+                n =>
+                    n.StartsWith("cluster worker s1 ", StringComparison.Ordinal)
+                    && n.Contains(" was lost", StringComparison.Ordinal),
+                "s1 left cleanly"
+            );
         trials
             .Should()
             .NotContain(t => t.Message.Contains(" was lost", StringComparison.Ordinal), "a clean leave loses no trial");
