@@ -365,6 +365,8 @@ internal sealed class RaceOptions
                 int threads = settings.Cluster is null ? WorkerThreads(result, settings.Workers) : 0;
                 if (settings.Cluster is { } trainCluster)
                 {
+                    // Code that is not built in goes to the workers as one verified pack, never as folders.
+                    var shipment = ShippedPack.Build(host, settings.Estimator, operations);
                     var dispatcher = ConnectCluster(
                         trainCluster,
                         ClusterSetup.ForTraining(
@@ -373,13 +375,14 @@ internal sealed class RaceOptions
                                 [],
                                 settings.Space,
                                 operations,
-                                settings.Estimator,
+                                shipment?.Estimator ?? settings.Estimator,
                                 settings.Dataset,
                                 training,
                                 result.GetValue(_device)!,
                                 threads
                             ),
-                            settings.Dataset
+                            settings.Dataset,
+                            shipment
                         ),
                         TimeSpan.FromSeconds(WorkerTimeout(result))
                     );

@@ -57,6 +57,12 @@ internal static class WorkerCommand
             Description =
                 "a folder where races' tables may be found by name (used only when the SHA-256 matches); repeatable",
         };
+        var packs = new Option<string>("--packs")
+        {
+            Description =
+                "which code races may send as a pack: any (whose bytes match their SHA-256), none (built-in estimators and operations only), or comma-separated SHA-256s (exactly those packs; a race journals its pack's)",
+            DefaultValueFactory = _ => "any",
+        };
         var timeout = new Option<double>("--worker-timeout")
         {
             Description =
@@ -84,6 +90,7 @@ internal static class WorkerCommand
             gatewayPort,
             advertise,
             tables,
+            packs,
             timeout,
             leaveTimeout,
             verbose,
@@ -115,11 +122,13 @@ internal static class WorkerCommand
                         GatewayPort = Port(result, gatewayPort, first ? ClusterHosting.LocalhostGatewayPort : 0),
                         Advertise = Advertise(result.GetValue(advertise), address),
                         TableFolders = (result.GetValue(tables) ?? []).Select(Path.GetFullPath).ToArray(),
+                        AcceptPacks = PackAcceptance.Parse(result.GetValue(packs)!),
                         SlotProcess = ContestantProcessCommand.StartOfThisHost(EstimatorProcessCommand.Name),
                         TrialTimeout = TimeSpan.FromSeconds(Positive(result.GetValue(timeout), "--worker-timeout")),
                     };
                     double leaveSeconds = Positive(result.GetValue(leaveTimeout), "--leave-timeout");
-                    // Nothing but built-in code runs here: no home folder's plugins, no installed packs, no plugin path.
+                    // Nothing but built-in code and the verified packs races send runs here: no home folder's plugins,
+                    // no installed packs, no plugin path.
                     string emptyHome = Directory.CreateTempSubdirectory("nas-worker-home-").FullName;
                     Environment.SetEnvironmentVariable("NAS_HOME", emptyHome);
                     // Gone when the worker ends (a leave, Ctrl-C, an error); a kill -9 leaves it to the temp cleaner.

@@ -56,6 +56,12 @@ public sealed class ClusterDispatcher : IDisposable
         _setupJson = setup.ToString(Formatting.None);
         _replyLimit = setup["table"] is not null ? LookupReplyLimit : Timeout.InfiniteTimeSpan;
         _setupHash = WorkerSlots.HashOf(_setupJson);
+        if (setup["pack"] is JObject pack)
+            // The full hash: what a worker's operator gives --packs to accept exactly this code.
+            Notice(
+                $"cluster: the race's code goes to its workers as pack SHA-256 {(string?)pack["sha256"]} "
+                    + "(nas worker --packs with this hash accepts exactly it)"
+            );
     }
 
     public ClusterAddress Address { get; }

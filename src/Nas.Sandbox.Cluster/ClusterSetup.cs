@@ -5,17 +5,20 @@ namespace Nas.Sandbox.Cluster;
 
 /// <summary>
 /// What a race sends its cluster workers: the local workers' setup, with the data named and hashed instead of
-/// trusted by path (<see cref="DataFingerprint"/>), and no plugin or script folders (workers run built-in code only).
+/// trusted by path (<see cref="DataFingerprint"/>), and no plugin or script folders: code that is not built in goes as
+/// one pack, checked by its SHA-256 before a worker loads anything (<see cref="ShippedPack"/>).
 /// </summary>
 public static class ClusterSetup
 {
-    /// <summary>A race that trains (or prices with proxies): the local setup plus the dataset's SHA-256.</summary>
-    public static JObject ForTraining(JObject localSetup, string dataset)
+    /// <summary>A race that trains (or prices with proxies): the local setup plus the dataset's SHA-256, and its code's pack if any.</summary>
+    public static JObject ForTraining(JObject localSetup, string dataset, ShippedPack.Shipment? code = null)
     {
         var setup = (JObject)localSetup.DeepClone();
         setup["plugins"] = new JArray();
         setup["scripts"] = new JArray();
         setup["datasetSha256"] = DataFingerprint.RequireDataset(dataset);
+        if (code is not null)
+            setup["pack"] = code.Pack;
         return setup;
     }
 

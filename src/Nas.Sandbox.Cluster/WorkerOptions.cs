@@ -33,6 +33,9 @@ public sealed record WorkerOptions
     /// <summary>How the worker starts a slot's process (this program's hidden <c>estimator-process</c> command).</summary>
     public required ContestantProcessStart SlotProcess { get; init; }
 
+    /// <summary>Which packs of code sent by races it loads (<c>--packs</c>): by default any whose bytes match their SHA-256.</summary>
+    public PackAcceptance AcceptPacks { get; init; } = PackAcceptance.All;
+
     /// <summary>How long one trial may take on a slot before its process is stopped and the trial fails.</summary>
     public TimeSpan TrialTimeout { get; init; } = TimeSpan.FromHours(1);
 }

@@ -2,40 +2,49 @@ using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Evaluation.Data;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using Nas.Sandbox.Core.Hosting;
+using Nas.Sandbox.Core.Hosting.Packs;
 using Newtonsoft.Json.Linq;
 
 namespace Nas.Sandbox.Cluster;
 
 /// <summary>
 /// What a worker accepts from a race, and how it turns the race's setup into its own: nothing runs that the worker
-/// did not verify. Built-in estimators and operations only (plugin, script and pack code would have to come as a
-/// verified pack, which this version does not send: it refuses them); the data set and the table are found on this
-/// machine by name and used only when their SHA-256 is the race's.
+/// did not verify. Built-in estimators and operations, and those of the pack the race sent with the setup once it is
+/// verified and installed (<see cref="ShippedPack"/>); plugin or script folders by path are refused. The data set and
+/// the table are found on this machine by name and used only when their SHA-256 is the race's.
 /// </summary>
 public static class WorkerSetupCheck
 {
     public sealed record Outcome(JObject? Setup, string? Refusal);
 
-    public static Outcome Localize(JObject raceSetup, WorkerOptions options)
+    /// <param name="pack">The pack the race sent, verified and installed; null when it sent none.</param>
+    public static Outcome Localize(JObject raceSetup, WorkerOptions options, InstalledPack? pack = null)
     {
         var setup = (JObject)raceSetup.DeepClone();
+        setup.Remove("pack");
         if (Strings(setup["plugins"]).Length > 0 || Strings(setup["scripts"]).Length > 0)
             return Refuse(
-                "it names plugin or script folders; a worker runs only built-in estimators and operations (packs are not sent to workers yet)"
+                "it names plugin or script folders by path; a worker loads code only from the verified pack a race sends with its setup"
             );
+        string[] packEstimators = pack?.Manifest.Estimators.ToArray() ?? [];
         string estimator = (string?)setup["estimator"] ?? "";
-        if (!SandboxHost.EstimatorNames.Contains(estimator))
+        if (!SandboxHost.EstimatorNames.Contains(estimator) && !packEstimators.Contains(estimator))
             return Refuse(
-                $"estimator '{estimator}' is not built in; a worker runs only built-in estimators ({string.Join(", ", SandboxHost.EstimatorNames)})"
+                $"estimator '{estimator}' is neither built in ({string.Join(", ", SandboxHost.EstimatorNames)}) nor in the race's pack"
+                    + (pack is null ? " (it sent none)" : $" ({ShippedPack.Describe(pack.Manifest)})")
             );
-        var builtIn = OperationRegistry.CreateDefault().Names;
+        var known = OperationRegistry.CreateDefault().Names.Concat(pack?.Manifest.Operations ?? []).ToHashSet();
         if (setup["space"]?["operations"] is JArray operations)
         {
-            var foreign = operations.Select(o => (string)o!).Where(o => !builtIn.Contains(o)).ToArray();
+            var foreign = operations.Select(o => (string)o!).Where(o => !known.Contains(o)).ToArray();
             if (foreign.Length > 0)
-                return Refuse(
-                    $"operation(s) {string.Join(", ", foreign)} are not built in; a worker runs only built-in operations"
-                );
+                return Refuse($"operation(s) {string.Join(", ", foreign)} are neither built in nor in the race's pack");
+        }
+        if (pack is not null)
+        {
+            // The slots load the pack as a race loads its plugin and script folders; nothing else.
+            setup["plugins"] = new JArray(new[] { pack.PluginsFolder }.Where(Directory.Exists));
+            setup["scripts"] = new JArray(new[] { pack.ScriptsFolder }.Where(Directory.Exists));
         }
         if (setup["table"] is JObject table)
         {

@@ -6,6 +6,7 @@ using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Evaluation;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using Nas.Sandbox.Core.Hosting;
+using Nas.Sandbox.Core.Hosting.Packs;
 using Nas.Sandbox.Core.Journal;
 using Nas.Sandbox.Core.Racing.Isolation;
 using Nas.Sandbox.Core.Racing.Workers;
@@ -34,6 +35,7 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<string, Lazy<IEstimator>> _prepared = [];
+    private string? _packFolder;
     private int _running;
     private volatile bool _leaving;
 
@@ -80,7 +82,19 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
                 {
                     return $"{options.Name}: the race's setup is not JSON ({e.Message})";
                 }
-                var check = WorkerSetupCheck.Localize(setup, options);
+                InstalledPack? pack = null;
+                if (setup["pack"] is JObject shipped)
+                {
+                    try
+                    {
+                        pack = ShippedPack.Install(shipped, PackFolder(), options.AcceptPacks);
+                    }
+                    catch (Exception e) when (e is PackException or IOException or UnauthorizedAccessException)
+                    {
+                        return $"{options.Name} refuses the race's pack: {e.Message}";
+                    }
+                }
+                var check = WorkerSetupCheck.Localize(setup, options, pack);
                 if (check.Refusal is { } refusal)
                     return $"{options.Name} refuses the race's setup: {refusal}";
                 ready = new Lazy<IEstimator>(() => Make(check.Setup!), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -154,8 +168,20 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
             foreach (var ready in _prepared.Values.Where(r => r.IsValueCreated))
                 (ready.Value as IDisposable)?.Dispose();
             _prepared.Clear();
+            if (_packFolder is not null)
+            {
+                try
+                {
+                    Directory.Delete(_packFolder, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                _packFolder = null;
+            }
         }
     }
+
+    /// <summary>Where the packs races send are installed: this worker's own, deleted when it stops (under the gate).</summary>
+    private string PackFolder() => _packFolder ??= Directory.CreateTempSubdirectory("nas-worker-packs-").FullName;
 
     private IEstimator Make(JObject setup)
     {

@@ -119,6 +119,43 @@ public sealed class ClusterRaceTests : IDisposable
     }
 
     [Fact]
+    public void A_script_estimator_and_operation_reach_a_worker_as_a_verified_pack_and_are_evaluated_there()
+    {
+        using var redis = new RedisServer();
+        using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
+        workers.Start("w1");
+        string operations = Directory.CreateDirectory(Path.Combine(_folder, "operations")).FullName;
+        File.Copy(ScriptTestKit.Example("dil-conv-3x3.csx"), Path.Combine(operations, "dil-conv-3x3.csx"));
+        string journal = Path.Combine(_folder, "script.jsonl");
+
+        var (exit, _, err) = NasProcess.Run(
+            "race",
+            "--cluster",
+            redis.Connection,
+            "--estimator",
+            ScriptTestKit.Example("param-proxy.csx"),
+            "--scripts",
+            operations,
+            "--operations",
+            "none,skip_connect,dil_conv_3x3",
+            "--strategy",
+            "random-search",
+            "--budget",
+            "6",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(0, err);
+
+        var trials = Trials(journal);
+        trials.Should().HaveCount(6).And.OnlyContain(t => t.Status == "ok");
+        trials.Should().OnlyContain(t => t.Message == "evaluated on cluster worker w1");
+        trials.Should().Contain(t => t.Arch.Contains("dil_conv_3x3"), "the script's operation is in the space");
+        var notices = Notices(journal);
+        notices.Should().Contain(n => n.Contains("as pack SHA-256 ") && n.Contains("--packs"));
+    }
+
+    [Fact]
     public void Bad_clusters_are_refused_with_one_clear_error_before_anything_runs()
     {
         var (exit, _, err) = NasProcess.Run("race", "--estimator", "tabular", "--cluster", "redis:/127.0.0.1");
@@ -139,9 +176,9 @@ public sealed class ClusterRaceTests : IDisposable
         exit.Should().NotBe(0);
         err.Should().Contain("no worker").And.Contain($"nas worker --cluster {redis.Connection}");
 
-        // A worker runs built-in code only: a script estimator is refused by each worker, with its reason.
+        // A worker that takes no code (--packs none) refuses a race whose estimator is a script, with its reason.
         using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
-        workers.Start("w1");
+        workers.Start("w1", "--packs", "none");
         (exit, _, err) = NasProcess.Run(
             "race",
             "--cluster",
@@ -152,7 +189,7 @@ public sealed class ClusterRaceTests : IDisposable
             "2"
         );
         exit.Should().NotBe(0);
-        err.Should().Contain("w1").And.Contain("is not built in");
+        err.Should().Contain("w1 refuses the race's pack").And.Contain("--packs none");
     }
 
     private static string KillTheBusyWorkerOnce(string journal, WorkerProcesses workers, int trials)

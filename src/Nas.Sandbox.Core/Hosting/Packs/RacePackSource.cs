@@ -39,7 +39,7 @@ public static class RacePackSource
                 .ToArray();
             var builtIn = Evaluation.Operations.OperationRegistry.CreateDefault();
             foreach (string op in names.Where(o => !builtIn.Contains(o)))
-                PackOperationSource(op, host, staging);
+                CodeSources.StageOperation(op, staging, host);
         }
         else
             staging.Warnings.Add(
@@ -49,7 +49,7 @@ public static class RacePackSource
             RaceArguments.Settings(
                 started,
                 $"{journalPath}({first.LineNumber})",
-                estimator => Estimator(estimator, staging, host),
+                estimator => CodeSources.StageEstimator(estimator, staging, host),
                 table => Table(table, staging)
             )
         );
@@ -110,50 +110,6 @@ public static class RacePackSource
             .Select(p => $"{p.Name}={f.OptionalString(p.Name, (JObject)p.Parent!)}")
             .ToArray();
         return knobs.Length == 0 ? strategy : $"{strategy}:{string.Join(",", knobs)}";
-    }
-
-    private static string Estimator(string estimator, PackStaging staging, SandboxHost host)
-    {
-        if (SandboxHost.EstimatorNames.Contains(estimator))
-            return estimator;
-        if (estimator.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
-        {
-            if (!File.Exists(estimator))
-                throw new PackException($"The race's estimator script {estimator} no longer exists.");
-            var script = staging.AddScript(estimator).Script;
-            return script.Provides.Estimators.Count == 1
-                ? script.Provides.Estimators[0]
-                : throw new PackException(
-                    $"The race's estimator script {estimator} defines {script.Provides.Estimators.Count} estimators; expected one."
-                );
-        }
-        if (host.Plugins.FindEstimator(estimator) is { } plugin)
-        {
-            staging.AddPlugin(Path.GetDirectoryName(plugin.Source.Origin)!);
-            return estimator;
-        }
-        host.LoadScriptFolders();
-        var owner = host.Scripts.Scripts.FirstOrDefault(s => s.Estimators.Any(e => e.Name == estimator))
-            ?? throw new PackException(
-                $"The race's estimator '{estimator}' is neither built in nor provided by a plugin or script this host finds."
-            );
-        staging.AddScript(owner.Path);
-        return estimator;
-    }
-
-    private static void PackOperationSource(string operation, SandboxHost host, PackStaging staging)
-    {
-        if (!host.Operations.Contains(operation))
-            host.LoadScriptFolders();
-        string source = host.Operations.Contains(operation) ? host.Operations.SourceOf(operation) : "";
-        if (source.StartsWith("script ", StringComparison.Ordinal))
-            staging.AddScript(source["script ".Length..]);
-        else if (source.StartsWith("plugin ", StringComparison.Ordinal))
-            staging.AddPlugin(Path.GetDirectoryName(source["plugin ".Length..])!);
-        else
-            throw new PackException(
-                $"The race's space uses operation '{operation}', which is not built in and which no script or plugin this host finds defines."
-            );
     }
 
     private static IEnumerable<string> Table(string table, PackStaging staging)
