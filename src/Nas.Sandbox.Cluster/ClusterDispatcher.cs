@@ -37,7 +37,9 @@ public sealed class ClusterDispatcher : IDisposable
     /// How long a table lookup's reply may take before it is taken as lost and asked again (of any worker; a lookup is
     /// free and the same everywhere). A reply travels back through the gateway worker the race is connected to, and
     /// Orleans drops it when that worker leaves, leaving the call to wait for the client's response timeout (the trial
-    /// timeout plus a minute). A training trial is not asked again this way: it would be paid twice.
+    /// timeout plus a minute). The call-state check (<see cref="CheckRepliesAsync"/>) usually asks again, by call id,
+    /// within seconds; this limit is the backstop for lookups, which are free and the same everywhere. A training trial
+    /// is not asked again this way (with a new call id): it would be paid twice.
     /// </summary>
     private static readonly TimeSpan LookupReplyLimit = TimeSpan.FromSeconds(20);
 
@@ -155,12 +157,33 @@ public sealed class ClusterDispatcher : IDisposable
             var worker = await AcquireAsync(cancellation).ConfigureAwait(false);
             var watch = Stopwatch.StartNew();
             bool release = true;
+            // One id per attempt: asked again with it, the worker answers with the same evaluation, never a new one.
+            string callId = Guid.NewGuid().ToString("N");
+            var reply = new ReplyWatch();
+            worker.Calls[callId] = reply;
             try
             {
-                var call = worker.Grain.Evaluate(_setupHash, requestJson);
+                var call = worker.Grain.Evaluate(_setupHash, callId, requestJson);
                 var cancelled = Task.Delay(Timeout.Infinite, cancellation);
                 var replyLost = Task.Delay(_replyLimit, cancellation);
-                var first = await Task.WhenAny(call, worker.Lost.Task, cancelled, replyLost).ConfigureAwait(false);
+                Task first;
+                while (true)
+                {
+                    var lostOnTheWay = reply.Lost;
+                    first = await Task.WhenAny(call, worker.Lost.Task, cancelled, replyLost, lostOnTheWay)
+                        .ConfigureAwait(false);
+                    if (first != lostOnTheWay)
+                        break;
+                    // The worker finished it (or never received it) seconds ago and no reply came: dropped with a
+                    // gateway worker that left. Ask again by a route that still exists; the call id makes the worker
+                    // answer with the same evaluation, or start it if the request itself was lost.
+                    _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                    Notice(
+                        $"cluster: a call to {worker.Card.Name} lost its request or reply on the way (a worker it passed through left); asked {worker.Card.Name} again, by call id, so nothing is evaluated twice"
+                    );
+                    reply.Renew();
+                    call = worker.Grain.Evaluate(_setupHash, callId, requestJson);
+                }
                 cancellation.ThrowIfCancellationRequested();
                 if (first == replyLost)
                 {
@@ -172,12 +195,12 @@ public sealed class ClusterDispatcher : IDisposable
                         return Failed(request, $"no reply after {lost.Count} tries: {string.Join("; ", lost)}");
                     continue; // the worker is fine (its pings say so): its slot is released, the lookup asked again
                 }
-                string? reply = null;
+                string? answer = null;
                 if (first == call)
                 {
                     try
                     {
-                        reply = await call.ConfigureAwait(false);
+                        answer = await call.ConfigureAwait(false);
                     }
                     catch (Exception e)
                         when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
@@ -188,7 +211,7 @@ public sealed class ClusterDispatcher : IDisposable
                 }
                 else
                     _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed; its answer is no longer wanted
-                if (reply is null)
+                if (answer is null)
                 {
                     release = false;
                     lost.Add(
@@ -201,7 +224,7 @@ public sealed class ClusterDispatcher : IDisposable
                         );
                     continue;
                 }
-                var message = JObject.Parse(reply);
+                var message = JObject.Parse(answer);
                 if ((string?)message["error"] is { } error)
                 {
                     switch ((string?)message["kind"])
@@ -229,6 +252,7 @@ public sealed class ClusterDispatcher : IDisposable
             }
             finally
             {
+                worker.Calls.TryRemove(callId, out _);
                 if (release)
                     Release(worker);
             }
@@ -421,6 +445,7 @@ public sealed class ClusterDispatcher : IDisposable
             worker.MissedPings = 0;
             if (answer == WorkerSlots.Leaving)
                 MarkLeaving(worker);
+            await CheckRepliesAsync(worker).ConfigureAwait(false);
         }
         else if (++worker.MissedPings >= 2)
         {
@@ -432,6 +457,31 @@ public sealed class ClusterDispatcher : IDisposable
             else
                 MarkLost(worker, "it missed two pings");
         }
+    }
+
+    /// <summary>
+    /// Asks a live worker what it knows of the race's calls to it: a call it has finished, or never received, for
+    /// <see cref="ReplyGrace"/> while its trial still waits lost its reply or request on the way, and the trial asks
+    /// again (<see cref="ReplyWatch"/>). A running call is fine however long it takes.
+    /// </summary>
+    private static async Task CheckRepliesAsync(Worker worker)
+    {
+        string[] ids = worker.Calls.Keys.ToArray();
+        if (ids.Length == 0)
+            return;
+        string[] states;
+        try
+        {
+            states = await worker.Grain.CallStates(ids).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // the pings decide whether the worker is lost
+        }
+        var now = DateTime.UtcNow;
+        for (int i = 0; i < Math.Min(ids.Length, states.Length); i++)
+            if (worker.Calls.TryGetValue(ids[i], out var reply))
+                reply.Seen(states[i] == WorkerSlots.CallRunning, now);
     }
 
     /// <summary>A leaving worker with no trial of this race stopped: nothing to hand on, no warning.</summary>
@@ -641,6 +691,61 @@ public sealed class ClusterDispatcher : IDisposable
         /// <summary>When it was last given a trial (the dispatcher's count of trials given).</summary>
         public long LastGiven { get; set; }
         public TaskCompletionSource Lost { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The race's calls waiting for this worker's reply, by call id.</summary>
+        public ConcurrentDictionary<string, ReplyWatch> Calls { get; } = new();
+    }
+
+    /// <summary>
+    /// How long a reply may be missing after the worker says its call finished, or a call unknown to the worker: one
+    /// in transit arrives within milliseconds; one dropped with a gateway worker that left never does.
+    /// </summary>
+    private static readonly TimeSpan ReplyGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// One call's wait for its reply: <see cref="Lost"/> completes once the worker has said, for <see cref="ReplyGrace"/>,
+    /// that the call finished or that it never received it.
+    /// </summary>
+    private sealed class ReplyWatch
+    {
+        private readonly object _gate = new();
+        private TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private DateTime? _finishedSeen;
+
+        public Task Lost
+        {
+            get
+            {
+                lock (_gate)
+                    return _lost.Task;
+            }
+        }
+
+        /// <summary>One ping round's answer: running (all is well), or finished or unknown since when it was first seen so.</summary>
+        public void Seen(bool running, DateTime now)
+        {
+            lock (_gate)
+            {
+                if (running)
+                {
+                    _finishedSeen = null;
+                    return;
+                }
+                _finishedSeen ??= now;
+                if (now - _finishedSeen >= ReplyGrace)
+                    _lost.TrySetResult();
+            }
+        }
+
+        /// <summary>Asked again: a new wait, from scratch.</summary>
+        public void Renew()
+        {
+            lock (_gate)
+            {
+                _finishedSeen = null;
+                _lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
     }
 }
 

@@ -23,9 +23,20 @@ public interface IEvaluationWorker : IGrainWithStringKey
     [AlwaysInterleave]
     Task<string?> Prepare(string setupJson);
 
-    /// <summary>Evaluates one trial on a free slot of the setup with this hash; the reply is the local wire's.</summary>
+    /// <summary>
+    /// Evaluates one trial on a free slot of the setup with this hash; the reply is the local wire's. Asked again with
+    /// the same call id, it answers with the same evaluation (awaiting it if it still runs), never a second one.
+    /// </summary>
     [AlwaysInterleave]
-    Task<string> Evaluate(string setupHash, string requestJson);
+    Task<string> Evaluate(string setupHash, string callId, string requestJson);
+
+    /// <summary>
+    /// What the worker knows of each call id (<see cref="WorkerSlots.CallUnknown"/>, <see cref="WorkerSlots.CallRunning"/>
+    /// or <see cref="WorkerSlots.CallFinished"/>): a call the worker has finished, or never received, for some seconds
+    /// while the race still waits was lost on its way (with a gateway worker that left), and the race asks again.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<string[]> CallStates(string[] callIds);
 
     /// <summary>
     /// Answers at once, also while every slot trains: the race's way of knowing the worker is alive, and whether it is

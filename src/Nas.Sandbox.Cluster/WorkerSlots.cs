@@ -36,7 +36,9 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, Lazy<IEstimator>> _prepared = [];
     private string? _packFolder;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Call> _calls = new();
     private int _running;
+    private int _started;
     private volatile bool _leaving;
 
     public WorkerCard Card =>
@@ -114,22 +116,78 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
         }
     }
 
-    /// <summary>Evaluates one trial (waiting for a free slot of that setup); the reply is the local worker wire's.</summary>
-    public async Task<string> EvaluateAsync(string setupHash, string requestJson)
+    /// <summary>
+    /// Evaluates one trial (waiting for a free slot of that setup); the reply is the local worker wire's. A call id
+    /// asked again gets the same evaluation's reply (awaited if it is still running), never a second evaluation: the
+    /// race asks again when a request or reply was lost on its way (<see cref="CallStates"/>).
+    /// </summary>
+    public Task<string> EvaluateAsync(string setupHash, string callId, string requestJson)
     {
+        ForgetOldCalls();
+        if (_calls.TryGetValue(callId, out var known))
+            return known.Reply.Value;
         Lazy<IEstimator>? ready;
         lock (_gate)
             _prepared.TryGetValue(setupHash, out ready);
         if (ready is not { IsValueCreated: true })
-            return WorkerWire.Error(NotPrepared, NotPrepared).ToString(Formatting.None);
+            return Task.FromResult(WorkerWire.Error(NotPrepared, NotPrepared).ToString(Formatting.None));
         if (_leaving)
-            return WorkerWire.Error(Leaving, Leaving).ToString(Formatting.None);
+            return Task.FromResult(WorkerWire.Error(Leaving, Leaving).ToString(Formatting.None));
+        var call = _calls.GetOrAdd(callId, _ => new Call(() => RunAsync(ready.Value, requestJson)));
+        return call.Reply.Value;
+    }
+
+    /// <summary>A call id this worker has not been asked (or has forgotten): its request may have been lost on the way.</summary>
+    public const string CallUnknown = "unknown";
+
+    /// <summary>A call this worker is evaluating (or waiting for a slot for).</summary>
+    public const string CallRunning = "running";
+
+    /// <summary>A call this worker has finished: its reply was sent.</summary>
+    public const string CallFinished = "finished";
+
+    /// <summary>What this worker knows of each call id (<see cref="CallUnknown"/>, <see cref="CallRunning"/>, <see cref="CallFinished"/>).</summary>
+    public string[] CallStates(IEnumerable<string> callIds) =>
+        callIds
+            .Select(id =>
+                !_calls.TryGetValue(id, out var call) ? CallUnknown
+                : call.FinishedAt is null ? CallRunning
+                : CallFinished
+            )
+            .ToArray();
+
+    /// <summary>
+    /// Fault injection for tests: a call id for which it returns true has its reply held back by the grain (as when a
+    /// gateway worker left with it), so the race's recovery can be tested on real silos. Null in <c>nas worker</c>.
+    /// </summary>
+    internal Func<string, bool>? LoseReply { get; set; }
+
+    /// <summary>Evaluations started on this worker (a call asked again is not one): what tests count.</summary>
+    internal int Started => Volatile.Read(ref _started);
+
+    /// <summary>
+    /// A finished call's reply is kept this long, for a race whose copy was lost on the way: far longer than the few
+    /// seconds a race waits before asking again, far shorter than a worker lives.
+    /// </summary>
+    private static readonly TimeSpan KeepReplies = TimeSpan.FromMinutes(10);
+
+    private void ForgetOldCalls()
+    {
+        var before = DateTime.UtcNow - KeepReplies;
+        foreach (var (id, call) in _calls)
+            if (call.FinishedAt < before)
+                _calls.TryRemove(id, out _);
+    }
+
+    private async Task<string> RunAsync(IEstimator estimator, string requestJson)
+    {
         Interlocked.Increment(ref _running);
+        Interlocked.Increment(ref _started);
         try
         {
             var (architecture, request) = EvaluationWire.ParseRequest(JObject.Parse(requestJson));
-            var result = await ready
-                .Value.EvaluateAsync(architecture, request, CancellationToken.None)
+            var result = await estimator
+                .EvaluateAsync(architecture, request, CancellationToken.None)
                 .ConfigureAwait(false);
             var reply = EvaluationWire.Result(result);
             reply["worker"] = options.Name;
@@ -143,6 +201,33 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
         {
             Interlocked.Decrement(ref _running);
         }
+    }
+
+    /// <summary>One evaluation, started once however often its call id is asked.</summary>
+    private sealed class Call
+    {
+        private long _finishedTicks;
+
+        public Call(Func<Task<string>> run) =>
+            Reply = new Lazy<Task<string>>(
+                async () =>
+                {
+                    try
+                    {
+                        return await run().ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _finishedTicks, DateTime.UtcNow.Ticks);
+                    }
+                },
+                LazyThreadSafetyMode.ExecutionAndPublication
+            );
+
+        public Lazy<Task<string>> Reply { get; }
+
+        public DateTime? FinishedAt =>
+            Volatile.Read(ref _finishedTicks) is var ticks and > 0 ? new DateTime(ticks, DateTimeKind.Utc) : null;
     }
 
     /// <summary>

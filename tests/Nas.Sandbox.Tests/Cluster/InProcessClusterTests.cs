@@ -130,6 +130,34 @@ public sealed class InProcessClusterTests : IDisposable
     private static Task WaitForTrials(string journal, int count) =>
         WaitUntil(() => Count(journal, "\"type\":\"trial\"") >= count, () => $"{count} trials journaled");
 
+    [Fact]
+    public async Task A_reply_lost_on_its_way_is_asked_for_again_within_seconds_and_nothing_is_evaluated_twice()
+    {
+        using var redis = new RedisServer();
+        await using var silos = new InProcessSilos(redis.Connection);
+        await silos.StartAsync("s1");
+        int calls = 0;
+        // The 50th call's reply is held back by the worker, as when the gateway worker it travelled through left.
+        silos.Slots("s1").LoseReply = _ => Interlocked.Increment(ref calls) == 50;
+        string journal = Path.Combine(_folder, "lost-reply.jsonl");
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, _, err) = NasProcess.Run(
+            ClusterJournal.TableRace(journal, "local-search", heats: 1, seed: 3, "--cluster", redis.Connection)
+        );
+        exit.Should().Be(0, err);
+
+        Trials(journal).Should().HaveCount(200).And.OnlyHaveUniqueItems(t => t.Key);
+        Notices(journal).Should().Contain(n => n.Contains("s1 lost its request or reply on the way"));
+        silos
+            .Slots("s1")
+            .Started.Should()
+            .Be(Count(journal, "\"cached\":false"), "the call asked again is answered, not evaluated again");
+        watch
+            .Elapsed.Should()
+            .BeLessThan(TimeSpan.FromSeconds(60), "asked again within seconds, not after the response timeout");
+    }
+
     private static async Task WaitUntil(Func<bool> condition, Func<string> what)
     {
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);

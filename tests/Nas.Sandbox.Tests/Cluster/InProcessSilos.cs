@@ -36,6 +36,9 @@ internal sealed class InProcessSilos(string cluster) : IAsyncDisposable
         _silos[name] = (host, slots);
     }
 
+    /// <summary>A running silo's slots (to inject a fault or count its evaluations).</summary>
+    public WorkerSlots Slots(string name) => _silos[name].Slots;
+
     /// <summary>What <c>nas worker</c> does on SIGTERM: no new trials, the running ones finish, then it leaves.</summary>
     public async Task LeaveAsync(string name)
     {
