@@ -77,7 +77,8 @@ public sealed partial class ReportTests(ReportRaceFixture race) : IClassFixture<
             .And.Contain("Every trial");
         foreach (string contestant in Contestants)
             page.Should().Contain(contestant);
-        page.Should().Contain("Wilcoxon", "the race's paired tests").And.Contain("anytime standings");
+        page.Should().Contain("Wilcoxon", "the race's paired tests").And.Contain("Anytime standings");
+        page.Should().Contain("<td>random-search</td><td>regularized-evolution</td>", "the pair tested");
         page.Should().Contain("Winning cells").And.Contain("nor_conv_3x3").And.Contain("(0)");
         page.Should().Contain("<td>budget</td><td>20</td>", "the settings of the race-started line");
         page.Should().NotContain("http://").And.NotContain("https://", "the page is self-contained");

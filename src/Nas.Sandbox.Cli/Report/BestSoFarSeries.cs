@@ -4,7 +4,8 @@ namespace Nas.Sandbox.Cli.Report;
 
 /// <summary>
 /// A contestant's best score so far over heats, on a shared x grid (evaluations, or seconds of its trials' cost): per x,
-/// the mean, min and max over the heats that have a score by then (NaN where none has).
+/// the min and max over the heats that have a score by then, and the mean once every heat has one (so the mean does
+/// not jump when a slower heat's first score joins it); NaN where there is none.
 /// </summary>
 internal sealed record BestSoFarSeries(string Contestant, double[] X, double[] Mean, double[] Min, double[] Max)
 {
@@ -57,7 +58,7 @@ internal sealed record BestSoFarSeries(string Contestant, double[] X, double[] M
             (mean[i], min[i], max[i]) =
                 values.Length == 0
                     ? (double.NaN, double.NaN, double.NaN)
-                    : (values.Average(), values.Min(), values.Max());
+                    : (values.Length == heats.Length ? values.Average() : double.NaN, values.Min(), values.Max());
         }
         return new BestSoFarSeries(contestant, x, mean, min, max);
     }

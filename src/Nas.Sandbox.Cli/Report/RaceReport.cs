@@ -44,7 +44,7 @@ internal static class RaceReport
             $"Race report: {Path.GetFileName(journal)}",
             charts,
             standings,
-            ReportStatistics.Describe(data),
+            ReportStatistics.Of(data),
             cells,
             data.Record.Settings
         );

@@ -21,20 +21,23 @@ internal static class ReportCharts
                 ? BestSoFarSeries.BySeconds(data, contestant)
                 : BestSoFarSeries.ByEvaluations(data, contestant);
             var color = palette.GetColor(index++);
-            // ScottPlot draws NaN as gaps in a line, but not in a fill: the band covers only points with a value.
-            var known = Enumerable.Range(0, series.X.Length).Where(i => !double.IsNaN(series.Mean[i])).ToArray();
-            if (known.Length == 0)
+            // Only points with a value: the band where any heat has a score, the mean where every heat has one.
+            var banded = Enumerable.Range(0, series.X.Length).Where(i => !double.IsNaN(series.Min[i])).ToArray();
+            var known = banded.Where(i => !double.IsNaN(series.Mean[i])).ToArray();
+            if (banded.Length == 0)
                 continue;
             if (data.Heats.Count > 1)
             {
                 var band = plot.Add.FillY(
-                    known.Select(i => series.X[i]).ToArray(),
-                    known.Select(i => series.Min[i]).ToArray(),
-                    known.Select(i => series.Max[i]).ToArray()
+                    banded.Select(i => series.X[i]).ToArray(),
+                    banded.Select(i => series.Min[i]).ToArray(),
+                    banded.Select(i => series.Max[i]).ToArray()
                 );
                 band.FillColor = color.WithAlpha(0.2);
                 band.LineWidth = 0;
             }
+            if (known.Length == 0)
+                continue;
             var line = plot.Add.ScatterLine(
                 known.Select(i => series.X[i]).ToArray(),
                 known.Select(i => series.Mean[i]).ToArray()

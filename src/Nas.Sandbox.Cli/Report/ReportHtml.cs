@@ -19,7 +19,7 @@ internal static class ReportHtml
         string title,
         IReadOnlyList<ReportChart> charts,
         IReadOnlyList<IReadOnlyList<string>> standings,
-        string? statistics,
+        (IReadOnlyList<IReadOnlyList<string>> Anytime, IReadOnlyList<IReadOnlyList<string>> Tests)? statistics,
         IReadOnlyList<(string Contestant, string Architecture, IReadOnlyList<string> Diagram)> cells,
         JObject settings
     )
@@ -37,8 +37,19 @@ internal static class ReportHtml
             .Append("</style></head><body>\n");
         html.Append("<h1>").Append(E(title)).Append("</h1>\n");
         html.Append("<h2>Standings</h2>\n").Append(Table(standings));
-        if (statistics is not null)
-            html.Append("<h2>Anytime standings and tests</h2>\n<pre>").Append(E(statistics)).Append("</pre>\n");
+        if (statistics is { } s)
+        {
+            html.Append("<h2>Anytime standings</h2>\n<p>")
+                .Append(
+                    "Mean ± std over heats at 25, 50 and 100 % of the budget; test = held-out accuracy of the best "
+                )
+                .Append("by validation.</p>\n")
+                .Append(Table(s.Anytime));
+            html.Append("<h2>Paired tests</h2>\n<p>")
+                .Append("Two-sided Wilcoxon signed-rank tests over heats of the test accuracy of the best at the end ")
+                .Append("of the budget.</p>\n")
+                .Append(Table(s.Tests));
+        }
         foreach (var chart in charts)
             html.Append("<h2>")
                 .Append(E(chart.Title))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Evaluation.Operations;
@@ -13,7 +14,20 @@ namespace Nas.Sandbox.Cli.Report;
 /// </summary>
 internal static class ReportStatistics
 {
-    public static string? Describe(ReportData data)
+    private static readonly string[] TestsHeader =
+    [
+        "first",
+        "second",
+        "mean difference (first − second)",
+        "p (two-sided)",
+        "heats",
+        "at 0.05",
+    ];
+
+    /// <summary>The anytime standings and the paired tests as tables (header row first); null without test accuracies.</summary>
+    public static (IReadOnlyList<IReadOnlyList<string>> Anytime, IReadOnlyList<IReadOnlyList<string>> Tests)? Of(
+        ReportData data
+    )
     {
         var start = data.Record.StartedFields;
         var settings = data.Record.Settings;
@@ -47,7 +61,39 @@ internal static class ReportStatistics
             BudgetSeconds = start.OptionalNumber("budgetSeconds", settings),
             BudgetEpochs = start.OptionalNumber("budgetEpochs", settings),
         };
-        return statistics.Describe(race, key => loaded.Find(key)?.Test);
+        double? Test(string key) => loaded.Find(key)?.Test;
+        var c = CultureInfo.InvariantCulture;
+        string unit =
+            race.Budget is not null ? "evaluations"
+            : race.BudgetEpochs is not null ? "epochs"
+            : "seconds";
+        var anytime = new List<IReadOnlyList<string>>
+        {
+            new[] { "contestant", "share of budget", unit, "best val acc", "test acc of best", "heats" },
+        };
+        foreach (var p in statistics.Checkpoints(race, Test))
+            anytime.Add([
+                p.Contestant,
+                (p.Fraction * 100).ToString("0", c) + " %",
+                p.Mark.ToString("0.#", c),
+                MeanStd(p.Validation, p.ValidationStd),
+                MeanStd(p.Test, p.TestStd),
+                p.Heats.ToString(c),
+            ]);
+        var tests = new List<IReadOnlyList<string>> { TestsHeader };
+        foreach (var p in statistics.Comparisons(race, Test))
+            tests.Add([
+                p.First,
+                p.Second,
+                p.MeanDifference.ToString("+0.0000;-0.0000;0.0000", c),
+                p.PValue.ToString("0.000", c),
+                p.Heats.ToString(c),
+                p.PValue < 0.05 ? "significant" : "not significant",
+            ]);
+        return (anytime, tests);
+
+        string MeanStd(double? mean, double? std) =>
+            mean is { } m ? $"{m.ToString("0.0000", c)} ± {(std ?? 0).ToString("0.0000", c)}" : "-";
     }
 
     private static bool? TablePercent(Newtonsoft.Json.Linq.JObject settings) =>
