@@ -23,6 +23,15 @@ internal static class ParetoPlot
         int height = DefaultHeight
     )
     {
+        var plot = Build(summary, fronts);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>The plot alone, for a caller that wants its image elsewhere (the HTML report embeds it).</summary>
+    public static Plot Build(RaceSummary summary, IReadOnlyList<ContestantFronts> fronts)
+    {
         var objective = summary.Settings.Objective;
         var c = CultureInfo.InvariantCulture;
         var (yMetric, xMetric) = (objective.Components[0], objective.Components[1]);
@@ -64,9 +73,7 @@ internal static class ParetoPlot
                 : "";
         plot.Title($"Pareto fronts, pooled over {summary.Settings.Heats} heat(s): {objective.Text}{projection}");
         plot.ShowLegend(Alignment.LowerLeft);
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        plot.SavePng(path, width, height);
+        return plot;
     }
 
     private static string AxisLabel(ObjectiveMetric metric) =>

@@ -67,6 +67,15 @@ internal static class RaceCommand
                     if (session.ExportPareto(summary) is { } fronts)
                         leaderboardOut.WriteLine($"pareto fronts: {fronts.Csv} and {fronts.Png}");
                     leaderboardOut.WriteLine($"journal: {session.Writer.Path}");
+                    // The report reads the journal back; a failure to write it loses no result, so it is a warning.
+                    try
+                    {
+                        leaderboardOut.WriteLine($"report: {Report.RaceReport.Write(session.Writer.Path)}");
+                    }
+                    catch (Exception e) when (e is Core.NasException or IOException or UnauthorizedAccessException)
+                    {
+                        Console.Error.WriteLine($"warning: no HTML report: {e.Message}");
+                    }
                     leaderboardOut.WriteLine($"league: {race.League.Path} (nas league shows the ratings)");
                     if (asJson)
                         Console.Out.WriteLine(JournalFormat.Summary(summary).ToString(Formatting.Indented));

@@ -1,0 +1,65 @@
+using Nas.Sandbox.Core.Racing;
+using Nas.Sandbox.Core.Racing.Objectives;
+using Nas.Sandbox.Core.Spaces;
+
+namespace Nas.Sandbox.Cli.Report;
+
+/// <summary>
+/// Writes a race's HTML report from its journal (<c>nas report</c>, and <c>nas race</c> at the end of a race):
+/// standings, anytime statistics and tests, the best-so-far and trial charts, a Pareto race's fronts, the best cells
+/// drawn, and the settings. Everything comes from the journal, so a report of a finished race reads the same either way.
+/// </summary>
+internal static class RaceReport
+{
+    /// <summary>The default path: <c>JOURNAL.html</c> beside the journal (its extension replaced).</summary>
+    public static string DefaultPath(string journal) => Path.ChangeExtension(Path.GetFullPath(journal), ".html");
+
+    /// <summary>Writes the report of <paramref name="journal"/> to <paramref name="output"/> (default beside it); returns the path.</summary>
+    public static string Write(string journal, string? output = null)
+    {
+        var data = ReportData.Read(journal);
+        var charts = new List<ReportChart>
+        {
+            new("Best so far vs evaluations", ReportCharts.BestSoFar(data, bySeconds: false)),
+            new("Best so far vs seconds", ReportCharts.BestSoFar(data, bySeconds: true)),
+            new("Every trial", ReportCharts.Trials(data)),
+        };
+        if (ObjectiveOf(data).IsPareto)
+        {
+            var summary = ParetoCommand.Rebuild(journal, null);
+            charts.Add(
+                new(
+                    "Pareto fronts",
+                    ReportCharts.Png(
+                        ParetoPlot.Build(summary, ParetoFronts.Of(summary)),
+                        ParetoPlot.DefaultWidth,
+                        ParetoPlot.DefaultHeight
+                    )
+                )
+            );
+        }
+        var (standings, best) = ReportStandings.Of(data);
+        var cells = best.Select(b => (b.Contestant, b.Arch, Nb201CellDiagram.Draw(data.Space.Parse(b.Arch)))).ToArray();
+        string html = ReportHtml.Render(
+            $"Race report: {Path.GetFileName(journal)}",
+            charts,
+            standings,
+            ReportStatistics.Of(data),
+            cells,
+            data.Record.Settings
+        );
+        string path = Path.GetFullPath(output ?? DefaultPath(journal));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, html);
+        return path;
+    }
+
+    private static Core.Racing.Objectives.RaceObjective ObjectiveOf(ReportData data)
+    {
+        var f = data.Record.StartedFields;
+        return Core.Racing.Objectives.RaceObjective.Parse(
+            f.OptionalString("objective", data.Record.Settings) ?? "accuracy",
+            $"{data.Path}({data.Record.Started.LineNumber}): objective"
+        );
+    }
+}
