@@ -100,7 +100,16 @@ internal static class TuiCommand
                                 writer.Path,
                                 statistics
                             );
-                            return $"report saved: {markdown} and {csv}";
+                            // The HTML report reads the journal, which a live race keeps open for readers; before the
+                            // first finished trial there is nothing to chart, and that is said, not thrown.
+                            try
+                            {
+                                return $"report saved: {markdown}, {csv} and {Report.RaceReport.Write(writer.Path)}";
+                            }
+                            catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException)
+                            {
+                                return $"report saved: {markdown} and {csv} (no HTML report: {e.Message})";
+                            }
                         },
                         quit
                     ));

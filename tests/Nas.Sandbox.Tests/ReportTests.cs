@@ -125,6 +125,30 @@ public sealed partial class ReportTests(ReportRaceFixture race) : IClassFixture<
     }
 
     [Fact]
+    public void A_race_cut_short_gets_a_report_of_its_trials_so_far_that_says_so()
+    {
+        race.Exit.Should().Be(0, race.Stderr);
+        // A race killed in its second heat: its journal up to the first trial of heat 1, no race-finished line.
+        var lines = File.ReadAllLines(race.Journal);
+        int firstOfHeat1 = Array.FindIndex(lines, l => l.Contains("\"type\":\"trial\"") && l.Contains("\"heat\":1"));
+        firstOfHeat1.Should().BePositive("the fixture races three heats");
+        string journal = Path.Combine(race.Folder, "race-cut-short.jsonl");
+        File.WriteAllLines(journal, lines[..(firstOfHeat1 + 1)]);
+
+        var (exit, stdout, stderr) = NasProcess.Run("report", journal);
+
+        exit.Should().Be(0, stderr);
+        string page = File.ReadAllText(Path.ChangeExtension(journal, ".html"));
+        stdout.Should().Contain("report: ");
+        Charts(page).Should().HaveCount(3);
+        page.Should().Contain("This race has not finished").And.Contain("of 2 heat(s) journaled so far");
+        page.Should()
+            .Contain("best objective (mean &#177; std over heats)", "the heats so far, not the race's ranking");
+        foreach (string contestant in Contestants)
+            page.Should().Contain(contestant);
+    }
+
+    [Fact]
     public void A_missing_journal_is_one_error_naming_it()
     {
         string missing = Path.Combine(race.Folder, "no-such-race.jsonl");

@@ -46,12 +46,26 @@ internal static class RaceReport
             standings,
             ReportStatistics.Of(data),
             cells,
-            data.Record.Settings
+            data.Record.Settings,
+            CutShort(data)
         );
         string path = Path.GetFullPath(output ?? DefaultPath(journal));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, html);
         return path;
+    }
+
+    /// <summary>
+    /// What a reader of a race that is still running, or was killed, must know first: the standings are the heats so
+    /// far, not the race's own ranking (`nas race --resume` finishes it, and a report then reads as a finished one).
+    /// </summary>
+    private static string? CutShort(ReportData data)
+    {
+        if (data.Record.FinishedEvent is not null)
+            return null;
+        int heats = data.Heats.Count;
+        return $"This race has not finished (still running, or stopped): the report shows the {data.Trials.Values.Sum(t => t.Count)} "
+            + $"trial(s) of {heats} heat(s) journaled so far.";
     }
 
     private static Core.Racing.Objectives.RaceObjective ObjectiveOf(ReportData data)

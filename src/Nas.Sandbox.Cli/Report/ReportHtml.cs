@@ -21,7 +21,8 @@ internal static class ReportHtml
         IReadOnlyList<IReadOnlyList<string>> standings,
         (IReadOnlyList<IReadOnlyList<string>> Anytime, IReadOnlyList<IReadOnlyList<string>> Tests)? statistics,
         IReadOnlyList<(string Contestant, string Architecture, IReadOnlyList<string> Diagram)> cells,
-        JObject settings
+        JObject settings,
+        string? notice = null
     )
     {
         var html = new StringBuilder();
@@ -36,6 +37,8 @@ internal static class ReportHtml
             )
             .Append("</style></head><body>\n");
         html.Append("<h1>").Append(E(title)).Append("</h1>\n");
+        if (notice is not null)
+            html.Append("<p class=\"notice\"><strong>").Append(E(notice)).Append("</strong></p>\n");
         html.Append("<h2>Standings</h2>\n").Append(Table(standings));
         if (statistics is { } s)
         {

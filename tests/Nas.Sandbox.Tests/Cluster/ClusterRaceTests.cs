@@ -99,7 +99,14 @@ public sealed class ClusterRaceTests : IDisposable
             await Task.Delay(50);
         }
         workers.Kill("w2");
-        process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            // What the race said and journaled is what tells a hang from a slow machine.
+            string said = await stderr;
+            string tail = string.Join('\n', File.ReadLines(journal).TakeLast(8));
+            Assert.Fail($"the race did not end within 3 minutes of w2's kill.\nstderr:\n{said}\njournal tail:\n{tail}");
+        }
         process.ExitCode.Should().Be(0, await stderr);
 
         var trials = Trials(journal);
