@@ -445,7 +445,17 @@ public sealed class CliTests : IDisposable
             .Where(s => builtIn.Contains((string)s["name"]!))
             .Should()
             .HaveCount(builtIn.Length)
-            .And.OnlyContain(s => (string)s["source"]! == "built-in pack" && (string)s["version"]! == "1.0.0");
+            .And.OnlyContain(s => (string)s["source"]! == "built-in pack");
+        // A strategy carries its pack's version: the field pack went to 1.1.0 when REINFORCE's update changed.
+        strategies
+            .Where(s => builtIn.Contains((string)s["name"]!))
+            .ToDictionary(s => (string)s["name"]!, s => (string)s["version"]!)
+            .Should()
+            .Contain("reinforce", "1.1.0")
+            .And.Contain("local-search", "1.1.0")
+            .And.Contain("bananas", "1.1.0")
+            .And.Contain("random-search", "1.0.0")
+            .And.Contain("nsga-ii", "1.0.0");
         strategies.Single(s => (string)s["name"]! == "edge-bandit")["source"]!.Value<string>().Should().Be("script");
         ((JArray)document["estimators"]!).Select(e => (string)e["name"]!).Should().Contain(["train", "param-proxy"]);
         ((JArray)document["operations"]!)

@@ -91,15 +91,20 @@ public sealed class ReinforceTests
         strategy.Tell(Ok(2, All("none"), 0.5));
         var probabilities = FirstOperationProbabilities(strategy);
 
-        // Trial 0: the baseline starts at its reward (0.6), advantage 0; at the uniform policy the entropy gradient is
-        // 0 too: nothing moves. Trial 1: advantage 0.8 − 0.6 = 0.2, baseline 0.9·0.6 + 0.1·0.8 = 0.62; at p = ½ the
-        // taken logit gains 0.5·0.2·½ = 0.05 and the other loses as much: d = ±0.1, P(none) = σ(±0.1).
-        // Trial 2 (none everywhere): advantage 0.5 − 0.62 = −0.12, and the entropy bonus now acts.
-        double even = Sigmoid(Step(Step(0, true, 0.2), true, -0.12)); // edges 0, 2, 4: none, none, none
-        double odd = Sigmoid(Step(Step(0, false, 0.2), true, -0.12)); // edges 1, 3, 5: none, conv, none
-        Step(0, false, 0.2).Should().BeApproximately(-0.1, 1e-15);
-        even.Should().BeApproximately(0.510685404452807, 1e-12); // the same steps in Python (math.exp, math.log)
-        odd.Should().BeApproximately(0.459402537442061, 1e-12);
+        // The baseline is the bias-corrected moving average of the rewards including the trial's own. Trial 0: the
+        // baseline is its reward (0.6), advantage 0; at the uniform policy the entropy gradient is 0 too: nothing
+        // moves. Trial 1: baseline (0.9·0.1·0.6 + 0.1·0.8) / (0.9·0.1 + 0.1) = 0.70526…, advantage 0.8 − that =
+        // 0.09474; at p = ½ the taken logit gains 0.5·A·½ and the other loses as much: d = ±A/2.
+        // Trial 2 (none everywhere): advantage 0.5 − baseline(0.6, 0.8, 0.5) = −0.12952, and the entropy bonus now acts.
+        double a1 = 0.8 - (0.9 * 0.1 * 0.6 + 0.1 * 0.8) / (0.9 * 0.1 + 0.1);
+        double a2 = 0.5 - (0.81 * 0.1 * 0.6 + 0.9 * 0.1 * 0.8 + 0.1 * 0.5) / (0.81 * 0.1 + 0.9 * 0.1 + 0.1);
+        a1.Should().BeApproximately(0.0947368421052631, 1e-12);
+        a2.Should().BeApproximately(-0.1295202952029522, 1e-12);
+        double even = Sigmoid(Step(Step(0, true, a1), true, a2)); // edges 0, 2, 4: none, none, none
+        double odd = Sigmoid(Step(Step(0, false, a1), true, a2)); // edges 1, 3, 5: none, conv, none
+        Step(0, false, a1).Should().BeApproximately(-a1 / 2, 1e-15);
+        even.Should().BeApproximately(0.4960059412182404, 1e-12); // the same steps in Python (math.exp, math.log)
+        odd.Should().BeApproximately(0.4716445270408574, 1e-12);
         probabilities.Should().HaveCount(6);
         for (int edge = 0; edge < 6; edge++)
             probabilities[edge].Should().BeApproximately(edge % 2 == 0 ? even : odd, 1e-12, $"edge {edge}");
@@ -136,12 +141,14 @@ public sealed class ReinforceTests
         strategy.Tell(failure);
         var afterFailure = FirstOperationProbabilities(strategy);
 
-        // Trial 1: advantage −4 − (−2) = −2 at p = ½: d = −1; baseline 0.9·(−2) + 0.1·(−4) = −2.2.
-        // The failure (conv everywhere) earns the lowest real reward, −4: advantage −4 − (−2.2) = −1.8, away from conv.
-        // Paid 0 instead, its advantage would be +2.2, towards the failed cell (P(none) would fall to 0.169).
-        double expected = Sigmoid(Step(-1, false, -1.8));
-        expected.Should().BeApproximately(0.374270511444450, 1e-12);
-        beforeFailure.Should().OnlyContain(p => Math.Abs(p - Sigmoid(-1)) < 1e-12);
+        // Trial 1: baseline (0.09·(−2) + 0.1·(−4)) / 0.19 = −3.0526, advantage −0.9474 at p = ½ towards conv:
+        // d = −0.4737. The failure (conv everywhere) earns the lowest real reward, −4: advantage −4 − baseline(−2, −4,
+        // −4) = −0.5978, away from conv. Paid 0 instead, its advantage would be +1.926, towards the failed cell
+        // (P(none) would fall to 0.229).
+        double d1 = -(4 - 3.0526315789473686) / 2;
+        double expected = Sigmoid(Step(d1, false, -0.597785977859778));
+        expected.Should().BeApproximately(0.4395060731576126, 1e-12); // the same steps in Python
+        beforeFailure.Should().OnlyContain(p => Math.Abs(p - Sigmoid(d1)) < 1e-12);
         afterFailure.Should().OnlyContain(p => Math.Abs(p - expected) < 1e-12);
     }
 
@@ -154,7 +161,35 @@ public sealed class ReinforceTests
         // The first real trial starts the baseline at its reward: advantage 0, the policy stays uniform.
         FirstOperationProbabilities(strategy).Should().OnlyContain(p => p == 0.5);
         strategy.Tell(Ok(2, All("nor_conv_3x3"), -1));
-        // Advantage −1 − (−2) = 1 towards conv at p = ½: d = −0.5 (a failure paid 0 would have set the baseline to 0).
-        FirstOperationProbabilities(strategy).Should().OnlyContain(p => Math.Abs(p - Sigmoid(-0.5)) < 1e-12);
+        // Advantage −1 − (0.09·(−2) + 0.1·(−1)) / 0.19 = 0.4737 towards conv at p = ½: d = −0.2368 (a failure paid 0
+        // would have started the baseline at 0).
+        FirstOperationProbabilities(strategy)
+            .Should()
+            .OnlyContain(p => Math.Abs(p - Sigmoid(-(-1 - (0.09 * -2 + 0.1 * -1) / 0.19) / 2)) < 1e-12);
+    }
+
+    [Fact]
+    public void With_adam_it_takes_the_steps_of_nas_bench_201s_baseline_in_pytorch()
+    {
+        // NATS-Bench's reinforce.py: Adam at 0.01 on −log π(taken)·advantage, no entropy bonus. The expected policy is
+        // what PyTorch 1.13's torch.optim.Adam gives for one edge of two operations from logits 0, same rewards:
+        //   l = torch.zeros(2, requires_grad=True, dtype=torch.float64); opt = torch.optim.Adam([l], lr=0.01)
+        //   for r, taken in [(0.6, 0), (0.8, 1), (0.5, 0)]: (EMA update; loss = -log_softmax(l)[taken]·(r − ema)); step
+        var strategy = Create(
+            "reinforce",
+            [("optimizer", "adam"), ("learning-rate", "0.01"), ("baseline-decay", "0.9"), ("entropy", "0")]
+        );
+        strategy.Tell(Ok(0, All("none"), 0.6));
+        strategy.Tell(Ok(1, All("nor_conv_3x3"), 0.8));
+        FirstOperationProbabilities(strategy).Should().OnlyContain(p => Math.Abs(p - 0.49627938566747704) < 1e-12);
+        strategy.Tell(Ok(2, All("none"), 0.5));
+        FirstOperationProbabilities(strategy).Should().OnlyContain(p => Math.Abs(p - 0.4920056700067621) < 1e-12);
+    }
+
+    [Fact]
+    public void An_unknown_optimizer_is_one_error_naming_the_knob()
+    {
+        var create = () => Create("reinforce", [("optimizer", "rmsprop")]);
+        create.Should().Throw<KnobException>().WithMessage("*'optimizer'*adam or sgd*rmsprop*");
     }
 }
