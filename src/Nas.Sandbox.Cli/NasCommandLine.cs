@@ -18,6 +18,8 @@ public static partial class NasCommandLine
         root.Subcommands.Add(EstimatorsCommand.Create());
         root.Subcommands.Add(ParetoCommand.Create());
         root.Subcommands.Add(Report.ReportCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(PackCommand.Create());
         root.Subcommands.Add(ContestantProcessCommand.Create());
         root.Subcommands.Add(EstimatorProcessCommand.Create());

@@ -31,6 +31,17 @@ internal static class TrainingCheckpointFile
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>The epochs a checkpoint holds, read from its header alone.</summary>
+    public static int Epochs(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        string tag = reader.ReadString();
+        if (tag != Tag)
+            throw new NasException($"{path}: not a training checkpoint ({Tag}).");
+        return reader.ReadInt32();
+    }
+
     /// <summary>Loads the state into <paramref name="model"/> and <paramref name="optimizer"/>; the epochs it holds.</summary>
     public static int Load(string path, Nb201Network model, OptimizerHelper optimizer)
     {
