@@ -21,6 +21,10 @@ race's table (the journal's race-started settings: table, tableColumns, tablePer
 since trial lines do not carry it. Only heats with a heat-finished line count, so a journal of a running race gives the
 heats so far. The std divides by the number of heats, as nas race's does.
 
+--versus A:B adds, for contestant A of each journal (a strategy name, a full contestant name, A1,A2 or * for every
+other contestant), the mean difference and the same Wilcoxon test against contestant B of the same journal, paired by
+heat, at every evaluation count: e.g. --versus predictor-local-search:local-search on a race that ran both.
+
 --compare A:B adds, per contestant of label A, a two-sided Wilcoxon signed-rank test (scipy.stats.wilcoxon, zero
 differences dropped, SciPy's default method: exact for at most 50 differences and no zeros, else the normal
 approximation) against label B's contestant of the same name, or else of the same strategy (the part before ':'), over
@@ -163,12 +167,50 @@ def compare(first, second):
         return mean, f"{wilcoxon(differences, zero_method='wilcox', alternative='two-sided').pvalue:.3g}"
 
 
+def matches(contestant, name):
+    """A --versus name is a full contestant name or its strategy (the part before ':')."""
+    return contestant == name or contestant.split(":")[0] == name
+
+
+def parse_versus(text):
+    if ":" not in text:
+        sys.exit(f"error: --versus {text}: expected A:B (two contestants of the same journal)")
+    first, second = text.split(":", 1)
+    return [a for a in first.split(",") if a], second
+
+
+def versus_cells(entries, label, contestant, versus, marks, scale, digits):
+    """For a contestant named in --versus A: difference and Wilcoxon p against contestant B of the same journal
+    (same label), paired by heat, at each count; blank cells for the others."""
+    firsts, second = versus
+    if not any(a == "*" or matches(contestant, a) for a in firsts) or matches(contestant, second):
+        return [""] * len(marks)
+    other = next((e for e in entries if e[0] == label and matches(e[1], second)), None)
+    if other is None:
+        sys.exit(f"error: --versus: journal {label} has no contestant '{second}'")
+    cells = []
+    for m in marks:
+        difference, p = compare(entries_at(entries, label, contestant)[m], other[6][m])
+        if isinstance(difference, float):
+            difference = f"{difference * scale:+.{digits}f}"
+        cells.append(f"{difference} (p {p})")
+    return cells
+
+
+def entries_at(entries, label, contestant):
+    return next(e[6] for e in entries if e[0] == label and e[1] == contestant)
+
+
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("journals", nargs="+", metavar="[LABEL=]JOURNAL")
     parser.add_argument("--at", default="50,100,150", help="evaluation counts, comma-separated [50,100,150]")
     parser.add_argument("--compare", metavar="A:B",
                         help="mean difference and Wilcoxon p of label A's contestants against label B's, last count")
+    parser.add_argument("--versus", metavar="A:B",
+                        help="mean difference and Wilcoxon p of each journal's contestant A against its contestant B "
+                             "(strategy names or full contestant names), paired by heat, at every count; A may list several "
+                             "(A1,A2:B) or be * (every other contestant)")
     parser.add_argument("--table", help="the table's path, when the journal's is not valid here")
     parser.add_argument("--percent", action="store_true",
                         help="accuracies in percent (as NAS-Bench-201 papers give them)")
@@ -191,7 +233,7 @@ def standings(path, label, marks, table_override):
         repeats = mean_std([sum(1 for t in trials[(contestant, h)] if t["index"] < marks[-1] and t.get("cached"))
                             for h in heats])[0]
         entries.append((label, contestant, {m: mean_std(list(tests_at[m].values())) for m in marks}, len(heats),
-                        repeats, tests_at[marks[-1]]))
+                        repeats, tests_at[marks[-1]], tests_at))
     return data_set, (os.path.basename(path), label, data_set, len(finished), settings.get("heats"), wall), entries
 
 
@@ -210,15 +252,18 @@ def main():
         walls.append(wall)
 
     pair = args.compare.split(":", 1) if args.compare else None
+    versus = parse_versus(args.versus) if args.versus else None
     unit = " (%)" if args.percent else ""
     for data_set, entries in rows.items():
         print(f"### {data_set}: test accuracy{unit} of the best by validation, mean ± std over heats\n")
         header = ["strategy", "build"] + [f"{m} evals" for m in marks] + ["heats", f"repeats/heat ({marks[-1]})"]
         if pair:
             header += [f"Δ {pair[0]} − {pair[1]} ({marks[-1]})", "Wilcoxon p"]
+        if versus:
+            header += [f"Δ vs {versus[1]}, p ({m})" for m in marks]
         print("| " + " | ".join(header) + " |")
         print("|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|")
-        for label, contestant, standing, heats, repeats, final in sorted(
+        for label, contestant, standing, heats, repeats, final, _ in sorted(
                 entries, key=lambda e: (e[1].split(":")[0], e[1], e[0])):
             cells = [contestant, label]
             for m in marks:
@@ -236,6 +281,8 @@ def main():
                     if isinstance(difference, float):
                         difference = f"{difference * scale:+.{digits}f}"
                 cells += [difference, p]
+            if versus:
+                cells += versus_cells(entries, label, contestant, versus, marks, scale, digits)
             print("| " + " | ".join(cells) + " |")
         print()
     print("| journal | build | data set | heats finished | wall s (race-finished) |")

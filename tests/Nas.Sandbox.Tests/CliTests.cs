@@ -271,7 +271,8 @@ public sealed class CliTests : IDisposable
             .Should()
             .Be(
                 "error: Unknown strategy 'evolution'. Available: asha, bananas, bohb, crossover-evolution, darts, edge-bandit, "
-                    + "gdas, greedy-local-search, hyperband, local-search, nsga-ii, random-search, regularized-evolution, "
+                    + "gdas, greedy-local-search, hyperband, local-search, nsga-ii, predictor-local-search, random-search, "
+                    + "regularized-evolution, "
                     + "reinforce, successive-halving."
             );
     }
@@ -436,6 +437,7 @@ public sealed class CliTests : IDisposable
             "regularized-evolution",
             "reinforce",
             "local-search",
+            "predictor-local-search",
             "bananas",
             "darts",
             "gdas",

@@ -24,6 +24,8 @@ public sealed class TabularDeterminismTests : IDisposable
         "regularized-evolution:population=5,sample=2",
         "reinforce",
         "local-search",
+        "predictor-local-search",
+        "predictor-local-search:initial=5,restart=3,patience=0",
         "bananas:initial=6,batch=4",
         "nsga-ii:population=8",
         "crossover-evolution",

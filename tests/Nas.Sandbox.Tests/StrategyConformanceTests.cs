@@ -65,6 +65,7 @@ public sealed class StrategyConformanceTests
                 "regularized-evolution",
                 "reinforce",
                 "local-search",
+                "predictor-local-search",
                 "bananas",
                 "darts",
                 "gdas",
@@ -326,6 +327,7 @@ public sealed class StrategyConformanceTests
                 "random-search",
                 "regularized-evolution",
                 "local-search",
+                "predictor-local-search",
                 "bananas",
                 // Multi-fidelity strategies are parallel strategies: the parallel theory races them on a ladder.
                 "successive-halving",
@@ -338,11 +340,13 @@ public sealed class StrategyConformanceTests
     }
 
     /// <summary>
-    /// Where it is documented that a strategy asks nothing evaluated or still in flight: local search and BANANAS
+    /// Where it is documented that a strategy asks nothing evaluated or still in flight: both local searches and BANANAS
     /// always, a strategy with a <c>distinct</c> knob when it is on. Other parallel strategies may repeat.
     /// </summary>
     private static bool AvoidsRepeats(string strategy, IReadOnlyDictionary<string, string> knobs) =>
-        knobs.TryGetValue("distinct", out var distinct) ? distinct == "true" : strategy is "local-search" or "bananas";
+        knobs.TryGetValue("distinct", out var distinct)
+            ? distinct == "true"
+            : strategy is "local-search" or "predictor-local-search" or "bananas";
 
     private static Dictionary<string, string> ParseKnobs(string strategy, string knobs)
     {
