@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
 
-/// <summary>One tiny `nas train` run (1 epoch, 300 images, C=4, N=1, 2 seeds), as a user runs it, for the tests below.</summary>
+/// <summary>One tiny `nas train` run (1 epoch, 300 images, C=8, N=1, 2 seeds), as a user runs it, for the tests below (C=8, not 4: see FullTrainingTests.Tiny).</summary>
 public sealed class TrainRunFixture : IDisposable
 {
     public TrainRunFixture()
@@ -44,7 +44,7 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
         "--epochs",
         "1",
         "--channels",
-        "4",
+        "8",
         "--cells",
         "1",
         "--batch",
