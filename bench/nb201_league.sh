@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 OUT=${1:-runs/nb201-league}
 HEATS=${HEATS:-100}
 TABLE=${TABLE:-../shared/data/nb201-mini/nb201-mini.csv}
-STRATEGIES=(random-search regularized-evolution reinforce nsga-ii local-search predictor-local-search bananas
-  greedy-local-search crossover-evolution edge-bandit)
+# reinforce:optimizer=adam,... is NAS-Bench-201's own REINFORCE baseline (its settings), beside ours at its defaults.
+STRATEGIES=(random-search regularized-evolution reinforce reinforce:optimizer=adam,learning-rate=0.01,entropy=0 nsga-ii
+  local-search predictor-local-search bananas greedy-local-search crossover-evolution edge-bandit)
 [ -f "$TABLE" ] || { echo "error: no table at $TABLE (set TABLE=PATH; see ../shared/data/nb201-mini/README.md)" >&2; exit 1; }
 mkdir -p "$OUT"
 lineup=()
