@@ -13,9 +13,9 @@ public sealed class FullTrainingTests : IDisposable
         "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
 
     /// <summary>
-    /// A tiny run: 2 epochs of 300 images at C=8, N=1, on the committed subset (lr 0.05). Not C=4: inside the test
-    /// host, C=4 runs gave a NaN loss at a random early batch in about 1 of 3 runs (never from a shell, never at C=8;
-    /// see TorchRuntime.Configure).
+    /// A tiny run: 2 epochs of 300 images at C=8, N=1, on the committed subset (lr 0.05). Not C=4: on a contended CPU
+    /// (the test host's, or two busy loops beside a shell) C=4 runs gave a NaN loss at a random early batch in 1 of 3
+    /// to 1 of 8 runs, even single-threaded; never at C=8 (docs/guide/training.md, TorchRuntime.Configure).
     /// </summary>
     internal static readonly FullTrainingSettings Tiny = new()
     {
