@@ -321,7 +321,7 @@ internal sealed class RaceOptions
             IEstimator estimator;
             if (tabular)
             {
-                var loaded = _table.Load(result, host);
+                var loaded = _table.Load(result, host, ladder.Count > 0);
                 var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
                 FidelityLadder.RequireCurves(ladder, loaded);
                 var tableEstimator = new TabularEstimator(loaded, seeds, epochs: ladder.Count > 0);

@@ -357,8 +357,20 @@ public sealed class CliTests : IDisposable
                 "error: --early-stop must be median or curve, not 'soon'."
             },
             {
-                ["--fidelities", "1,3", "--estimator", "tabular"],
-                "error: --fidelities: table " // the shipped table has no curves
+                [
+                    "--fidelities",
+                    "1,3",
+                    "--estimator",
+                    "tabular",
+                    "--table",
+                    Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Core", "Tables", "nb201-fmnist-3op.csv"),
+                ],
+                "error: --fidelities: table " // the shipped default table has no curves
+            },
+            {
+                // With a ladder and no --table, a race uses the shipped table with curves, which holds 9 epochs.
+                ["--fidelities", "1,27", "--estimator", "tabular"],
+                "error: --fidelities 1,27: table "
             },
             {
                 [
