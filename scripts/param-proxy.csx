@@ -9,7 +9,7 @@
 // The count is analytic, for NAS-Bench-201's own network (C=16, N=5 cells per stage, stages at 16/32/64 channels,
 // 3×32×32 input, 10 classes): the skeleton (stem, two reduction blocks, classifier) has 73,306 parameters, and each
 // edge adds, in each of the 15 cells, what its operation has at that stage's width C:
-//     nor_conv_3x3, dil_conv_3x3: 9C² + 2C   (3×3 conv without bias, BatchNorm scale and shift)
+//     nor_conv_3x3, nor_dil_conv_3x3: 9C² + 2C   (3×3 conv without bias, BatchNorm scale and shift)
 //     nor_conv_1x1:                C² + 2C
 //     none, skip_connect, avg_pool_3x3: 0
 // i.e. 243,040 per 3×3 edge and 28,000 per 1×1 edge, giving NB201's published 1,531,546 for the all-nor_conv_3x3 cell
@@ -54,7 +54,7 @@ public sealed class ParameterCountProxy : IEstimator
                         CostSeconds = clock.Elapsed.TotalSeconds,
                         Fidelity = fidelity,
                         Message =
-                            $"param-proxy cannot price operation '{op}' (it knows none, skip_connect, avg_pool_3x3, nor_conv_1x1, nor_conv_3x3, dil_conv_3x3).",
+                            $"param-proxy cannot price operation '{op}' (it knows none, skip_connect, avg_pool_3x3, nor_conv_1x1, nor_conv_3x3, nor_dil_conv_3x3).",
                     }
                 );
             parameters += added;
@@ -80,7 +80,7 @@ public sealed class ParameterCountProxy : IEstimator
         long? perCell(long c) =>
             op switch
             {
-                "nor_conv_3x3" or "dil_conv_3x3" => 9 * c * c + 2 * c,
+                "nor_conv_3x3" or "nor_dil_conv_3x3" => 9 * c * c + 2 * c,
                 "nor_conv_1x1" => c * c + 2 * c,
                 "none" or "skip_connect" or "avg_pool_3x3" => 0,
                 _ => null,
