@@ -14,7 +14,8 @@ namespace Nas.Sandbox.Core.Training;
 /// A trained model on disk, one folder: <c>architecture.json</c> (the cell, the network's size, the input shape and
 /// normalisation), <c>model.dat</c> (the weights and batch-norm statistics in TorchSharp's format) and <c>model.pt</c>
 /// (the same as a PyTorch state dict, written by TorchSharp.PyBridge, its keys those of NAS-Bench-201's
-/// <c>TinyNetwork</c> as bench/pytorch_peer.py defines it, so <c>load_state_dict(strict=True)</c> takes it).
+/// <c>TinyNetwork</c> as bench/pytorch_peer.py defines it, DARTS' inside its convolutions' <c>op</c> sequences, so
+/// <c>load_state_dict(strict=True)</c> takes it).
 /// </summary>
 public sealed partial record ExportedModel(
     string Architecture,
