@@ -103,11 +103,16 @@ public class ScriptOperationTests
         using var opScript = ScriptTestKit.CompileExample("nor-dil-conv-3x3.csx");
         var registry = OperationRegistry.CreateDefault();
         registry.Register(opScript.Operations.Single(), "script");
-        var space = new Nb201Space([.. Nb201Space.DefaultOperations, "nor_dil_conv_3x3"]);
+        string[] darts = ["sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5", "se_block"];
+        var space = new Nb201Space([.. Nb201Space.DefaultOperations, "nor_dil_conv_3x3", .. darts]);
         var random = new Random(5);
-        for (int i = 0; i < 3; i++)
+        // Three cells drawn at random, then one uniform cell of each built-in DARTS operation and se_block.
+        var architectures = Enumerable
+            .Range(0, 3)
+            .Select(_ => space.Sample(random))
+            .Concat(darts.Select(op => space.Parse(Uniform(op))));
+        foreach (var architecture in architectures)
         {
-            var architecture = space.Sample(random);
             var priced = await proxyScript
                 .Estimators.Single()
                 .EvaluateAsync(architecture, new EvaluationRequest { Seed = 0, DataSeed = 0 }, CancellationToken.None);
