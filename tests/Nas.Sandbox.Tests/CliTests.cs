@@ -475,7 +475,26 @@ public sealed class CliTests : IDisposable
         ((JArray)document["operations"]!)
             .Select(o => (string)o["name"]!)
             .Should()
-            .BeEquivalentTo("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3", "dil_conv_3x3");
+            .BeEquivalentTo(
+                "none",
+                "skip_connect",
+                "nor_conv_1x1",
+                "nor_conv_3x3",
+                "avg_pool_3x3",
+                "sep_conv_3x3",
+                "sep_conv_5x5",
+                "dil_conv_3x3",
+                "dil_conv_5x5",
+                "se_block",
+                "nor_dil_conv_3x3"
+            );
+        var sources = ((JArray)document["operations"]!).ToDictionary(
+            o => (string)o["name"]!,
+            o => (string)o["source"]!
+        );
+        sources["sep_conv_5x5"].Should().Be("built-in");
+        sources["se_block"].Should().Be("built-in");
+        sources["nor_dil_conv_3x3"].Should().StartWith("script");
         ((JArray)document["spaces"]!).Single()["size"]!.Value<long>().Should().Be(15625);
     }
 }
