@@ -156,6 +156,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
             {
                 s.Budget is { } n ? $"{n} evaluations" : null,
                 s.BudgetSeconds is { } sec ? $"{sec.ToString(Invariant)} s" : null,
+                s.BudgetEpochs is { } epochs ? $"{epochs.ToString(Invariant)} epochs" : null,
             }.Where(x => x is not null)
         );
 }

@@ -24,7 +24,8 @@ internal static class CompactArchitecture
     };
 
     /// <summary>Key to the codes, for the help line.</summary>
-    public const string Legend = "c3/c1 conv 3x3/1x1, sk skip, ap avg pool, · none";
+    public const string Legend =
+        "c3/c1 conv 3x3/1x1, s3/s5 sep conv, d3/d5 dil conv, se squeeze-excite, sk skip, ap avg pool, · none";
 
     public static string Format(Architecture architecture)
     {
