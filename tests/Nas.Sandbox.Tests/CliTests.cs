@@ -464,6 +464,10 @@ public sealed class CliTests : IDisposable
             .Select(o => (string)o["name"]!)
             .Should()
             .BeEquivalentTo("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3", "dil_conv_3x3");
-        ((JArray)document["spaces"]!).Single()["size"]!.Value<long>().Should().Be(15625);
+        var spaces = ((JArray)document["spaces"]!).ToDictionary(s => (string)s["name"]!);
+        spaces.Keys.Should().BeEquivalentTo("nb201", "nats-size");
+        spaces["nb201"]["size"]!.Value<long>().Should().Be(15625);
+        spaces["nats-size"]["size"]!.Value<long>().Should().Be(32768);
+        spaces.Values.Should().OnlyContain(s => (string)s["source"]! == "built-in");
     }
 }

@@ -28,6 +28,7 @@ public sealed class SpaceCatalog
     {
         var catalog = new SpaceCatalog();
         catalog.Register(new Nb201SpaceProvider(), BuiltIn);
+        catalog.Register(new NatsSizeSpaceProvider(), BuiltIn);
         return catalog;
     }
 
