@@ -123,7 +123,6 @@ public sealed class SandboxHost : IDisposable
             .Errors.Select(e => e.Message)
             .Concat(Scripts.Errors.Select(e => e.Message))
             .Concat(Strategies.Warnings)
-            .Concat(Spaces.Clashes)
             .Concat(Packs.InstalledPacks.Problems());
 
     /// <summary>Makes sure a script named on the command line is loaded; its errors become one <see cref="NasException"/>.</summary>

@@ -45,7 +45,7 @@ public sealed class SpaceCatalog
         }
     }
 
-    /// <summary>Name clashes between sources, one message each (warnings of <c>nas list</c> and races).</summary>
+    /// <summary>Name clashes between sources, one message each (the refused plugin or script reports it as its load error).</summary>
     public IReadOnlyList<string> Clashes
     {
         get
