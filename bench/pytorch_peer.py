@@ -61,12 +61,60 @@ class Zero(nn.Module):
         return x.mul(0.0)
 
 
+# ---- DARTS operations (Liu et al. 2019, operations.py), as the sandbox's built-ins build them ----
+class SepConv(nn.Module):
+    def __init__(self, c_in, c_out, kernel, stride, padding):
+        super().__init__()
+        self.op = nn.Sequential(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_in, kernel, stride=stride, padding=padding, groups=c_in, bias=False),
+            nn.Conv2d(c_in, c_in, 1, bias=False),
+            nn.BatchNorm2d(c_in),
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_in, kernel, stride=1, padding=padding, groups=c_in, bias=False),
+            nn.Conv2d(c_in, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return self.op(x)
+
+
+class DilConv(nn.Module):
+    def __init__(self, c_in, c_out, kernel, stride, padding, dilation):
+        super().__init__()
+        self.op = nn.Sequential(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_in, kernel, stride=stride, padding=padding, dilation=dilation, groups=c_in, bias=False),
+            nn.Conv2d(c_in, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return self.op(x)
+
+
+class SqueezeExcitation(nn.Module):  # se_block (Hu et al. 2018), reduction 4; shape kept inside cells: no reduction
+    def __init__(self, c):
+        super().__init__()
+        hidden = max(1, c // 4)
+        self.fc1 = nn.Conv2d(c, hidden, 1)
+        self.fc2 = nn.Conv2d(hidden, c, 1)
+
+    def forward(self, x):
+        gate = torch.sigmoid(self.fc2(torch.relu(self.fc1(nn.functional.adaptive_avg_pool2d(x, 1)))))
+        return x * gate
+
+
 OPS = {
     "none": lambda c: Zero(),
     "skip_connect": lambda c: nn.Identity(),
     "nor_conv_1x1": lambda c: ReLUConvBN(c, c, 1, 1, 0),
     "nor_conv_3x3": lambda c: ReLUConvBN(c, c, 3, 1, 1),
     "avg_pool_3x3": lambda c: Pooling(c, c, 1),
+    "sep_conv_3x3": lambda c: SepConv(c, c, 3, 1, 1),
+    "sep_conv_5x5": lambda c: SepConv(c, c, 5, 1, 2),
+    "dil_conv_3x3": lambda c: DilConv(c, c, 3, 1, 2, 2),
+    "dil_conv_5x5": lambda c: DilConv(c, c, 5, 1, 4, 2),
+    "se_block": lambda c: SqueezeExcitation(c),
 }
 
 

@@ -9,8 +9,11 @@
 // The count is analytic, for NAS-Bench-201's own network (C=16, N=5 cells per stage, stages at 16/32/64 channels,
 // 3×32×32 input, 10 classes): the skeleton (stem, two reduction blocks, classifier) has 73,306 parameters, and each
 // edge adds, in each of the 15 cells, what its operation has at that stage's width C:
-//     nor_conv_3x3, dil_conv_3x3: 9C² + 2C   (3×3 conv without bias, BatchNorm scale and shift)
+//     nor_conv_3x3, nor_dil_conv_3x3: 9C² + 2C   (3×3 conv without bias, BatchNorm scale and shift)
 //     nor_conv_1x1:                C² + 2C
+//     sep_conv_kxk (k = 3, 5):     2k²C + 2C² + 4C   (DARTS: two depthwise-separable convs, two BatchNorms)
+//     dil_conv_kxk (k = 3, 5):     k²C + C² + 2C
+//     se_block:                    C²/2 + C/4 + C   (squeeze-and-excitation, hidden C/4, biases)
 //     none, skip_connect, avg_pool_3x3: 0
 // i.e. 243,040 per 3×3 edge and 28,000 per 1×1 edge, giving NB201's published 1,531,546 for the all-nor_conv_3x3 cell
 // and 73,306 for the all-none cell. The score is parameters / 1,531,546 (the largest network of the space), in [0, 1],
@@ -54,7 +57,7 @@ public sealed class ParameterCountProxy : IEstimator
                         CostSeconds = clock.Elapsed.TotalSeconds,
                         Fidelity = fidelity,
                         Message =
-                            $"param-proxy cannot price operation '{op}' (it knows none, skip_connect, avg_pool_3x3, nor_conv_1x1, nor_conv_3x3, dil_conv_3x3).",
+                            $"param-proxy cannot price operation '{op}' (it knows NB201's five, DARTS' sep_conv and dil_conv 3x3 and 5x5, se_block and nor_dil_conv_3x3).",
                     }
                 );
             parameters += added;
@@ -80,8 +83,13 @@ public sealed class ParameterCountProxy : IEstimator
         long? perCell(long c) =>
             op switch
             {
-                "nor_conv_3x3" or "dil_conv_3x3" => 9 * c * c + 2 * c,
+                "nor_conv_3x3" or "nor_dil_conv_3x3" => 9 * c * c + 2 * c,
                 "nor_conv_1x1" => c * c + 2 * c,
+                "sep_conv_3x3" => 2 * 9 * c + 2 * c * c + 4 * c,
+                "sep_conv_5x5" => 2 * 25 * c + 2 * c * c + 4 * c,
+                "dil_conv_3x3" => 9 * c + c * c + 2 * c,
+                "dil_conv_5x5" => 25 * c + c * c + 2 * c,
+                "se_block" => 2 * c * (c / 4) + c / 4 + c,
                 "none" or "skip_connect" or "avg_pool_3x3" => 0,
                 _ => null,
             };

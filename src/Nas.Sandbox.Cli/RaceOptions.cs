@@ -328,7 +328,7 @@ internal sealed class RaceOptions
                         $"--estimator tabular: a table holds NAS-Bench-201 cells, not architectures of space '{settings.Space}' ({spaceEntry.Source}); "
                             + "race it with --estimator train or a zero-cost proxy."
                     );
-                var loaded = _table.Load(result, host);
+                var loaded = _table.Load(result, host, ladder.Count > 0);
                 var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
                 FidelityLadder.RequireCurves(ladder, loaded);
                 var tableEstimator = new TabularEstimator(loaded, seeds, epochs: ladder.Count > 0);

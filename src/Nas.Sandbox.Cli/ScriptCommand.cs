@@ -38,7 +38,7 @@ internal static class ScriptCommand
         return command;
     }
 
-    /// <summary>E.g. <c>strategy greedy-local-search, operation dil_conv_3x3</c>.</summary>
+    /// <summary>E.g. <c>strategy greedy-local-search, operation nor_dil_conv_3x3</c>.</summary>
     internal static string Describe(CompiledScript script) =>
         string.Join(
             ", ",

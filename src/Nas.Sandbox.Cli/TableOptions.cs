@@ -8,7 +8,11 @@ namespace Nas.Sandbox.Cli;
 internal sealed class TableOptions
 {
     public Option<string?> Table { get; } =
-        new("--table") { Description = $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}]" };
+        new("--table")
+        {
+            Description =
+                $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}; with --fidelities, {ShippedTables.CurvesName}]",
+        };
     private readonly Option<string?> _columns = new("--table-columns")
     {
         Description =
@@ -34,10 +38,13 @@ internal sealed class TableOptions
     public (string? Columns, bool? Percent) Mapping(ParseResult result) =>
         (result.GetValue(_columns), result.GetValue(_percent));
 
-    /// <summary>The table the options name (the shipped one by default), mapped and checked.</summary>
-    public TabularTable Load(ParseResult result, SandboxHost host)
+    /// <summary>
+    /// The table the options name, mapped and checked; by default the shipped one, the one with curves for a race
+    /// with a fidelity ladder (<paramref name="ladder"/>).
+    /// </summary>
+    public TabularTable Load(ParseResult result, SandboxHost host, bool ladder = false)
     {
-        string path = result.GetValue(Table) ?? ShippedTables.DefaultPath;
+        string path = result.GetValue(Table) ?? ShippedTables.DefaultFor(ladder);
         return TabularTable.Load(
             path,
             TableColumns.For(path, result.GetValue(_columns), result.GetValue(_percent)),

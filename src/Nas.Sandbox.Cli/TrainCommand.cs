@@ -141,7 +141,7 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>The architecture to train: ARCH parsed against NB201's space, or a journal's winner (or a contestant's best).</summary>
+    /// <summary>The architecture to train: ARCH parsed as an NB201 cell of the built-in operations, or a journal's winner (or a contestant's best).</summary>
     internal static Architecture Choose(string? arch, string? journal, string? contestant)
     {
         if (arch is not null && journal is not null)
@@ -178,16 +178,17 @@ internal static class TrainCommand
         }
         else
             text = arch ?? throw new NasException("nas train needs an architecture (ARCH) or --from JOURNAL.");
-        var space = new Nb201Space();
+        // Any built-in operation (NB201's five, DARTS' convolutions, se_block): what the trainer's registry builds.
+        var operations = OperationRegistry.CreateDefault().Names;
         try
         {
-            var choices = Nb201Format.Parse(text, space.Operations);
+            var choices = Nb201Format.Parse(text, operations);
             return new Architecture(Nb201Format.Format(choices), choices);
         }
         catch (Exception e) when (e is NasException or ArchitectureFormatException)
         {
             throw new NasException(
-                $"architecture '{text}' is not in NB201's space ({string.Join(", ", space.Operations)}): {e.Message}",
+                $"architecture '{text}' is not an NB201 cell of the built-in operations ({string.Join(", ", operations)}): {e.Message}",
                 e
             );
         }

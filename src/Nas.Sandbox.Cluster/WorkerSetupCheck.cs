@@ -52,7 +52,7 @@ public static class WorkerSetupCheck
             string sha = (string)table["sha256"]!;
             string[] candidates =
             [
-                Path.Combine(Path.GetDirectoryName(ShippedTables.DefaultPath)!, name),
+                Path.Combine(ShippedTables.Folder, name),
                 .. options.TableFolders.Select(folder => Path.Combine(folder, name)),
                 (string?)table["path"] ?? "",
             ];

@@ -20,6 +20,7 @@ internal static class CompactArchitecture
         ["sep_conv_3x3"] = "s3",
         ["sep_conv_5x5"] = "s5",
         ["max_pool_3x3"] = "mp",
+        ["se_block"] = "se",
     };
 
     /// <summary>Key to the codes, for the help line.</summary>

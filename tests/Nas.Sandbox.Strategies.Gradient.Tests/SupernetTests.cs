@@ -36,6 +36,25 @@ public sealed class SupernetTests
     }
 
     [Fact]
+    public void Darts_builds_and_trains_a_supernet_of_the_darts_operations_and_se_block_in_search_mode()
+    {
+        using var data = TestKit.Data();
+        var factory = new DartsFactory();
+        using var darts = (Darts)factory.Create(TestKit.Knobs(factory));
+        string[] operations = ["none", "skip_connect", "sep_conv_3x3", "dil_conv_5x5", "se_block"];
+        darts.TrainUntil(TestKit.Kit(data), operations, 2);
+        darts.TrainingLosses.Should().HaveCount(2).And.OnlyContain(l => double.IsFinite(l));
+        darts.ArchitectureWeights().Should().HaveCount(6).And.OnlyContain(row => row.Length == operations.Length);
+        var inCells = darts
+            .State!.Network.modules()
+            .OfType<SearchCell>()
+            .SelectMany(c => c.modules().OfType<BatchNorm2d>())
+            .ToArray();
+        // Per cell and edge: sep_conv's two batch norms and dil_conv's one (se_block has none at stride 1).
+        inCells.Should().HaveCount(3 * 6 * 3).And.OnlyContain(bn => SearchMode(bn));
+    }
+
+    [Fact]
     public void The_defaults_are_nas_bench_201_s_search_configs()
     {
         var darts = (Darts)new DartsFactory().Create(TestKit.Knobs(new DartsFactory()));

@@ -357,8 +357,20 @@ public sealed class CliTests : IDisposable
                 "error: --early-stop must be median or curve, not 'soon'."
             },
             {
-                ["--fidelities", "1,3", "--estimator", "tabular"],
-                "error: --fidelities: table " // the shipped table has no curves
+                [
+                    "--fidelities",
+                    "1,3",
+                    "--estimator",
+                    "tabular",
+                    "--table",
+                    Path.Combine(ScriptTestKit.RepoRoot, "src", "Nas.Sandbox.Core", "Tables", "nb201-fmnist-3op.csv"),
+                ],
+                "error: --fidelities: table " // the shipped default table has no curves
+            },
+            {
+                // With a ladder and no --table, a race uses the shipped table with curves, which holds 9 epochs.
+                ["--fidelities", "1,27", "--estimator", "tabular"],
+                "error: --fidelities 1,27: table "
             },
             {
                 [
@@ -463,7 +475,26 @@ public sealed class CliTests : IDisposable
         ((JArray)document["operations"]!)
             .Select(o => (string)o["name"]!)
             .Should()
-            .BeEquivalentTo("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3", "dil_conv_3x3");
+            .BeEquivalentTo(
+                "none",
+                "skip_connect",
+                "nor_conv_1x1",
+                "nor_conv_3x3",
+                "avg_pool_3x3",
+                "sep_conv_3x3",
+                "sep_conv_5x5",
+                "dil_conv_3x3",
+                "dil_conv_5x5",
+                "se_block",
+                "nor_dil_conv_3x3"
+            );
+        var sources = ((JArray)document["operations"]!).ToDictionary(
+            o => (string)o["name"]!,
+            o => (string)o["source"]!
+        );
+        sources["sep_conv_5x5"].Should().Be("built-in");
+        sources["se_block"].Should().Be("built-in");
+        sources["nor_dil_conv_3x3"].Should().StartWith("script");
         var spaces = ((JArray)document["spaces"]!).ToDictionary(s => (string)s["name"]!);
         spaces.Keys.Should().BeEquivalentTo("nb201", "nats-size");
         spaces["nb201"]["size"]!.Value<long>().Should().Be(15625);

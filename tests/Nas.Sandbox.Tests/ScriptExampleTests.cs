@@ -9,7 +9,7 @@ public class ScriptExampleTests
     [InlineData("greedy-local-search.csx", new[] { "greedy-local-search" }, new string[0], new string[0])]
     [InlineData("edge-bandit.csx", new[] { "edge-bandit" }, new string[0], new string[0])]
     [InlineData("crossover-evolution.csx", new[] { "crossover-evolution" }, new string[0], new string[0])]
-    [InlineData("dil-conv-3x3.csx", new string[0], new string[0], new[] { "dil_conv_3x3" })]
+    [InlineData("nor-dil-conv-3x3.csx", new string[0], new string[0], new[] { "nor_dil_conv_3x3" })]
     [InlineData("param-proxy.csx", new string[0], new[] { "param-proxy" }, new string[0])]
     public void Each_example_compiles_and_publishes_what_it_promises(
         string file,
@@ -87,7 +87,7 @@ public class ScriptExampleTests
             "greedy-local-search.csx",
             "edge-bandit.csx",
             "crossover-evolution.csx",
-            "dil-conv-3x3.csx",
+            "nor-dil-conv-3x3.csx",
             "param-proxy.csx",
         ];
         var results = new ScriptCompilationResult[files.Length * 2];

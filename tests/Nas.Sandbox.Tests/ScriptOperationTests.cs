@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Nas.Sandbox.Tests;
 
 /// <summary>
-/// The example operation and estimator scripts: dil_conv_3x3 builds TorchSharp modules that train and plug into the
+/// The example operation and estimator scripts: nor_dil_conv_3x3 builds TorchSharp modules that train and plug into the
 /// NAS-Bench-201 network once registered; param-proxy prices architectures exactly as the network builder counts them.
 /// </summary>
 [Collection(TorchGeneratorLane.Name)]
@@ -18,7 +18,7 @@ public class ScriptOperationTests
     [Fact]
     public void The_dilated_conv_builds_and_runs_forward_and_backward()
     {
-        using var script = ScriptTestKit.CompileExample("dil-conv-3x3.csx");
+        using var script = ScriptTestKit.CompileExample("nor-dil-conv-3x3.csx");
         var op = script.Operations.Single();
         foreach (var (cin, cout, stride) in new[] { (8, 8, 1), (8, 16, 2) })
         {
@@ -38,17 +38,21 @@ public class ScriptOperationTests
     [Fact]
     public void A_registered_script_operation_builds_into_the_nas_bench_201_network()
     {
-        using var script = ScriptTestKit.CompileExample("dil-conv-3x3.csx");
+        using var script = ScriptTestKit.CompileExample("nor-dil-conv-3x3.csx");
         var registry = OperationRegistry.CreateDefault();
         registry.Register(script.Operations.Single(), $"script {Path.GetFileName(script.Path)}");
-        registry.SourceOf("dil_conv_3x3").Should().Be("script dil-conv-3x3.csx");
-        var space = new Nb201Space([.. Nb201Space.DefaultOperations, "dil_conv_3x3"]);
+        registry.SourceOf("nor_dil_conv_3x3").Should().Be("script nor-dil-conv-3x3.csx");
+        var space = new Nb201Space([.. Nb201Space.DefaultOperations, "nor_dil_conv_3x3"]);
         var mixed = space.Parse(
-            "|dil_conv_3x3~0|+|nor_conv_3x3~0|dil_conv_3x3~1|+|skip_connect~0|none~1|avg_pool_3x3~2|"
+            "|nor_dil_conv_3x3~0|+|nor_conv_3x3~0|nor_dil_conv_3x3~1|+|skip_connect~0|none~1|avg_pool_3x3~2|"
         );
 
         using (
-            var network = new Nb201Network(space.Parse(Uniform("dil_conv_3x3")), NetworkSettings.Nb201Cifar10, registry)
+            var network = new Nb201Network(
+                space.Parse(Uniform("nor_dil_conv_3x3")),
+                NetworkSettings.Nb201Cifar10,
+                registry
+            )
         )
             // Same parameters as NB201's all-nor_conv_3x3 network (1,531,546): a dilated kernel is still 3×3.
             ModelCounter.Count(network, 3, 32).Parameters.Should().Be(1_531_546);
@@ -96,14 +100,19 @@ public class ScriptOperationTests
     public async Task The_parameter_proxy_counts_what_the_network_builder_builds()
     {
         using var proxyScript = ScriptTestKit.CompileExample("param-proxy.csx");
-        using var opScript = ScriptTestKit.CompileExample("dil-conv-3x3.csx");
+        using var opScript = ScriptTestKit.CompileExample("nor-dil-conv-3x3.csx");
         var registry = OperationRegistry.CreateDefault();
         registry.Register(opScript.Operations.Single(), "script");
-        var space = new Nb201Space([.. Nb201Space.DefaultOperations, "dil_conv_3x3"]);
+        string[] darts = ["sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5", "se_block"];
+        var space = new Nb201Space([.. Nb201Space.DefaultOperations, "nor_dil_conv_3x3", .. darts]);
         var random = new Random(5);
-        for (int i = 0; i < 3; i++)
+        // Three cells drawn at random, then one uniform cell of each built-in DARTS operation and se_block.
+        var architectures = Enumerable
+            .Range(0, 3)
+            .Select(_ => space.Sample(random))
+            .Concat(darts.Select(op => space.Parse(Uniform(op))));
+        foreach (var architecture in architectures)
         {
-            var architecture = space.Sample(random);
             var priced = await proxyScript
                 .Estimators.Single()
                 .EvaluateAsync(architecture, new EvaluationRequest { Seed = 0, DataSeed = 0 }, CancellationToken.None);

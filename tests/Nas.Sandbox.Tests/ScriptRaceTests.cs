@@ -139,7 +139,7 @@ public class ScriptOperationSpaceTests
     public async Task A_script_operation_can_be_raced_in_a_cell_space_that_includes_it()
     {
         using var host = SandboxHost.Create(typeof(ScriptOperationSpaceTests).Assembly);
-        var space = host.CreateSpace("nb201", ["none", "skip_connect", "nor_conv_3x3", "dil_conv_3x3"]);
+        var space = host.CreateSpace("nb201", ["none", "skip_connect", "nor_conv_3x3", "nor_dil_conv_3x3"]);
         space.Size.Should().Be(4096);
         var journal = new NullJournal();
         var referee = new Referee(space, new FormulaEstimator(), host.Strategies, journal);
@@ -150,7 +150,7 @@ public class ScriptOperationSpaceTests
                 seen.AddRange(t.Trial.Architecture.Choices);
         };
         await referee.RunAsync(new RaceSettings { Contestants = [ContestantSpec.Parse("random-search")], Budget = 20 });
-        seen.Should().Contain("dil_conv_3x3").And.NotContain("avg_pool_3x3");
+        seen.Should().Contain("nor_dil_conv_3x3").And.NotContain("avg_pool_3x3");
     }
 
     [Fact]
@@ -158,6 +158,6 @@ public class ScriptOperationSpaceTests
     {
         using var host = SandboxHost.Create(typeof(ScriptOperationSpaceTests).Assembly);
         var act = () => host.CreateSpace("nb201", ["none", "sep_conv_9x9"]);
-        act.Should().Throw<Nas.Sandbox.Core.NasException>().WithMessage("*sep_conv_9x9*Known:*dil_conv_3x3*");
+        act.Should().Throw<Nas.Sandbox.Core.NasException>().WithMessage("*sep_conv_9x9*Known:*nor_dil_conv_3x3*");
     }
 }

@@ -40,7 +40,7 @@ public class ScriptUnloadTests
     [Fact]
     public void A_disposed_operation_script_is_unloaded_after_its_modules_ran()
     {
-        var context = CompileUseAndDispose("dil-conv-3x3.csx", script =>
+        var context = CompileUseAndDispose("nor-dil-conv-3x3.csx", script =>
         {
             using var scope = NewDisposeScope();
             using var module = script.Operations.Single().Build(4, 4, 1);

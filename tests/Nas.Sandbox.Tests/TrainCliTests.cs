@@ -241,6 +241,15 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
     public void PyTorch_loads_the_exported_state_dict_and_gives_the_same_logits()
     {
         run.Exit.Should().Be(0, run.Stderr);
+        PyTorchGivesTheSameLogits(run.Model);
+    }
+
+    /// <summary>
+    /// Loads the model folder into bench/pytorch_peer.py's TinyNetwork with bench/pytorch_logits.py and checks its logits
+    /// on 100 test images against TorchSharp's (skipped without python3-torch).
+    /// </summary>
+    internal static void PyTorchGivesTheSameLogits(string modelFolder)
+    {
         var start = new ProcessStartInfo("/usr/bin/python3")
         {
             RedirectStandardOutput = true,
@@ -250,7 +259,7 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
             string arg in new[]
             {
                 Path.Combine(ScriptTestKit.RepoRoot, "bench", "pytorch_logits.py"),
-                run.Model,
+                modelFolder,
                 TestImages,
                 "100",
             }
@@ -273,7 +282,7 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
         var python = answer["logits"]!.ToObject<float[][]>()!;
         python.Should().HaveCount(100);
 
-        var (model, network) = ExportedModel.Load(run.Model, OperationRegistry.CreateDefault());
+        var (model, network) = ExportedModel.Load(modelFolder, OperationRegistry.CreateDefault());
         using var _ = network;
         var images = Nas.Sandbox.Core.Evaluation.Data.IdxFile.Read(TestImages);
         using var scope = NewDisposeScope();

@@ -58,6 +58,7 @@ public static class Nb201CellDiagram
         ["dil_conv_5x5"] = ("dil5x5", "d5x5"),
         ["sep_conv_3x3"] = ("sep3x3", "s3x3"),
         ["sep_conv_5x5"] = ("sep5x5", "s5x5"),
+        ["se_block"] = ("se", "se"),
     };
 
     private enum Naming

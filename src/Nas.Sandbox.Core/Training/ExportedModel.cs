@@ -14,7 +14,8 @@ namespace Nas.Sandbox.Core.Training;
 /// A trained model on disk, one folder: <c>architecture.json</c> (the cell, the network's size, the input shape and
 /// normalisation), <c>model.dat</c> (the weights and batch-norm statistics in TorchSharp's format) and <c>model.pt</c>
 /// (the same as a PyTorch state dict, written by TorchSharp.PyBridge, its keys those of NAS-Bench-201's
-/// <c>TinyNetwork</c> as bench/pytorch_peer.py defines it, so <c>load_state_dict(strict=True)</c> takes it).
+/// <c>TinyNetwork</c> as bench/pytorch_peer.py defines it, DARTS' inside its convolutions' <c>op</c> sequences, so
+/// <c>load_state_dict(strict=True)</c> takes it).
 /// </summary>
 public sealed partial record ExportedModel(
     string Architecture,
@@ -93,7 +94,8 @@ public sealed partial record ExportedModel(
 
     /// <summary>
     /// Reads a model folder and builds its network with the saved weights (in eval mode). Each problem is an error
-    /// naming the file: a missing or malformed architecture JSON, an architecture outside NB201's space, weights of
+    /// naming the file: a missing or malformed architecture JSON, an architecture that is not an NB201 cell of
+    /// <paramref name="operations"/>, weights of
     /// another architecture or size, a truncated or corrupt weights file.
     /// </summary>
     public static (ExportedModel Model, Nb201Network Network) Load(string folder, OperationRegistry operations)
@@ -110,11 +112,10 @@ public sealed partial record ExportedModel(
             if (!File.Exists(required))
                 throw new NasException($"{required}: missing; {folder} is not a model folder written by nas train.");
         var model = ReadJson(jsonPath);
-        var space = new Nb201Space();
         string[] choices;
         try
         {
-            choices = Nb201Format.Parse(model.Architecture, space.Operations);
+            choices = Nb201Format.Parse(model.Architecture, operations.Names);
         }
         catch (Exception e) when (e is NasException or ArchitectureFormatException)
         {

@@ -132,7 +132,7 @@ public sealed class ClusterRaceTests : IDisposable
         using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
         workers.Start("w1");
         string operations = Directory.CreateDirectory(Path.Combine(_folder, "operations")).FullName;
-        File.Copy(ScriptTestKit.Example("dil-conv-3x3.csx"), Path.Combine(operations, "dil-conv-3x3.csx"));
+        File.Copy(ScriptTestKit.Example("nor-dil-conv-3x3.csx"), Path.Combine(operations, "nor-dil-conv-3x3.csx"));
         string journal = Path.Combine(_folder, "script.jsonl");
 
         var (exit, _, err) = NasProcess.Run(
@@ -144,7 +144,7 @@ public sealed class ClusterRaceTests : IDisposable
             "--scripts",
             operations,
             "--operations",
-            "none,skip_connect,dil_conv_3x3",
+            "none,skip_connect,nor_dil_conv_3x3",
             "--strategy",
             "random-search",
             "--budget",
@@ -157,7 +157,7 @@ public sealed class ClusterRaceTests : IDisposable
         var trials = Trials(journal);
         trials.Should().HaveCount(6).And.OnlyContain(t => t.Status == "ok");
         trials.Should().OnlyContain(t => t.Message == "evaluated on cluster worker w1");
-        trials.Should().Contain(t => t.Arch.Contains("dil_conv_3x3"), "the script's operation is in the space");
+        trials.Should().Contain(t => t.Arch.Contains("nor_dil_conv_3x3"), "the script's operation is in the space");
         var notices = Notices(journal);
         notices.Should().Contain(n => n.Contains("as pack SHA-256 ") && n.Contains("--packs"));
     }

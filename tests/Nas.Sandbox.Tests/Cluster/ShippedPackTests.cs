@@ -31,7 +31,7 @@ public sealed class ShippedPackTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static readonly string[] Operations = ["none", "skip_connect", "dil_conv_3x3"];
+    private static readonly string[] Operations = ["none", "skip_connect", "nor_dil_conv_3x3"];
 
     private ShippedPack.Shipment Build() =>
         ShippedPack.Build(_host, ScriptTestKit.Example("param-proxy.csx"), Operations)!;
@@ -89,7 +89,7 @@ public sealed class ShippedPackTests : IDisposable
         var first = Build();
         first.Estimator.Should().Be("param-proxy", "a script named by path is known by the estimator it defines");
         first.Manifest.Estimators.Should().Equal("param-proxy");
-        first.Manifest.Operations.Should().Contain("dil_conv_3x3");
+        first.Manifest.Operations.Should().Contain("nor_dil_conv_3x3");
         ((string)first.Pack["sha256"]!).Should().Be(Build().Pack["sha256"]!.ToString(), "same sources, same bytes");
     }
 

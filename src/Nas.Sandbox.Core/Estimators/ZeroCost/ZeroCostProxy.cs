@@ -130,14 +130,19 @@ public sealed class NaswotProxy : ZeroCostProxy
         long n = images.shape[0];
         using var kernel = zeros(n, n, dtype: float64);
         var hooks = new List<Action>();
-        foreach (var module in model.modules().OfType<ReluConvBn>())
+        // Every ReLU: ReluConvBn applies one to its input first (NB201's operations and reduction blocks), DARTS'
+        // convolutions and se_block hold ReLU modules. Either way the activation pattern is input > 0.
+        var relus = model
+            .modules()
+            .Where(m => m is ReluConvBn or TorchSharp.Modules.ReLU)
+            .Cast<nn.Module<Tensor, Tensor>>();
+        foreach (var module in relus)
             hooks.Add(
                 module
                     .register_forward_hook(
                         (_, input, output) =>
                         {
                             using var scope = NewDisposeScope();
-                            // ReluConvBn applies ReLU to its input first: its activation pattern is input > 0.
                             var codes = input.reshape(n, -1).gt(0).to(float64);
                             kernel.add_(codes.matmul(codes.t())).add_((1 - codes).matmul((1 - codes).t()));
                             return output;

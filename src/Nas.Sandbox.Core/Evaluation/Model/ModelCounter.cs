@@ -21,7 +21,8 @@ public static class ModelCounter
         var hooks = new List<Action>();
         try
         {
-            foreach (var (_, module) in model.named_modules())
+            // The model itself too: TorchSharp's named_modules() leaves it out, so a bare layer would count nothing.
+            foreach (var module in model.named_modules().Select(m => m.module).Prepend(model).Distinct())
             {
                 switch (module)
                 {

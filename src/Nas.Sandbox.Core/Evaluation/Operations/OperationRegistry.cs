@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Nas.Sandbox.Core.Evaluation.Operations;
 
 /// <summary>
-/// Operations by name. Starts with NAS-Bench-201's five; plugins and scripts register more. Safe to read while another
+/// Operations by name. Starts with NAS-Bench-201's five, DARTS' separable and dilated convolutions and a
+/// squeeze-and-excitation block; plugins and scripts register more. Safe to read while another
 /// thread registers. One registry per host (no static state).
 /// </summary>
 public sealed class OperationRegistry
@@ -35,6 +36,22 @@ public sealed class OperationRegistry
             source
         );
         registry.Register(new BuiltInOperation("avg_pool_3x3", (i, o, s, bn) => new AvgPool3x3(i, o, s, bn)), source);
+        // DARTS' convolutions (Liu et al. 2019, operations.py), named as DARTS names them.
+        foreach (int k in new[] { 3, 5 })
+        {
+            registry.Register(
+                new BuiltInOperation($"sep_conv_{k}x{k}", (i, o, s, bn) => new SepConv(i, o, k, s, bn)),
+                source
+            );
+            registry.Register(
+                new BuiltInOperation($"dil_conv_{k}x{k}", (i, o, s, bn) => new DilConv(i, o, k, s, batchNorm: bn)),
+                source
+            );
+        }
+        registry.Register(
+            new BuiltInOperation("se_block", (i, o, s, bn) => new SqueezeExcitation(i, o, s, bn)),
+            source
+        );
         return registry;
     }
 

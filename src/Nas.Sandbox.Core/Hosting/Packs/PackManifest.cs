@@ -47,7 +47,7 @@ public sealed record PackProvides(
 {
     public static readonly PackProvides Nothing = new([], [], []);
 
-    /// <summary>E.g. <c>strategy greedy-local-search, operation dil_conv_3x3</c>.</summary>
+    /// <summary>E.g. <c>strategy greedy-local-search, operation nor_dil_conv_3x3</c>.</summary>
     public string Describe() =>
         string.Join(
             ", ",

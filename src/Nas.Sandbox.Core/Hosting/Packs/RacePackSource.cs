@@ -116,7 +116,7 @@ public static class RacePackSource
     {
         if (!File.Exists(table))
             throw new PackException($"The race's table {table} no longer exists.");
-        if (File.Exists(ShippedTables.DefaultPath) && SameBytes(table, ShippedTables.DefaultPath))
+        if (ShippedTables.All.Any(shipped => File.Exists(shipped) && SameBytes(table, shipped)))
             return []; // every host ships it
         string inPack = $"{PackFormat.RaceFolder}/{Path.GetFileName(table)}";
         staging.AddFile(table, inPack);

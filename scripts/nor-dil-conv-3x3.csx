@@ -1,10 +1,10 @@
-// dil-conv-3x3.csx — a new operation for cell edges: dilated 3×3 convolution.
+// nor-dil-conv-3x3.csx — a new operation for cell edges: a plain (non-separable) dilated 3×3 convolution.
 //
 // The idea: a 3×3 convolution with dilation 2 sees a 5×5 window with the parameters (and multiply-adds) of a 3×3 one:
-// a cheap way to widen the receptive field. It is one of DARTS' eight operations (Liu, Simonyan & Yang, "DARTS:
-// Differentiable Architecture Search", ICLR 2019, `dil_conv_3x3`), which NAS-Bench-201's five lack. DARTS builds it as
-// ReLU → depthwise dilated conv → pointwise conv → BN; this is the plain (non-separable) form in NAS-Bench-201's
-// ReLU-Conv-BN style, so it is directly comparable with nor_conv_3x3: the same parameter count, a wider view.
+// a cheap way to widen the receptive field. DARTS (Liu, Simonyan & Yang, "DARTS: Differentiable Architecture Search",
+// ICLR 2019) has a dilated convolution, the built-in `dil_conv_3x3`, but a separable one (ReLU → depthwise dilated conv
+// → pointwise conv → BN). This is the plain form in NAS-Bench-201's ReLU-Conv-BN style, hence `nor_` like
+// `nor_conv_3x3`: the same parameter count as nor_conv_3x3 (9C² + 2C), a wider view.
 //
 // How to read it as a how-to:
 //  * An operation is an IOperation: a Name used in architecture strings and Build(channelsIn, channelsOut, stride)
@@ -12,14 +12,15 @@
 //  * The module is a class in the script. Keep submodules in fields and call RegisterComponents() in the constructor
 //    (so parameters are found, moved to the device and trained); invoke submodules with .call(x), not .forward(x), so
 //    hooks (the FLOPs counter) see them.
-//  * To use it, the host registers it in its OperationRegistry and a space lists its name next to NB201's five.
+//  * To use it, the host registers it in its OperationRegistry and a space lists its name next to the built-in ones:
+//    nas race --operations none,skip_connect,nor_conv_3x3,nor_dil_conv_3x3 ...
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 public sealed class DilatedConv3x3 : IOperation
 {
-    public string Name => "dil_conv_3x3";
+    public string Name => "nor_dil_conv_3x3";
 
     public nn.Module<Tensor, Tensor> Build(int channelsIn, int channelsOut, int stride) =>
         new ReluDilConvBn(channelsIn, channelsOut, stride);
