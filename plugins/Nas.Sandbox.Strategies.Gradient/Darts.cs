@@ -16,8 +16,10 @@ namespace Nas.Sandbox.Strategies.Gradient;
 /// <c>arch-learning-rate</c> (3e-4), <c>arch-weight-decay</c> (1e-3). Its training time is charged to its seconds, so
 /// race it under <c>--budget-seconds</c> to compare it fairly with sample-based strategies.
 /// </summary>
-public sealed class DartsFactory : IStrategyFactory
+public sealed class DartsFactory : IStrategyFactory, ISpaceRequirement
 {
+    public string? CannotSearch(ISearchSpace space) => SupernetSettings.CannotSearch(space);
+
     public string Name => "darts";
     public string Description =>
         "First-order DARTS as NAS-Bench-201's DARTS-V1: softmax-relaxed supernet, a weight step (SGD, train) then an α step (Adam, validation) per round, proposes argmax α (Liu et al. 2019).";

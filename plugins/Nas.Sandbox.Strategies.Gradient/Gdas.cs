@@ -15,8 +15,10 @@ namespace Nas.Sandbox.Strategies.Gradient;
 /// Knobs (NB201's GDAS.config and GDAS.sh): those of DARTS with <c>epochs</c> 240, and <c>tau-max</c> (10),
 /// <c>tau-min</c> (0.1). Its training time is charged to its seconds.
 /// </summary>
-public sealed class GdasFactory : IStrategyFactory
+public sealed class GdasFactory : IStrategyFactory, ISpaceRequirement
 {
+    public string? CannotSearch(ISearchSpace space) => SupernetSettings.CannotSearch(space);
+
     public string Name => "gdas";
     public string Description =>
         "GDAS as NAS-Bench-201 runs it: hard Gumbel-softmax sample of one operation per edge, straight-through gradients, temperature annealed by epoch, proposes argmax α (Dong & Yang 2019).";

@@ -39,6 +39,15 @@ public sealed record SupernetSettings
     public CosineSchedule LearningRates => new(LearningRate, LearningRateMin, Epochs);
 
     /// <summary>The knobs, with <paramref name="epochs"/> as the default of <c>epochs</c> (DARTS 50, GDAS 240).</summary>
+    /// <summary>
+    /// Why a supernet strategy cannot search <paramref name="space"/>, or null: it trains NAS-Bench-201's supernet
+    /// (the kit's NB201 skeleton with a mixed operation on each of the cell's 6 edges), so it searches the nb201 space.
+    /// </summary>
+    public static string? CannotSearch(ISearchSpace space) =>
+        space.Name == "nb201" && space.ChoiceCount == SearchCell.Edges.Length
+            ? null
+            : $"it trains NAS-Bench-201's supernet, a cell of {SearchCell.Edges.Length} edges over operations, so it searches only the nb201 space, not '{space.Name}'.";
+
     public static IReadOnlyList<Knob> KnobsWith(int epochs) =>
         [
             new(

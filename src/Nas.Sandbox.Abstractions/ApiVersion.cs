@@ -30,9 +30,13 @@ namespace Nas.Sandbox.Abstractions;
 /// Trial.Rung, Continues and Curve (EpochResult), PendingTrial.Rung and Continues, EvaluationRequest.Checkpoint
 /// (TrainingCheckpoint) and EvaluationResult.Curve. Additive: plugins built against 2.0 or 2.1 race unchanged at the
 /// top rung.</para>
+/// <para>2.3 added search spaces as plugins: ISpaceProvider (a space under a name, with its network builder and its
+/// console picture) and NetworkShape, in Nas.Sandbox.Abstractions.Torch, and ISpaceRequirement (a strategy factory that
+/// cannot search every space says so before the race). Additive: plugins built against 2.0 to 2.2
+/// load unchanged.</para>
 /// </summary>
 public static class ApiVersion
 {
     /// <summary>Kept equal to the frozen AssemblyVersion (major.minor) of both contract assemblies.</summary>
-    public static readonly Version Current = new(2, 2);
+    public static readonly Version Current = new(2, 3);
 }

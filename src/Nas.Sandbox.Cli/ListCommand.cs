@@ -88,15 +88,7 @@ internal static class ListCommand
                         )
                     )
             ),
-            ["spaces"] = new JArray(
-                SandboxHost.SpaceNames.Select(n => new JObject
-                {
-                    ["name"] = n,
-                    ["source"] = "built-in",
-                    ["size"] = host.CreateSpace(n).Size,
-                    ["operations"] = new JArray(host.CreateSpace(n).Operations),
-                })
-            ),
+            ["spaces"] = new JArray(host.Spaces.Entries.Select(DescribeSpace)),
             ["operations"] = new JArray(
                 host.Operations.Names.Select(n => new JObject
                 {
@@ -114,6 +106,31 @@ internal static class ListCommand
                 host.Scripts.Errors.Select(e => new JObject { ["script"] = e.Path, ["message"] = e.Message })
             ),
         };
+
+    /// <summary>A space with its source (<c>built-in</c>, <c>plugin</c>, <c>script</c>) and origin; one that cannot be made says why.</summary>
+    private static JObject DescribeSpace(SpaceEntry entry)
+    {
+        int blank = entry.Source.IndexOf(' ');
+        var space = new JObject
+        {
+            ["name"] = entry.Name,
+            ["source"] = blank < 0 ? entry.Source : entry.Source[..blank],
+            ["description"] = entry.Provider.Description,
+        };
+        if (blank >= 0)
+            space["origin"] = entry.Source[(blank + 1)..];
+        try
+        {
+            var made = entry.Provider.CreateSpace(null);
+            space["size"] = made.Size;
+            space["operations"] = new JArray(made.Operations);
+        }
+        catch (Exception e)
+        {
+            space["error"] = $"{e.GetType().Name}: {e.Message}";
+        }
+        return space;
+    }
 
     private static void Print(JObject document)
     {
@@ -134,9 +151,16 @@ internal static class ListCommand
         }
         Console.WriteLine("spaces:");
         foreach (var s in document["spaces"]!)
+        {
             Console.WriteLine(
-                $"  {s["name"], -24} {s["source"], -14} {s["size"]} architectures; operations {string.Join(", ", s["operations"]!)}"
+                s["error"] is { } error
+                    ? $"  {s["name"], -24} {s["source"], -14} cannot be made: {error}"
+                    : $"  {s["name"], -24} {s["source"], -14} {s["size"]} architectures; choices {string.Join(", ", s["operations"]!)}"
             );
+            Console.WriteLine($"  {"", -24} {s["description"]}");
+            if (s["origin"] is { } origin)
+                Console.WriteLine($"  {"", -24} from {origin}");
+        }
         Console.WriteLine("operations:");
         foreach (var o in document["operations"]!)
             Console.WriteLine($"  {o["name"], -24} {o["source"]}");

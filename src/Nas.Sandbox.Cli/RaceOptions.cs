@@ -318,9 +318,16 @@ internal sealed class RaceOptions
             var operations = result
                 .GetValue(_operations)
                 ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // The space first: an unknown or clashing name stops the race before any data is loaded.
+            var spaceEntry = host.ResolveSpace(settings.Space);
             IEstimator estimator;
             if (tabular)
             {
+                if (spaceEntry.Provider is not Nas.Sandbox.Core.Spaces.Nb201SpaceProvider)
+                    throw new NasException(
+                        $"--estimator tabular: a table holds NAS-Bench-201 cells, not architectures of space '{settings.Space}' ({spaceEntry.Source}); "
+                            + "race it with --estimator train or a zero-cost proxy."
+                    );
                 var loaded = _table.Load(result, host, ladder.Count > 0);
                 var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
                 FidelityLadder.RequireCurves(ladder, loaded);
@@ -426,14 +433,18 @@ internal sealed class RaceOptions
                         settings.Estimator,
                         settings.Dataset,
                         training,
-                        result.GetValue(_device)!
+                        result.GetValue(_device)!,
+                        settings.Space
                     );
                     settings = settings with { TorchThreads = TorchSharp.torch.get_num_threads() };
                 }
             }
             if (ladder.Count > 0)
                 settings = settings with { WorkFolder = Path.GetFullPath(journalPath) + ".work" };
-            var space = host.CreateSpace(settings.Space, operations);
+            var space = host.CreateSpace(settings.Space, operations, training.Channels, training.CellsPerStage);
+            // A strategy that cannot search this space (DARTS, GDAS off nb201) says so now, not in the middle of the race.
+            foreach (var spec in settings.Contestants)
+                RequireSpace(host, spec, space);
             var league = new LeagueFile(result.GetValue(_league) ?? LeagueFile.DefaultPath());
             // Gradient-based strategies train on this; in a tabular race it is loaded only if one of them touches it.
             var trainingData = host.CreateTrainingData(
@@ -543,14 +554,28 @@ internal sealed class RaceOptions
     /// (when <paramref name="probe"/>) their values by creating an instance (<see cref="KnobProbe"/>, under
     /// <paramref name="callTimeout"/>), in a contestant process under <paramref name="isolation"/>.
     /// </summary>
+    /// <summary>Refuses a contestant whose strategy says it cannot search <paramref name="space"/> (<see cref="ISpaceRequirement"/>).</summary>
+    public static void RequireSpace(SandboxHost host, ContestantSpec spec, ISearchSpace space)
+    {
+        if (
+            host.ResolveStrategy(spec.Strategy).Factory is ISpaceRequirement requirement
+            && requirement.CannotSearch(space) is { } reason
+        )
+            throw new NasException($"--strategy '{spec.Label}' cannot race on space '{space.Name}': {reason}");
+    }
+
+    /// <param name="space">The race's space, when it is known (the console's additions): a strategy that cannot search it is refused.</param>
     public static ContestantSpec Admit(
         SandboxHost host,
         ContestantSpec spec,
         TimeSpan callTimeout,
         ContestantProcesses? isolation = null,
-        bool probe = true
+        bool probe = true,
+        ISearchSpace? space = null
     )
     {
+        if (space is not null)
+            RequireSpace(host, spec, space);
         var entry = host.ResolveStrategy(spec.Strategy);
         var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs, spec.Knobs);
         if (!probe || spec.Knobs.Count == 0)

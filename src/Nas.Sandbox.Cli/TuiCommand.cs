@@ -87,7 +87,8 @@ internal static class TuiCommand
                                 host,
                                 ContestantSpec.Parse(text),
                                 race.Settings.CallTimeout,
-                                race.Isolation
+                                race.Isolation,
+                                space: race.Space
                             ),
                         () =>
                         {
@@ -111,7 +112,8 @@ internal static class TuiCommand
                                 return $"report saved: {markdown} and {csv} (no HTML report: {e.Message})";
                             }
                         },
-                        quit
+                        quit,
+                        host.ResolveSpace(race.Settings.Space).Provider.Draw
                     ));
 
                     // The terminal is back. Stop the race if it is still running: the trial in progress is abandoned, every

@@ -14,9 +14,26 @@ public sealed class TournamentController(
     RaceTracker tracker,
     Func<string, ContestantSpec> admit,
     Func<string> saveReport,
-    Action quit
+    Action quit,
+    Func<Architecture, int, IReadOnlyList<string>>? draw = null
 ) : ITournamentCommands
 {
+    /// <summary>The race's space draws its architectures; a picture that fails shows the key.</summary>
+    public IReadOnlyList<string> Draw(Architecture architecture, int maxWidth)
+    {
+        if (draw is null)
+            return ArchitecturePicture.Default(architecture, maxWidth);
+        try
+        {
+            var lines = draw(architecture, maxWidth);
+            return lines is { Count: > 0 } ? lines : [architecture.Key];
+        }
+        catch (Exception)
+        {
+            return [architecture.Key];
+        }
+    }
+
     /// <summary>The latest add in progress (tests await it).</summary>
     public Task LastAdd { get; private set; } = Task.CompletedTask;
 

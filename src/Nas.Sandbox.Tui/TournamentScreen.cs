@@ -46,6 +46,7 @@ public sealed class TournamentScreen : Window
     public TournamentScreen(ITournamentCommands commands)
     {
         _commands = commands;
+        _detail.Drawing = commands.Draw;
         Title = "Nas.Sandbox tournament";
         BorderStyle = LineStyle.None;
         foreach (var panel in new View[] { _leaderboard, _chart, _errors, _log, _help, _detail })

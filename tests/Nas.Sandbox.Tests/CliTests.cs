@@ -495,6 +495,10 @@ public sealed class CliTests : IDisposable
         sources["sep_conv_5x5"].Should().Be("built-in");
         sources["se_block"].Should().Be("built-in");
         sources["nor_dil_conv_3x3"].Should().StartWith("script");
-        ((JArray)document["spaces"]!).Single()["size"]!.Value<long>().Should().Be(15625);
+        var spaces = ((JArray)document["spaces"]!).ToDictionary(s => (string)s["name"]!);
+        spaces.Keys.Should().BeEquivalentTo("nb201", "nats-size");
+        spaces["nb201"]["size"]!.Value<long>().Should().Be(15625);
+        spaces["nats-size"]["size"]!.Value<long>().Should().Be(32768);
+        spaces.Values.Should().OnlyContain(s => (string)s["source"]! == "built-in");
     }
 }

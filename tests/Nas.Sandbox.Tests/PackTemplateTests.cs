@@ -287,6 +287,44 @@ public sealed class PackTemplateTests(PackTemplateFixture packs) : IClassFixture
         }
     }
 
+    /// <summary>The strategy template uses only ISearchSpace's moves, so it searches every space the host offers.</summary>
+    [Fact]
+    public void The_strategy_template_searches_every_space()
+    {
+        using var host = Host();
+        var entry = host.Strategies.Get("test-climber");
+        var knobs = KnobValues.Create(entry.Name, entry.Factory.Knobs);
+        host.Spaces.Entries.Select(e => e.Name).Should().Contain(["nb201", "nats-size"]);
+        foreach (var space in host.Spaces.Entries.Select(e => host.CreateSpace(e.Name)))
+        {
+            var strategy = entry.Factory.Create(knobs);
+            var asked = new HashSet<Architecture>();
+            for (int index = 0; index < 20; index++)
+            {
+                var architecture = strategy.Ask(
+                    new SearchContext
+                    {
+                        Space = space,
+                        Random = new Random(500 + index),
+                        AskIndex = index,
+                    }
+                );
+                space.Contains(architecture).Should().BeTrue($"the template asks within {space.Name}");
+                asked.Add(architecture);
+                var trial = new Trial
+                {
+                    Index = index,
+                    Architecture = architecture,
+                    Status = TrialStatus.Ok,
+                    CostSeconds = 1,
+                    Metrics = new Metrics { ValidationAccuracy = (index * 7 % 10) / 10.0 },
+                };
+                strategy.Tell(RaceObjective.Accuracy.Score(trial, "test"));
+            }
+            asked.Count.Should().BeGreaterThan(10, $"it explores {space.Name}");
+        }
+    }
+
     [Fact]
     public async Task The_estimator_prices_architectures_by_nas_bench_201_parameter_counts_as_a_score()
     {

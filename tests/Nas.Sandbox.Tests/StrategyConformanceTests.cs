@@ -100,10 +100,12 @@ public sealed class StrategyConformanceTests
                 call % 5 == 0 ? TrialStatus.Failed
                 : call % 7 == 0 ? TrialStatus.Diverged
                 : TrialStatus.Ok;
+            // Cells score by their 3×3 convolutions; a space of channel counts (nats-size) by its width (0 for a cell).
             double accuracy =
                 0.1
                 + 0.8 * architecture.Choices.Count(c => c == "nor_conv_3x3") / 6.0
-                + (architecture.Key.Length % 13) / 1000.0;
+                + (architecture.Key.Length % 13) / 1000.0
+                + architecture.Choices.Sum(c => int.TryParse(c, out int n) ? n : 0) / 4000.0;
             return new EvaluationResult
             {
                 Status = status,
@@ -118,11 +120,18 @@ public sealed class StrategyConformanceTests
     private static async Task<(RaceSummary Summary, ListJournal Journal)> Race(
         string strategy,
         long seed,
-        int budget = 30
+        int budget = 30,
+        ISearchSpace? space = null
     )
     {
         var journal = new ListJournal();
-        var referee = new Referee(Space, new TroubledEstimator(), Host.Value.Strategies, journal, Training.Value);
+        var referee = new Referee(
+            space ?? Space,
+            new TroubledEstimator(),
+            Host.Value.Strategies,
+            journal,
+            Training.Value
+        );
         var summary = await referee.RunAsync(
             new RaceSettings
             {
@@ -218,6 +227,56 @@ public sealed class StrategyConformanceTests
         var (_, second) = await Run();
         second.Should().Equal(first);
         summary.Contestants.Single().Hypervolume.Should().BePositive();
+    }
+
+    /// <summary>Every strategy on every space but nb201 (the tests above race it there), and every such space.</summary>
+    public static TheoryData<string, string> StrategiesOnOtherSpaces()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var space in Host.Value.Spaces.Entries.Where(e => e.Name != "nb201"))
+        foreach (string strategy in Host.Value.Strategies.All.Select(e => e.Name).Order(StringComparer.Ordinal))
+            data.Add(strategy, space.Name);
+        return data;
+    }
+
+    private static readonly string[] SupernetStrategies = ["darts", "gdas"];
+
+    [Fact]
+    public void The_spaces_include_one_that_is_not_a_cell()
+    {
+        Host.Value.Spaces.Entries.Select(e => e.Name).Should().Contain(["nb201", "nats-size"]);
+    }
+
+    /// <summary>
+    /// A strategy either searches the space like any other (in it, within budget, surviving failures) or says before
+    /// the race, with a reason, that it cannot (<see cref="ISpaceRequirement"/>): only the supernet strategies may.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StrategiesOnOtherSpaces))]
+    public async Task Every_strategy_searches_every_space_or_says_before_the_race_that_it_cannot(
+        string strategy,
+        string spaceName
+    )
+    {
+        var space = Host.Value.CreateSpace(spaceName);
+        if (Host.Value.Strategies.Get(strategy).Factory is ISpaceRequirement requirement)
+        {
+            string? reason = requirement.CannotSearch(space);
+            requirement.CannotSearch(Space).Should().BeNull($"{strategy} searches nb201");
+            if (reason is not null)
+            {
+                reason.Should().Contain(spaceName);
+                SupernetStrategies.Should().Contain(strategy, "only supernet strategies need a particular space");
+                return;
+            }
+        }
+        var (summary, journal) = await Race(strategy, seed: 5, budget: 20, space);
+        journal
+            .Events.OfType<ContestantFailed>()
+            .Should()
+            .BeEmpty($"{strategy} must search {spaceName} without throwing or leaving it");
+        summary.Contestants.Single().Evaluations.Should().Be(40);
+        journal.Events.OfType<TrialFinished>().Should().OnlyContain(t => space.Contains(t.Trial.Architecture));
     }
 
     [Theory]

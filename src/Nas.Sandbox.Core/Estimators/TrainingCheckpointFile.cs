@@ -1,5 +1,6 @@
 using Nas.Sandbox.Core.Evaluation.Model;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Core.Estimators;
 
@@ -14,7 +15,7 @@ internal static class TrainingCheckpointFile
 {
     private const string Tag = "nas-checkpoint/1";
 
-    public static void Save(string path, Nb201Network model, OptimizerHelper optimizer, int epochs)
+    public static void Save(string path, nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, int epochs)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         string temporary = path + ".tmp";
@@ -43,7 +44,7 @@ internal static class TrainingCheckpointFile
     }
 
     /// <summary>Loads the state into <paramref name="model"/> and <paramref name="optimizer"/>; the epochs it holds.</summary>
-    public static int Load(string path, Nb201Network model, OptimizerHelper optimizer)
+    public static int Load(string path, nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);

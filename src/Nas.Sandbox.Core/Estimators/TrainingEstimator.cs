@@ -23,12 +23,15 @@ public sealed class TrainingEstimator : IEstimator
     private readonly OperationRegistry _operations;
     private readonly TrainingSettings _settings;
     private readonly Device _device;
+    private readonly ISpaceProvider _space;
 
+    /// <param name="space">Whose networks it trains: the race's space (<c>nb201</c>'s when null).</param>
     public TrainingEstimator(
         DatasetBundle data,
         OperationRegistry operations,
         TrainingSettings settings,
-        Device? device = null
+        Device? device = null,
+        ISpaceProvider? space = null
     )
     {
         settings.Validate();
@@ -36,6 +39,7 @@ public sealed class TrainingEstimator : IEstimator
         _operations = operations;
         _settings = settings;
         _device = device ?? CPU;
+        _space = space ?? new Spaces.Nb201SpaceProvider();
     }
 
     public string Name => "train";
@@ -45,6 +49,9 @@ public sealed class TrainingEstimator : IEstimator
     public DatasetBundle Data => _data;
     public OperationRegistry Operations => _operations;
     public Device Device => _device;
+
+    /// <summary>The space whose networks it builds.</summary>
+    public ISpaceProvider Space => _space;
 
     public NetworkSettings NetworkFor(TrainingSettings settings) =>
         new(settings.Channels, settings.CellsPerStage, _data.Train.Channels, _data.Train.Height, _data.Train.Classes);
@@ -232,13 +239,29 @@ public sealed class TrainingEstimator : IEstimator
             ? new TrainingStart(held, path, checkpoint.ResumeCurve)
             : TrainingStart.Scratch;
 
-    /// <summary>The network for <paramref name="architecture"/>, with weights initialised from <paramref name="seed"/>.</summary>
-    public Nb201Network Build(Architecture architecture, TrainingSettings settings, long seed)
+    /// <summary>What the space builds a network for at <paramref name="settings"/>' size, on this data.</summary>
+    public NetworkShape ShapeFor(TrainingSettings settings) =>
+        new()
+        {
+            InputChannels = _data.Train.Channels,
+            ImageSize = _data.Train.Height,
+            Classes = _data.Train.Classes,
+            Channels = settings.Channels,
+            CellsPerStage = settings.CellsPerStage,
+            BuildOperation = (name, i, o, s) => _operations.Get(name).Build(i, o, s),
+        };
+
+    /// <summary>
+    /// The space's network for <paramref name="architecture"/>, with weights initialised from <paramref name="seed"/>.
+    /// A builder that throws is the trial's failure (the race validated the space before it started).
+    /// </summary>
+    public nn.Module<Tensor, Tensor> Build(Architecture architecture, TrainingSettings settings, long seed)
     {
         lock (Evaluation.TorchGenerator.Lock)
         {
+            Evaluation.TorchRuntime.EnsureLoaded();
             manual_seed(seed);
-            var model = new Nb201Network(architecture, NetworkFor(settings), _operations);
+            var model = _space.BuildNetwork(architecture, ShapeFor(settings));
             if (_device.type != TorchSharp.DeviceType.CPU)
                 model.to(_device);
             return model;
@@ -254,7 +277,7 @@ public sealed class TrainingEstimator : IEstimator
     /// <paramref name="epochDone"/> hears each finished epoch (1-based) and its mean training loss.
     /// </summary>
     private static TrainingOutcome Train(
-        Nb201Network model,
+        nn.Module<Tensor, Tensor> model,
         Tensor images,
         Tensor labels,
         TrainingSettings settings,

@@ -9,7 +9,8 @@ namespace Nas.Sandbox.Core.Hosting;
 /// collectible load context (McMaster.NETCore.Plugins), sharing the contracts (both assemblies) and TorchSharp with the
 /// host, with hot reload on: when a plugin's dll is rebuilt, McMaster loads the new build into a new context and this
 /// catalog publishes its exports again (<see cref="PluginExports"/>): strategies to the <see cref="StrategyCatalog"/>, which
-/// tells running referees to swap, operations to the host's <see cref="OperationRegistry"/>, estimators to
+/// tells running referees to swap, operations to the host's <see cref="OperationRegistry"/>, search spaces to its
+/// <see cref="SpaceCatalog"/>, estimators to
 /// <see cref="Estimators"/>. A plugin that fails to load or reload, was built against another API version, or
 /// publishes an operation or estimator name another source already has, is reported and skipped (on reload: the old
 /// build keeps racing). McMaster swallows exceptions thrown in its Reloaded handler, so the handler catches and
@@ -25,11 +26,12 @@ public sealed class PluginCatalog : IDisposable
     private readonly List<PluginLoadError> _errors = [];
     private readonly StrategyCatalog _strategies;
     private readonly OperationRegistry _operations;
+    private readonly SpaceCatalog _spaces;
     private readonly Dictionary<string, EstimatorEntry> _estimators = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    private PluginCatalog(StrategyCatalog strategies, OperationRegistry operations) =>
-        (_strategies, _operations) = (strategies, operations);
+    private PluginCatalog(StrategyCatalog strategies, OperationRegistry operations, SpaceCatalog spaces) =>
+        (_strategies, _operations, _spaces) = (strategies, operations, spaces);
 
     public IReadOnlyList<PluginLoadError> Errors
     {
@@ -60,14 +62,20 @@ public sealed class PluginCatalog : IDisposable
     public event Action<string, string?>? Reloaded;
 
     /// <param name="operations">Where plugins' operations go (the host's registry); a private default registry when null.</param>
+    /// <param name="spaces">Where plugins' search spaces go (the host's catalog); a private default catalog when null.</param>
     public static PluginCatalog Load(
         IEnumerable<PluginDirectory> directories,
         StrategyCatalog strategies,
         TimeSpan? reloadDelay = null,
-        OperationRegistry? operations = null
+        OperationRegistry? operations = null,
+        SpaceCatalog? spaces = null
     )
     {
-        var catalog = new PluginCatalog(strategies, operations ?? OperationRegistry.CreateDefault())
+        var catalog = new PluginCatalog(
+            strategies,
+            operations ?? OperationRegistry.CreateDefault(),
+            spaces ?? SpaceCatalog.CreateDefault()
+        )
         {
             _reloadDelay = reloadDelay ?? TimeSpan.FromMilliseconds(200),
         };
@@ -225,8 +233,16 @@ public sealed class PluginCatalog : IDisposable
                         $"Plugin '{name}' ({dll}): estimator '{estimator.Name}' is already provided by {other.Source.Origin}."
                     );
             }
+            foreach (var group in exports.Spaces.GroupBy(e => e.Name).Where(g => g.Count() > 1))
+                throw new NasException(
+                    $"Plugin '{name}' ({dll}) defines search space '{group.Key}' {group.Count()} times."
+                );
+            foreach (var space in exports.Spaces)
+                _spaces.CheckFree(space, operationSource);
             foreach (var operation in exports.Operations)
                 _operations.Register(operation, operationSource, replace: true);
+            foreach (var space in exports.Spaces)
+                _spaces.Register(space, operationSource);
             foreach (var stale in _estimators.Values.Where(e => e.Source.Origin == dll).ToArray())
                 _estimators.Remove(stale.Name);
             foreach (var estimator in exports.Estimators)

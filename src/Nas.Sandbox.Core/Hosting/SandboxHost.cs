@@ -15,7 +15,8 @@ namespace Nas.Sandbox.Core.Hosting;
 /// </summary>
 public sealed class SandboxHost : IDisposable
 {
-    public static readonly IReadOnlyList<string> SpaceNames = ["nb201"];
+    /// <summary>The built-in spaces; <see cref="Spaces"/> adds those of plugins, packs and scripts.</summary>
+    public static readonly IReadOnlyList<string> SpaceNames = SpaceCatalog.BuiltInNames;
     public static readonly IReadOnlyList<string> EstimatorNames =
     [
         "train",
@@ -28,9 +29,11 @@ public sealed class SandboxHost : IDisposable
         OperationRegistry operations,
         StrategyCatalog strategies,
         PluginCatalog plugins,
-        ScriptCatalog scripts
+        ScriptCatalog scripts,
+        SpaceCatalog spaces
     )
     {
+        Spaces = spaces;
         Operations = operations;
         Strategies = strategies;
         Plugins = plugins;
@@ -38,6 +41,9 @@ public sealed class SandboxHost : IDisposable
     }
 
     public OperationRegistry Operations { get; }
+
+    /// <summary>Search spaces by name: built-in, then those plugins, packs and scripts publish.</summary>
+    public SpaceCatalog Spaces { get; }
     public PluginCatalog Plugins { get; }
     public ScriptCatalog Scripts { get; }
     public StrategyCatalog Strategies { get; }
@@ -58,14 +64,16 @@ public sealed class SandboxHost : IDisposable
     )
     {
         var operations = OperationRegistry.CreateDefault();
+        var spaces = SpaceCatalog.CreateDefault();
         var strategies = new StrategyCatalog();
         var plugins = PluginCatalog.Load(
             PluginLocations.For(hostAssembly, pluginFolders),
             strategies,
-            operations: operations
+            operations: operations,
+            spaces: spaces
         );
-        var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations);
-        var host = new SandboxHost(operations, strategies, plugins, scripts)
+        var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations, spaces);
+        var host = new SandboxHost(operations, strategies, plugins, scripts, spaces)
         {
             _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray(),
         };
@@ -134,23 +142,104 @@ public sealed class SandboxHost : IDisposable
             );
     }
 
-    /// <summary>A space by name; <paramref name="operations"/> replaces the cell's operation list (e.g. with script operations).</summary>
-    public ISearchSpace CreateSpace(string name, IReadOnlyList<string>? operations = null)
+    /// <summary>
+    /// A space by name (built-in, plugin, pack or script; script folders are compiled when the name is not found
+    /// otherwise); <paramref name="operations"/> replaces the space's operation list (e.g. with script operations).
+    /// A space from a plugin or script is validated once (<see cref="SpaceValidator"/>) at the race's
+    /// <paramref name="channels"/> and <paramref name="cellsPerStage"/>: whatever it breaks is one
+    /// <see cref="NasException"/> naming its source.
+    /// </summary>
+    public ISearchSpace CreateSpace(
+        string name,
+        IReadOnlyList<string>? operations = null,
+        int channels = 16,
+        int cellsPerStage = 5
+    )
     {
-        if (name != "nb201")
-            throw new NasException($"Unknown search space '{name}'. Available: {string.Join(", ", SpaceNames)}.");
-        if (operations is null or { Count: 0 })
-            return new Nb201Space();
-        if (operations.Any(op => !Operations.Contains(op)))
-            LoadScriptFolders(); // script operations
-        var unknown = operations.Where(op => !Operations.Contains(op)).ToArray();
-        if (unknown.Length > 0)
+        var entry = ResolveSpace(name);
+        operations = UnlessDefault(entry, operations);
+        if (operations is { Count: > 0 })
+        {
+            if (operations.Any(op => !Operations.Contains(op)))
+                LoadScriptFolders(); // script operations
+            var unknown = operations.Where(op => !Operations.Contains(op)).ToArray();
+            if (unknown.Length > 0)
+                throw new NasException(
+                    $"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}."
+                );
+            if (operations.Distinct().Count() != operations.Count || operations.Count < 2)
+                throw new NasException("--operations needs at least two distinct operations.");
+        }
+        ISearchSpace space;
+        try
+        {
+            space = entry.Provider.CreateSpace(operations is { Count: > 0 } ? operations : null);
+        }
+        catch (Exception e) when (e is not NasException)
+        {
             throw new NasException(
-                $"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}."
+                $"Search space '{name}' ({entry.Source}) cannot be made"
+                    + (operations is { Count: > 0 } ? $" with --operations {string.Join(",", operations)}" : "")
+                    + $": {e.Message}"
             );
-        if (operations.Distinct().Count() != operations.Count || operations.Count < 2)
-            throw new NasException("--operations needs at least two distinct operations.");
-        return new Nb201Space(operations, name);
+        }
+        if (entry.Source != SpaceCatalog.BuiltIn)
+        {
+            string key =
+                $"{name}|{entry.Provider.GetHashCode()}|{string.Join(",", operations ?? [])}|{channels}|{cellsPerStage}";
+            lock (_validated)
+            {
+                if (_validated.Contains(key))
+                    return space;
+                // Added only once it passed: a space that fails is checked (and refused) again next time.
+                SpaceValidator.Validate(
+                    entry.Provider,
+                    space,
+                    entry.Source,
+                    SpaceValidator.Probe(channels, cellsPerStage, BuildOperation)
+                );
+                _validated.Add(key);
+            }
+        }
+        return space;
+    }
+
+    private readonly HashSet<string> _validated = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Null when <paramref name="operations"/> is the space's own default list (a journal or a contestant process
+    /// hands back the space's choices, which for a space like <c>nats-size</c> are not operations), else the list.
+    /// </summary>
+    public static IReadOnlyList<string>? UnlessDefault(SpaceEntry entry, IReadOnlyList<string>? operations)
+    {
+        if (operations is null or { Count: 0 })
+            return null;
+        try
+        {
+            return entry.Provider.CreateSpace(null).Operations.SequenceEqual(operations, StringComparer.Ordinal)
+                ? null
+                : operations;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return operations; // the provider's own error comes when the space is made
+        }
+    }
+
+    /// <summary>An operation of this host's registry as a module, as a space's network builder gets it.</summary>
+    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> BuildOperation(
+        string name,
+        int channelsIn,
+        int channelsOut,
+        int stride
+    ) => Operations.Get(name).Build(channelsIn, channelsOut, stride);
+
+    /// <summary>The space named <paramref name="name"/> with its source; script folders are compiled when it is not found otherwise.</summary>
+    public SpaceEntry ResolveSpace(string name)
+    {
+        if (Spaces.Find(name) is null && !_scriptFoldersLoaded)
+            LoadScriptFolders();
+        return Spaces.Get(name);
     }
 
     /// <summary><c>fashion-mnist</c> or <c>fashion-mnist:DIR</c>.</summary>
@@ -172,16 +261,35 @@ public sealed class SandboxHost : IDisposable
     /// An estimator by name: a built-in, then one a plugin publishes, then one defined by a script (by its name, or the
     /// script's path).
     /// </summary>
-    public IEstimator CreateEstimator(string name, string dataset, TrainingSettings training, string device)
+    /// <param name="space">The race's space: the training estimator and the proxies build its networks.</param>
+    public IEstimator CreateEstimator(
+        string name,
+        string dataset,
+        TrainingSettings training,
+        string device,
+        string space = "nb201"
+    )
     {
         if (name == "train")
-            return new TrainingEstimator(LoadDataset(dataset), Operations, training, Devices.Resolve(device));
+            return new TrainingEstimator(
+                LoadDataset(dataset),
+                Operations,
+                training,
+                Devices.Resolve(device),
+                ResolveSpace(space).Provider
+            );
         if (Estimators.ZeroCost.ZeroCostProxy.All.FirstOrDefault(p => p.Name == name) is { } proxy)
         {
             var data = LoadDataset(dataset);
             return new Estimators.ZeroCost.ZeroCostEstimator(
                 proxy,
-                new TrainingEstimator(data, Operations, training, Devices.Resolve(device)),
+                new TrainingEstimator(
+                    data,
+                    Operations,
+                    training,
+                    Devices.Resolve(device),
+                    ResolveSpace(space).Provider
+                ),
                 data,
                 training.BatchSize
             );

@@ -7,8 +7,8 @@ namespace Nas.Sandbox.Core.Hosting;
 
 /// <summary>
 /// The <c>.csx</c> scripts of a host: compiles each (Roslyn, collectible load context), publishes what it defines
-/// (strategies to the <see cref="StrategyCatalog"/>, operations to the <see cref="OperationRegistry"/>, estimators to
-/// <see cref="Estimators"/>), and with <see cref="Watch"/> recompiles a script when it or a file it <c>#load</c>s is
+/// (strategies to the <see cref="StrategyCatalog"/>, operations to the <see cref="OperationRegistry"/>, search spaces to
+/// the <see cref="SpaceCatalog"/>, estimators to <see cref="Estimators"/>), and with <see cref="Watch"/> recompiles a script when it or a file it <c>#load</c>s is
 /// saved. Saves in quick succession compile once (debounce). A script that fails to compile is reported with its
 /// diagnostics and, on a recompile, its previous version stays published and racing.
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class ScriptCatalog : IDisposable
     private readonly ScriptCompiler _compiler;
     private readonly StrategyCatalog _strategies;
     private readonly OperationRegistry _operations;
+    private readonly SpaceCatalog _spaces;
     private readonly ConcurrentDictionary<string, CompiledScript> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IEstimator> _estimators = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Timer> _pending = new(StringComparer.Ordinal);
@@ -31,9 +32,16 @@ public sealed class ScriptCatalog : IDisposable
     private TimeSpan _debounce = DefaultDebounce;
     private bool _watching;
 
-    public ScriptCatalog(ScriptCompiler compiler, StrategyCatalog strategies, OperationRegistry operations)
+    /// <param name="spaces">Where scripts' search spaces go (the host's catalog); a private default catalog when null.</param>
+    public ScriptCatalog(
+        ScriptCompiler compiler,
+        StrategyCatalog strategies,
+        OperationRegistry operations,
+        SpaceCatalog? spaces = null
+    )
     {
         (_compiler, _strategies, _operations) = (compiler, strategies, operations);
+        _spaces = spaces ?? SpaceCatalog.CreateDefault();
     }
 
     /// <summary>A script was recompiled after a save: its path, and its errors when it did not compile.</summary>
@@ -144,6 +152,11 @@ public sealed class ScriptCatalog : IDisposable
                 );
             _operations.Register(operation, operationSource, replace: true);
         }
+        // Likewise for spaces: a name another source has refuses the script (and the race that names it).
+        foreach (var space in script.Spaces)
+            _spaces.CheckFree(space, operationSource);
+        foreach (var space in script.Spaces)
+            _spaces.Register(space, operationSource);
         foreach (var estimator in script.Estimators)
             _estimators[estimator.Name] = estimator;
         _scripts[script.Path] = script;

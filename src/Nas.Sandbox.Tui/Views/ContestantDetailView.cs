@@ -1,11 +1,12 @@
+using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Racing.Tracking;
-using Nas.Sandbox.Core.Spaces;
 using Terminal.Gui.Drawing;
 
 namespace Nas.Sandbox.Tui.Views;
 
 /// <summary>
-/// The selected contestant: its best architecture drawn as the cell (nodes, edges and their operations), the metrics
+/// The selected contestant: its best architecture drawn as its space draws it (NB201: the cell, nodes, edges and
+/// their operations), the metrics
 /// of that trial, its knobs and its swap history, and in a race with several workers what each of its workers is
 /// evaluating and for how long on its worker clock (idle ones too). Metrics go beside the drawing when there is room,
 /// else below it.
@@ -22,6 +23,9 @@ internal sealed class ContestantDetailView : CanvasView
         SetNeedsDraw();
     }
 
+    /// <summary>How the race's space draws an architecture (the screen sets it from its commands).</summary>
+    public Func<Architecture, int, IReadOnlyList<string>> Drawing { get; set; } = ArchitecturePicture.Default;
+
     protected override void Draw()
     {
         if (Columns < 1 || Rows < 1)
@@ -32,9 +36,9 @@ internal sealed class ContestantDetailView : CanvasView
             return;
         }
         var best = c.BestTrial;
-        IReadOnlyList<string> picture = best is { Architecture.Choices.Count: Nb201Space.EdgeCount }
-            ? Nb201CellDiagram.Draw(best.Architecture.Choices, Columns)
-            : [best is null ? "no successful evaluation yet in this heat" : best.Architecture.Key];
+        IReadOnlyList<string> picture = best is null
+            ? ["no successful evaluation yet in this heat"]
+            : Drawing(best.Architecture, Columns);
         // The workers come first after the best trial: in a race with many they are what changes from one moment to the next.
         var facts = Facts(c)
             .Take(c.BestTrial is null ? 0 : 2)

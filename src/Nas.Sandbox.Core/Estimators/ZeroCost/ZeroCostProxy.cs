@@ -16,7 +16,7 @@ public abstract class ZeroCostProxy
     public abstract string Description { get; }
 
     /// <summary>The score of <paramref name="model"/> (freshly initialised) on one minibatch.</summary>
-    public abstract double Score(Nb201Network model, Tensor images, Tensor labels);
+    public abstract double Score(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels);
 
     public static readonly IReadOnlyList<ZeroCostProxy> All =
     [
@@ -27,7 +27,7 @@ public abstract class ZeroCostProxy
     ];
 
     /// <summary>Forward and backward of the cross-entropy on the minibatch, gradients left in the parameters.</summary>
-    protected static void Backward(Nb201Network model, Tensor images, Tensor labels)
+    protected static void Backward(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         model.train();
         model.zero_grad();
@@ -37,7 +37,7 @@ public abstract class ZeroCostProxy
     }
 
     /// <summary>The weights of convolutions and linear layers: what pruning-based proxies score.</summary>
-    protected static IEnumerable<TorchSharp.Modules.Parameter> PrunableWeights(Nb201Network model) =>
+    protected static IEnumerable<TorchSharp.Modules.Parameter> PrunableWeights(nn.Module<Tensor, Tensor> model) =>
         model
             .modules()
             .SelectMany(m =>
@@ -56,7 +56,7 @@ public abstract class GradientSaliencyProxy : ZeroCostProxy
     /// <summary>The figure of one layer's weight and its gradient.</summary>
     protected abstract double Measure(Tensor weight, Tensor gradient);
 
-    public sealed override double Score(Nb201Network model, Tensor images, Tensor labels)
+    public sealed override double Score(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         Backward(model, images, labels);
         using var scope = NewDisposeScope();
@@ -93,7 +93,7 @@ public sealed class SynflowProxy : ZeroCostProxy
     public override string Description =>
         "synaptic flow Σ θ·∂R/∂θ with |θ| and an all-ones input (Tanaka et al. 2020), data-free";
 
-    public override double Score(Nb201Network model, Tensor images, Tensor labels)
+    public override double Score(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         using var scope = NewDisposeScope();
         model.to(float64);
@@ -125,7 +125,7 @@ public sealed class NaswotProxy : ZeroCostProxy
     public override string Description =>
         "log|det K| of the ReLU activation-pattern kernel on one minibatch (Mellor et al. 2021)";
 
-    public override double Score(Nb201Network model, Tensor images, Tensor labels)
+    public override double Score(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         long n = images.shape[0];
         using var kernel = zeros(n, n, dtype: float64);

@@ -15,10 +15,34 @@ public sealed class Nb201Cell : nn.Module<Tensor, Tensor>
     private readonly ModuleList<nn.Module<Tensor, Tensor>> edges = new();
 
     public Nb201Cell(Architecture architecture, OperationRegistry operations, int channels)
+        : this(architecture, (name, i, o, s) => operations.Get(name).Build(i, o, s), channels) { }
+
+    /// <summary>The cell with its edges' operations built by <paramref name="buildOperation"/> (name, in, out, stride).</summary>
+    public Nb201Cell(
+        Architecture architecture,
+        Func<string, int, int, int, nn.Module<Tensor, Tensor>> buildOperation,
+        int channels
+    )
+        : this(architecture, buildOperation, channels, channels) { }
+
+    /// <summary>
+    /// A cell that changes the channel count (NATS-Bench's size space, <c>InferCell(genotype, C_in, C_out, 1)</c>): the
+    /// edges leaving the input node map <paramref name="channelsIn"/> to <paramref name="channelsOut"/>, the others
+    /// keep <paramref name="channelsOut"/>.
+    /// </summary>
+    public Nb201Cell(
+        Architecture architecture,
+        Func<string, int, int, int, nn.Module<Tensor, Tensor>> buildOperation,
+        int channelsIn,
+        int channelsOut
+    )
         : base(nameof(Nb201Cell))
     {
         for (int e = 0; e < Nb201Space.EdgeCount; e++)
-            edges.Add(operations.Get(architecture.Choices[e]).Build(channels, channels, 1));
+        {
+            int from = Nb201Space.Edges[e].From == 0 ? channelsIn : channelsOut;
+            edges.Add(buildOperation(architecture.Choices[e], from, channelsOut, 1));
+        }
         RegisterComponents();
     }
 

@@ -21,6 +21,7 @@ public sealed class CompiledScript : IDisposable
         IReadOnlyList<IStrategyFactory> strategies,
         IReadOnlyList<IEstimator> estimators,
         IReadOnlyList<IOperation> operations,
+        IReadOnlyList<ISpaceProvider> spaces,
         AssemblyLoadContext context
     )
     {
@@ -30,6 +31,7 @@ public sealed class CompiledScript : IDisposable
         Strategies = strategies;
         Estimators = estimators;
         Operations = operations;
+        Spaces = spaces;
         _context = context;
         LoadContextReference = new WeakReference(context);
     }
@@ -46,6 +48,7 @@ public sealed class CompiledScript : IDisposable
     public IReadOnlyList<IStrategyFactory> Strategies { get; private set; }
     public IReadOnlyList<IEstimator> Estimators { get; private set; }
     public IReadOnlyList<IOperation> Operations { get; private set; }
+    public IReadOnlyList<ISpaceProvider> Spaces { get; private set; }
 
     /// <summary>The script's load context, weakly: not alive once disposed and no longer referenced anywhere.</summary>
     public WeakReference LoadContextReference { get; }
@@ -58,6 +61,7 @@ public sealed class CompiledScript : IDisposable
         Strategies = [];
         Estimators = [];
         Operations = [];
+        Spaces = [];
         context.Unload();
     }
 }

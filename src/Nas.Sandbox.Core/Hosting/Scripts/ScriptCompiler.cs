@@ -150,8 +150,8 @@ public sealed class ScriptCompiler
                         1,
                         ScriptDiagnostic.Error,
                         ScriptDiagnosticCodes.NothingDefined,
-                        "the script defines no strategy, estimator or operation: declare a public class implementing IStrategy, "
-                            + "IStrategyFactory, IEstimator or IOperation with a public parameterless constructor, or end the script with an instance of one."
+                        "the script defines no strategy, estimator or operation (nor search space): declare a public class implementing IStrategy, "
+                            + "IStrategyFactory, IEstimator, IOperation or ISpaceProvider with a public parameterless constructor, or end the script with an instance of one."
                     )
                 );
             if (diagnostics.Any(d => d.IsError))
@@ -165,6 +165,7 @@ public sealed class ScriptCompiler
                 exports.Strategies,
                 exports.Estimators,
                 exports.Operations,
+                exports.Spaces,
                 context
             );
             return new ScriptCompilationResult(script, diagnostics);

@@ -5,8 +5,8 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 
 /// <summary>
 /// Finds what a loaded script publishes: every public, concrete class with a public parameterless constructor that
-/// implements <see cref="IStrategyFactory"/>, <see cref="IStrategy"/>, <see cref="IEstimator"/> or
-/// <see cref="IOperation"/> (classes a script declares are nested in its submission class, so nested types count), and
+/// implements <see cref="IStrategyFactory"/>, <see cref="IStrategy"/>, <see cref="IEstimator"/>,
+/// <see cref="IOperation"/> or <see cref="ISpaceProvider"/> (classes a script declares are nested in its submission class, so nested types count), and
 /// the value of the script's final expression when it is one of those. Found by type, never by name.
 /// </summary>
 /// <remarks>
@@ -23,14 +23,16 @@ internal sealed class ScriptExports
         typeof(IStrategy),
         typeof(IEstimator),
         typeof(IOperation),
+        typeof(ISpaceProvider),
     ];
 
     public List<IStrategyFactory> Strategies { get; } = [];
     public List<IEstimator> Estimators { get; } = [];
     public List<IOperation> Operations { get; } = [];
+    public List<ISpaceProvider> Spaces { get; } = [];
     public List<ScriptDiagnostic> Diagnostics { get; } = [];
 
-    public bool IsEmpty => Strategies.Count == 0 && Estimators.Count == 0 && Operations.Count == 0;
+    public bool IsEmpty => Strategies.Count == 0 && Estimators.Count == 0 && Operations.Count == 0 && Spaces.Count == 0;
 
     public static ScriptExports Collect(
         Assembly assembly,
@@ -60,7 +62,7 @@ internal sealed class ScriptExports
 
         switch (finalValue)
         {
-            case IStrategyFactory or IEstimator or IOperation:
+            case IStrategyFactory or IEstimator or IOperation or ISpaceProvider:
                 exports.Add(finalValue);
                 break;
             case IStrategy strategy when IsPublishable(strategy.GetType(), sources):
@@ -133,6 +135,8 @@ internal sealed class ScriptExports
             Estimators.Add(estimator);
         if (instance is IOperation operation)
             Operations.Add(operation);
+        if (instance is ISpaceProvider space)
+            Spaces.Add(space);
     }
 
     private static string KebabCase(string name) =>

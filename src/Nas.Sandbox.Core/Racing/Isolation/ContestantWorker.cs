@@ -130,10 +130,11 @@ public static class ContestantWorker
                 );
                 var space = (JObject)setup["space"]!;
                 var operations = Strings(space["operations"]);
-                ISearchSpace searchSpace =
-                    (string)space["name"]! == "nb201" && operations.Length > 0
-                        ? new Nb201Space(operations, (string)space["name"]!)
-                        : host.CreateSpace((string)space["name"]!);
+                // The race validated the space already; its provider makes the same space here.
+                var spaceEntry = host.ResolveSpace((string)space["name"]!);
+                ISearchSpace searchSpace = spaceEntry.Provider.CreateSpace(
+                    SandboxHost.UnlessDefault(spaceEntry, operations)
+                );
                 var objective = RaceObjective.Parse((string?)setup["objective"] ?? "accuracy").Description;
                 var fidelity = setup["fidelity"]?.ToObject<Fidelity>(JournalFormat.Serializer) ?? new Fidelity();
                 Lazy<RaceTrainingData>? training = null;

@@ -133,7 +133,8 @@ public static class RaceReport
                         + $"{Count(t.Metrics.Flops)} FLOPs"
                 )
                 .AppendLine();
-            if (t.Architecture.Choices.Count == Nb201Space.EdgeCount)
+            // The cell diagram is NB201's picture; another space's architectures show as their key (above).
+            if (t.Architecture.Choices.Count == Nb201Space.EdgeCount && s.Settings?.Space is null or "nb201")
             {
                 md.AppendLine("```text");
                 foreach (string line in Nb201CellDiagram.Draw(t.Architecture))

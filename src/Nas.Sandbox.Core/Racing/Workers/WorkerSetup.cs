@@ -57,13 +57,15 @@ public static class WorkerSetup
             lazyScripts: true
         );
         var space = (JObject)setup["space"]!;
-        // The race's operations, from plugins or scripts: the networks the estimator builds are made of them.
+        // The race's operations, from plugins or scripts: the networks the estimator builds are made of them, in the
+        // race's space.
         host.CreateSpace((string)space["name"]!, space["operations"] is JArray ? Strings(space["operations"]) : null);
         return host.CreateEstimator(
             (string)setup["estimator"]!,
             (string)setup["dataset"]!,
             setup["training"]!.ToObject<TrainingSettings>(JournalFormat.Serializer)!,
-            (string)setup["device"]!
+            (string)setup["device"]!,
+            (string)space["name"]!
         );
     }
 
