@@ -486,6 +486,12 @@ public sealed class CliTests : IDisposable
                 "dil_conv_3x3",
                 "dil_conv_5x5",
                 "se_block",
+                "mbconv_k3_e3",
+                "mbconv_k3_e6",
+                "mbconv_k5_e3",
+                "mbconv_k5_e6",
+                "mbconv_k7_e3",
+                "mbconv_k7_e6",
                 "nor_dil_conv_3x3"
             );
         var sources = ((JArray)document["operations"]!).ToDictionary(
@@ -496,9 +502,11 @@ public sealed class CliTests : IDisposable
         sources["se_block"].Should().Be("built-in");
         sources["nor_dil_conv_3x3"].Should().StartWith("script");
         var spaces = ((JArray)document["spaces"]!).ToDictionary(s => (string)s["name"]!);
-        spaces.Keys.Should().BeEquivalentTo("nb201", "nats-size");
+        spaces.Keys.Should().BeEquivalentTo("nb201", "nats-size", "macro");
         spaces["nb201"]["size"]!.Value<long>().Should().Be(15625);
         spaces["nats-size"]["size"]!.Value<long>().Should().Be(32768);
+        spaces["macro"]["size"]!.Value<long>().Should().Be(13_841_287_201L);
+        ((string)spaces["macro"]["description"]!).Should().Contain("MobileNetV2").And.Contain("Sandler");
         spaces.Values.Should().OnlyContain(s => (string)s["source"]! == "built-in");
     }
 }

@@ -3,7 +3,10 @@ using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Tui.Tests;
 
-/// <summary>The detail panel draws the best architecture as the race's space draws it (issue 22): nats-size as bars.</summary>
+/// <summary>
+/// The detail panel draws the best architecture as the race's space draws it (issue 22): nats-size as bars, macro as
+/// one line per stage.
+/// </summary>
 public class SpaceDrawingTests
 {
     /// <summary>Commands whose pictures come from a space provider, as the CLI's controller gets them.</summary>
@@ -37,5 +40,22 @@ public class SpaceDrawingTests
         string text = screen.Text();
         text.Should().Contain("stem+cell 64 ████████").And.Contain("reduce     8 █").And.Contain("cell      32 ████");
         text.Should().Contain("best 0.9000 at evaluation 2");
+    }
+
+    [Fact]
+    public void A_macro_architecture_is_drawn_as_one_line_per_stage()
+    {
+        var best = new MacroSpace().Parse(
+            "mbconv_k3_e3-skip_connect-mbconv_k5_e6-mbconv_k7_e3|mbconv_k3_e6-mbconv_k3_e6-skip_connect-skip_connect|mbconv_k7_e6-skip_connect-mbconv_k5_e3-mbconv_k3_e3"
+        );
+        var story = new RaceStory("alpha").Trial("alpha", 0.5).Trial("alpha", 0.8, best);
+        using var screen = new ScreenHarness(new SpaceCommands(new MacroSpaceProvider()), 100, 30);
+        screen.Render(story.Snapshot());
+        string text = screen.Text();
+        text.Should()
+            .Contain("stage 1  C   k3e3 ···· k5e6 k7e3")
+            .And.Contain("stage 2 2C ↓ k3e6 k3e6 ···· ····")
+            .And.Contain("stage 3 4C ↓ k7e6 ···· k5e3 k3e3");
+        text.Should().Contain("best 0.8000 at evaluation 2");
     }
 }

@@ -29,6 +29,7 @@ public sealed class SpaceCatalog
         var catalog = new SpaceCatalog();
         catalog.Register(new Nb201SpaceProvider(), BuiltIn);
         catalog.Register(new NatsSizeSpaceProvider(), BuiltIn);
+        catalog.Register(new MacroSpaceProvider(), BuiltIn);
         return catalog;
     }
 

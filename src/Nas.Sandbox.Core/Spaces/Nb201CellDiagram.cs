@@ -59,7 +59,20 @@ public static class Nb201CellDiagram
         ["sep_conv_3x3"] = ("sep3x3", "s3x3"),
         ["sep_conv_5x5"] = ("sep5x5", "s5x5"),
         ["se_block"] = ("se", "se"),
+        ["mbconv_k3_e3"] = ("mbk3e3", "k3e3"),
+        ["mbconv_k3_e6"] = ("mbk3e6", "k3e6"),
+        ["mbconv_k5_e3"] = ("mbk5e3", "k5e3"),
+        ["mbconv_k5_e6"] = ("mbk5e6", "k5e6"),
+        ["mbconv_k7_e3"] = ("mbk7e3", "k7e3"),
+        ["mbconv_k7_e6"] = ("mbk7e6", "k7e6"),
     };
+
+    /// <summary>
+    /// <paramref name="operation"/> in at most 4 characters: a known operation's compact code (<c>c3x3</c>,
+    /// <c>k5e6</c>, ...), any other name shortened around a '…'. The macro space's picture uses the same codes.
+    /// </summary>
+    public static string CompactCode(string operation) =>
+        Known.TryGetValue(operation, out var known) ? known.Code : Shorten(Clean(operation), KnownCodeLength);
 
     private enum Naming
     {

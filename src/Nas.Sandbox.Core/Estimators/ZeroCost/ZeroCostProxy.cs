@@ -131,10 +131,11 @@ public sealed class NaswotProxy : ZeroCostProxy
         using var kernel = zeros(n, n, dtype: float64);
         var hooks = new List<Action>();
         // Every ReLU: ReluConvBn applies one to its input first (NB201's operations and reduction blocks), DARTS'
-        // convolutions and se_block hold ReLU modules. Either way the activation pattern is input > 0.
+        // convolutions and se_block hold ReLU modules, MobileNetV2's inverted residuals ReLU6 modules (coded as a ReLU
+        // is, by the sign of the input). Either way the activation pattern is input > 0.
         var relus = model
             .modules()
-            .Where(m => m is ReluConvBn or TorchSharp.Modules.ReLU)
+            .Where(m => m is ReluConvBn or TorchSharp.Modules.ReLU or TorchSharp.Modules.ReLU6)
             .Cast<nn.Module<Tensor, Tensor>>();
         foreach (var module in relus)
             hooks.Add(

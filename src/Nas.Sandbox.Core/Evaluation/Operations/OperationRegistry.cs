@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Nas.Sandbox.Core.Evaluation.Operations;
 
 /// <summary>
-/// Operations by name. Starts with NAS-Bench-201's five, DARTS' separable and dilated convolutions and a
-/// squeeze-and-excitation block; plugins and scripts register more. Safe to read while another
+/// Operations by name. Starts with NAS-Bench-201's five, DARTS' separable and dilated convolutions, a
+/// squeeze-and-excitation block and MobileNetV2's inverted residuals (<c>mbconv_k3_e3</c> … <c>mbconv_k7_e6</c>); plugins and scripts register more. Safe to read while another
 /// thread registers. One registry per host (no static state).
 /// </summary>
 public sealed class OperationRegistry
@@ -52,8 +52,24 @@ public sealed class OperationRegistry
             new BuiltInOperation("se_block", (i, o, s, bn) => new SqueezeExcitation(i, o, s, bn)),
             source
         );
+        // MobileNetV2's inverted residual at the kernels and expansion ratios ProxylessNAS and Once-for-All search.
+        foreach (int k in MbConvKernels)
+        foreach (int e in MbConvExpansions)
+            registry.Register(
+                new BuiltInOperation(MbConvName(k, e), (i, o, s, bn) => new InvertedResidual(i, o, k, e, s, bn)),
+                source
+            );
         return registry;
     }
+
+    /// <summary>Kernel sizes of the built-in <c>mbconv_kK_eE</c> operations.</summary>
+    public static readonly IReadOnlyList<int> MbConvKernels = [3, 5, 7];
+
+    /// <summary>Expansion ratios of the built-in <c>mbconv_kK_eE</c> operations.</summary>
+    public static readonly IReadOnlyList<int> MbConvExpansions = [3, 6];
+
+    /// <summary>The name of the built-in inverted residual with kernel <paramref name="kernel"/> and expansion <paramref name="expansion"/>.</summary>
+    public static string MbConvName(int kernel, int expansion) => $"mbconv_k{kernel}_e{expansion}";
 
     /// <summary>Adds an operation; a name already taken is refused unless <paramref name="replace"/> (a reloaded plugin).</summary>
     public void Register(IOperation operation, string source, bool replace = false)
