@@ -104,6 +104,23 @@ class SqueezeExcitation(nn.Module):  # se_block (Hu et al. 2018), reduction 4; s
         return x * gate
 
 
+class InvertedResidual(nn.Module):  # mbconv_kK_eE (MobileNetV2, Sandler et al. 2018) in torchvision's layout; c -> c at stride 1 inside cells
+    def __init__(self, c, kernel, expansion):
+        super().__init__()
+        hidden = c * expansion
+        self.conv = nn.Sequential(
+            nn.Sequential(nn.Conv2d(c, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6()),
+            nn.Sequential(
+                nn.Conv2d(hidden, hidden, kernel, padding=(kernel - 1) // 2, groups=hidden, bias=False),
+                nn.BatchNorm2d(hidden),
+                nn.ReLU6()),
+            nn.Conv2d(hidden, c, 1, bias=False),
+            nn.BatchNorm2d(c))
+
+    def forward(self, x):
+        return x + self.conv(x)  # the inverted residual: the shape is kept
+
+
 OPS = {
     "none": lambda c: Zero(),
     "skip_connect": lambda c: nn.Identity(),
@@ -116,6 +133,9 @@ OPS = {
     "dil_conv_5x5": lambda c: DilConv(c, c, 5, 1, 4, 2),
     "se_block": lambda c: SqueezeExcitation(c),
 }
+for _k in (3, 5, 7):
+    for _e in (3, 6):
+        OPS[f"mbconv_k{_k}_e{_e}"] = lambda c, k=_k, e=_e: InvertedResidual(c, k, e)
 
 
 def parse(arch):

@@ -244,7 +244,7 @@ public sealed class StrategyConformanceTests
     [Fact]
     public void The_spaces_include_one_that_is_not_a_cell()
     {
-        Host.Value.Spaces.Entries.Select(e => e.Name).Should().Contain(["nb201", "nats-size"]);
+        Host.Value.Spaces.Entries.Select(e => e.Name).Should().Contain(["nb201", "nats-size", "macro"]);
     }
 
     /// <summary>

@@ -86,7 +86,9 @@ public sealed partial record ExportedModel(
     [GeneratedRegex(@"\.edges\.")]
     private static partial Regex EdgesSegment();
 
-    [GeneratedRegex(@"(^|\.)conv\.")]
+    // Only ReLU-conv-BN's convolution (a weight right under it): an inverted residual's own `conv` sequence
+    // (`conv.0.0.weight`, torchvision's name) keeps its name.
+    [GeneratedRegex(@"(^|\.)conv\.(?=weight$)")]
     private static partial Regex ConvSegment();
 
     [GeneratedRegex(@"(^|\.)bn\.")]
