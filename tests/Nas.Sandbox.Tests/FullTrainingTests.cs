@@ -91,5 +91,8 @@ public sealed class FullTrainingTests : IDisposable
         ExportedModel.PyTorchKey("cells.1.downsample.1.weight").Should().Be("cells.1.downsample.1.weight");
         ExportedModel.PyTorchKey("lastact_bn.running_mean").Should().Be("lastact.0.running_mean");
         ExportedModel.PyTorchKey("stem.1.bias").Should().Be("stem.1.bias");
+        // An mbconv edge keeps torchvision's InvertedResidual names.
+        ExportedModel.PyTorchKey("cells.0.edges.1.conv.0.0.weight").Should().Be("cells.0.layers.1.conv.0.0.weight");
+        ExportedModel.PyTorchKey("cells.0.edges.1.conv.2.weight").Should().Be("cells.0.layers.1.conv.2.weight");
     }
 }

@@ -285,6 +285,32 @@ public sealed class MacroSpaceTests
         Score(space.Parse(Mixed)).Should().NotBe(Score(space.Parse(Uniform("mbconv_k7_e6"))));
     }
 
+    /// <summary>
+    /// synflow's all-ones input through |θ| drives every ReLU6 past 6, where its gradient is 0: scored as it is, every
+    /// macro network would score only its classifier. The proxy passes ReLU6 through as the identity (what a ReLU is on
+    /// the positive signal synflow sends), so the score grows with the layers as it does on cells.
+    /// </summary>
+    [Fact]
+    public void Synflow_sees_every_layer_through_relu6()
+    {
+        using var host = SandboxHost.Create(typeof(MacroSpaceTests).Assembly, [], [], lazyScripts: true);
+        string dataset = "fashion-mnist:" + TestData.FashionMnistSubsetDirectory;
+        var space = host.CreateSpace("macro");
+        var proxy = (ZeroCostEstimator)
+            host.CreateEstimator("synflow", dataset, Tiny with { Latency = null }, "cpu", "macro");
+        double Score(string key)
+        {
+            var result = proxy.Evaluate(space.Parse(key), new EvaluationRequest { Seed = 1, DataSeed = 1 });
+            result.Status.Should().Be(TrialStatus.Ok, result.Message);
+            return result.Metrics.Score!.Value;
+        }
+        double skip = Score(AllSkip),
+            small = Score(Uniform("mbconv_k3_e3")),
+            large = Score(Uniform("mbconv_k7_e6"));
+        small.Should().BeGreaterThan(skip + 1, "twelve more layers carry more synaptic flow (scores are logarithms)");
+        large.Should().BeGreaterThan(small + 1);
+    }
+
     [Fact]
     public void Other_registry_operations_are_layers_of_the_macro_space()
     {

@@ -85,7 +85,8 @@ public sealed class SnipProxy : GradientSaliencyProxy
 /// <summary>
 /// synflow (Tanaka et al. 2020): with every parameter replaced by its absolute value and an all-ones input, the sum of
 /// θ ⊙ ∂R/∂θ where R is the sum of the outputs. Data-free. Batch norm in evaluation mode and double precision, as in
-/// the reference implementation, so the product of layer norms neither vanishes nor overflows.
+/// the reference implementation, so the product of layer norms neither vanishes nor overflows. ReLU6 modules pass
+/// their input through during the pass (see <see cref="Score"/>).
 /// </summary>
 public sealed class SynflowProxy : ZeroCostProxy
 {
@@ -107,7 +108,22 @@ public sealed class SynflowProxy : ZeroCostProxy
             dtype: float64,
             device: images.device
         );
-        model.call(ones).sum().backward();
+        // ReLU6 (MobileNetV2's inverted residuals, the macro space) would clip the growing all-ones signal at 6 and
+        // pass no gradient back, so only the layers after the last ReLU6 would be scored. On synflow's positive signal
+        // a ReLU is the identity: ReLU6 is made one too for the pass, as synflow's linearised network has no clipping.
+        // (A new handle to the input, not the input: a Sequential disposes what each module returned.)
+        var unclip = new List<Action>();
+        foreach (var relu6 in model.modules().OfType<TorchSharp.Modules.ReLU6>())
+            unclip.Add(relu6.register_forward_hook((_, input, _) => input.alias()).remove);
+        try
+        {
+            model.call(ones).sum().backward();
+        }
+        finally
+        {
+            foreach (var remove in unclip)
+                remove();
+        }
         double score = PrunableWeights(model)
             .Where(w => w.grad is not null)
             .Sum(w => (w * w.grad!).sum().item<double>());
