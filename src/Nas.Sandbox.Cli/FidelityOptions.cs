@@ -25,7 +25,7 @@ internal sealed class FidelityOptions
     };
     private readonly Option<int?> _cells = new("--cells")
     {
-        Description = $"cells per stage N [{Defaults.CellsPerStage}]",
+        Description = $"cells per stage N (nb201; nats-size and macro fix their own) [{Defaults.CellsPerStage}]",
     };
     private readonly Option<int?> _batch = new("--batch-size")
     {

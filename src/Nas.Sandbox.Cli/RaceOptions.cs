@@ -43,7 +43,7 @@ internal sealed class RaceOptions
     private readonly Option<string?> _operations = new("--operations")
     {
         Description =
-            "comma-separated operations of the cell space (built-in, or from plugins or scripts) [NB201's five]",
+            "comma-separated operations a choice can take: the cell's edges, the macro space's layers (built-in, or from plugins or scripts) [the space's own: NB201's five; macro's six mbconv and skip_connect]",
     };
     private readonly Option<string> _estimator = new("--estimator")
     {
