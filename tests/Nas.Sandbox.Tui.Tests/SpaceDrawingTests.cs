@@ -57,5 +57,8 @@ public class SpaceDrawingTests
             .And.Contain("stage 2 2C ↓ k3e6 k3e6 ···· ····")
             .And.Contain("stage 3 4C ↓ k7e6 ···· k5e3 k3e3");
         text.Should().Contain("best 0.8000 at evaluation 2");
+        // The trial log: the stages in short codes, a skipped layer as a dot.
+        CompactArchitecture.Format(best).Should().Be("k3e3 · k5e6 k7e3|k3e6 k3e6 · ·|k7e6 · k5e3 k3e3");
+        text.Should().Contain("alpha #2           k3e3 · k5e6 k7…", "the log shows what fits of it");
     }
 }
