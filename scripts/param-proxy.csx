@@ -14,6 +14,7 @@
 //     sep_conv_kxk (k = 3, 5):     2k²C + 2C² + 4C   (DARTS: two depthwise-separable convs, two BatchNorms)
 //     dil_conv_kxk (k = 3, 5):     k²C + C² + 2C
 //     se_block:                    C²/2 + C/4 + C   (squeeze-and-excitation, hidden C/4, biases)
+//     mbconv_kK_eE (K = 3, 5, 7; E = 3, 6): 2E·C² + (K² + 4)·E·C + 2C   (MobileNetV2's inverted residual, three BatchNorms)
 //     none, skip_connect, avg_pool_3x3: 0
 // i.e. 243,040 per 3×3 edge and 28,000 per 1×1 edge, giving NB201's published 1,531,546 for the all-nor_conv_3x3 cell
 // and 73,306 for the all-none cell. The score is parameters / 1,531,546 (the largest network of the space), in [0, 1],
@@ -57,7 +58,7 @@ public sealed class ParameterCountProxy : IEstimator
                         CostSeconds = clock.Elapsed.TotalSeconds,
                         Fidelity = fidelity,
                         Message =
-                            $"param-proxy cannot price operation '{op}' (it knows NB201's five, DARTS' sep_conv and dil_conv 3x3 and 5x5, se_block and nor_dil_conv_3x3).",
+                            $"param-proxy cannot price operation '{op}' (it knows NB201's five, DARTS' sep_conv and dil_conv 3x3 and 5x5, se_block, mbconv_kK_eE and nor_dil_conv_3x3).",
                     }
                 );
             parameters += added;
@@ -77,6 +78,9 @@ public sealed class ParameterCountProxy : IEstimator
         );
     }
 
+    /// <summary>An inverted residual C→C with kernel k and expansion e: expand, depthwise, project, a BatchNorm after each.</summary>
+    private static long InvertedResidual(long k, long e, long c) => 2 * e * c * c + (k * k + 4) * e * c + 2 * c;
+
     /// <summary>Parameters one edge with <paramref name="op"/> adds over the whole network (5 cells in each of 3 stages), or null if unknown.</summary>
     private static long? PerEdge(string op)
     {
@@ -90,6 +94,12 @@ public sealed class ParameterCountProxy : IEstimator
                 "dil_conv_3x3" => 9 * c + c * c + 2 * c,
                 "dil_conv_5x5" => 25 * c + c * c + 2 * c,
                 "se_block" => 2 * c * (c / 4) + c / 4 + c,
+                "mbconv_k3_e3"
+                or "mbconv_k3_e6"
+                or "mbconv_k5_e3"
+                or "mbconv_k5_e6"
+                or "mbconv_k7_e3"
+                or "mbconv_k7_e6" => InvertedResidual(op[8] - '0', op[11] - '0', c),
                 "none" or "skip_connect" or "avg_pool_3x3" => 0,
                 _ => null,
             };

@@ -103,10 +103,19 @@ public class ScriptOperationTests
         using var opScript = ScriptTestKit.CompileExample("nor-dil-conv-3x3.csx");
         var registry = OperationRegistry.CreateDefault();
         registry.Register(opScript.Operations.Single(), "script");
-        string[] darts = ["sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5", "se_block"];
+        string[] darts =
+        [
+            "sep_conv_3x3",
+            "sep_conv_5x5",
+            "dil_conv_3x3",
+            "dil_conv_5x5",
+            "se_block",
+            "mbconv_k3_e3",
+            "mbconv_k7_e6",
+        ];
         var space = new Nb201Space([.. Nb201Space.DefaultOperations, "nor_dil_conv_3x3", .. darts]);
         var random = new Random(5);
-        // Three cells drawn at random, then one uniform cell of each built-in DARTS operation and se_block.
+        // Three cells drawn at random, then one uniform cell of each built-in DARTS operation, se_block and two mbconv.
         var architectures = Enumerable
             .Range(0, 3)
             .Select(_ => space.Sample(random))
