@@ -277,7 +277,9 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
                 path,
                 TableColumns.For(path, (string?)table["columns"], (bool?)table["percent"]),
                 // The race read the table with its space already; a worker only looks rows up by key.
-                (string?)setup["space"]?["name"] is { } space and not "nb201"
+                (string?)setup["space"]?["name"]
+                    is { } space
+                        and not "nb201"
                     ? TableKeys.Verbatim(space)
                     : TableKeys.Nb201(OperationRegistry.CreateDefault().Names)
             );

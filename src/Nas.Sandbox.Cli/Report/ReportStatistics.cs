@@ -41,7 +41,9 @@ internal static class ReportStatistics
                 table,
                 TableColumns.For(table, start.OptionalString("tableColumns", settings), TablePercent(settings)),
                 // Test accuracies are looked up by key: another space's keys need not be parsed here.
-                start.OptionalString("space", settings) is { } space and not "nb201"
+                start.OptionalString("space", settings)
+                    is { } space
+                        and not "nb201"
                     ? TableKeys.Verbatim(space)
                     : TableKeys.Nb201(OperationRegistry.CreateDefault().Names)
             );

@@ -28,9 +28,7 @@ public static class TabulateSample
                     + "give --sample N to tabulate N distinct architectures drawn from it (e.g. --sample 300)."
             );
         if (wanted > space.Size)
-            throw new NasException(
-                $"--sample {wanted}: space {space.Name} has only {space.Size:N0} architectures."
-            );
+            throw new NasException($"--sample {wanted}: space {space.Name} has only {space.Size:N0} architectures.");
         var drawn = new List<Architecture>(wanted);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long draws = 0,
