@@ -38,6 +38,11 @@ internal static class EstimatorsCommand
             DefaultValueFactory = _ => "test",
         };
         var output = new Option<string?>("--output") { Description = "CSV to write [runs/estimators-<table>.csv]" };
+        var space = new Option<string>("--space")
+        {
+            Description = "the table's search space: its keys are parsed, and its networks built, as this space's",
+            DefaultValueFactory = _ => "nb201",
+        };
         var dataset = CommonOptions.Dataset();
         var device = CommonOptions.Device();
         var fidelity = new FidelityOptions();
@@ -54,6 +59,7 @@ internal static class EstimatorsCommand
             seed,
             against,
             output,
+            space,
             dataset,
             device,
             plugins,
@@ -70,7 +76,8 @@ internal static class EstimatorsCommand
                         result.GetValue(plugins),
                         result.GetValue(scripts)
                     );
-                    var loaded = table.Load(result, host);
+                    string spaceName = result.GetValue(space)!;
+                    var loaded = table.Load(result, host, space: spaceName);
                     string tablePath = loaded.Path;
                     bool useTest = result.GetValue(against) switch
                     {
@@ -92,11 +99,17 @@ internal static class EstimatorsCommand
                     // Resolve every name before measuring anything: a typo should cost nothing.
                     var measured = names
                         .Select(n =>
-                            host.CreateEstimator(n, result.GetValue(dataset)!, training, result.GetValue(device)!)
+                            host.CreateEstimator(
+                                n,
+                                result.GetValue(dataset)!,
+                                training,
+                                result.GetValue(device)!,
+                                spaceName
+                            )
                         )
                         .ToArray();
                     Console.Error.WriteLine(
-                        $"estimators report: {chosen.Length} of {loaded.Count} architectures of {tablePath}, against "
+                        $"estimators report: {chosen.Length} of {loaded.Count} architectures ({spaceName}) of {tablePath}, against "
                             + $"{(useTest ? "test" : "validation")} accuracy; seed {master}"
                     );
                     var qualities = new List<EstimatorQuality>();

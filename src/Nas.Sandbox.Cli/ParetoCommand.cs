@@ -198,7 +198,12 @@ internal static class ParetoCommand
                     TabularTable.Load(
                         table,
                         TableColumns.For(table, null, null),
-                        OperationRegistry.CreateDefault().Names
+                        // Only the table's worst costs are read: another space's keys need not be parsed here.
+                        start.OptionalString("space", settingsJson)
+                            is { } space
+                                and not "nb201"
+                            ? TableKeys.Verbatim(space)
+                            : TableKeys.Nb201(OperationRegistry.CreateDefault().Names)
                     )
                 );
             }

@@ -323,12 +323,8 @@ internal sealed class RaceOptions
             IEstimator estimator;
             if (tabular)
             {
-                if (spaceEntry.Provider is not Nas.Sandbox.Core.Spaces.Nb201SpaceProvider)
-                    throw new NasException(
-                        $"--estimator tabular: a table holds NAS-Bench-201 cells, not architectures of space '{settings.Space}' ({spaceEntry.Source}); "
-                            + "race it with --estimator train or a zero-cost proxy."
-                    );
-                var loaded = _table.Load(result, host, ladder.Count > 0);
+                bool cells = spaceEntry.Provider is Nas.Sandbox.Core.Spaces.Nb201SpaceProvider;
+                var loaded = _table.Load(result, host, ladder.Count > 0, settings.Space);
                 var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
                 FidelityLadder.RequireCurves(ladder, loaded);
                 var tableEstimator = new TabularEstimator(loaded, seeds, epochs: ladder.Count > 0);
@@ -360,8 +356,10 @@ internal sealed class RaceOptions
                     KnownWorstCosts = TableObjective.WorstCosts(objective, loaded),
                     KnownWorstSource = $"worst in table {Path.GetFileName(loaded.Path)}",
                 };
-                // The race searches the table's architectures: its operations, unless the user narrows them.
-                operations ??= loaded.Operations.ToArray();
+                // A cell race searches the table's architectures: its operations, unless the user narrows them. Another
+                // space's choices are not operations: it is searched whole (a sampled table scores only its own rows).
+                if (cells)
+                    operations ??= loaded.Operations.ToArray();
             }
             else
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
+using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Cli;
 
@@ -39,16 +40,26 @@ internal sealed class TableOptions
         (result.GetValue(_columns), result.GetValue(_percent));
 
     /// <summary>
-    /// The table the options name, mapped and checked; by default the shipped one, the one with curves for a race
-    /// with a fidelity ladder (<paramref name="ladder"/>).
+    /// The table the options name, mapped and checked, its keys read as architectures of <paramref name="space"/>; by
+    /// default the shipped one (nb201 only), the one with curves for a race with a fidelity ladder
+    /// (<paramref name="ladder"/>).
     /// </summary>
-    public TabularTable Load(ParseResult result, SandboxHost host, bool ladder = false)
+    public TabularTable Load(ParseResult result, SandboxHost host, bool ladder = false, string space = "nb201")
     {
-        string path = result.GetValue(Table) ?? ShippedTables.DefaultFor(ladder);
+        string path = result.GetValue(Table) ?? ShippedTables.DefaultFor(ladder, space);
         return TabularTable.Load(
             path,
             TableColumns.For(path, result.GetValue(_columns), result.GetValue(_percent)),
-            host.Operations.Names
+            Keys(host, space)
         );
     }
+
+    /// <summary>
+    /// How a table of <paramref name="space"/> is read: NB201 cells over any operation the host knows (a race on a
+    /// cell table searches the operations its cells use), any other space's keys by its own parser.
+    /// </summary>
+    public static TableKeys Keys(SandboxHost host, string space) =>
+        host.ResolveSpace(space).Provider is Nb201SpaceProvider
+            ? TableKeys.Nb201(host.Operations.Names)
+            : TableKeys.Of(host.CreateSpace(space));
 }

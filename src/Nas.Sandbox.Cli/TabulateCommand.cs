@@ -6,13 +6,12 @@ using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Evaluation;
 using Nas.Sandbox.Core.Evaluation.Model;
 using Nas.Sandbox.Core.Hosting;
-using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Cli;
 
 /// <summary>
-/// <c>nas tabulate</c>: evaluates every architecture of a space (or a sample) with the training estimator and writes a
-/// tabular benchmark (CSV) that <c>--estimator tabular --table</c> reads. Interrupt it at any time: run the same command
+/// <c>nas tabulate</c>: evaluates every architecture of a space (or a sample; any space, built in, plugin or script)
+/// with the training estimator, on the space's own networks, and writes a tabular benchmark (CSV) that <c>--estimator tabular --table</c> reads. Interrupt it at any time: run the same command
 /// again and it continues where it stopped.
 /// </summary>
 internal static class TabulateCommand
@@ -37,14 +36,20 @@ internal static class TabulateCommand
                 "also write validation_curve and train_seconds_curve: accuracy and seconds after each of --epochs epochs (a table for multi-fidelity races)",
         };
         var latencyOptions = new LatencyOptions();
-        var space = new Option<string>("--space") { Description = "search space", DefaultValueFactory = _ => "nb201" };
+        var space = new Option<string>("--space")
+        {
+            Description = "search space (built in, plugin or script); with --add-latency, the table's",
+            DefaultValueFactory = _ => "nb201",
+        };
         var operations = new Option<string?>("--operations")
         {
             Description = "comma-separated operations of the cell space [NB201's five]",
         };
         var sample = new Option<int?>("--sample")
         {
-            Description = "evaluate N architectures drawn at random (with --seed) instead of all",
+            Description =
+                "evaluate N distinct architectures drawn at random (with --seed) instead of all; required for a space "
+                + "that cannot be enumerated (any but nb201)",
         };
         var seeds = new Option<int>("--seeds")
         {
@@ -100,6 +105,7 @@ internal static class TabulateCommand
                         return Task.FromResult(
                             AddLatency(
                                 table,
+                                result.GetValue(space)!,
                                 training,
                                 latencyOptions.Settings(result),
                                 result.GetValue(dataset)!,
@@ -123,21 +129,17 @@ internal static class TabulateCommand
                         result.GetValue(plugins),
                         result.GetValue(scripts)
                     );
-                    var cellSpace =
-                        host.CreateSpace(
-                            result.GetValue(space)!,
-                            result
-                                .GetValue(operations)
-                                ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                        ) as Nb201Space
-                        ?? throw new NasException("nas tabulate needs a cell space (nb201).");
+                    string spaceName = result.GetValue(space)!;
+                    var searchSpace = host.CreateSpace(
+                        spaceName,
+                        result
+                            .GetValue(operations)
+                            ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        training.Channels,
+                        training.CellsPerStage
+                    );
                     long master = result.GetValue(seed);
-                    var architectures = cellSpace.Enumerate().ToList();
-                    if (result.GetValue(sample) is { } n && n < architectures.Count)
-                        architectures = Statistics
-                            .Shuffled(architectures, new Random(SeedMixer.ToInt32(SeedMixer.Derive(master, "sample"))))
-                            .Take(n)
-                            .ToList();
+                    var architectures = TabulateSample.Architectures(searchSpace, result.GetValue(sample), master);
 
                     var done = Tabulator.Prepare(path, seedCount, latency is not null, result.GetValue(withCurve));
                     var todo = architectures.Where(a => !done.Contains(a.Key)).ToList();
@@ -146,7 +148,8 @@ internal static class TabulateCommand
                         data,
                         host.Operations,
                         training,
-                        Devices.Resolve(result.GetValue(device)!)
+                        Devices.Resolve(result.GetValue(device)!),
+                        host.ResolveSpace(spaceName).Provider
                     );
                     var tabulator = new Tabulator(
                         estimator,
@@ -158,7 +161,7 @@ internal static class TabulateCommand
                         result.GetValue(withCurve)
                     );
                     Console.Error.WriteLine(
-                        $"tabulate: {architectures.Count} architectures of {cellSpace.Name} ({string.Join(", ", cellSpace.Operations)}), "
+                        $"tabulate: {architectures.Count} architectures of {searchSpace.Name} ({string.Join(", ", searchSpace.Operations)}), "
                             + $"{seedCount} seed(s), {done.Count} already in {path}; {todo.Count} to go"
                     );
                     Console.Error.WriteLine(
@@ -191,11 +194,13 @@ internal static class TabulateCommand
     }
 
     /// <summary>
-    /// Measures the latency of every row of <paramref name="table"/> that lacks it, with the network at the given
+    /// Measures the latency of every row of <paramref name="table"/> (architectures of <paramref name="space"/>) that
+    /// lacks it, with the network at the given
     /// channels and cells (the table's own fidelity: the table does not record it), on the current device.
     /// </summary>
     private static int AddLatency(
         string table,
+        string space,
         TrainingSettings training,
         LatencySettings latency,
         string dataset,
@@ -206,18 +211,24 @@ internal static class TabulateCommand
     )
     {
         using var host = SandboxHost.Create(typeof(TabulateCommand).Assembly, pluginFolders, scriptFolders);
-        var operations = host.Operations.Names.ToArray();
+        var keys = TableOptions.Keys(host, space);
         // Only the image shape and class count matter for latency: the data set supplies them.
         var data = SandboxHost.LoadDataset(dataset);
-        var estimator = new TrainingEstimator(data, host.Operations, training, Devices.Resolve(device));
+        var estimator = new TrainingEstimator(
+            data,
+            host.Operations,
+            training,
+            Devices.Resolve(device),
+            host.ResolveSpace(space).Provider
+        );
         Console.Error.WriteLine(
-            $"tabulate --add-latency: {table}, network C={training.Channels}, N={training.CellsPerStage}, "
+            $"tabulate --add-latency: {table} ({space}), network C={training.Channels}, N={training.CellsPerStage}, "
                 + $"{data.Train.Channels}×{data.Train.Height}×{data.Train.Height} images; {latency.Warmup} warm-up + {latency.Repeats} timed passes at batch 1 and 64"
         );
         var clock = Stopwatch.StartNew();
         int measured = TableLatency.Add(
             table,
-            key => new Nas.Sandbox.Abstractions.Architecture(key, Nb201Format.Parse(key, operations)),
+            keys.Parse,
             architecture => estimator.MeasureLatency(architecture, training, latency),
             (done, total, key, b1, b64) =>
             {

@@ -35,7 +35,12 @@ public static class ClusterSetup
         {
             ["plugins"] = new JArray(),
             ["scripts"] = new JArray(),
-            ["space"] = new JObject { ["name"] = space, ["operations"] = new JArray(table.Operations) },
+            // Another space's choices are not operations (a worker checks operations are ones it has): none are sent.
+            ["space"] = new JObject
+            {
+                ["name"] = space,
+                ["operations"] = new JArray(table.Space == "nb201" ? table.Operations : []),
+            },
             ["estimator"] = "tabular",
             ["table"] = new JObject
             {

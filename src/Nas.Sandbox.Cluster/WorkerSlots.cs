@@ -276,7 +276,12 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
             var loaded = TabularTable.Load(
                 path,
                 TableColumns.For(path, (string?)table["columns"], (bool?)table["percent"]),
-                OperationRegistry.CreateDefault().Names
+                // The race read the table with its space already; a worker only looks rows up by key.
+                (string?)setup["space"]?["name"]
+                    is { } space
+                        and not "nb201"
+                    ? TableKeys.Verbatim(space)
+                    : TableKeys.Nb201(OperationRegistry.CreateDefault().Names)
             );
             return new TabularEstimator(
                 loaded,

@@ -237,6 +237,131 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Tabulate_samples_another_space_resumes_the_same_list_and_its_table_is_raced_and_reported_on()
+    {
+        string table = Path.Combine(_folder, "nats.csv");
+        string[] tabulate =
+        [
+            "tabulate",
+            "--space",
+            "nats-size",
+            "--output",
+            table,
+            "--sample",
+            "3",
+            "--seed",
+            "5",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--train-images",
+            "50",
+            "--validation-images",
+            "50",
+            "--test-images",
+            "50",
+            "--batch-size",
+            "50",
+            "--cells",
+            "1",
+        ];
+        var (exit, _, stderr) = Nas(tabulate);
+        exit.Should().Be(0, stderr);
+        stderr.Should().Contain("3 architectures of nats-size");
+        var lines = File.ReadAllLines(table);
+        lines.Should().HaveCount(4);
+        var keys = lines.Skip(1).Select(l => l.Split(',')[0]).ToArray();
+        keys.Should().OnlyHaveUniqueItems().And.OnlyContain(k => k.Split(':').Length == 5);
+        // The rows' network is the space's: NATS sizes differ in parameters.
+        lines.Skip(1).Select(l => l.Split(',')[4]).Should().OnlyHaveUniqueItems();
+
+        // Resumed after a kill mid-row: the same draw, so only the torn row is measured again, and nothing twice.
+        File.WriteAllText(table, string.Join("\n", lines.Take(3)) + "\n" + lines[3][..5]);
+        (exit, _, stderr) = Nas(tabulate);
+        exit.Should().Be(0, stderr);
+        stderr.Should().Contain("2 already in").And.Contain("1 to go");
+        File.ReadAllLines(table).Skip(1).Select(l => l.Split(',')[0]).Should().Equal(keys);
+
+        // Without --space the table is read as NB201 cells: one error naming the line and the key.
+        (exit, _, stderr) = Nas(
+            "race",
+            "--estimator",
+            "tabular",
+            "--table",
+            table,
+            "--journal",
+            Path.Combine(_folder, "wrong.jsonl")
+        );
+        exit.Should().NotBe(0);
+        stderr
+            .Should()
+            .Contain($"{table}:2, column 'arch': Malformed architecture '{keys[0]}'")
+            .And.Contain("is this a table of another --space?");
+
+        // A race on the table: what strategies propose outside the sample fails with a message naming the table.
+        (exit, var stdout, stderr) = Nas(
+            "race",
+            "--space",
+            "nats-size",
+            "--estimator",
+            "tabular",
+            "--table",
+            table,
+            "--strategy",
+            "random-search",
+            "--budget",
+            "5",
+            "--heats",
+            "1",
+            "--json",
+            "--journal",
+            Path.Combine(_folder, "nats.jsonl"),
+            "--league",
+            Path.Combine(_folder, "league.json")
+        );
+        exit.Should().Be(0, stderr);
+        ((string)JObject.Parse(stdout)["settings"]!["space"]!).Should().Be("nats-size");
+        File.ReadAllText(Path.Combine(_folder, "nats.jsonl")).Should().Contain("architectures of space nats-size");
+
+        (exit, stdout, stderr) = Nas(
+            "estimators",
+            "report",
+            "--space",
+            "nats-size",
+            "--table",
+            table,
+            "--sample",
+            "3",
+            "--estimators",
+            "synflow,naswot",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--batch-size",
+            "50",
+            "--cells",
+            "1",
+            "--output",
+            Path.Combine(_folder, "estimators.csv")
+        );
+        exit.Should().Be(0, stderr);
+        stderr.Should().Contain("3 of 3 architectures (nats-size)");
+        stdout.Should().Contain("synflow").And.Contain("naswot");
+        File.ReadAllLines(Path.Combine(_folder, "estimators.csv")).Should().HaveCount(3);
+
+        // No table ships for nats-size: the error says how to make one.
+        (exit, _, stderr) = Nas(
+            "race",
+            "--space",
+            "nats-size",
+            "--estimator",
+            "tabular",
+            "--journal",
+            Path.Combine(_folder, "none.jsonl")
+        );
+        exit.Should().NotBe(0);
+        stderr.Should().Contain("No table ships for space 'nats-size'").And.Contain("nas tabulate --space nats-size");
+    }
+
+    [Fact]
     public void Tui_takes_every_option_of_race()
     {
         var commands = global::Nas.Sandbox.Cli.NasCommandLine.Build().Subcommands;

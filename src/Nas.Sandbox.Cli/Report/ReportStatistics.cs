@@ -40,7 +40,12 @@ internal static class ReportStatistics
             loaded = TabularTable.Load(
                 table,
                 TableColumns.For(table, start.OptionalString("tableColumns", settings), TablePercent(settings)),
-                OperationRegistry.CreateDefault().Names
+                // Test accuracies are looked up by key: another space's keys need not be parsed here.
+                start.OptionalString("space", settings)
+                    is { } space
+                        and not "nb201"
+                    ? TableKeys.Verbatim(space)
+                    : TableKeys.Nb201(OperationRegistry.CreateDefault().Names)
             );
         }
         catch (NasException)

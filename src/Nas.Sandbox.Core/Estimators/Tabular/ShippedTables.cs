@@ -21,6 +21,19 @@ public static class ShippedTables
     /// <summary>The shipped table a race uses when no <c>--table</c> is given.</summary>
     public static string DefaultFor(bool ladder) => ladder ? CurvesPath : DefaultPath;
 
+    /// <summary>
+    /// The shipped table for <paramref name="space"/>; only <c>nb201</c> has any, so another space is one error saying
+    /// how to make a table of it.
+    /// </summary>
+    public static string DefaultFor(bool ladder, string space) =>
+        space == "nb201"
+            ? DefaultFor(ladder)
+            : throw new NasException(
+                $"No table ships for space '{space}' (the shipped tables are of nb201 cells): make one with "
+                    + $"`nas tabulate --space {space} --sample 300 --output {space}.csv{(ladder ? " --curve" : "")}` "
+                    + $"and give it with --table {space}.csv."
+            );
+
     /// <summary>Every shipped table's path (every host has them, so a pack need not carry them).</summary>
     public static IReadOnlyList<string> All => [DefaultPath, CurvesPath];
 }

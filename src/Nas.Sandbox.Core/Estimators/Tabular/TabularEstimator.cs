@@ -38,7 +38,9 @@ public sealed class TabularEstimator(TabularTable table, TableSeeds seeds = Tabl
                 Metrics = new Metrics(),
                 CostSeconds = 0,
                 Fidelity = request.Fidelity,
-                Message = $"architecture {architecture.Key} is not in table {table.Path} ({table.Count} architectures)",
+                Message =
+                    $"architecture {architecture.Key} is not in table {table.Path} ({table.Count} architectures of space "
+                    + $"{table.Space}; a table of a sample scores only those)",
             };
         if (epochs)
             return Epoch(architecture, row, request);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Nas.Sandbox.Abstractions;
-using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Core.Estimators.Tabular;
 
@@ -28,9 +27,10 @@ public sealed record TableRow(
 public sealed record TableSeed(double Validation, double? Test, double? Seconds);
 
 /// <summary>
-/// A tabular benchmark: NB201 architectures with their measured metrics, imported from CSV. Every problem is reported
-/// with the file, line and column: a missing or unknown column, a malformed row, a bad number, an architecture that is
-/// not an NB201 string over known operations, a duplicate.
+/// A tabular benchmark: architectures of one space with their measured metrics, imported from CSV. The reader says
+/// which space (<see cref="TableKeys"/>; NB201 cells by default). Every problem is reported with the file, line and
+/// column: a missing or unknown column, a malformed row, a bad number, a key the space cannot parse (a table of another
+/// space), a duplicate.
 /// </summary>
 public sealed class TabularTable
 {
@@ -53,7 +53,13 @@ public sealed class TabularTable
     public string Path { get; }
     public TableColumns Columns { get; }
 
-    /// <summary>The operations the table's architectures use, in NB201's order first: the space a race on it searches.</summary>
+    /// <summary>The space the table was read as (<see cref="TableKeys.Space"/>).</summary>
+    public string Space { get; private init; } = "nb201";
+
+    /// <summary>
+    /// The choices the table's architectures use, in the space's order first (NB201's for cells): for a cell table, the
+    /// operations a race on it searches.
+    /// </summary>
     public IReadOnlyList<string> Operations { get; }
     public int Count => _rows.Count;
     public IEnumerable<TableRow> Rows => _rows.Values;
@@ -69,8 +75,13 @@ public sealed class TabularTable
 
     public TableRow? Find(string key) => _rows.GetValueOrDefault(key);
 
+    /// <summary>A table of NB201 cells.</summary>
     /// <param name="knownOperations">Operation names an architecture may use (built-in and from scripts).</param>
-    public static TabularTable Load(string path, TableColumns columns, IReadOnlyCollection<string> knownOperations)
+    public static TabularTable Load(string path, TableColumns columns, IReadOnlyCollection<string> knownOperations) =>
+        Load(path, columns, TableKeys.Nb201(knownOperations));
+
+    /// <summary>A table whose keys are architectures of <paramref name="keys"/>' space.</summary>
+    public static TabularTable Load(string path, TableColumns columns, TableKeys keys)
     {
         if (!File.Exists(path))
             throw new NasException($"Table {path} does not exist.");
@@ -123,7 +134,6 @@ public sealed class TabularTable
         )
             if (column is not null)
                 present.Add(key);
-        var operations = knownOperations.ToArray();
         var rows = new Dictionary<string, TableRow>(StringComparer.Ordinal);
         while (records.MoveNext())
         {
@@ -131,16 +141,23 @@ public sealed class TabularTable
             string where = $"{path}:{lineNumber}";
             if (fields.Length != header.Length)
                 throw new NasException($"{where}: {fields.Length} fields, but the header has {header.Length}.");
-            string key = fields[arch].Trim();
+            string field = fields[arch].Trim();
             Architecture architecture;
             try
             {
-                architecture = new Architecture(key, Nb201Format.Parse(key, operations));
+                architecture = keys.Parse(field);
             }
-            catch (ArchitectureFormatException e)
+            catch (Exception e) when (e is ArchitectureFormatException or ArgumentException)
             {
-                throw new NasException($"{where}, column '{header[arch]}': {e.Message}");
+                // The format error names the key and the position; a space's own check may not name the key.
+                string problem = e is ArchitectureFormatException ? e.Message : $"'{field}': {e.Message}";
+                throw new NasException(
+                    $"{where}, column '{header[arch]}': {problem} This key is not an architecture of space "
+                        + $"'{keys.Space}': is this a table of another --space?"
+                );
             }
+            // Rows are found by the space's canonical key (a space may read a key written another way).
+            string key = architecture.Key;
             double Accuracy(int column, string text)
             {
                 double value = Number(column, text) / (columns.Percent ? 100 : 1);
@@ -206,11 +223,15 @@ public sealed class TabularTable
         if (rows.Count == 0)
             throw new NasException($"{path}: the table has a header but no rows.");
         var used = rows.Values.SelectMany(r => r.Architecture.Choices).ToHashSet(StringComparer.Ordinal);
-        var ordered = Nb201Space
-            .DefaultOperations.Where(used.Contains)
-            .Concat(used.Where(op => !Nb201Space.DefaultOperations.Contains(op)).Order(StringComparer.Ordinal))
+        var ordered = keys
+            .Order.Where(used.Contains)
+            .Concat(used.Where(op => !keys.Order.Contains(op)).Order(StringComparer.Ordinal))
             .ToArray();
-        return new TabularTable(path, rows, ordered, columns, present) { SeedCount = seedColumns.Count };
+        return new TabularTable(path, rows, ordered, columns, present)
+        {
+            SeedCount = seedColumns.Count,
+            Space = keys.Space,
+        };
     }
 
     /// <summary>
