@@ -371,7 +371,7 @@ internal sealed class RaceOptions
                 if (settings.Cluster is { } trainCluster)
                 {
                     // Code that is not built in goes to the workers as one verified pack, never as folders.
-                    var shipment = ShippedPack.Build(host, settings.Estimator, operations);
+                    var shipment = ShippedPack.Build(host, settings.Estimator, operations, settings.Space);
                     var dispatcher = ConnectCluster(
                         trainCluster,
                         ClusterSetup.ForTraining(

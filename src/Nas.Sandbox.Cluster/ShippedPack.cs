@@ -7,8 +7,8 @@ using Newtonsoft.Json.Linq;
 namespace Nas.Sandbox.Cluster;
 
 /// <summary>
-/// The code a race sends its cluster workers: the script or plugin of an estimator that is not built in, and of the
-/// space's operations that are not, as one pack (the format <c>nas pack</c> writes, <see cref="PackFormat"/>) built
+/// The code a race sends its cluster workers: the script or plugin of an estimator that is not built in, of a search
+/// space that is not, and of the space's operations that are not, as one pack (the format <c>nas pack</c> writes, <see cref="PackFormat"/>) built
 /// deterministically, so the same sources give the same bytes and the same SHA-256. It travels inside the setup as
 /// <c>{"id", "sha256", "bytes"}</c>. A worker loads none of it before the bytes hash to the stated SHA-256, the SHA-256
 /// is one its <c>--packs</c> accepts, and <see cref="PackStore.Install"/> verified every file against the manifest;
@@ -29,17 +29,25 @@ public static class ShippedPack
     public sealed record Shipment(JObject Pack, string Estimator, PackManifest Manifest);
 
     /// <summary>
-    /// Race side: packs the sources of the race's estimator and operations that are not built in; null when
-    /// everything is built in (nothing is sent, and a worker needs nothing but its own build).
+    /// Race side: packs the sources of the race's estimator, space and operations that are not built in; null when
+    /// everything is built in (nothing is sent, and a worker needs nothing but its own build). A worker's slots build
+    /// the space's networks, so a space from a script or plugin travels like an estimator does.
     /// </summary>
-    public static Shipment? Build(SandboxHost host, string estimator, IReadOnlyList<string>? operations)
+    public static Shipment? Build(
+        SandboxHost host,
+        string estimator,
+        IReadOnlyList<string>? operations,
+        string space = "nb201"
+    )
     {
         var builtIn = OperationRegistry.CreateDefault();
         var foreign = (operations ?? []).Where(o => !builtIn.Contains(o)).Distinct().ToArray();
-        if (SandboxHost.EstimatorNames.Contains(estimator) && foreign.Length == 0)
+        bool builtInSpace = SpaceCatalog.BuiltInNames.Contains(space);
+        if (SandboxHost.EstimatorNames.Contains(estimator) && foreign.Length == 0 && builtInSpace)
             return null;
         using var staging = new PackStaging();
         string name = CodeSources.StageEstimator(estimator, staging, host);
+        CodeSources.StageSpace(space, staging, host);
         foreach (string operation in foreign)
             CodeSources.StageOperation(operation, staging, host);
         var output = Directory.CreateTempSubdirectory("nas-race-code-");

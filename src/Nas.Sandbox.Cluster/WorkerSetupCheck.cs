@@ -9,7 +9,7 @@ namespace Nas.Sandbox.Cluster;
 
 /// <summary>
 /// What a worker accepts from a race, and how it turns the race's setup into its own: nothing runs that the worker
-/// did not verify. Built-in estimators and operations, and those of the pack the race sent with the setup once it is
+/// did not verify. Built-in estimators, spaces and operations, and those of the pack the race sent with the setup once it is
 /// verified and installed (<see cref="ShippedPack"/>); plugin or script folders by path are refused. The data set and
 /// the table are found on this machine by name and used only when their SHA-256 is the race's.
 /// </summary>
@@ -31,6 +31,12 @@ public static class WorkerSetupCheck
         if (!SandboxHost.EstimatorNames.Contains(estimator) && !packEstimators.Contains(estimator))
             return Refuse(
                 $"estimator '{estimator}' is neither built in ({string.Join(", ", SandboxHost.EstimatorNames)}) nor in the race's pack"
+                    + (pack is null ? " (it sent none)" : $" ({ShippedPack.Describe(pack.Manifest)})")
+            );
+        string space = (string?)setup["space"]?["name"] ?? "nb201";
+        if (!SpaceCatalog.BuiltInNames.Contains(space) && !(pack?.Manifest.Spaces.Contains(space) ?? false))
+            return Refuse(
+                $"search space '{space}' is neither built in ({string.Join(", ", SpaceCatalog.BuiltInNames)}) nor in the race's pack"
                     + (pack is null ? " (it sent none)" : $" ({ShippedPack.Describe(pack.Manifest)})")
             );
         var known = OperationRegistry.CreateDefault().Names.Concat(pack?.Manifest.Operations ?? []).ToHashSet();

@@ -163,6 +163,43 @@ public sealed class ClusterRaceTests : IDisposable
     }
 
     [Fact]
+    public void A_script_search_space_reaches_a_worker_in_the_races_pack_and_its_networks_are_priced_there()
+    {
+        using var redis = new RedisServer();
+        using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
+        workers.Start("w1");
+        string scripts = Directory.CreateDirectory(Path.Combine(_folder, "spaces")).FullName;
+        File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
+        string journal = Path.Combine(_folder, "space.jsonl");
+
+        var (exit, _, err) = NasProcess.Run(
+            "race",
+            "--cluster",
+            redis.Connection,
+            "--space",
+            "widths",
+            "--scripts",
+            scripts,
+            "--estimator",
+            "naswot",
+            "--strategy",
+            "random-search",
+            "--budget",
+            "4",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(0, err);
+
+        // The worker's slots build the script's networks: only a space they loaded from the pack can do that.
+        var trials = Trials(journal);
+        trials.Should().HaveCount(4).And.OnlyContain(t => t.Status == "ok");
+        trials.Should().OnlyContain(t => t.Message == "evaluated on cluster worker w1");
+        trials.Should().OnlyContain(t => t.Arch.Split(':').Length == 3, "keys of the widths space");
+        Notices(journal).Should().Contain(n => n.Contains("as pack SHA-256 "));
+    }
+
+    [Fact]
     public void Bad_clusters_are_refused_with_one_clear_error_before_anything_runs()
     {
         var (exit, _, err) = NasProcess.Run("race", "--estimator", "tabular", "--cluster", "redis:/127.0.0.1");

@@ -177,4 +177,54 @@ public sealed class ShippedPackTests : IDisposable
             .Refusal.Should()
             .Contain("plugin or script folders by path");
     }
+
+    [Fact]
+    public void A_race_on_a_script_space_sends_the_space_and_a_worker_finds_it_only_in_that_pack()
+    {
+        string scripts = Directory.CreateDirectory(Path.Combine(_folder, "race-scripts")).FullName;
+        File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
+        using var host = SandboxHost.Create(typeof(RaceOptions).Assembly, [], [scripts], lazyScripts: true);
+        ShippedPack.Build(host, "train", null, "macro").Should().BeNull("a built-in space needs nothing sent");
+
+        var code = ShippedPack.Build(host, "train", null, "widths")!;
+        code.Estimator.Should().Be("train");
+        code.Manifest.Spaces.Should().Equal("widths");
+        code.Manifest.Scripts.Should().ContainSingle().Which.Provides.Describe().Should().Be("space widths");
+
+        string dataset = "fashion-mnist:" + TestData.FashionMnistSubsetDirectory;
+        JObject Setup(ShippedPack.Shipment? shipped) =>
+            ClusterSetup.ForTraining(
+                WorkerSetup.Create([], [], "widths", null, "train", dataset, new(), "cpu", 1),
+                dataset,
+                shipped
+            );
+        string installed = Directory.CreateDirectory(Path.Combine(_folder, "worker")).FullName;
+        var pack = ShippedPack.Install(code.Pack, installed, PackAcceptance.All);
+        var outcome = WorkerSetupCheck.Localize(Setup(code), Worker(PackAcceptance.All), pack);
+        outcome.Refusal.Should().BeNull();
+        // The slots' host loads the pack's scripts folder and nothing else: the space comes from the installed copy.
+        using var slotHost = SandboxHost.Create(
+            typeof(RaceOptions).Assembly,
+            [],
+            outcome.Setup!["scripts"]!.Values<string>()!,
+            lazyScripts: true
+        );
+        slotHost.ResolveSpace("widths").Source.Should().Be($"script {Path.Combine(pack.ScriptsFolder, "widths.csx")}");
+
+        WorkerSetupCheck
+            .Localize(Setup(null), Worker(PackAcceptance.All), pack: null)
+            .Refusal.Should()
+            .Be(
+                "search space 'widths' is neither built in (macro, nats-size, nb201) nor in the race's pack (it sent none)"
+            );
+        WorkerSetupCheck
+            .Localize(
+                Setup(null),
+                Worker(PackAcceptance.All),
+                ShippedPack.Install(Ship().Pack, _folder, PackAcceptance.All)
+            )
+            .Refusal.Should()
+            .Contain("search space 'widths' is neither built in")
+            .And.Contain("param-proxy.csx");
+    }
 }

@@ -218,6 +218,94 @@ public sealed class PackCliTests : IDisposable
     }
 
     [Fact]
+    public void A_shared_race_on_a_script_space_carries_the_space()
+    {
+        // The author's space is a script in their home folder, where both the race and pack build find it.
+        string author = NewHome();
+        string scripts = Directory.CreateDirectory(Path.Combine(author, "scripts")).FullName;
+        File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
+        // All eight architectures of the widths space, scored by hand: a tabular race needs no training.
+        string table = Path.Combine(_folder, "widths.csv");
+        File.WriteAllLines(
+            table,
+            [
+                "arch,validation_accuracy,test_accuracy,train_seconds,params,flops,status",
+                .. Enumerable
+                    .Range(0, 8)
+                    .Select(i =>
+                    {
+                        string key = string.Join(
+                            ':',
+                            Enumerable.Range(0, 3).Select(bit => (i >> bit & 1) == 0 ? 4 : 8)
+                        );
+                        double score = 0.5 + 0.01 * i;
+                        return $"{key},{score:0.00},{score - 0.01:0.00},1.5,100,1000,ok";
+                    }),
+            ]
+        );
+        string journal = Path.Combine(_folder, "widths.jsonl");
+        var (exit, _, stderr) = Nas(
+            author,
+            "race",
+            "--space",
+            "widths",
+            "--estimator",
+            "tabular",
+            "--table",
+            table,
+            "--strategy",
+            "random-search",
+            "--budget",
+            "4",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(0, stderr);
+
+        (exit, var built, stderr) = Nas(
+            author,
+            "pack",
+            "build",
+            "--from-race",
+            journal,
+            "--id",
+            "Widths.Race",
+            "--license",
+            "MIT",
+            "-o",
+            Path.Combine(_folder, "widths-feed")
+        );
+        exit.Should().Be(0, stderr);
+        built.Should().Contain("script scripts/widths.csx: space widths");
+
+        // Another user, who never had the script, installs the race and runs it again: the same trials.
+        string other = NewHome();
+        (exit, _, stderr) = Nas(
+            other,
+            "pack",
+            "install",
+            "Widths.Race",
+            "--source",
+            Path.Combine(_folder, "widths-feed")
+        );
+        exit.Should().Be(0, stderr);
+        (exit, var list, stderr) = Nas(other, "pack", "list", "--json");
+        exit.Should().Be(0, stderr);
+        var command = PackListJson.RaceCommand(list);
+        command.Should().ContainInOrder("--space", "widths");
+        string again = Path.Combine(_folder, "widths-again.jsonl");
+        (exit, _, stderr) = Nas(other, ["race", .. command, "--journal", again]);
+        exit.Should().Be(0, stderr);
+        static string[] Keys(string journal) =>
+            File.ReadLines(journal)
+                .Select(JObject.Parse)
+                .Where(e => (string?)e["type"] == "trial")
+                .Select(e => (string)e["arch"]!)
+                .ToArray();
+        Keys(again).Should().HaveCount(40, "10 heats of 4").And.Equal(Keys(journal));
+    }
+
+    [Fact]
     public void A_tampered_pack_is_refused_by_verify_and_install_and_the_installed_version_stays()
     {
         string source = Path.Combine(_folder, "src-t");

@@ -28,7 +28,7 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
         pack.Manifest.Scripts.Should()
             .ContainSingle()
             .Which.Should()
-            .BeEquivalentTo(new PackScript(ScriptEntry, new PackProvides([PackFixture.StrategyName], [], [])));
+            .BeEquivalentTo(new PackScript(ScriptEntry, new PackProvides([PackFixture.StrategyName], [], [], [])));
         // The #load-ed helper travels at the same relative place, so the script still compiles once installed.
         pack.Manifest.Files.Select(f => f.Path).Should().Equal("scripts/lib/note.csx", ScriptEntry);
         pack.Manifest.Files.Should().OnlyContain(f => f.Sha256.Length == 64);

@@ -1,7 +1,7 @@
 namespace Nas.Sandbox.Core.Hosting.Packs;
 
 /// <summary>
-/// Finds where a race's estimator and its space's operations come from (a script, a plugin, an installed pack's) and
+/// Finds where a race's estimator, its space and the space's operations come from (a script, a plugin, an installed pack's) and
 /// stages that source into a pack: for a shared race (<see cref="RacePackSource"/>) and for the code a race sends its
 /// cluster workers, which run nothing else.
 /// </summary>
@@ -46,13 +46,39 @@ public static class CodeSources
         if (!host.Operations.Contains(operation))
             host.LoadScriptFolders();
         string source = host.Operations.Contains(operation) ? host.Operations.SourceOf(operation) : "";
+        if (!StageSource(source, staging))
+            throw new PackException(
+                $"The race's space uses operation '{operation}', which is not built in and which no script or plugin this host finds defines."
+            );
+    }
+
+    /// <summary>
+    /// Stages the script or plugin that provides a search space that is not built in (a built-in space stages
+    /// nothing); returns whether it staged anything.
+    /// </summary>
+    public static bool StageSpace(string space, PackStaging staging, SandboxHost host)
+    {
+        if (SpaceCatalog.BuiltInNames.Contains(space))
+            return false;
+        if (host.Spaces.Find(space) is null)
+            host.LoadScriptFolders();
+        string source = host.Spaces.Find(space)?.Source ?? "";
+        return StageSource(source, staging)
+            ? true
+            : throw new PackException(
+                $"The race's search space '{space}' is neither built in ({string.Join(", ", SpaceCatalog.BuiltInNames)}) nor provided by a script or plugin this host finds."
+            );
+    }
+
+    /// <summary>Stages what a catalog's source (<c>script PATH</c>, <c>plugin DLL</c>) names; false for any other.</summary>
+    private static bool StageSource(string source, PackStaging staging)
+    {
         if (source.StartsWith("script ", StringComparison.Ordinal))
             staging.AddScript(source["script ".Length..]);
         else if (source.StartsWith("plugin ", StringComparison.Ordinal))
             staging.AddPlugin(Path.GetDirectoryName(source["plugin ".Length..])!);
         else
-            throw new PackException(
-                $"The race's space uses operation '{operation}', which is not built in and which no script or plugin this host finds defines."
-            );
+            return false;
+        return true;
     }
 }

@@ -13,11 +13,13 @@ public static class PackContentsInspector
         string dll = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
         var strategies = new StrategyCatalog();
         var operations = Evaluation.Operations.OperationRegistry.CreateDefault();
+        var spaces = SpaceCatalog.CreateDefault();
         // The catalog wants a folder of plugin folders: point it at the parent and keep only this plugin.
         using var catalog = PluginCatalog.Load(
             [new PluginDirectory(Path.GetDirectoryName(folder)!, "pack build")],
             strategies,
-            operations: operations
+            operations: operations,
+            spaces: spaces
         );
         if (catalog.Errors.FirstOrDefault(e => e.PluginPath == dll) is { } error)
             throw new PackException(error.Message);
@@ -31,7 +33,8 @@ public static class PackContentsInspector
             operations
                 .Names.Where(n => operations.SourceOf(n) == $"plugin {dll}")
                 .Order(StringComparer.Ordinal)
-                .ToArray()
+                .ToArray(),
+            spaces.Entries.Where(e => e.Source == $"plugin {dll}").Select(e => e.Name).ToArray()
         );
     }
 }

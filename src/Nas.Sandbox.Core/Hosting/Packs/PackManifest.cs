@@ -36,16 +36,23 @@ public sealed record PackManifest
         Plugins.SelectMany(p => p.Provides.Estimators).Concat(Scripts.SelectMany(s => s.Provides.Estimators));
     public IEnumerable<string> Operations =>
         Plugins.SelectMany(p => p.Provides.Operations).Concat(Scripts.SelectMany(s => s.Provides.Operations));
+    public IEnumerable<string> Spaces =>
+        Plugins.SelectMany(p => p.Provides.Spaces).Concat(Scripts.SelectMany(s => s.Provides.Spaces));
 }
 
-/// <summary>What a plugin or script says it provides, by name. Declared by the author's build, not proven by verify.</summary>
+/// <summary>
+/// What a plugin or script says it provides, by name. Declared by the author's build, not proven by verify. Search
+/// spaces came later (manifest field <c>spaces</c>, optional: absent in packs built before, and written only when
+/// there are any, so a pack without spaces reads the same to older hosts).
+/// </summary>
 public sealed record PackProvides(
     IReadOnlyList<string> Strategies,
     IReadOnlyList<string> Estimators,
-    IReadOnlyList<string> Operations
+    IReadOnlyList<string> Operations,
+    IReadOnlyList<string> Spaces
 )
 {
-    public static readonly PackProvides Nothing = new([], [], []);
+    public static readonly PackProvides Nothing = new([], [], [], []);
 
     /// <summary>E.g. <c>strategy greedy-local-search, operation nor_dil_conv_3x3</c>.</summary>
     public string Describe() =>
@@ -55,6 +62,7 @@ public sealed record PackProvides(
                 .Select(s => $"strategy {s}")
                 .Concat(Estimators.Select(e => $"estimator {e}"))
                 .Concat(Operations.Select(o => $"operation {o}"))
+                .Concat(Spaces.Select(s => $"space {s}"))
         );
 }
 

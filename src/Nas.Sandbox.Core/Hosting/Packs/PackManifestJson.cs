@@ -124,7 +124,8 @@ public static class PackManifestJson
         new(
             reader.Strings(owner, "strategies", $"{field}.strategies"),
             reader.Strings(owner, "estimators", $"{field}.estimators"),
-            reader.Strings(owner, "operations", $"{field}.operations")
+            reader.Strings(owner, "operations", $"{field}.operations"),
+            owner["spaces"] is null ? [] : reader.Strings(owner, "spaces", $"{field}.spaces")
         );
 
     private static PackRace ReadRace(FieldReader reader, JObject race)
@@ -157,6 +158,8 @@ public static class PackManifestJson
             into["strategies"] = new JArray(p.Strategies);
             into["estimators"] = new JArray(p.Estimators);
             into["operations"] = new JArray(p.Operations);
+            if (p.Spaces.Count > 0)
+                into["spaces"] = new JArray(p.Spaces);
             return into;
         }
         var root = new JObject

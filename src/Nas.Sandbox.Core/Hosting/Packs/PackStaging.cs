@@ -116,7 +116,8 @@ public sealed class PackStaging : IDisposable
                 new PackProvides(
                     script.Strategies.Select(s => s.Name).ToArray(),
                     script.Estimators.Select(e => e.Name).ToArray(),
-                    script.Operations.Select(o => o.Name).ToArray()
+                    script.Operations.Select(o => o.Name).ToArray(),
+                    script.Spaces.Select(s => s.Name).ToArray()
                 )
             );
             _scripts.Add(added);

@@ -8,7 +8,7 @@ namespace Nas.Sandbox.Core.Hosting.Packs;
 
 /// <summary>
 /// Stages what another user needs to run a recorded race again: the scripts and plugins of its contestants (built-in
-/// packs are everywhere and stay out), the script or plugin of its estimator, the scripts or plugins of operations the space used beyond
+/// packs are everywhere and stay out), the script or plugin of its estimator and of its search space, the scripts or plugins of operations the space used beyond
 /// the built-in ones, a table other than the shipped one, and the journal itself, to compare with. It writes the
 /// <c>nas race</c> arguments that re-run the race into the manifest, with contestants named as the installed pack
 /// provides them. A source that changed since the race is packed as it is now, with a warning.
@@ -30,6 +30,11 @@ public static class RacePackSource
         foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
             arguments.AddRange(["--strategy", Contestant(contestant, staging, journalPath, first.LineNumber, f)]);
 
+        // A space from a script or plugin goes with the race: the recorded command names it (--space), and the
+        // installed pack provides it.
+        string space = started["settings"]?["space"] is { Type: JTokenType.String } named ? (string)named! : "nb201";
+        CodeSources.StageSpace(space, staging, host);
+
         if (started["operations"] is JArray operations)
         {
             var names = operations
@@ -38,8 +43,11 @@ public static class RacePackSource
                 )
                 .ToArray();
             var builtIn = Evaluation.Operations.OperationRegistry.CreateDefault();
-            foreach (string op in names.Where(o => !builtIn.Contains(o)))
-                CodeSources.StageOperation(op, staging, host);
+            // The journal records the space's choices; a space's own (nats-size's widths, a script space's) are not
+            // operations, and only a list the race chose with --operations can hold operations from elsewhere.
+            if (SandboxHost.UnlessDefault(host.ResolveSpace(space), names) is { } chosen)
+                foreach (string op in chosen.Where(o => !builtIn.Contains(o)))
+                    CodeSources.StageOperation(op, staging, host);
         }
         else
             staging.Warnings.Add(
