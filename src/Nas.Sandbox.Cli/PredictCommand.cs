@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Evaluation.Data;
-using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -42,26 +42,37 @@ internal static class PredictCommand
             Description = "an IDX labels file for IMAGES: also print the accuracy",
             HelpName = "FILE",
         };
+        // The model's space is made again to rebuild its network: a plugin or script space needs its folder.
+        var plugins = CommonOptions.Plugins();
+        var scripts = CommonOptions.Scripts();
         var verbose = CommonOptions.Verbose();
         var command = new Command("predict", "Classify images (IDX or one PNG) with a model that nas train exported.")
         {
             model,
             images,
             labels,
+            plugins,
+            scripts,
             verbose,
         };
-        command.SetAction(
-            (result, _) =>
-                CommonOptions.GuardAsync(result.GetValue(verbose), () =>
-                    Task.FromResult(Run(result.GetValue(model)!, result.GetValue(images)!, result.GetValue(labels)))
-                )
-        );
+        command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
+                {
+                    using var host = SandboxHost.Create(
+                        typeof(PredictCommand).Assembly,
+                        result.GetValue(plugins),
+                        result.GetValue(scripts),
+                        lazyScripts: true
+                    );
+                    return Task.FromResult(
+                        Run(host, result.GetValue(model)!, result.GetValue(images)!, result.GetValue(labels))
+                    );
+                }));
         return command;
     }
 
-    private static int Run(string modelFolder, string imagesPath, string? labelsPath)
+    private static int Run(SandboxHost host, string modelFolder, string imagesPath, string? labelsPath)
     {
-        var (model, network) = ExportedModel.Load(modelFolder, OperationRegistry.CreateDefault());
+        var (model, network) = ExportedModel.Load(modelFolder, host);
         using var _ = network;
         var (pixels, count) = imagesPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)
             ? (ReadPng(imagesPath, model), 1)

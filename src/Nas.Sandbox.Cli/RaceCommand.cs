@@ -70,7 +70,7 @@ internal static class RaceCommand
                     // The report reads the journal back; a failure to write it loses no result, so it is a warning.
                     try
                     {
-                        leaderboardOut.WriteLine($"report: {Report.RaceReport.Write(session.Writer.Path)}");
+                        leaderboardOut.WriteLine($"report: {Report.RaceReport.Write(session.Writer.Path, host)}");
                     }
                     catch (Exception e) when (e is Core.NasException or IOException or UnauthorizedAccessException)
                     {

@@ -13,8 +13,9 @@ using Newtonsoft.Json.Linq;
 namespace Nas.Sandbox.Cli;
 
 /// <summary>
-/// <c>nas train ARCH | --from JOURNAL</c>: trains one NB201 architecture at full fidelity over several seeds, resumable
-/// from its output folder, and exports each seed's model (docs/guide/training.md states every choice).
+/// <c>nas train ARCH [--space S] | --from JOURNAL</c>: trains one architecture of any search space (the journal's, with
+/// --from) at full fidelity over several seeds, resumable from its output folder, and exports each seed's model with
+/// its space (docs/guide/training.md states every choice).
 /// </summary>
 internal static class TrainCommand
 {
@@ -26,7 +27,7 @@ internal static class TrainCommand
         var arch = new Argument<string?>("ARCH")
         {
             Description =
-                "the architecture, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'",
+                "the architecture in --space's string form, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|'",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var from = new Option<string?>("--from")
@@ -34,6 +35,18 @@ internal static class TrainCommand
             Description = "train the winner of this race journal instead of ARCH",
             HelpName = "JOURNAL",
         };
+        var space = new Option<string?>("--space")
+        {
+            Description = "ARCH's search space (built in, plugin or script) [nb201]; with --from, the journal's",
+            HelpName = "NAME",
+        };
+        var operations = new Option<string?>("--operations")
+        {
+            Description =
+                "comma-separated operations of ARCH's space [the space's own; for nb201, its five plus any built-in ARCH uses]",
+        };
+        var plugins = CommonOptions.Plugins();
+        var scripts = CommonOptions.Scripts();
         var contestant = new Option<string?>("--contestant")
         {
             Description = "with --from: this contestant's best architecture instead of the winner's",
@@ -53,12 +66,12 @@ internal static class TrainCommand
         var channels = new Option<int>("--channels")
         {
             DefaultValueFactory = _ => defaults.Channels,
-            Description = "C, the first stage's channels",
+            Description = "C, the first stage's channels (nats-size: its architecture sets them)",
         };
         var cells = new Option<int>("--cells")
         {
             DefaultValueFactory = _ => defaults.CellsPerStage,
-            Description = "N, cells per stage",
+            Description = "N, cells per stage (NB201's skeleton; macro and nats-size fix their depth)",
         };
         var batch = new Option<int>("--batch")
         {
@@ -92,6 +105,8 @@ internal static class TrainCommand
         )
         {
             arch,
+            space,
+            operations,
             from,
             contestant,
             output,
@@ -105,6 +120,8 @@ internal static class TrainCommand
             validationImages,
             cropPadding,
             dataset,
+            plugins,
+            scripts,
             verbose,
         };
         command.SetAction((result, cancellation) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
@@ -121,15 +138,28 @@ internal static class TrainCommand
                         CropPadding = result.GetValue(cropPadding),
                     };
                     settings.Validate();
-                    var architecture = Choose(
+                    using var host = SandboxHost.Create(
+                        typeof(TrainCommand).Assembly,
+                        result.GetValue(plugins),
+                        result.GetValue(scripts),
+                        lazyScripts: true
+                    );
+                    var chosen = Choose(
+                        host,
+                        settings,
                         result.GetValue(arch),
                         result.GetValue(from),
-                        result.GetValue(contestant)
+                        result.GetValue(contestant),
+                        result.GetValue(space),
+                        result
+                            .GetValue(operations)
+                            ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     );
                     var seedList = ParseSeeds(result.GetValue(seeds)!);
                     return Task.FromResult(
                         Run(
-                            architecture,
+                            chosen,
+                            host,
                             settings,
                             seedList,
                             result.GetValue(output)!,
@@ -141,18 +171,36 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>The architecture to train: ARCH parsed as an NB201 cell of the built-in operations, or a journal's winner (or a contestant's best).</summary>
-    internal static Architecture Choose(string? arch, string? journal, string? contestant)
+    /// <summary>An architecture to train, of a space made by the host, and that space's provider (its builder).</summary>
+    internal sealed record Chosen(Architecture Architecture, ISearchSpace Space, SpaceEntry Entry);
+
+    /// <summary>
+    /// The architecture to train: ARCH parsed in <paramref name="spaceName"/> (nb201 by default) made with
+    /// <paramref name="operations"/>, or a journal's winner (or a contestant's best) in the journal's space.
+    /// </summary>
+    internal static Chosen Choose(
+        SandboxHost host,
+        FullTrainingSettings settings,
+        string? arch,
+        string? journal,
+        string? contestant,
+        string? spaceName = null,
+        IReadOnlyList<string>? operations = null
+    )
     {
         if (arch is not null && journal is not null)
             throw new NasException("give either ARCH or --from JOURNAL, not both.");
         if (contestant is not null && journal is null)
             throw new NasException("--contestant needs --from JOURNAL.");
-        string text;
         if (journal is not null)
         {
-            var data = ReportData.Read(journal); // an error naming the journal when it holds no finished trial
+            if (spaceName is not null || operations is not null)
+                throw new NasException(
+                    $"--space and --operations come from the journal with --from: {journal} records its race's space; drop them."
+                );
+            var data = ReportData.Read(journal, host); // an error naming the journal when it holds no finished trial
             var best = ReportStandings.Of(data).Best;
+            string text;
             if (contestant is not null)
             {
                 if (!data.Contestants.Contains(contestant))
@@ -174,23 +222,46 @@ internal static class TrainCommand
                             .MaxBy(t => ReportData.Score(t))!
                             .Architecture.Key;
             }
-            Console.Error.WriteLine($"train: from {journal}: {text}");
+            Console.Error.WriteLine($"train: from {journal} ({data.Space.Space.Name}): {text}");
+            return new Chosen(data.Space.Space.Parse(text), data.Space.Space, data.Space.Entry);
         }
-        else
-            text = arch ?? throw new NasException("nas train needs an architecture (ARCH) or --from JOURNAL.");
-        // Any built-in operation (NB201's five, DARTS' convolutions, se_block): what the trainer's registry builds.
-        var operations = OperationRegistry.CreateDefault().Names;
+        string given = arch ?? throw new NasException("nas train needs an architecture (ARCH) or --from JOURNAL.");
+        string name = spaceName ?? "nb201";
+        var entry = host.ResolveSpace(name);
+        var space = host.CreateSpace(
+            name,
+            operations ?? (entry.Provider is Nb201SpaceProvider ? Nb201Operations(given, host) : null),
+            settings.Channels,
+            settings.CellsPerStage
+        );
         try
         {
-            var choices = Nb201Format.Parse(text, operations);
-            return new Architecture(Nb201Format.Format(choices), choices);
+            return new Chosen(space.Parse(given), space, entry);
         }
-        catch (Exception e) when (e is NasException or ArchitectureFormatException)
+        catch (Exception e) when (e is NasException or ArchitectureFormatException or ArgumentException)
         {
             throw new NasException(
-                $"architecture '{text}' is not an NB201 cell of the built-in operations ({string.Join(", ", operations)}): {e.Message}",
+                $"architecture '{given}' does not parse in space '{name}' ({entry.Source}; operations {string.Join(", ", space.Operations)}): {e.Message}",
                 e
             );
+        }
+    }
+
+    /// <summary>
+    /// An NB201 cell without --operations may use any operation of the host's registry (DARTS' convolutions,
+    /// se_block, ...), as it could before spaces: NB201's five plus those the cell uses; null (NB201's five, whose
+    /// parse error then names the problem) when it is not a cell of the registry's operations.
+    /// </summary>
+    private static IReadOnlyList<string>? Nb201Operations(string text, SandboxHost host)
+    {
+        try
+        {
+            var used = Nb201Format.Parse(text, host.Operations.Names);
+            return Nb201Space.DefaultOperations.Union(used, StringComparer.Ordinal).ToArray();
+        }
+        catch (Exception e) when (e is NasException or ArchitectureFormatException or ArgumentException)
+        {
+            return null;
         }
     }
 
@@ -214,7 +285,8 @@ internal static class TrainCommand
     }
 
     private static int Run(
-        Architecture architecture,
+        Chosen chosen,
+        SandboxHost host,
         FullTrainingSettings settings,
         long[] seeds,
         string output,
@@ -222,12 +294,13 @@ internal static class TrainCommand
         CancellationToken cancellation
     )
     {
-        CheckSameRun(output, architecture, settings, dataset);
+        var architecture = chosen.Architecture;
+        CheckSameRun(output, chosen, settings, dataset);
         var data = SandboxHost.LoadDataset(dataset);
-        var trainer = new FullTrainer(data, settings, OperationRegistry.CreateDefault());
+        var trainer = new FullTrainer(data, settings, host.Operations, chosen.Entry.Provider, chosen.Space);
         var (train, validation) = trainer.Split();
         Console.Error.WriteLine(
-            $"train: {architecture.Key}\n"
+            $"train: {chosen.Space.Name} {architecture.Key}\n"
                 + $"       C={settings.Channels}, N={settings.CellsPerStage}; {settings.Epochs} epoch(s) over {train.Length} training images "
                 + $"(validation {validation.Length}, test {data.Test.Count}), batch {settings.BatchSize}, lr {settings.LearningRate} cosine, "
                 + $"seeds {string.Join(",", seeds)}; output {output}"
@@ -255,6 +328,7 @@ internal static class TrainCommand
         var (mean, std) = Statistics.MeanStd(accuracies);
         var summary = new JObject
         {
+            ["space"] = chosen.Space.Name,
             ["architecture"] = architecture.Key,
             ["seeds"] = new JArray(seeds),
             ["testAccuracy"] = new JArray(accuracies),
@@ -274,21 +348,19 @@ internal static class TrainCommand
 
     /// <summary>
     /// The output folder resumes only the run that made it: its <c>train.json</c> must name the same architecture,
-    /// settings and dataset (seeds may be added); otherwise the folder is another run's and the error says so.
+    /// settings and dataset (seeds may be added); otherwise the folder is another run's and the error says so. An
+    /// NB201 run's file is as it was before spaces (no <c>space</c>), so that its older folders still resume.
     /// </summary>
-    private static void CheckSameRun(
-        string output,
-        Architecture architecture,
-        FullTrainingSettings settings,
-        string dataset
-    )
+    private static void CheckSameRun(string output, Chosen chosen, FullTrainingSettings settings, string dataset)
     {
         var run = new JObject
         {
-            ["architecture"] = architecture.Key,
+            ["architecture"] = chosen.Architecture.Key,
             ["settings"] = JObject.FromObject(settings),
             ["dataset"] = dataset,
         };
+        if (chosen.Space.Name != "nb201")
+            run["space"] = chosen.Space.Name;
         string path = Path.Combine(output, SettingsFile);
         if (File.Exists(path))
         {
@@ -303,7 +375,7 @@ internal static class TrainCommand
             }
             if (!JToken.DeepEquals(existing, run))
                 throw new NasException(
-                    $"{output} holds another training run ({path} differs: architecture, settings or dataset); "
+                    $"{output} holds another training run ({path} differs: space, architecture, settings or dataset); "
                         + "give another --output, or the same options to resume it."
                 );
             return;

@@ -99,13 +99,14 @@ internal static class TuiCommand
                                 tracker.Snapshot(),
                                 tracker.AllTrials(),
                                 writer.Path,
-                                statistics
+                                statistics,
+                                host.ResolveSpace(race.Settings.Space).Provider.Draw
                             );
                             // The HTML report reads the journal, which a live race keeps open for readers; before the
                             // first finished trial there is nothing to chart, and that is said, not thrown.
                             try
                             {
-                                return $"report saved: {markdown}, {csv} and {Report.RaceReport.Write(writer.Path)}";
+                                return $"report saved: {markdown}, {csv} and {Report.RaceReport.Write(writer.Path, host)}";
                             }
                             catch (Exception e) when (e is NasException or IOException or UnauthorizedAccessException)
                             {

@@ -33,8 +33,49 @@ public sealed class ReportRaceFixture : IDisposable
     public void Dispose() => Directory.Delete(Folder, true);
 }
 
+/// <summary>
+/// A small real race on the macro space, run once through `nas race`: synflow scores each architecture without
+/// training (seconds), for the reports of a space other than NB201.
+/// </summary>
+public sealed class MacroRaceFixture : IDisposable
+{
+    public MacroRaceFixture()
+    {
+        Journal = Path.Combine(Folder, "race-macro.jsonl");
+        (Exit, Stdout, Stderr) = NasProcess.Run(
+            "race",
+            "--space",
+            "macro",
+            "--estimator",
+            "synflow",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--channels",
+            "4",
+            "--budget",
+            "3",
+            "--heats",
+            "2",
+            "--journal",
+            Journal,
+            "--league",
+            Path.Combine(Folder, "league.json")
+        );
+    }
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("nas-report-macro-").FullName;
+    public string Journal { get; }
+    public int Exit { get; }
+    public string Stdout { get; }
+    public string Stderr { get; }
+
+    public void Dispose() => Directory.Delete(Folder, true);
+}
+
 /// <summary>`nas report` and the report `nas race` writes beside its journal: every chart a decodable PNG.</summary>
-public sealed partial class ReportTests(ReportRaceFixture race) : IClassFixture<ReportRaceFixture>
+public sealed partial class ReportTests(ReportRaceFixture race, MacroRaceFixture macro)
+    : IClassFixture<ReportRaceFixture>,
+        IClassFixture<MacroRaceFixture>
 {
     private static readonly string[] Contestants = ["random-search", "regularized-evolution"];
     private static readonly string[] ChromiumPaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
@@ -174,6 +215,45 @@ public sealed partial class ReportTests(ReportRaceFixture race) : IClassFixture<
         File.Exists(Path.ChangeExtension(journal, ".html")).Should().BeFalse();
     }
 
+    [Fact]
+    public void A_macro_race_writes_its_report_with_the_winners_drawn_as_the_space_draws_them()
+    {
+        macro.Exit.Should().Be(0, macro.Stderr);
+        string html = Path.ChangeExtension(macro.Journal, ".html");
+        macro.Stdout.Should().Contain($"report: {html}").And.NotContain("no HTML report");
+        macro.Stderr.Should().NotContain("no HTML report");
+        string page = File.ReadAllText(html);
+        Charts(page).Should().HaveCount(3);
+        page.Should().Contain("<h2>Winning architectures (macro)</h2>").And.NotContain("Winning cells");
+        // MacroSpaceProvider.Draw: one line per stage, its width and its layers' codes (k3e6, ...).
+        page.Should().MatchRegex(@"<pre>stage 1  C   (k[357]e[36]|&#183;{4})( (k[357]e[36]|&#183;{4})){3}\n");
+        page.Should().Contain("stage 3 4C ↓").And.Contain("<td>space</td><td>&quot;macro&quot;</td>");
+        foreach (string contestant in Contestants)
+            page.Should().Contain($"<h3>{contestant}</h3>");
+    }
+
+    [Fact]
+    public void A_report_of_a_race_whose_space_cannot_be_made_is_one_error_naming_the_journal_and_the_space()
+    {
+        macro.Exit.Should().Be(0, macro.Stderr);
+        // As if the race had searched a script's space whose script is gone.
+        string journal = Path.Combine(macro.Folder, "race-gone.jsonl");
+        File.WriteAllText(
+            journal,
+            File.ReadAllText(macro.Journal).Replace("\"space\":\"macro\"", "\"space\":\"gone-space\"")
+        );
+        var (exit, stdout, stderr) = NasProcess.Run("report", journal);
+        exit.Should().Be(1);
+        stdout.Should().BeEmpty();
+        stderr
+            .Should()
+            .Contain(journal)
+            .And.Contain("space 'gone-space'")
+            .And.Contain("Unknown search space")
+            .And.NotContain("   at ");
+        File.Exists(Path.ChangeExtension(journal, ".html")).Should().BeFalse();
+    }
+
     /// <summary>
     /// Debian's headless Chromium (.ci/run installs it) opens the report from disk: the page's script titles it "ok N"
     /// once all N charts decoded, read back from the serialised DOM; a screenshot of the page is a real PNG.
@@ -193,6 +273,11 @@ public sealed partial class ReportTests(ReportRaceFixture race) : IClassFixture<
 
         Chromium(chromium!, profile, $"--screenshot={screenshot}", "--window-size=1200,3000", url);
         ParetoCliTests.PngSize(screenshot).Should().Be((1200, 3000));
+
+        macro.Exit.Should().Be(0, macro.Stderr);
+        string macroUrl = new Uri(Path.ChangeExtension(macro.Journal, ".html")).AbsoluteUri;
+        dom = Chromium(chromium!, profile, "--virtual-time-budget=5000", "--dump-dom", macroUrl);
+        dom.Should().Contain("<title>ok 3</title>", "the macro race's charts decoded too").And.Contain("stage 1");
     }
 
     /// <summary>Runs headless Chromium on its own profile, killed after a minute; returns its stdout.</summary>

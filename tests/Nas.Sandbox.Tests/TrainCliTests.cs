@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Training;
 using Newtonsoft.Json.Linq;
 using static TorchSharp.torch;
@@ -207,6 +207,26 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
         stderr.Should().Contain(weights).And.Contain("cannot be loaded").And.NotContain("   at ");
     }
 
+    [Fact]
+    public void Predict_reads_an_export_from_before_spaces_as_an_NB201_cell()
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        // nas-model/1: no space, no operations (always an NB201 cell of the built-in operations).
+        string old = CopyModel("format-1");
+        string json = Path.Combine(old, ExportedModel.ArchitectureFile);
+        var v1 = JObject.Parse(File.ReadAllText(json));
+        ((string)v1["format"]!).Should().Be("nas-model/2");
+        ((string)v1["space"]!).Should().Be("nb201");
+        v1["format"] = "nas-model/1";
+        v1.Remove("space");
+        v1.Remove("operations");
+        File.WriteAllText(json, v1.ToString());
+        var (exit, stdout, stderr) = NasProcess.Run("predict", old, TestImages);
+        exit.Should().Be(0, stderr);
+        var (_, current, _) = NasProcess.Run("predict", run.Model, TestImages);
+        stdout.Should().Be(current).And.NotBeEmpty();
+    }
+
     private string CopyModel(string name)
     {
         string copy = Path.Combine(run.Folder, name);
@@ -282,7 +302,8 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
         var python = answer["logits"]!.ToObject<float[][]>()!;
         python.Should().HaveCount(100);
 
-        var (model, network) = ExportedModel.Load(modelFolder, OperationRegistry.CreateDefault());
+        using var host = SandboxHost.Create(typeof(TrainCliTests).Assembly, [], [], lazyScripts: true);
+        var (model, network) = ExportedModel.Load(modelFolder, host);
         using var _ = network;
         var images = Nas.Sandbox.Core.Evaluation.Data.IdxFile.Read(TestImages);
         using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 using Nas.Sandbox.Core.Racing.Objectives;
 using Nas.Sandbox.Core.Spaces;
@@ -7,17 +8,24 @@ namespace Nas.Sandbox.Cli.Report;
 /// <summary>
 /// Writes a race's HTML report from its journal (<c>nas report</c>, and <c>nas race</c> at the end of a race):
 /// standings, anytime statistics and tests, the best-so-far and trial charts, a Pareto race's fronts, the best cells
-/// drawn, and the settings. Everything comes from the journal, so a report of a finished race reads the same either way.
+/// drawn as their space draws them, and the settings. Everything comes from the journal, so a report of a finished
+/// race reads the same either way.
 /// </summary>
 internal static class RaceReport
 {
     /// <summary>The default path: <c>JOURNAL.html</c> beside the journal (its extension replaced).</summary>
     public static string DefaultPath(string journal) => Path.ChangeExtension(Path.GetFullPath(journal), ".html");
 
-    /// <summary>Writes the report of <paramref name="journal"/> to <paramref name="output"/> (default beside it); returns the path.</summary>
-    public static string Write(string journal, string? output = null)
+    /// <summary>Width the winners are drawn at: an NB201 cell's full picture (at most 80 columns) fits.</summary>
+    private const int DrawingWidth = 100;
+
+    /// <summary>
+    /// Writes the report of <paramref name="journal"/> to <paramref name="output"/> (default beside it); returns the
+    /// path. <paramref name="host"/> makes the race's space (a plugin or script space needs the host that has it).
+    /// </summary>
+    public static string Write(string journal, SandboxHost host, string? output = null)
     {
-        var data = ReportData.Read(journal);
+        var data = ReportData.Read(journal, host);
         var charts = new List<ReportChart>
         {
             new("Best so far vs evaluations", ReportCharts.BestSoFar(data, bySeconds: false)),
@@ -39,15 +47,21 @@ internal static class RaceReport
             );
         }
         var (standings, best) = ReportStandings.Of(data);
-        var cells = best.Select(b => (b.Contestant, b.Arch, Nb201CellDiagram.Draw(data.Space.Parse(b.Arch)))).ToArray();
+        var winners = best.Select(b =>
+                (b.Contestant, b.Arch, data.Space.Draw(data.Space.Space.Parse(b.Arch), DrawingWidth))
+            )
+            .ToArray();
         string html = ReportHtml.Render(
             $"Race report: {Path.GetFileName(journal)}",
             charts,
             standings,
             ReportStatistics.Of(data),
-            cells,
+            winners,
             data.Record.Settings,
-            CutShort(data)
+            CutShort(data),
+            data.Space.Provider is Nb201SpaceProvider
+                ? "Winning cells"
+                : $"Winning architectures ({data.Space.Space.Name})"
         );
         string path = Path.GetFullPath(output ?? DefaultPath(journal));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nas.Sandbox.Core.Hosting;
 
 namespace Nas.Sandbox.Cli.Report;
 
@@ -13,6 +14,9 @@ internal static class ReportCommand
             Description = "where to write the HTML [JOURNAL with .html beside it]",
             HelpName = "FILE",
         };
+        // The race's space is made again to read its keys: a plugin or script space needs its folder.
+        var plugins = CommonOptions.Plugins();
+        var scripts = CommonOptions.Scripts();
         var verbose = CommonOptions.Verbose();
         var command = new Command(
             "report",
@@ -21,11 +25,19 @@ internal static class ReportCommand
         {
             journal,
             output,
+            plugins,
+            scripts,
             verbose,
         };
         command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
                 {
-                    string path = RaceReport.Write(result.GetValue(journal)!, result.GetValue(output));
+                    using var host = SandboxHost.Create(
+                        typeof(ReportCommand).Assembly,
+                        result.GetValue(plugins),
+                        result.GetValue(scripts),
+                        lazyScripts: true
+                    );
+                    string path = RaceReport.Write(result.GetValue(journal)!, host, result.GetValue(output));
                     Console.Out.WriteLine($"report: {path}");
                     return Task.FromResult(0);
                 }));

@@ -22,7 +22,8 @@ internal static class ReportHtml
         (IReadOnlyList<IReadOnlyList<string>> Anytime, IReadOnlyList<IReadOnlyList<string>> Tests)? statistics,
         IReadOnlyList<(string Contestant, string Architecture, IReadOnlyList<string> Diagram)> cells,
         JObject settings,
-        string? notice = null
+        string? notice = null,
+        string winnersTitle = "Winning cells"
     )
     {
         var html = new StringBuilder();
@@ -63,7 +64,7 @@ internal static class ReportHtml
                 .Append("\">\n");
         if (cells.Count > 0)
         {
-            html.Append("<h2>Winning cells</h2>\n");
+            html.Append("<h2>").Append(E(winnersTitle)).Append("</h2>\n");
             foreach (var (contestant, architecture, diagram) in cells)
                 html.Append("<h3>")
                     .Append(E(contestant))

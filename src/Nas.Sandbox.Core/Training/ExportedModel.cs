@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation.Model;
-using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Spaces;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -11,13 +11,17 @@ using static TorchSharp.torch;
 namespace Nas.Sandbox.Core.Training;
 
 /// <summary>
-/// A trained model on disk, one folder: <c>architecture.json</c> (the cell, the network's size, the input shape and
-/// normalisation), <c>model.dat</c> (the weights and batch-norm statistics in TorchSharp's format) and <c>model.pt</c>
-/// (the same as a PyTorch state dict, written by TorchSharp.PyBridge, its keys those of NAS-Bench-201's
-/// <c>TinyNetwork</c> as bench/pytorch_peer.py defines it, DARTS' inside its convolutions' <c>op</c> sequences, so
-/// <c>load_state_dict(strict=True)</c> takes it).
+/// A trained model on disk, one folder: <c>architecture.json</c> (the search space and its operations, the
+/// architecture, the network's size, the input shape and normalisation), <c>model.dat</c> (the weights and batch-norm
+/// statistics in TorchSharp's format) and <c>model.pt</c> (the same as a PyTorch state dict, written by
+/// TorchSharp.PyBridge; for an NB201 cell its keys are those of NAS-Bench-201's <c>TinyNetwork</c> as
+/// bench/pytorch_peer.py defines it, DARTS' inside its convolutions' <c>op</c> sequences, so
+/// <c>load_state_dict(strict=True)</c> takes it; other spaces' keys are TorchSharp's, renamed the same way).
+/// The network is rebuilt by the space's provider, resolved by the host as <c>nas race --space</c> resolves it.
 /// </summary>
 public sealed partial record ExportedModel(
+    string Space,
+    IReadOnlyList<string>? Operations,
     string Architecture,
     int Channels,
     int CellsPerStage,
@@ -28,20 +32,38 @@ public sealed partial record ExportedModel(
     float[] Std
 )
 {
-    public const string Format = "nas-model/1";
+    /// <summary>
+    /// Version 2 records the space (<c>space</c>, <c>operations</c>); version 1 (before spaces) was always an NB201
+    /// cell of any built-in operation, and is still read as one.
+    /// </summary>
+    public const string Format = "nas-model/2",
+        FormatV1 = "nas-model/1";
+
     public const string ArchitectureFile = "architecture.json",
         WeightsFile = "model.dat",
         PyTorchFile = "model.pt";
 
-    public NetworkSettings Network => new(Channels, CellsPerStage, InputChannels, ImageSize, Classes);
+    /// <summary>What the space's builder is given (the host's operations build the layers).</summary>
+    public NetworkShape ShapeFor(SandboxHost host) =>
+        new()
+        {
+            InputChannels = InputChannels,
+            ImageSize = ImageSize,
+            Classes = Classes,
+            Channels = Channels,
+            CellsPerStage = CellsPerStage,
+            BuildOperation = host.BuildOperation,
+        };
 
     /// <summary>Writes the three files into <paramref name="folder"/> (each whole: written aside, then renamed).</summary>
-    public void Save(string folder, Nb201Network model)
+    public void Save(string folder, nn.Module<Tensor, Tensor> model)
     {
         Directory.CreateDirectory(folder);
         var json = new JObject
         {
             ["format"] = Format,
+            ["space"] = Space,
+            ["operations"] = Operations is null ? null : new JArray(Operations),
             ["architecture"] = Architecture,
             ["channels"] = Channels,
             ["cellsPerStage"] = CellsPerStage,
@@ -95,12 +117,12 @@ public sealed partial record ExportedModel(
     private static partial Regex BnSegment();
 
     /// <summary>
-    /// Reads a model folder and builds its network with the saved weights (in eval mode). Each problem is an error
-    /// naming the file: a missing or malformed architecture JSON, an architecture that is not an NB201 cell of
-    /// <paramref name="operations"/>, weights of
-    /// another architecture or size, a truncated or corrupt weights file.
+    /// Reads a model folder and builds its network, by its space's provider from <paramref name="host"/>, with the
+    /// saved weights (in eval mode). Each problem is an error naming the file: a missing or malformed architecture
+    /// JSON, a space the host does not have (or cannot make with the recorded operations), an architecture that does
+    /// not parse in that space, weights of another architecture or size, a truncated or corrupt weights file.
     /// </summary>
-    public static (ExportedModel Model, Nb201Network Network) Load(string folder, OperationRegistry operations)
+    public static (ExportedModel Model, nn.Module<Tensor, Tensor> Network) Load(string folder, SandboxHost host)
     {
         if (!Directory.Exists(folder))
             throw new NasException(
@@ -113,22 +135,50 @@ public sealed partial record ExportedModel(
         foreach (string required in new[] { jsonPath, weightsPath })
             if (!File.Exists(required))
                 throw new NasException($"{required}: missing; {folder} is not a model folder written by nas train.");
-        var model = ReadJson(jsonPath);
-        string[] choices;
+        var model = ReadJson(jsonPath, host);
+        ISearchSpace space;
+        SpaceEntry entry;
         try
         {
-            choices = Nb201Format.Parse(model.Architecture, operations.Names);
+            entry = host.ResolveSpace(model.Space);
+            space = host.CreateSpace(model.Space, model.Operations, model.Channels, model.CellsPerStage);
         }
-        catch (Exception e) when (e is NasException or ArchitectureFormatException)
+        catch (NasException e)
         {
-            throw new NasException($"{jsonPath}: architecture: {e.Message}", e);
+            throw new NasException(
+                $"{jsonPath}: space '{model.Space}' cannot be made here: {e.Message} "
+                    + "(a space from a plugin or script needs its folder: give it with --plugins or --scripts).",
+                e
+            );
         }
-        model.Network.Validate();
-        var network = new Nb201Network(
-            new Architecture(Nb201Format.Format(choices), choices),
-            model.Network,
-            operations
-        );
+        Architecture architecture;
+        try
+        {
+            architecture = space.Parse(model.Architecture);
+        }
+        catch (Exception e) when (e is NasException or ArchitectureFormatException or ArgumentException)
+        {
+            throw new NasException($"{jsonPath}: architecture is not one of space '{model.Space}': {e.Message}", e);
+        }
+        new NetworkSettings(
+            model.Channels,
+            model.CellsPerStage,
+            model.InputChannels,
+            model.ImageSize,
+            model.Classes
+        ).Validate();
+        nn.Module<Tensor, Tensor> network;
+        try
+        {
+            network = entry.Provider.BuildNetwork(architecture, model.ShapeFor(host));
+        }
+        catch (Exception e) when (e is not NasException and not OutOfMemoryException)
+        {
+            throw new NasException(
+                $"{jsonPath}: space '{model.Space}' ({entry.Source}) cannot build the network of {model.Architecture}: {e.Message}",
+                e
+            );
+        }
         try
         {
             using var stream = File.OpenRead(weightsPath);
@@ -139,15 +189,17 @@ public sealed partial record ExportedModel(
                     $"{weightsPath}: {stream.Length - stream.Position} bytes follow the weights: it is not the model of {jsonPath}."
                 );
         }
-        catch (Exception e) when (e is not NasException)
+        catch (Exception e)
         {
             network.Dispose();
+            if (e is NasException)
+                throw;
             string why =
                 e is EndOfStreamException
                     ? "truncated"
                     : $"corrupt, or the weights of another architecture or network size ({e.Message})";
             throw new NasException(
-                $"{weightsPath}: cannot be loaded as the network of {jsonPath} ({model.Architecture}, C={model.Channels}, N={model.CellsPerStage}): {why}.",
+                $"{weightsPath}: cannot be loaded as the network of {jsonPath} ({model.Space} {model.Architecture}, C={model.Channels}, N={model.CellsPerStage}): {why}.",
                 e
             );
         }
@@ -155,7 +207,7 @@ public sealed partial record ExportedModel(
         return (model, network);
     }
 
-    private static ExportedModel ReadJson(string path)
+    private static ExportedModel ReadJson(string path, SandboxHost host)
     {
         JObject json;
         try
@@ -166,9 +218,10 @@ public sealed partial record ExportedModel(
         {
             throw new NasException($"{path}: not valid JSON ({e.Message}).", e);
         }
-        if ((string?)json["format"] != Format)
+        string? format = (string?)json["format"];
+        if (format is not (Format or FormatV1))
             throw new NasException(
-                $"{path}: format must be \"{Format}\", not {json["format"]?.ToString() ?? "missing"}."
+                $"{path}: format must be \"{Format}\" (or \"{FormatV1}\"), not {json["format"]?.ToString() ?? "missing"}."
             );
         T Field<T>(string name)
         {
@@ -182,7 +235,15 @@ public sealed partial record ExportedModel(
                 throw new NasException($"{path}: field '{name}' is not a {typeof(T).Name}: {token}.", e);
             }
         }
+        // Version 1 was an NB201 cell of any operation of the trainer's registry.
+        string space = format == FormatV1 ? "nb201" : Field<string>("space");
+        IReadOnlyList<string>? operations =
+            format == FormatV1 ? host.Operations.Names.ToArray()
+            : json["operations"] is null or { Type: JTokenType.Null } ? null
+            : Field<string[]>("operations");
         return new ExportedModel(
+            space,
+            operations,
             Field<string>("architecture"),
             Field<int>("channels"),
             Field<int>("cellsPerStage"),

@@ -30,10 +30,21 @@ public sealed record SeedResult(long Seed, IReadOnlyList<TrainingEpoch> Curve, d
 /// <see cref="TrainingCheckpointFile"/>), so a killed run started again with the same folder continues at the epoch
 /// after the last whole one. At the end it measures accuracy on the whole official test set and exports the model
 /// (<see cref="ExportedModel"/>). A resumed run equals an uninterrupted one: each epoch's batch order and augmentation
-/// come from (seed, epoch), and the cosine schedule is stepped to where it was.
+/// come from (seed, epoch), and the cosine schedule is stepped to where it was. The network is
+/// <paramref name="provider"/>'s for an architecture of <paramref name="space"/> (by default an NB201 cell of any
+/// operation of <paramref name="operations"/>); the export records the space so that it can be rebuilt.
 /// </summary>
-public sealed class FullTrainer(DatasetBundle data, FullTrainingSettings settings, OperationRegistry operations)
+public sealed class FullTrainer(
+    DatasetBundle data,
+    FullTrainingSettings settings,
+    OperationRegistry operations,
+    ISpaceProvider? provider = null,
+    ISearchSpace? space = null
+)
 {
+    private readonly ISpaceProvider _provider = provider ?? new Spaces.Nb201SpaceProvider();
+    private readonly ISearchSpace _space = space ?? new Spaces.Nb201Space(operations.Names);
+
     private const string CheckpointFile = "checkpoint.bin",
         CurveFile = "curve.json",
         ResultFile = "result.json";
@@ -73,18 +84,20 @@ public sealed class FullTrainer(DatasetBundle data, FullTrainingSettings setting
         }
         var (trainIndices, validationIndices) = Split();
         var batches = new TrainingBatches(data.Train, trainIndices, settings);
-        var network = new NetworkSettings(
-            settings.Channels,
-            settings.CellsPerStage,
-            data.Train.Channels,
-            data.Train.Height,
-            data.Train.Classes
-        );
-        Nb201Network model;
+        var shape = new NetworkShape
+        {
+            InputChannels = data.Train.Channels,
+            ImageSize = data.Train.Height,
+            Classes = data.Train.Classes,
+            Channels = settings.Channels,
+            CellsPerStage = settings.CellsPerStage,
+            BuildOperation = (name, i, o, s) => operations.Get(name).Build(i, o, s),
+        };
+        nn.Module<Tensor, Tensor> model;
         lock (Evaluation.TorchGenerator.Lock)
         {
             manual_seed(seed);
-            model = new Nb201Network(architecture, network, operations);
+            model = _provider.BuildNetwork(architecture, shape);
         }
         using var _ = model;
         using var optimizer = optim.SGD(
@@ -181,6 +194,8 @@ public sealed class FullTrainer(DatasetBundle data, FullTrainingSettings setting
         using var testLabels = test.Labels;
         double testAccuracy = TrainingEstimator.Measure(model, testImages, testLabels).Accuracy;
         new ExportedModel(
+            _space.Name,
+            _space.Operations,
             architecture.Key,
             settings.Channels,
             settings.CellsPerStage,

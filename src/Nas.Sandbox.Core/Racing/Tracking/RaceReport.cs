@@ -38,25 +38,36 @@ public static class RaceReport
     /// <summary>
     /// Writes <c>BASE.report.md</c> and <c>BASE.trials.csv</c>; returns their paths. <paramref name="statistics"/>: the race
     /// statistics text (<see cref="RaceStatistics.Describe"/>) for a finished race, as <c>nas race</c> prints it.
+    /// <paramref name="draw"/>: how the race's space draws an architecture at a width (its provider's
+    /// <c>Draw</c>); without it an NB201 race's cells are drawn as diagrams and other spaces' shown as keys.
     /// </summary>
     public static (string Markdown, string Csv) Save(
         string basePath,
         RaceSnapshot snapshot,
         IReadOnlyList<TrialLine> trials,
         string? journalPath,
-        string? statistics = null
+        string? statistics = null,
+        Func<Architecture, int, IReadOnlyList<string>>? draw = null
     )
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(basePath))!;
         Directory.CreateDirectory(folder);
         string markdown = basePath + ".report.md",
             csv = basePath + ".trials.csv";
-        WriteAtomically(markdown, Markdown(snapshot, journalPath, statistics));
+        WriteAtomically(markdown, Markdown(snapshot, journalPath, statistics, draw));
         WriteAtomically(csv, Csv(trials));
         return (markdown, csv);
     }
 
-    public static string Markdown(RaceSnapshot s, string? journalPath, string? statistics = null)
+    /// <summary>Width the best architectures are drawn at: an NB201 cell's full picture (at most 80 columns) fits.</summary>
+    private const int DrawingWidth = 100;
+
+    public static string Markdown(
+        RaceSnapshot s,
+        string? journalPath,
+        string? statistics = null,
+        Func<Architecture, int, IReadOnlyList<string>>? draw = null
+    )
     {
         var md = new StringBuilder();
         md.AppendLine(Invariant, $"# Race report: {string.Join(" vs ", s.Contestants.Select(c => c.Label))}")
@@ -133,11 +144,10 @@ public static class RaceReport
                         + $"{Count(t.Metrics.Flops)} FLOPs"
                 )
                 .AppendLine();
-            // The cell diagram is NB201's picture; another space's architectures show as their key (above).
-            if (t.Architecture.Choices.Count == Nb201Space.EdgeCount && s.Settings?.Space is null or "nb201")
+            if (Picture(t.Architecture, s.Settings?.Space, draw) is { } picture)
             {
                 md.AppendLine("```text");
-                foreach (string line in Nb201CellDiagram.Draw(t.Architecture))
+                foreach (string line in picture)
                     md.AppendLine(line.TrimEnd());
                 md.AppendLine("```").AppendLine();
             }
@@ -161,6 +171,30 @@ public static class RaceReport
                 md.AppendLine(Invariant, $"- {n.Time.ToString("HH:mm:ss", Invariant)} {n.Text}");
         }
         return md.ToString();
+    }
+
+    /// <summary>
+    /// The architecture's picture: the space's own drawing when the caller has it (its key when the drawing fails), or
+    /// NB201's cell diagram for an NB201 race; null (the key above is all) otherwise.
+    /// </summary>
+    private static IReadOnlyList<string>? Picture(
+        Architecture architecture,
+        string? space,
+        Func<Architecture, int, IReadOnlyList<string>>? draw
+    )
+    {
+        if (draw is not null)
+            try
+            {
+                return draw(architecture, DrawingWidth);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return null;
+            }
+        return architecture.Choices.Count == Nb201Space.EdgeCount && space is null or "nb201"
+            ? Nb201CellDiagram.Draw(architecture)
+            : null;
     }
 
     /// <summary>
