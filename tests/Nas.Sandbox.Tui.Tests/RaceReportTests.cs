@@ -46,6 +46,34 @@ public sealed class RaceReportTests : IDisposable
     }
 
     [Fact]
+    public void The_report_draws_the_best_architectures_as_the_races_space_draws_them()
+    {
+        var story = new RaceStory("alpha").Trial("alpha", 0.74, RaceStory.ConvCell);
+        // The race's space's Draw (the console passes its provider's): its lines replace NB201's diagram.
+        var (markdown, _) = RaceReport.Save(
+            Path.Combine(_folder, "race-drawn"),
+            story.Snapshot(),
+            story.Tracker.AllTrials(),
+            null,
+            draw: (architecture, width) => [$"drawn {architecture.Choices.Count} choices in {width}", "second line"]
+        );
+        string md = File.ReadAllText(markdown);
+        md.Should().Contain("```text\ndrawn 6 choices in 100\nsecond line\n```".ReplaceLineEndings());
+        md.Should().NotContain("──►", "the space's picture, not NB201's diagram");
+
+        // A drawing that throws leaves the key alone: a picture is not worth losing the report over.
+        (markdown, _) = RaceReport.Save(
+            Path.Combine(_folder, "race-undrawn"),
+            story.Snapshot(),
+            story.Tracker.AllTrials(),
+            null,
+            draw: (_, _) => throw new InvalidOperationException("no picture")
+        );
+        md = File.ReadAllText(markdown);
+        md.Should().Contain($"`{RaceStory.ConvCell.Key}`").And.NotContain("```text");
+    }
+
+    [Fact]
     public void A_finished_races_report_has_the_statistics_nas_race_prints()
     {
         // The statistics the console gets when the race has finished: fed the race's trials, as the shared race set-up does.
