@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Loads a model folder that `nas train` exported into bench/pytorch_peer.py's NAS-Bench-201 TinyNetwork and prints
-its logits on the first N images of an IDX file, as one JSON line: {"keys": K, "logits": [[...], ...]}.
+"""Loads a model folder that `nas train` exported into bench/pytorch_peer.py's network of its space (NAS-Bench-201's
+TinyNetwork for nb201 and for exports from before spaces, MacroNetwork for macro) and prints its logits on the first N
+images of an IDX file, as one JSON line: {"keys": K, "logits": [[...], ...]}. Another space is exit code 2.
 
     /usr/bin/python3 bench/pytorch_logits.py MODEL_FOLDER IMAGES_IDX[.gz] [N]
 
@@ -17,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import numpy as np
     import torch
-    from pytorch_peer import TinyNetwork
+    from pytorch_peer import MacroNetwork, TinyNetwork
 except ImportError as error:
     print(f"pytorch_logits: cannot import: {error}", file=sys.stderr)
     sys.exit(3)
@@ -39,8 +40,15 @@ def main():
     torch.set_num_threads(1)
     with open(os.path.join(folder, "architecture.json")) as f:
         spec = json.load(f)
-    model = TinyNetwork(spec["architecture"], spec["channels"], spec["cellsPerStage"], spec["inputChannels"],
-                        spec["classes"])
+    space = spec.get("space", "nb201")  # nas-model/1 was always an NB201 cell
+    if space == "nb201":
+        model = TinyNetwork(spec["architecture"], spec["channels"], spec["cellsPerStage"], spec["inputChannels"],
+                            spec["classes"])
+    elif space == "macro":
+        model = MacroNetwork(spec["architecture"], spec["channels"], spec["inputChannels"], spec["classes"])
+    else:
+        print(f"pytorch_logits: no PyTorch definition of space '{space}' in pytorch_peer.py", file=sys.stderr)
+        sys.exit(2)
     state = torch.load(os.path.join(folder, "model.pt"), map_location="cpu")
     model.load_state_dict(state, strict=True)
     model.eval()

@@ -105,20 +105,23 @@ class SqueezeExcitation(nn.Module):  # se_block (Hu et al. 2018), reduction 4; s
 
 
 class InvertedResidual(nn.Module):  # mbconv_kK_eE (MobileNetV2, Sandler et al. 2018) in torchvision's layout; c -> c at stride 1 inside cells
-    def __init__(self, c, kernel, expansion):
+    def __init__(self, c, kernel, expansion, c_out=None, stride=1):
         super().__init__()
+        c_out = c if c_out is None else c_out
         hidden = c * expansion
         self.conv = nn.Sequential(
             nn.Sequential(nn.Conv2d(c, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6()),
             nn.Sequential(
-                nn.Conv2d(hidden, hidden, kernel, padding=(kernel - 1) // 2, groups=hidden, bias=False),
+                nn.Conv2d(hidden, hidden, kernel, stride=stride, padding=(kernel - 1) // 2, groups=hidden, bias=False),
                 nn.BatchNorm2d(hidden),
                 nn.ReLU6()),
-            nn.Conv2d(hidden, c, 1, bias=False),
-            nn.BatchNorm2d(c))
+            nn.Conv2d(hidden, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out))
+        self.residual = stride == 1 and c == c_out
 
     def forward(self, x):
-        return x + self.conv(x)  # the inverted residual: the shape is kept
+        # The inverted residual when the shape is kept; MobileNetV2's downsampling block has no shortcut.
+        return x + self.conv(x) if self.residual else self.conv(x)
 
 
 OPS = {
@@ -200,6 +203,34 @@ class TinyNetwork(nn.Module):
             x = cell(x)
         x = self.global_pooling(self.lastact(x)).flatten(1)
         return self.classifier(x)
+
+
+class MacroNetwork(nn.Module):
+    """The macro space's network as src/Nas.Sandbox.Core/Evaluation/Model/MacroNetwork.cs builds it: a 3x3 conv-BN-ReLU6
+    stem to C; three stages at C, 2C, 4C, the second and third entered by a stride-2 inverted residual (k3, e6), each a
+    chain of its layers ('op-op-op-op' per stage, stages joined by '|'); a 1x1 conv-BN-ReLU6 head to 4x the last width,
+    global average pooling, a linear classifier. The attributes carry TorchSharp's field names (_stem, _layers, _head,
+    _classifier), so load_state_dict(strict=True) takes the model.pt that nas train exports."""
+
+    def __init__(self, arch, c=8, in_channels=1, classes=10):
+        super().__init__()
+        self._stem = nn.Sequential(nn.Conv2d(in_channels, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU6())
+        layers, width = [], c
+        for stage, ops in enumerate(part.split("-") for part in arch.split("|")):
+            if stage > 0:
+                layers.append(InvertedResidual(width, 3, 6, c_out=width * 2, stride=2))
+                width *= 2
+            layers.extend(OPS[op](width) for op in ops)
+        self._layers = nn.ModuleList(layers)
+        self._head = nn.Sequential(nn.Conv2d(width, width * 4, 1, bias=False), nn.BatchNorm2d(width * 4), nn.ReLU6())
+        self._classifier = nn.Linear(width * 4, classes)
+
+    def forward(self, x):
+        x = self._stem(x)
+        for layer in self._layers:
+            x = layer(x)
+        x = nn.functional.adaptive_avg_pool2d(self._head(x), 1).flatten(1)
+        return self._classifier(x)
 
 
 # ---- data ----

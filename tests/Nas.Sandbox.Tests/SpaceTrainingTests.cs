@@ -94,6 +94,19 @@ public sealed class SpaceTrainingTests(MacroRaceFixture macro) : IClassFixture<M
         other.call(Input(model)).data<float>().ToArray().Should().NotEqual(expected);
     }
 
+    /// <summary>
+    /// A macro export loads into bench/pytorch_peer.py's MacroNetwork with <c>load_state_dict(strict=True)</c> and gives
+    /// TorchSharp's logits on 100 test images within 1e-4 (skipped without python3-torch).
+    /// </summary>
+    [SkippableFact]
+    public void PyTorch_loads_a_macro_export_and_gives_the_same_logits()
+    {
+        string folder = Path.Combine(_folder, "macro-pytorch");
+        using (var host = Host())
+            Export(host, "macro", MacroArch, folder);
+        TrainCliTests.PyTorchGivesTheSameLogits(folder);
+    }
+
     [Fact]
     public void Train_from_a_macro_journal_trains_its_winner_and_predict_rebuilds_the_model()
     {
