@@ -146,6 +146,95 @@ public sealed class SpaceTrainingTests(MacroRaceFixture macro) : IClassFixture<M
         stderr.Should().Contain($"accuracy {(double)result["TestAccuracy"]!:0.0000}", "predict and train agree");
     }
 
+    /// <summary>
+    /// A script's space (<see cref="WidthsSpaceScript"/>) through the same --scripts resolution as `nas race`: the race's
+    /// report, training its winner and predicting with the export; without the script folder, each is one error naming
+    /// the space.
+    /// </summary>
+    [Fact]
+    public void A_script_spaces_race_is_reported_and_its_winner_trained_and_predicted_with_its_script_folder()
+    {
+        string scripts = Directory.CreateDirectory(Path.Combine(_folder, "spaces")).FullName;
+        File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
+        string journal = Path.Combine(_folder, "widths.jsonl");
+        var (exit, stdout, stderr) = NasProcess.Run(
+            "race",
+            "--space",
+            "widths",
+            "--scripts",
+            scripts,
+            "--estimator",
+            "synflow",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--strategy",
+            "random-search",
+            "--budget",
+            "3",
+            "--journal",
+            journal,
+            "--league",
+            Path.Combine(_folder, "league.json")
+        );
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain("report: ").And.NotContain("no HTML report");
+        File.ReadAllText(Path.ChangeExtension(journal, ".html")).Should().Contain("Winning architectures (widths)");
+
+        (exit, _, stderr) = NasProcess.Run("report", journal, "--output", Path.Combine(_folder, "without.html"));
+        exit.Should().Be(1);
+        stderr
+            .Should()
+            .Contain(journal)
+            .And.Contain("space 'widths'")
+            .And.Contain("--scripts")
+            .And.NotContain("   at ");
+        (exit, _, stderr) = NasProcess.Run(
+            "report",
+            journal,
+            "--scripts",
+            scripts,
+            "--output",
+            Path.Combine(_folder, "with.html")
+        );
+        exit.Should().Be(0, stderr);
+
+        string output = Path.Combine(_folder, "widths-train");
+        (exit, _, stderr) = NasProcess.Run([
+            "train",
+            "--from",
+            journal,
+            "--scripts",
+            scripts,
+            .. TrainCliTests.TinyOptions,
+            "--seeds",
+            "1",
+            "--output",
+            output,
+        ]);
+        exit.Should().Be(0, stderr);
+        string model = Path.Combine(output, "seed-0");
+        ((string)JObject.Parse(File.ReadAllText(Path.Combine(model, ExportedModel.ArchitectureFile)))["space"]!)
+            .Should()
+            .Be("widths");
+        (exit, stdout, stderr) = NasProcess.Run(
+            "predict",
+            model,
+            TestImages,
+            "--labels",
+            TestLabels,
+            "--scripts",
+            scripts
+        );
+        exit.Should().Be(0, stderr);
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(300);
+        var result = JObject.Parse(File.ReadAllText(Path.Combine(model, "result.json")));
+        stderr.Should().Contain($"accuracy {(double)result["TestAccuracy"]!:0.0000}", "predict and train agree");
+
+        (exit, _, stderr) = NasProcess.Run("predict", model, TestImages);
+        exit.Should().Be(1);
+        stderr.Should().Contain(ExportedModel.ArchitectureFile).And.Contain("space 'widths'").And.NotContain("   at ");
+    }
+
     [Fact]
     public void An_architecture_that_does_not_parse_in_its_space_is_one_error_naming_the_space()
     {
