@@ -321,10 +321,12 @@ internal sealed class RaceOptions
             // The space first: an unknown or clashing name stops the race before any data is loaded.
             var spaceEntry = host.ResolveSpace(settings.Space);
             IEstimator estimator;
+            TabularTable? raceTable = null;
             if (tabular)
             {
                 bool cells = spaceEntry.Provider is Nas.Sandbox.Core.Spaces.Nb201SpaceProvider;
                 var loaded = _table.Load(result, host, ladder.Count > 0, settings.Space);
+                raceTable = loaded;
                 var seeds = TableSeedsChoice.Resolve(result.GetValue(_table.Seeds), loaded);
                 FidelityLadder.RequireCurves(ladder, loaded);
                 var tableEstimator = new TabularEstimator(loaded, seeds, epochs: ladder.Count > 0);
@@ -440,6 +442,11 @@ internal sealed class RaceOptions
             if (ladder.Count > 0)
                 settings = settings with { WorkFolder = Path.GetFullPath(journalPath) + ".work" };
             var space = host.CreateSpace(settings.Space, operations, training.Channels, training.CellsPerStage);
+            // A table of a sample scores only its rows: say so before the race, not only in each failed trial.
+            if (raceTable is not null && space.Size > raceTable.Count)
+                Console.Error.WriteLine(
+                    $"warning: table {raceTable.Path} holds {raceTable.Count:N0} of the {space.Size:N0} architectures of space '{space.Name}'; a trial outside it fails. A table of a sample serves nas estimators report; a tabular race wants the whole space."
+                );
             // A strategy that cannot search this space (DARTS, GDAS off nb201) says so now, not in the middle of the race.
             foreach (var spec in settings.Contestants)
                 RequireSpace(host, spec, space);

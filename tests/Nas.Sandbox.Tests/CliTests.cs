@@ -319,6 +319,7 @@ public sealed class CliTests : IDisposable
             Path.Combine(_folder, "league.json")
         );
         exit.Should().Be(0, stderr);
+        stderr.Should().Contain($"warning: table {table} holds 3 of the 32,768 architectures of space 'nats-size'");
         ((string)JObject.Parse(stdout)["settings"]!["space"]!).Should().Be("nats-size");
         File.ReadAllText(Path.Combine(_folder, "nats.jsonl")).Should().Contain("architectures of space nats-size");
 
