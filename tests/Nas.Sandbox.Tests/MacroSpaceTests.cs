@@ -201,12 +201,16 @@ public sealed class MacroSpaceTests(BuiltInHostFixture fixture) : IClassFixture<
         noExpansion.parameters().Sum(p => p.numel()).Should().Be(InvertedResidualCount(8, 8, 3, 1));
     }
 
+    /// <summary>
+    /// C=4 (widths 4, 8, 16): the inverted residuals' depthwise convolutions are slow on libtorch's CPU, and a network
+    /// this narrow learns in 75 steps too. The proxies score networks of this width as well.
+    /// </summary>
     private static readonly TrainingSettings Tiny = new()
     {
         Epochs = 1,
         TrainingImages = 1200,
         ValidationImages = 300,
-        Channels = 8,
+        Channels = 4,
         BatchSize = 16,
         Latency = new LatencySettings { Warmup = 1, Repeats = 3 },
     };
@@ -219,11 +223,11 @@ public sealed class MacroSpaceTests(BuiltInHostFixture fixture) : IClassFixture<
         var trainer = (TrainingEstimator)_host.CreateEstimator("train", dataset, Tiny, "cpu", "macro");
         var trained = trainer.Evaluate(architecture, new EvaluationRequest { Seed = 2, DataSeed = 2 });
         trained.Status.Should().Be(TrialStatus.Ok, trained.Message);
-        trained.Metrics.Parameters.Should().Be(HandCount(architecture, 8));
+        trained.Metrics.Parameters.Should().Be(HandCount(architecture, Tiny.Channels));
         trained.Metrics.Flops.Should().BePositive();
         trained
             .Metrics.ValidationAccuracy.Should()
-            .BeGreaterThan(0.4, "one epoch of 75 steps learns (0.676 when written; chance is 0.1)");
+            .BeGreaterThan(0.4, "one epoch of 75 steps learns (0.62 at C=4 when written, 0.676 at C=8; chance is 0.1)");
         trained.Metrics.LatencyMs.Should().BePositive();
         trained.Metrics.LatencyMsBatch64.Should().BeGreaterThan(trained.Metrics.LatencyMs!.Value);
     }
