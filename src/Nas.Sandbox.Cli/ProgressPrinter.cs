@@ -62,7 +62,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 break;
             case TrialFinished e:
                 var t = e.Trial;
-                string accuracy = t.Metrics.ValidationAccuracy is { } a ? a.ToString("0.0000", Invariant) : "  -   ";
+                string measured = Measured(t.Metrics);
                 string status = t.Status == TrialStatus.Ok ? "" : $" {JournalFormat.StatusName(t.Status)}: {t.Message}";
                 string cached = t.FromCache ? " (repeat, from cache)" : "";
                 string search = _askCharges.Remove(e.Contestant, out double charged)
@@ -71,7 +71,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                 output.WriteLine(
                     string.Create(
                         Invariant,
-                        $"  {e.Contestant, -24} #{t.Index + 1, -3} {t.Architecture.Key}  acc {accuracy}{Costs(t)}  {t.CostSeconds, 5:0.0}s{search}  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"
+                        $"  {e.Contestant, -24} #{t.Index + 1, -3} {t.Architecture.Key}  {measured}{Costs(t)}  {t.CostSeconds, 5:0.0}s{search}  best {e.BestSoFar?.ToString("0.0000", Invariant) ?? "-"}{cached}{status}"
                     )
                 );
                 break;
@@ -126,6 +126,15 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
         lock (output)
             output.WriteLine(failure is null ? $"  plugin {path} reloaded" : $"  {failure}");
     }
+
+    /// <summary>
+    /// What the estimator measured: the validation accuracy, or a zero-cost proxy's score (it measures no accuracy; the
+    /// race ranks by the score), or a dash when neither (a failed trial).
+    /// </summary>
+    private static string Measured(Metrics metrics) =>
+        metrics.ValidationAccuracy is { } accuracy ? string.Create(Invariant, $"acc {accuracy:0.0000}")
+        : metrics.Score is { } score ? string.Create(Invariant, $"score {score:0.0000}")
+        : "acc   -   ";
 
     /// <summary>The costs the objective reads (Pareto) or the objective's value (scalarised); nothing in an accuracy race.</summary>
     private string Costs(Trial t)

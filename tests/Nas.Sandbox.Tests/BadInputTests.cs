@@ -176,6 +176,11 @@ public sealed class BadInputTests : IDisposable
         "regularized-evolution:population=abc",
         "Knob 'population' of 'regularized-evolution' must be an integer, not 'abc'."
     )]
+    [InlineData(
+        "--operations",
+        "skip_connect,nor_conv_3x3,skip_connect",
+        "--operations lists skip_connect 2 times; each operation is one choice, listed once."
+    )]
     public void A_bad_option_value_names_the_option(string option, string value, string expected)
     {
         Refused(

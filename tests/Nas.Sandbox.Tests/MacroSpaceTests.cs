@@ -17,8 +17,9 @@ namespace Nas.Sandbox.Tests;
 /// through --operations, and the mbconv operations in the cell space.
 /// </summary>
 [Collection(TorchGeneratorLane.Name)]
-public sealed class MacroSpaceTests
+public sealed class MacroSpaceTests(BuiltInHostFixture fixture) : IClassFixture<BuiltInHostFixture>
 {
+    private readonly SandboxHost _host = fixture.Host;
     private readonly MacroSpace _space = new();
 
     private const string AllSkip =
@@ -93,27 +94,8 @@ public sealed class MacroSpaceTests
     }
 
     [Fact]
-    public void Moves_stay_in_the_space_and_change_what_they_promise()
-    {
-        var random = new Random(4);
-        var center = _space.Sample(random);
-        _space.Neighbours(center).Should().HaveCount(12 * 6).And.OnlyContain(n => Differences(n, center) == 1);
-        _space.Neighbours(center).Distinct().Should().HaveCount(72);
-        for (int i = 0; i < 100; i++)
-        {
-            var child = _space.Mutate(center, random);
-            Differences(child, center).Should().Be(1, "a mutation changes exactly one layer, a skip included");
-            var cross = _space.Crossover(center, child, random);
-            _space.Contains(cross).Should().BeTrue();
-            cross
-                .Choices.Select((c, j) => c == center.Choices[j] || c == child.Choices[j])
-                .Should()
-                .OnlyContain(b => b);
-        }
-    }
-
-    private static int Differences(Architecture a, Architecture b) =>
-        a.Choices.Zip(b.Choices).Count(p => p.First != p.Second);
+    public void Moves_stay_in_the_space_and_change_what_they_promise() =>
+        SpaceTestKit.MovesStayInTheSpaceAndChangeWhatTheyPromise(_space, mutations: 100);
 
     [Theory]
     [InlineData(new[] { "mbconv_k3_e3", "none" }, "'none' cuts the macro chain")]
@@ -124,20 +106,6 @@ public sealed class MacroSpaceTests
     {
         var make = () => new MacroSpaceProvider().CreateSpace(operations);
         make.Should().Throw<ArgumentException>().WithMessage($"*{expected}*");
-    }
-
-    private static NetworkShape Shape(int channels = 8, OperationRegistry? operations = null)
-    {
-        var registry = operations ?? OperationRegistry.CreateDefault();
-        return new NetworkShape
-        {
-            InputChannels = 1,
-            ImageSize = 28,
-            Classes = 10,
-            Channels = channels,
-            CellsPerStage = 5,
-            BuildOperation = (name, i, o, s) => registry.Get(name).Build(i, o, s),
-        };
     }
 
     /// <summary>An inverted residual's parameters with affine batch norms (h = e·Cin; e = 1 has no expansion).</summary>
@@ -179,7 +147,7 @@ public sealed class MacroSpaceTests
     public void Its_network_maps_images_to_logits_with_the_documented_layers(string key, int channels)
     {
         var architecture = _space.Parse(key.Contains('|') ? key : Uniform(key));
-        using var network = new MacroSpaceProvider().BuildNetwork(architecture, Shape(channels));
+        using var network = new MacroSpaceProvider().BuildNetwork(architecture, SpaceTestKit.Shape(channels));
         ModelCounter.Count(network, 1, 28).Parameters.Should().Be(HandCount(architecture, channels));
         using var scope = NewDisposeScope();
         network.eval();
@@ -194,7 +162,7 @@ public sealed class MacroSpaceTests
         var provider = new MacroSpaceProvider();
         (long Parameters, long Flops) Cost(string op)
         {
-            using var network = provider.BuildNetwork(_space.Parse(Uniform(op)), Shape());
+            using var network = provider.BuildNetwork(_space.Parse(Uniform(op)), SpaceTestKit.Shape(8));
             var cost = ModelCounter.Count(network, 1, 28);
             return (cost.Parameters, cost.Flops);
         }
@@ -233,12 +201,16 @@ public sealed class MacroSpaceTests
         noExpansion.parameters().Sum(p => p.numel()).Should().Be(InvertedResidualCount(8, 8, 3, 1));
     }
 
+    /// <summary>
+    /// C=4 (widths 4, 8, 16): the inverted residuals' depthwise convolutions are slow on libtorch's CPU, and a network
+    /// this narrow learns in 75 steps too. The proxies score networks of this width as well.
+    /// </summary>
     private static readonly TrainingSettings Tiny = new()
     {
         Epochs = 1,
         TrainingImages = 1200,
         ValidationImages = 300,
-        Channels = 8,
+        Channels = 4,
         BatchSize = 16,
         Latency = new LatencySettings { Warmup = 1, Repeats = 3 },
     };
@@ -246,17 +218,16 @@ public sealed class MacroSpaceTests
     [Fact]
     public void The_training_estimator_trains_it_and_measures_its_latency()
     {
-        using var host = SandboxHost.Create(typeof(MacroSpaceTests).Assembly, [], [], lazyScripts: true);
-        string dataset = "fashion-mnist:" + TestData.FashionMnistSubsetDirectory;
-        var architecture = host.CreateSpace("macro").Parse(Mixed);
-        var trainer = (TrainingEstimator)host.CreateEstimator("train", dataset, Tiny, "cpu", "macro");
+        string dataset = SpaceTestKit.Dataset;
+        var architecture = _host.CreateSpace("macro").Parse(Mixed);
+        var trainer = (TrainingEstimator)_host.CreateEstimator("train", dataset, Tiny, "cpu", "macro");
         var trained = trainer.Evaluate(architecture, new EvaluationRequest { Seed = 2, DataSeed = 2 });
         trained.Status.Should().Be(TrialStatus.Ok, trained.Message);
-        trained.Metrics.Parameters.Should().Be(HandCount(architecture, 8));
+        trained.Metrics.Parameters.Should().Be(HandCount(architecture, Tiny.Channels));
         trained.Metrics.Flops.Should().BePositive();
         trained
             .Metrics.ValidationAccuracy.Should()
-            .BeGreaterThan(0.4, "one epoch of 75 steps learns (0.676 when written; chance is 0.1)");
+            .BeGreaterThan(0.4, "one epoch of 75 steps learns (0.62 at C=4 when written, 0.676 at C=8; chance is 0.1)");
         trained.Metrics.LatencyMs.Should().BePositive();
         trained.Metrics.LatencyMsBatch64.Should().BeGreaterThan(trained.Metrics.LatencyMs!.Value);
     }
@@ -268,11 +239,10 @@ public sealed class MacroSpaceTests
     [InlineData("naswot")]
     public void Every_zero_cost_proxy_scores_it_finitely_and_tells_two_architectures_apart(string proxyName)
     {
-        using var host = SandboxHost.Create(typeof(MacroSpaceTests).Assembly, [], [], lazyScripts: true);
-        string dataset = "fashion-mnist:" + TestData.FashionMnistSubsetDirectory;
-        var space = host.CreateSpace("macro");
+        string dataset = SpaceTestKit.Dataset;
+        var space = _host.CreateSpace("macro");
         var proxy = (ZeroCostEstimator)
-            host.CreateEstimator(proxyName, dataset, Tiny with { Latency = null }, "cpu", "macro");
+            _host.CreateEstimator(proxyName, dataset, Tiny with { Latency = null }, "cpu", "macro");
         var request = new EvaluationRequest { Seed = 1, DataSeed = 1 };
         double Score(Architecture architecture)
         {
@@ -293,11 +263,10 @@ public sealed class MacroSpaceTests
     [Fact]
     public void Synflow_sees_every_layer_through_relu6()
     {
-        using var host = SandboxHost.Create(typeof(MacroSpaceTests).Assembly, [], [], lazyScripts: true);
-        string dataset = "fashion-mnist:" + TestData.FashionMnistSubsetDirectory;
-        var space = host.CreateSpace("macro");
+        string dataset = SpaceTestKit.Dataset;
+        var space = _host.CreateSpace("macro");
         var proxy = (ZeroCostEstimator)
-            host.CreateEstimator("synflow", dataset, Tiny with { Latency = null }, "cpu", "macro");
+            _host.CreateEstimator("synflow", dataset, Tiny with { Latency = null }, "cpu", "macro");
         double Score(string key)
         {
             var result = proxy.Evaluate(space.Parse(key), new EvaluationRequest { Seed = 1, DataSeed = 1 });
@@ -314,18 +283,19 @@ public sealed class MacroSpaceTests
     [Fact]
     public void Other_registry_operations_are_layers_of_the_macro_space()
     {
-        using var host = SandboxHost.Create(typeof(MacroSpaceTests).Assembly, [], [], lazyScripts: true);
         string[] operations = ["mbconv_k3_e3", "se_block", "sep_conv_5x5", "dil_conv_3x3", "skip_connect"];
-        var space = host.CreateSpace("macro", operations);
+        var space = _host.CreateSpace("macro", operations);
         space.Operations.Should().Equal(operations);
         space.Size.Should().Be((long)Math.Pow(5, 12));
         var architecture = space.FromChoices(Enumerable.Range(0, 12).Select(i => operations[i % 5]).ToArray());
         space.Parse(architecture.Key).Should().Be(architecture);
         space.Encode(architecture).Should().HaveCount(60);
-        using var network = host.Spaces.Get("macro").Provider.BuildNetwork(architecture, Shape(8, host.Operations));
+        using var network = _host
+            .Spaces.Get("macro")
+            .Provider.BuildNetwork(architecture, SpaceTestKit.Shape(8, _host.Operations));
         using var scope = NewDisposeScope();
         network.call(randn(2, 1, 28, 28)).shape.Should().Equal(2, 10);
-        var refuse = () => host.CreateSpace("macro", ["mbconv_k3_e3", "none"]);
+        var refuse = () => _host.CreateSpace("macro", ["mbconv_k3_e3", "none"]);
         refuse
             .Should()
             .Throw<NasException>()
@@ -335,15 +305,17 @@ public sealed class MacroSpaceTests
     [Fact]
     public void The_mbconv_operations_are_edges_of_the_cell_space()
     {
-        using var host = SandboxHost.Create(typeof(MacroSpaceTests).Assembly, [], [], lazyScripts: true);
-        var space = host.CreateSpace("nb201", ["nor_conv_3x3", "mbconv_k5_e6", "mbconv_k3_e3", "skip_connect", "none"]);
+        var space = _host.CreateSpace(
+            "nb201",
+            ["nor_conv_3x3", "mbconv_k5_e6", "mbconv_k3_e3", "skip_connect", "none"]
+        );
         var cell = space.Parse(
             "|mbconv_k5_e6~0|+|mbconv_k3_e3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|mbconv_k5_e6~2|"
         );
         var estimator = (TrainingEstimator)
-            host.CreateEstimator(
+            _host.CreateEstimator(
                 "train",
-                "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+                SpaceTestKit.Dataset,
                 Tiny with
                 {
                     Latency = null,

@@ -2,8 +2,6 @@ using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Estimators.ZeroCost;
 using Nas.Sandbox.Core.Evaluation.Model;
-using Nas.Sandbox.Core.Evaluation.Operations;
-using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Spaces;
 using static TorchSharp.torch;
 
@@ -48,21 +46,8 @@ public sealed class NatsSizeSpaceTests
     }
 
     [Fact]
-    public void Moves_stay_in_the_space_and_change_what_they_promise()
-    {
-        var random = new Random(4);
-        var center = _space.Sample(random);
-        _space.Neighbours(center).Should().HaveCount(35).And.OnlyContain(n => Differences(n, center) == 1);
-        for (int i = 0; i < 50; i++)
-        {
-            var child = _space.Mutate(center, random);
-            Differences(child, center).Should().Be(1);
-            _space.Contains(_space.Crossover(center, child, random)).Should().BeTrue();
-        }
-    }
-
-    private static int Differences(Architecture a, Architecture b) =>
-        a.Choices.Zip(b.Choices).Count(p => p.First != p.Second);
+    public void Moves_stay_in_the_space_and_change_what_they_promise() =>
+        SpaceTestKit.MovesStayInTheSpaceAndChangeWhatTheyPromise(_space, mutations: 50);
 
     /// <summary>DynamicShapeTinyNet's parameters for one input channel and ten classes, layer by layer.</summary>
     private static long HandCount(int[] c)
@@ -92,19 +77,7 @@ public sealed class NatsSizeSpaceTests
     public void Its_network_is_dynamic_shape_tiny_net_parameter_for_parameter(string key)
     {
         var architecture = _space.Parse(key);
-        var operations = OperationRegistry.CreateDefault();
-        using var network = new NatsSizeSpaceProvider().BuildNetwork(
-            architecture,
-            new NetworkShape
-            {
-                InputChannels = 1,
-                ImageSize = 28,
-                Classes = 10,
-                Channels = 16,
-                CellsPerStage = 5,
-                BuildOperation = (name, i, o, s) => operations.Get(name).Build(i, o, s),
-            }
-        );
+        using var network = new NatsSizeSpaceProvider().BuildNetwork(architecture, SpaceTestKit.Shape(16));
         var cost = ModelCounter.Count(network, 1, 28);
         cost.Parameters.Should().Be(HandCount(NatsSizeSpace.LayerChannels(architecture)));
         using var scope = NewDisposeScope();
@@ -122,8 +95,8 @@ public sealed class NatsSizeSpaceTests
     [Fact]
     public void The_training_estimator_trains_it_and_a_proxy_scores_it()
     {
-        using var host = SandboxHost.Create(typeof(NatsSizeSpaceTests).Assembly, [], [], lazyScripts: true);
-        string dataset = "fashion-mnist:" + TestData.FashionMnistSubsetDirectory;
+        using var host = SpaceTestKit.Host();
+        string dataset = SpaceTestKit.Dataset;
         var architecture = host.CreateSpace("nats-size").Parse("16:8:24:8:16");
         var request = new EvaluationRequest { Seed = 2, DataSeed = 2 };
 

@@ -1,4 +1,6 @@
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Spaces;
 
 namespace Nas.Sandbox.Tests;
@@ -130,5 +132,21 @@ public class Nb201SpaceTests
             .Throw<ArchitectureFormatException>()
             .Which.Expected.Should()
             .Contain("none, skip_connect, nor_conv_3x3");
+    }
+
+    /// <summary>A plugin or script that lists an operation twice hears which one, not a dictionary's "same key".</summary>
+    [Fact]
+    public void An_operation_listed_twice_is_refused_by_name()
+    {
+        var make = () => new Nb201Space(["none", "nor_conv_3x3", "skip_connect", "nor_conv_3x3"]);
+        make.Should()
+            .Throw<ArgumentException>()
+            .WithMessage("operation names must be distinct: 'nor_conv_3x3' is listed twice*");
+        using var host = SandboxHost.Create(typeof(Nb201SpaceTests).Assembly, [], [], lazyScripts: true);
+        var fromOptions = () => host.CreateSpace("nb201", ["skip_connect", "nor_conv_3x3", "skip_connect"]);
+        fromOptions
+            .Should()
+            .Throw<NasException>()
+            .WithMessage("--operations lists skip_connect 2 times; each operation is one choice, listed once.");
     }
 }

@@ -39,6 +39,23 @@ public sealed class SpaceTableTests : IDisposable
             .Equal(first.Take(10).Select(a => a.Key));
     }
 
+    /// <summary>
+    /// The tables in bench/spaces were tabulated with <c>--sample 100 --seed 0</c>: the same seed still draws their
+    /// architectures. A change to a space's Sample, or to the order of its random draws, would draw others, and every
+    /// seeded race with them.
+    /// </summary>
+    [Theory]
+    [InlineData(MacroSpace.SpaceName)]
+    [InlineData(NatsSizeSpace.SpaceName)]
+    public void The_sampled_tables_in_bench_hold_what_the_same_seed_still_draws(string spaceName)
+    {
+        ISearchSpace space = spaceName == MacroSpace.SpaceName ? new MacroSpace() : new NatsSizeSpace();
+        string table = Path.Combine(ScriptTestKit.RepoRoot, "bench", "spaces", $"{spaceName}-100.csv");
+        var keys = File.ReadLines(table).Skip(1).Select(line => line[..line.IndexOf(',')]).ToArray();
+        keys.Should().NotBeEmpty();
+        keys.Should().BeSubsetOf(TabulateSample.Architectures(space, 100, masterSeed: 0).Select(a => a.Key));
+    }
+
     [Fact]
     public void A_space_that_cannot_be_enumerated_needs_a_sample_no_larger_than_the_space()
     {

@@ -167,7 +167,12 @@ public sealed class SandboxHost : IDisposable
                 throw new NasException(
                     $"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}."
                 );
-            if (operations.Distinct().Count() != operations.Count || operations.Count < 2)
+            var twice = operations.GroupBy(op => op, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (twice is not null)
+                throw new NasException(
+                    $"--operations lists {twice.Key} {twice.Count()} times; each operation is one choice, listed once."
+                );
+            if (operations.Count < 2)
                 throw new NasException("--operations needs at least two distinct operations.");
         }
         ISearchSpace space;

@@ -33,8 +33,7 @@ public sealed class MacroSpace : ISearchSpace
         "skip_connect",
     ];
 
-    private readonly string[] _operations;
-    private readonly Dictionary<string, int> _operationIndex;
+    private readonly UniformChoices _choices;
 
     public MacroSpace()
         : this(DefaultOperations) { }
@@ -58,18 +57,13 @@ public sealed class MacroSpace : ISearchSpace
                     nameof(operations)
                 );
         }
-        if (operations.Distinct(StringComparer.Ordinal).Count() != operations.Count)
-            throw new ArgumentException("operation names must be distinct", nameof(operations));
-        _operations = operations.ToArray();
-        _operationIndex = _operations
-            .Select((op, i) => (op, i))
-            .ToDictionary(p => p.op, p => p.i, StringComparer.Ordinal);
-        Size = CountArchitectures(_operations.Length);
+        _choices = new UniformChoices(operations, LayerCount);
+        Size = CountArchitectures(operations.Count);
     }
 
     public string Name => SpaceName;
     public long Size { get; }
-    public IReadOnlyList<string> Operations => _operations;
+    public IReadOnlyList<string> Operations => _choices.Choices;
     public int ChoiceCount => LayerCount;
 
     /// <summary>The most operations whose 12th power a long holds (38^12 ≈ 9.1·10^18; 39^12 does not fit).</summary>
@@ -109,7 +103,7 @@ public sealed class MacroSpace : ISearchSpace
                 $"A {SpaceName} architecture has {LayerCount} layers ({StageCount} stages of {LayersPerStage}), not {choices.Count}."
             );
         foreach (string op in choices)
-            if (!_operationIndex.ContainsKey(op))
+            if (!_choices.Has(op))
                 throw new ArgumentException($"'{op}' is not an operation of space '{Name}'.");
         return new Architecture(Format(choices), choices);
     }
@@ -126,11 +120,11 @@ public sealed class MacroSpace : ISearchSpace
             while (pos < key.Length && key[pos] != LayerSeparator && key[pos] != StageSeparator)
                 pos++;
             string op = key[start..pos];
-            if (!_operationIndex.ContainsKey(op))
+            if (!_choices.Has(op))
                 throw new ArchitectureFormatException(
                     key,
                     start,
-                    $"the operation of stage {stage + 1}, layer {layer + 1}, one of {string.Join(", ", _operations)}"
+                    $"the operation of stage {stage + 1}, layer {layer + 1}, one of {string.Join(", ", Operations)}"
                         + (op.Length > 0 ? $", not '{op}'" : "")
                 );
             choices[i] = op;
@@ -161,59 +155,19 @@ public sealed class MacroSpace : ISearchSpace
     }
 
     public bool Contains(Architecture architecture) =>
-        architecture.Choices.Count == LayerCount
-        && architecture.Choices.All(_operationIndex.ContainsKey)
-        && architecture.Key == Format(architecture.Choices);
+        _choices.HasAll(architecture.Choices) && architecture.Key == Format(architecture.Choices);
 
-    public Architecture Sample(Random random)
-    {
-        var choices = new string[LayerCount];
-        for (int i = 0; i < LayerCount; i++)
-            choices[i] = _operations[random.Next(_operations.Length)];
-        return FromChoices(choices);
-    }
+    public Architecture Sample(Random random) => FromChoices(_choices.Sample(random));
 
-    public Architecture Mutate(Architecture parent, Random random)
-    {
-        var choices = parent.Choices.ToArray();
-        int layer = random.Next(LayerCount);
-        int current = _operationIndex[choices[layer]];
-        int replacement = random.Next(_operations.Length - 1);
-        if (replacement >= current)
-            replacement++;
-        choices[layer] = _operations[replacement];
-        return FromChoices(choices);
-    }
+    public Architecture Mutate(Architecture parent, Random random) =>
+        FromChoices(_choices.Mutate(parent.Choices, random));
 
-    public Architecture Crossover(Architecture first, Architecture second, Random random)
-    {
-        var choices = new string[LayerCount];
-        for (int i = 0; i < LayerCount; i++)
-            choices[i] = random.Next(2) == 0 ? first.Choices[i] : second.Choices[i];
-        return FromChoices(choices);
-    }
+    public Architecture Crossover(Architecture first, Architecture second, Random random) =>
+        FromChoices(_choices.Crossover(first.Choices, second.Choices, random));
 
-    public IReadOnlyList<Architecture> Neighbours(Architecture center)
-    {
-        var result = new List<Architecture>(LayerCount * (_operations.Length - 1));
-        for (int i = 0; i < LayerCount; i++)
-            foreach (string op in _operations)
-            {
-                if (op == center.Choices[i])
-                    continue;
-                var choices = center.Choices.ToArray();
-                choices[i] = op;
-                result.Add(FromChoices(choices));
-            }
-        return result;
-    }
+    public IReadOnlyList<Architecture> Neighbours(Architecture center) =>
+        _choices.Neighbours(center.Choices).Select(FromChoices).ToList();
 
     /// <summary>One-hot: 12 blocks (stage 1's layers first) of one value per operation.</summary>
-    public float[] Encode(Architecture architecture)
-    {
-        var vector = new float[LayerCount * _operations.Length];
-        for (int i = 0; i < LayerCount; i++)
-            vector[i * _operations.Length + _operationIndex[architecture.Choices[i]]] = 1f;
-        return vector;
-    }
+    public float[] Encode(Architecture architecture) => _choices.Encode(architecture.Choices);
 }

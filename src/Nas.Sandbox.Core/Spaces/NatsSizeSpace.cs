@@ -22,9 +22,7 @@ public sealed class NatsSizeSpace : ISearchSpace
     public const string FixedCell =
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|";
 
-    private static readonly Dictionary<string, int> Index = Channels
-        .Select((c, i) => (c, i))
-        .ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+    private static readonly UniformChoices Layers = new(Channels, LayerCount);
 
     public string Name => SpaceName;
     public long Size => (long)Math.Pow(Channels.Count, LayerCount);
@@ -36,7 +34,7 @@ public sealed class NatsSizeSpace : ISearchSpace
         if (choices.Count != LayerCount)
             throw new ArgumentException($"A {SpaceName} architecture has {LayerCount} layers, not {choices.Count}.");
         foreach (string c in choices)
-            if (!Index.ContainsKey(c))
+            if (!Layers.Has(c))
                 throw new ArgumentException(
                     $"'{c}' is not a channel count of space '{SpaceName}' ({string.Join(", ", Channels)})."
                 );
@@ -58,7 +56,7 @@ public sealed class NatsSizeSpace : ISearchSpace
                     $"':' and the channels of layer {layer + 2} (a {SpaceName} key has {LayerCount} layers)"
                 );
             string channels = key[start..end];
-            if (!Index.ContainsKey(channels))
+            if (!Layers.Has(channels))
                 throw new ArchitectureFormatException(
                     key,
                     start,
@@ -72,61 +70,21 @@ public sealed class NatsSizeSpace : ISearchSpace
     }
 
     public bool Contains(Architecture architecture) =>
-        architecture.Choices.Count == LayerCount
-        && architecture.Choices.All(Index.ContainsKey)
-        && architecture.Key == string.Join(':', architecture.Choices);
+        Layers.HasAll(architecture.Choices) && architecture.Key == string.Join(':', architecture.Choices);
 
-    public Architecture Sample(Random random)
-    {
-        var choices = new string[LayerCount];
-        for (int i = 0; i < LayerCount; i++)
-            choices[i] = Channels[random.Next(Channels.Count)];
-        return FromChoices(choices);
-    }
+    public Architecture Sample(Random random) => FromChoices(Layers.Sample(random));
 
-    public Architecture Mutate(Architecture parent, Random random)
-    {
-        var choices = parent.Choices.ToArray();
-        int layer = random.Next(LayerCount);
-        int current = Index[choices[layer]];
-        int replacement = random.Next(Channels.Count - 1);
-        if (replacement >= current)
-            replacement++;
-        choices[layer] = Channels[replacement];
-        return FromChoices(choices);
-    }
+    public Architecture Mutate(Architecture parent, Random random) =>
+        FromChoices(Layers.Mutate(parent.Choices, random));
 
-    public Architecture Crossover(Architecture first, Architecture second, Random random)
-    {
-        var choices = new string[LayerCount];
-        for (int i = 0; i < LayerCount; i++)
-            choices[i] = random.Next(2) == 0 ? first.Choices[i] : second.Choices[i];
-        return FromChoices(choices);
-    }
+    public Architecture Crossover(Architecture first, Architecture second, Random random) =>
+        FromChoices(Layers.Crossover(first.Choices, second.Choices, random));
 
-    public IReadOnlyList<Architecture> Neighbours(Architecture center)
-    {
-        var result = new List<Architecture>(LayerCount * (Channels.Count - 1));
-        for (int i = 0; i < LayerCount; i++)
-            foreach (string c in Channels)
-            {
-                if (c == center.Choices[i])
-                    continue;
-                var choices = center.Choices.ToArray();
-                choices[i] = c;
-                result.Add(FromChoices(choices));
-            }
-        return result;
-    }
+    public IReadOnlyList<Architecture> Neighbours(Architecture center) =>
+        Layers.Neighbours(center.Choices).Select(FromChoices).ToList();
 
     /// <summary>One-hot, <see cref="LayerCount"/> blocks of 8 (one per channel count).</summary>
-    public float[] Encode(Architecture architecture)
-    {
-        var vector = new float[LayerCount * Channels.Count];
-        for (int i = 0; i < LayerCount; i++)
-            vector[i * Channels.Count + Index[architecture.Choices[i]]] = 1f;
-        return vector;
-    }
+    public float[] Encode(Architecture architecture) => Layers.Encode(architecture.Choices);
 
     /// <summary>The channel counts of an architecture's five layers.</summary>
     public static int[] LayerChannels(Architecture architecture) =>

@@ -33,8 +33,7 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     /// </summary>
     public static readonly IReadOnlyList<int[]> Paths = InputToOutputPaths();
 
-    private readonly string[] _operations;
-    private readonly Dictionary<string, int> _operationIndex;
+    private readonly UniformChoices _edges;
 
     public Nb201Space()
         : this(DefaultOperations) { }
@@ -49,87 +48,42 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
                     $"Operation name '{op}' cannot be used in an NB201 string.",
                     nameof(operations)
                 );
-        _operations = operations.ToArray();
-        _operationIndex = _operations
-            .Select((op, i) => (op, i))
-            .ToDictionary(p => p.op, p => p.i, StringComparer.Ordinal);
-        if (_operationIndex.Count != _operations.Length)
-            throw new ArgumentException("Operation names must be distinct.", nameof(operations));
+        _edges = new UniformChoices(operations, EdgeCount);
         Name = name;
     }
 
     public string Name { get; }
-    public IReadOnlyList<string> Operations => _operations;
+    public IReadOnlyList<string> Operations => _edges.Choices;
     public int ChoiceCount => EdgeCount;
-    public long Size => (long)Math.Pow(_operations.Length, EdgeCount);
+    public long Size => (long)Math.Pow(Operations.Count, EdgeCount);
 
     public Architecture FromChoices(IReadOnlyList<string> choices)
     {
         if (choices.Count != EdgeCount)
             throw new ArgumentException($"An NB201 cell has {EdgeCount} edges, not {choices.Count}.");
         foreach (string op in choices)
-            if (!_operationIndex.ContainsKey(op))
+            if (!_edges.Has(op))
                 throw new ArgumentException($"'{op}' is not an operation of space '{Name}'.");
         return new Architecture(Nb201Format.Format(choices), choices);
     }
 
-    public Architecture Parse(string key) => FromChoices(Nb201Format.Parse(key, _operations));
+    public Architecture Parse(string key) => FromChoices(Nb201Format.Parse(key, Operations));
 
     public bool Contains(Architecture architecture) =>
-        architecture.Choices.Count == EdgeCount
-        && architecture.Choices.All(_operationIndex.ContainsKey)
-        && architecture.Key == Nb201Format.Format(architecture.Choices);
+        _edges.HasAll(architecture.Choices) && architecture.Key == Nb201Format.Format(architecture.Choices);
 
-    public Architecture Sample(Random random)
-    {
-        var choices = new string[EdgeCount];
-        for (int e = 0; e < EdgeCount; e++)
-            choices[e] = _operations[random.Next(_operations.Length)];
-        return FromChoices(choices);
-    }
+    public Architecture Sample(Random random) => FromChoices(_edges.Sample(random));
 
-    public Architecture Mutate(Architecture parent, Random random)
-    {
-        var choices = parent.Choices.ToArray();
-        int edge = random.Next(EdgeCount);
-        int current = _operationIndex[choices[edge]];
-        int replacement = random.Next(_operations.Length - 1);
-        if (replacement >= current)
-            replacement++;
-        choices[edge] = _operations[replacement];
-        return FromChoices(choices);
-    }
+    public Architecture Mutate(Architecture parent, Random random) =>
+        FromChoices(_edges.Mutate(parent.Choices, random));
 
-    public Architecture Crossover(Architecture first, Architecture second, Random random)
-    {
-        var choices = new string[EdgeCount];
-        for (int e = 0; e < EdgeCount; e++)
-            choices[e] = random.Next(2) == 0 ? first.Choices[e] : second.Choices[e];
-        return FromChoices(choices);
-    }
+    public Architecture Crossover(Architecture first, Architecture second, Random random) =>
+        FromChoices(_edges.Crossover(first.Choices, second.Choices, random));
 
-    public IReadOnlyList<Architecture> Neighbours(Architecture center)
-    {
-        var result = new List<Architecture>(EdgeCount * (_operations.Length - 1));
-        for (int e = 0; e < EdgeCount; e++)
-            foreach (string op in _operations)
-            {
-                if (op == center.Choices[e])
-                    continue;
-                var choices = center.Choices.ToArray();
-                choices[e] = op;
-                result.Add(FromChoices(choices));
-            }
-        return result;
-    }
+    public IReadOnlyList<Architecture> Neighbours(Architecture center) =>
+        _edges.Neighbours(center.Choices).Select(FromChoices).ToList();
 
-    public float[] Encode(Architecture architecture)
-    {
-        var vector = new float[EdgeCount * _operations.Length];
-        for (int e = 0; e < EdgeCount; e++)
-            vector[e * _operations.Length + _operationIndex[architecture.Choices[e]]] = 1f;
-        return vector;
-    }
+    public float[] Encode(Architecture architecture) => _edges.Encode(architecture.Choices);
 
     /// <summary>The path through every node: 1←0, 2←1, 3←2.</summary>
     public int LongestPath => NodeCount - 1;
@@ -139,7 +93,7 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
         CheckPathLength(maxLength);
         int count = 0;
         for (int length = 1, paths = 1; length <= maxLength; length++)
-            count += paths *= _operations.Length;
+            count += paths *= Operations.Count;
         return count;
     }
 
@@ -155,7 +109,7 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
     public float[] EncodePaths(Architecture architecture, int maxLength)
     {
         var vector = new float[PathFeatureCount(maxLength)];
-        int n = _operations.Length;
+        int n = Operations.Count;
         foreach (var path in Paths)
         {
             if (path.Length > maxLength)
@@ -167,7 +121,7 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
             place = 1;
             foreach (int edge in path)
             {
-                index += _operationIndex[architecture.Choices[edge]] * place;
+                index += _edges.IndexOf(architecture.Choices[edge]) * place;
                 place *= n;
             }
             vector[index] = 1f;
@@ -214,8 +168,8 @@ public sealed class Nb201Space : ISearchSpace, IPathEncoding
         var digits = new int[EdgeCount];
         for (long n = 0; n < Size; n++)
         {
-            yield return FromChoices(digits.Select(d => _operations[d]).ToArray());
-            for (int e = EdgeCount - 1; e >= 0 && ++digits[e] == _operations.Length; e--)
+            yield return FromChoices(digits.Select(d => Operations[d]).ToArray());
+            for (int e = EdgeCount - 1; e >= 0 && ++digits[e] == Operations.Count; e--)
                 digits[e] = 0;
         }
     }
