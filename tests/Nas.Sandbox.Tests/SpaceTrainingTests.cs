@@ -199,24 +199,21 @@ public sealed class SpaceTrainingTests(MacroRaceFixture macro) : IClassFixture<M
         exit.Should().Be(0, stderr);
 
         string output = Path.Combine(_folder, "widths-train");
-        // One libtorch thread: with two, this plain 8-8-4-wide conv net's training loss turned NaN at random in about
-        // one run of six with the same seed (5 of 28 runs at batch 2-6, 0 of 12 with one thread; see the issue-22 note).
-        // What this test checks is the --scripts plumbing, not that bug.
-        (exit, _, stderr) = NasProcess.Run(
-            new Dictionary<string, string?> { ["OMP_NUM_THREADS"] = "1" },
-            [
-                "train",
-                "--from",
-                journal,
-                "--scripts",
-                scripts,
-                .. TrainCliTests.TinyOptions,
-                "--seeds",
-                "1",
-                "--output",
-                output,
-            ]
-        );
+        // One training batch: this plain 8-8-4-wide conv net's training loss turned NaN at random from batch 2 on (after
+        // the first step) in about one run of six with the same seed, with one libtorch thread or two (see
+        // docs/reference/platform.md). What this test checks is the --scripts plumbing of train and predict, not that.
+        (exit, _, stderr) = NasProcess.Run([
+            "train",
+            "--from",
+            journal,
+            "--scripts",
+            scripts,
+            .. TrainCliTests.TinyOptions.Select(o => o == "300" ? "50" : o),
+            "--seeds",
+            "1",
+            "--output",
+            output,
+        ]);
         exit.Should().Be(0, stderr);
         string model = Path.Combine(output, "seed-0");
         ((string)JObject.Parse(File.ReadAllText(Path.Combine(model, ExportedModel.ArchitectureFile)))["space"]!)
