@@ -42,8 +42,11 @@ internal static class ClusterJournal
 
     public sealed record JournaledTrial(string Key, string Arch, string Status, double Cost, string Message)
     {
-        /// <summary>The seconds the message says a lost worker had spent ("… after w2 was lost after 3.2 s …").</summary>
-        public double LostSeconds =>
+        /// <summary>
+        /// The seconds the message says a lost worker had spent ("… after w2 was lost after 3.2 s …"). A method, not a
+        /// property, so that a failed assertion printing a trial does not throw on a message without that phrase.
+        /// </summary>
+        public double LostSeconds() =>
             double.Parse(
                 Message.Split(" was lost after ")[1].Split(' ')[0],
                 System.Globalization.CultureInfo.InvariantCulture

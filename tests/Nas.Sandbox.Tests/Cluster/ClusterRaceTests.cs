@@ -121,7 +121,7 @@ public sealed class ClusterRaceTests : IDisposable
         moved.Should().NotBeEmpty("w2 was evaluating a trial when it was killed");
         // Paid once: the cost is the run that finished, not the lost one's seconds on top.
         foreach (var trial in moved)
-            trial.Cost.Should().BeLessThan(trial.LostSeconds + trial.Cost).And.BePositive();
+            trial.Cost.Should().BeLessThan(trial.LostSeconds() + trial.Cost).And.BePositive();
         Notices(journal).Should().Contain(n => n.Contains("cluster worker w2") && n.Contains("was lost"));
     }
 
