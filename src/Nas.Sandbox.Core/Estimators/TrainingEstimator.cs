@@ -241,15 +241,7 @@ public sealed class TrainingEstimator : IEstimator
 
     /// <summary>What the space builds a network for at <paramref name="settings"/>' size, on this data.</summary>
     public NetworkShape ShapeFor(TrainingSettings settings) =>
-        new()
-        {
-            InputChannels = _data.Train.Channels,
-            ImageSize = _data.Train.Height,
-            Classes = _data.Train.Classes,
-            Channels = settings.Channels,
-            CellsPerStage = settings.CellsPerStage,
-            BuildOperation = (name, i, o, s) => _operations.Get(name).Build(i, o, s),
-        };
+        NetworkShapes.For(_data.Train, settings.Channels, settings.CellsPerStage, _operations);
 
     /// <summary>
     /// The space's network for <paramref name="architecture"/>, with weights initialised from <paramref name="seed"/>.

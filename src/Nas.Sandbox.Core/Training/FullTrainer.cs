@@ -84,15 +84,7 @@ public sealed class FullTrainer(
         }
         var (trainIndices, validationIndices) = Split();
         var batches = new TrainingBatches(data.Train, trainIndices, settings);
-        var shape = new NetworkShape
-        {
-            InputChannels = data.Train.Channels,
-            ImageSize = data.Train.Height,
-            Classes = data.Train.Classes,
-            Channels = settings.Channels,
-            CellsPerStage = settings.CellsPerStage,
-            BuildOperation = (name, i, o, s) => operations.Get(name).Build(i, o, s),
-        };
+        var shape = NetworkShapes.For(data.Train, settings.Channels, settings.CellsPerStage, operations);
         nn.Module<Tensor, Tensor> model;
         lock (Evaluation.TorchGenerator.Lock)
         {
