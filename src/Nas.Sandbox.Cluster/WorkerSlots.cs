@@ -40,6 +40,13 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
     private int _running;
     private int _started;
     private volatile bool _leaving;
+    private long _lastRefusedTicks;
+
+    /// <summary>
+    /// How long a leaving worker stays up after it began leaving, and after the last trial it refused for leaving: two
+    /// of the races' ping rounds (one a second), so every race calling it hears that it is leaving before it stops.
+    /// </summary>
+    private static readonly TimeSpan LeaveQuiet = TimeSpan.FromSeconds(2);
 
     public WorkerCard Card =>
         new()
@@ -132,7 +139,10 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
         if (ready is not { IsValueCreated: true })
             return Task.FromResult(WorkerWire.Error(NotPrepared, NotPrepared).ToString(Formatting.None));
         if (_leaving)
+        {
+            Volatile.Write(ref _lastRefusedTicks, DateTime.UtcNow.Ticks); // a race that has not heard yet: stay a while
             return Task.FromResult(WorkerWire.Error(Leaving, Leaving).ToString(Formatting.None));
+        }
         var call = _calls.GetOrAdd(callId, _ => new Call(() => RunAsync(ready.Value, requestJson)));
         return call.Reply.Value;
     }
@@ -236,13 +246,21 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
     /// </summary>
     public async Task<int> LeaveAsync(TimeSpan limit)
     {
+        var began = DateTime.UtcNow;
+        Volatile.Write(ref _lastRefusedTicks, began.Ticks);
         _leaving = true;
-        var until = DateTime.UtcNow + limit;
-        // Two of the races' ping rounds (one a second): every race has heard that this worker is leaving before it
-        // stops, and gives its next trials to other slots instead of finding a stopped silo and calling it lost.
-        await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        while (Running > 0 && DateTime.UtcNow < until)
+        var until = began + limit;
+        // Every race calling this worker must hear that it is leaving before it stops, and give its next trials to
+        // other slots, instead of finding a stopped silo and calling it lost. A race hears it from a ping (one a
+        // second), so stay two ping rounds; and a race still sending trials has not heard yet (a loaded machine can
+        // delay its pings by seconds): stay until two seconds pass without a refused trial, within the limit.
+        while (DateTime.UtcNow < until)
+        {
+            var quietSince = new DateTime(Volatile.Read(ref _lastRefusedTicks), DateTimeKind.Utc);
+            if (Running == 0 && DateTime.UtcNow - quietSince >= LeaveQuiet)
+                break;
             await Task.Delay(100).ConfigureAwait(false);
+        }
         return Running;
     }
 
