@@ -87,6 +87,12 @@ internal sealed class ContestantRun(
     /// <summary>Best validation accuracy so far in the heat.</summary>
     public double? Best { get; private set; }
 
+    /// <summary>Best score so far in the heat of the trials that measured no accuracy (a zero-cost proxy's).</summary>
+    public double? BestScore { get; private set; }
+
+    /// <summary>What a trial line shows as the best so far: the accuracy, or in a proxy race the score.</summary>
+    public double? BestShown => Best ?? BestScore;
+
     /// <summary>Best objective so far in the heat, and the architecture that reached it (the contestant's pick).</summary>
     public double? BestObjective { get; private set; }
     private string? _pick;
@@ -153,10 +159,16 @@ internal sealed class ContestantRun(
             return;
         if (rung > _pickRung)
         {
-            (_pickRung, Best, BestObjective, _pick) = (rung, null, null, null);
+            (_pickRung, Best, BestScore, BestObjective, _pick) = (rung, null, null, null, null);
         }
         if (trial.Metrics.ValidationAccuracy is { } accuracy && (Best is null || accuracy > Best))
             Best = accuracy;
+        else if (
+            trial.Metrics.ValidationAccuracy is null
+            && trial.Metrics.Score is { } score
+            && (BestScore is null || score > BestScore)
+        )
+            BestScore = score;
         if (trial.Objective is { } objective && (BestObjective is null || objective > BestObjective))
         {
             BestObjective = objective;

@@ -31,7 +31,8 @@ public sealed record RaceStarted(
 public sealed record HeatStarted(int Heat, long Seed) : RaceEvent;
 
 /// <summary>
-/// A finished trial of one contestant, with that contestant's best validation accuracy so far in the heat. In a race
+/// A finished trial of one contestant, with that contestant's best validation accuracy so far in the heat (in a race
+/// whose estimator measures no accuracy, a zero-cost proxy's, its best score). In a race
 /// with several workers, also when it started and came back on the contestant's worker clock (seconds since the heat
 /// started; see <see cref="TrialFlight"/>).
 /// </summary>

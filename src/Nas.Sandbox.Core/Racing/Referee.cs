@@ -286,7 +286,7 @@ public sealed class Referee
                             run.LandedAt[new TrialKey(trial.Architecture, askedRung)] = landed;
                         }
                     }
-                    Notify(new TrialFinished(run.Label, heat, trial, run.Best, startedAt, finishedAt));
+                    Notify(new TrialFinished(run.Label, heat, trial, run.BestShown, startedAt, finishedAt));
                     break;
                 case ResumeEvent.Started { Trial: var started, StartedAt: var at }:
                     run.Unfinished[started.Index] = (
@@ -549,7 +549,7 @@ public sealed class Referee
                 contestant.Label,
                 heat,
                 trial,
-                contestant.Best,
+                contestant.BestShown,
                 timed ? startedAt : null,
                 timed ? finishedAt : null
             )
