@@ -172,3 +172,108 @@ internal static class NasProcess
         }
     }
 }
+
+/// <summary>
+/// A `nas race` started in the background, for tests that act while it runs (kill it, kill or add a worker, install a
+/// pack): its stdout and stderr collected as they come, its journal read while it is written. Killed (with its
+/// process tree) when disposed if it still runs.
+/// </summary>
+internal sealed class RaceRun : IDisposable
+{
+    private readonly Task<string> _stdout,
+        _stderr;
+
+    private RaceRun(Process process, string journal)
+    {
+        Process = process;
+        Journal = journal;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public Process Process { get; }
+
+    /// <summary>The journal the race writes (its <c>--journal</c>).</summary>
+    public string Journal { get; }
+
+    /// <summary>Starts <c>nas ARGS</c> (a race with a <c>--journal</c>) with <c>NAS_HOME</c> = <paramref name="home"/>.</summary>
+    public static RaceRun Start(string home, params string[] args)
+    {
+        int journal = Array.IndexOf(args, "--journal") + 1;
+        if (journal == 0 || journal == args.Length)
+            throw new ArgumentException("a background race needs a --journal to be watched", nameof(args));
+        return new RaceRun(NasProcess.Start(home, args), args[journal]);
+    }
+
+    /// <summary>The journal's lines holding <paramref name="marker"/> so far (none before it exists).</summary>
+    public int Count(string marker)
+    {
+        if (!File.Exists(Journal))
+            return 0;
+        using var stream = new FileStream(Journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        int count = 0;
+        while (reader.ReadLine() is { } line)
+            if (line.Contains(marker, StringComparison.Ordinal))
+                count++;
+        return count;
+    }
+
+    /// <summary>The trials journaled so far.</summary>
+    public int Trials => Count("\"type\":\"trial\"");
+
+    /// <summary>
+    /// Waits (polling every <paramref name="poll"/>) until <paramref name="condition"/> holds; fails, saying what the
+    /// race printed, if the race ends first or <paramref name="limit"/> passes. A guard against a race that never gets
+    /// there, not a time limit on it.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan limit, TimeSpan? poll = null)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (Process.HasExited)
+                Assert.Fail($"the race ended before {what} (exit {Process.ExitCode}):\n{await _stderr}");
+            if (DateTime.UtcNow > until)
+                Assert.Fail($"waited {limit.TotalMinutes:0.#} min for {what}");
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(50));
+        }
+    }
+
+    /// <summary>
+    /// Waits for the race to end and returns what it printed; if it has not ended within <paramref name="limit"/>, kills
+    /// it and fails with its stderr and the journal's last lines (what tells a hang from a slow machine).
+    /// </summary>
+    public async Task<(int Exit, string Out, string Err)> EndAsync(TimeSpan limit)
+    {
+        if (!Process.WaitForExit(limit))
+        {
+            Process.Kill(entireProcessTree: true);
+            Process.WaitForExit();
+            string tail = File.Exists(Journal) ? string.Join('\n', File.ReadLines(Journal).TakeLast(8)) : "(none)";
+            Assert.Fail(
+                $"the race did not end within {limit.TotalMinutes:0.#} min.\nstderr:\n{await _stderr}\njournal tail:\n{tail}"
+            );
+        }
+        return (Process.ExitCode, await _stdout, await _stderr);
+    }
+
+    /// <summary>SIGKILL to the race process only (not its children), as a crash or the OOM killer would.</summary>
+    public void Kill()
+    {
+        Process.Kill();
+        Process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!Process.HasExited)
+                Process.Kill(entireProcessTree: true);
+            Process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException) { }
+        Process.Dispose();
+    }
+}

@@ -35,14 +35,32 @@ public sealed class ReportRaceFixture : IDisposable
 
 /// <summary>
 /// A small real race on the macro space, run once through `nas race`: synflow scores each architecture without
-/// training (seconds), for the reports of a space other than NB201.
+/// training (seconds), for the reports of a space other than NB201. One race for the whole test run: the classes that
+/// read it (<see cref="ReportTests"/>, <see cref="SpaceTrainingTests"/>) each get this fixture, but the race runs the
+/// first time one asks, and its folder is deleted when the test process exits. Readers write only files of their own
+/// names beside the journal.
 /// </summary>
-public sealed class MacroRaceFixture : IDisposable
+public sealed class MacroRaceFixture
 {
-    public MacroRaceFixture()
+    private sealed record Race(string Folder, string Journal, int Exit, string Stdout, string Stderr);
+
+    private static readonly Lazy<Race> Shared = new(RunRace);
+
+    public MacroRaceFixture() => (Folder, Journal, Exit, Stdout, Stderr) = Shared.Value;
+
+    private static Race RunRace()
     {
-        Journal = Path.Combine(Folder, "race-macro.jsonl");
-        (Exit, Stdout, Stderr) = NasProcess.Run(
+        string folder = Directory.CreateTempSubdirectory("nas-report-macro-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(folder, true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a temporary folder; the OS clears it
+        };
+        string journal = Path.Combine(folder, "race-macro.jsonl");
+        var (exit, stdout, stderr) = NasProcess.Run(
             "race",
             "--space",
             "macro",
@@ -57,19 +75,18 @@ public sealed class MacroRaceFixture : IDisposable
             "--heats",
             "2",
             "--journal",
-            Journal,
+            journal,
             "--league",
-            Path.Combine(Folder, "league.json")
+            Path.Combine(folder, "league.json")
         );
+        return new Race(folder, journal, exit, stdout, stderr);
     }
 
-    public string Folder { get; } = Directory.CreateTempSubdirectory("nas-report-macro-").FullName;
+    public string Folder { get; }
     public string Journal { get; }
     public int Exit { get; }
     public string Stdout { get; }
     public string Stderr { get; }
-
-    public void Dispose() => Directory.Delete(Folder, true);
 }
 
 /// <summary>`nas report` and the report `nas race` writes beside its journal: every chart a decodable PNG.</summary>

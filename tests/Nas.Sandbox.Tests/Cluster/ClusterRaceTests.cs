@@ -17,8 +17,11 @@ public sealed class ClusterRaceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>2 contestants × 100 × 12 heats: 2,400 trials; the busy worker is killed a third of the way.</summary>
+    private const int Heats = 12;
+
     private static string[] TableRace(string journal, params string[] extra) =>
-        ClusterJournal.TableRace(journal, "local-search", heats: 12, seed: 5, extra);
+        ClusterJournal.TableRace(journal, "local-search", Heats, seed: 5, extra);
 
     [Fact]
     public async Task A_table_race_on_three_workers_with_one_killed_mid_race_ends_as_the_same_race_run_locally()
@@ -34,21 +37,22 @@ public sealed class ClusterRaceTests : IDisposable
         exit.Should().Be(0, err);
 
         // Kill the worker serving the race's lookups once a third of them are journaled.
-        using var race = NasProcess.Start(
-            Path.Combine(_folder, "home"),
-            TableRace(remote, "--cluster", redis.Connection)
+        using var race = RaceRun.Start(Path.Combine(_folder, "home"), TableRace(remote, "--cluster", redis.Connection));
+        await race.WaitUntilAsync(
+            () => race.Trials >= Heats * 200 / 3,
+            "a third of the trials journaled",
+            TimeSpan.FromMinutes(2),
+            TimeSpan.FromMilliseconds(20)
         );
-        var stdout = race.StandardOutput.ReadToEndAsync();
-        var stderr = race.StandardError.ReadToEndAsync();
-        string killed = KillTheBusyWorkerOnce(remote, workers, trials: 800);
-        race.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("the race must end without the killed worker");
-        race.ExitCode.Should().Be(0, await stderr);
+        string killed = Trials(remote).Last().Message.Split(' ').Last();
+        workers.Kill(killed);
+        // The race must end without the killed worker.
+        var (raced, summary, raceErr) = await race.EndAsync(TimeSpan.FromMinutes(3));
+        raced.Should().Be(0, raceErr);
 
-        Standings(await stdout)
-            .Should()
-            .Equal(Standings(expected), "the cluster race is the local race, number for number");
+        Standings(summary).Should().Equal(Standings(expected), "the cluster race is the local race, number for number");
         var trials = Trials(remote);
-        trials.Should().HaveCount(2 * 12 * 100).And.OnlyHaveUniqueItems(t => t.Key, "every trial is journaled once");
+        trials.Should().HaveCount(2 * Heats * 100).And.OnlyHaveUniqueItems(t => t.Key, "every trial is journaled once");
         trials.Select(t => t.Arch).Should().Equal(Trials(local).Select(t => t.Arch));
         Notices(remote).Should().Contain(n => n.Contains($"cluster worker {killed}") && n.Contains("was lost"));
         trials
@@ -88,26 +92,17 @@ public sealed class ClusterRaceTests : IDisposable
             "--journal",
             journal,
         ];
-        using var process = NasProcess.Start(Path.Combine(_folder, "home"), race);
-        _ = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        using var process = RaceRun.Start(Path.Combine(_folder, "home"), race);
         // Every worker holds a trial once three are started and fewer than three have come back.
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (Count(journal, "\"type\":\"trial-started\"") < 3)
-        {
-            DateTime.UtcNow.Should().BeBefore(until, "the race should start trials");
-            await Task.Delay(50);
-        }
+        await process.WaitUntilAsync(
+            () => process.Count("\"type\":\"trial-started\"") >= 3,
+            "three trials started",
+            TimeSpan.FromMinutes(2)
+        );
         workers.Kill("w2");
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            // What the race said and journaled is what tells a hang from a slow machine.
-            string said = await stderr;
-            string tail = string.Join('\n', File.ReadLines(journal).TakeLast(8));
-            Assert.Fail($"the race did not end within 3 minutes of w2's kill.\nstderr:\n{said}\njournal tail:\n{tail}");
-        }
-        process.ExitCode.Should().Be(0, await stderr);
+        // Within 3 minutes of w2's kill.
+        var (exit, _, stderr) = await process.EndAsync(TimeSpan.FromMinutes(3));
+        exit.Should().Be(0, stderr);
 
         var trials = Trials(journal);
         trials.Should().HaveCount(16).And.OnlyHaveUniqueItems(t => t.Key);
@@ -123,80 +118,6 @@ public sealed class ClusterRaceTests : IDisposable
         foreach (var trial in moved)
             trial.Cost.Should().BeLessThan(trial.LostSeconds() + trial.Cost).And.BePositive();
         Notices(journal).Should().Contain(n => n.Contains("cluster worker w2") && n.Contains("was lost"));
-    }
-
-    [Fact]
-    public void A_script_estimator_and_operation_reach_a_worker_as_a_verified_pack_and_are_evaluated_there()
-    {
-        using var redis = new RedisServer();
-        using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
-        workers.Start("w1");
-        string operations = Directory.CreateDirectory(Path.Combine(_folder, "operations")).FullName;
-        File.Copy(ScriptTestKit.Example("nor-dil-conv-3x3.csx"), Path.Combine(operations, "nor-dil-conv-3x3.csx"));
-        string journal = Path.Combine(_folder, "script.jsonl");
-
-        var (exit, _, err) = NasProcess.Run(
-            "race",
-            "--cluster",
-            redis.Connection,
-            "--estimator",
-            ScriptTestKit.Example("param-proxy.csx"),
-            "--scripts",
-            operations,
-            "--operations",
-            "none,skip_connect,nor_dil_conv_3x3",
-            "--strategy",
-            "random-search",
-            "--budget",
-            "6",
-            "--journal",
-            journal
-        );
-        exit.Should().Be(0, err);
-
-        var trials = Trials(journal);
-        trials.Should().HaveCount(6).And.OnlyContain(t => t.Status == "ok");
-        trials.Should().OnlyContain(t => t.Message == "evaluated on cluster worker w1");
-        trials.Should().Contain(t => t.Arch.Contains("nor_dil_conv_3x3"), "the script's operation is in the space");
-        var notices = Notices(journal);
-        notices.Should().Contain(n => n.Contains("as pack SHA-256 ") && n.Contains("--packs"));
-    }
-
-    [Fact]
-    public void A_script_search_space_reaches_a_worker_in_the_races_pack_and_its_networks_are_priced_there()
-    {
-        using var redis = new RedisServer();
-        using var workers = new WorkerProcesses(redis.Connection, Path.Combine(_folder, "home"));
-        workers.Start("w1");
-        string scripts = Directory.CreateDirectory(Path.Combine(_folder, "spaces")).FullName;
-        File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
-        string journal = Path.Combine(_folder, "space.jsonl");
-
-        var (exit, _, err) = NasProcess.Run(
-            "race",
-            "--cluster",
-            redis.Connection,
-            "--space",
-            "widths",
-            "--scripts",
-            scripts,
-            "--estimator",
-            "naswot",
-            "--strategy",
-            "random-search",
-            "--budget",
-            "4",
-            "--journal",
-            journal
-        );
-        exit.Should().Be(0, err);
-
-        // The worker's slots build the script's networks: only a space they loaded from the pack can do that.
-        var trials = Trials(journal);
-        trials.Should().HaveCount(4).And.OnlyContain(t => t.Status == "ok");
-        trials.Should().OnlyContain(t => t.Message == "evaluated on cluster worker w1");
-        trials.Should().OnlyContain(t => t.Arch.Split(':').Length == 3, "keys of the widths space");
-        Notices(journal).Should().Contain(n => n.Contains("as pack SHA-256 "));
     }
 
     [Fact]
@@ -234,18 +155,5 @@ public sealed class ClusterRaceTests : IDisposable
         );
         exit.Should().NotBe(0);
         err.Should().Contain("w1 refuses the race's pack").And.Contain("--packs none");
-    }
-
-    private static string KillTheBusyWorkerOnce(string journal, WorkerProcesses workers, int trials)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (Count(journal, "\"type\":\"trial\"") < trials)
-        {
-            DateTime.UtcNow.Should().BeBefore(until, "the cluster race should journal trials");
-            Thread.Sleep(20);
-        }
-        string busy = Trials(journal).Last().Message.Split(' ').Last();
-        workers.Kill(busy);
-        return busy;
     }
 }

@@ -15,20 +15,29 @@ public sealed class InProcessClusterTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>2 contestants × 100 × 40 heats: 8,000 trials, long enough on a cluster to join and leave during it.</summary>
-    private static string[] TableRace(string journal, params string[] extra) =>
-        ClusterJournal.TableRace(journal, "regularized-evolution", heats: 40, seed: 11, extra);
+    /// <summary>
+    /// 2 contestants × 100 × 40 heats: 8,000 trials, long enough on a cluster to join and leave during it. A race that
+    /// is only killed mid-way needs fewer (<paramref name="heats"/>).
+    /// </summary>
+    private static string[] TableRace(string journal, int heats, params string[] extra) =>
+        ClusterJournal.TableRace(journal, "regularized-evolution", heats, seed: 11, extra);
+
+    private const int JoinAndLeaveHeats = 40;
+
+    /// <summary>15 heats (3,000 trials): a third of them journaled before the kill, two thirds left for the resume.</summary>
+    private const int KillAndResumeHeats = 15;
 
     /// <summary>Two silos on the Redis, and the race's local run (its journal and its summary) to compare with.</summary>
     private async Task<(InProcessSilos Silos, string Local, string Remote, string Expected)> TwoSilosAndTheLocalRace(
-        RedisServer redis
+        RedisServer redis,
+        int heats
     )
     {
         var silos = new InProcessSilos(redis.Connection);
         await silos.StartAsync("s1");
         await silos.StartAsync("s2");
         string local = Path.Combine(_folder, "local.jsonl");
-        var (exit, expected, err) = NasProcess.Run(TableRace(local));
+        var (exit, expected, err) = NasProcess.Run(TableRace(local, heats));
         exit.Should().Be(0, err);
         return (silos, local, Path.Combine(_folder, "cluster.jsonl"), expected);
     }
@@ -37,15 +46,14 @@ public sealed class InProcessClusterTests : IDisposable
     public async Task A_worker_joining_mid_race_gets_work_and_one_leaving_cleanly_loses_nothing()
     {
         using var redis = new RedisServer();
-        var (silos, local, remote, expected) = await TwoSilosAndTheLocalRace(redis);
+        var (silos, local, remote, expected) = await TwoSilosAndTheLocalRace(redis, JoinAndLeaveHeats);
         await using var cluster = silos;
 
-        using var race = NasProcess.Start(
+        using var run = RaceRun.Start(
             Path.Combine(_folder, "home"),
-            TableRace(remote, "--cluster", redis.Connection)
+            TableRace(remote, JoinAndLeaveHeats, "--cluster", redis.Connection)
         );
-        var stdout = race.StandardOutput.ReadToEndAsync();
-        var stderr = race.StandardError.ReadToEndAsync();
+        var race = run.Process;
         await WaitForTrials(remote, 500);
         await silos.StartAsync("s3");
         // The newcomer is readied within seconds and then serves lookups while the race goes on.
@@ -62,9 +70,10 @@ public sealed class InProcessClusterTests : IDisposable
             .BeTrue(
                 $"the race ends on the workers that stay (it stopped at {Count(remote, "\"type\":\"trial\"")} trials; notices: {string.Join(" | ", Notices(remote))})"
             );
-        race.ExitCode.Should().Be(0, await stderr);
+        var (exit, stdout, stderr) = await run.EndAsync(TimeSpan.Zero);
+        exit.Should().Be(0, stderr);
         servedBeforeLeave.Should().BeLessThan(8_000, "s1 left while the race was running");
-        Standings(await stdout).Should().Equal(Standings(expected), "the cluster race is the local race");
+        Standings(stdout).Should().Equal(Standings(expected), "the cluster race is the local race");
         var trials = Trials(remote);
         trials.Should().HaveCount(8_000).And.OnlyHaveUniqueItems(t => t.Key, "every trial is journaled once");
         trials.Should().OnlyContain(t => t.Status == "ok");
@@ -94,28 +103,28 @@ public sealed class InProcessClusterTests : IDisposable
     public async Task A_cluster_race_killed_mid_way_resumes_onto_the_cluster_it_raced_on()
     {
         using var redis = new RedisServer();
-        var (silos, local, remote, expected) = await TwoSilosAndTheLocalRace(redis);
+        var (silos, _, remote, expected) = await TwoSilosAndTheLocalRace(redis, KillAndResumeHeats);
         await using var cluster = silos;
 
         using (
-            var race = NasProcess.Start(Path.Combine(_folder, "home"), TableRace(remote, "--cluster", redis.Connection))
+            var race = RaceRun.Start(
+                Path.Combine(_folder, "home"),
+                TableRace(remote, KillAndResumeHeats, "--cluster", redis.Connection)
+            )
         )
         {
-            _ = race.StandardOutput.ReadToEndAsync();
-            _ = race.StandardError.ReadToEndAsync();
-            await WaitForTrials(remote, 2000);
+            await WaitForTrials(remote, 1000);
             race.Kill();
-            race.WaitForExit(10_000);
         }
         int before = Trials(remote).Count;
-        before.Should().BeLessThan(8_000, "the race was killed mid-way");
+        before.Should().BeLessThan(2 * 100 * KillAndResumeHeats, "the race was killed mid-way");
 
         // No --cluster: the journal's cluster setting names it.
         var (resumed, summary, resumeErr) = NasProcess.Run("race", "--resume", remote, "--json");
         resumed.Should().Be(0, resumeErr);
         Standings(summary).Should().Equal(Standings(expected), "the resumed race is the local race");
         var trials = Trials(remote);
-        trials.Should().HaveCount(8_000).And.OnlyHaveUniqueItems(t => t.Key);
+        trials.Should().HaveCount(2 * 100 * KillAndResumeHeats).And.OnlyHaveUniqueItems(t => t.Key);
         trials
             .Skip(before)
             .Where(t => t.Message.Length > 0)

@@ -393,7 +393,7 @@ public sealed class PackCliTests : IDisposable
         Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.1.0.0.nupkg")).Exit.Should().Be(0);
 
         string journal = Path.Combine(_folder, "hot.jsonl");
-        using var race = NasProcess.Start(
+        using var race = RaceRun.Start(
             home,
             "race",
             "--estimator",
@@ -408,21 +408,11 @@ public sealed class PackCliTests : IDisposable
             "--journal",
             journal
         );
-        var stdout = race.StandardOutput.ReadToEndAsync();
-        var stderr = race.StandardError.ReadToEndAsync();
-        int TrialsSoFar() =>
-            File.Exists(journal) ? File.ReadLines(journal).Count(l => l.Contains("\"type\":\"trial\"")) : 0;
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (TrialsSoFar() < 10 && !race.HasExited && waited.Elapsed < TimeSpan.FromMinutes(3))
-            await Task.Delay(50);
-        TrialsSoFar()
-            .Should()
-            .BeGreaterThanOrEqualTo(10, "the race should be under way: " + (race.HasExited ? await stderr : ""));
+        await race.WaitUntilAsync(() => race.Trials >= 10, "the race under way (10 trials)", TimeSpan.FromMinutes(3));
 
         Nas(home, "pack", "install", Path.Combine(feed, "Slow.Probe.2.0.0.nupkg")).Exit.Should().Be(0);
-        await race.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        string errors = await stderr;
-        race.ExitCode.Should().Be(0, errors);
+        var (exit, _, errors) = await race.EndAsync(TimeSpan.FromMinutes(2));
+        exit.Should().Be(0, errors);
 
         errors.Should().Contain("pack Slow.Probe updated from 1.0.0 to 2.0.0");
         var events = File.ReadLines(journal).Select(JObject.Parse).ToArray();
