@@ -37,6 +37,21 @@ public sealed class FullTrainingTests : IDisposable
     private static FullTrainer Trainer() => new(TestData.FashionMnistSubset, Tiny, OperationRegistry.CreateDefault());
 
     [Fact]
+    public void More_training_images_than_the_data_set_holds_is_one_error_not_a_silent_all_of_them()
+    {
+        var data = TestData.FashionMnistSubset;
+        var split = () =>
+            new FullTrainer(data, Tiny with { TrainingImages = 2560 }, OperationRegistry.CreateDefault()).Split();
+        split
+            .Should()
+            .Throw<Nas.Sandbox.Core.NasException>()
+            .WithMessage(
+                $"--train-images 2560: {data.Train.Name} has {data.Train.Count - 200} training images besides the 200 held out*"
+            );
+        new FullTrainer(data, Tiny, OperationRegistry.CreateDefault()).Split().Train.Should().HaveCount(300);
+    }
+
+    [Fact]
     public void A_run_killed_after_its_first_epoch_resumes_from_its_checkpoint_to_the_uninterrupted_result()
     {
         var whole = Trainer().Train(Architecture(), 7, Path.Combine(_folder, "whole"), null, null, default);

@@ -57,10 +57,13 @@ public sealed class FullTrainer(
                 $"--validation-images {settings.ValidationImages} leaves no training image of the {data.Train.Count} in {data.Train.Name}."
             );
         var split = DataSplit.Create(data.Train.Count, settings.ValidationImages, settings.SplitSeed);
-        var train =
-            settings.TrainingImages is { } n && n < split.SearchTrain.Length
-                ? split.SearchTrain[..n]
-                : split.SearchTrain;
+        // More than there are is an error, not a silent "all of them": the header, the progress bar's rate and a
+        // benchmark's images/s would all count images that were never trained on.
+        if (settings.TrainingImages is { } asked && asked > split.SearchTrain.Length)
+            throw new NasException(
+                $"--train-images {asked}: {data.Train.Name} has {split.SearchTrain.Length} training images besides the {settings.ValidationImages} held out for validation."
+            );
+        var train = settings.TrainingImages is { } n ? split.SearchTrain[..n] : split.SearchTrain;
         return (train, split.SearchValidation);
     }
 
