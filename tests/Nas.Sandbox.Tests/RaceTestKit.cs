@@ -206,11 +206,14 @@ internal sealed class RaceRun : IDisposable
     }
 
     /// <summary>The journal's lines holding <paramref name="marker"/> so far (none before it exists).</summary>
-    public int Count(string marker)
+    public int Count(string marker) => CountLines(Journal, marker);
+
+    /// <summary>The lines of <paramref name="journal"/> holding <paramref name="marker"/>, read while a race writes it.</summary>
+    public static int CountLines(string journal, string marker)
     {
-        if (!File.Exists(Journal))
+        if (!File.Exists(journal))
             return 0;
-        using var stream = new FileStream(Journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var stream = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
         int count = 0;
         while (reader.ReadLine() is { } line)

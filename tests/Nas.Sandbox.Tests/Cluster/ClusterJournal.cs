@@ -27,18 +27,7 @@ internal static class ClusterJournal
             .. extra,
         ];
 
-    public static int Count(string journal, string marker)
-    {
-        if (!File.Exists(journal))
-            return 0;
-        using var stream = new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        int count = 0;
-        while (reader.ReadLine() is { } line)
-            if (line.Contains(marker, StringComparison.Ordinal))
-                count++;
-        return count;
-    }
+    public static int Count(string journal, string marker) => RaceRun.CountLines(journal, marker);
 
     public sealed record JournaledTrial(string Key, string Arch, string Status, double Cost, string Message)
     {
