@@ -295,10 +295,14 @@ internal static class TrainCommand
     )
     {
         var architecture = chosen.Architecture;
-        CheckSameRun(output, chosen, settings, dataset);
+        var run = RunRecord(chosen, settings, dataset);
+        CheckSameRun(output, run);
         var data = SandboxHost.LoadDataset(dataset);
         var trainer = new FullTrainer(data, settings, host.Operations, chosen.Entry.Provider, chosen.Space);
         var (train, validation) = trainer.Split();
+        // Recorded only once the data set has loaded and split, so that a refused command (too many images, a data
+        // set that does not load) leaves no train.json behind to refuse the corrected command as another run.
+        RecordRun(output, run);
         Console.Error.WriteLine(
             $"train: {chosen.Space.Name} {architecture.Key}\n"
                 + $"       C={settings.Channels}, N={settings.CellsPerStage}; {settings.Epochs} epoch(s) over {train.Length} training images "
@@ -351,7 +355,7 @@ internal static class TrainCommand
     /// settings and dataset (seeds may be added); otherwise the folder is another run's and the error says so. An
     /// NB201 run's file is as it was before spaces (no <c>space</c>), so that its older folders still resume.
     /// </summary>
-    private static void CheckSameRun(string output, Chosen chosen, FullTrainingSettings settings, string dataset)
+    private static JObject RunRecord(Chosen chosen, FullTrainingSettings settings, string dataset)
     {
         var run = new JObject
         {
@@ -361,25 +365,35 @@ internal static class TrainCommand
         };
         if (chosen.Space.Name != "nb201")
             run["space"] = chosen.Space.Name;
+        return run;
+    }
+
+    private static void CheckSameRun(string output, JObject run)
+    {
+        string path = Path.Combine(output, SettingsFile);
+        if (!File.Exists(path))
+            return;
+        JObject existing;
+        try
+        {
+            existing = JObject.Parse(File.ReadAllText(path));
+        }
+        catch (JsonReaderException e)
+        {
+            throw new NasException($"{path}: not valid JSON ({e.Message}); delete it or give another --output.", e);
+        }
+        if (!JToken.DeepEquals(existing, run))
+            throw new NasException(
+                $"{output} holds another training run ({path} differs: space, architecture, settings or dataset); "
+                    + "give another --output, or the same options to resume it."
+            );
+    }
+
+    private static void RecordRun(string output, JObject run)
+    {
         string path = Path.Combine(output, SettingsFile);
         if (File.Exists(path))
-        {
-            JObject existing;
-            try
-            {
-                existing = JObject.Parse(File.ReadAllText(path));
-            }
-            catch (JsonReaderException e)
-            {
-                throw new NasException($"{path}: not valid JSON ({e.Message}); delete it or give another --output.", e);
-            }
-            if (!JToken.DeepEquals(existing, run))
-                throw new NasException(
-                    $"{output} holds another training run ({path} differs: space, architecture, settings or dataset); "
-                        + "give another --output, or the same options to resume it."
-                );
             return;
-        }
         Directory.CreateDirectory(output);
         File.WriteAllText(path, run.ToString() + "\n");
     }

@@ -118,6 +118,17 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
     }
 
     [Fact]
+    public void A_refused_image_count_leaves_nothing_that_refuses_the_corrected_command()
+    {
+        string output = Path.Combine(run.Folder, "refused");
+        string[] tooMany = [.. TinyOptions.Select(o => o == "300" ? "5000" : o)];
+        var (exit, _, stderr) = NasProcess.Run(["train", FullTrainingTests.Arch, .. tooMany, "--output", output]);
+        exit.Should().Be(1);
+        stderr.Should().Contain("--train-images 5000").And.NotContain("   at ");
+        File.Exists(Path.Combine(output, "train.json")).Should().BeFalse("the refused run recorded nothing");
+    }
+
+    [Fact]
     public void Predict_classifies_IDX_images_and_reports_accuracy_with_labels()
     {
         run.Exit.Should().Be(0, run.Stderr);
