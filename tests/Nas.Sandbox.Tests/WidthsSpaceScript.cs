@@ -1,12 +1,12 @@
 namespace Nas.Sandbox.Tests;
 
 /// <summary>
-/// The source of a tiny script search space for tests: three layers whose widths are 4 or 8 (keys like <c>8:4:8</c>,
+/// The source of a tiny script search space for tests: three layers whose widths are 8 or 16 (keys like <c>16:8:16</c>,
 /// 8 architectures), built as a plain conv net; its builder, encoding length and parser can be broken on purpose.
 /// </summary>
 internal static class WidthsSpaceScript
 {
-    /// <summary>A space of three layers' widths, each 4 or 8 (keys like <c>8:4:8</c>), with a plain conv net.</summary>
+    /// <summary>A space of three layers' widths, each 8 or 16 (keys like <c>16:8:16</c>; widths are multiples of 8: see ConvolutionCheck), with a plain conv net.</summary>
     public static string Source(string name, string? build = null, string encodingLength = "6", string? parse = null)
     {
         build ??= """
@@ -32,7 +32,7 @@ internal static class WidthsSpaceScript
 
             public class Widths : ISearchSpace
             {
-                private static readonly string[] Choices = ["4", "8"];
+                private static readonly string[] Choices = ["8", "16"];
                 public string Name => "{{name}}";
                 public long Size => 8;
                 public IReadOnlyList<string> Operations => Choices;
@@ -45,18 +45,18 @@ internal static class WidthsSpaceScript
                 {
                     var c = p.Choices.ToArray();
                     int i = r.Next(3);
-                    c[i] = c[i] == "4" ? "8" : "4";
+                    c[i] = c[i] == "8" ? "16" : "8";
                     return FromChoices(c);
                 }
                 public Architecture Crossover(Architecture a, Architecture b, Random r) =>
                     FromChoices(a.Choices.Select((x, i) => r.Next(2) == 0 ? x : b.Choices[i]).ToArray());
                 public IReadOnlyList<Architecture> Neighbours(Architecture a) =>
-                    Enumerable.Range(0, 3).Select(i => { var c = a.Choices.ToArray(); c[i] = c[i] == "4" ? "8" : "4"; return FromChoices(c); }).ToArray();
+                    Enumerable.Range(0, 3).Select(i => { var c = a.Choices.ToArray(); c[i] = c[i] == "8" ? "16" : "8"; return FromChoices(c); }).ToArray();
                 public float[] Encode(Architecture a)
                 {
                     var v = new float[{{encodingLength}}];
                     for (int i = 0; i < 3 && 2 * i + 1 < v.Length; i++)
-                        v[2 * i + (a.Choices[i] == "4" ? 0 : 1)] = 1;
+                        v[2 * i + (a.Choices[i] == "8" ? 0 : 1)] = 1;
                     return v;
                 }
             }

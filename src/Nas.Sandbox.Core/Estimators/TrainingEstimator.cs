@@ -253,7 +253,8 @@ public sealed class TrainingEstimator : IEstimator
         {
             Evaluation.TorchRuntime.EnsureLoaded();
             manual_seed(seed);
-            var model = _space.BuildNetwork(architecture, ShapeFor(settings));
+            var shape = ShapeFor(settings);
+            var model = ConvolutionCheck.Checked(_space.BuildNetwork(architecture, shape), shape, architecture.Key);
             if (_device.type != TorchSharp.DeviceType.CPU)
                 model.to(_device);
             return model;

@@ -17,14 +17,31 @@ public static partial class TorchRuntime
     /// training with the AVX-512 kernels produced NaN losses at random batches in about half of all evaluations, while
     /// the same runs capped at AVX2 were clean and as fast (3.6 s per reference evaluation either way). Correct results
     /// matter more than a possible AVX-512 gain on other machines; opt back in with NAS_TORCH_CPU_ISA=native.
-    /// Still unexplained: networks with C=4 channels gave a NaN or unequal same-seed results in about 1 of 3 test runs
-    /// even with the cap; at C=8 (the default) and above, no such result has been seen.
+    /// The NaNs were oneDNN's: its AVX-512 convolutions miscompute layers of 8 channels (see
+    /// <see cref="Model.ConvolutionCheck"/>); ATen's AVX-512 kernels were clean but no faster, so both stay capped.
     /// </summary>
     /// <param name="load">
     /// Load libtorch now (and apply the log level there). False defers that to <see cref="EnsureLoaded"/>, which the
     /// code that builds networks and operations calls: loading libtorch costs about half a second of CPU, which a
     /// command that trains nothing (a tabular race, <c>nas list</c>, <c>nas pack</c>) need not pay.
     /// </param>
+    /// <summary>
+    /// Whether oneDNN may use AVX-512 (16-float register blocks): the cap is lifted (<see cref="IsaOverrideVariable"/>
+    /// or ONEDNN_MAX_CPU_ISA set to an AVX-512 level or ALL) and the CPU reports AVX-512.
+    /// </summary>
+    public static bool OneDnnUsesAvx512
+    {
+        get
+        {
+            if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+                return false;
+            string isa = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? "ALL";
+            return isa.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase)
+                || isa.StartsWith("AVX10", StringComparison.OrdinalIgnoreCase)
+                || isa.Equals("ALL", StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
     public static void Configure(bool load = true)
     {
         // libtorch warns "Could not initialize NNPACK! Reason: Unsupported hardware." on every convolution on CPUs

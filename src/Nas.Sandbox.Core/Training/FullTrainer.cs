@@ -92,7 +92,7 @@ public sealed class FullTrainer(
         lock (Evaluation.TorchGenerator.Lock)
         {
             manual_seed(seed);
-            model = _provider.BuildNetwork(architecture, shape);
+            model = ConvolutionCheck.Checked(_provider.BuildNetwork(architecture, shape), shape, architecture.Key);
         }
         using var _ = model;
         using var optimizer = optim.SGD(

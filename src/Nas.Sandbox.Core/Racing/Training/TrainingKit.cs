@@ -193,6 +193,12 @@ public sealed class TrainingKit : ITrainingKit
         {
             manual_seed(_seed);
             var network = new Nb201Network(settings, cell);
+            ConvolutionCheck.ThrowIfMiscomputed(
+                network,
+                settings.InputChannels,
+                settings.ImageSize,
+                "the strategy's network"
+            );
             if (_heat.Race.Device.type != TorchSharp.DeviceType.CPU)
                 network.to(_heat.Race.Device);
             return network;

@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+using Nas.Sandbox.Abstractions;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Evaluation.Model;
+
+/// <summary>
+/// Refuses a network that libtorch would compute wrongly on CPU. The oneDNN that TorchSharp 0.107's libtorch 2.10
+/// ships (v3.7.1) gives wrong results for a dense (ungrouped) convolution with a kernel larger than 1×1 whose channels
+/// do not fill its register blocks (8 floats under the hosts' AVX2 cap, 16 with AVX-512): the input gradient is wrong
+/// whenever the output channels are not a multiple of the block, and the forward pass whenever the input channels
+/// (more than 4 of them) are not. The errors are large (relative 0.4-0.9) and sometimes NaN, every time, on one thread
+/// or two; PyTorch 1.13 (oneDNN 2.6) on the same machine is exact. 1×1 and depthwise convolutions, and the weight
+/// gradient, are right. This was the "NaN of tiny networks" (C=4) and the AVX-512 NaN (C=8 under 16-float blocks).
+/// Measured with <c>bench/Nas.Sandbox.ConvolutionCheck</c>; see docs/reference/platform.md.
+/// </summary>
+public static class ConvolutionCheck
+{
+    /// <summary>Channels per oneDNN register block under the current CPU cap.</summary>
+    public static int Block => TorchRuntime.OneDnnUsesAvx512 ? 16 : 8;
+
+    /// <summary>
+    /// Why libtorch would miscompute this convolution here, or null when it computes it right.
+    /// <paramref name="inputNeedsGradient"/>: false for a layer on the images themselves, whose input gradient training
+    /// never computes (a stem of 4 channels is then fine).
+    /// </summary>
+    public static string? Problem(
+        long channelsIn,
+        long channelsOut,
+        long kernelArea,
+        long groups,
+        bool inputNeedsGradient = true
+    )
+    {
+        if (
+            kernelArea <= 1
+            || groups != 1
+            || RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64
+        )
+            return null;
+        int block = Block;
+        if (inputNeedsGradient && channelsOut % block != 0)
+            return $"its {channelsOut} output channels are not a multiple of {block} (the input gradient comes out wrong)";
+        if (channelsIn > 4 && channelsIn % block != 0)
+            return $"its {channelsIn} input channels are not a multiple of {block} (the forward pass comes out wrong)";
+        return null;
+    }
+
+    /// <summary><paramref name="model"/>, or (disposed, then) the error of <see cref="ThrowIfMiscomputed"/>.</summary>
+    public static nn.Module<Tensor, Tensor> Checked(nn.Module<Tensor, Tensor> model, NetworkShape shape, string what)
+    {
+        try
+        {
+            ThrowIfMiscomputed(model, shape.InputChannels, shape.ImageSize, what);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Throws, naming the first convolution of <paramref name="model"/> that libtorch would compute wrongly in training.
+    /// One forward pass of a blank image (hooks see each convolution's input, so whether its gradient is needed, and
+    /// convolutions a space or script applies however it likes are all seen).
+    /// </summary>
+    public static void ThrowIfMiscomputed(
+        nn.Module<Tensor, Tensor> model,
+        int inputChannels,
+        int imageSize,
+        string what
+    )
+    {
+        string? first = null;
+        var hooks = new List<Action>();
+        try
+        {
+            foreach (var (name, module) in model.named_modules().Prepend(("(network)", model)))
+            {
+                if (module is not Conv2d conv)
+                    continue;
+                hooks.Add(
+                    conv.register_forward_pre_hook(
+                        (_, input) =>
+                        {
+                            string? problem = Problem(
+                                conv.in_channels,
+                                conv.out_channels,
+                                conv.kernel_size.Aggregate(1L, (a, k) => a * k),
+                                conv.groups,
+                                input.requires_grad
+                            );
+                            first ??= problem is null
+                                ? null
+                                : $"convolution '{name}' ({conv.in_channels}→{conv.out_channels}, "
+                                    + $"{string.Join("×", conv.kernel_size)}) cannot be trained here: {problem}";
+                            return input;
+                        }
+                    ).remove
+                );
+            }
+            bool wasTraining = model.training;
+            model.eval(); // a batch of one: batch norm in training mode would refuse it
+            using (enable_grad())
+            using (NewDisposeScope())
+            {
+                var device = model.parameters().FirstOrDefault()?.device ?? CPU;
+                model.call(zeros(1, inputChannels, imageSize, imageSize, device: device));
+            }
+            model.train(wasTraining);
+        }
+        finally
+        {
+            foreach (var remove in hooks)
+                remove();
+        }
+        if (first is not null)
+            throw new NasException(
+                $"{what}: {first}. libtorch 2.10's oneDNN miscomputes such convolutions on CPU; choose channel counts "
+                    + $"that are multiples of {Block} (see docs/reference/platform.md, \"Convolutions libtorch gets wrong\")."
+            );
+    }
+}
