@@ -15,7 +15,7 @@ int wrongCases = 0,
     unrefused = 0,
     refusedButRight = 0;
 manual_seed(1);
-int rounds = args.Length > 0 ? int.Parse(args[0]) : 3;
+int rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3;
 long[] widths = [1, 3, 4, 8, 12, 16, 20, 24, 40, 48];
 var cases = new List<(long In, long Out, long K, long Stride, long Dilation, long Groups)>();
 foreach (long k in new long[] { 3, 1 })

@@ -63,6 +63,29 @@ public static class ConvolutionCheck
     }
 
     /// <summary>
+    /// The same check without running <paramref name="model"/>, for networks that cannot run before their owner sets
+    /// them up (a gradient strategy's supernet mixes its operations by weights it sets per step). A convolution with
+    /// <paramref name="inputChannels"/> input channels is taken to read the images (its input needs no gradient).
+    /// </summary>
+    public static void ThrowIfMiscomputedWithoutRunning(nn.Module model, int inputChannels, string what)
+    {
+        foreach (var (name, module) in model.named_modules().Prepend(("(network)", model)))
+        {
+            if (module is not Conv2d conv)
+                continue;
+            string? problem = Problem(
+                conv.in_channels,
+                conv.out_channels,
+                conv.kernel_size.Aggregate(1L, (a, k) => a * k),
+                conv.groups,
+                inputNeedsGradient: conv.in_channels != inputChannels
+            );
+            if (problem is not null)
+                throw Refusal(what, Describe(name, conv, problem));
+        }
+    }
+
+    /// <summary>
     /// Throws, naming the first convolution of <paramref name="model"/> that libtorch would compute wrongly in training.
     /// One forward pass of a blank image (hooks see each convolution's input, so whether its gradient is needed, and
     /// convolutions a space or script applies however it likes are all seen).
@@ -93,10 +116,7 @@ public static class ConvolutionCheck
                                 conv.groups,
                                 input.requires_grad
                             );
-                            first ??= problem is null
-                                ? null
-                                : $"convolution '{name}' ({conv.in_channels}→{conv.out_channels}, "
-                                    + $"{string.Join("×", conv.kernel_size)}) cannot be trained here: {problem}";
+                            first ??= problem is null ? null : Describe(name, conv, problem);
                             return input;
                         }
                     ).remove
@@ -118,9 +138,16 @@ public static class ConvolutionCheck
                 remove();
         }
         if (first is not null)
-            throw new NasException(
-                $"{what}: {first}. libtorch 2.10's oneDNN miscomputes such convolutions on CPU; choose channel counts "
-                    + $"that are multiples of {Block} (see docs/reference/platform.md, \"Convolutions libtorch gets wrong\")."
-            );
+            throw Refusal(what, first);
     }
+
+    private static string Describe(string name, Conv2d conv, string problem) =>
+        $"convolution '{name}' ({conv.in_channels}→{conv.out_channels}, {string.Join("×", conv.kernel_size)}) "
+        + $"cannot be trained here: {problem}";
+
+    private static NasException Refusal(string what, string problem) =>
+        new(
+            $"{what}: {problem}. libtorch 2.10's oneDNN miscomputes such convolutions on CPU; choose channel counts "
+                + $"that are multiples of {Block} (see docs/reference/platform.md, \"Convolutions libtorch gets wrong\")."
+        );
 }

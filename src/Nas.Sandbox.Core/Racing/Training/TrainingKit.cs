@@ -193,10 +193,10 @@ public sealed class TrainingKit : ITrainingKit
         {
             manual_seed(_seed);
             var network = new Nb201Network(settings, cell);
-            ConvolutionCheck.ThrowIfMiscomputed(
+            // Not run: a supernet cannot run before its strategy sets the mixer's weights.
+            ConvolutionCheck.ThrowIfMiscomputedWithoutRunning(
                 network,
                 settings.InputChannels,
-                settings.ImageSize,
                 "the strategy's network"
             );
             if (_heat.Race.Device.type != TorchSharp.DeviceType.CPU)
