@@ -122,15 +122,7 @@ public static class ConvolutionCheck
                     ).remove
                 );
             }
-            bool wasTraining = model.training;
-            model.eval(); // a batch of one: batch norm in training mode would refuse it
-            using (enable_grad())
-            using (NewDisposeScope())
-            {
-                var device = model.parameters().FirstOrDefault()?.device ?? CPU;
-                model.call(zeros(1, inputChannels, imageSize, imageSize, device: device));
-            }
-            model.train(wasTraining);
+            BlankImagePass.Run(model, inputChannels, imageSize, withGradient: true);
         }
         finally
         {

@@ -64,15 +64,7 @@ public static class ModelCounter
                         break;
                 }
             }
-            bool wasTraining = model.training;
-            model.eval();
-            using (no_grad())
-            using (NewDisposeScope())
-            {
-                var device = model.parameters().FirstOrDefault()?.device ?? CPU;
-                model.call(zeros(1, inputChannels, imageSize, imageSize, device: device));
-            }
-            model.train(wasTraining);
+            BlankImagePass.Run(model, inputChannels, imageSize, withGradient: false);
         }
         finally
         {
