@@ -300,8 +300,10 @@ internal static class TrainCommand
         var data = SandboxHost.LoadDataset(dataset);
         var trainer = new FullTrainer(data, settings, host.Operations, chosen.Entry.Provider, chosen.Space);
         var (train, validation) = trainer.Split();
-        // Recorded only once the data set has loaded and split, so that a refused command (too many images, a data
-        // set that does not load) leaves no train.json behind to refuse the corrected command as another run.
+        trainer.CheckNetwork(architecture);
+        // Recorded only once the data set has loaded and split and the network has passed the convolution check, so
+        // that a refused command (too many images, a data set that does not load, channels libtorch miscomputes)
+        // leaves no train.json behind to refuse the corrected command as another run.
         RecordRun(output, run);
         Console.Error.WriteLine(
             $"train: {chosen.Space.Name} {architecture.Key}\n"

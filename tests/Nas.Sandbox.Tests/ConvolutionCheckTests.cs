@@ -52,12 +52,13 @@ public sealed class ConvolutionCheckTests
     [Fact]
     public void Training_refuses_a_network_libtorch_would_miscompute_naming_the_layer()
     {
+        string output = Path.Combine(Path.GetTempPath(), $"nas-conv-check-{Guid.NewGuid():N}");
         var (exit, _, stderr) = NasProcess.Run([
             "train",
             FullTrainingTests.Arch,
             .. TrainCliTests.TinyOptions.Select(o => o == "8" ? "12" : o),
             "--output",
-            Path.Combine(Path.GetTempPath(), $"nas-conv-check-{Guid.NewGuid():N}"),
+            output,
         ]);
         exit.Should().Be(1);
         stderr
@@ -66,6 +67,9 @@ public sealed class ConvolutionCheckTests
             .And.Contain("(12→12, 3×3)")
             .And.Contain("multiples of 8")
             .And.NotContain("   at ");
+        // Nothing left behind: the corrected command (other channels, same --output) must not be refused as another run.
+        File.Exists(Path.Combine(output, "train.json")).Should().BeFalse();
+        Directory.Exists(Path.Combine(output, "seed-0")).Should().BeFalse();
     }
 
     private static (double Forward, double InputGradient, double WeightGradient) RelativeErrors(

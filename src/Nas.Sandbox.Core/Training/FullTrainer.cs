@@ -67,6 +67,25 @@ public sealed class FullTrainer(
         return (train, split.SearchValidation);
     }
 
+    /// <summary>
+    /// Builds <paramref name="architecture"/>'s network once and refuses it (<see cref="NasException"/> naming the
+    /// layer) if libtorch would miscompute one of its convolutions (<see cref="ConvolutionCheck"/>). Called before
+    /// anything is written to the output folder, so that a refused network leaves nothing behind that would refuse the
+    /// corrected command as another run.
+    /// </summary>
+    public void CheckNetwork(Architecture architecture)
+    {
+        var shape = NetworkShapes.For(data.Train, settings.Channels, settings.CellsPerStage, operations);
+        lock (Evaluation.TorchGenerator.Lock)
+        {
+            using var model = ConvolutionCheck.Checked(
+                _provider.BuildNetwork(architecture, shape),
+                shape,
+                architecture.Key
+            );
+        }
+    }
+
     public SeedResult Train(
         Architecture architecture,
         long seed,
