@@ -18,7 +18,10 @@ How a pick is made, as the race's own statistics make it (RaceStatistics.BestBy)
 heat with `index` < N (an ask's index counts every evaluation, failed asks included), the ok trial with the highest
 objective (validation accuracy in an accuracy race); the first of equal ones. Its test accuracy is looked up in the
 race's table (the journal's race-started settings: table, tableColumns, tablePercent; --table overrides the path),
-since trial lines do not carry it. Only heats with a heat-finished line count, so a journal of a running race gives the
+since trial lines do not carry it. --ties mean scores cells tied at the best validation by the mean of their test
+accuracies instead (an order-independent score: NAS-Bench-201's tables hold exact ties), and --oracle adds a row for a
+search that has found the table's top-validation cell(s) from the start: the best any search by validation can score.
+Only heats with a heat-finished line count, so a journal of a running race gives the
 heats so far. The std divides by the number of heats, as nas race's does.
 
 --versus A:B adds, for contestant A of each journal (a strategy name, a full contestant name, A1,A2 or * for every
@@ -121,8 +124,9 @@ def test_accuracies(table_path, columns, percent):
 
 
 def pick(trials, evaluations):
-    """The best-by-objective ok trial among those with index < evaluations; the first of equal ones."""
-    best, best_value = None, -math.inf
+    """The best-by-objective ok trials among those with index < evaluations, in the order they were evaluated
+    (one architecture once): the race's pick is the first; --ties mean scores them all."""
+    best, best_value = [], -math.inf
     for t in trials:
         if t["index"] >= evaluations:
             continue
@@ -132,8 +136,33 @@ def pick(trials, evaluations):
         if value is None or t["metrics"].get("validationAccuracy") is None:
             continue
         if value > best_value:
-            best, best_value = t, value
+            best, best_value = [t], value
+        elif value == best_value and all(b["arch"] != t["arch"] for b in best):
+            best.append(t)
     return best
+
+
+def score(picked, tests, ties):
+    """The test accuracy of a pick: the first of the tied trials' (as the race picks), or their mean (--ties mean)."""
+    if not picked:
+        return None
+    if ties == "first":
+        return tests[picked[0]["arch"]]
+    return sum(tests[t["arch"]] for t in picked) / len(picked)
+
+
+def oracle_entry(label, settings, columns, percent, table_path, heats, marks):
+    """A pseudo-contestant that has found the table's top-validation cell(s) in every heat from its first evaluation:
+    the best any search by validation can score, with the cells tied at the top scored by their mean test accuracy."""
+    scale = 0.01 if percent else 1.0
+    with open(table_path, newline="", encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r.get(columns["validation"]) not in (None, "")]
+    top = max(float(r[columns["validation"]]) for r in rows)
+    tied = [float(r[columns["test"]]) * scale for r in rows if float(r[columns["validation"]]) == top]
+    value = sum(tied) / len(tied)
+    tests_at = {m: {h: value for h in heats} for m in marks}
+    return (label, "oracle", {m: mean_std(list(tests_at[m].values())) for m in marks}, len(heats), None,
+            tests_at[marks[-1]], tests_at)
 
 
 def mean_std(values):
@@ -151,7 +180,8 @@ def data_set_name(test_column):
 def compare(first, second):
     """Mean difference and two-sided paired Wilcoxon p over the heats both have, as table cells."""
     heats = sorted(set(first) & set(second))
-    differences = [first[h] - second[h] for h in heats]
+    # Rounded: a mean over tied cells and a single cell's accuracy may differ in the last bit where they are equal.
+    differences = [round(first[h] - second[h], 9) for h in heats]
     if not differences:
         return "n/a", "n/a (no common heats)"
     mean = sum(differences) / len(differences)
@@ -212,12 +242,18 @@ def parse_arguments():
                              "(strategy names or full contestant names), paired by heat, at every count; A may list several "
                              "(A1,A2:B) or be * (every other contestant)")
     parser.add_argument("--table", help="the table's path, when the journal's is not valid here")
+    parser.add_argument("--ties", choices=["first", "mean"], default="first",
+                        help="cells tied at a contestant's best validation: the first evaluated (as the race picks) "
+                             "or the mean of their test accuracies (a score that does not depend on the order) [first]")
+    parser.add_argument("--oracle", action="store_true",
+                        help="add a row per journal for a search that has found the top-validation cell(s) from the "
+                             "start (tied cells: their mean test accuracy), compared like the contestants")
     parser.add_argument("--percent", action="store_true",
                         help="accuracies in percent (as NAS-Bench-201 papers give them)")
     return parser.parse_args()
 
 
-def standings(path, label, marks, table_override):
+def standings(path, label, marks, table_override, ties, oracle):
     """One journal: its data set, its wall-time row, and per contestant (label, contestant, {mark: (mean, std)},
     heats, repeats per heat, {heat: test accuracy at the last mark})."""
     settings, lineup, trials, finished, wall = read_journal(path)
@@ -228,12 +264,15 @@ def standings(path, label, marks, table_override):
     for contestant in lineup:
         heats = sorted(h for (c, h) in trials if c == contestant and h in finished)
         picks = {m: {h: pick(trials[(contestant, h)], m) for h in heats} for m in marks}
-        tests_at = {m: {h: tests[t["arch"]] for h, t in picks[m].items() if t is not None} for m in marks}
+        tests_at = {m: {h: score(t, tests, ties) for h, t in picks[m].items() if t} for m in marks}
         # Repeats: trials the referee served from the contestant's cache (an architecture it had evaluated before).
         repeats = mean_std([sum(1 for t in trials[(contestant, h)] if t["index"] < marks[-1] and t.get("cached"))
                             for h in heats])[0]
         entries.append((label, contestant, {m: mean_std(list(tests_at[m].values())) for m in marks}, len(heats),
                         repeats, tests_at[marks[-1]], tests_at))
+    if oracle:
+        entries.append(oracle_entry(label, settings, columns, percent, table_override or settings["table"],
+                                    sorted(finished), marks))
     return data_set, (os.path.basename(path), label, data_set, len(finished), settings.get("heats"), wall), entries
 
 
@@ -247,7 +286,7 @@ def main():
             label, path = argument.split("=", 1)
         else:
             label, path = os.path.splitext(os.path.basename(argument))[0], argument
-        data_set, wall, entries = standings(path, label, marks, args.table)
+        data_set, wall, entries = standings(path, label, marks, args.table, args.ties, args.oracle)
         rows[data_set].extend(entries)
         walls.append(wall)
 
@@ -255,7 +294,8 @@ def main():
     versus = parse_versus(args.versus) if args.versus else None
     unit = " (%)" if args.percent else ""
     for data_set, entries in rows.items():
-        print(f"### {data_set}: test accuracy{unit} of the best by validation, mean ± std over heats\n")
+        tied = " (cells tied at the best: their mean)" if args.ties == "mean" else ""
+        print(f"### {data_set}: test accuracy{unit} of the best by validation{tied}, mean ± std over heats\n")
         header = ["strategy", "build"] + [f"{m} evals" for m in marks] + ["heats", f"repeats/heat ({marks[-1]})"]
         if pair:
             header += [f"Δ {pair[0]} − {pair[1]} ({marks[-1]})", "Wilcoxon p"]
