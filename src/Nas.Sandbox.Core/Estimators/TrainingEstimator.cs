@@ -283,13 +283,12 @@ public sealed class TrainingEstimator : IEstimator
     {
         long count = images.shape[0];
         int batchesPerEpoch = (int)((count + settings.BatchSize - 1) / settings.BatchSize);
-        // TorchSharp's SGD with its Scalars kept alive through each native call (KeptAliveSgd says why).
-        using var optimizer = new Nas.Sandbox.Core.Training.KeptAliveSgd(
+        using var optimizer = optim.SGD(
             model.parameters(),
             settings.LearningRate,
             settings.Momentum,
-            settings.WeightDecay,
-            settings.Nesterov
+            weight_decay: settings.WeightDecay,
+            nesterov: settings.Nesterov
         );
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Horizon * batchesPerEpoch);
         var order = new Random(SeedMixer.ToInt32(seed));

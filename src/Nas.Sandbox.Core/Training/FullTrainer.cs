@@ -114,13 +114,12 @@ public sealed class FullTrainer(
             model = ConvolutionCheck.Checked(_provider.BuildNetwork(architecture, shape), shape, architecture.Key);
         }
         using var _ = model;
-        // TorchSharp's SGD with its Scalars kept alive through each native call (KeptAliveSgd says why).
-        using var optimizer = new Nas.Sandbox.Core.Training.KeptAliveSgd(
+        using var optimizer = optim.SGD(
             model.parameters(),
             settings.LearningRate,
             settings.Momentum,
-            settings.WeightDecay,
-            true
+            weight_decay: settings.WeightDecay,
+            nesterov: true
         );
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs * batches.BatchesPerEpoch);
 
