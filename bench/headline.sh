@@ -8,15 +8,22 @@
 #   plain-cnn  a VGG-style plain CNN of about the same size, 3x4-3x4-3x4 (bench/headline/plain-cnn.csx, 1,518,778)
 # then prints one table (mean ± std of test accuracy over seeds, parameters, hours of training).
 # Resumable: every step keeps its output in $HEADLINE_DIR (default runs/headline); run the same command again after a
-# kill and it goes on from the last whole epoch. About 13 h on an idle 2-core machine (380 s an epoch for the NB201
+# kill and it goes on from the last whole epoch. About 13 h on an idle 2-core machine (330-380 s an epoch for the NB201
 # networks); run it at low priority beside other work with `nice -n 19 bench/headline.sh`.
+# Seeds are interleaved (seed 0 of all four networks, then seed 1 of all four, ...) so that a partial run already
+# compares every network. Each finished seed (train.json, result.json, curve.json, the parameter count) and the race
+# journal are copied to $HEADLINE_KEEP (default bench/headline/results, in the repository) and restored from there
+# into a new $HEADLINE_DIR, so the experiment adds up over machines that do not keep runs/ (commit that folder).
 # Usage: bench/headline.sh [SEEDS] [EPOCHS]     (defaults 3 and 10, nas train's)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seeds=${1:-3}
 epochs=${2:-10}
 out=${HEADLINE_DIR:-runs/headline}
+keep=${HEADLINE_KEEP:-bench/headline/results}
 mkdir -p "$out"
+# Finished work from earlier machines: copied in, never over what is here.
+if [ -d "$keep" ] && [ "$epochs" = 10 ]; then cp -rn "$keep/." "$out/"; fi
 
 # 1. The default race; a killed one is resumed from its journal.
 race="$out/race.jsonl"
@@ -24,6 +31,7 @@ if [ ! -f "$out/race.done" ]; then
   if [ -f "$race" ]; then ./nas race --resume "$race" >"$out/race.txt"; else ./nas race --journal "$race" >"$out/race.txt"; fi
   touch "$out/race.done"
 fi
+if [ "$epochs" = 10 ]; then mkdir -p "$keep" && cp "$out/race.jsonl" "$out/race.done" "$keep/"; fi
 
 # 2. The best cell of the shipped table by validation accuracy (the first of equal ones, as a race keeps them).
 best=$(/usr/bin/python3 - <<'PY'
@@ -34,10 +42,31 @@ PY
 )
 
 all3x3='|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|'
-common=(--seeds "$seeds" --epochs "$epochs")
-./nas train --from "$race" "${common[@]}" --output "$out/winner"
-./nas train "$best" "${common[@]}" --output "$out/table-best"
-./nas train "$all3x3" "${common[@]}" --output "$out/all-3x3"
-./nas train 3x4-3x4-3x4 --space plain-cnn --scripts bench/headline "${common[@]}" --output "$out/plain-cnn"
+# Keeps what a later machine needs to skip finished seeds (nas train keeps a seed whose result.json exists) and what
+# summary.py reads; the models themselves (megabytes each) stay in $out.
+save() {
+  [ "$epochs" = 10 ] || return 0 # only the full experiment is kept
+  mkdir -p "$keep/$1"
+  cp "$out/$1/train.json" "$keep/$1/"
+  for d in "$out/$1"/seed-*; do
+    [ -f "$d/result.json" ] || continue
+    mkdir -p "$keep/$1/$(basename "$d")"
+    cp "$d/result.json" "$d/curve.json" "$keep/$1/$(basename "$d")/"
+    [ -f "$d/model.pt" ] && /usr/bin/python3 bench/headline/summary.py --parameters "$d/model.pt" >"$keep/$1/parameters.txt"
+  done
+  return 0
+}
+
+for n in $(seq 1 "$seeds"); do
+  common=(--seeds "$n" --epochs "$epochs")
+  ./nas train --from "$race" "${common[@]}" --output "$out/winner"
+  save winner
+  ./nas train "$best" "${common[@]}" --output "$out/table-best"
+  save table-best
+  ./nas train "$all3x3" "${common[@]}" --output "$out/all-3x3"
+  save all-3x3
+  ./nas train 3x4-3x4-3x4 --space plain-cnn --scripts bench/headline "${common[@]}" --output "$out/plain-cnn"
+  save plain-cnn
+done
 
 /usr/bin/python3 bench/headline/summary.py "$out" winner table-best all-3x3 plain-cnn | tee "$out/summary.md"
