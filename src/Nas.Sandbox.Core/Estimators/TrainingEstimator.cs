@@ -283,12 +283,13 @@ public sealed class TrainingEstimator : IEstimator
     {
         long count = images.shape[0];
         int batchesPerEpoch = (int)((count + settings.BatchSize - 1) / settings.BatchSize);
-        using var optimizer = optim.SGD(
+        // TorchSharp's SGD with its Scalars kept alive through each native call (KeptAlive.SGD says why).
+        using var optimizer = new Nas.Sandbox.Core.Training.KeptAlive.SGD(
             model.parameters(),
             settings.LearningRate,
             settings.Momentum,
-            weight_decay: settings.WeightDecay,
-            nesterov: settings.Nesterov
+            settings.WeightDecay,
+            settings.Nesterov
         );
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Horizon * batchesPerEpoch);
         var order = new Random(SeedMixer.ToInt32(seed));

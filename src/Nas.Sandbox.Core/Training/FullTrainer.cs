@@ -114,12 +114,13 @@ public sealed class FullTrainer(
             model = ConvolutionCheck.Checked(_provider.BuildNetwork(architecture, shape), shape, architecture.Key);
         }
         using var _ = model;
-        using var optimizer = optim.SGD(
+        // TorchSharp's SGD with its Scalars kept alive through each native call (KeptAlive.SGD says why).
+        using var optimizer = new KeptAlive.SGD(
             model.parameters(),
             settings.LearningRate,
             settings.Momentum,
-            weight_decay: settings.WeightDecay,
-            nesterov: true
+            settings.WeightDecay,
+            true
         );
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs * batches.BatchesPerEpoch);
 

@@ -1,0 +1,73 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Nas.Sandbox.Core.Training;
+
+/// <summary>TorchSharp optimizers made safe to call from .NET's garbage-collected world (see <see cref="SGD"/>).</summary>
+public static class KeptAlive
+{
+    /// <summary>
+    /// TorchSharp's SGD with the same arithmetic, but every <see cref="Scalar"/> it hands to libtorch held in a variable
+    /// until the call has returned. TorchSharp 0.107's own step converts doubles to Scalars implicitly
+    /// (<c>grad.add(param, alpha: weight_decay)</c>); such a Scalar is a native handle freed by its finalizer, and nothing
+    /// keeps it alive once its handle has been read, so a garbage collection during the native call can free it while
+    /// libtorch reads it. That showed as a rare "Expected false to be true" from <c>c10::Scalar::toFloat</c> in
+    /// <c>SGD.step</c>, about once in thousands of steps (a failed race trial, a killed <c>nas train</c>). The state,
+    /// parameter groups, learning-rate schedules and checkpoints are TorchSharp's, unchanged.
+    /// </summary>
+    /// <remarks>
+    /// It is named <c>SGD</c> on purpose: TorchSharp writes the optimizer's type name into a saved state and refuses to load
+    /// a state whose name differs, so under this name checkpoints written by TorchSharp's own SGD (every checkpoint before
+    /// this class) resume here, and ours load into TorchSharp's. Write it <c>KeptAlive.SGD</c> so readers see which one.
+    /// </remarks>
+    public sealed class SGD(
+        IEnumerable<Parameter> parameters,
+        double learningRate,
+        double momentum,
+        double weightDecay,
+        bool nesterov
+    ) : TorchSharp.Modules.SGD(parameters, learningRate, momentum, 0, weightDecay, nesterov)
+    {
+        public override Tensor step(Func<Tensor>? closure = null) =>
+            _step<ParamGroup>(
+                group =>
+                {
+                    var options = (Options)group.Options;
+                    double momentum = options.momentum!.Value,
+                        dampening = options.dampening!.Value,
+                        weightDecay = options.weight_decay!.Value,
+                        learningRate = options.LearningRate!.Value;
+                    bool nesterov = options.nesterov!.Value,
+                        maximize = options.maximize!.Value;
+                    using Scalar decay = weightDecay.ToScalar(),
+                        keep = momentum.ToScalar(),
+                        undamped = (1 - dampening).ToScalar(),
+                        rate = (maximize ? learningRate : -learningRate).ToScalar();
+                    foreach (var param in group.Parameters)
+                    {
+                        var state = (State)_state[param.Handle];
+                        var grad = param.grad;
+                        if (grad is null)
+                            continue;
+                        if (weightDecay != 0)
+                            grad = grad.add(param, decay);
+                        if (momentum != 0)
+                        {
+                            var buffer = state.momentum_buffer;
+                            if (buffer is null)
+                            {
+                                buffer = grad.clone().detach().DetachFromDisposeScope();
+                                state.momentum_buffer = buffer;
+                            }
+                            else
+                                buffer.mul_(keep).add_(grad, undamped);
+                            grad = nesterov ? grad.add(buffer, keep) : buffer;
+                        }
+                        param.add_(grad, rate);
+                    }
+                },
+                closure
+            );
+    }
+}
