@@ -62,6 +62,7 @@ public static partial class TorchRuntime
             SetNativeIfUnset("ATEN_CPU_CAPABILITY", "avx2");
             SetNativeIfUnset("ONEDNN_MAX_CPU_ISA", "AVX2");
         }
+        NativeHeap.Tune();
         if (load)
             EnsureLoaded();
     }
