@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Core.Evaluation.Operations;
@@ -18,7 +19,12 @@ public sealed class Zero : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (channels_in == channels_out && stride == 1)
-            return input.mul(0.0);
+        {
+            // NB201's x.mul(0.) (a NaN stays NaN), with the Scalar held until the call returns: an implicit one can
+            // be freed by its finalizer while libtorch reads it (docs/reference/platform.md, "Optimizer Scalars").
+            using var zero = 0.0.ToScalar();
+            return input.mul(zero);
+        }
         long[] shape = input.shape.ToArray();
         shape[1] = channels_out;
         shape[2] = (shape[2] + stride - 1) / stride;
