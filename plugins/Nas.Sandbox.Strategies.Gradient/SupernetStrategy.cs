@@ -109,12 +109,13 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
             initial[i] = (float)(1e-3 * random.NextGaussian());
         var alpha = new Parameter(tensor(initial, [SearchCell.Edges.Length, operations.Count], device: kit.Device));
         var weights = network.parameters().ToArray();
-        var weightOptimizer = optim.SGD(
+        // TorchSharp's SGD with its Scalars kept alive through each native call (KeptAlive.SGD says why).
+        var weightOptimizer = new Nas.Sandbox.Core.Training.KeptAlive.SGD(
             weights,
             Settings.LearningRate,
             Settings.Momentum,
-            weight_decay: Settings.WeightDecay,
-            nesterov: Settings.Nesterov
+            Settings.WeightDecay,
+            Settings.Nesterov
         );
         var archOptimizer = optim.Adam(
             [alpha],

@@ -4,8 +4,12 @@ using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Core.Training;
 
-/// <summary>TorchSharp optimizers made safe to call from .NET's garbage-collected world (see <see cref="SGD"/>).</summary>
-public static class KeptAlive
+/// <summary>
+/// TorchSharp optimizers made safe to call from .NET's garbage-collected world (see <see cref="SGD"/>). Internal, and
+/// compiled into each assembly that trains (Nas.Sandbox.Core; the gradient pack links this file, since a pack
+/// references only the contracts), so that it is no contract.
+/// </summary>
+internal static class KeptAlive
 {
     /// <summary>
     /// TorchSharp's SGD with the same arithmetic, but every <see cref="Scalar"/> it hands to libtorch held in a variable
