@@ -36,5 +36,6 @@ for name in names:
     mean = sum(accuracies) / len(accuracies)
     std = math.sqrt(sum((a - mean) ** 2 for a in accuracies) / len(accuracies))
     hours = sum(r["Curve"][-1]["Seconds"] for r in results) / 3600
-    print(f"| {name} | `{architecture}` | {count:,} | {len(accuracies)} | "
+    cell = architecture.replace("|", "\\|")  # a pipe splits a Markdown table's cell, even in a code span
+    print(f"| {name} | `{cell}` | {count:,} | {len(accuracies)} | "
           f"{100 * mean:.2f} ± {100 * std:.2f} % | {hours:.1f} |")
