@@ -13,8 +13,10 @@
 # Seeds are interleaved (seed 0 of all four networks, then seed 1 of all four, ...) so that a partial run already
 # compares every network. Each finished seed (train.json, result.json, curve.json, the parameter count) and the race
 # journal are copied to $HEADLINE_KEEP (default bench/headline/results, in the repository) and restored from there
-# into a new $HEADLINE_DIR, so the experiment adds up over machines that do not keep runs/ (commit that folder).
+# into a new $HEADLINE_DIR, so the experiment adds up over machines that do not keep runs/ (commit that folder);
+# `bench/headline.sh --keep` also copies an unfinished seed's last checkpoint there, to run before a machine goes.
 # Usage: bench/headline.sh [SEEDS] [EPOCHS]     (defaults 3 and 10, nas train's)
+#        bench/headline.sh --keep
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seeds=${1:-3}
@@ -22,7 +24,36 @@ epochs=${2:-10}
 out=${HEADLINE_DIR:-runs/headline}
 keep=${HEADLINE_KEEP:-bench/headline/results}
 mkdir -p "$out"
-# Finished work from earlier machines: copied in, never over what is here.
+# Keeps what a later machine needs to skip finished seeds (nas train keeps a seed whose result.json exists) and to
+# resume an unfinished one (its last checkpoint, about 3 MB, and curve), and what summary.py reads; the exported
+# models (megabytes each) stay in $out. A seed's checkpoint is dropped from $keep once the seed has finished.
+save() {
+  [ "$epochs" = 10 ] || return 0 # only the full experiment is kept
+  [ -f "$out/$1/train.json" ] || return 0
+  mkdir -p "$keep/$1"
+  cp "$out/$1/train.json" "$keep/$1/"
+  for d in "$out/$1"/seed-*; do
+    [ -d "$d" ] || continue
+    k="$keep/$1/$(basename "$d")"
+    if [ -f "$d/result.json" ]; then
+      mkdir -p "$k" && cp "$d/result.json" "$d/curve.json" "$k/" && rm -f "$k/checkpoint.bin"
+      [ -f "$d/model.pt" ] && /usr/bin/python3 bench/headline/summary.py --parameters "$d/model.pt" >"$keep/$1/parameters.txt"
+    elif [ -f "$d/checkpoint.bin" ]; then
+      mkdir -p "$k" && cp "$d/checkpoint.bin" "$d/curve.json" "$k/"
+    fi
+  done
+  return 0
+}
+
+# `bench/headline.sh --keep`: copy what is done so far to $HEADLINE_KEEP (pause a running experiment first), then stop.
+if [ "${1:-}" = "--keep" ]; then
+  epochs=10
+  for name in winner table-best all-3x3 plain-cnn; do save "$name"; done
+  exit 0
+fi
+
+# Work from earlier machines (finished seeds, the last checkpoint of an unfinished one): copied in, never over what
+# is here.
 if [ -d "$keep" ] && [ "$epochs" = 10 ]; then cp -rn "$keep/." "$out/"; fi
 
 # 1. The default race; a killed one is resumed from its journal.
@@ -42,21 +73,6 @@ PY
 )
 
 all3x3='|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|'
-# Keeps what a later machine needs to skip finished seeds (nas train keeps a seed whose result.json exists) and what
-# summary.py reads; the models themselves (megabytes each) stay in $out.
-save() {
-  [ "$epochs" = 10 ] || return 0 # only the full experiment is kept
-  mkdir -p "$keep/$1"
-  cp "$out/$1/train.json" "$keep/$1/"
-  for d in "$out/$1"/seed-*; do
-    [ -f "$d/result.json" ] || continue
-    mkdir -p "$keep/$1/$(basename "$d")"
-    cp "$d/result.json" "$d/curve.json" "$keep/$1/$(basename "$d")/"
-    [ -f "$d/model.pt" ] && /usr/bin/python3 bench/headline/summary.py --parameters "$d/model.pt" >"$keep/$1/parameters.txt"
-  done
-  return 0
-}
-
 for n in $(seq 1 "$seeds"); do
   common=(--seeds "$n" --epochs "$epochs")
   ./nas train --from "$race" "${common[@]}" --output "$out/winner"

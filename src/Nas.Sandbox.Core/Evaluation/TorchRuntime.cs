@@ -19,7 +19,6 @@ public static partial class TorchRuntime
     /// matter more than a possible AVX-512 gain on other machines; opt back in with NAS_TORCH_CPU_ISA=native.
     /// The NaNs were oneDNN's: its AVX-512 convolutions miscompute layers of 8 channels (see
     /// <see cref="Model.ConvolutionCheck"/>); ATen's AVX-512 kernels were clean but no faster, so both stay capped.
-    /// Also tunes glibc's heap for training loops (<see cref="NativeHeap"/>).
     /// </summary>
     /// <param name="load">
     /// Load libtorch now (and apply the log level there). False defers that to <see cref="EnsureLoaded"/>, which the
@@ -63,7 +62,6 @@ public static partial class TorchRuntime
             SetNativeIfUnset("ATEN_CPU_CAPABILITY", "avx2");
             SetNativeIfUnset("ONEDNN_MAX_CPU_ISA", "AVX2");
         }
-        NativeHeap.Tune();
         if (load)
             EnsureLoaded();
     }
