@@ -117,12 +117,13 @@ public abstract class SupernetStrategy : IStrategy, IDisposable
             Settings.WeightDecay,
             Settings.Nesterov
         );
-        var archOptimizer = optim.Adam(
+        // TorchSharp's Adam with its Scalars kept alive, likewise.
+        var archOptimizer = new Nas.Sandbox.Core.Training.KeptAlive.Adam(
             [alpha],
             Settings.ArchLearningRate,
             beta1: 0.5,
             beta2: 0.999,
-            weight_decay: Settings.ArchWeightDecay
+            weightDecay: Settings.ArchWeightDecay
         );
         network.train();
         int roundsPerEpoch = (int)((kit.TrainingImages.shape[0] + kit.BatchSize - 1) / kit.BatchSize);
