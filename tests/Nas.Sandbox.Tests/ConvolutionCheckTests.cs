@@ -72,6 +72,33 @@ public sealed class ConvolutionCheckTests
         Directory.Exists(Path.Combine(output, "seed-0")).Should().BeFalse();
     }
 
+    [Fact]
+    public void Only_a_network_that_trains_on_the_cpu_is_checked()
+    {
+        // 12 channels: refused on CPU (above); CUDA convolves with cuDNN, so a network bound for it is passed as it is.
+        // (Naming a CUDA device needs no CUDA here; nothing runs on it.)
+        var shape = new Nas.Sandbox.Abstractions.NetworkShape
+        {
+            InputChannels = 1,
+            ImageSize = 28,
+            Classes = 10,
+            Channels = 12,
+            CellsPerStage = 1,
+            BuildOperation = (_, _, _, _) => throw new InvalidOperationException("not used"),
+        };
+        using var onCpu = nn.Sequential(nn.Conv2d(1, 12, 3, padding: 1), nn.Conv2d(12, 12, 3, padding: 1));
+        var refuse = () => ConvolutionCheck.Checked(onCpu, shape, "cell", trainsOn: CPU);
+        refuse.Should().Throw<Nas.Sandbox.Core.NasException>().WithMessage("*(12→12, 3×3)*");
+        var noDevice = () => ConvolutionCheck.ThrowIfMiscomputedWithoutRunning(onCpu, 1, "supernet");
+        noDevice.Should().Throw<Nas.Sandbox.Core.NasException>();
+
+        using var bound = nn.Sequential(nn.Conv2d(1, 12, 3, padding: 1), nn.Conv2d(12, 12, 3, padding: 1));
+        var cuda = new Device(TorchSharp.DeviceType.CUDA, 0);
+        ConvolutionCheck.Checked(bound, shape, "cell", trainsOn: cuda).Should().BeSameAs(bound);
+        var unchecked_ = () => ConvolutionCheck.ThrowIfMiscomputedWithoutRunning(bound, 1, "supernet", trainsOn: cuda);
+        unchecked_.Should().NotThrow();
+    }
+
     private static (double Forward, double InputGradient, double WeightGradient) RelativeErrors(
         int channelsIn,
         int channelsOut,

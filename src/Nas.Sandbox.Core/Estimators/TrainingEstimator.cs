@@ -254,7 +254,12 @@ public sealed class TrainingEstimator : IEstimator
             Evaluation.TorchRuntime.EnsureLoaded();
             manual_seed(seed);
             var shape = ShapeFor(settings);
-            var model = ConvolutionCheck.Checked(_space.BuildNetwork(architecture, shape), shape, architecture.Key);
+            var model = ConvolutionCheck.Checked(
+                _space.BuildNetwork(architecture, shape),
+                shape,
+                architecture.Key,
+                trainsOn: _device
+            );
             if (_device.type != TorchSharp.DeviceType.CPU)
                 model.to(_device);
             return model;

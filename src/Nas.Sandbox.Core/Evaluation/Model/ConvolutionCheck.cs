@@ -17,6 +17,13 @@ namespace Nas.Sandbox.Core.Evaluation.Model;
 /// </summary>
 public static class ConvolutionCheck
 {
+    /// <summary>
+    /// Whether a network that trains on <paramref name="device"/> needs the check: only on CPU, where libtorch
+    /// convolves with oneDNN (null: CPU). CUDA convolutions go through cuDNN, which this bug is not in; a CUDA build
+    /// cannot be built or tested on the machines this was measured on (docs/reference/platform.md, "Device").
+    /// </summary>
+    public static bool AppliesTo(Device? device) => device is null || device.type == TorchSharp.DeviceType.CPU;
+
     /// <summary>Channels per oneDNN register block under the current CPU cap.</summary>
     public static int Block => TorchRuntime.OneDnnUsesAvx512 ? 16 : 8;
 
@@ -47,9 +54,19 @@ public static class ConvolutionCheck
         return null;
     }
 
-    /// <summary><paramref name="model"/>, or (disposed, then) the error of <see cref="ThrowIfMiscomputed"/>.</summary>
-    public static nn.Module<Tensor, Tensor> Checked(nn.Module<Tensor, Tensor> model, NetworkShape shape, string what)
+    /// <summary>
+    /// <paramref name="model"/>, or (disposed, then) the error of <see cref="ThrowIfMiscomputed"/>; unchecked when it is
+    /// to train on another device than the CPU (<see cref="AppliesTo"/>).
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> Checked(
+        nn.Module<Tensor, Tensor> model,
+        NetworkShape shape,
+        string what,
+        Device? trainsOn = null
+    )
     {
+        if (!AppliesTo(trainsOn))
+            return model;
         try
         {
             ThrowIfMiscomputed(model, shape.InputChannels, shape.ImageSize, what);
@@ -66,9 +83,17 @@ public static class ConvolutionCheck
     /// The same check without running <paramref name="model"/>, for networks that cannot run before their owner sets
     /// them up (a gradient strategy's supernet mixes its operations by weights it sets per step). A convolution with
     /// <paramref name="inputChannels"/> input channels is taken to read the images (its input needs no gradient).
+    /// Nothing is checked for a network that trains on another device than the CPU (<see cref="AppliesTo"/>).
     /// </summary>
-    public static void ThrowIfMiscomputedWithoutRunning(nn.Module model, int inputChannels, string what)
+    public static void ThrowIfMiscomputedWithoutRunning(
+        nn.Module model,
+        int inputChannels,
+        string what,
+        Device? trainsOn = null
+    )
     {
+        if (!AppliesTo(trainsOn))
+            return;
         foreach (var (name, module) in model.named_modules().Prepend(("(network)", model)))
         {
             if (module is not Conv2d conv)

@@ -197,7 +197,8 @@ public sealed class TrainingKit : ITrainingKit
             ConvolutionCheck.ThrowIfMiscomputedWithoutRunning(
                 network,
                 settings.InputChannels,
-                "the strategy's network"
+                "the strategy's network",
+                trainsOn: _heat.Race.Device
             );
             if (_heat.Race.Device.type != TorchSharp.DeviceType.CPU)
                 network.to(_heat.Race.Device);
