@@ -12,6 +12,8 @@
 //  * The module is a class in the script. Keep submodules in fields and call RegisterComponents() in the constructor
 //    (so parameters are found, moved to the device and trained); invoke submodules with .call(x), not .forward(x), so
 //    hooks (the FLOPs counter) see them.
+//  * Build batch norms with SafeTorch.BatchNorm2d and add tensors with SafeTorch.Plus, not nn.BatchNorm2d and a + b:
+//    TorchSharp's own hand libtorch Scalars that nothing holds, which a garbage collection can free mid-call.
 //  * To use it, the host registers it in its OperationRegistry and a space lists its name next to the built-in ones:
 //    nas race --operations none,skip_connect,nor_conv_3x3,nor_dil_conv_3x3 ...
 using TorchSharp;
@@ -30,13 +32,13 @@ public sealed class DilatedConv3x3 : IOperation
 public sealed class ReluDilConvBn : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly BatchNorm bn;
 
     public ReluDilConvBn(long channelsIn, long channelsOut, long stride)
         : base(nameof(ReluDilConvBn))
     {
         conv = nn.Conv2d(channelsIn, channelsOut, kernel_size: 3, stride: stride, padding: 2, dilation: 2, bias: false);
-        bn = nn.BatchNorm2d(channelsOut);
+        bn = SafeTorch.BatchNorm2d(channelsOut); // nn.BatchNorm2d, with its Scalars held (see SafeTorch)
         RegisterComponents();
     }
 

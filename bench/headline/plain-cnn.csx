@@ -128,7 +128,7 @@ public sealed class PlainCnn : nn.Module<Tensor, Tensor>
             {
                 string name = $"s{stage}l{layer}";
                 layers.Add((name + "conv", nn.Conv2d(channels, width, 3, padding: 1, bias: false)));
-                layers.Add((name + "bn", nn.BatchNorm2d(width)));
+                layers.Add((name + "bn", SafeTorch.BatchNorm2d(width))); // nn.BatchNorm2d with its Scalars held
                 layers.Add((name + "relu", nn.ReLU()));
                 channels = width;
             }

@@ -1,3 +1,4 @@
+using Nas.Sandbox.Abstractions;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -36,7 +37,7 @@ internal sealed class SoftmaxMixer : EdgeMixer
         for (int k = 0; k < operationCount; k++)
         {
             var term = operations[edge * operationCount + k].call(input) * weights[edge, k];
-            sum = sum is null ? term : sum + term;
+            sum = sum is null ? term : SafeTorch.Plus(sum, term);
         }
         return sum!;
     }
@@ -62,6 +63,6 @@ internal sealed class SampledMixer : EdgeMixer
         var hard = Hard ?? throw new InvalidOperationException("The mixer's sample is not set.");
         int k = Chosen[edge];
         var row = hard[edge];
-        return operations[edge * operationCount + k].call(input) * row[k] + (row.sum() - row[k]);
+        return SafeTorch.Plus(operations[edge * operationCount + k].call(input) * row[k], row.sum() - row[k]);
     }
 }

@@ -1,4 +1,5 @@
 using Nas.Sandbox.Abstractions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Strategies.Gradient;
@@ -67,10 +68,12 @@ public sealed class Gdas(SupernetSettings settings, TemperatureSchedule temperat
             noise[i] = (float)-Math.Log(-Math.Log(u));
         }
         var gumbel = tensor(noise, [edges, operations], device: state.Alpha.device);
-        var probabilities = nn.functional.softmax((nn.functional.log_softmax(state.Alpha, -1) + gumbel) / tau, -1);
+        using var temperature = tau.ToScalar(); // held through the native call (SafeTorch.One says why)
+        var logits = SafeTorch.Plus(nn.functional.log_softmax(state.Alpha, -1), gumbel).div(temperature);
+        var probabilities = nn.functional.softmax(logits, -1);
         var chosen = probabilities.detach().argmax(-1);
         var oneHot = nn.functional.one_hot(chosen, operations).to(probabilities.dtype);
-        mixer.Hard = oneHot - probabilities.detach() + probabilities; // disposed with the round's scope
+        mixer.Hard = SafeTorch.Plus(oneHot - probabilities.detach(), probabilities); // disposed with the round's scope
         using var cpu = chosen.cpu();
         mixer.Chosen = cpu.data<long>().Select(k => (int)k).ToArray();
     }

@@ -1,3 +1,4 @@
+using Nas.Sandbox.Abstractions;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ internal sealed class SearchCell : nn.Module<Tensor, Tensor>
             var (to, from) = Edges[e];
             var contribution = mixer.Mix(e, operations, operation_count, nodes[from]!);
             // Out of place: an identity contribution aliases an earlier node, which must stay intact.
-            nodes[to] = nodes[to] is null ? contribution : nodes[to]! + contribution;
+            nodes[to] = nodes[to] is null ? contribution : SafeTorch.Plus(nodes[to]!, contribution);
         }
         return nodes[^1]!;
     }

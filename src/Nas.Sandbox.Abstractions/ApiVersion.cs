@@ -34,9 +34,12 @@ namespace Nas.Sandbox.Abstractions;
 /// console picture) and NetworkShape, in Nas.Sandbox.Abstractions.Torch, and ISpaceRequirement (a strategy factory that
 /// cannot search every space says so before the race). Additive: plugins built against 2.0 to 2.2
 /// load unchanged.</para>
+/// <para>2.4 added SafeTorch, in Nas.Sandbox.Abstractions.Torch: addition and a 2-d batch norm whose Scalars are held
+/// through libtorch's calls (TorchSharp 0.107 makes unheld ones, which a garbage collection can free mid-call), for
+/// operations and spaces in plugins and scripts. Additive: plugins built against 2.0 to 2.3 load unchanged.</para>
 /// </summary>
 public static class ApiVersion
 {
     /// <summary>Kept equal to the frozen AssemblyVersion (major.minor) of both contract assemblies.</summary>
-    public static readonly Version Current = new(2, 3);
+    public static readonly Version Current = new(2, 4);
 }

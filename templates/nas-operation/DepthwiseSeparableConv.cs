@@ -41,7 +41,7 @@ public sealed class DepthwiseSeparableConvModule : nn.Module<Tensor, Tensor>
     // Field names become parameter names (depthwise.weight, ...).
     private readonly Conv2d depthwise;
     private readonly Conv2d pointwise;
-    private readonly BatchNorm2d bn;
+    private readonly BatchNorm bn;
 
     public DepthwiseSeparableConvModule(long channelsIn, long channelsOut, long stride)
         : base(nameof(DepthwiseSeparableConvModule))
@@ -56,7 +56,7 @@ public sealed class DepthwiseSeparableConvModule : nn.Module<Tensor, Tensor>
             bias: false
         );
         pointwise = nn.Conv2d(channelsIn, channelsOut, kernel_size: 1, bias: false);
-        bn = nn.BatchNorm2d(channelsOut);
+        bn = SafeTorch.BatchNorm2d(channelsOut); // not nn.BatchNorm2d, whose forward hands libtorch unheld Scalars
         RegisterComponents();
     }
 

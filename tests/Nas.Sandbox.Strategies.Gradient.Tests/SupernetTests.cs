@@ -7,11 +7,11 @@ namespace Nas.Sandbox.Strategies.Gradient.Tests;
 public sealed class SupernetTests
 {
     /// <summary>Non-affine, without running statistics (NB201's search cells).</summary>
-    private static bool SearchMode(BatchNorm2d bn) =>
+    private static bool SearchMode(BatchNorm bn) =>
         bn.weight is null && bn.bias is null && bn.running_mean is null && bn.running_var is null;
 
     /// <summary>Affine, with running statistics (PyTorch's defaults).</summary>
-    private static bool Standard(BatchNorm2d bn) =>
+    private static bool Standard(BatchNorm bn) =>
         bn.weight is not null && bn.bias is not null && bn.running_mean is not null && bn.running_var is not null;
 
     [Fact]
@@ -25,9 +25,9 @@ public sealed class SupernetTests
         var inCells = network
             .modules()
             .OfType<SearchCell>()
-            .SelectMany(c => c.modules().OfType<BatchNorm2d>())
+            .SelectMany(c => c.modules().OfType<BatchNorm>())
             .ToHashSet();
-        var all = network.modules().OfType<BatchNorm2d>().ToArray();
+        var all = network.modules().OfType<BatchNorm>().ToArray();
 
         // Per cell: nor_conv_1x1 and nor_conv_3x3 on each of the 6 edges (skip_connect is an identity, avg_pool has none).
         inCells.Should().HaveCount(3 * 6 * 2).And.OnlyContain(bn => SearchMode(bn));
@@ -48,7 +48,7 @@ public sealed class SupernetTests
         var inCells = darts
             .State!.Network.modules()
             .OfType<SearchCell>()
-            .SelectMany(c => c.modules().OfType<BatchNorm2d>())
+            .SelectMany(c => c.modules().OfType<BatchNorm>())
             .ToArray();
         // Per cell and edge: sep_conv's two batch norms and dil_conv's one (se_block has none at stride 1).
         inCells.Should().HaveCount(3 * 6 * 3).And.OnlyContain(bn => SearchMode(bn));

@@ -117,9 +117,9 @@ public sealed class ApiCompatibilityTests : IDisposable
         );
 
     [Fact]
-    public void The_contracts_are_api_2_2_and_the_torch_free_assembly_references_no_torchsharp()
+    public void The_contracts_are_api_2_4_and_the_torch_free_assembly_references_no_torchsharp()
     {
-        ApiVersion.Current.Should().Be(new Version(2, 3));
+        ApiVersion.Current.Should().Be(new Version(2, 4));
         var contracts = typeof(IStrategy).Assembly;
         var torch = typeof(IOperation).Assembly;
         contracts.GetName().Name.Should().Be("Nas.Sandbox.Abstractions");
@@ -163,13 +163,14 @@ public sealed class ApiCompatibilityTests : IDisposable
             .Equal(
                 (
                     dll,
-                    "Plugin 'OldPack' was built against Nas.Sandbox API 1.2; this host provides API 2.3. Rebuild the plugin against API 2.3."
+                    "Plugin 'OldPack' was built against Nas.Sandbox API 1.2; this host provides API 2.4. Rebuild the plugin against API 2.4."
                 )
             );
         strategies.All.Select(s => s.Name).Should().NotContain("built-against-1-2");
     }
 
     [Theory]
+    [InlineData("2.4.0.0")]
     [InlineData("2.3.0.0")]
     [InlineData("2.2.0.0")]
     [InlineData("2.1.0.0")]
@@ -179,10 +180,10 @@ public sealed class ApiCompatibilityTests : IDisposable
     )
     {
         // Compiled with neither TorchSharp nor the Torch contracts among its references: a strategy author needs no libtorch.
-        // Built against this host's contracts (2.3), or an older minor version's (2.0, before trials in flight; 2.1, before
-        // multi-fidelity; 2.2, before spaces as plugins): all race.
+        // Built against this host's contracts (2.4), or an older minor version's (2.0, before trials in flight; 2.1, before
+        // multi-fidelity; 2.2, before spaces as plugins; 2.3, before SafeTorch): all race.
         var contracts =
-            built == "2.3.0.0"
+            built == "2.4.0.0"
                 ? MetadataReference.CreateFromFile(typeof(IStrategy).Assembly.Location)
                 : MetadataReference.CreateFromImage(Contracts(built));
         string dll = WritePlugin("NewPack", CompilePlugin("NewPack", "built-against-2-0", contracts));
@@ -231,7 +232,8 @@ public sealed class ApiCompatibilityTests : IDisposable
     [InlineData(2, 1, true)]
     [InlineData(2, 2, true)]
     [InlineData(2, 3, true)]
-    [InlineData(2, 4, false)]
+    [InlineData(2, 4, true)]
+    [InlineData(2, 5, false)]
     [InlineData(1, 2, false)]
     [InlineData(3, 0, false)]
     public void A_plugin_referencing_only_the_tensor_based_contracts_is_checked_the_same_way(
@@ -259,7 +261,7 @@ public sealed class ApiCompatibilityTests : IDisposable
             reason
                 .Should()
                 .Be(
-                    $"Plugin 'Ops' was built against Nas.Sandbox API {major}.{minor}; this host provides API 2.3. Rebuild the plugin against API 2.3."
+                    $"Plugin 'Ops' was built against Nas.Sandbox API {major}.{minor}; this host provides API 2.4. Rebuild the plugin against API 2.4."
                 );
     }
 

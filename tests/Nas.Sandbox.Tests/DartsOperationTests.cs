@@ -31,10 +31,10 @@ public class DartsOperationTests
     private static bool HasGradient(Parameter p) => p.grad is not null;
 
     /// <summary>Non-affine, without running statistics (a supernet's cells).</summary>
-    private static bool SearchMode(BatchNorm2d bn) => bn.weight is null && bn.running_mean is null;
+    private static bool SearchMode(BatchNorm bn) => bn.weight is null && bn.running_mean is null;
 
     /// <summary>Affine, with running statistics (PyTorch's defaults).</summary>
-    private static bool Standard(BatchNorm2d bn) => bn.weight is not null && bn.running_mean is not null;
+    private static bool Standard(BatchNorm bn) => bn.weight is not null && bn.running_mean is not null;
 
     private static int Kernel(string name) => name.EndsWith("5x5", StringComparison.Ordinal) ? 5 : 3;
 
@@ -127,12 +127,12 @@ public class DartsOperationTests
     {
         using var search = _operations.Build(name, 8, 16, 2, new BatchNormOptions(false, false), out bool honoured);
         honoured.Should().BeTrue();
-        var searchNorms = search.modules().OfType<BatchNorm2d>().ToArray();
+        var searchNorms = search.modules().OfType<BatchNorm>().ToArray();
         searchNorms.Should().NotBeEmpty().And.OnlyContain(bn => SearchMode(bn));
         using var standard = _operations.Build(name, 8, 16, 2, BatchNormOptions.Standard, out _);
         standard
             .modules()
-            .OfType<BatchNorm2d>()
+            .OfType<BatchNorm>()
             .Should()
             .HaveCount(searchNorms.Length)
             .And.OnlyContain(bn => Standard(bn));

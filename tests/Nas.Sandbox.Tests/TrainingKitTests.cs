@@ -20,11 +20,11 @@ namespace Nas.Sandbox.Tests;
 public sealed class TrainingKitTests
 {
     /// <summary>Non-affine, without running statistics (NB201's search cells).</summary>
-    private static bool SearchMode(BatchNorm2d bn) =>
+    private static bool SearchMode(BatchNorm bn) =>
         bn.weight is null && bn.bias is null && bn.running_mean is null && bn.running_var is null;
 
     /// <summary>Affine, with running statistics (PyTorch's defaults).</summary>
-    private static bool Standard(BatchNorm2d bn) =>
+    private static bool Standard(BatchNorm bn) =>
         bn.weight is not null && bn.bias is not null && bn.running_mean is not null && bn.running_var is not null;
 
     private static readonly TrainingSettings Tiny = new()
@@ -317,7 +317,7 @@ public sealed class TrainingKitTests
             new ReluConvBn(channelsIn, channelsOut, 3, stride, 1);
     }
 
-    private static BatchNorm2d[] BatchNorms(nn.Module module) => module.modules().OfType<BatchNorm2d>().ToArray();
+    private static BatchNorm[] BatchNorms(nn.Module module) => module.modules().OfType<BatchNorm>().ToArray();
 
     [Fact]
     public void Search_mode_operations_have_non_affine_batch_norms_without_running_statistics_a_plugin_s_are_used_as_they_are_said_once()
@@ -348,17 +348,9 @@ public sealed class TrainingKitTests
                 affine: false,
                 trackRunningStats: false
             );
-            BatchNorms(search)
-                .Should()
-                .ContainSingle(name)
-                .Which.Should()
-                .Match<BatchNorm2d>(bn => SearchMode(bn), name);
+            BatchNorms(search).Should().ContainSingle(name).Which.Should().Match<BatchNorm>(bn => SearchMode(bn), name);
             using var standard = kit.BuildOperation(name, 8, channelsOut, stride);
-            BatchNorms(standard)
-                .Should()
-                .ContainSingle(name)
-                .Which.Should()
-                .Match<BatchNorm2d>(bn => Standard(bn), name);
+            BatchNorms(standard).Should().ContainSingle(name).Which.Should().Match<BatchNorm>(bn => Standard(bn), name);
         }
         using var nonAffineOnly = kit.BuildOperation("nor_conv_3x3", 8, 8, 1, affine: false, trackRunningStats: true);
         var nonAffine = BatchNorms(nonAffineOnly).Single();

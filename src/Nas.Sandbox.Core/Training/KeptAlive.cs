@@ -1,3 +1,4 @@
+using Nas.Sandbox.Abstractions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,9 +7,10 @@ namespace Nas.Sandbox.Core.Training;
 
 /// <summary>
 /// TorchSharp optimizers made safe to call from .NET's garbage-collected world (see <see cref="SGD"/>; <see cref="Adam"/>
-/// for the same reason). Internal, and
-/// compiled into each assembly that trains (Nas.Sandbox.Core; the gradient pack links this file, since a pack
-/// references only the contracts), so that it is no contract.
+/// for the same reason; the contracts' <see cref="SafeTorch"/> does the same for addition and batch norm, and a test reads
+/// the product's IL for any call that would make an unheld Scalar). Internal, and compiled into each assembly that trains
+/// (Nas.Sandbox.Core; the gradient pack links this file, since a pack references only the contracts), so that it is no
+/// contract.
 /// </summary>
 internal static class KeptAlive
 {
@@ -136,7 +138,7 @@ internal static class KeptAlive
                         }
                         using Scalar root2 = Math.Sqrt(correction2).ToScalar(),
                             step = (-learningRate / correction1).ToScalar();
-                        var denominator = second.sqrt().div_(root2).add_(epsilon);
+                        var denominator = second.sqrt().div_(root2).add_(epsilon, SafeTorch.One);
                         param.addcdiv_(state.exp_avg, denominator, step);
                     }
                 },

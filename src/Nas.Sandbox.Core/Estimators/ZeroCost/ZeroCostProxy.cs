@@ -1,3 +1,4 @@
+using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation.Model;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using TorchSharp;
@@ -145,6 +146,7 @@ public sealed class NaswotProxy : ZeroCostProxy
     {
         long n = images.shape[0];
         using var kernel = zeros(n, n, dtype: float64);
+        using var zero = 0.ToScalar(); // held through every hook's native calls (SafeTorch.One says why)
         var hooks = new List<Action>();
         // Every ReLU: ReluConvBn applies one to its input first (NB201's operations and reduction blocks), DARTS'
         // convolutions and se_block hold ReLU modules, MobileNetV2's inverted residuals ReLU6 modules (coded as a ReLU
@@ -160,8 +162,11 @@ public sealed class NaswotProxy : ZeroCostProxy
                         (_, input, output) =>
                         {
                             using var scope = NewDisposeScope();
-                            var codes = input.reshape(n, -1).gt(0).to(float64);
-                            kernel.add_(codes.matmul(codes.t())).add_((1 - codes).matmul((1 - codes).t()));
+                            var codes = input.reshape(n, -1).gt(zero).to(float64);
+                            var inactive = ones_like(codes).sub_(codes);
+                            kernel
+                                .add_(codes.matmul(codes.t()), SafeTorch.One)
+                                .add_(inactive.matmul(inactive.t()), SafeTorch.One);
                             return output;
                         }
                     )
@@ -181,7 +186,8 @@ public sealed class NaswotProxy : ZeroCostProxy
         }
         using var scope2 = NewDisposeScope();
         // A tiny ridge keeps the score finite when two images share every pattern (a cell that cuts the signal).
-        var (_, logabsdet) = linalg.slogdet(kernel + eye(n, dtype: float64) * 1e-6);
+        using var ridge = 1e-6.ToScalar(); // held through the native call (SafeTorch.One says why)
+        var (_, logabsdet) = linalg.slogdet(kernel.add(eye(n, dtype: float64).mul_(ridge), SafeTorch.One));
         return logabsdet.item<double>();
     }
 }

@@ -1,3 +1,4 @@
+using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,7 +44,7 @@ public sealed class MacroNetwork : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded();
         _stem = nn.Sequential(
             nn.Conv2d(inputChannels, channels, 3, padding: 1, bias: false),
-            nn.BatchNorm2d(channels),
+            SafeTorch.BatchNorm2d(channels),
             nn.ReLU6()
         );
         int width = channels;
@@ -59,7 +60,7 @@ public sealed class MacroNetwork : nn.Module<Tensor, Tensor>
         }
         _head = nn.Sequential(
             nn.Conv2d(width, width * HeadRatio, 1, bias: false),
-            nn.BatchNorm2d(width * HeadRatio),
+            SafeTorch.BatchNorm2d(width * HeadRatio),
             nn.ReLU6()
         );
         _classifier = nn.Linear(width * HeadRatio, classes);

@@ -15,7 +15,7 @@ public sealed class NatsSizeNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential _stem;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> _cells = new();
-    private readonly BatchNorm2d _lastBatchNorm;
+    private readonly BatchNorm _lastBatchNorm;
     private readonly Linear _classifier;
 
     public NatsSizeNetwork(
@@ -32,7 +32,7 @@ public sealed class NatsSizeNetwork : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded();
         _stem = nn.Sequential(
             nn.Conv2d(inputChannels, channels[0], 3, padding: 1, bias: false),
-            nn.BatchNorm2d(channels[0])
+            SafeTorch.BatchNorm2d(channels[0])
         );
         int previous = channels[0];
         for (int layer = 0; layer < channels.Count; layer++)
@@ -45,7 +45,7 @@ public sealed class NatsSizeNetwork : nn.Module<Tensor, Tensor>
             );
             previous = channels[layer];
         }
-        _lastBatchNorm = nn.BatchNorm2d(previous);
+        _lastBatchNorm = SafeTorch.BatchNorm2d(previous);
         _classifier = nn.Linear(previous, classes);
         RegisterComponents();
     }

@@ -55,7 +55,7 @@ public sealed class Nb201Cell : nn.Module<Tensor, Tensor>
             var (to, from) = Nb201Space.Edges[e];
             Tensor contribution = edges[e].call(nodes[from]);
             // Out of place: a skip_connect contribution aliases an earlier node, which must stay intact.
-            nodes[to] = nodes[to] is null ? contribution : nodes[to] + contribution;
+            nodes[to] = nodes[to] is null ? contribution : SafeTorch.Plus(nodes[to], contribution);
         }
         // Intermediates are freed by the caller's dispose scope (one per batch).
         return nodes[^1];

@@ -15,7 +15,7 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential stem;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> cells = new();
-    private readonly BatchNorm2d lastact_bn;
+    private readonly BatchNorm lastact_bn;
     private readonly Linear classifier;
 
     public Nb201Network(Architecture architecture, NetworkSettings settings, OperationRegistry operations)
@@ -28,7 +28,10 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
         TorchRuntime.EnsureLoaded(); // the log level, before this network's first convolution (a CLI loads libtorch lazily)
         settings.Validate();
         int c = settings.Channels;
-        stem = nn.Sequential(nn.Conv2d(settings.InputChannels, c, 3, padding: 1, bias: false), nn.BatchNorm2d(c));
+        stem = nn.Sequential(
+            nn.Conv2d(settings.InputChannels, c, 3, padding: 1, bias: false),
+            SafeTorch.BatchNorm2d(c)
+        );
         int channels = c;
         for (int stage = 0; stage < 3; stage++)
         {
@@ -40,7 +43,7 @@ public sealed class Nb201Network : nn.Module<Tensor, Tensor>
             for (int i = 0; i < settings.CellsPerStage; i++)
                 cells.Add(cell(channels));
         }
-        lastact_bn = nn.BatchNorm2d(channels);
+        lastact_bn = SafeTorch.BatchNorm2d(channels);
         classifier = nn.Linear(channels, settings.Classes);
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,6 +31,6 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
     {
         var main = conv_b.call(conv_a.call(input));
         var residual = downsample.call(input);
-        return main + residual;
+        return SafeTorch.Plus(main, residual);
     }
 }

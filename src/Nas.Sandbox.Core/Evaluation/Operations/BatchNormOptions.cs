@@ -1,3 +1,5 @@
+using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -14,6 +16,10 @@ public readonly record struct BatchNormOptions(bool Affine, bool TrackRunningSta
     /// <summary>Learned scale and shift, running statistics for evaluation: PyTorch's defaults.</summary>
     public static BatchNormOptions Standard => new(true, true);
 
-    public BatchNorm2d Build(long features) =>
-        nn.BatchNorm2d(features, affine: Affine, track_running_stats: TrackRunningStats);
+    /// <summary>
+    /// A 2-d batch norm as asked, whose forward holds its Scalars (<see cref="SafeTorch.BatchNorm2d"/>); its state-dict names
+    /// are <c>nn.BatchNorm2d</c>'s.
+    /// </summary>
+    public BatchNorm Build(long features) =>
+        SafeTorch.BatchNorm2d(features, affine: Affine, trackRunningStats: TrackRunningStats);
 }

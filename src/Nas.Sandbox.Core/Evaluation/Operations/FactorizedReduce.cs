@@ -12,7 +12,7 @@ public sealed class FactorizedReduce : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d first;
     private readonly Conv2d? second;
-    private readonly BatchNorm2d bn;
+    private readonly BatchNorm bn;
 
     public FactorizedReduce(long channelsIn, long channelsOut, long stride, BatchNormOptions? batchNorm = null)
         : base(nameof(FactorizedReduce))

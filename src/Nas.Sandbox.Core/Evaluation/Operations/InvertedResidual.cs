@@ -1,3 +1,4 @@
+using Nas.Sandbox.Abstractions;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -58,5 +59,6 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
     public bool HasShortcut => use_res_connect;
 
     // Sequential calls each module with .call, so hooks (the FLOPs counter, NASWOT's activation patterns) see them.
-    public override Tensor forward(Tensor input) => use_res_connect ? input + conv.call(input) : conv.call(input);
+    public override Tensor forward(Tensor input) =>
+        use_res_connect ? SafeTorch.Plus(input, conv.call(input)) : conv.call(input);
 }

@@ -8,7 +8,7 @@ namespace Nas.Sandbox.Core.Evaluation.Operations;
 public sealed class ReluConvBn : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly BatchNorm bn;
 
     public ReluConvBn(
         long channelsIn,
