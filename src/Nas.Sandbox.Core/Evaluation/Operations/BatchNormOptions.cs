@@ -1,5 +1,4 @@
 using Nas.Sandbox.Abstractions;
-using Nas.Sandbox.Core.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
