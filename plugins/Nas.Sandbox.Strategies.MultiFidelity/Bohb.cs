@@ -27,7 +27,9 @@ namespace Nas.Sandbox.Strategies.MultiFidelity;
 /// a new uniform architecture is asked. With trials in flight (<see cref="IParallelStrategy"/>) it runs as Hyperband:
 /// synchronous brackets, the next one started while the current one waits, which is the paper's parallel scheme; the
 /// model learns from the trials that have come back. Without a ladder of two rungs or more
-/// (<see cref="SearchContext.Fidelities"/>), it is random search at the race's fidelity.</para>
+/// (<see cref="SearchContext.Fidelities"/>), it is random search at the race's fidelity.
+/// In a race budgeted in epochs (<see cref="SearchContext.EpochBudget"/>), brackets are fitted into the budget so that
+/// the last one still reaches the top rung (<see cref="BracketBudget"/>).</para>
 /// </summary>
 public sealed class BohbFactory : IStrategyFactory
 {
@@ -75,7 +77,11 @@ public sealed record BohbSettings
 public sealed class Bohb(int? eta, BohbSettings settings) : MultiFidelityStrategy(eta)
 {
     private protected override TrialAsk Ask(SearchContext context, Ladder ladder, IReadOnlyList<Entry> entries) =>
-        Brackets.Next(entries, b => Hyperband.Shape(ladder, b), _ => Draw(context, entries));
+        Brackets.Next(
+            entries,
+            BracketBudget.Fit(b => Hyperband.Shape(ladder, b), context.EpochBudget, context.Fidelities, ladder),
+            _ => Draw(context, entries)
+        );
 
     private Architecture Draw(SearchContext context, IReadOnlyList<Entry> entries)
     {

@@ -6,7 +6,15 @@ namespace Nas.Sandbox.Strategies.MultiFidelity;
 /// A bracket of successive halving: the rung its new architectures start at, and how many trials each of its rungs
 /// holds, from that rung up to the top (<c>Sizes[i]</c> at rung <c>BaseRung + i</c>).
 /// </summary>
-internal sealed record BracketShape(int BaseRung, IReadOnlyList<int> Sizes);
+internal sealed record BracketShape(int BaseRung, IReadOnlyList<int> Sizes)
+{
+    /// <summary>
+    /// The bracket of successive halving that starts <paramref name="n"/> new architectures at <paramref name="baseRung"/>
+    /// and keeps max(1, ⌊n/η^i⌋) of them at its i-th rung, over <paramref name="levels"/> rungs.
+    /// </summary>
+    public static BracketShape Halving(int baseRung, long n, int levels, Ladder ladder) =>
+        new(baseRung, Enumerable.Range(0, levels).Select(i => (int)Math.Max(1, n / ladder.EtaPower(i))).ToArray());
+}
 
 /// <summary>
 /// Synchronous successive halving over a sequence of brackets, the engine of successive halving, Hyperband and BOHB.

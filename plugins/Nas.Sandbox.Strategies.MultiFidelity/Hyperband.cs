@@ -16,7 +16,9 @@ namespace Nas.Sandbox.Strategies.MultiFidelity;
 /// <para>With trials in flight (<see cref="IParallelStrategy"/>), as successive halving: each bracket is synchronous,
 /// and while the current bracket's rung is still waiting for results an ask starts the next bracket of the cycle, so
 /// no worker is idle (BOHB's parallel scheme, Falkner et al. 2018). Without a ladder of two rungs or more
-/// (<see cref="SearchContext.Fidelities"/>), it is random search at the race's fidelity.</para>
+/// (<see cref="SearchContext.Fidelities"/>), it is random search at the race's fidelity.
+/// In a race budgeted in epochs (<see cref="SearchContext.EpochBudget"/>), brackets are fitted into the budget so that
+/// the last one still reaches the top rung (<see cref="BracketBudget"/>).</para>
 /// </summary>
 public sealed class HyperbandFactory : IStrategyFactory
 {
@@ -31,7 +33,11 @@ public sealed class HyperbandFactory : IStrategyFactory
 public sealed class Hyperband(int? eta) : MultiFidelityStrategy(eta)
 {
     private protected override TrialAsk Ask(SearchContext context, Ladder ladder, IReadOnlyList<Entry> entries) =>
-        Brackets.Next(entries, b => Shape(ladder, b), _ => Fresh.Distinct(context, entries));
+        Brackets.Next(
+            entries,
+            BracketBudget.Fit(b => Shape(ladder, b), context.EpochBudget, context.Fidelities, ladder),
+            _ => Fresh.Distinct(context, entries)
+        );
 
     /// <summary>The shape of the <paramref name="bracket"/>-th bracket (0-based) of Hyperband's cycle.</summary>
     internal static BracketShape Shape(Ladder ladder, int bracket)
@@ -40,8 +46,6 @@ public sealed class Hyperband(int? eta) : MultiFidelityStrategy(eta)
         int s = sMax - bracket % (sMax + 1);
         // ⌈(s_max + 1)·η^s / (s + 1)⌉ in integers; at least η^s, so every rung of the bracket holds one trial or more.
         long n = ((sMax + 1) * ladder.EtaPower(s) + s) / (s + 1);
-        n = Math.Min(n, 1_000_000);
-        var sizes = Enumerable.Range(0, s + 1).Select(i => (int)Math.Max(1, n / ladder.EtaPower(i))).ToArray();
-        return new BracketShape(sMax - s, sizes);
+        return BracketShape.Halving(sMax - s, Math.Min(n, 1_000_000), s + 1, ladder);
     }
 }

@@ -18,7 +18,9 @@ namespace Nas.Sandbox.Strategies.MultiFidelity;
 /// once all of it has come back), but no worker waits for it: while the current bracket's rung is still waiting for
 /// results, an ask starts the next bracket (and serves the oldest bracket that has work first). With one worker this is
 /// the sequential algorithm. Without a ladder of two rungs or more (<see cref="SearchContext.Fidelities"/>), it is
-/// random search at the race's fidelity.</para>
+/// random search at the race's fidelity.
+/// In a race budgeted in epochs (<see cref="SearchContext.EpochBudget"/>), brackets are fitted into the budget so that
+/// the last one still reaches the top rung (<see cref="BracketBudget"/>).</para>
 /// </summary>
 public sealed class SuccessiveHalvingFactory : IStrategyFactory
 {
@@ -46,17 +48,16 @@ public sealed class SuccessiveHalving(int? n, int? eta) : MultiFidelityStrategy(
 {
     private protected override TrialAsk Ask(SearchContext context, Ladder ladder, IReadOnlyList<Entry> entries)
     {
-        var shape = Shape(ladder);
-        return Brackets.Next(entries, _ => shape, _ => Fresh.Distinct(context, entries));
-    }
-
-    private BracketShape Shape(Ladder ladder)
-    {
-        long size = n ?? Math.Min(ladder.EtaPower(ladder.Top), 1_000_000);
-        var sizes = Enumerable
-            .Range(0, ladder.Rungs)
-            .Select(i => (int)Math.Max(1, size / ladder.EtaPower(i)))
-            .ToArray();
-        return new BracketShape(0, sizes);
+        var shape = BracketShape.Halving(
+            0,
+            n ?? Math.Min(ladder.EtaPower(ladder.Top), 1_000_000),
+            ladder.Rungs,
+            ladder
+        );
+        return Brackets.Next(
+            entries,
+            BracketBudget.Fit(_ => shape, context.EpochBudget, context.Fidelities, ladder),
+            _ => Fresh.Distinct(context, entries)
+        );
     }
 }

@@ -52,6 +52,12 @@ public sealed class MultiFidelityStrategyTests
         /// <summary>How many trials had come back when each ask was made.</summary>
         public List<int> ToldAtAsk { get; } = [];
 
+        /// <summary>The heat's epoch budget the strategy is shown (<see cref="SearchContext.EpochBudget"/>); null: none.</summary>
+        public double? EpochBudget { get; init; }
+
+        /// <summary>Epochs the trials told so far paid, as the race charges them: a continuation only its extra epochs.</summary>
+        public double EpochsPaid { get; private set; }
+
         public TrialAsk Ask()
         {
             int index = Asks.Count;
@@ -64,6 +70,8 @@ public sealed class MultiFidelityStrategyTests
                     AskIndex = index,
                     Pending = Pending.ToArray(),
                     Fidelities = ladder,
+                    EpochBudget = EpochBudget,
+                    EpochsUsed = EpochsPaid,
                 }
             );
             Asks.Add(ask);
@@ -102,6 +110,10 @@ public sealed class MultiFidelityStrategyTests
             };
             Told.Add(trial);
             strategy.Tell(trial);
+            int parentEpochs = Told.FirstOrDefault(t => t.Index == pending.Continues) is { Rung: int parentRung }
+                ? ladder[parentRung]
+                : 0;
+            EpochsPaid += epochs - parentEpochs;
             return trial;
         }
 
@@ -124,6 +136,23 @@ public sealed class MultiFidelityStrategyTests
                     Ask();
                 int index = Pending[scheduler.Next(Pending.Count)].Index;
                 Tell(index, fail?.Invoke(index) ?? false);
+            }
+        }
+
+        /// <summary>
+        /// Runs until <paramref name="epochs"/> are paid, as a race with that epoch budget does: it asks while the trials
+        /// that came back have paid less than the budget, so the last trials may run over it.
+        /// </summary>
+        public void RunUntilPaid(double epochs, int workers, int schedulerSeed = 5)
+        {
+            var scheduler = new Random(schedulerSeed);
+            while (true)
+            {
+                while (Pending.Count < workers && EpochsPaid < epochs)
+                    Ask();
+                if (Pending.Count == 0)
+                    return;
+                Tell(Pending[scheduler.Next(Pending.Count)].Index);
             }
         }
     }
@@ -240,6 +269,46 @@ public sealed class MultiFidelityStrategyTests
             .Should()
             .Equal(Best(driver.Told.Take(9), 3).Select(t => (int?)t.Index));
         driver.Asks[18].Continues.Should().Be(Best(driver.Told.Skip(13).Take(5), 1).Single().Index);
+    }
+
+    private static string[] HalvingBracket(int n) =>
+        [.. Enumerable.Repeat("new@0", n), .. Enumerable.Repeat("continue@1", Math.Max(1, n / 3)), "continue@2"];
+
+    [Fact]
+    public void Successive_halving_fits_its_last_bracket_into_the_epoch_budget_so_that_it_reaches_the_top_rung()
+    {
+        // A bracket of 9 costs 9·1 + 3·2 + 1·6 = 21 epochs. With 60, two full brackets leave 18: the third starts 8
+        // (8 + 2·2 + 6 = 18), and every epoch goes to a bracket that ends at 9 epochs.
+        var fitted = new Driver(Create("successive-halving"), Ladder) { EpochBudget = 60 };
+        fitted.RunUntilPaid(60, workers: 1);
+        fitted.Asks.Select(Shape).Should().Equal([.. HalvingBracket(9), .. HalvingBracket(9), .. HalvingBracket(8)]);
+        fitted.EpochsPaid.Should().Be(60);
+
+        // Shown no budget, a race of 50 epochs cuts the third bracket off after its first 8 one-epoch cells: 8 epochs
+        // that buy nothing, since the pick is the best at the highest rung reached.
+        var unfitted = new Driver(Create("successive-halving"), Ladder);
+        unfitted.RunUntilPaid(50, workers: 1);
+        unfitted.Asks.Skip(26).Select(Shape).Should().Equal(Enumerable.Repeat("new@0", 8));
+
+        // Fitted to 50: no bracket fits the 8 epochs left (a single cell climbing to the top costs 9), so the last ask
+        // is one cell at the top rung, which the race lets run over the budget as any strategy's last trial.
+        var tight = new Driver(Create("successive-halving"), Ladder) { EpochBudget = 50 };
+        tight.RunUntilPaid(50, workers: 1);
+        tight.Asks.Select(Shape).Should().Equal([.. HalvingBracket(9), .. HalvingBracket(9), "new@2"]);
+        tight.Told.Count(t => t.Rung == 2).Should().Be(3).And.BeGreaterThan(unfitted.Told.Count(t => t.Rung == 2));
+    }
+
+    [Theory]
+    [InlineData("hyperband")]
+    [InlineData("bohb")]
+    public void Hyperband_fits_its_brackets_into_the_epoch_budget_keeping_their_rungs(string strategy)
+    {
+        // The cycle costs 21 + 21 + 27 = 69 epochs. With 84, the next bracket (9 at 1 epoch, 21 epochs) has 15 left:
+        // it starts 5 (5 + 2 + 6 = 13); the 2 epochs after it fit no climb, so the last ask is a cell at the top rung.
+        var driver = new Driver(Create(strategy), Ladder) { EpochBudget = 84 };
+        driver.RunUntilPaid(84, workers: 1);
+        driver.Asks.Select(Shape).Should().Equal([.. HyperbandCycle, .. HalvingBracket(5), "new@2"]);
+        driver.EpochsPaid.Should().Be(69 + 13 + 9);
     }
 
     [Theory]

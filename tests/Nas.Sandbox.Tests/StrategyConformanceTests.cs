@@ -437,6 +437,9 @@ public sealed class StrategyConformanceTests
                 Pending = pending,
                 // A ladder, so that multi-fidelity strategies ask at rungs and continue trials; the others ignore it.
                 Fidelities = Ladder,
+                // An epoch budget the script outlasts (two brackets of successive halving cost 42), so that rebuilding
+                // by replay covers brackets fitted into what is left of it, and the asks after it is spent.
+                EpochBudget = 50,
             };
         (List<ParallelScript.Asked> Asks, List<Trial> Told) Script()
         {
