@@ -20,7 +20,7 @@ BUDGET=${BUDGET:-100}
 TABLE_OPTION=()
 [ -z "${TABLE:-}" ] || TABLE_OPTION=(--table "$TABLE")
 REFERENCES=(regularized-evolution local-search bananas)
-MULTI_FIDELITY=(successive-halving hyperband asha bohb)
+MULTI_FIDELITY=(successive-halving hyperband asha bohb dehb)
 EARLY_STOP=(median curve) # regularized evolution with --early-stop RULE
 mkdir -p "$OUT"
 race() { # race NAME WORKERS [options...]

@@ -7,7 +7,7 @@
 #   bench/nb201_league.sh [OUT_DIR]        (default runs/nb201-league; HEATS=100, TABLE=../shared/data/nb201-mini/nb201-mini.csv)
 #
 # Left out, deliberately: darts and gdas (they train a supernet on Fashion-MNIST, which says nothing about a CIFAR or
-# ImageNet table) and the multi-fidelity strategies (asha, bohb, hyperband, successive-halving: they need a ladder of
+# ImageNet table) and the multi-fidelity strategies (asha, bohb, dehb, hyperband, successive-halving: they need a ladder of
 # epochs and the table has one, 12). About 15 minutes on 2 cores, most of it BANANAS's training.
 set -euo pipefail
 cd "$(dirname "$0")/.."

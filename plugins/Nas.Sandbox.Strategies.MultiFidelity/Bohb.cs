@@ -97,10 +97,10 @@ public sealed class Bohb(int? eta, BohbSettings settings) : MultiFidelityStrateg
         double bestScore = double.NegativeInfinity;
         for (int i = 0; i < settings.Samples; i++)
         {
-            var candidate = Decode(space, good.Sample(context.Random, settings.BandwidthFactor));
+            var candidate = CategoryCodes.Decode(space, good.Sample(context.Random, settings.BandwidthFactor));
             if (asked.Contains(candidate) || !space.Contains(candidate))
                 continue;
-            var codes = Codes(space, candidate);
+            var codes = CategoryCodes.Of(space, candidate);
             double score =
                 Math.Log(Math.Max(good.Density(codes), 1e-32)) - Math.Log(Math.Max(bad.Density(codes), 1e-32));
             if (score > bestScore)
@@ -123,8 +123,8 @@ public sealed class Bohb(int? eta, BohbSettings settings) : MultiFidelityStrateg
             int goodCount = Math.Max(minPoints, (int)Math.Floor(settings.TopFraction * n));
             int badCount = Math.Max(minPoints, n - goodCount);
             int levels = space.Operations.Count;
-            var good = ranked.Take(goodCount).Select(e => Codes(space, e.Architecture)).ToList();
-            var bad = ranked.Skip(n - badCount).Select(e => Codes(space, e.Architecture)).ToList();
+            var good = ranked.Take(goodCount).Select(e => CategoryCodes.Of(space, e.Architecture)).ToList();
+            var bad = ranked.Skip(n - badCount).Select(e => CategoryCodes.Of(space, e.Architecture)).ToList();
             return (
                 new CategoricalKde(good, levels, settings.MinBandwidth),
                 new CategoricalKde(bad, levels, settings.MinBandwidth)
@@ -132,24 +132,4 @@ public sealed class Bohb(int? eta, BohbSettings settings) : MultiFidelityStrateg
         }
         return null;
     }
-
-    /// <summary>The category of each choice: the hot position in each block of the space's one-hot encoding.</summary>
-    private static int[] Codes(ISearchSpace space, Architecture architecture)
-    {
-        var encoded = space.Encode(architecture);
-        int levels = space.Operations.Count;
-        var codes = new int[space.ChoiceCount];
-        for (int j = 0; j < codes.Length; j++)
-        {
-            int best = 0;
-            for (int k = 1; k < levels; k++)
-                if (encoded[j * levels + k] > encoded[j * levels + best])
-                    best = k;
-            codes[j] = best;
-        }
-        return codes;
-    }
-
-    private static Architecture Decode(ISearchSpace space, int[] codes) =>
-        space.FromChoices(codes.Select(c => space.Operations[c]).ToArray());
 }

@@ -23,13 +23,16 @@ internal static class BracketBudget
 {
     /// <summary>
     /// The shapes of <paramref name="planned"/>, fitted into <paramref name="epochBudget"/> on
-    /// <paramref name="fidelities"/> (epochs per rung), bracket after bracket.
+    /// <paramref name="fidelities"/> (epochs per rung), bracket after bracket. <paramref name="fromScratch"/> says which
+    /// brackets fill their upper rungs with new cells, each paying its rung's epochs, instead of continuations (DEHB after
+    /// its first iteration); none by default.
     /// </summary>
     public static Func<int, BracketShape> Fit(
         Func<int, BracketShape> planned,
         double? epochBudget,
         IReadOnlyList<int> fidelities,
-        Ladder ladder
+        Ladder ladder,
+        Func<int, bool>? fromScratch = null
     )
     {
         if (epochBudget is not double budget)
@@ -40,8 +43,9 @@ internal static class BracketBudget
         {
             while (shapes.Count <= bracket)
             {
-                var shape = Within(planned(shapes.Count), budget - committed, fidelities, ladder);
-                committed += Cost(shape, fidelities);
+                bool scratch = fromScratch?.Invoke(shapes.Count) ?? false;
+                var shape = Within(planned(shapes.Count), budget - committed, fidelities, ladder, scratch);
+                committed += Cost(shape, fidelities, scratch);
                 shapes.Add(shape);
             }
             return shapes[bracket];
@@ -49,9 +53,15 @@ internal static class BracketBudget
     }
 
     /// <summary><paramref name="shape"/>, or the largest bracket with its rungs that costs at most <paramref name="left"/> epochs.</summary>
-    internal static BracketShape Within(BracketShape shape, double left, IReadOnlyList<int> fidelities, Ladder ladder)
+    internal static BracketShape Within(
+        BracketShape shape,
+        double left,
+        IReadOnlyList<int> fidelities,
+        Ladder ladder,
+        bool fromScratch = false
+    )
     {
-        if (Cost(shape, fidelities) <= left)
+        if (Cost(shape, fidelities, fromScratch) <= left)
             return shape;
         // Cost grows with n, so the largest n that fits is found by bisection over [1, n).
         int low = 0,
@@ -59,7 +69,8 @@ internal static class BracketBudget
         while (low < high)
         {
             int middle = low + (high - low + 1) / 2;
-            if (Cost(BracketShape.Halving(shape.BaseRung, middle, shape.Sizes.Count, ladder), fidelities) <= left)
+            var smaller = BracketShape.Halving(shape.BaseRung, middle, shape.Sizes.Count, ladder);
+            if (Cost(smaller, fidelities, fromScratch) <= left)
                 low = middle;
             else
                 high = middle - 1;
@@ -71,15 +82,16 @@ internal static class BracketBudget
 
     /// <summary>
     /// The epochs <paramref name="shape"/> pays if every promotion happens: each new architecture its base rung's
-    /// epochs, each continuation the epochs between its rung and the one below.
+    /// epochs, each continuation the epochs between its rung and the one below (its rung's, when the upper rungs are
+    /// filled <paramref name="fromScratch"/>).
     /// </summary>
-    internal static double Cost(BracketShape shape, IReadOnlyList<int> fidelities)
+    internal static double Cost(BracketShape shape, IReadOnlyList<int> fidelities, bool fromScratch = false)
     {
         double cost = 0;
         for (int level = 0; level < shape.Sizes.Count; level++)
         {
             int rung = shape.BaseRung + level;
-            int below = level == 0 ? 0 : fidelities[rung - 1];
+            int below = level == 0 || fromScratch ? 0 : fidelities[rung - 1];
             cost += (double)shape.Sizes[level] * (fidelities[rung] - below);
         }
         return cost;

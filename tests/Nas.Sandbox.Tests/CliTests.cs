@@ -396,7 +396,7 @@ public sealed class CliTests : IDisposable
             .Trim()
             .Should()
             .Be(
-                "error: Unknown strategy 'evolution'. Available: asha, bananas, bohb, crossover-evolution, darts, edge-bandit, "
+                "error: Unknown strategy 'evolution'. Available: asha, bananas, bohb, crossover-evolution, darts, dehb, edge-bandit, "
                     + "gdas, greedy-local-search, hyperband, local-search, nsga-ii, predictor-local-search, random-search, "
                     + "regularized-evolution, "
                     + "reinforce, successive-halving."

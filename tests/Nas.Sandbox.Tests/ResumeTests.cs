@@ -35,7 +35,7 @@ public sealed class ResumeTests : IDisposable
             "--strategy",
             "asha",
             "--strategy",
-            "hyperband",
+            "dehb",
             "--strategy",
             "bohb",
             "--strategy",

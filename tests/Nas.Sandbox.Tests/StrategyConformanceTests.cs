@@ -77,6 +77,7 @@ public sealed class StrategyConformanceTests
                 "hyperband",
                 "asha",
                 "bohb",
+                "dehb",
             ]);
     }
 
@@ -391,6 +392,7 @@ public sealed class StrategyConformanceTests
                 "hyperband",
                 "asha",
                 "bohb",
+                "dehb",
             ]);
         // REINFORCE learns from rewards in order, NSGA-II by whole generations, DARTS and GDAS train between asks.
         parallel.Should().NotContain(["reinforce", "nsga-ii", "darts", "gdas"]);
