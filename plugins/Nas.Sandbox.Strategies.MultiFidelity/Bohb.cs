@@ -18,7 +18,9 @@ namespace Nas.Sandbox.Strategies.MultiFidelity;
 /// Knobs: <c>eta</c> (auto: round(F[1]/F[0]) of the ladder, at least 2), <c>min-points</c> N_min (auto: d + 1, as BOHB's
 /// code), <c>top-fraction</c> q (0.15), <c>samples</c> (64), <c>random-fraction</c> (1/3), <c>bandwidth-factor</c> (3),
 /// <c>min-bandwidth</c> (0.001): the paper's defaults.
-/// <para>What differs from the paper and its code (HpBandSter): the space is categorical only, so the kernel's
+/// <para>What differs from the paper and its code (HpBandSter): the brackets are Hyperband's paper's,
+/// n = ⌈(s_max + 1)·η^s/(s + 1)⌉, where HpBandSter floors, ⌊(s_max + 1)/(s + 1)⌋·η^s (5 → 1 rather than 3 → 1 in the
+/// middle bracket on 1, 3, 9); the space is categorical only, so the kernel's
 /// bandwidths are chosen per choice by leave-one-out maximum likelihood, not by the normal-reference rule statsmodels
 /// applies to the category codes (which depends on the arbitrary order of the codes and can leave the kernel's range,
 /// where it prefers the other categories), and the kernel knows the space's operations (statsmodels counts the

@@ -68,16 +68,18 @@ internal sealed class DehbState
     public DehbMember? Target(int rung) => _members[rung][_asked[rung] % _members[rung].Length];
 
     /// <summary>
-    /// DE's parents for a new cell at <paramref name="rung"/>: the rung's subpopulation, or, with
-    /// <paramref name="fromBelow"/>, the best that many of the rung below's; with fewer than three, members of every
-    /// rung's subpopulation drawn at random (distinct architectures) make up the three.
+    /// DE's parents: the best <paramref name="count"/> members of <paramref name="rung"/>'s subpopulation other than
+    /// <paramref name="target"/>; with fewer than three, members of every rung's subpopulation drawn at random
+    /// (distinct architectures, not the target) make up the three.
     /// </summary>
-    public List<DehbMember> Parents(int rung, int? fromBelow, Random random)
+    public List<DehbMember> Parents(int rung, int count, DehbMember? target, Random random)
     {
-        var parents = fromBelow is int count ? Best(rung - 1).Take(count).ToList() : Present(rung).ToList();
+        var parents = Best(rung).Where(m => !ReferenceEquals(m, target)).Take(count).ToList();
         if (parents.Count >= 3)
             return parents;
         var architectures = parents.Select(p => p.Entry.Architecture).ToHashSet();
+        if (target is not null)
+            architectures.Add(target.Entry.Architecture);
         var others = _members
             .SelectMany(members => members.OfType<DehbMember>())
             .Where(m => architectures.Add(m.Entry.Architecture))
@@ -92,15 +94,14 @@ internal sealed class DehbState
     }
 
     /// <summary>
-    /// The first-iteration promotion to <paramref name="rung"/>: the best of the <paramref name="count"/> best members
-    /// of the rung below that has not run at <paramref name="rung"/> and is not continued yet; null if none.
+    /// The first-iteration promotion to <paramref name="rung"/>: the best member of the rung below's subpopulation that
+    /// has not run at <paramref name="rung"/> and is not continued yet (DEHB's code filters, then ranks); null if none.
     /// </summary>
-    public Entry? Promotion(int rung, int count, IReadOnlyList<Entry> entries)
+    public Entry? Promotion(int rung, IReadOnlyList<Entry> entries)
     {
         var ranAtRung = entries.Where(e => e.Rung == rung).Select(e => e.Architecture).ToHashSet();
         var continued = Ledger.Continued(entries);
         return Best(rung - 1)
-            .Take(count)
             .Select(m => m.Entry)
             .FirstOrDefault(e => !ranAtRung.Contains(e.Architecture) && !continued.Contains(e.Index));
     }
@@ -120,15 +121,15 @@ internal sealed class DehbState
     }
 
     /// <summary>
-    /// Rung r's subpopulation size: the most cells a bracket of Hyperband's cycle runs at r (9, 5 and 3 on 1, 3, 9), from
-    /// the planned shapes, before any fitting into a budget.
+    /// Rung r's subpopulation size: the most cells a bracket of the cycle runs at r (9, 3 and 3 on 1, 3, 9), from the
+    /// planned shapes, before any fitting into a budget.
     /// </summary>
     private static int[] SubpopulationSizes(Ladder ladder)
     {
         var sizes = new int[ladder.Rungs];
         for (int bracket = 0; bracket <= ladder.Top; bracket++)
         {
-            var shape = Hyperband.Shape(ladder, bracket);
+            var shape = Dehb.Shape(ladder, bracket);
             for (int level = 0; level < shape.Sizes.Count; level++)
                 sizes[shape.BaseRung + level] = Math.Max(sizes[shape.BaseRung + level], shape.Sizes[level]);
         }

@@ -271,10 +271,6 @@ public sealed class MultiFidelityStrategyTests
         driver.Asks[18].Continues.Should().Be(Best(driver.Told.Skip(13).Take(5), 1).Single().Index);
     }
 
-    private static readonly int?[] HyperbandCycleRungs = HyperbandCycle
-        .Select(shape => (int?)int.Parse(shape[^1..], CultureInfo.InvariantCulture))
-        .ToArray();
-
     private static string[] HalvingBracket(int n) =>
         [.. Enumerable.Repeat("new@0", n), .. Enumerable.Repeat("continue@1", Math.Max(1, n / 3)), "continue@2"];
 
@@ -315,14 +311,28 @@ public sealed class MultiFidelityStrategyTests
         driver.EpochsPaid.Should().Be(69 + 13 + 9);
     }
 
+    /// <summary>DEHB's brackets on 1, 3, 9, sized as its code sizes them: n = ⌊3/(s+1)⌋·3^s at rung 2 − s, i.e. 9, 3, 3.</summary>
+    private static readonly string[] DehbCycle =
+    [
+        .. Enumerable.Repeat("new@0", 9),
+        .. Enumerable.Repeat("continue@1", 3),
+        "continue@2",
+        .. Enumerable.Repeat("new@1", 3),
+        "continue@2",
+        .. Enumerable.Repeat("new@2", 3),
+    ];
+
+    private static int?[] RungsOf(IEnumerable<string> shapes) =>
+        [.. shapes.Select(shape => (int?)int.Parse(shape[^1..], CultureInfo.InvariantCulture))];
+
     [Fact]
-    public void Dehb_runs_hyperbands_cycle_one_trial_at_a_time_promoting_in_its_first_iteration_and_evolving_after_it()
+    public void Dehb_runs_its_cycle_one_trial_at_a_time_promoting_in_its_first_iteration_and_evolving_after_it()
     {
         var strategy = Create("dehb");
         ((IParallelStrategy)strategy).MaxInFlight.Should().Be(1, "DEHB is the paper's sequential algorithm");
         var driver = new Driver(strategy, Ladder);
-        driver.Run(trials: 2 * HyperbandCycle.Length, workers: 1);
-        driver.Asks.Take(HyperbandCycle.Length).Select(Shape).Should().Equal(HyperbandCycle);
+        driver.Run(trials: 2 * DehbCycle.Length, workers: 1);
+        driver.Asks.Take(DehbCycle.Length).Select(Shape).Should().Equal(DehbCycle);
         // The first iteration promotes the best of the rung below, as successive halving does.
         driver
             .Asks.Skip(9)
@@ -332,8 +342,8 @@ public sealed class MultiFidelityStrategyTests
             .Equal(Best(driver.Told.Take(9), 3).Select(t => (int?)t.Index));
         // After it, the brackets' rungs are the same, each filled with evolved cells: new ones, trained from the rung's
         // start, or cells that came back from a lower rung, continued from there.
-        var second = driver.Asks.Skip(HyperbandCycle.Length).ToList();
-        second.Select(a => a.Rung).Should().Equal(driver.Asks.Take(HyperbandCycle.Length).Select(a => a.Rung));
+        var second = driver.Asks.Skip(DehbCycle.Length).ToList();
+        second.Select(a => a.Rung).Should().Equal(RungsOf(DehbCycle));
         second.Count(a => a.Continues is null).Should().BeGreaterThan(second.Count / 2, "most evolved cells are new");
         foreach (var ask in second.Where(a => a.Continues is not null))
             driver.Told.Single(t => t.Index == ask.Continues).Architecture.Should().Be(ask.Architecture);
@@ -343,19 +353,19 @@ public sealed class MultiFidelityStrategyTests
     [Fact]
     public void Dehb_fits_its_brackets_into_the_epoch_budget_paying_new_cells_in_full_after_the_first_iteration()
     {
-        // The first iteration costs Hyperband's 69 epochs. With 90, the next bracket, whose cells are all new (9, 3
+        // The first iteration costs 21 + 15 + 27 = 63 epochs. With 84, the next bracket, whose cells are all new (9, 3
         // and 1 at 1, 3 and 9 epochs: 9 + 9 + 9 = 27), has 21 left: it runs 6 → 2 → 1 (6 + 2·3 + 9 = 21; 7 would cost 22).
-        var driver = new Driver(Create("dehb"), Ladder) { EpochBudget = 90 };
-        driver.RunUntilPaid(90, workers: 1);
-        driver.Asks.Select(a => a.Rung).Should().Equal([.. HyperbandCycleRungs, 0, 0, 0, 0, 0, 0, 1, 1, 2]);
-        driver.EpochsPaid.Should().BeLessThanOrEqualTo(90, "a cell continued from a lower rung pays less than planned");
+        var driver = new Driver(Create("dehb"), Ladder) { EpochBudget = 84 };
+        driver.RunUntilPaid(84, workers: 1);
+        driver.Asks.Select(a => a.Rung).Should().Equal([.. RungsOf(DehbCycle), 0, 0, 0, 0, 0, 0, 1, 1, 2]);
+        driver.EpochsPaid.Should().BeLessThanOrEqualTo(84, "a cell continued from a lower rung pays less than planned");
     }
 
     [Fact]
     public void Dehb_evolves_better_new_cells_than_random_sampling_once_its_subpopulations_are_filled()
     {
-        // Hyperband with the same brackets draws every new cell uniformly: the baseline DE has to beat. One worker each
-        // (DEHB asks one trial at a time), new cells after the first iteration.
+        // Hyperband draws every new cell uniformly: the baseline DE has to beat. One worker each (DEHB asks one trial at
+        // a time), new cells after DEHB's first iteration.
         double MeanAfterFirstIteration(string strategy, params (string Knob, string Value)[] knobs)
         {
             var qualities = new List<double>();
@@ -365,7 +375,7 @@ public sealed class MultiFidelityStrategyTests
                 driver.Run(trials: 200, workers: 1);
                 qualities.AddRange(
                     driver
-                        .Asks.Skip(HyperbandCycle.Length)
+                        .Asks.Skip(DehbCycle.Length)
                         .Where(a => a.Continues is null)
                         .Select(a => Quality(a.Architecture))
                 );
@@ -374,10 +384,10 @@ public sealed class MultiFidelityStrategyTests
         }
         double random = MeanAfterFirstIteration("hyperband");
         double dehb = MeanAfterFirstIteration("dehb");
-        double dehbWithoutMutation = MeanAfterFirstIteration("dehb", ("crossover-rate", "0"));
+        double dehbWithoutCrossover = MeanAfterFirstIteration("dehb", ("crossover-rate", "0"));
         random.Should().BeInRange(0.46, 0.56, "uniform cells average the operations' qualities (0.51)");
         dehb.Should().BeGreaterThan(random + 0.1, "selection keeps the better cells and mutation recombines them");
-        dehbWithoutMutation
+        dehbWithoutCrossover
             .Should()
             .BeLessThan(dehb, "with CR = 0 a new cell is its target but for one coordinate: a slower search");
     }
