@@ -6,7 +6,8 @@ namespace Nas.Sandbox.Strategies.MultiFidelity;
 /// What the strategies of this pack share: they remember the trials told, and nothing else (each ask rebuilds its
 /// bookkeeping from those and <see cref="SearchContext.Pending"/>, see <see cref="Ledger"/>); without a ladder of two
 /// rungs or more they search at random at the race's fidelity (rung null, the top). <see cref="IParallelStrategy.MaxInFlight"/>
-/// stays unlimited: none of them needs a result before it can hand out more work.
+/// stays unlimited, since none of them needs a result before it can hand out more work, except DEHB's, which is 1
+/// (see <see cref="Dehb"/>).
 /// </summary>
 public abstract class MultiFidelityStrategy : IMultiFidelityStrategy
 {
