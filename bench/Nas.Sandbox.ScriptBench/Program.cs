@@ -21,7 +21,9 @@ string source = args.Length > 0 ? Path.GetFullPath(args[0]) : Path.Combine(RepoR
 string folder = Directory.CreateTempSubdirectory("nas-script-bench-").FullName;
 string script = Path.Combine(folder, Path.GetFileName(source));
 string original = File.ReadAllText(source);
-var compiler = new ScriptCompiler();
+
+// No cache: every compile here is of a new text, and each would only write an entry nobody reads again.
+var compiler = new ScriptCompiler(cacheFolder: null);
 var contexts = new List<WeakReference>();
 int iteration = 0;
 

@@ -48,7 +48,11 @@ internal static class SwapLatency
         string text = File.ReadAllText(source);
         File.WriteAllText(path, text);
         var strategies = new StrategyCatalog();
-        using var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, OperationRegistry.CreateDefault());
+        using var scripts = new ScriptCatalog(
+            new ScriptCompiler(cacheFolder: null),
+            strategies,
+            OperationRegistry.CreateDefault()
+        );
         if (!scripts.Load(path))
             throw new InvalidOperationException(string.Join("\n", scripts.Errors.Select(e => e.Message)));
         scripts.Watch();

@@ -24,7 +24,11 @@ public sealed class ErrorPanelTests : IDisposable
     {
         string path = Path.Combine(_folder, "sampler.csx");
         File.WriteAllText(path, Good);
-        using var scripts = new ScriptCatalog(new ScriptCompiler(), new StrategyCatalog(), new OperationRegistry());
+        using var scripts = new ScriptCatalog(
+            new ScriptCompiler(cacheFolder: null),
+            new StrategyCatalog(),
+            new OperationRegistry()
+        );
         scripts.Load(path).Should().BeTrue();
         var story = new RaceStory("alpha").Trial("alpha", 0.5);
         scripts.Recompiled += story.Tracker.ScriptRecompiled;

@@ -3,7 +3,8 @@ namespace Nas.Sandbox.Core.Hosting;
 /// <summary>
 /// The user's Nas.Sandbox home, the one folder that holds everything of the user's that outlives a run:
 /// <c>plugins/</c> (a sub-folder NAME holding NAME.dll per plugin), <c>scripts/</c> (<c>.csx</c> files),
-/// <c>packs/</c> (installed packs) and <c>league.json</c> (with its lock). It is <c>$NAS_HOME</c> if set, else
+/// <c>packs/</c> (installed packs) and <c>league.json</c> (with its lock), and <c>cache/</c>, which holds only what can be
+/// made again (compiled scripts: <see cref="Scripts.ScriptCache"/>) and may be deleted at any time. It is <c>$NAS_HOME</c> if set, else
 /// <c>~/.nas</c>; every host (CLI, console, contestant processes, tests) finds all four through this type.
 /// Resolving never creates anything; whoever first writes there does.
 /// <para>
@@ -23,7 +24,8 @@ public sealed class NasHome
     public const string PluginsName = "plugins",
         ScriptsName = "scripts",
         PacksName = "packs",
-        LeagueName = "league.json";
+        LeagueName = "league.json",
+        CacheName = "cache";
 
     /// <summary>A home in <paramref name="folder"/> and nowhere else (no old home is read).</summary>
     public NasHome(string folder)
@@ -51,6 +53,9 @@ public sealed class NasHome
     public string Plugins => Path.Combine(Folder, PluginsName);
 
     public string Scripts => Path.Combine(Folder, ScriptsName);
+
+    /// <summary>Compiled scripts, kept so that a script met again needs no compiler (<see cref="Scripts.ScriptCache"/>).</summary>
+    public string ScriptCache => Path.Combine(Folder, CacheName, ScriptsName);
 
     public string Packs => Entry(PacksName);
 

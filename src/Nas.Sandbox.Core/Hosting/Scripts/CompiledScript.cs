@@ -45,6 +45,9 @@ public sealed class CompiledScript : IDisposable
     /// <summary>Full paths of the script and every file it <c>#load</c>-s (transitively): what to watch for hot reload.</summary>
     public IReadOnlyList<string> SourceFiles { get; }
 
+    /// <summary>True when the build came from the <see cref="ScriptCache"/> rather than from the compiler.</summary>
+    public bool FromCache { get; init; }
+
     public IReadOnlyList<IStrategyFactory> Strategies { get; private set; }
     public IReadOnlyList<IEstimator> Estimators { get; private set; }
     public IReadOnlyList<IOperation> Operations { get; private set; }

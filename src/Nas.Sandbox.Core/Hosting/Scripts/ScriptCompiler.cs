@@ -1,27 +1,19 @@
-using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Emit;
-using Microsoft.CodeAnalysis.Text;
-
 namespace Nas.Sandbox.Core.Hosting.Scripts;
 
 /// <summary>
-/// Compiles a C# script (<c>.csx</c>) with Roslyn, loads it into its own collectible load context, runs its top-level
-/// code and collects the strategies, estimators and operations it publishes (see <see cref="ScriptExports"/>).
-/// Thread-safe; make one per host, since it caches the metadata references (see <see cref="ScriptReferences"/>).
+/// Compiles a C# script (<c>.csx</c>) with Roslyn (<see cref="RoslynScriptBuilder"/>), or takes its earlier build from
+/// the <see cref="ScriptCache"/>, loads it into its own collectible load context, runs its top-level code and collects
+/// the strategies, estimators and operations it publishes (see <see cref="ScriptExports"/>).
+/// Thread-safe; make one per host, since its builder caches the metadata references (see <see cref="ScriptReferences"/>).
 /// </summary>
 /// <remarks>
 /// <para>Why not <c>CSharpScript.Create(...).RunAsync()</c>: Roslyn's script runner loads every compiled submission
 /// into one load context of its own that is never unloaded, so a session that recompiles a script on every save leaks
 /// an assembly per save. Here a script is a plain script compilation emitted to memory and loaded into a fresh
 /// <see cref="ScriptLoadContext"/>, which <see cref="CompiledScript.Dispose"/> unloads.</para>
-/// <para>What scripts get without any directive: the .NET base library, both contract assemblies (Nas.Sandbox.Abstractions
-/// and Nas.Sandbox.Abstractions.Torch) and TorchSharp, the usings in <see cref="DefaultUsings"/>, nullable reference
-/// types, the latest language version, and <c>#load</c> of other script files relative to the loading file. <c>#r</c>
-/// is refused with an explanation.</para>
+/// <para>A script loaded from the cache is the same assembly, byte for byte (the compilation is deterministic), run the
+/// same way: its top-level code runs and its classes are instantiated on every load, so a script that throws while
+/// loading still says so, with its file and line (the PDB is kept too).</para>
 /// <para>Bad user code never throws out of <see cref="Compile"/>: a missing file, compile errors, a script that throws
 /// while running, a constructor that throws, or a script that publishes nothing all come back as diagnostics naming
 /// the file and line.</para>
@@ -38,44 +30,27 @@ public sealed class ScriptCompiler
         "Nas.Sandbox.Abstractions",
     ];
 
-    private static readonly CSharpParseOptions ParseOptions = CSharpParseOptions
-        .Default.WithKind(SourceCodeKind.Script)
-        .WithLanguageVersion(LanguageVersion.Latest);
+    private readonly Lazy<RoslynScriptBuilder> _builder = new(LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly ScriptCache? _cache;
 
-    private static readonly CSharpCompilationOptions BaseOptions = new CSharpCompilationOptions(
-        OutputKind.DynamicallyLinkedLibrary,
-        usings: DefaultUsings,
-        optimizationLevel: OptimizationLevel.Release,
-        nullableContextOptions: NullableContextOptions.Enable,
-        deterministic: true
-    )
-    // Assembly-version unification notes MSBuild also hides: noise to a script author.
-    .WithSpecificDiagnosticOptions(
-        new Dictionary<string, ReportDiagnostic>
-        {
-            ["CS1701"] = ReportDiagnostic.Suppress,
-            ["CS1702"] = ReportDiagnostic.Suppress,
-        }
-    );
+    /// <summary>A compiler with the cache this process is configured for (<see cref="ScriptCache.FromEnvironment"/>).</summary>
+    public ScriptCompiler()
+        : this(ScriptCache.FromEnvironment()) { }
 
-    private static readonly EmitOptions PdbEmitOptions = new(
-        debugInformationFormat: DebugInformationFormat.PortablePdb
-    );
+    /// <summary>A compiler whose cache is <paramref name="cacheFolder"/>, or none when null.</summary>
+    public ScriptCompiler(string? cacheFolder)
+        : this(cacheFolder is null ? null : new ScriptCache(Path.GetFullPath(cacheFolder))) { }
 
-    private readonly Lazy<ImmutableArray<MetadataReference>> _references = new(
-        ScriptReferences.Build,
-        LazyThreadSafetyMode.ExecutionAndPublication
-    );
+    private ScriptCompiler(ScriptCache? cache) => _cache = cache;
 
     public ScriptCompilationResult Compile(string path)
     {
         string fullPath;
-        SourceText text;
+        byte[] source;
         try
         {
             fullPath = Path.GetFullPath(path);
-            using var stream = File.OpenRead(fullPath);
-            text = SourceText.From(stream, Encoding.UTF8, SourceHashAlgorithm.Sha256);
+            source = File.ReadAllBytes(fullPath);
         }
         catch (Exception e)
             when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
@@ -89,39 +64,34 @@ public sealed class ScriptCompiler
             );
         }
 
-        var tree = CSharpSyntaxTree.ParseText(text, ParseOptions, fullPath);
-        var options = BaseOptions.WithSourceReferenceResolver(
-            new SourceFileResolver(ImmutableArray<string>.Empty, Path.GetDirectoryName(fullPath))
-        );
-        string scriptName = Path.GetFileNameWithoutExtension(fullPath);
-        // #load-ed files become syntax trees of this compilation: the script first, then what it loads.
-        var compilation = CSharpCompilation.CreateScriptCompilation(
-            AssemblyName(scriptName),
-            tree,
-            _references.Value,
-            options,
-            returnType: typeof(object)
-        );
-        var trees = compilation.SyntaxTrees.OrderBy(t => t == tree ? 0 : 1).ToArray();
+        string? key = _cache is null ? null : ScriptCache.Key(fullPath, source);
+        if (key is not null && _cache!.TryLoad(key) is { } cached)
+            return Load(fullPath, cached, fromCache: true);
 
-        using var pe = new MemoryStream();
-        using var pdb = new MemoryStream();
-        var emitted = compilation.Emit(pe, pdb, options: PdbEmitOptions);
-        var diagnostics = RoslynDiagnostics.Convert(emitted.Diagnostics, trees, fullPath);
-        if (!emitted.Success || diagnostics.Any(d => d.IsError))
+        var (build, diagnostics) = _builder.Value.Build(fullPath, source);
+        if (build is null)
             return new ScriptCompilationResult(null, diagnostics);
+        var result = Load(fullPath, build, fromCache: false);
+        if (result.Success && key is not null)
+            _cache!.Store(key, build);
+        return result;
+    }
 
+    /// <summary>Loads a build into a fresh context, runs it and collects what it publishes; unloads it on any error.</summary>
+    private static ScriptCompilationResult Load(string fullPath, ScriptBuild build, bool fromCache)
+    {
+        var diagnostics = build.Warnings.ToList();
         var context = new ScriptLoadContext($"script {fullPath}");
         try
         {
-            pe.Position = 0;
-            pdb.Position = 0;
+            using var pe = new MemoryStream(build.Assembly, writable: false);
+            using var pdb = new MemoryStream(build.Pdb, writable: false);
             var assembly = context.LoadFromStream(pe, pdb);
-            var sources = new ScriptSourceMap(fullPath, compilation, trees);
+            var sources = new ScriptSourceMap(fullPath, build);
             object? finalValue;
             try
             {
-                finalValue = ScriptEntryPoint.Run(compilation, assembly);
+                finalValue = ScriptEntryPoint.Run(assembly, build.EntryType, build.EntryMethod);
             }
             catch (Exception e)
             {
@@ -140,7 +110,12 @@ public sealed class ScriptCompiler
                 return Unload(context, diagnostics);
             }
 
-            var exports = ScriptExports.Collect(assembly, finalValue, scriptName, sources);
+            var exports = ScriptExports.Collect(
+                assembly,
+                finalValue,
+                Path.GetFileNameWithoutExtension(fullPath),
+                sources
+            );
             diagnostics.AddRange(exports.Diagnostics);
             if (exports.IsEmpty && !diagnostics.Any(d => d.IsError))
                 diagnostics.Add(
@@ -157,17 +132,19 @@ public sealed class ScriptCompiler
             if (diagnostics.Any(d => d.IsError))
                 return Unload(context, diagnostics);
 
-            var files = trees.Select(t => t.FilePath).Distinct(StringComparer.Ordinal).ToArray();
             var script = new CompiledScript(
                 fullPath,
-                Version(trees),
-                files,
+                build.Version,
+                build.Sources.Select(s => s.Path).ToArray(),
                 exports.Strategies,
                 exports.Estimators,
                 exports.Operations,
                 exports.Spaces,
                 context
-            );
+            )
+            {
+                FromCache = fromCache,
+            };
             return new ScriptCompilationResult(script, diagnostics);
         }
         catch (Exception e)
@@ -194,16 +171,8 @@ public sealed class ScriptCompiler
         }
     }
 
-    /// <summary>SHA-256 over the texts of the script and the files it loads, in that order; first 8 hex digits.</summary>
-    private static string Version(IEnumerable<SyntaxTree> trees)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var tree in trees)
-            hash.AppendData(Encoding.UTF8.GetBytes(tree.GetText().ToString()));
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..8];
-    }
-
-    private static string AssemblyName(string scriptName) =>
+    /// <summary>The assembly name of a script's build: its file name, with what names cannot hold replaced.</summary>
+    internal static string AssemblyName(string scriptName) =>
         "NasScript." + string.Concat(scriptName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_'));
 
     private static ScriptCompilationResult Failed(ScriptDiagnostic diagnostic) => new(null, [diagnostic]);

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using System.Reflection;
-using Microsoft.CodeAnalysis;
 using Nas.Sandbox.Abstractions;
 
 namespace Nas.Sandbox.Core.Hosting.Scripts;
@@ -9,9 +7,10 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// The assemblies every script compiles against, with no <c>#r</c>: the .NET base library (the trusted platform
 /// assemblies of the running shared framework), the contracts (Nas.Sandbox.Abstractions and the tensor-based
 /// Nas.Sandbox.Abstractions.Torch: a script may build operations or use the training kit) and TorchSharp, plus the
-/// assemblies those reference that the host has. Built once per <see cref="ScriptCompiler"/>: opening ~170 metadata
-/// files costs far more than compiling a script, and reusing the same <see cref="MetadataReference"/> objects lets Roslyn
-/// reuse its symbols for them across compilations, which is what makes a warm compile take milliseconds.
+/// assemblies those reference that the host has. <see cref="RoslynScriptBuilder"/> opens them once per builder: opening
+/// ~170 metadata files costs far more than compiling a script, and reusing the same metadata references lets Roslyn
+/// reuse its symbols for them across compilations, which is what makes a warm compile take milliseconds. The list
+/// itself is cheap (no file is opened), so <see cref="ScriptCache"/> keys its entries on it.
 /// </summary>
 /// <remarks>
 /// Only the shared framework's part of the trusted platform assemblies is taken, not the whole list: the rest is the
@@ -20,7 +19,7 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// </remarks>
 internal static class ScriptReferences
 {
-    public static ImmutableArray<MetadataReference> Build()
+    public static IReadOnlyList<string> Paths()
     {
         var trusted = ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -56,6 +55,6 @@ internal static class ScriptReferences
                 if (dependency.Name is { } name && trustedByName.TryGetValue(name, out string? path) && seen.Add(name))
                     paths.Add(path);
         }
-        return [.. paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
+        return paths;
     }
 }
