@@ -129,6 +129,7 @@ public sealed class ScriptCacheTests : IDisposable
     [InlineData("truncated")]
     [InlineData("garbage")]
     [InlineData("assembly altered")]
+    [InlineData("entry point renamed, hash recomputed")]
     public void A_damaged_entry_is_compiled_afresh_and_replaced(string damage)
     {
         string path = WriteStrategyWithHelper("1");
@@ -143,7 +144,8 @@ public sealed class ScriptCacheTests : IDisposable
             {
                 "truncated" => text[..(text.Length / 2)],
                 "garbage" => "not json at all",
-                _ => AlterAssembly(text),
+                "assembly altered" => Edit(text, e => Flip(e, "assembly"), rehash: false),
+                _ => Edit(text, e => e["entryType"] = "NoSuchType", rehash: true),
             }
         );
 
@@ -158,14 +160,21 @@ public sealed class ScriptCacheTests : IDisposable
             script.FromCache.Should().BeTrue("the damaged entry was replaced");
     }
 
-    /// <summary>Valid JSON whose assembly is one byte off from the one its hash names.</summary>
-    private static string AlterAssembly(string entryText)
+    /// <summary>An entry (its hash line, then its JSON) with the JSON edited; its hash line kept or made to match.</summary>
+    private static string Edit(string entryText, Action<Newtonsoft.Json.Linq.JObject> edit, bool rehash)
     {
-        var entry = Newtonsoft.Json.Linq.JObject.Parse(entryText);
-        byte[] assembly = Convert.FromBase64String((string)entry["assembly"]!);
-        assembly[^1] ^= 0xFF;
-        entry["assembly"] = Convert.ToBase64String(assembly);
-        return entry.ToString();
+        int newline = entryText.IndexOf('\n', StringComparison.Ordinal);
+        var entry = Newtonsoft.Json.Linq.JObject.Parse(entryText[(newline + 1)..]);
+        edit(entry);
+        string json = entry.ToString(Newtonsoft.Json.Formatting.None);
+        return (rehash ? ScriptCache.TextSha256(json) : entryText[..newline]) + "\n" + json;
+    }
+
+    private static void Flip(Newtonsoft.Json.Linq.JObject entry, string field)
+    {
+        byte[] bytes = Convert.FromBase64String((string)entry[field]!);
+        bytes[^1] ^= 0xFF;
+        entry[field] = Convert.ToBase64String(bytes);
     }
 
     [Fact]

@@ -18,8 +18,9 @@ internal static partial class TestAssemblySetup
     }
 
     /// <summary>
-    /// libtorch's OpenMP threads spin while they wait for work (libgomp's default). Tests run two at a time and `nas`
-    /// children train next to the test host, so two libtorch pools share the two cores of a CI machine; their spinning
+    /// libtorch's OpenMP threads spin while they wait for work (libgomp's default). Tests run three at a time
+    /// (<see cref="LongestCollectionsFirst"/>) and `nas` children train next to the test host, so several libtorch pools
+    /// share the two cores of a CI machine; their spinning
     /// threads then take the cores from the threads with work to do: a tiny training race took 5× the CPU (and 30×
     /// the time was seen) next to another one. Passive waiting (OMP_WAIT_POLICY=PASSIVE, set natively before libtorch
     /// loads and inherited by every `nas` child) changes how idle threads wait, not what they compute: the same thread

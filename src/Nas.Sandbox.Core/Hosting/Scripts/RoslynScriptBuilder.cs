@@ -77,8 +77,20 @@ internal sealed class RoslynScriptBuilder
         if (!emitted.Success || diagnostics.Any(d => d.IsError))
             return (null, diagnostics);
 
-        var entryPoint = compilation.GetEntryPoint(CancellationToken.None)
-            ?? throw new InvalidOperationException("The script compilation has no entry point.");
+        if (compilation.GetEntryPoint(CancellationToken.None) is not { } entryPoint)
+        {
+            diagnostics.Add(
+                new ScriptDiagnostic(
+                    fullPath,
+                    1,
+                    1,
+                    ScriptDiagnostic.Error,
+                    ScriptDiagnosticCodes.LoadFailed,
+                    "the compiled script could not be loaded: the script compilation has no entry point"
+                )
+            );
+            return (null, diagnostics);
+        }
         var build = new ScriptBuild(
             pe.ToArray(),
             pdb.ToArray(),

@@ -15,25 +15,29 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// 0.3 s to load from here.
 /// </summary>
 /// <remarks>
-/// <para><b>Where:</b> <c>$NAS_SCRIPT_CACHE</c> if set (<c>off</c> turns the cache off), else <c>cache/scripts</c> in the
-/// home (<see cref="NasHome"/>). Deleting the folder is always safe.</para>
+/// <para><b>Where:</b> <c>$NAS_SCRIPT_CACHE</c> if set (<c>off</c> turns the cache off; a relative path is taken from
+/// each process's working folder), else <c>cache/scripts</c> in the home (<see cref="NasHome"/>). Deleting the folder
+/// is always safe.</para>
 /// <para><b>When an entry is used:</b> its key is the SHA-256 of everything the compiler's output depends on that is not
-/// in the files: this format, the host's compiler and contract assemblies (by module version id, which changes with
-/// any rebuild that changes them), the .NET runtime, the list of reference assemblies, the script's full path (it is in
-/// the PDB and in every diagnostic) and the script's bytes. The files the script <c>#load</c>-s are checked on every
-/// use against the SHA-256 of the text compiled, since the key cannot name them without parsing the script.</para>
+/// in the files: this format, this assembly (the compile options) and the contracts and TorchSharp (by module version
+/// id, which changes with any rebuild that changes them), the .NET runtime, Roslyn's assemblies and every reference
+/// assembly (each by path, length and write time: a file replaced in place changes them), the script's full path (it
+/// is in the PDB and in every diagnostic) and the script's bytes. The files the script <c>#load</c>-s are checked on
+/// every use against the SHA-256 of the text compiled, since the key cannot name them without parsing the script (a
+/// loaded file that is not UTF-8 never matches, so a script that loads one is compiled every time).</para>
 /// <para><b>Only successes are kept</b>: a script with an error, or one that throws while loading, is compiled afresh
 /// every time, so its diagnostics always come from the compiler. An entry is one file written whole and renamed into
-/// place, so a reader sees all of it or nothing; a truncated or corrupt entry, or one whose assembly does not match its
-/// hash, is a miss, never an error. Nothing here can fail a script that compiles: a cache that cannot be read or written
-/// is not used. At most <see cref="MaxEntries"/> entries are kept; the least recently used go first.</para>
+/// place, so a reader sees all of it or nothing, and its first line is the SHA-256 of the rest: a truncated, corrupt or
+/// edited entry is a miss, never an error, and a build from the cache that fails to load is dropped and compiled
+/// afresh (<see cref="ScriptCompiler"/>). Nothing here can fail a script that compiles: a cache that cannot be read or
+/// written is not used. At most <see cref="MaxEntries"/> entries are kept; the least recently used go first.</para>
 /// </remarks>
 internal sealed class ScriptCache(string folder)
 {
     public const string Variable = "NAS_SCRIPT_CACHE";
     public const string Off = "off";
     public const int MaxEntries = 256;
-    private const int Format = 1;
+    private const int Format = 2;
 
     public string Folder { get; } = folder;
 
@@ -59,8 +63,9 @@ internal sealed class ScriptCache(string folder)
         foreach (var assembly in HostAssemblies)
             Add($"{assembly.GetName().Name} {assembly.ManifestModule.ModuleVersionId}");
         Add(RuntimeInformation.FrameworkDescription);
-        foreach (string reference in ScriptReferences.Paths())
-            Add(reference);
+        // The compiler's own files, and every reference: a file replaced in place changes its length or write time.
+        foreach (string file in CompilerFiles().Concat(ScriptReferences.Paths()))
+            Add(FileIdentity(file));
         Add(fullPath);
         hash.AppendData(source);
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..32];
@@ -75,10 +80,26 @@ internal sealed class ScriptCache(string folder)
         typeof(TorchSharp.torch).Assembly,
     ];
 
+    /// <summary>Roslyn's assemblies, found without loading them (a hit must not start the compiler).</summary>
+    private static IEnumerable<string> CompilerFiles() =>
+        ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => Path.GetFileName(p) is "Microsoft.CodeAnalysis.dll" or "Microsoft.CodeAnalysis.CSharp.dll")
+            .Order(StringComparer.Ordinal);
+
+    private static string FileIdentity(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? $"{path} {file.Length} {file.LastWriteTimeUtc.Ticks}" : $"{path} missing";
+    }
+
     public static string TextSha256(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    /// <summary>The build kept under <paramref name="key"/>, if there is one, intact, whose loaded files are unchanged.</summary>
+    /// <summary>
+    /// The build kept under <paramref name="key"/>, if there is one, intact (the entry's hash matches its content),
+    /// whose loaded files are unchanged; null otherwise, whatever is wrong with the entry.
+    /// </summary>
     public ScriptBuild? TryLoad(string key)
     {
         string path = EntryPath(key);
@@ -86,32 +107,28 @@ internal sealed class ScriptCache(string folder)
         {
             if (!File.Exists(path))
                 return null;
-            var entry = JObject.Parse(File.ReadAllText(path));
+            string text = File.ReadAllText(path);
+            int newline = text.IndexOf('\n', StringComparison.Ordinal);
+            if (newline < 0 || text[..newline] != TextSha256(text[(newline + 1)..]))
+                return null;
+            var entry = JObject.Parse(text[(newline + 1)..]);
             if ((int?)entry["format"] != Format || (string?)entry["key"] != key)
                 return null;
             var build = Read(entry);
-            if (Convert.ToHexStringLower(SHA256.HashData(build.Assembly)) != (string?)entry["assemblySha256"])
-                return null;
             foreach (var source in build.Sources)
                 if (!File.Exists(source.Path) || TextSha256(ReadText(source.Path)) != source.TextSha256)
                     return null;
             TryTouch(path);
             return build;
         }
-        catch (Exception e)
-            when (e
-                    is IOException
-                        or UnauthorizedAccessException
-                        or JsonException
-                        or FormatException
-                        or InvalidCastException
-                        or ArgumentException
-                        or NullReferenceException
-            )
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return null; // unreadable or corrupt: compile instead
+            return null; // unreadable or corrupt (any way it can be): compile instead
         }
     }
+
+    /// <summary>Drops the entry under <paramref name="key"/> (one that failed to load), if it can.</summary>
+    public void Remove(string key) => TryDelete(EntryPath(key));
 
     /// <summary>Keeps the build under <paramref name="key"/>; does nothing when the folder cannot be written.</summary>
     public void Store(string key, ScriptBuild build)
@@ -121,7 +138,9 @@ internal sealed class ScriptCache(string folder)
         try
         {
             Directory.CreateDirectory(Folder);
-            File.WriteAllText(temporary, Write(key, build).ToString(Formatting.None));
+            // The first line is the SHA-256 of the rest, so a reader trusts every field, not only the assembly.
+            string content = Write(key, build).ToString(Formatting.None);
+            File.WriteAllText(temporary, TextSha256(content) + "\n" + content);
             File.Move(temporary, path, overwrite: true);
             Prune();
         }
@@ -168,7 +187,6 @@ internal sealed class ScriptCache(string folder)
                     ["message"] = w.Message,
                 })
             ),
-            ["assemblySha256"] = Convert.ToHexStringLower(SHA256.HashData(build.Assembly)),
             ["assembly"] = Convert.ToBase64String(build.Assembly),
             ["pdb"] = Convert.ToBase64String(build.Pdb),
         };
@@ -202,10 +220,17 @@ internal sealed class ScriptCache(string folder)
                 .ToArray()
         );
 
-    /// <summary>Drops the least recently used entries (by write time, which a use refreshes) beyond <see cref="MaxEntries"/>.</summary>
+    /// <summary>
+    /// Drops the least recently used entries (by write time, which a use refreshes) beyond <see cref="MaxEntries"/>, and
+    /// temporary files more than an hour old.
+    /// </summary>
     private void Prune()
     {
-        var entries = new DirectoryInfo(Folder).GetFiles("*.json");
+        var folder = new DirectoryInfo(Folder);
+        // A writer killed between writing and renaming leaves its temporary file behind.
+        foreach (var orphan in folder.GetFiles("*.tmp").Where(f => f.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1)))
+            TryDelete(orphan.FullName);
+        var entries = folder.GetFiles("*.json");
         if (entries.Length <= MaxEntries)
             return;
         foreach (var stale in entries.OrderByDescending(f => f.LastWriteTimeUtc).Skip(MaxEntries))

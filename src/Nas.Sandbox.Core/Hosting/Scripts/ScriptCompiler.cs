@@ -66,7 +66,13 @@ public sealed class ScriptCompiler
 
         string? key = _cache is null ? null : ScriptCache.Key(fullPath, source);
         if (key is not null && _cache!.TryLoad(key) is { } cached)
-            return Load(fullPath, cached, fromCache: true);
+        {
+            var loaded = Load(fullPath, cached, fromCache: true);
+            if (loaded.Success)
+                return loaded;
+            // The script worked when it was kept; whatever fails now, the compiler's own build says it first hand.
+            _cache.Remove(key);
+        }
 
         var (build, diagnostics) = _builder.Value.Build(fullPath, source);
         if (build is null)
