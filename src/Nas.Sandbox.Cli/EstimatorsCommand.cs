@@ -16,7 +16,7 @@ internal static class EstimatorsCommand
 {
     public static Command Create()
     {
-        var table = new TableOptions();
+        var table = new TableOptions(ladder: false);
         var estimators = new Option<string>("--estimators")
         {
             Description = "comma-separated estimators to measure",

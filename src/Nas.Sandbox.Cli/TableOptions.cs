@@ -6,13 +6,15 @@ using Nas.Sandbox.Core.Spaces;
 namespace Nas.Sandbox.Cli;
 
 /// <summary>The options that name and map a tabular benchmark, shared by `race`, `tui` and `estimators report`.</summary>
-internal sealed class TableOptions
+/// <param name="ladder">Whether the command takes <c>--fidelities</c> (races), which picks the shipped table with curves.</param>
+internal sealed class TableOptions(bool ladder = true)
 {
     public Option<string?> Table { get; } =
         new("--table")
         {
-            Description =
-                $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}; with --fidelities, {ShippedTables.CurvesName}]",
+            Description = ladder
+                ? $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}; with --fidelities, {ShippedTables.CurvesName}]"
+                : $"tabular benchmark (CSV) [the shipped {ShippedTables.DefaultName}]",
         };
     private readonly Option<string?> _columns = new("--table-columns")
     {

@@ -218,6 +218,69 @@ public sealed class ResumeTests : IDisposable
         err.Should().Contain("absent.jsonl not found");
     }
 
+    [Theory]
+    [InlineData("--fidelities", "1,2")]
+    [InlineData("--budget-epochs", "40")]
+    [InlineData("--early-stop", "curve")]
+    public void Resume_refuses_the_ladder_options_too(string option, string value)
+    {
+        // Given after the rebuilt options, the last value would win: the race would change under its journal.
+        string journal = Path.Combine(_folder, $"ladder{option}.jsonl");
+        string[] race = [.. LadderRace(workers: 1)];
+        race[Array.IndexOf(race, "--heats") + 1] = "1";
+        Nas([.. race, "--journal", journal]).Exit.Should().Be(0);
+        var (exit, _, err) = Nas("race", "--resume", journal, option, value);
+        exit.Should().Be(1);
+        err.Trim().Should().Be($"error: --resume takes the race's settings from its journal; remove {option}.");
+    }
+
+    [Fact]
+    public void A_training_race_on_a_fidelity_ladder_resumes_without_paying_a_finished_trial_again()
+    {
+        string journal = Path.Combine(_folder, "ladder-train.jsonl");
+        var (exit, _, err) = Nas(
+            "race",
+            "--dataset",
+            "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
+            "--fidelities",
+            "1,2",
+            "--budget-epochs",
+            "4",
+            "--strategy",
+            "random-search",
+            "--train-images",
+            "200",
+            "--validation-images",
+            "100",
+            "--channels",
+            "8",
+            "--batch-size",
+            "50",
+            "--seed",
+            "3",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(0, err);
+        var original = Trials(journal);
+        original.Should().HaveCount(2);
+        // Killed after its first trial: the journal up to that line.
+        var lines = File.ReadAllLines(journal);
+        int first = Array.FindIndex(lines, l => (string)JObject.Parse(l)["type"]! == "trial");
+        File.WriteAllLines(journal, lines.Take(first + 1));
+
+        (exit, _, err) = Nas("race", "--resume", journal);
+        exit.Should().Be(0, err);
+        err.Should().Contain($"resuming {journal}");
+        var resumed = Trials(journal);
+        resumed.Keys.Should().BeEquivalentTo(original.Keys);
+        resumed.Values.Should().OnlyContain(v => v.Count == 1, "the finished trial is not paid again");
+        resumed
+            .Select(t => (t.Key, Arch: t.Value[0].Split(' ')[0]))
+            .Should()
+            .BeEquivalentTo(original.Select(t => (t.Key, Arch: t.Value[0].Split(' ')[0])));
+    }
+
     [Fact]
     public void A_new_race_into_a_journal_that_holds_a_race_is_refused_and_the_journal_is_left_alone()
     {

@@ -71,8 +71,9 @@ public static class RaceArguments
         Number(settings["budget"], "--budget");
         Number(settings["budgetSeconds"], "--budget-seconds");
         Number(settings["budgetEpochs"], "--budget-epochs");
-        if (settings["fidelities"] is JArray { Count: > 0 } ladder)
-            arguments.AddRange(["--fidelities", string.Join(',', ladder.Select(r => (int)r))]);
+        bool ladder = settings["fidelities"] is JArray { Count: > 0 };
+        if (ladder)
+            arguments.AddRange(["--fidelities", string.Join(',', settings["fidelities"]!.Select(r => (int)r))]);
         if ((string?)settings["earlyStop"] is { } earlyStop)
             arguments.AddRange(["--early-stop", earlyStop]);
         Number(settings["heats"], "--heats");
@@ -94,7 +95,10 @@ public static class RaceArguments
                     ("batchSize", "--batch-size"),
                 }
             )
-                Number(fidelity[field], option);
+                // With a ladder the recorded epochs are its top rung, which --fidelities gives back (and nas race refuses
+                // --epochs beside it).
+                if (!(ladder && option == "--epochs"))
+                    Number(fidelity[field], option);
         Number(settings["validationImages"], "--validation-images");
         Number(settings["latencyWarmup"], "--latency-warmup");
         Number(settings["latencyRepeats"], "--latency-repeats");
@@ -113,5 +117,17 @@ public static class RaceArguments
                 ),
             ]);
         return arguments;
+    }
+
+    /// <summary><paramref name="arguments"/> (option, value pairs) without the pairs of <paramref name="options"/>.</summary>
+    public static List<string> Without(IReadOnlyList<string> arguments, params string[] options)
+    {
+        var kept = new List<string>(arguments.Count);
+        for (int i = 0; i < arguments.Count; i++)
+            if (options.Contains(arguments[i]) && i + 1 < arguments.Count)
+                i++;
+            else
+                kept.Add(arguments[i]);
+        return kept;
     }
 }

@@ -26,6 +26,13 @@ public sealed class PackCliTests : IDisposable
         return path;
     }
 
+    /// <summary>Each contestant's best validation accuracy, the test accuracy of that pick, and evaluations, from a race's --json summary.</summary>
+    private static Dictionary<string, (double, double, int)> Results(string summaryJson) =>
+        ((JArray)JObject.Parse(summaryJson)["contestants"]!).ToDictionary(
+            c => (string)c["strategy"]!,
+            c => ((double)c["bestValidationAccuracy"]!, (double)c["testAccuracyOfBest"]!, (int)c["evaluations"]!)
+        );
+
     private static JObject[] Strategies(string listJson) =>
         ((JArray)JObject.Parse(listJson)["strategies"]!).Cast<JObject>().ToArray();
 
@@ -204,12 +211,6 @@ public sealed class PackCliTests : IDisposable
             ["race", .. command, "--json", "--journal", Path.Combine(_folder, "again.jsonl")]
         );
         exit.Should().Be(0, stderr);
-
-        static Dictionary<string, (double, double, int)> Results(string json) =>
-            ((JArray)JObject.Parse(json)["contestants"]!).ToDictionary(
-                c => (string)c["strategy"]!,
-                c => ((double)c["bestValidationAccuracy"]!, (double)c["testAccuracyOfBest"]!, (int)c["evaluations"]!)
-            );
         Results(again).Should().BeEquivalentTo(Results(original));
         // The original journal travels with the pack, to compare with.
         File.ReadAllText(Path.Combine(other, "packs", "shared.race", "race", "shared.jsonl"))
@@ -424,6 +425,126 @@ public sealed class PackCliTests : IDisposable
             .Select(e => (int)e["index"]!)
             .Should()
             .Equal(Enumerable.Range(0, 200));
+    }
+
+    [Fact]
+    public void A_shared_multi_fidelity_race_keeps_its_ladder_budget_and_early_stop_and_runs_again_the_same()
+    {
+        string journal = Path.Combine(_folder, "ladder.jsonl");
+        string author = NewHome();
+        var (exit, original, stderr) = Nas(
+            author,
+            "race",
+            "--estimator",
+            "tabular",
+            "--fidelities",
+            "1,3,9",
+            "--budget-epochs",
+            "60",
+            "--early-stop",
+            "median",
+            "--strategy",
+            "successive-halving",
+            "--strategy",
+            "random-search",
+            "--heats",
+            "2",
+            "--seed",
+            "5",
+            "--json",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(0, stderr);
+        string feed = Path.Combine(_folder, "ladder-feed");
+        (exit, _, stderr) = Nas(
+            author,
+            "pack",
+            "build",
+            "--from-race",
+            journal,
+            "--id",
+            "Ladder.Race",
+            "--license",
+            "MIT",
+            "-o",
+            feed
+        );
+        exit.Should().Be(0, stderr);
+
+        string other = NewHome();
+        (exit, _, stderr) = Nas(other, "pack", "install", "Ladder.Race", "--source", feed);
+        exit.Should().Be(0, stderr);
+        (exit, var list, stderr) = Nas(other, "pack", "list", "--json");
+        exit.Should().Be(0, stderr);
+        var command = PackListJson.RaceCommand(list);
+        command
+            .Should()
+            .ContainInOrder("--fidelities", "1,3,9")
+            .And.ContainInOrder("--budget-epochs", "60")
+            .And.ContainInOrder("--early-stop", "median");
+        (exit, var again, stderr) = Nas(
+            other,
+            ["race", .. command, "--json", "--journal", Path.Combine(_folder, "ladder-again.jsonl")]
+        );
+        exit.Should().Be(0, stderr);
+        Results(again).Should().BeEquivalentTo(Results(original));
+    }
+
+    [Fact]
+    public void A_shared_race_records_a_command_for_one_machine_and_warns_of_what_does_not_travel()
+    {
+        string journal = Path.Combine(_folder, "cluster.jsonl");
+        string data = Path.Combine(_folder, "my-fashion-mnist");
+        string author = NewHome();
+        var (exit, _, stderr) = Nas(
+            author,
+            "race",
+            "--estimator",
+            "tabular",
+            "--budget",
+            "5",
+            "--heats",
+            "1",
+            "--workers",
+            "2",
+            "--dataset",
+            $"fashion-mnist:{data}",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(0, stderr);
+        // As a race on a cluster journals it (the journal reference's "cluster" setting); racing one needs live workers,
+        // which the cluster tests start, and is not what this test is about.
+        var lines = File.ReadAllLines(journal);
+        var started = JObject.Parse(lines[0]);
+        started["settings"]!["cluster"] = "redis://10.1.2.3:6379";
+        started["settings"]!["workers"] = 8;
+        lines[0] = started.ToString(Newtonsoft.Json.Formatting.None);
+        File.WriteAllLines(journal, lines);
+
+        (exit, var built, stderr) = Nas(
+            author,
+            "pack",
+            "build",
+            "--from-race",
+            journal,
+            "--license",
+            "MIT",
+            "-o",
+            Path.Combine(_folder, "cluster-feed")
+        );
+        exit.Should().Be(0, stderr);
+        stderr
+            .Should()
+            .Contain(
+                "warning: cluster.jsonl raced on the cluster redis://10.1.2.3:6379; the recorded command runs on one machine"
+            );
+        stderr
+            .Should()
+            .Contain($"warning: cluster.jsonl read its data from fashion-mnist:{data}, which does not travel");
+        var race = built.Split('\n').Single(l => l.TrimStart().StartsWith("race: nas race", StringComparison.Ordinal));
+        race.Should().NotContain("--cluster").And.NotContain("--workers").And.Contain("--estimator tabular");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

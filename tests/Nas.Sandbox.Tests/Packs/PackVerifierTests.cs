@@ -128,6 +128,51 @@ public class PackVerifierTests(PackFixture fixture) : IClassFixture<PackFixture>
         Refusal(pack).Should().Contain(named).And.Contain(problem);
     }
 
+    [Theory]
+    [InlineData("files[1]", "size", "12", "field 'files[1].size'", "is not a field of files[1]; known: path, sha256")]
+    [InlineData(
+        "contents",
+        "tools",
+        "[]",
+        "field 'contents.tools'",
+        "is not a field of contents; known: plugins, scripts"
+    )]
+    [InlineData(
+        "contents.scripts[0]",
+        "strategy",
+        "[]",
+        "field 'contents.scripts[0].strategy'",
+        "known: path, strategies"
+    )]
+    [InlineData(
+        null,
+        "race",
+        "{\"arguments\": [\"--heats\", \"2\"], \"jurnal\": \"race/r.jsonl\"}",
+        "field 'race.jurnal'",
+        "known: arguments, journal"
+    )]
+    [InlineData(
+        null,
+        "race",
+        "{\"arguments\": [\"--heats\", \"2\"], \"journal\": 5}",
+        "field 'race.journal'",
+        "is not a string"
+    )]
+    public void A_misspelled_or_mistyped_field_inside_the_manifest_is_refused_by_name(
+        string? owner,
+        string field,
+        string json,
+        string named,
+        string problem
+    )
+    {
+        // A typo anywhere would otherwise drop what the author wrote without a word.
+        string pack = fixture.Crafted(a =>
+            a.EditManifest(m => ((JObject)(owner is null ? m : m.SelectToken(owner)!))[field] = JToken.Parse(json))
+        );
+        Refusal(pack).Should().Contain(named).And.Contain(problem);
+    }
+
     [Fact]
     public void A_bad_hash_in_the_manifest_is_refused_naming_the_field()
     {

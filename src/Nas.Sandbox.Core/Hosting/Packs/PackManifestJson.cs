@@ -46,13 +46,7 @@ public static class PackManifestJson
             );
         }
         var reader = new FieldReader(packName);
-        foreach (var property in root.Properties())
-            if (!KnownFields.Contains(property.Name))
-                throw reader.Error(
-                    property.Name,
-                    property,
-                    "is not a manifest field; known: " + string.Join(", ", KnownFields)
-                );
+        reader.OnlyKnown(root, null, KnownFields);
 
         int schema = reader.Int(root, "schema");
         if (schema != PackFormat.Schema)
@@ -77,6 +71,7 @@ public static class PackManifestJson
         var contents =
             root["contents"] as JObject
             ?? throw reader.Error("contents", root["contents"] ?? root, "is missing or not an object");
+        reader.OnlyKnown(contents, "contents", "plugins", "scripts");
 
         return new PackManifest
         {
@@ -105,6 +100,7 @@ public static class PackManifestJson
     private static PackPlugin ReadPlugin(FieldReader reader, JToken token, string field)
     {
         var plugin = token as JObject ?? throw reader.Error(field, token, "is not an object");
+        reader.OnlyKnown(plugin, field, ["name", .. ProvidesFields]);
         string name = reader.String(plugin, "name", $"{field}.name");
         if (name.Contains('/') || PackEntryPath.Problem(name) is not null)
             throw reader.Error($"{field}.name", plugin["name"], $"'{name}' is not a plugin folder name");
@@ -114,11 +110,14 @@ public static class PackManifestJson
     private static PackScript ReadScript(FieldReader reader, JToken token, string field)
     {
         var script = token as JObject ?? throw reader.Error(field, token, "is not an object");
+        reader.OnlyKnown(script, field, ["path", .. ProvidesFields]);
         string path = reader.String(script, "path", $"{field}.path");
         if (PackEntryPath.Problem(path) is { } problem)
             throw reader.Error($"{field}.path", script["path"], $"'{path}' {problem}");
         return new PackScript(path, ReadProvides(reader, script, field));
     }
+
+    private static readonly string[] ProvidesFields = ["strategies", "estimators", "operations", "spaces"];
 
     private static PackProvides ReadProvides(FieldReader reader, JObject owner, string field) =>
         new(
@@ -130,7 +129,13 @@ public static class PackManifestJson
 
     private static PackRace ReadRace(FieldReader reader, JObject race)
     {
-        string? journal = race["journal"] is { Type: JTokenType.String } j ? (string)j! : null;
+        reader.OnlyKnown(race, "race", "arguments", "journal");
+        string? journal = race["journal"] switch
+        {
+            null or { Type: JTokenType.Null } => null,
+            { Type: JTokenType.String } => reader.String(race, "journal", "race.journal"),
+            var other => throw reader.Error("race.journal", other, "is not a string"),
+        };
         if (journal is not null && PackEntryPath.Problem(journal) is { } problem)
             throw reader.Error("race.journal", race["journal"], $"'{journal}' {problem}");
         var arguments = reader.Strings(race, "arguments", "race.arguments", allowEmpty: false);
@@ -142,6 +147,7 @@ public static class PackManifestJson
     private static PackFile ReadFile(FieldReader reader, JToken token, string field)
     {
         var file = token as JObject ?? throw reader.Error(field, token, "is not an object");
+        reader.OnlyKnown(file, field, "path", "sha256");
         string path = reader.String(file, "path", $"{field}.path");
         if (PackEntryPath.Problem(path) is { } problem)
             throw reader.Error($"{field}.path", file["path"], $"'{path}' {problem}");
@@ -196,6 +202,18 @@ public static class PackManifestJson
         {
             string line = at is IJsonLineInfo info && info.HasLineInfo() ? $" (line {info.LineNumber})" : "";
             return new PackException($"{packName}: {PackFormat.ManifestFile} field '{field}'{line} {problem}.");
+        }
+
+        /// <summary>Refuses a field of <paramref name="owner"/> (at <paramref name="field"/>; null for the root) not in <paramref name="known"/>.</summary>
+        public void OnlyKnown(JObject owner, string? field, params string[] known)
+        {
+            foreach (var property in owner.Properties())
+                if (!known.Contains(property.Name))
+                    throw Error(
+                        field is null ? property.Name : $"{field}.{property.Name}",
+                        property,
+                        $"is not a{(field is null ? " manifest" : "")} field{(field is null ? "" : $" of {field}")}; known: {string.Join(", ", known)}"
+                    );
         }
 
         public string String(JObject owner, string name, string? field = null)

@@ -53,14 +53,28 @@ public static class RacePackSource
             staging.Warnings.Add(
                 $"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's."
             );
-        arguments.AddRange(
-            RaceArguments.Settings(
-                started,
-                $"{journalPath}({first.LineNumber})",
-                estimator => CodeSources.StageEstimator(estimator, staging, host),
-                table => Table(table, staging)
-            )
+        var settings = RaceArguments.Settings(
+            started,
+            $"{journalPath}({first.LineNumber})",
+            estimator => CodeSources.StageEstimator(estimator, staging, host),
+            table => Table(table, staging)
         );
+        // A cluster, and the cap on its slots, belong to the machines that raced: whoever installs the pack runs the
+        // race on their own machine, and adds --cluster or --workers to the command if they have them.
+        if (started["settings"]?["cluster"] is { Type: JTokenType.String } cluster)
+        {
+            settings = RaceArguments.Without(settings, "--cluster", "--workers");
+            staging.Warnings.Add(
+                $"{name} raced on the cluster {cluster}; the recorded command runs on one machine (add --cluster or --workers to it)."
+            );
+        }
+        // Data never travels (a data set is installed where it is used); a folder named with the data set is this
+        // machine's.
+        if (started["settings"]?["dataset"] is { Type: JTokenType.String } dataset && ((string)dataset!).Contains(':'))
+            staging.Warnings.Add(
+                $"{name} read its data from {(string)dataset!}, which does not travel in a pack; whoever runs the recorded command needs those files at that path, or edits --dataset."
+            );
+        arguments.AddRange(settings);
 
         var changed = record.LineupChanges;
         if (changed.Count > 0)
