@@ -123,6 +123,25 @@ internal sealed class RaceOptions
         Description = "seconds a strategy's constructor, Ask or Tell may take",
         DefaultValueFactory = _ => 30,
     };
+
+    /// <summary>An estimator named by a script's path, in full; a name as it is.</summary>
+    private static string FullScriptPath(string estimator) =>
+        estimator.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(estimator) : estimator;
+
+    /// <summary>A week: longer than any strategy call should take, and far inside what a TimeSpan holds.</summary>
+    private const double MaxCallTimeoutSeconds = 7 * 24 * 3600;
+
+    /// <summary>
+    /// <c>--call-timeout</c> in whole ticks, rounded (TimeSpan.FromSeconds truncates, so a journaled value would read back a
+    /// tick shorter); NaN, infinity and values no TimeSpan holds are one error, not an exception.
+    /// </summary>
+    private static TimeSpan CallTimeout(double seconds) =>
+        double.IsFinite(seconds) && seconds > 0 && seconds <= MaxCallTimeoutSeconds
+            ? TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond))
+            : throw new NasException(
+                $"--call-timeout must be a positive number of seconds, at most {MaxCallTimeoutSeconds} (a week), not {seconds.ToString(CultureInfo.InvariantCulture)}."
+            );
+
     private readonly Option<double?> _contestantMemory = new("--contestant-memory")
     {
         Description =
@@ -257,8 +276,9 @@ internal sealed class RaceOptions
                 )
                 .ToArray(),
             Space = result.GetValue(_space)!,
-            Estimator = result.GetValue(_estimator)!,
-            Dataset = result.GetValue(_dataset)!,
+            // Paths are journaled in full, so that a race resumed (or packed) from another folder reads the same files.
+            Estimator = FullScriptPath(result.GetValue(_estimator)!),
+            Dataset = SandboxHost.FullDatasetSpec(result.GetValue(_dataset)!),
             Budget =
                 evaluations is null && seconds is null && epochBudget is null
                     ? tabular
@@ -278,7 +298,7 @@ internal sealed class RaceOptions
             ValidationImages = tabular ? null : training.ValidationImages,
             // A table holds latency already; any other estimator measures it as training.Latency says.
             Latency = tabular ? null : training.Latency,
-            CallTimeout = TimeSpan.FromSeconds(result.GetValue(_callTimeout)),
+            CallTimeout = CallTimeout(result.GetValue(_callTimeout)),
             ContestantProcesses = isolate,
             ContestantMemoryGiB = result.GetValue(_contestantMemory),
             Objective = objective,

@@ -174,14 +174,17 @@ internal static class RaceResume
                 )
                     arguments.AddRange(["--plugins", folder]);
         }
-        arguments.AddRange(
-            RaceArguments.Settings(
-                started,
-                $"{journal}({first.LineNumber})",
-                estimator => estimator,
-                table => ["--table", table]
-            )
+        var recorded = RaceArguments.Settings(
+            started,
+            $"{journal}({first.LineNumber})",
+            estimator => estimator,
+            table => ["--table", table]
         );
+        // A --cluster given here says where this run's trials go (another address of the cluster, or a cluster for a
+        // race that ran here): it replaces the journal's.
+        if (tokens.Contains("--cluster"))
+            recorded = RaceArguments.Without(recorded, "--cluster");
+        arguments.AddRange(recorded);
         arguments.AddRange(["--journal", journal]);
         // Contestants that ran in their own processes do again (a hostile one would otherwise take the race down), unless
         // this command line says where they run.

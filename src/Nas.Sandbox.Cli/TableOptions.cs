@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Estimators.Tabular;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Spaces;
@@ -60,8 +61,28 @@ internal sealed class TableOptions(bool ladder = true)
     /// How a table of <paramref name="space"/> is read: NB201 cells over any operation the host knows (a race on a
     /// cell table searches the operations its cells use), any other space's keys by its own parser.
     /// </summary>
-    public static TableKeys Keys(SandboxHost host, string space) =>
-        host.ResolveSpace(space).Provider is Nb201SpaceProvider
-            ? TableKeys.Nb201(host.Operations.Names)
-            : TableKeys.Of(host.CreateSpace(space));
+    public static TableKeys Keys(SandboxHost host, string space)
+    {
+        if (host.ResolveSpace(space).Provider is not Nb201SpaceProvider)
+            return TableKeys.Of(host.CreateSpace(space));
+        // A cell may use a script's operation, which a lazy host compiles only when a name is not found otherwise: the
+        // first key it cannot read loads the script folders, and keys are read again with every operation known.
+        var cells = TableKeys.Nb201(host.Operations.Names);
+        return cells with
+        {
+            Parse = key =>
+            {
+                try
+                {
+                    return cells.Parse(key);
+                }
+                catch (ArchitectureFormatException) when (!host.ScriptFoldersLoaded)
+                {
+                    host.LoadScriptFolders();
+                    cells = TableKeys.Nb201(host.Operations.Names);
+                    return cells.Parse(key);
+                }
+            },
+        };
+    }
 }

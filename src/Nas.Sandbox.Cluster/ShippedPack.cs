@@ -41,7 +41,10 @@ public static class ShippedPack
     )
     {
         var builtIn = OperationRegistry.CreateDefault();
-        var foreign = (operations ?? []).Where(o => !builtIn.Contains(o)).Distinct().ToArray();
+        // A space's own choices (nats-size's widths, as a resumed race names them) are not operations: only a list that
+        // differs from the space's can hold operations from elsewhere (as RacePackSource reads it).
+        var chosen = SandboxHost.UnlessDefault(host.ResolveSpace(space), operations);
+        var foreign = (chosen ?? []).Where(o => !builtIn.Contains(o)).Distinct().ToArray();
         bool builtInSpace = SpaceCatalog.BuiltInNames.Contains(space);
         if (SandboxHost.EstimatorNames.Contains(estimator) && foreign.Length == 0 && builtInSpace)
             return null;

@@ -464,6 +464,39 @@ public sealed class CliTests : IDisposable
         File.Exists(Path.Combine(_folder, "race.jsonl")).Should().BeFalse("nothing started");
     }
 
+    public static TheoryData<string[], string> NumbersNoRaceHolds =>
+        new()
+        {
+            // NaN passes a "<= 0" check, and a journal holds neither NaN nor infinity as a number: a resumed race would
+            // have silently run without the budget.
+            { ["--budget-seconds", "NaN"], "error: --budget-seconds must be positive, not NaN." },
+            { ["--budget-seconds", "Infinity"], "error: --budget-seconds must be positive, not Infinity." },
+            { ["--fidelities", "1,2", "--budget-epochs", "NaN"], "error: --budget-epochs must be positive, not NaN." },
+            { ["--contestant-memory", "Infinity"], "error: --contestant-memory must be positive, not Infinity." },
+            {
+                ["--call-timeout", "NaN"],
+                "error: --call-timeout must be a positive number of seconds, at most 604800 (a week), not NaN."
+            },
+            {
+                ["--call-timeout", "1e300"],
+                "error: --call-timeout must be a positive number of seconds, at most 604800 (a week), not 1E+300."
+            },
+            {
+                ["--call-timeout", "0"],
+                "error: --call-timeout must be a positive number of seconds, at most 604800 (a week), not 0."
+            },
+        };
+
+    [Theory]
+    [MemberData(nameof(NumbersNoRaceHolds))]
+    public void A_number_no_race_can_hold_is_one_clear_error_and_nothing_starts(string[] options, string error)
+    {
+        var (exit, _, stderr) = Nas(TinyRace(options));
+        exit.Should().Be(1);
+        stderr.Trim().Should().Be(error);
+        File.Exists(Path.Combine(_folder, "race.jsonl")).Should().BeFalse("nothing started");
+    }
+
     public static TheoryData<string[], string> BadLadders =>
         new()
         {

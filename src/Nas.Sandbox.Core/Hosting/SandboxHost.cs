@@ -85,6 +85,9 @@ public sealed class SandboxHost : IDisposable
     private IReadOnlyList<string> _scriptFolders = [];
     private bool _scriptFoldersLoaded;
 
+    /// <summary>Whether the script folders were compiled (a lazy host compiles them when a name is not found otherwise).</summary>
+    public bool ScriptFoldersLoaded => _scriptFoldersLoaded;
+
     /// <summary>Compiles every script of the script folders (once).</summary>
     public void LoadScriptFolders()
     {
@@ -245,6 +248,15 @@ public sealed class SandboxHost : IDisposable
         if (Spaces.Find(name) is null && !_scriptFoldersLoaded)
             LoadScriptFolders();
         return Spaces.Get(name);
+    }
+
+    /// <summary><paramref name="spec"/> with its folder, if it names one, as a full path (<c>fashion-mnist:/data/fmnist</c>).</summary>
+    public static string FullDatasetSpec(string spec)
+    {
+        int colon = spec.IndexOf(':');
+        return colon < 0 || spec.Length == colon + 1
+            ? spec
+            : $"{spec[..colon]}:{Path.GetFullPath(spec[(colon + 1)..])}";
     }
 
     /// <summary><c>fashion-mnist</c> or <c>fashion-mnist:DIR</c>.</summary>

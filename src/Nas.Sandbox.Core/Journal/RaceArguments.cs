@@ -53,12 +53,11 @@ public static class RaceArguments
             arguments.AddRange(["--dataset", dataset]);
         if ((string?)settings["table"] is { } path)
         {
-            var tableArguments = table(path).ToArray();
-            arguments.AddRange(tableArguments);
-            // How the table was read goes with it (a table left out, like the shipped one, is read as shipped).
-            if (tableArguments.Length > 0 && (string?)settings["tableColumns"] is { } columns)
+            arguments.AddRange(table(path));
+            // How the table was read goes with it, also when the table is left out (the shipped one, read the same way).
+            if ((string?)settings["tableColumns"] is { } columns)
                 arguments.AddRange(["--table-columns", columns]);
-            if (tableArguments.Length > 0 && (bool?)settings["tablePercent"] is { } percent)
+            if ((bool?)settings["tablePercent"] is { } percent)
                 arguments.AddRange(["--table-percent", percent ? "true" : "false"]);
             // A journal from before per-seed lookups raced on the seed-mean.
             arguments.AddRange(["--table-seeds", (string?)settings["tableSeeds"] ?? "mean"]);

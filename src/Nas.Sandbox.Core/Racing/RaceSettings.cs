@@ -146,7 +146,7 @@ public sealed record RaceSettings
             throw new NasException(
                 $"--early-stop {EarlyStop} stops trials between rungs: it needs a fidelity ladder of at least two rungs (--fidelities 1,3,9)."
             );
-        if (BudgetEpochs is <= 0)
+        if (BudgetEpochs is { } epochs && !(double.IsFinite(epochs) && epochs > 0))
             throw new NasException($"--budget-epochs must be positive, not {BudgetEpochs}.");
         if (
             Fidelities.Count > 0
@@ -157,7 +157,7 @@ public sealed record RaceSettings
             );
         if (Budget is < 1)
             throw new NasException($"--budget must be at least 1, not {Budget}.");
-        if (BudgetSeconds is <= 0)
+        if (BudgetSeconds is { } seconds && !(double.IsFinite(seconds) && seconds > 0))
             throw new NasException($"--budget-seconds must be positive, not {BudgetSeconds}.");
         if (Heats < 1)
             throw new NasException($"--heats must be at least 1, not {Heats}.");
@@ -169,7 +169,8 @@ public sealed record RaceSettings
             throw new NasException(
                 $"--reference is for a Pareto race (--objective pareto:...), not '{Objective.Text}'."
             );
-        if (ContestantMemoryGiB is { } memory && !(memory > 0))
+        // (NaN and infinity fail these checks: a journal holds neither as a number, so a resumed race would differ.)
+        if (ContestantMemoryGiB is { } memory && !(double.IsFinite(memory) && memory > 0))
             throw new NasException($"--contestant-memory must be positive, not {memory}.");
         if (CallTimeout <= TimeSpan.Zero)
             throw new NasException($"--call-timeout must be positive, not {CallTimeout.TotalSeconds}.");

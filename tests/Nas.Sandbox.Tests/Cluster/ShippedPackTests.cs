@@ -185,6 +185,10 @@ public sealed class ShippedPackTests : IDisposable
         File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
         using var host = SandboxHost.Create(typeof(RaceOptions).Assembly, [], [scripts], lazyScripts: true);
         ShippedPack.Build(host, "train", null, "macro").Should().BeNull("a built-in space needs nothing sent");
+        ShippedPack
+            .Build(host, "train", host.CreateSpace("nats-size").Operations, "nats-size")
+            .Should()
+            .BeNull("a space's own choices, as a resumed race names them (--operations 8,16,...), are not operations");
 
         var code = ShippedPack.Build(host, "train", null, "widths")!;
         code.Estimator.Should().Be("train");

@@ -17,7 +17,8 @@ public sealed class PackManifestReferenceTests
         section.Should().NotBeNull($"{Page.Path} has a 'Shared-race arguments' section");
         var documented = section!.CodeSpans.Where(s => s.StartsWith("--", StringComparison.Ordinal)).ToHashSet();
         PackRaceArguments
-            .Options.Where(o => !documented.Contains(o))
+            .Options.Concat(PackRaceArguments.Safety)
+            .Where(o => !documented.Contains(o))
             .Select(o =>
                 $"{o} is accepted in a shared race but not listed in '{section.Title}' of {Page.Path} (line {section.Line})"
             )

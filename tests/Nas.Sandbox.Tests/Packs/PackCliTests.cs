@@ -491,31 +491,36 @@ public sealed class PackCliTests : IDisposable
         Results(again).Should().BeEquivalentTo(Results(original));
     }
 
-    [Fact]
-    public void A_shared_race_records_a_command_for_one_machine_and_warns_of_what_does_not_travel()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_shared_race_records_a_command_for_one_machine_and_warns_of_what_does_not_travel(bool tabular)
     {
         string journal = Path.Combine(_folder, "cluster.jsonl");
-        string data = Path.Combine(_folder, "my-fashion-mnist");
+        string data = TestData.FashionMnistSubsetDirectory;
         string author = NewHome();
+        string[] estimator = tabular
+            ? ["--estimator", "tabular", "--budget", "5"]
+            :
+            [
+                "--budget",
+                "1",
+                "--train-images",
+                "200",
+                "--validation-images",
+                "100",
+                "--channels",
+                "8",
+                "--batch-size",
+                "50",
+            ];
         var (exit, _, stderr) = Nas(
             author,
-            "race",
-            "--estimator",
-            "tabular",
-            "--budget",
-            "5",
-            "--heats",
-            "1",
-            "--workers",
-            "2",
-            "--dataset",
-            $"fashion-mnist:{data}",
-            "--journal",
-            journal
+            ["race", .. estimator, "--heats", "1", "--dataset", $"fashion-mnist:{data}", "--journal", journal]
         );
         exit.Should().Be(0, stderr);
-        // As a race on a cluster journals it (the journal reference's "cluster" setting); racing one needs live workers,
-        // which the cluster tests start, and is not what this test is about.
+        // As a race on a cluster of 8 slots journals it (the journal reference's "cluster" and "workers" settings);
+        // racing one needs live workers, which the cluster tests start, and is not what this test is about.
         var lines = File.ReadAllLines(journal);
         var started = JObject.Parse(lines[0]);
         started["settings"]!["cluster"] = "redis://10.1.2.3:6379";
@@ -544,7 +549,12 @@ public sealed class PackCliTests : IDisposable
             .Should()
             .Contain($"warning: cluster.jsonl read its data from fashion-mnist:{data}, which does not travel");
         var race = built.Split('\n').Single(l => l.TrimStart().StartsWith("race: nas race", StringComparison.Ordinal));
-        race.Should().NotContain("--cluster").And.NotContain("--workers").And.Contain("--estimator tabular");
+        race.Should().NotContain("--cluster").And.Contain($"--dataset fashion-mnist:{data}");
+        if (tabular)
+            race.Should()
+                .Contain("--workers 8", "a table's workers are simulated: part of the race, not of the machine");
+        else
+            race.Should().NotContain("--workers", "the cluster's slots are not the machine's that runs it again");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -53,21 +53,33 @@ public static class RacePackSource
             staging.Warnings.Add(
                 $"{name} does not record the space's operations (journals before this version); the race runs on the default operations or the table's."
             );
+        bool ladder = started["settings"]?["fidelities"] is JArray { Count: > 0 };
+        bool tabular =
+            started["settings"]?["estimator"] is { Type: JTokenType.String } recorded && (string)recorded! == "tabular";
         var settings = RaceArguments.Settings(
             started,
             $"{journalPath}({first.LineNumber})",
             estimator => CodeSources.StageEstimator(estimator, staging, host),
-            table => Table(table, staging)
+            table => Table(table, ShippedTables.DefaultFor(ladder), staging)
         );
         // A cluster, and the cap on its slots, belong to the machines that raced: whoever installs the pack runs the
-        // race on their own machine, and adds --cluster or --workers to the command if they have them.
+        // race on their own machine, and adds --cluster or --workers to the command if they have them. (A table's
+        // workers are simulated, one clock per contestant: part of the race, so they stay.)
         if (started["settings"]?["cluster"] is { Type: JTokenType.String } cluster)
         {
-            settings = RaceArguments.Without(settings, "--cluster", "--workers");
+            settings = tabular
+                ? RaceArguments.Without(settings, "--cluster")
+                : RaceArguments.Without(settings, "--cluster", "--workers");
             staging.Warnings.Add(
-                $"{name} raced on the cluster {cluster}; the recorded command runs on one machine (add --cluster or --workers to it)."
+                $"{name} raced on the cluster {cluster}; the recorded command runs on one machine (add --cluster{(tabular ? "" : " or --workers")} to it)."
             );
         }
+        // Contestants that ran in their own processes do so for whoever runs the race again.
+        if (
+            started["settings"]?["isolation"] is { Type: JTokenType.String } isolation
+            && (string)isolation! == "process"
+        )
+            settings.AddRange(["--isolation", "process"]);
         // Data never travels (a data set is installed where it is used); a folder named with the data set is this
         // machine's.
         if (started["settings"]?["dataset"] is { Type: JTokenType.String } dataset && ((string)dataset!).Contains(':'))
@@ -134,12 +146,13 @@ public static class RacePackSource
         return knobs.Length == 0 ? strategy : $"{strategy}:{string.Join(",", knobs)}";
     }
 
-    private static IEnumerable<string> Table(string table, PackStaging staging)
+    /// <summary>The <c>--table</c> of the recorded command: none for the table the race gets by default (every host ships it), else the table, packed.</summary>
+    private static IEnumerable<string> Table(string table, string shippedDefault, PackStaging staging)
     {
         if (!File.Exists(table))
             throw new PackException($"The race's table {table} no longer exists.");
-        if (ShippedTables.All.Any(shipped => File.Exists(shipped) && SameBytes(table, shipped)))
-            return []; // every host ships it
+        if (File.Exists(shippedDefault) && SameBytes(table, shippedDefault))
+            return [];
         string inPack = $"{PackFormat.RaceFolder}/{Path.GetFileName(table)}";
         staging.AddFile(table, inPack);
         return ["--table", $"{PackRace.PackFolderToken}/{inPack}"];
