@@ -7,9 +7,12 @@ images of an IDX file, as one JSON line: {"keys": K, "logits": [[...], ...]}. An
 
 model.pt is loaded with load_state_dict(strict=True): a missing or unexpected key (weights or batch-norm running
 statistics) or a shape mismatch fails it. The images are normalised with architecture.json's mean and std, as nas
-predict does. Exit code 3 when torch or numpy cannot be imported (the C# test then skips, naming python3-torch).
+predict does. model.pt is first checked against the size and SHA-256 architecture.json records of it ("files"; an
+export from before checksums has none): a difference is exit code 4. Exit code 3 when torch or numpy cannot be
+imported (the C# test then skips, naming python3-torch).
 """
 import gzip
+import hashlib
 import json
 import os
 import sys
@@ -49,7 +52,16 @@ def main():
     else:
         print(f"pytorch_logits: no PyTorch definition of space '{space}' in pytorch_peer.py", file=sys.stderr)
         sys.exit(2)
-    state = torch.load(os.path.join(folder, "model.pt"), map_location="cpu")
+    state_path = os.path.join(folder, "model.pt")
+    recorded = (spec.get("files") or {}).get("model.pt")
+    if recorded is not None:
+        with open(state_path, "rb") as f:
+            data = f.read()
+        if len(data) != recorded["bytes"] or hashlib.sha256(data).hexdigest() != recorded["sha256"]:
+            print(f"pytorch_logits: {state_path}: its size or SHA-256 is not what architecture.json records "
+                  "(the file was changed or damaged after nas train wrote it)", file=sys.stderr)
+            sys.exit(4)
+    state = torch.load(state_path, map_location="cpu")
     model.load_state_dict(state, strict=True)
     model.eval()
     images = read_idx(images_path)[:count].astype(np.float32) / 255.0

@@ -247,6 +247,185 @@ public sealed class TrainCliTests(TrainRunFixture run) : IClassFixture<TrainRunF
         return copy;
     }
 
+    private static JObject EditJson(string model, Action<JObject> edit)
+    {
+        string path = Path.Combine(model, ExportedModel.ArchitectureFile);
+        var json = JObject.Parse(File.ReadAllText(path));
+        edit(json);
+        File.WriteAllText(path, json.ToString());
+        return json;
+    }
+
+    private static void ShouldBeOneError(int exit, string stderr, string startsWith)
+    {
+        exit.Should().Be(1, stderr);
+        stderr.Should().StartWith($"error: {startsWith}").And.NotContain("   at ");
+        stderr.TrimEnd('\n').Should().NotContain("\n", "it is one line");
+        stderr.Length.Should().BeLessThan(600, "it is short");
+        stderr.Where(c => (char.IsControl(c) && c != '\n') || c == '\ufffd').Should().BeEmpty("it is printable");
+    }
+
+    [Fact]
+    public void Export_records_the_size_and_SHA256_of_its_weight_files()
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        var json = JObject.Parse(File.ReadAllText(Path.Combine(run.Model, ExportedModel.ArchitectureFile)));
+        foreach (string file in new[] { ExportedModel.WeightsFile, ExportedModel.PyTorchFile })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(run.Model, file));
+            var record = json["files"]?[file];
+            record.Should().NotBeNull($"architecture.json records {file}");
+            ((long)record!["bytes"]!).Should().Be(bytes.Length);
+            ((string)record["sha256"]!)
+                .Should()
+                .Be(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        }
+    }
+
+    [Fact]
+    public void Predict_refuses_weights_whose_SHA256_is_not_the_recorded_one()
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        // Random bytes inside the tensor data: the loader takes them, only the checksum sees them.
+        string model = CopyModel("checksum");
+        string weights = Path.Combine(model, ExportedModel.WeightsFile);
+        var bytes = File.ReadAllBytes(weights);
+        new Random(2).NextBytes(bytes.AsSpan(bytes.Length / 2, 256));
+        File.WriteAllBytes(weights, bytes);
+        var (exit, stdout, stderr) = NasProcess.Run("predict", model, TestImages);
+        ShouldBeOneError(exit, stderr, weights);
+        stderr.Should().Contain("SHA-256").And.Contain(ExportedModel.ArchitectureFile);
+        stdout.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Predict_loads_an_export_without_checksums_with_a_note_and_keeps_its_loader_error_short()
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        string old = CopyModel("no-checksum");
+        string json = Path.Combine(old, ExportedModel.ArchitectureFile);
+        EditJson(old, j => j.Remove("files"));
+        var (exit, stdout, stderr) = NasProcess.Run("predict", old, TestImages);
+        exit.Should().Be(0, stderr);
+        stderr.Should().StartWith($"note: {json}").And.Contain("SHA-256");
+        var (_, current, _) = NasProcess.Run("predict", run.Model, TestImages);
+        stdout.Should().Be(current).And.NotBeEmpty();
+
+        // Random bytes in the header (names and sizes): the loader's own message is kept short and printable.
+        string weights = Path.Combine(old, ExportedModel.WeightsFile);
+        var bytes = File.ReadAllBytes(weights);
+        new Random(3).NextBytes(bytes.AsSpan(0, 64));
+        File.WriteAllBytes(weights, bytes);
+        (exit, _, stderr) = NasProcess.Run("predict", old, TestImages);
+        stderr = string.Join('\n', stderr.Split('\n').Where(l => !l.StartsWith("note: ", StringComparison.Ordinal)));
+        ShouldBeOneError(exit, stderr, weights);
+        stderr.Should().Contain("cannot be loaded");
+    }
+
+    [Theory]
+    [InlineData("mean", "[]")]
+    [InlineData("mean", "[0.3, 0.4]")]
+    [InlineData("mean", "[\"a\"]")]
+    [InlineData("std", "[0]")]
+    [InlineData("std", "[-0.35]")]
+    [InlineData("std", "[1e50]")]
+    [InlineData("channels", "1e20")]
+    [InlineData("channels", "100000000000000000000")]
+    [InlineData("channels", "8.5")]
+    [InlineData("channels", "\"8\"")]
+    [InlineData("channels", "0")]
+    [InlineData("classes", "1")]
+    [InlineData("imageSize", "3")]
+    [InlineData("cellsPerStage", "0")]
+    [InlineData("inputChannels", "0")]
+    [InlineData("architecture", "7")]
+    [InlineData("files", "[]")]
+    [InlineData("files", "{\"model.dat\": {\"bytes\": 1, \"sha256\": \"abc\"}}")]
+    public void Predict_names_architecture_json_and_the_field_at_fault(string field, string value)
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        string model = CopyModel(
+            "field-" + field + "-" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(value))
+        );
+        EditJson(model, j => j[field] = JToken.Parse(value));
+        var (exit, stdout, stderr) = NasProcess.Run("predict", model, TestImages);
+        ShouldBeOneError(exit, stderr, Path.Combine(model, ExportedModel.ArchitectureFile));
+        stderr.Should().Contain($"'{field}'");
+        stdout.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Predict_checks_a_PNG_header_size_before_decoding_it()
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        string huge = Path.Combine(run.Folder, "huge.png");
+        WritePng(huge, 28);
+        var bytes = File.ReadAllBytes(huge);
+        // IHDR: length (8..11), type (12..15), width (16..19), height (20..23), ..., CRC of type and data (29..32).
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(16), 100_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20), 100_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(29), Crc32(bytes.AsSpan(12, 17)));
+        File.WriteAllBytes(huge, bytes);
+        var (exit, _, stderr) = NasProcess.Run("predict", run.Model, huge);
+        ShouldBeOneError(exit, stderr, huge);
+        stderr.Should().Contain("100000×100000").And.Contain("28×28");
+    }
+
+    [Fact]
+    public void Predict_refuses_a_truncated_PNG_and_another_format_named_png()
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        string half = Path.Combine(run.Folder, "half.png"),
+            idx = Path.Combine(run.Folder, "idx.png");
+        WritePng(half, 28);
+        var bytes = File.ReadAllBytes(half);
+        File.WriteAllBytes(half, bytes[..(bytes.Length / 2)]);
+        var (exit, stdout, stderr) = NasProcess.Run("predict", run.Model, half);
+        ShouldBeOneError(exit, stderr, half);
+        stderr.Should().Contain("truncated");
+        stdout.Should().BeEmpty();
+
+        byte[] header = [0, 0, 8, 2, 0, 0, 0, 8, 0, 0, 0, 3];
+        File.WriteAllBytes(idx, [.. header, .. new byte[8 * 3]]);
+        (exit, stdout, stderr) = NasProcess.Run("predict", run.Model, idx);
+        ShouldBeOneError(exit, stderr, idx);
+        stderr.Should().Contain("not a PNG");
+        stdout.Should().BeEmpty();
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    [Fact]
+    public void Predict_refuses_no_images_and_labels_outside_the_models_classes()
+    {
+        run.Exit.Should().Be(0, run.Stderr);
+        string empty = Path.Combine(run.Folder, "empty-idx3-ubyte"),
+            two = Path.Combine(run.Folder, "two-idx3-ubyte"),
+            labels = Path.Combine(run.Folder, "two-idx1-ubyte");
+        File.WriteAllBytes(empty, [0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28]);
+        var (exit, stdout, stderr) = NasProcess.Run("predict", run.Model, empty);
+        ShouldBeOneError(exit, stderr, empty);
+        stderr.Should().Contain("holds no image");
+        stdout.Should().BeEmpty();
+
+        File.WriteAllBytes(two, [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28, .. new byte[2 * 28 * 28]]);
+        File.WriteAllBytes(labels, [0, 0, 8, 1, 0, 0, 0, 2, 3, 200]);
+        (exit, stdout, stderr) = NasProcess.Run("predict", run.Model, two, "--labels", labels);
+        ShouldBeOneError(exit, stderr, labels);
+        stderr.Should().Contain("200").And.Contain("10 classes");
+        stdout.Should().BeEmpty();
+    }
+
     [Fact]
     public void An_architecture_outside_the_space_is_one_error_naming_it()
     {

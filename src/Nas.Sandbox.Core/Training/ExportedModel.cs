@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Evaluation.Model;
@@ -18,6 +22,9 @@ namespace Nas.Sandbox.Core.Training;
 /// bench/pytorch_peer.py defines it, DARTS' inside its convolutions' <c>op</c> sequences, so
 /// <c>load_state_dict(strict=True)</c> takes it; other spaces' keys are TorchSharp's, renamed the same way).
 /// The network is rebuilt by the space's provider, resolved by the host as <c>nas race --space</c> resolves it.
+/// <c>architecture.json</c> records the size and SHA-256 of <c>model.dat</c> and <c>model.pt</c> (<c>files</c>), written
+/// after them; loading checks <c>model.dat</c> against it first. An export from before checksums has no <c>files</c>
+/// (<see cref="Files"/> is null) and is loaded unchecked.
 /// </summary>
 public sealed partial record ExportedModel(
     string Space,
@@ -43,6 +50,15 @@ public sealed partial record ExportedModel(
         WeightsFile = "model.dat",
         PyTorchFile = "model.pt";
 
+    /// <summary>One exported file's size and SHA-256 (lower-case hex), as <c>architecture.json</c> records it.</summary>
+    public sealed record FileRecord(long Bytes, string Sha256);
+
+    /// <summary>
+    /// The size and SHA-256 of each weights file, by name (<c>model.dat</c>, <c>model.pt</c>); null for an export from
+    /// before checksums. <see cref="Save"/> fills it from the files it writes.
+    /// </summary>
+    public IReadOnlyDictionary<string, FileRecord>? Files { get; init; }
+
     /// <summary>What the space's builder is given (the host's operations build the layers).</summary>
     public NetworkShape ShapeFor(SandboxHost host) =>
         new()
@@ -55,10 +71,27 @@ public sealed partial record ExportedModel(
             BuildOperation = host.BuildOperation,
         };
 
-    /// <summary>Writes the three files into <paramref name="folder"/> (each whole: written aside, then renamed).</summary>
+    /// <summary>
+    /// Writes the three files into <paramref name="folder"/> (each whole: written aside, then renamed): the weights
+    /// first, then <c>architecture.json</c> with their sizes and SHA-256s, so a folder with <c>architecture.json</c> has
+    /// the weights it describes.
+    /// </summary>
     public void Save(string folder, nn.Module<Tensor, Tensor> model)
     {
         Directory.CreateDirectory(folder);
+        WriteWhole(Path.Combine(folder, WeightsFile), path => model.save(path));
+        WriteWhole(Path.Combine(folder, PyTorchFile), path =>
+        {
+            var renamed = model.state_dict().ToDictionary(p => PyTorchKey(p.Key), p => p.Value);
+            using var stream = File.Create(path);
+            PyTorchPickler.PickleStateDict(stream, renamed);
+        });
+        var files = new JObject();
+        foreach (string file in new[] { WeightsFile, PyTorchFile })
+        {
+            var record = Record(Path.Combine(folder, file));
+            files[file] = new JObject { ["bytes"] = record.Bytes, ["sha256"] = record.Sha256 };
+        }
         var json = new JObject
         {
             ["format"] = Format,
@@ -72,15 +105,47 @@ public sealed partial record ExportedModel(
             ["classes"] = Classes,
             ["mean"] = new JArray(Mean),
             ["std"] = new JArray(Std),
+            ["files"] = files,
         };
         WriteWhole(Path.Combine(folder, ArchitectureFile), path => File.WriteAllText(path, json.ToString() + "\n"));
-        WriteWhole(Path.Combine(folder, WeightsFile), path => model.save(path));
-        WriteWhole(Path.Combine(folder, PyTorchFile), path =>
+    }
+
+    /// <summary>A file's size and SHA-256.</summary>
+    public static FileRecord Record(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return new FileRecord(stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
+    }
+
+    /// <summary>
+    /// Checks <paramref name="path"/> against what <paramref name="jsonPath"/> records of it (nothing when it records
+    /// nothing): a size or SHA-256 that differs is an error naming both.
+    /// </summary>
+    public void Verify(string path, string jsonPath)
+    {
+        if (Files is null || !Files.TryGetValue(Path.GetFileName(path), out var expected))
+            return;
+        FileRecord actual;
+        try
         {
-            var renamed = model.state_dict().ToDictionary(p => PyTorchKey(p.Key), p => p.Value);
-            using var stream = File.Create(path);
-            PyTorchPickler.PickleStateDict(stream, renamed);
-        });
+            actual = Record(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NasException($"{path}: cannot be read ({e.Message}).", e);
+        }
+        if (actual.Bytes != expected.Bytes)
+            throw new NasException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: cannot be loaded: {(actual.Bytes < expected.Bytes ? "truncated, " : "")}{actual.Bytes:N0} bytes, not the {expected.Bytes:N0} that {jsonPath} records."
+                )
+            );
+        if (actual.Sha256 != expected.Sha256)
+            throw new NasException(
+                $"{path}: cannot be loaded: corrupt, its SHA-256 is {actual.Sha256}, not the {expected.Sha256} that {jsonPath} records "
+                    + "(the file was changed or damaged after nas train wrote it)."
+            );
     }
 
     private static void WriteWhole(string path, Action<string> write)
@@ -119,8 +184,10 @@ public sealed partial record ExportedModel(
     /// <summary>
     /// Reads a model folder and builds its network, by its space's provider from <paramref name="host"/>, with the
     /// saved weights (in eval mode). Each problem is an error naming the file: a missing or malformed architecture
-    /// JSON, a space the host does not have (or cannot make with the recorded operations), an architecture that does
-    /// not parse in that space, weights of another architecture or size, a truncated or corrupt weights file.
+    /// JSON or a field of it (named), a space the host does not have (or cannot make with the recorded operations), an
+    /// architecture that does not parse in that space, a weights file of another size or SHA-256 than the JSON records
+    /// (checked before loading), weights of another architecture or size, a truncated or corrupt weights file (the
+    /// loader's message cut short to printable text).
     /// </summary>
     public static (ExportedModel Model, nn.Module<Tensor, Tensor> Network) Load(string folder, SandboxHost host)
     {
@@ -136,6 +203,21 @@ public sealed partial record ExportedModel(
             if (!File.Exists(required))
                 throw new NasException($"{required}: missing; {folder} is not a model folder written by nas train.");
         var model = ReadJson(jsonPath, host);
+        try
+        {
+            new NetworkSettings(
+                model.Channels,
+                model.CellsPerStage,
+                model.InputChannels,
+                model.ImageSize,
+                model.Classes
+            ).Validate();
+        }
+        catch (NasException e)
+        {
+            throw new NasException($"{jsonPath}: {e.Message}", e);
+        }
+        model.Verify(weightsPath, jsonPath);
         ISearchSpace space;
         SpaceEntry entry;
         try
@@ -160,13 +242,6 @@ public sealed partial record ExportedModel(
         {
             throw new NasException($"{jsonPath}: architecture is not one of space '{model.Space}': {e.Message}", e);
         }
-        new NetworkSettings(
-            model.Channels,
-            model.CellsPerStage,
-            model.InputChannels,
-            model.ImageSize,
-            model.Classes
-        ).Validate();
         nn.Module<Tensor, Tensor> network;
         try
         {
@@ -197,7 +272,7 @@ public sealed partial record ExportedModel(
             string why =
                 e is EndOfStreamException
                     ? "truncated"
-                    : $"corrupt, or the weights of another architecture or network size ({e.Message})";
+                    : $"corrupt, or the weights of another architecture or network size ({Printable(e.Message).TrimEnd('.')})";
             throw new NasException(
                 $"{weightsPath}: cannot be loaded as the network of {jsonPath} ({model.Space} {model.Architecture}, C={model.Channels}, N={model.CellsPerStage}): {why}.",
                 e
@@ -223,36 +298,136 @@ public sealed partial record ExportedModel(
             throw new NasException(
                 $"{path}: format must be \"{Format}\" (or \"{FormatV1}\"), not {json["format"]?.ToString() ?? "missing"}."
             );
-        T Field<T>(string name)
+        JToken Token(string name) =>
+            json[name] is { Type: not JTokenType.Null } token
+                ? token
+                : throw new NasException($"{path}: field '{name}' is missing.");
+        string Text(string name) =>
+            Token(name) is { Type: JTokenType.String } token
+                ? (string)token!
+                : throw new NasException($"{path}: field '{name}' must be a string, not {Shown(Token(name))}.");
+        int Whole(string name, int minimum)
         {
-            var token = json[name] ?? throw new NasException($"{path}: field '{name}' is missing.");
-            try
+            var token = Token(name);
+            if (token.Type != JTokenType.Integer)
+                throw new NasException($"{path}: field '{name}' must be a whole number, not {Shown(token)}.");
+            var value = ((JValue)token).Value switch
             {
-                return token.ToObject<T>() ?? throw new NasException($"{path}: field '{name}' is null.");
-            }
-            catch (Exception e) when (e is JsonException or ArgumentException or FormatException)
+                BigInteger big => big,
+                var other => new BigInteger(Convert.ToInt64(other, CultureInfo.InvariantCulture)),
+            };
+            if (value < minimum || value > int.MaxValue)
+                throw new NasException(
+                    $"{path}: field '{name}' must be a whole number from {minimum} to {int.MaxValue}, not {Shown(token)}."
+                );
+            return (int)value;
+        }
+        float[] PerChannel(string name, int channels, bool positive)
+        {
+            if (Token(name) is not JArray array || array.Count != channels)
+                throw new NasException(
+                    $"{path}: field '{name}' must be an array of {channels} number(s), one per input channel, not {Shown(Token(name))}."
+                );
+            var values = new float[channels];
+            for (int i = 0; i < channels; i++)
             {
-                throw new NasException($"{path}: field '{name}' is not a {typeof(T).Name}: {token}.", e);
+                var item = array[i];
+                float value = item switch
+                {
+                    { Type: JTokenType.Float } => (float)(double)item,
+                    JValue { Type: JTokenType.Integer, Value: long whole } => whole,
+                    _ => float.NaN,
+                };
+                if (!float.IsFinite(value) || (positive && value <= 0))
+                    throw new NasException(
+                        $"{path}: field '{name}' must hold {(positive ? "numbers above 0" : "finite numbers")}, not {Shown(item)} (item {i})."
+                    );
+                values[i] = value;
             }
+            return values;
         }
         // Version 1 was an NB201 cell of any operation of the trainer's registry.
-        string space = format == FormatV1 ? "nb201" : Field<string>("space");
+        string space = format == FormatV1 ? "nb201" : Text("space");
         IReadOnlyList<string>? operations =
             format == FormatV1 ? host.Operations.Names.ToArray()
             : json["operations"] is null or { Type: JTokenType.Null } ? null
-            : Field<string[]>("operations");
+            : json["operations"] is JArray list && list.All(o => o.Type == JTokenType.String)
+                ? list.Select(o => (string)o!).ToArray()
+            : throw new NasException(
+                $"{path}: field 'operations' must be an array of strings, not {Shown(json["operations"]!)}."
+            );
+        int inputChannels = Whole("inputChannels", 1);
         return new ExportedModel(
             space,
             operations,
-            Field<string>("architecture"),
-            Field<int>("channels"),
-            Field<int>("cellsPerStage"),
-            Field<int>("inputChannels"),
-            Field<int>("imageSize"),
-            Field<int>("classes"),
-            Field<float[]>("mean"),
-            Field<float[]>("std")
-        );
+            Text("architecture"),
+            Whole("channels", 2),
+            Whole("cellsPerStage", 1),
+            inputChannels,
+            Whole("imageSize", 4),
+            Whole("classes", 2),
+            PerChannel("mean", inputChannels, positive: false),
+            PerChannel("std", inputChannels, positive: true)
+        )
+        {
+            Files = ReadFiles(json, path),
+        };
+    }
+
+    /// <summary>
+    /// <c>files</c>: absent (an export from before checksums), or each weights file's <c>bytes</c> and <c>sha256</c>,
+    /// <c>model.dat</c>'s at least.
+    /// </summary>
+    private static Dictionary<string, FileRecord>? ReadFiles(JObject json, string path)
+    {
+        if (json["files"] is null or { Type: JTokenType.Null })
+            return null;
+        string shape =
+            $"an object of {WeightsFile} (and {PyTorchFile}), each {{\"bytes\": N, \"sha256\": \"64 hex digits\"}}";
+        if (json["files"] is not JObject files || files[WeightsFile] is null)
+            throw new NasException($"{path}: field 'files' must be {shape}, not {Shown(json["files"]!)}.");
+        var records = new Dictionary<string, FileRecord>();
+        foreach (var (name, value) in files)
+        {
+            if (
+                name is not (WeightsFile or PyTorchFile)
+                || value is not JObject { Count: 2 } record
+                || record["bytes"] is not { Type: JTokenType.Integer } bytes
+                || ((JValue)bytes).Value is not long size
+                || size < 0
+                || record["sha256"] is not { Type: JTokenType.String } sha
+                || !Sha256Hex().IsMatch((string)sha!)
+            )
+                throw new NasException(
+                    $"{path}: field 'files' must be {shape}; its '{name}' is {Shown(value ?? JValue.CreateNull())}."
+                );
+            records[name] = new FileRecord(size, (string)sha!);
+        }
+        return records;
+    }
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hex();
+
+    /// <summary>A JSON value as an error shows it: on one line, cut short.</summary>
+    private static string Shown(JToken token) => Printable(token.ToString(Formatting.None), 80);
+
+    /// <summary>
+    /// A message as an error line may hold it: printable ASCII (anything else, e.g. the raw bytes a corrupt file's
+    /// name field holds, as '?'), at most <paramref name="limit"/> characters.
+    /// </summary>
+    public static string Printable(string message, int limit = 200)
+    {
+        var text = new StringBuilder();
+        foreach (char c in message)
+        {
+            if (text.Length >= limit)
+                return text.Append("...").ToString();
+            bool plain = c is >= ' ' and < (char)0x7f;
+            if (plain || text.Length == 0 || text[^1] != '?')
+                text.Append(plain ? c : '?');
+        }
+        return text.ToString();
     }
 
     /// <summary>Images (bytes, [n, C, H, W]) normalised as in training, as a float tensor.</summary>
