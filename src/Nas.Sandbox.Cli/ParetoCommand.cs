@@ -62,19 +62,38 @@ internal static class ParetoCommand
                     string path = result.GetValue(journal)!;
                     if (result.GetValue(width) is < 100 or > 10_000 || result.GetValue(height) is < 100 or > 10_000)
                         throw new NasException("--width and --height must be between 100 and 10000 pixels.");
-                    var summary = Rebuild(path, result.GetValue(reference));
-                    Print(summary);
-                    var fronts = ParetoFronts.Of(summary);
                     string basePath = result.GetValue(output)
                         ?? Path.Combine(
                             Path.GetDirectoryName(Path.GetFullPath(path))!,
                             Path.GetFileNameWithoutExtension(path)
                         );
-                    string csv = basePath + ".pareto.csv",
-                        png = basePath + ".pareto.png";
-                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csv))!);
-                    File.WriteAllText(csv, ParetoFronts.Csv(summary.Settings.Objective, fronts));
-                    ParetoPlot.Save(png, summary, fronts, result.GetValue(width), result.GetValue(height));
+                    if (result.GetValue(output) is { } given && string.IsNullOrWhiteSpace(given))
+                        throw new NasException("--output: the path is empty.");
+                    // Both paths checked before anything is read or written; both files then written whole, or neither.
+                    string csv = OutputPaths.File(basePath + ".pareto.csv", "--output", path),
+                        png = OutputPaths.File(basePath + ".pareto.png", "--output", path);
+                    var summary = Rebuild(path, result.GetValue(reference));
+                    if (summary.Contestants.Count == 0)
+                        throw new NasException(
+                            $"{path}(1): race-started lists no contestants, so there is no Pareto front to show."
+                        );
+                    if (!summary.Heats.SelectMany(h => h).Any(s => s.Front is { Count: > 0 }))
+                        throw new NasException(
+                            $"{path}: the journal holds no finished trial, so there is no Pareto front to show."
+                        );
+                    Print(summary);
+                    var fronts = ParetoFronts.Of(summary);
+                    OutputPaths.WriteAll(
+                        (csv, System.Text.Encoding.UTF8.GetBytes(ParetoFronts.Csv(summary.Settings.Objective, fronts))),
+                        (
+                            png,
+                            Report.ReportCharts.Png(
+                                ParetoPlot.Build(summary, fronts),
+                                result.GetValue(width),
+                                result.GetValue(height)
+                            )
+                        )
+                    );
                     Console.Out.WriteLine($"pareto fronts: {csv} and {png}");
                     return Task.FromResult(0);
                 }));
@@ -142,12 +161,18 @@ internal static class ParetoCommand
         var given =
             referenceText is not null ? ParetoReference.Parse(referenceText, objective!)
             : start.OptionalObject("reference", settingsJson) is { } r
-                ? r.Properties()
-                    .Where(p => p.Name != "source")
-                    .ToDictionary(
-                        p => p.Name,
-                        p => start.OptionalNumber(p.Name, r) ?? throw start.Wrong(r, p.Name, "must be a number")
-                    )
+                ? ParetoReference.Check(
+                    r.Properties()
+                        .Where(p => p.Name != "source")
+                        .Select(p =>
+                            KeyValuePair.Create(
+                                p.Name,
+                                start.OptionalNumber(p.Name, r) ?? throw start.Wrong(r, p.Name, "must be a number")
+                            )
+                        ),
+                    objective!,
+                    $"{start.Where}: race-started event: field \"settings.reference\""
+                )
             : null;
         var labels = record.Contestants;
         var trials = record.AllEvents.ToDictionary(e => (Contestant: e.Key.Contestant, e.Key.Heat), e => e.Value);
@@ -234,7 +259,7 @@ internal static class ParetoCommand
 
         var settings = new RaceSettings
         {
-            Contestants = labels.Select(ContestantSpec.Parse).ToArray(),
+            Contestants = labels.Select(l => ContestantSpec.Parse(l, path)).ToArray(),
             Heats = Math.Max(1, heats),
             Objective = objective!,
             Budget = start.OptionalInt("budget", settingsJson),

@@ -124,6 +124,11 @@ internal static class TabulateCommand
                         throw new NasException($"--seeds must be at least 1, not {seedCount}.");
                     if (result.GetValue(sample) is < 1)
                         throw new NasException($"--sample must be at least 1, not {result.GetValue(sample)}.");
+                    if (result.GetValue(testImages) < 0)
+                        throw new NasException(
+                            $"--test-images must be at least 0 (0: none), not {result.GetValue(testImages)}."
+                        );
+                    OutputPaths.File(path, "--output");
                     using var host = SandboxHost.Create(
                         typeof(TabulateCommand).Assembly,
                         result.GetValue(plugins),
@@ -141,8 +146,8 @@ internal static class TabulateCommand
                     long master = result.GetValue(seed);
                     var architectures = TabulateSample.Architectures(searchSpace, result.GetValue(sample), master);
 
-                    var done = Tabulator.Prepare(path, seedCount, latency is not null, result.GetValue(withCurve));
-                    var todo = architectures.Where(a => !done.Contains(a.Key)).ToList();
+                    // The data set, the device and the network's size are checked before the table is touched: a
+                    // refused command leaves no header-only file behind.
                     var data = SandboxHost.LoadDataset(result.GetValue(dataset)!);
                     var estimator = new TrainingEstimator(
                         data,
@@ -151,6 +156,10 @@ internal static class TabulateCommand
                         Devices.Resolve(result.GetValue(device)!),
                         host.ResolveSpace(spaceName).Provider
                     );
+                    if (architectures.Count > 0)
+                        estimator.Build(architectures[0], training, master).Dispose();
+                    var done = Tabulator.Prepare(path, seedCount, latency is not null, result.GetValue(withCurve));
+                    var todo = architectures.Where(a => !done.Contains(a.Key)).ToList();
                     var tabulator = new Tabulator(
                         estimator,
                         seedCount,

@@ -138,6 +138,9 @@ internal static class TrainCommand
                         CropPadding = result.GetValue(cropPadding),
                     };
                     settings.Validate();
+                    // Checked before anything is loaded: a bad --seeds or --output is refused at once.
+                    var seedList = ParseSeeds(result.GetValue(seeds)!);
+                    OutputPaths.Folder(result.GetValue(output)!, "--output");
                     using var host = SandboxHost.Create(
                         typeof(TrainCommand).Assembly,
                         result.GetValue(plugins),
@@ -155,7 +158,6 @@ internal static class TrainCommand
                             .GetValue(operations)
                             ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     );
-                    var seedList = ParseSeeds(result.GetValue(seeds)!);
                     return Task.FromResult(
                         Run(
                             chosen,
@@ -265,13 +267,16 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>The most seeds one <c>nas train</c> trains (each is a full training run and a folder).</summary>
+    internal const int MaxSeeds = 1000;
+
     internal static long[] ParseSeeds(string text)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 1 && !text.Contains(',') && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int n))
-            return n >= 1
-                ? Enumerable.Range(0, n).Select(i => (long)i).ToArray()
-                : throw new NasException($"--seeds must be at least 1, not {n}.");
+            return n < 1 ? throw new NasException($"--seeds must be at least 1, not {n}.")
+                : n > MaxSeeds ? throw new NasException($"--seeds must be at most {MaxSeeds}, not {n}.")
+                : Enumerable.Range(0, n).Select(i => (long)i).ToArray();
         var seeds = new List<long>();
         foreach (string part in parts)
             seeds.Add(
@@ -281,6 +286,8 @@ internal static class TrainCommand
             );
         if (seeds.Count == 0 || seeds.Distinct().Count() != seeds.Count)
             throw new NasException($"--seeds: '{text}' must list distinct seeds.");
+        if (seeds.Count > MaxSeeds)
+            throw new NasException($"--seeds: at most {MaxSeeds} seeds, not {seeds.Count}.");
         return seeds.ToArray();
     }
 

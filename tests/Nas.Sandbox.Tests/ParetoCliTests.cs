@@ -127,7 +127,7 @@ public sealed class ParetoCliTests : IDisposable
     }
 
     [Fact]
-    public void Nas_pareto_reads_a_race_in_which_a_contestant_had_no_successful_trial()
+    public void Nas_pareto_refuses_a_race_in_which_no_trial_succeeded_writing_nothing()
     {
         // A table of two cells over three operations: nearly every ask of random search is a cell the table does not
         // have, a failed trial; this seed's three asks all miss.
@@ -162,10 +162,15 @@ public sealed class ParetoCliTests : IDisposable
             .Contain(l => l.Contains("\"type\":\"trial\""))
             .And.NotContain(l => l.Contains("\"status\":\"ok\""));
 
-        var (again, stdout, againErr) = NasProcess.Run("pareto", journal, "--output", Path.Combine(_folder, "failing"));
-        again.Should().Be(0, againErr);
-        againErr.Should().NotContain("   at ");
-        (stdout + againErr).Should().Contain("random-search");
+        // No trial succeeded: no front to show. Refused as nas report and nas train --from refuse it, writing nothing.
+        var (again, _, againErr) = NasProcess.Run("pareto", journal, "--output", Path.Combine(_folder, "failing"));
+        again.Should().Be(1, againErr);
+        againErr
+            .Trim()
+            .Should()
+            .Be($"error: {journal}: the journal holds no finished trial, so there is no Pareto front to show.");
+        File.Exists(Path.Combine(_folder, "failing.pareto.csv")).Should().BeFalse();
+        File.Exists(Path.Combine(_folder, "failing.pareto.png")).Should().BeFalse();
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Journal;
+using Newtonsoft.Json.Linq;
 
 namespace Nas.Sandbox.Cli.Report;
 
@@ -27,7 +28,13 @@ internal sealed record JournalSpace(ISearchSpace Space, SpaceEntry Entry)
         string name = f.OptionalString("space", settings) ?? "nb201";
         var operations = started.Event["operations"] is null
             ? null
-            : f.Array("operations").Select(o => (string)o!).ToArray();
+            : f.Array("operations")
+                .Select(o =>
+                    o is JValue { Type: JTokenType.String } value
+                        ? (string)value!
+                        : throw f.Wrong(null, "operations", "must hold strings (operation names)")
+                )
+                .ToArray();
         var fidelity = f.OptionalObject("fidelity", settings);
         int channels = (fidelity is null ? null : f.OptionalInt("channels", fidelity, min: 1)) ?? 16;
         int cells = (fidelity is null ? null : f.OptionalInt("cellsPerStage", fidelity, min: 1)) ?? 5;

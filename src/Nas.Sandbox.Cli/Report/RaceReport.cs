@@ -25,6 +25,8 @@ internal static class RaceReport
     /// </summary>
     public static string Write(string journal, SandboxHost host, string? output = null)
     {
+        // Checked before the journal is read: never the journal itself (nor a folder, nor a path under a file).
+        string path = OutputPaths.File(output ?? DefaultPath(journal), "--output", journal);
         var data = ReportData.Read(journal, host);
         var charts = new List<ReportChart>
         {
@@ -63,9 +65,7 @@ internal static class RaceReport
                 ? "Winning cells"
                 : $"Winning architectures ({data.Space.Space.Name})"
         );
-        string path = Path.GetFullPath(output ?? DefaultPath(journal));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, html);
+        OutputPaths.WriteAll((path, System.Text.Encoding.UTF8.GetBytes(html)));
         return path;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nas.Sandbox.Abstractions;
+using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Journal;
 using Newtonsoft.Json.Linq;
 
@@ -18,19 +19,40 @@ internal static class ReportStandings
         var c = CultureInfo.InvariantCulture;
         var rows = new List<IReadOnlyList<string>>();
         var best = new List<(string, string)>();
-        if (data.Record.FinishedEvent?["summary"]?["contestants"] is JArray finished)
+        // The race-finished line's summary, when the race finished: a mistyped one is blamed on that line.
+        var f = data.Record.FinishedLine is { } finishedLine ? new JournalFields(data.Path, finishedLine) : null;
+        var summary = f?.OptionalObject("summary");
+        var finished = summary?["contestants"] is null or { Type: JTokenType.Null }
+            ? null
+            : f!
+                .Array("contestants", summary)
+                .Select(r => r as JObject ?? throw f.Wrong(summary, "contestants", "must hold objects"))
+                .ToArray();
+        if (f is not null && finished is not null)
         {
-            var f = new JournalFields(data.Path, data.Record.Started);
             bool pareto = finished.Any(r => r["hypervolume"] is JValue { Type: not JTokenType.Null });
             var header = new List<string> { "rank", "contestant" };
             if (pareto)
                 header.Add("hypervolume");
             header.AddRange(["best val acc", "test acc of best", "evals", "fail", "seconds", "best architecture"]);
             rows.Add(header);
-            foreach (var row in finished.OfType<JObject>())
+            foreach (var row in finished)
             {
                 string label = f.RequiredString("contestant", row);
                 string? arch = f.OptionalString("bestArchitecture", row);
+                if (arch is not null)
+                    try
+                    {
+                        data.Space.Space.Parse(arch);
+                    }
+                    catch (Exception e) when (e is NasException or ArchitectureFormatException or ArgumentException)
+                    {
+                        throw f.Wrong(
+                            row,
+                            "bestArchitecture",
+                            $"is not an architecture of space '{data.Space.Space.Name}': {e.Message.TrimEnd('.')}"
+                        );
+                    }
                 rows.Add([
                     f.OptionalInt("rank", row)?.ToString(c) ?? "-",
                     label,

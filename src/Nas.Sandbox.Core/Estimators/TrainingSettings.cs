@@ -76,12 +76,17 @@ public sealed record TrainingSettings
             if (!ok)
                 throw new NasException(message);
         }
-        Check(Epochs >= 1, $"epochs must be at least 1, not {Epochs}.");
-        Check(TrainingImages >= 1, $"training images must be at least 1, not {TrainingImages}.");
-        Check(ValidationImages >= 1, $"validation images must be at least 1, not {ValidationImages}.");
+        Check(Epochs >= 1, $"--epochs must be at least 1, not {Epochs}.");
+        Check(TrainingImages >= 1, $"--train-images must be at least 1, not {TrainingImages}.");
+        Check(ValidationImages >= 1, $"--validation-images must be at least 1, not {ValidationImages}.");
+        Check(Channels >= 2, $"--channels must be at least 2, not {Channels}.");
+        Check(CellsPerStage >= 1, $"--cells must be at least 1, not {CellsPerStage}.");
         Check(ScheduleEpochs is null or >= 1, $"schedule epochs must be at least 1, not {ScheduleEpochs}.");
-        Check(BatchSize >= 1, $"batch size must be at least 1, not {BatchSize}.");
-        Check(LearningRate > 0, $"learning rate must be positive, not {LearningRate}.");
+        Check(BatchSize >= 1, $"--batch-size must be at least 1, not {BatchSize}.");
+        Check(
+            LearningRate > 0 && double.IsFinite(LearningRate),
+            $"learning rate must be a positive finite number, not {LearningRate}."
+        );
         Check(
             ValidationShare > 0 && ValidationShare < 1,
             $"validation share must be in (0, 1), not {ValidationShare}."

@@ -25,7 +25,7 @@ public sealed class RaceRecord<T>
         IReadOnlyList<string> contestants,
         int heatsStarted,
         int heatsFinished,
-        JObject? finished,
+        JournalLine? finished,
         IReadOnlyList<int> lineupChanges,
         bool tornTail,
         Dictionary<(int, string), List<T>> events
@@ -38,7 +38,7 @@ public sealed class RaceRecord<T>
             Contestants,
             HeatsStarted,
             HeatsFinished,
-            FinishedEvent,
+            FinishedLine,
             LineupChanges,
             TornTail,
             _events
@@ -77,7 +77,10 @@ public sealed class RaceRecord<T>
     public int HeatsFinished { get; }
 
     /// <summary>The race-finished event; null when the race did not finish.</summary>
-    public JObject? FinishedEvent { get; }
+    public JObject? FinishedEvent => FinishedLine?.Event;
+
+    /// <summary>The race-finished line; null when the race did not finish.</summary>
+    public JournalLine? FinishedLine { get; }
     public bool Finished => FinishedEvent is not null;
 
     /// <summary>The line numbers of contestant-added and contestant-removed lines (the console changed the lineup).</summary>
@@ -138,15 +141,18 @@ public static class RaceRecord
         // Every journal this version writes lists its contestants; a hand-written one may leave them out.
         foreach (var c in start.Event["contestants"] is null ? [] : start.Array("contestants"))
             contestants.Add(
-                start.RequiredString(
-                    "contestant",
-                    c as JObject ?? throw start.Wrong(null, "contestants", "must hold objects")
+                Label(
+                    start,
+                    start.RequiredString(
+                        "contestant",
+                        c as JObject ?? throw start.Wrong(null, "contestants", "must hold objects")
+                    )
                 )
             );
 
         int heatsStarted = 0,
             heatsFinished = 0;
-        JObject? finished = null;
+        JournalLine? finished = null;
         var lineupChanges = new List<int>();
         var events = new Dictionary<(int, string), List<T>>();
         while (lines.MoveNext())
@@ -181,7 +187,7 @@ public static class RaceRecord
                     break;
                 case JournalEventTypes.ContestantAdded:
                     lineupChanges.Add(line.LineNumber);
-                    contestants.Add(f.RequiredString("contestant", f.RequiredObject("contestant")));
+                    contestants.Add(Label(f, f.RequiredString("contestant", f.RequiredObject("contestant"))));
                     break;
                 case JournalEventTypes.ContestantRemoved:
                     lineupChanges.Add(line.LineNumber);
@@ -191,7 +197,7 @@ public static class RaceRecord
                         events.Remove(k);
                     break;
                 case JournalEventTypes.RaceFinished:
-                    finished = line.Event;
+                    finished = line;
                     break;
             }
         }
@@ -207,6 +213,13 @@ public static class RaceRecord
             journal.TornLastLine,
             events
         );
+    }
+
+    /// <summary>A contestant's label, checked as --strategy would be; a damaged one is blamed on its journal line.</summary>
+    private static string Label(JournalFields f, string label)
+    {
+        Racing.ContestantSpec.Parse(label, f.Where);
+        return label;
     }
 
     /// <summary>The race-started line alone (the journal's first line), read without reading the rest.</summary>

@@ -23,26 +23,35 @@ public sealed record ContestantSpec(string Strategy, IReadOnlyDictionary<string,
         init => _label = value;
     }
 
-    public static ContestantSpec Parse(string text)
+    public static ContestantSpec Parse(string text) => Parse(text, null);
+
+    /// <summary>
+    /// As <see cref="Parse(string)"/>; errors name <paramref name="where"/> (a journal's "FILE(LINE)") instead of
+    /// --strategy when the text comes from a file.
+    /// </summary>
+    public static ContestantSpec Parse(string text, string? where)
     {
+        string what = where is null ? $"--strategy '{text}'" : $"{where}: contestant '{text}'";
         string trimmed = text.Trim();
         if (trimmed.Length == 0)
-            throw new NasException("--strategy: empty contestant name.");
+            throw new NasException(
+                where is null ? "--strategy: empty contestant name." : $"{where}: empty contestant name."
+            );
         int colon = trimmed.IndexOf(':');
         if (colon < 0)
             return new ContestantSpec(trimmed, new Dictionary<string, string>());
         string name = trimmed[..colon].Trim();
         if (name.Length == 0)
-            throw new NasException($"--strategy '{text}': the strategy name before ':' is missing.");
+            throw new NasException($"{what}: the strategy name before ':' is missing.");
         var knobs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string pair in trimmed[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             int equals = pair.IndexOf('=');
             if (equals <= 0 || equals == pair.Length - 1)
-                throw new NasException($"--strategy '{text}': '{pair.Trim()}' is not knob=value.");
+                throw new NasException($"{what}: '{pair.Trim()}' is not knob=value.");
             string key = pair[..equals].Trim();
             if (!knobs.TryAdd(key, pair[(equals + 1)..].Trim()))
-                throw new NasException($"--strategy '{text}': knob '{key}' is given twice.");
+                throw new NasException($"{what}: knob '{key}' is given twice.");
         }
         return new ContestantSpec(name, knobs);
     }

@@ -129,8 +129,21 @@ internal static class LeagueFormat
 
         public double Number(JObject parent, string name) =>
             Required(parent, name) is { Type: JTokenType.Float or JTokenType.Integer } token
-                ? (double)token
+                ? Finite(token) ?? throw Wrong(token, "a finite number")
                 : throw Wrong(parent[name]!, "a number");
+
+        private static double? Finite(JToken token)
+        {
+            try
+            {
+                double value = (double)token;
+                return double.IsFinite(value) ? value : null;
+            }
+            catch (Exception e) when (e is OverflowException or InvalidCastException)
+            {
+                return null;
+            }
+        }
 
         public double? OptionalNumber(JObject parent, string name) =>
             IsAbsent(parent[name]) ? null : Number(parent, name);

@@ -41,7 +41,10 @@ public sealed record FullTrainingSettings
         Check(Channels >= 2, $"--channels must be at least 2, not {Channels}.");
         Check(CellsPerStage >= 1, $"--cells must be at least 1, not {CellsPerStage}.");
         Check(BatchSize >= 1, $"--batch must be at least 1, not {BatchSize}.");
-        Check(LearningRate > 0, $"--lr must be positive, not {LearningRate}.");
+        Check(
+            LearningRate > 0 && double.IsFinite(LearningRate),
+            $"--lr must be a positive finite number, not {LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}."
+        );
         Check(ValidationImages >= 1, $"--validation-images must be at least 1, not {ValidationImages}.");
         Check(TrainingImages is null or >= 1, $"--train-images must be at least 1, not {TrainingImages}.");
         Check(CropPadding is >= 0 and <= 8, $"--crop-padding must be in 0..8, not {CropPadding}.");

@@ -44,18 +44,25 @@ public static class TableLatency
             throw new NasException(
                 $"{path}:1: no column '{columns.Architecture}' (arch) in the header; the columns are {string.Join(", ", header)}."
             );
+        // Field counts are checked against the file's own header, before this command appends its columns: a row
+        // with more fields than the header is refused, never read as latencies.
+        int original = header.Count;
         int b1 = Column(header, columns.LatencyBatch1 ?? Batch1Column),
             b64 = Column(header, columns.LatencyBatch64 ?? Batch64Column);
+        // Latency columns at the end of the file's header may be missing from rows written before them.
+        int shortest = original;
+        while (shortest > 0 && (shortest - 1 == b1 || shortest - 1 == b64))
+            shortest--;
 
         var rows = new List<List<string>>();
         foreach (var (line, fieldArray) in records.Skip(1))
         {
             var fields = fieldArray.ToList();
+            if (fields.Count < shortest || fields.Count > original)
+                throw new NasException($"{path}:{line}: {fields.Count} fields, but the header has {original}.");
             // Columns appended by this command are missing from rows written before it.
-            while (fields.Count < header.Count && fields.Count >= header.Count - 2)
+            while (fields.Count < header.Count)
                 fields.Add("");
-            if (fields.Count != header.Count)
-                throw new NasException($"{path}:{line}: {fields.Count} fields, but the header has {header.Count}.");
             rows.Add(fields);
         }
         var todo = rows.Where(r => r[b1].Trim().Length == 0 || r[b64].Trim().Length == 0).ToList();

@@ -62,6 +62,19 @@ public sealed class Tabulator(
             return new HashSet<string>(StringComparer.Ordinal);
         }
         string text = File.ReadAllText(path);
+        // Check the header before any repair: a file that is not a table is refused untouched.
+        int firstNewline = text.IndexOf('\n');
+        List<CsvRecord> head;
+        try
+        {
+            head = CsvFormat.ReadText(firstNewline < 0 ? text : text[..(firstNewline + 1)], path).ToList();
+        }
+        catch (NasException)
+        {
+            head = [];
+        }
+        if (head.Count == 0 || !head[0].Fields.SequenceEqual(header))
+            throw NotATable(path, seeds, latency, curve);
         if (!text.EndsWith('\n'))
         {
             // A kill mid-write leaves a partial last row: drop it, it will be measured again. (Rows are appended whole,
@@ -73,12 +86,15 @@ public sealed class Tabulator(
         }
         var records = CsvFormat.ReadText(text, path).ToList();
         if (records.Count == 0 || !records[0].Fields.SequenceEqual(header))
-            throw new NasException(
-                $"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")}{(curve ? " with curves" : "")} written by nas tabulate; "
-                    + "use another --output, or the same --seeds (and --latency, --curve) as before to resume."
-            );
+            throw NotATable(path, seeds, latency, curve);
         return records.Skip(1).Select(r => r.Fields[0]).ToHashSet(StringComparer.Ordinal);
     }
+
+    private static NasException NotATable(string path, int seeds, bool latency, bool curve) =>
+        new(
+            $"{path}:1: this file's header is not a table of {seeds} seed(s){(latency ? " with latency" : "")}{(curve ? " with curves" : "")} written by nas tabulate; "
+                + "use another --output, or the same --seeds (and --latency, --curve) as before to resume."
+        );
 
     /// <summary>Evaluates <paramref name="architecture"/> once per seed and returns its CSV row.</summary>
     public string Measure(Architecture architecture, CancellationToken cancellation = default) =>

@@ -61,35 +61,71 @@ public sealed record ParetoReference(
         foreach (string pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             int equals = pair.IndexOf('=');
-            string names = string.Join(", ", objective.Components.Select(c => c.Name));
             if (equals <= 0)
-                throw new NasException($"{option}: '{pair}' is not NAME=VALUE (names: {names}).");
-            string name = pair[..equals].Trim().ToLowerInvariant();
-            var metric = objective.Components.FirstOrDefault(c => c.Name == name)
-                ?? throw new NasException(
-                    $"{option}: '{name}' is not a component of {objective.Text} (names: {names})."
-                );
+                throw new NasException($"{option}: '{pair}' is not NAME=VALUE (names: {Names(objective)}).");
+            string valueText = pair[(equals + 1)..].Trim();
             if (
                 !double.TryParse(
-                    pair[(equals + 1)..].Trim(),
+                    valueText,
                     System.Globalization.NumberStyles.Float,
                     System.Globalization.CultureInfo.InvariantCulture,
                     out double value
-                ) || !double.IsFinite(value)
+                )
             )
-                throw new NasException($"{option}: '{pair[(equals + 1)..].Trim()}' is not a number (for {name}).");
-            if (metric.IsCost ? value <= 0 : value >= 1)
-                throw new NasException(
-                    $"{option}: {name}={pair[(equals + 1)..].Trim()} leaves nothing to dominate; "
-                        + (
-                            metric.IsCost
-                                ? "a cost reference must be above 0."
-                                : "an accuracy reference must be below 1."
-                        )
-                );
-            values[name] = value;
+                value = double.NaN;
+            Add(values, pair[..equals], value, valueText, objective, option);
         }
         return values;
+    }
+
+    /// <summary>
+    /// A reference read from a file (a journal's <c>settings.reference</c>), held to the same rules as
+    /// <c>--reference</c>; errors begin with <paramref name="where"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Check(
+        IEnumerable<KeyValuePair<string, double>> given,
+        RaceObjective objective,
+        string where
+    )
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, value) in given)
+            Add(
+                values,
+                name,
+                value,
+                value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                objective,
+                where
+            );
+        return values;
+    }
+
+    private static string Names(RaceObjective objective) => string.Join(", ", objective.Components.Select(c => c.Name));
+
+    private static void Add(
+        Dictionary<string, double> values,
+        string rawName,
+        double value,
+        string valueText,
+        RaceObjective objective,
+        string where
+    )
+    {
+        string name = rawName.Trim().ToLowerInvariant();
+        var metric = objective.Components.FirstOrDefault(c => c.Name == name)
+            ?? throw new NasException(
+                $"{where}: '{name}' is not a component of {objective.Text} (names: {Names(objective)})."
+            );
+        if (!double.IsFinite(value))
+            throw new NasException($"{where}: '{valueText}' is not a number (for {name}).");
+        if (metric.IsCost ? value <= 0 : value >= 1)
+            throw new NasException(
+                $"{where}: {name}={valueText} leaves nothing to dominate; "
+                    + (metric.IsCost ? "a cost reference must be above 0." : "an accuracy reference must be below 1.")
+            );
+        if (!values.TryAdd(name, value))
+            throw new NasException($"{where}: '{name}' is given twice.");
     }
 
     /// <summary>True when every component has a usable value (a race where nothing succeeded has no worst cost).</summary>
