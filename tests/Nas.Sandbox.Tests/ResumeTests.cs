@@ -238,7 +238,7 @@ public sealed class ResumeTests : IDisposable
     public void A_training_race_on_a_fidelity_ladder_resumes_without_paying_a_finished_trial_again()
     {
         string journal = Path.Combine(_folder, "ladder-train.jsonl");
-        var (exit, _, err) = Nas(
+        var (exit, _, err) = Nas([
             "race",
             "--dataset",
             "fashion-mnist:" + TestData.FashionMnistSubsetDirectory,
@@ -248,19 +248,12 @@ public sealed class ResumeTests : IDisposable
             "4",
             "--strategy",
             "random-search",
-            "--train-images",
-            "200",
-            "--validation-images",
-            "100",
-            "--channels",
-            "8",
-            "--batch-size",
-            "50",
+            .. TestData.TinyFidelity,
             "--seed",
             "3",
             "--journal",
-            journal
-        );
+            journal,
+        ]);
         exit.Should().Be(0, err);
         var original = Trials(journal);
         original.Should().HaveCount(2);

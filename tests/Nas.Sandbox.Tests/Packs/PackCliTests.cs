@@ -427,70 +427,6 @@ public sealed class PackCliTests : IDisposable
             .Equal(Enumerable.Range(0, 200));
     }
 
-    [Fact]
-    public void A_shared_multi_fidelity_race_keeps_its_ladder_budget_and_early_stop_and_runs_again_the_same()
-    {
-        string journal = Path.Combine(_folder, "ladder.jsonl");
-        string author = NewHome();
-        var (exit, original, stderr) = Nas(
-            author,
-            "race",
-            "--estimator",
-            "tabular",
-            "--fidelities",
-            "1,3,9",
-            "--budget-epochs",
-            "60",
-            "--early-stop",
-            "median",
-            "--strategy",
-            "successive-halving",
-            "--strategy",
-            "random-search",
-            "--heats",
-            "2",
-            "--seed",
-            "5",
-            "--json",
-            "--journal",
-            journal
-        );
-        exit.Should().Be(0, stderr);
-        string feed = Path.Combine(_folder, "ladder-feed");
-        (exit, _, stderr) = Nas(
-            author,
-            "pack",
-            "build",
-            "--from-race",
-            journal,
-            "--id",
-            "Ladder.Race",
-            "--license",
-            "MIT",
-            "-o",
-            feed
-        );
-        exit.Should().Be(0, stderr);
-
-        string other = NewHome();
-        (exit, _, stderr) = Nas(other, "pack", "install", "Ladder.Race", "--source", feed);
-        exit.Should().Be(0, stderr);
-        (exit, var list, stderr) = Nas(other, "pack", "list", "--json");
-        exit.Should().Be(0, stderr);
-        var command = PackListJson.RaceCommand(list);
-        command
-            .Should()
-            .ContainInOrder("--fidelities", "1,3,9")
-            .And.ContainInOrder("--budget-epochs", "60")
-            .And.ContainInOrder("--early-stop", "median");
-        (exit, var again, stderr) = Nas(
-            other,
-            ["race", .. command, "--json", "--journal", Path.Combine(_folder, "ladder-again.jsonl")]
-        );
-        exit.Should().Be(0, stderr);
-        Results(again).Should().BeEquivalentTo(Results(original));
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -501,19 +437,7 @@ public sealed class PackCliTests : IDisposable
         string author = NewHome();
         string[] estimator = tabular
             ? ["--estimator", "tabular", "--budget", "5"]
-            :
-            [
-                "--budget",
-                "1",
-                "--train-images",
-                "200",
-                "--validation-images",
-                "100",
-                "--channels",
-                "8",
-                "--batch-size",
-                "50",
-            ];
+            : ["--budget", "1", .. TestData.TinyFidelity];
         var (exit, _, stderr) = Nas(
             author,
             ["race", .. estimator, "--heats", "1", "--dataset", $"fashion-mnist:{data}", "--journal", journal]
