@@ -39,6 +39,22 @@ internal static class CommonOptions
     public static Option<string> Device() =>
         new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
 
+    /// <summary>
+    /// The operations <c>--operations</c> names, comma-separated; null when it was not given. Given but naming none
+    /// (<c>''</c>, <c>,</c>) is an error rather than the space's default list.
+    /// </summary>
+    public static string[]? OperationList(string? given)
+    {
+        if (given is null)
+            return null;
+        var names = given.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return names.Length > 0
+            ? names
+            : throw new NasException(
+                $"--operations '{given}' names no operation: give at least two, comma-separated (nas list shows them), or leave it out."
+            );
+    }
+
     public static Option<bool> Json(string what) => new("--json") { Description = what };
 
     public static Option<bool> Verbose() => new("--verbose") { Description = "show stack traces of errors" };

@@ -69,6 +69,13 @@ internal static class ParetoCommand
                         );
                     if (result.GetValue(output) is { } given && string.IsNullOrWhiteSpace(given))
                         throw new NasException("--output: the path is empty.");
+                    // A folder (existing, or written with a trailing slash) gets the journal's name, not hidden ".pareto.*".
+                    if (
+                        basePath.EndsWith(Path.DirectorySeparatorChar)
+                        || basePath.EndsWith(Path.AltDirectorySeparatorChar)
+                        || Directory.Exists(basePath)
+                    )
+                        basePath = Path.Combine(basePath, Path.GetFileNameWithoutExtension(path));
                     // Both paths checked before anything is read or written; both files then written whole, or neither.
                     string csv = OutputPaths.File(basePath + ".pareto.csv", "--output", path),
                         png = OutputPaths.File(basePath + ".pareto.png", "--output", path);

@@ -335,9 +335,7 @@ internal sealed class RaceOptions
             // so once the processes can be started (below).
             foreach (var spec in settings.Contestants)
                 Admit(host, spec, settings.CallTimeout, probe: !isolate);
-            var operations = result
-                .GetValue(_operations)
-                ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var operations = CommonOptions.OperationList(result.GetValue(_operations));
             // The space first: an unknown or clashing name stops the race before any data is loaded.
             var spaceEntry = host.ResolveSpace(settings.Space);
             IEstimator estimator;

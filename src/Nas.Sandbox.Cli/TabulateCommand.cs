@@ -137,9 +137,7 @@ internal static class TabulateCommand
                     string spaceName = result.GetValue(space)!;
                     var searchSpace = host.CreateSpace(
                         spaceName,
-                        result
-                            .GetValue(operations)
-                            ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        CommonOptions.OperationList(result.GetValue(operations)),
                         training.Channels,
                         training.CellsPerStage
                     );

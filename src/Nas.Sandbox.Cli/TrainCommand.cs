@@ -154,9 +154,7 @@ internal static class TrainCommand
                         result.GetValue(from),
                         result.GetValue(contestant),
                         result.GetValue(space),
-                        result
-                            .GetValue(operations)
-                            ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        CommonOptions.OperationList(result.GetValue(operations))
                     );
                     return Task.FromResult(
                         Run(

@@ -326,6 +326,40 @@ public sealed class InputAuditTests(AuditRacesFixture races) : IClassFixture<Aud
     }
 
     [Fact]
+    public void Pareto_output_naming_a_folder_writes_the_journals_name_in_it()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_folder, "fronts")).FullName;
+        foreach (string given in new[] { folder, folder + "/" })
+        {
+            var (exit, _, err) = NasProcess.Run("pareto", races.ParetoJournal, "--output", given);
+            exit.Should().Be(0, err);
+        }
+        Directory
+            .GetFiles(folder)
+            .Select(Path.GetFileName)
+            .Should()
+            .BeEquivalentTo("race-pareto.pareto.csv", "race-pareto.pareto.png");
+    }
+
+    [Theory]
+    [InlineData("race", "--estimator", "tabular")]
+    [InlineData("train", Cell)]
+    public void Operations_given_but_naming_none_are_refused(params string[] command)
+    {
+        foreach (string given in new[] { "", "," })
+            Fails(
+                NasProcess.Run([.. command, "--operations", given]),
+                $"error: --operations '{given}' names no operation: give at least two, comma-separated*"
+            );
+    }
+
+    [Fact]
+    public void A_league_path_that_is_a_folder_is_refused_not_read_as_empty()
+    {
+        Fails(NasProcess.Run("league", "--league", _folder), $"error: {_folder} is a folder, not a league file*");
+    }
+
+    [Fact]
     public void A_reference_naming_a_component_twice_is_refused()
     {
         var objective = RaceObjective.Parse("pareto:accuracy,params");

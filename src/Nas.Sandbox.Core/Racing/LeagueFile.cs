@@ -39,6 +39,8 @@ public sealed class LeagueFile
         string? text;
         try
         {
+            if (Directory.Exists(Path))
+                throw new NasException($"{Path} is a folder, not a league file: give the file's path (league.json).");
             if (!File.Exists(Path))
                 return LeagueStandings.Empty;
             // Shared with writers: they replace the file by a rename, which leaves this open file whole.
