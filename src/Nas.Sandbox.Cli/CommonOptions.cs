@@ -59,7 +59,10 @@ internal static class CommonOptions
 
     public static Option<bool> Verbose() => new("--verbose") { Description = "show stack traces of errors" };
 
-    /// <summary>Runs <paramref name="body"/>; a <see cref="NasException"/> prints its message (no stack trace) and exits 1.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/>; a <see cref="NasException"/> (or a contract's user error, or the file system's
+    /// refusal) prints its message (no stack trace) and exits 1.
+    /// </summary>
     public static async Task<int> GuardAsync(bool verbose, Func<Task<int>> body)
     {
         try
@@ -73,6 +76,15 @@ internal static class CommonOptions
                         or Nas.Sandbox.Abstractions.KnobException
                         or Nas.Sandbox.Abstractions.ArchitectureFormatException
             )
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (verbose)
+                Console.Error.WriteLine(e);
+            return 1;
+        }
+        // The file system's refusals (a file where a folder should be, a read-only or full disk, a path that is gone) are
+        // the user's to fix, and .NET's message names the path: one line, like any user error.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             if (verbose)

@@ -41,8 +41,15 @@ public static partial class NasCommandLine
             text.Append("error: ")
                 .Append(ExpectedType().Replace(error.Message, m => "(expected " + Describe(m.Groups[1].Value) + ")"))
                 .Append('\n');
-        string command =
-            result.CommandResult.Command is RootCommand ? "nas" : $"nas {result.CommandResult.Command.Name}";
+        // The whole path of a nested command (nas pack verify, not nas verify).
+        var names = new List<string>();
+        for (
+            var at = result.CommandResult;
+            at.Command is not RootCommand;
+            at = (System.CommandLine.Parsing.CommandResult)at.Parent!
+        )
+            names.Insert(0, at.Command.Name);
+        string command = string.Join(' ', ["nas", .. names]);
         text.Append($"({command} --help lists the options.)\n");
         return text.ToString();
     }

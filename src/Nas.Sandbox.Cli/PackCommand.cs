@@ -101,6 +101,8 @@ internal static class PackCommand
                             ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                         License = result.GetValue(license),
                     };
+                    // Where the pack goes is checked before anything is compiled or published.
+                    OutputPaths.Folder(result.GetValue(output)!, "--output");
                     using var staging = new PackStaging();
                     PackMetadata found;
                     if (journal is not null)

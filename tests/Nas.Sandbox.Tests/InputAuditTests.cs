@@ -360,6 +360,70 @@ public sealed class InputAuditTests(AuditRacesFixture races) : IClassFixture<Aud
     }
 
     [Fact]
+    public void Pack_build_checks_its_output_first_and_a_home_that_is_a_file_is_one_error()
+    {
+        string file = Path.Combine(_folder, "not-a-folder.nupkg");
+        File.WriteAllText(file, "x");
+        string scripts = Directory.CreateDirectory(Path.Combine(_folder, "my-scripts")).FullName;
+        File.Copy(ScriptTestKit.Example("greedy-local-search.csx"), Path.Combine(scripts, "audit-greedy.csx"));
+        Fails(
+            NasProcess.Run("pack", "build", scripts, "--license", "MIT", "--output", file),
+            $"error: --output {file}: is a file; give a folder."
+        );
+        string feed = Path.Combine(_folder, "feed");
+        var built = NasProcess.Run("pack", "build", scripts, "--license", "MIT", "--output", feed);
+        built.Exit.Should().Be(0, built.Err);
+        // The file system's own refusal (the home is a file): one line naming the path, no stack trace.
+        Fails(
+            NasProcess.Run(
+                new Dictionary<string, string?> { [Nas.Sandbox.Core.Hosting.NasHome.Variable] = file },
+                "pack",
+                "install",
+                Path.Combine(feed, "my-scripts.1.0.0.nupkg")
+            ),
+            $"error: *{file}/packs*"
+        );
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("// only a comment\n")]
+    public void A_script_with_nothing_to_compile_says_why(string text)
+    {
+        string script = Path.Combine(_folder, "empty.csx");
+        File.WriteAllText(script, text);
+        var (exit, stdout, stderr) = NasProcess.Run(
+            new Dictionary<string, string?> { ["NAS_SCRIPT_CACHE"] = "off" },
+            "script",
+            "check",
+            script
+        );
+        exit.Should().Be(1, stderr);
+        stdout.Should().Contain($"{script}(1,1): error NAS");
+    }
+
+    [Fact]
+    public void A_parse_error_names_the_whole_command_whose_help_lists_the_options()
+    {
+        var (exit, _, stderr) = NasProcess.Run("script", "check", "--bogus", "x");
+        exit.Should().Be(1);
+        stderr.Should().Contain("(nas script check --help lists the options.)");
+    }
+
+    [Theory]
+    [InlineData("percent=maybe", "--table-columns: percent=maybe is not true or false*")]
+    [InlineData("params=params,params=flops", "--table-columns: 'params' is given twice.")]
+    public void Table_columns_refuse_a_percent_that_is_not_a_boolean_and_a_key_given_twice(
+        string option,
+        string expected
+    ) =>
+        FluentActions
+            .Invoking(() => TableColumns.For("table.csv", option, null))
+            .Should()
+            .Throw<NasException>()
+            .WithMessage(expected);
+
+    [Fact]
     public void A_reference_naming_a_component_twice_is_refused()
     {
         var objective = RaceObjective.Parse("pareto:accuracy,params");

@@ -84,6 +84,8 @@ public sealed record TableColumns
                         );
         }
         if (!string.IsNullOrWhiteSpace(option))
+        {
+            var given = new HashSet<string>(StringComparer.Ordinal);
             foreach (
                 string pair in option.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             )
@@ -95,14 +97,25 @@ public sealed record TableColumns
                     );
                 string key = pair[..equals].Trim(),
                     value = pair[(equals + 1)..].Trim();
+                // As --strategy refuses a knob given twice: the last would silently win.
+                if (!given.Add(key))
+                    throw new NasException($"--table-columns: '{key}' is given twice.");
                 columns =
                     key == "percent"
                         ? columns with
                         {
-                            Percent = value is "true" or "yes" or "1",
+                            Percent = value switch
+                            {
+                                "true" or "yes" or "1" => true,
+                                "false" or "no" or "0" => false,
+                                _ => throw new NasException(
+                                    $"--table-columns: percent={value} is not true or false (true, yes, 1, false, no, 0)."
+                                ),
+                            },
                         }
                         : columns.With(key, value.Length == 0 ? null : value, "--table-columns");
             }
+        }
         return percent is { } p ? columns with { Percent = p } : columns;
     }
 

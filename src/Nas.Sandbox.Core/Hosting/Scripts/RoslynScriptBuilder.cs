@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -75,7 +76,28 @@ internal sealed class RoslynScriptBuilder
         var emitted = compilation.Emit(pe, pdb, options: PdbEmitOptions);
         var diagnostics = RoslynDiagnostics.Convert(emitted.Diagnostics, trees, fullPath);
         if (!emitted.Success || diagnostics.Any(d => d.IsError))
+        {
+            // Errors with no place in the script's files (an empty script's, say) are dropped by Convert: say them, so a
+            // failed compile never ends without a reason.
+            if (!diagnostics.Any(d => d.IsError))
+                diagnostics.Add(
+                    new ScriptDiagnostic(
+                        fullPath,
+                        1,
+                        1,
+                        ScriptDiagnostic.Error,
+                        ScriptDiagnosticCodes.NothingDefined,
+                        emitted
+                            .Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+                            .Select(d => d.GetMessage(CultureInfo.InvariantCulture))
+                            .DefaultIfEmpty(
+                                "the script compiles to nothing (is it empty, or only comments?): a script publishes a strategy, estimator, operation or space"
+                            )
+                            .Aggregate((a, b) => $"{a}; {b}")
+                    )
+                );
             return (null, diagnostics);
+        }
 
         if (compilation.GetEntryPoint(CancellationToken.None) is not { } entryPoint)
         {
