@@ -8,18 +8,43 @@ namespace Nas.Sandbox.Cli;
 internal static class CommonOptions
 {
     public static Option<string[]> Plugins() =>
-        new("--plugins")
-        {
-            Description = "extra plugin folder (each sub-folder NAME holds NAME.dll); repeatable",
-            AllowMultipleArgumentsPerToken = false,
-        };
+        ExistingFolders(
+            new("--plugins")
+            {
+                Description = "extra plugin folder (each sub-folder NAME holds NAME.dll); repeatable",
+                AllowMultipleArgumentsPerToken = false,
+            },
+            "a folder whose sub-folders NAME hold NAME.dll"
+        );
 
     public static Option<string[]> Scripts() =>
-        new("--scripts")
+        ExistingFolders(
+            new("--scripts")
+            {
+                Description = "extra folder of .csx scripts (strategies, estimators, operations); repeatable",
+                AllowMultipleArgumentsPerToken = false,
+            },
+            "a folder of .csx files (a single script races by its path: --strategy FILE.csx)"
+        );
+
+    /// <summary>
+    /// Refuses a value of <paramref name="option"/> that is not an existing folder. The host would otherwise find nothing
+    /// there and go on without a word, and the race would then fail on a name the folder was meant to provide.
+    /// </summary>
+    private static Option<string[]> ExistingFolders(Option<string[]> option, string expected)
+    {
+        option.Validators.Add(result =>
         {
-            Description = "extra folder of .csx scripts (strategies, estimators, operations); repeatable",
-            AllowMultipleArgumentsPerToken = false,
-        };
+            foreach (string folder in result.GetValueOrDefault<string[]>() ?? [])
+                if (folder.Length == 0)
+                    result.AddError($"{option.Name} '': give {expected}.");
+                else if (File.Exists(folder))
+                    result.AddError($"{option.Name} {folder}: is a file; give {expected}.");
+                else if (!Directory.Exists(folder))
+                    result.AddError($"{option.Name} {folder}: no such folder.");
+        });
+        return option;
+    }
 
     /// <summary>The league file; null when not given, meaning <see cref="LeagueFile.DefaultPath"/>.</summary>
     public static Option<string?> League() =>

@@ -33,7 +33,7 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
                     $"race: {string.Join(" vs ", e.Contestants.Select(c => $"{c.Label} ({c.Source} {c.Version})"))}"
                 );
                 output.WriteLine(
-                    $"      space {e.Settings.Space}, estimator {e.Estimator} ({e.Fidelity}), dataset {e.Settings.Dataset}, "
+                    $"      space {e.Settings.Space}, {Estimator(e)}, "
                         + $"budget {Budget(e.Settings)}, {e.Settings.Heats} heat(s), seed {e.Settings.Seed}"
                 );
                 if (!e.Settings.Objective.IsAccuracy)
@@ -126,6 +126,15 @@ internal sealed class ProgressPrinter(TextWriter output, RaceSettings settings, 
         lock (output)
             output.WriteLine(failure is null ? $"  plugin {path} reloaded" : $"  {failure}");
     }
+
+    /// <summary>
+    /// The estimator and what it ran on: a table (its file and how lookups report seeds; the table was measured at its
+    /// own fidelity, on its own data), or the fidelity and data set every trial trains or is scored on.
+    /// </summary>
+    private static string Estimator(RaceStarted e) =>
+        e.Settings.Table is { } table
+            ? $"estimator {e.Estimator} (table {Path.GetFileName(table)}, seeds {e.Settings.TableSeeds ?? "mean"})"
+            : $"estimator {e.Estimator} ({e.Fidelity}), dataset {e.Settings.Dataset}";
 
     /// <summary>
     /// What the estimator measured: the validation accuracy, or a zero-cost proxy's score (it measures no accuracy; the

@@ -44,6 +44,11 @@ public sealed record ContestantSpec(string Strategy, IReadOnlyDictionary<string,
         if (name.Length == 0)
             throw new NasException($"{what}: the strategy name before ':' is missing.");
         var knobs = new Dictionary<string, string>(StringComparer.Ordinal);
+        // NAME: with nothing after it is a knob list the user meant to type: refused rather than raced on the defaults.
+        if (trimmed[(colon + 1)..].Trim(' ', ',').Length == 0)
+            throw new NasException(
+                $"{what}: no knob=value after ':' (nas list shows {name}'s knobs); drop the ':' to race the defaults."
+            );
         foreach (string pair in trimmed[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             int equals = pair.IndexOf('=');

@@ -222,6 +222,13 @@ public sealed class TabularTable
         }
         if (rows.Count == 0)
             throw new NasException($"{path}: the table has a header but no rows.");
+        // Fractions read as percent all land at or below 1 %, which no real table reaches (chance on 100 classes): every
+        // lookup would be a hundred times too low, and the race would still run. Refused instead.
+        if (columns.Percent && rows.Values.All(r => r.Validation <= 0.01))
+            throw new NasException(
+                $"{path}: read as percent, yet every '{header[validation]}' is at most 1 (best {(rows.Values.Max(r => r.Validation) * 100).ToString("0.####", CultureInfo.InvariantCulture)}): "
+                    + "the table holds fractions already; drop --table-percent (or \"percent\": true in its sidecar)."
+            );
         var used = rows.Values.SelectMany(r => r.Architecture.Choices).ToHashSet(StringComparer.Ordinal);
         var ordered = keys
             .Order.Where(used.Contains)

@@ -58,7 +58,13 @@ public sealed record ParetoReference(
         if (!objective.IsPareto)
             throw new NasException($"{option} is for a Pareto race (--objective pareto:...), not '{objective.Text}'.");
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var pairs = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Given but naming nothing ('', ',') would silently mean the default reference: refused, like --operations ''.
+        if (pairs.Length == 0)
+            throw new NasException(
+                $"{option} '{text}' gives no value: give NAME=VALUE,... (names: {Names(objective)}), or leave it out for the default."
+            );
+        foreach (string pair in pairs)
         {
             int equals = pair.IndexOf('=');
             if (equals <= 0)
