@@ -107,7 +107,15 @@ internal static class PackCommand
                     PackMetadata found;
                     if (journal is not null)
                     {
-                        using var host = SandboxHost.Create(typeof(PackCommand).Assembly, lazyScripts: true);
+                        // The plugin and script folders the race was given hold what its space, operations or
+                        // estimator may come from: the pack carries those files.
+                        var (plugins, scripts) = RecordedFolders(journal);
+                        using var host = SandboxHost.Create(
+                            typeof(PackCommand).Assembly,
+                            plugins,
+                            scripts,
+                            lazyScripts: true
+                        );
                         found = RacePackSource.Stage(journal, staging, host);
                     }
                     else if (ProjectPackSource.FindProject(folder!) is { } project)
@@ -333,6 +341,28 @@ internal static class PackCommand
             Console.Out.WriteLine(
                 $"{indent}race: nas race {string.Join(" ", (folder is null ? race.Arguments : race.ArgumentsFor(folder)).Select(Quote))}"
             );
+    }
+
+    /// <summary>
+    /// The <c>--plugins</c> and <c>--scripts</c> folders the race in <paramref name="journal"/> was given, each still a
+    /// folder: one that is gone is refused, as what it provided could not be packed.
+    /// </summary>
+    private static (string[] Plugins, string[] Scripts) RecordedFolders(string journal)
+    {
+        var first = Nas.Sandbox.Core.Journal.RaceRecord.ReadStarted(journal);
+        string where = $"{journal}({first.LineNumber})";
+        string[] Existing(string option) =>
+            Nas
+                .Sandbox.Core.Journal.RaceArguments.Folders(first.Event, option, where)
+                .Select(path =>
+                    Directory.Exists(path)
+                        ? path
+                        : throw new PackException(
+                            $"{where}: the race loaded {option} {path}, which is not a folder now: restore it to pack the race."
+                        )
+                )
+                .ToArray();
+        return (Existing("--plugins"), Existing("--scripts"));
     }
 
     private static string Files(int count) => count == 1 ? "1 file" : $"{count} files";

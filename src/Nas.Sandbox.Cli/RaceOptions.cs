@@ -278,6 +278,8 @@ internal sealed class RaceOptions
             Space = result.GetValue(_space)!,
             // Paths are journaled in full, so that a race resumed (or packed) from another folder reads the same files.
             Estimator = FullScriptPath(result.GetValue(_estimator)!),
+            PluginFolders = (result.GetValue(_plugins) ?? []).Select(Path.GetFullPath).Distinct().ToArray(),
+            ScriptFolders = (result.GetValue(_scripts) ?? []).Select(Path.GetFullPath).Distinct().ToArray(),
             Dataset = SandboxHost.FullDatasetSpec(result.GetValue(_dataset)!),
             Budget =
                 evaluations is null && seconds is null && epochBudget is null

@@ -130,6 +130,23 @@ internal static class RaceResume
         );
     }
 
+    /// <summary>
+    /// The <c>--plugins</c> or <c>--scripts</c> folders the race was given (<see cref="RaceArguments.Folders"/>), each
+    /// still a folder: one that is gone is refused here, naming it, rather than resuming without what it provided.
+    /// </summary>
+    private static IEnumerable<string> RecordedFolders(JObject started, string option, string where) =>
+        RaceArguments
+            .Folders(started, option, where)
+            .Select(path =>
+                Directory.Exists(path)
+                    ? path
+                    : throw new NasException(
+                        $"{where}: the race loaded {option} {path}, which is not a folder now: give {option} with where those "
+                            + "files are (it replaces the recorded folders), or restore the folder."
+                    )
+            )
+            .ToArray();
+
     /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>
     public static ParseResult Reparse(Command command, ParseResult given, string journal)
     {
@@ -156,14 +173,22 @@ internal static class RaceResume
         var arguments = new List<string>();
         foreach (var contestant in (settings["contestants"] as JArray ?? []).Select(c => (string)c!))
             arguments.AddRange(["--strategy", contestant]);
-        // A contestant found in a plugin folder given with --plugins loads from that folder again, unless this command
-        // line names plugin folders itself. (Scripts load from their recorded paths: RecordedScripts.)
+        // The folders the race was given load again, unless this command line names its own: they may provide the
+        // race's space, operations or estimator. (Contestant scripts load from their recorded paths: RecordedScripts.)
+        string where = $"{journal}({first.LineNumber})";
+        if (!tokens.Contains("--scripts"))
+            foreach (string folder in RecordedFolders(started, "--scripts", where))
+                arguments.AddRange(["--scripts", folder]);
         if (!tokens.Contains("--plugins"))
         {
             var known = PluginLocations
                 .For(typeof(RaceResume).Assembly)
                 .Select(d => Path.GetFullPath(d.Path))
                 .ToHashSet();
+            foreach (string folder in RecordedFolders(started, "--plugins", where))
+                if (known.Add(folder))
+                    arguments.AddRange(["--plugins", folder]);
+            // A journal from before the folders were recorded: a contestant found in a --plugins folder names it.
             foreach (var contestant in (started["contestants"] as JArray ?? []).OfType<JObject>())
                 if (
                     (string?)contestant["source"] == StrategySource.PluginFolder
@@ -174,12 +199,7 @@ internal static class RaceResume
                 )
                     arguments.AddRange(["--plugins", folder]);
         }
-        var recorded = RaceArguments.Settings(
-            started,
-            $"{journal}({first.LineNumber})",
-            estimator => estimator,
-            table => ["--table", table]
-        );
+        var recorded = RaceArguments.Settings(started, where, estimator => estimator, table => ["--table", table]);
         // A --cluster given here says where this run's trials go (another address of the cluster, or a cluster for a
         // race that ran here): it replaces the journal's.
         if (tokens.Contains("--cluster"))

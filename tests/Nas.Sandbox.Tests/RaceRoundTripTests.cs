@@ -118,7 +118,7 @@ public sealed class RaceRoundTripTests : IDisposable
         );
 
     [Fact]
-    public void A_tabular_race_on_cells_of_a_script_operation_races_and_resumes_with_its_scripts_folder()
+    public void A_tabular_race_on_cells_of_a_script_operation_resumes_with_its_recorded_scripts_folder()
     {
         // The example operation under a name no other script folder has, and the shipped table with it in place of
         // nor_conv_3x3: cells the host can read only once it has compiled that script.
@@ -156,8 +156,25 @@ public sealed class RaceRoundTripTests : IDisposable
         exit.Should().Be(0, stderr);
         Started(journal)["operations"]!.Values<string>().Should().Contain("round_trip_op");
 
+        Started(journal)["settings"]!["scripts"]!.Values<string>().Should().Equal(scripts);
+
+        // The journal says where the operation's script is: a resume needs no --scripts.
         File.WriteAllLines(journal, File.ReadLines(journal).Take(1).ToArray());
-        (exit, var resumed, stderr) = Nas(home, "race", "--resume", journal, "--scripts", scripts, "--json");
+        (exit, var resumed, stderr) = Nas(home, "race", "--resume", journal, "--json");
+        exit.Should().Be(0, stderr);
+        Results(resumed).Should().BeEquivalentTo(Results(original));
+
+        // Moved: the resume names the folder it cannot find, and a --scripts given says where it is now.
+        string moved = Path.Combine(_folder, "ops-moved");
+        Directory.Move(scripts, moved);
+        File.WriteAllLines(journal, File.ReadLines(journal).Take(1).ToArray());
+        (exit, _, stderr) = Nas(home, "race", "--resume", journal, "--json");
+        exit.Should().Be(1);
+        stderr
+            .Should()
+            .Contain($"the race loaded --scripts {scripts}, which is not a folder now")
+            .And.NotContain("   at ");
+        (exit, resumed, stderr) = Nas(home, "race", "--resume", journal, "--scripts", moved, "--json");
         exit.Should().Be(0, stderr);
         Results(resumed).Should().BeEquivalentTo(Results(original));
     }

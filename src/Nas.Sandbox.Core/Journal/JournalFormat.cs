@@ -383,6 +383,8 @@ public static class JournalFormat
             ["isolation"] = s.ContestantProcesses ? "process" : "in-process",
             ["torchThreads"] = s.TorchThreads,
             ["reference"] = s.Reference is null ? null : JObject.FromObject(s.Reference),
+            ["plugins"] = s.PluginFolders.Count == 0 ? null : new JArray(s.PluginFolders),
+            ["scripts"] = s.ScriptFolders.Count == 0 ? null : new JArray(s.ScriptFolders),
         }.WithLatency(s.Latency);
 
     public static JObject Summary(RaceSummary summary) =>

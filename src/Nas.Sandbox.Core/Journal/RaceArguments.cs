@@ -118,6 +118,28 @@ public static class RaceArguments
         return arguments;
     }
 
+    /// <summary>
+    /// The folders a race was given with <paramref name="option"/> (<c>--plugins</c> or <c>--scripts</c>), as its
+    /// race-started line records them (<c>settings.plugins</c>, <c>settings.scripts</c>): none in a journal from before
+    /// they were recorded. Whether each is still a folder is the caller's to check, and to say what to do if not.
+    /// </summary>
+    /// <param name="where">The race-started line, for errors (<c>FILE(LINE)</c>).</param>
+    public static IReadOnlyList<string> Folders(JObject started, string option, string where)
+    {
+        string field = option.TrimStart('-');
+        if (started["settings"]?[field] is not JArray folders)
+            return [];
+        return folders
+            .Select(entry =>
+                entry.Type == JTokenType.String
+                    ? (string)entry!
+                    : throw new NasException(
+                        $"{where}: race-started's settings.{field} holds {entry.ToString(Newtonsoft.Json.Formatting.None)}, not a folder path."
+                    )
+            )
+            .ToArray();
+    }
+
     /// <summary><paramref name="arguments"/> (option, value pairs) without the pairs of <paramref name="options"/>.</summary>
     public static List<string> Without(IReadOnlyList<string> arguments, params string[] options)
     {

@@ -126,6 +126,13 @@ public sealed record RaceSettings
     /// <summary>Reference values given with --reference (metric units), for a Pareto race; others take their defaults.</summary>
     public IReadOnlyDictionary<string, double>? Reference { get; init; }
 
+    /// <summary>
+    /// The plugin and script folders given on the command line (<c>--plugins</c>, <c>--scripts</c>), as full paths:
+    /// journaled so that a resume loads the spaces, operations and estimators they provide again without being told.
+    /// </summary>
+    public IReadOnlyList<string> PluginFolders { get; init; } = [];
+    public IReadOnlyList<string> ScriptFolders { get; init; } = [];
+
     /// <summary>The worst value of each cost known in the space before the race (a table's maximum), by metric name.</summary>
     public IReadOnlyDictionary<string, double>? KnownWorstCosts { get; init; }
 

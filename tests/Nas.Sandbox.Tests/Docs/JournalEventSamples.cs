@@ -46,6 +46,8 @@ internal static class JournalEventSamples
             ContestantMemoryGiB = 1.5,
             Objective = objective,
             Reference = new Dictionary<string, double> { ["accuracy"] = 0.1 },
+            PluginFolders = ["/home/user/plugins"],
+            ScriptFolders = ["/home/user/scripts"],
             Latency = new Nas.Sandbox.Core.Evaluation.Model.LatencySettings { Warmup = 3, Repeats = 10 },
         };
         var contestant = new ContestantInfo(

@@ -218,12 +218,17 @@ public sealed class PackCliTests : IDisposable
             .Be(File.ReadAllText(journal));
     }
 
-    [Fact]
-    public void A_shared_race_on_a_script_space_carries_the_space()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_shared_race_on_a_script_space_carries_the_space(bool fromScriptsOption)
     {
-        // The author's space is a script in their home folder, where both the race and pack build find it.
+        // The author's space is a script in their home folder, where both the race and pack build find it; or in a folder
+        // the race was given with --scripts, which its journal records for pack build to look in.
         string author = NewHome();
-        string scripts = Directory.CreateDirectory(Path.Combine(author, "scripts")).FullName;
+        string scripts = Directory
+            .CreateDirectory(fromScriptsOption ? Path.Combine(_folder, "my-spaces") : Path.Combine(author, "scripts"))
+            .FullName;
         File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
         // All eight architectures of the widths space, scored by hand: a tabular race needs no training.
         string table = Path.Combine(_folder, "widths.csv");
@@ -247,19 +252,22 @@ public sealed class PackCliTests : IDisposable
         string journal = Path.Combine(_folder, "widths.jsonl");
         var (exit, _, stderr) = Nas(
             author,
-            "race",
-            "--space",
-            "widths",
-            "--estimator",
-            "tabular",
-            "--table",
-            table,
-            "--strategy",
-            "random-search",
-            "--budget",
-            "4",
-            "--journal",
-            journal
+            [
+                "race",
+                "--space",
+                "widths",
+                "--estimator",
+                "tabular",
+                "--table",
+                table,
+                "--strategy",
+                "random-search",
+                "--budget",
+                "4",
+                "--journal",
+                journal,
+                .. (fromScriptsOption ? ["--scripts", scripts] : Array.Empty<string>()),
+            ]
         );
         exit.Should().Be(0, stderr);
 
