@@ -420,7 +420,13 @@ internal sealed class RaceOptions
                         capped ? settings.Workers : null
                     );
                     estimator = clusterEstimator;
-                    settings = settings with { Workers = Math.Min(RaceSettings.MaxWorkers, clusterEstimator.Slots) };
+                    // The journal records the slots the race starts with and, apart, whether --workers capped them: a
+                    // resumed race is capped again only by a cap the user gave (RaceArguments).
+                    settings = settings with
+                    {
+                        Workers = Math.Min(RaceSettings.MaxWorkers, clusterEstimator.Slots),
+                        WorkersCap = capped ? settings.Workers : null,
+                    };
                 }
                 else if (settings.Workers > 1)
                 {

@@ -371,6 +371,7 @@ public static class JournalFormat
             ["heats"] = s.Heats,
             ["seed"] = s.Seed,
             ["workers"] = s.Workers,
+            ["workersCap"] = s.WorkersCap,
             ["cluster"] = s.Cluster,
             ["fidelity"] = JObject.FromObject(s.Fidelity, Serializer),
             ["validationImages"] = s.ValidationImages,

@@ -48,7 +48,9 @@ public static class RaceArguments
             if (!names.SequenceEqual(Spaces.Nb201Space.DefaultOperations))
                 arguments.AddRange(["--operations", string.Join(",", names)]);
         }
-        arguments.AddRange(["--estimator", estimator((string?)settings["estimator"] ?? "train")]);
+        string recordedEstimator = (string?)settings["estimator"] ?? "train";
+        bool tabular = recordedEstimator == "tabular";
+        arguments.AddRange(["--estimator", estimator(recordedEstimator)]);
         if ((string?)settings["dataset"] is { } dataset && dataset != "fashion-mnist")
             arguments.AddRange(["--dataset", dataset]);
         if ((string?)settings["table"] is { } path)
@@ -76,7 +78,14 @@ public static class RaceArguments
         if ((string?)settings["earlyStop"] is { } earlyStop)
             arguments.AddRange(["--early-stop", earlyStop]);
         Number(settings["heats"], "--heats");
-        if ((int?)settings["workers"] is > 1)
+        // A cluster training race's workers are the slots it started with, which the cluster decided unless --workers
+        // capped them: only a given cap (workersCap) is given again, so the race takes the cluster's slots as they are now.
+        // A journal from before workersCap cannot tell a cap from the cluster's count: the cluster decides. A table's
+        // workers, on a cluster or not, and local worker processes are what --workers said.
+        bool clusterSlots = (string?)settings["cluster"] is not null && !tabular;
+        if (clusterSlots)
+            Number(settings["workersCap"], "--workers");
+        else if ((int?)settings["workers"] is > 1)
             Number(settings["workers"], "--workers");
         if ((string?)settings["cluster"] is { } cluster)
             arguments.AddRange(["--cluster", cluster]);

@@ -74,6 +74,15 @@ public sealed record RaceSettings
 
     /// <summary>A bound on <see cref="Workers"/> that no real search needs, so a typo cannot ask for millions.</summary>
     public const int MaxWorkers = 1024;
+
+    /// <summary>
+    /// The <c>--workers</c> the user gave to cap a cluster training race's slots; null when the cluster decided, and in
+    /// every other race (there <see cref="Workers"/> is what <c>--workers</c> said). On a cluster <see cref="Workers"/> is
+    /// the slots the race started with, so only this cap is given again when the race is resumed: a resumed race takes
+    /// every slot the cluster has by then unless the user capped it.
+    /// </summary>
+    public int? WorkersCap { get; init; }
+
     public long Seed { get; init; }
     public Fidelity Fidelity { get; init; } = new();
 

@@ -451,12 +451,14 @@ public sealed class PackCliTests : IDisposable
             ["race", .. estimator, "--heats", "1", "--dataset", $"fashion-mnist:{data}", "--journal", journal]
         );
         exit.Should().Be(0, stderr);
-        // As a race on a cluster of 8 slots journals it (the journal reference's "cluster" and "workers" settings);
-        // racing one needs live workers, which the cluster tests start, and is not what this test is about.
+        // As a race on a cluster of 8 slots journals it (the journal reference's "cluster", "workers" and "workersCap"
+        // settings; a training race capped by --workers 12); racing one needs live workers, which the cluster tests
+        // start, and is not what this test is about.
         var lines = File.ReadAllLines(journal);
         var started = JObject.Parse(lines[0]);
         started["settings"]!["cluster"] = "redis://10.1.2.3:6379";
         started["settings"]!["workers"] = 8;
+        started["settings"]!["workersCap"] = tabular ? null : 12;
         lines[0] = started.ToString(Newtonsoft.Json.Formatting.None);
         File.WriteAllLines(journal, lines);
 
@@ -486,7 +488,11 @@ public sealed class PackCliTests : IDisposable
             race.Should()
                 .Contain("--workers 8", "a table's workers are simulated: part of the race, not of the machine");
         else
-            race.Should().NotContain("--workers", "the cluster's slots are not the machine's that runs it again");
+            race.Should()
+                .NotContain(
+                    "--workers",
+                    "the cluster's slots, and a cap on them, are not the machine's that runs it again"
+                );
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
