@@ -26,6 +26,9 @@ public sealed class JournalReferenceTests
     /// <summary>The fields every line has, documented once in this section.</summary>
     private static readonly (string[] Fields, string Section) Common = (["type", "time"], "Fields every line has");
 
+    /// <summary>Where the race's settings are: their table in race-started has a row per setting.</summary>
+    private static readonly string[] SettingsPrefixes = ["settings.", "summary.settings."];
+
     /// <summary>Objects keyed by data rather than by field names (knob names, metric names): their keys are not fields.</summary>
     private static readonly string[] KeyedByData = ["knobs", "reference"];
 
@@ -92,8 +95,13 @@ public sealed class JournalReferenceTests
                         ?? type;
                 if (Page.Section(sectionTitle) is not { } section)
                     continue; // reported by the test above
-                // A line's own fields have a row each; a nested object's fields may be described in its row.
-                bool nested = path.Contains('.');
+                // A line's own fields have a row each, and so do the race's settings (a table of their own); another
+                // nested object's fields may be described in its row.
+                string? setting = SettingsPrefixes
+                    .Where(p => path.StartsWith(p, StringComparison.Ordinal))
+                    .Select(p => path[p.Length..])
+                    .FirstOrDefault();
+                bool nested = path.Contains('.') && setting?.Contains('.') != false;
                 if (nested ? !section.Names(name) : !section.HasRowFor(name))
                     missing.Add(
                         $"field '{path}' of '{type}' lines is not documented: "
