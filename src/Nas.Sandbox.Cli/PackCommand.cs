@@ -101,8 +101,9 @@ internal static class PackCommand
                             ?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                         License = result.GetValue(license),
                     };
-                    // Where the pack goes is checked before anything is compiled or published.
+                    // Where the pack goes, and what it is called, are checked before anything is compiled or published.
                     OutputPaths.Folder(result.GetValue(output)!, "--output");
+                    PackWriter.Check(given);
                     using var staging = new PackStaging();
                     PackMetadata found;
                     if (journal is not null)
@@ -178,6 +179,7 @@ internal static class PackCommand
                         {
                             if (given.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase))
                                 throw new PackException($"Pack {given} not found.");
+                            RequireId(given);
                             download = Path.Combine(
                                 Path.GetTempPath(),
                                 "nas-download-" + Guid.NewGuid().ToString("N")[..12]
@@ -269,7 +271,10 @@ internal static class PackCommand
         var command = new Command("remove", "Remove an installed pack.") { id, verbose };
         command.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
                 {
-                    var removed = PackStore.ForUser().Remove(result.GetValue(id)!);
+                    string given = result.GetValue(id)!;
+                    if (PackId.Problem(given) is { } problem)
+                        throw new PackException($"ID {given}: {problem}.");
+                    var removed = PackStore.ForUser().Remove(given);
                     Console.Out.WriteLine($"removed {removed.Display} from {removed.Folder}");
                     return Task.FromResult(0);
                 }));
@@ -308,6 +313,7 @@ internal static class PackCommand
                     }
                     else
                     {
+                        RequireId(given);
                         var store = PackStore.ForUser();
                         var installed = store.Find(given) ?? throw store.NotInstalled(given);
                         manifest = installed.Manifest;
@@ -329,6 +335,18 @@ internal static class PackCommand
                     return Task.FromResult(0);
                 }));
         return command;
+    }
+
+    /// <summary>
+    /// PACK, when it is no file, is a pack id: one that cannot be (<c>a/../b</c>) is refused by the rule pack build and
+    /// the manifest follow, rather than looked for on feeds or in the home and reported missing.
+    /// </summary>
+    private static void RequireId(string given)
+    {
+        if (given.Length == 0)
+            throw new PackException("PACK is empty: give a .nupkg file or a pack id.");
+        if (PackId.Problem(given) is { } problem)
+            throw new PackException($"PACK {given}: no such file, and {problem}.");
     }
 
     private static void PrintContents(PackManifest manifest, string indent, string? folder = null)

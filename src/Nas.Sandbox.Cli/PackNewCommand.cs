@@ -58,9 +58,8 @@ internal static partial class PackNewCommand
                 $"Pack name '{name}' is not usable: use letters, digits and underscores, starting with a letter (e.g. HillClimber); "
                     + "it names the project, its namespace and classes."
             );
-        string folder = Path.GetFullPath(output ?? name);
-        if (File.Exists(folder))
-            throw new NasException($"--output {folder} is a file, not a folder.");
+        // A file on the way (FILE/sub) is refused here, not left to dotnet new's several lines of output.
+        string folder = OutputPaths.Folder(output ?? name, "--output");
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             throw new NasException($"--output {folder} already exists and is not empty; choose a new folder.");
         string abstractions = AbstractionsPath();

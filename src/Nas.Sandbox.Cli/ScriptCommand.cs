@@ -1,41 +1,84 @@
 using System.CommandLine;
+using Nas.Sandbox.Core;
 using Nas.Sandbox.Core.Hosting.Scripts;
 
 namespace Nas.Sandbox.Cli;
 
 /// <summary>
-/// <c>nas script check FILE.csx</c>: compiles a script exactly as a race would (load it, run it, instantiate what it
+/// <c>nas script check FILE.csx|DIR</c>: compiles a script exactly as a race would (load it, run it, instantiate what it
 /// publishes) and prints its diagnostics one per line as <c>FILE(line,col): error CODE: message</c> (warnings too), the
-/// shape editors and CI annotators parse; then, when it compiled, one line saying what it defines. Exit 1 when there
-/// are errors, so it fits a pre-commit hook or a CI step.
+/// shape editors and CI annotators parse; then, when it compiled, one line saying what it defines. A folder checks
+/// each <c>*.csx</c> directly in it, the scripts <c>--scripts DIR</c> would load. Exit 1 when there are errors, so it
+/// fits a pre-commit hook or a CI step.
 /// </summary>
 internal static class ScriptCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE") { Description = "the script (.csx) to check" };
+        var file = new Argument<string>("FILE")
+        {
+            Description = "the script (.csx) to check, or a folder: each .csx directly in it",
+        };
         var verbose = CommonOptions.Verbose();
         var check = new Command(
             "check",
-            "Compile a script and print its diagnostics as FILE(line,col): error CODE: message; exit 1 on errors."
+            "Compile a script (or each .csx in a folder) and print its diagnostics as FILE(line,col): error CODE: message; exit 1 on errors."
         );
         check.Arguments.Add(file);
         check.Options.Add(verbose);
         check.SetAction((result, _) => CommonOptions.GuardAsync(result.GetValue(verbose), () =>
                 {
-                    var compiled = new ScriptCompiler().Compile(result.GetValue(file)!);
-                    foreach (var diagnostic in compiled.Diagnostics)
-                        Console.Out.WriteLine(diagnostic.ToString());
-                    if (compiled.Script is not { } script)
-                        return Task.FromResult(1);
-                    using (script)
-                        Console.Out.WriteLine($"ok: {Describe(script)}");
-                    return Task.FromResult(0);
+                    string given = result.GetValue(file)!;
+                    bool folder = Directory.Exists(given);
+                    var compiler = new ScriptCompiler();
+                    int exit = 0;
+                    foreach (string path in ScriptsToCheck(given))
+                    {
+                        var compiled = compiler.Compile(path);
+                        foreach (var diagnostic in compiled.Diagnostics)
+                            Console.Out.WriteLine(diagnostic.ToString());
+                        if (compiled.Script is not { } script)
+                        {
+                            exit = 1;
+                            continue;
+                        }
+                        // Several scripts: each ok line names its file.
+                        using (script)
+                            Console.Out.WriteLine(
+                                folder ? $"ok: {path}: {Describe(script)}" : $"ok: {Describe(script)}"
+                            );
+                    }
+                    return Task.FromResult(exit);
                 }));
 
         var command = new Command("script", "C# script (.csx) strategies, estimators and operations.");
         command.Subcommands.Add(check);
         return command;
+    }
+
+    /// <summary>
+    /// The scripts FILE names: itself, when it is a <c>.csx</c> path (a missing one is the compiler's NAS0001), or each
+    /// <c>*.csx</c> directly in a folder (sub-folders hold <c>#load</c>ed helpers, as for <c>--scripts</c>). Anything
+    /// else is refused rather than compiled as C#.
+    /// </summary>
+    internal static IReadOnlyList<string> ScriptsToCheck(string given)
+    {
+        if (string.IsNullOrWhiteSpace(given))
+            throw new NasException("FILE is empty: give a script (.csx) or a folder of scripts.");
+        if (Directory.Exists(given))
+        {
+            string[] scripts = [.. Directory.GetFiles(given, "*.csx").Order(StringComparer.Ordinal)];
+            return scripts.Length > 0
+                ? scripts
+                : throw new NasException(
+                    $"{given} is a folder with no .csx script in it (script check compiles each .csx directly in a folder)."
+                );
+        }
+        return given.EndsWith(".csx", StringComparison.OrdinalIgnoreCase)
+            ? [given]
+            : throw new NasException(
+                $"{given} is not a .csx file: script check compiles C# scripts (FILE.csx), or each .csx in a folder."
+            );
     }
 
     /// <summary>E.g. <c>strategy greedy-local-search, operation nor_dil_conv_3x3</c>.</summary>

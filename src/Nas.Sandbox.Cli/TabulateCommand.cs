@@ -217,6 +217,8 @@ internal static class TabulateCommand
         CancellationToken cancellation
     )
     {
+        // The table first: a missing one (or a folder) is the error, before plugins, scripts and data are loaded.
+        TabularTable.RequireFile(table);
         using var host = SandboxHost.Create(typeof(TabulateCommand).Assembly, pluginFolders, scriptFolders);
         var keys = TableOptions.Keys(host, space);
         // Only the image shape and class count matter for latency: the data set supplies them.

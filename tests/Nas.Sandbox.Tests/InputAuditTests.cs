@@ -410,6 +410,161 @@ public sealed class InputAuditTests(AuditRacesFixture races) : IClassFixture<Aud
         stderr.Should().Contain("(nas script check --help lists the options.)");
     }
 
+    // Third audit, 1: a file where a folder is wanted (and a folder where a file is) says which it is, not "no such".
+    [Theory]
+    [InlineData(
+        "install-source",
+        "error: --source *a-file: is a file; --source takes a feed: a folder of .nupkg files*"
+    )]
+    [InlineData(
+        "build-source",
+        "error: *a-file is a file; nas pack build takes a project (its .csproj*) or a folder of scripts."
+    )]
+    [InlineData("race-table", "error: Table * is a folder; give the table's CSV file.")]
+    [InlineData("add-latency", "error: Table * is a folder; give the table's CSV file.")]
+    public void A_file_given_for_a_folder_or_a_folder_for_a_file_says_which_it_is(string kind, string expected)
+    {
+        string file = Path.Combine(_folder, "a-file");
+        File.WriteAllText(file, "mine");
+        string[] command = kind switch
+        {
+            "install-source" => ["pack", "install", "some.pack", "--source", file],
+            "build-source" => ["pack", "build", file, "--license", "MIT", "--output", Path.Combine(_folder, "feed")],
+            "race-table" => ["race", "--estimator", "tabular", "--table", _folder, "--budget", "2", "--heats", "1"],
+            _ => ["tabulate", "--add-latency", _folder],
+        };
+        Fails(NasProcess.Run(command), expected);
+        File.ReadAllText(file).Should().Be("mine");
+        Directory.Exists(Path.Combine(_folder, "feed")).Should().BeFalse("nothing is half-done");
+    }
+
+    // Third audit, 2: script check of a folder checks each .csx directly in it; a folder with none is one error.
+    [Fact]
+    public void Script_check_of_a_folder_checks_each_script_in_it()
+    {
+        string scripts = Directory.CreateDirectory(Path.Combine(_folder, "scripts")).FullName;
+        Fails(
+            NasProcess.Run("script", "check", scripts),
+            $"error: {scripts} is a folder with no .csx script in it (script check compiles each .csx directly in a folder)."
+        );
+        string script = Path.Combine(scripts, "audit-greedy.csx");
+        File.Copy(ScriptTestKit.Example("greedy-local-search.csx"), script);
+        var (exit, stdout, stderr) = NasProcess.Run("script", "check", scripts);
+        exit.Should().Be(0, stdout + stderr);
+        stdout.Trim().Should().Be($"ok: {script}: strategy audit-greedy");
+    }
+
+    // Third audit, 3: a file that is not a .csx is refused wherever a script path is taken, never compiled as C#.
+    [Theory]
+    [InlineData(
+        "script",
+        "check",
+        "NOTES",
+        "error: NOTES is not a .csx file: script check compiles C# scripts (FILE.csx)*"
+    )]
+    [InlineData("script", "check", "", "error: FILE is empty: give a script (.csx) or a folder of scripts.")]
+    [InlineData(
+        "race",
+        "--strategy",
+        "NOTES",
+        "error: Unknown strategy 'NOTES': NOTES is a file, but not a script (a script is a .csx file)."
+    )]
+    [InlineData(
+        "race",
+        "--estimator",
+        "NOTES",
+        "error: Unknown estimator 'NOTES': NOTES is a file, but not a script (a script is a .csx file)."
+    )]
+    [InlineData("race", "--strategy", "FOLDER.csx", "error: Script FOLDER.csx is a folder, not a script file*")]
+    public void A_path_that_is_not_a_csx_script_is_refused(string command, string option, string value, string expected)
+    {
+        string notes = Path.Combine(_folder, "notes.txt");
+        File.WriteAllText(notes, "hi there");
+        string folder = Directory.CreateDirectory(Path.Combine(_folder, "looks-like.csx")).FullName;
+        string given = value.Replace("NOTES", notes).Replace("FOLDER.csx", folder);
+        string[] args =
+            command == "script"
+                ? ["script", "check", given]
+                : ["race", "--estimator", "tabular", option, given, "--budget", "2", "--heats", "1"];
+        if (option == "--estimator")
+            args = ["race", option, given, "--budget", "2", "--heats", "1"];
+        Fails(NasProcess.Run(args), expected.Replace("NOTES", notes).Replace("FOLDER.csx", folder));
+    }
+
+    // Third audit, 4 and 6: pack build --license '' and pack new --output under a file (or '') are one error, up front.
+    [Theory]
+    [InlineData("build-license", "error: --license: the license is empty; give an SPDX license expression*")]
+    [InlineData("new-under-file", "error: --output *a-file/sub: *a-file is a file, not a folder.")]
+    [InlineData("new-empty", "error: --output: the path is empty.")]
+    public void Pack_options_that_cannot_be_used_are_one_error_naming_the_option(string kind, string expected)
+    {
+        string file = Path.Combine(_folder, "a-file");
+        File.WriteAllText(file, "mine");
+        string scripts = Directory.CreateDirectory(Path.Combine(_folder, "my-scripts")).FullName;
+        File.Copy(ScriptTestKit.Example("greedy-local-search.csx"), Path.Combine(scripts, "audit-greedy.csx"));
+        string feed = Path.Combine(_folder, "feed");
+        string[] command = kind switch
+        {
+            "build-license" => ["pack", "build", scripts, "--license", "", "--output", feed],
+            "new-under-file" => ["pack", "new", "strategy", "AuditProbe", "--output", Path.Combine(file, "sub")],
+            _ => ["pack", "new", "strategy", "AuditProbe", "--output", ""],
+        };
+        Fails(NasProcess.Run(command), expected);
+        Directory.Exists(feed).Should().BeFalse("nothing is half-done");
+        File.ReadAllText(file).Should().Be("mine");
+    }
+
+    // Third audit, 5: a pack id that cannot be one is refused as such, by the rule pack build and the manifest follow.
+    [Theory]
+    [InlineData("install")]
+    [InlineData("install-from-feed")]
+    [InlineData("verify")]
+    [InlineData("remove")]
+    public void A_pack_id_that_cannot_be_one_is_refused_as_invalid_not_missing(string command)
+    {
+        string feed = Directory.CreateDirectory(Path.Combine(_folder, "feed")).FullName;
+        string[] args = command switch
+        {
+            "install" => ["pack", "install", "a/../b"],
+            "install-from-feed" => ["pack", "install", "a/../b", "--source", feed],
+            "verify" => ["pack", "verify", "a/../b"],
+            _ => ["pack", "remove", "a/../b"],
+        };
+        Fails(
+            NasProcess.Run(args),
+            (command == "remove" ? "error: ID a/../b: " : "error: PACK a/../b: no such file, and ")
+                + "'a/../b' is not a valid package id (letters, digits, '.', '-', '_'*"
+        );
+    }
+
+    // Third audit, 7: a script that is not UTF-8 is refused naming the file, line, column and byte offset, not compiled
+    // with the bad bytes replaced; a byte-order mark is still fine.
+    [Fact]
+    public void A_script_that_is_not_utf8_is_refused_naming_the_byte()
+    {
+        string script = Path.Combine(_folder, "latin1.csx");
+        byte[] good = File.ReadAllBytes(ScriptTestKit.Example("greedy-local-search.csx"));
+        File.WriteAllBytes(script, [.. "// caf"u8, 0xE9, .. "\n"u8, .. good]);
+        var (exit, stdout, stderr) = NasProcess.Run("script", "check", script);
+        exit.Should().Be(1, stderr);
+        stdout
+            .Trim()
+            .Should()
+            .Be(
+                $"{script}(1,7): error NAS0001: the file is not valid UTF-8: byte 0xE9 at byte offset 6 (line 1, column 7); save it as UTF-8"
+            );
+        // Given by path to a race: one error line, before the race starts.
+        Fails(
+            NasProcess.Run("race", "--estimator", "tabular", "--strategy", script, "--budget", "2", "--heats", "1"),
+            $"error: {script}(1,7): error NAS0001: the file is not valid UTF-8*"
+        );
+
+        File.WriteAllBytes(script, [0xEF, 0xBB, 0xBF, .. good]);
+        (exit, stdout, stderr) = NasProcess.Run("script", "check", script);
+        exit.Should().Be(0, stdout + stderr);
+        stdout.Trim().Should().Be("ok: strategy latin1");
+    }
+
     [Theory]
     [InlineData("percent=maybe", "--table-columns: percent=maybe is not true or false*")]
     [InlineData("params=params,params=flops", "--table-columns: 'params' is given twice.")]

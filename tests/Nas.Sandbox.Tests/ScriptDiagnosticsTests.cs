@@ -1,3 +1,4 @@
+using System.Text;
 using Nas.Sandbox.Abstractions;
 using Nas.Sandbox.Core.Hosting.Scripts;
 using Xunit.Abstractions;
@@ -149,6 +150,71 @@ public sealed class ScriptDiagnosticsTests(ITestOutputHelper output) : IDisposab
             .ContainSingle()
             .Which.Should()
             .Be(new ScriptDiagnostic(path, 1, 1, "error", "NAS0001", "script file not found"));
+    }
+
+    [Fact]
+    public void A_folder_is_NAS0001_saying_it_is_a_folder()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_folder.Path, "looks-like.csx")).FullName;
+        Compile(folder)
+            .Diagnostics.Should()
+            .ContainSingle()
+            .Which.Should()
+            .Be(new ScriptDiagnostic(folder, 1, 1, "error", "NAS0001", "this is a folder, not a script file"));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_utf8_is_NAS0001_at_its_first_bad_byte()
+    {
+        string path = Path.Combine(_folder.Path, "latin1.csx");
+        File.WriteAllBytes(path, [.. "var x = 1;\n// caf"u8, 0xE9, .. "\n"u8, .. Encoding.UTF8.GetBytes(Strategy)]);
+        var result = Compile(path);
+        result.Success.Should().BeFalse();
+        result
+            .Diagnostics.Should()
+            .ContainSingle()
+            .Which.Should()
+            .Be(
+                new ScriptDiagnostic(
+                    path,
+                    2,
+                    7,
+                    "error",
+                    "NAS0001",
+                    "the file is not valid UTF-8: byte 0xE9 at byte offset 17 (line 2, column 7); save it as UTF-8"
+                )
+            );
+    }
+
+    [Fact]
+    public void A_byte_order_mark_is_utf8_and_columns_count_characters_after_it()
+    {
+        string path = Path.Combine(_folder.Path, "marked.csx");
+        byte[] strategy = Encoding.UTF8.GetBytes(Strategy);
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "// café\n"u8, .. strategy]);
+        Compile(path).Success.Should().BeTrue();
+
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "// café "u8, 0xFF, .. "\n"u8, .. strategy]);
+        var error = Compile(path).Diagnostics.Should().ContainSingle().Which;
+        (error.Line, error.Column, error.Code).Should().Be((1, 9, "NAS0001"));
+        error
+            .Message.Should()
+            .Be("the file is not valid UTF-8: byte 0xFF at byte offset 12 (line 1, column 9); save it as UTF-8");
+    }
+
+    [Fact]
+    public void A_loaded_file_that_is_not_utf8_is_an_error_at_the_load_naming_it()
+    {
+        string lib = Path.Combine(_folder.Path, "lib", "helper.csx");
+        Directory.CreateDirectory(Path.GetDirectoryName(lib)!);
+        File.WriteAllBytes(lib, [.. "// caf"u8, 0xE9, .. "\npublic static class Helper { }\n"u8]);
+        string path = _folder.Write("main.csx", "// helpers\n#load \"lib/helper.csx\"\n" + Strategy);
+        var error = Compile(path).Diagnostics.Should().ContainSingle(d => d.IsError).Which;
+        (error.File, error.Line, error.Code).Should().Be((path, 2, "CS1504"));
+        error
+            .Message.Should()
+            .Contain(lib)
+            .And.Contain("the file is not valid UTF-8: byte 0xE9 at byte offset 6 (line 1, column 7)");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Hosting.Scripts;
@@ -127,6 +128,27 @@ public sealed class ScriptRaceTests : IDisposable
 
         var failure = journal.Events.OfType<SwapFailed>().Should().ContainSingle().Subject;
         failure.Message.Should().StartWith($"{path}(").And.Contain($"{path}(2,11): error CS1525");
+        journal.Events.OfType<ContestantSwapped>().Should().BeEmpty();
+        summary.Contestants.Single().Evaluations.Should().Be(60);
+        summary.Contestants.Single().Failures.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_save_that_is_not_utf8_is_a_failed_swap_naming_the_byte_and_the_old_version_keeps_racing()
+    {
+        string path = WriteScript("walker.csx", Strategy("fine"));
+        var (journal, summary, _) = await RaceWhileEditing(path, () =>
+            File.WriteAllBytes(path, [.. "// caf"u8, 0xE9, .. "\n"u8, .. Encoding.UTF8.GetBytes(Strategy("latin-1"))])
+        );
+
+        journal
+            .Events.OfType<SwapFailed>()
+            .Should()
+            .ContainSingle()
+            .Which.Message.Should()
+            .Be(
+                $"{path}(1,7): error NAS0001: the file is not valid UTF-8: byte 0xE9 at byte offset 6 (line 1, column 7); save it as UTF-8"
+            );
         journal.Events.OfType<ContestantSwapped>().Should().BeEmpty();
         summary.Contestants.Single().Evaluations.Should().Be(60);
         summary.Contestants.Single().Failures.Should().Be(0);

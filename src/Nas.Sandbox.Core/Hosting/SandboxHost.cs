@@ -111,14 +111,32 @@ public sealed class SandboxHost : IDisposable
             RequireScript(nameOrPath);
         try
         {
-            return Strategies.Get(nameOrPath);
+            try
+            {
+                return Strategies.Get(nameOrPath);
+            }
+            catch (NasException) when (!_scriptFoldersLoaded)
+            {
+                LoadScriptFolders();
+                return Strategies.Get(nameOrPath);
+            }
         }
-        catch (NasException) when (!_scriptFoldersLoaded)
+        catch (NasException e) when (NotAScript(nameOrPath) is { } path)
         {
-            LoadScriptFolders();
-            return Strategies.Get(nameOrPath);
+            throw new NasException($"Unknown strategy '{nameOrPath}': {path}.", e);
         }
     }
+
+    /// <summary>
+    /// Why <paramref name="name"/>, an unknown strategy or estimator, is not a script either, when it names a file or
+    /// folder: only a <c>.csx</c> file is compiled as a script, and "unknown name" would not say so.
+    /// </summary>
+    private static string? NotAScript(string name) =>
+        name.EndsWith(".csx", StringComparison.OrdinalIgnoreCase) ? null
+        : File.Exists(name) ? $"{name} is a file, but not a script (a script is a .csx file)"
+        : Directory.Exists(name)
+            ? $"{name} is a folder, not a script (a script is a .csx file; --scripts takes folders)"
+        : null;
 
     /// <summary>Plugins and scripts that could not be loaded, and strategy name clashes.</summary>
     public IEnumerable<string> Warnings =>
@@ -131,6 +149,10 @@ public sealed class SandboxHost : IDisposable
     /// <summary>Makes sure a script named on the command line is loaded; its errors become one <see cref="NasException"/>.</summary>
     public void RequireScript(string path)
     {
+        if (Directory.Exists(path))
+            throw new NasException(
+                $"Script {path} is a folder, not a script file (--scripts takes folders of scripts)."
+            );
         if (!File.Exists(path))
             throw new NasException($"Script {path} not found.");
         if (!Scripts.Load(path))
@@ -332,7 +354,11 @@ public sealed class SandboxHost : IDisposable
             .Concat(Scripts.Estimators.Keys)
             .Distinct()
             .Order(StringComparer.Ordinal);
-        throw new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", available)}.");
+        throw new NasException(
+            NotAScript(name) is { } path
+                ? $"Unknown estimator '{name}': {path}."
+                : $"Unknown estimator '{name}'. Available: {string.Join(", ", available)}."
+        );
     }
 
     /// <summary>

@@ -32,8 +32,7 @@ public static class TableLatency
         CancellationToken cancellation = default
     )
     {
-        if (!File.Exists(path))
-            throw new NasException($"Table {path} does not exist.");
+        TabularTable.RequireFile(path);
         var columns = TableColumns.For(path, null, null);
         var records = CsvFormat.ReadFile(path).ToList();
         if (records.Count == 0)

@@ -75,6 +75,15 @@ public sealed class TabularTable
 
     public TableRow? Find(string key) => _rows.GetValueOrDefault(key);
 
+    /// <summary>Refuses a table path that is not a file: a folder is said to be one, not to be missing.</summary>
+    public static void RequireFile(string path)
+    {
+        if (Directory.Exists(path))
+            throw new NasException($"Table {path} is a folder; give the table's CSV file.");
+        if (!File.Exists(path))
+            throw new NasException($"Table {path} does not exist.");
+    }
+
     /// <summary>A table of NB201 cells.</summary>
     /// <param name="knownOperations">Operation names an architecture may use (built-in and from scripts).</param>
     public static TabularTable Load(string path, TableColumns columns, IReadOnlyCollection<string> knownOperations) =>
@@ -83,8 +92,7 @@ public sealed class TabularTable
     /// <summary>A table whose keys are architectures of <paramref name="keys"/>' space.</summary>
     public static TabularTable Load(string path, TableColumns columns, TableKeys keys)
     {
-        if (!File.Exists(path))
-            throw new NasException($"Table {path} does not exist.");
+        RequireFile(path);
         using var records = CsvFormat.ReadFile(path).GetEnumerator();
         if (!records.MoveNext())
             throw new NasException($"{path}:1: the table is empty (no header line).");

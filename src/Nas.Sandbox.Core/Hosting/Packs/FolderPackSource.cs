@@ -12,6 +12,12 @@ public static class FolderPackSource
 
     public static PackMetadata Stage(string folder, PackStaging staging)
     {
+        if (string.IsNullOrWhiteSpace(folder))
+            throw new PackException("SOURCE is empty: give a pack project or a folder of scripts.");
+        if (File.Exists(folder))
+            throw new PackException(
+                $"{folder} is a file; nas pack build takes a project (its .csproj, or the folder holding it) or a folder of scripts."
+            );
         if (!Directory.Exists(folder))
             throw new PackException($"{folder}: no such folder.");
         string full = Path.GetFullPath(folder);

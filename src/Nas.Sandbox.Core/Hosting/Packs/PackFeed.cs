@@ -78,6 +78,15 @@ public static class PackFeed
     private static async Task<FindPackageByIdResource> ResourceAsync(string source, CancellationToken cancellation)
     {
         bool remote = Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+        if (!remote && File.Exists(source))
+            throw new PackException(
+                $"--source {source}: is a file; --source takes a feed: a folder of .nupkg files, or a NuGet feed URL"
+                    + (
+                        source.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase)
+                            ? $" (to install this file, give it as PACK: nas pack install {source})."
+                            : "."
+                    )
+            );
         if (!remote && !Directory.Exists(source))
             throw new PackException($"--source {source}: no such folder.");
         var repository = Repository.Factory.GetCoreV3(remote ? source : Path.GetFullPath(source));

@@ -82,19 +82,13 @@ public static class PackWriter
             throw new PackException(
                 "Nothing to pack: no plugin (plugins/NAME/NAME.dll) and no script (*.csx) was found."
             );
+        Check(metadata);
         string id = metadata.Id ?? throw new PackException("The pack needs an id: --id ID.");
-        if (PackId.Problem(id) is { } idProblem)
-            throw new PackException($"--id: {idProblem}.");
-        string versionText = metadata.Version ?? "1.0.0";
-        if (!SemanticVersion.TryParse(versionText, out var version))
-            throw new PackException(
-                $"--version: '{versionText}' is not a semantic version (MAJOR.MINOR.PATCH[-prerelease])."
-            );
+        var version = SemanticVersion.Parse(metadata.Version ?? "1.0.0");
         string license = metadata.License
             ?? throw new PackException(
                 "The pack needs a license: --license with an SPDX expression (e.g. MIT or Apache-2.0), or \"license\" in the folder's nas-pack.json, or PackageLicenseExpression in the project."
             );
-        License(license);
         var provides = staging
             .Plugins.Select(p => p.Provides)
             .Concat(staging.Scripts.Select(s => s.Provides))
@@ -156,8 +150,29 @@ public static class PackWriter
         );
     }
 
+    /// <summary>
+    /// Refuses an id, version or license of <paramref name="metadata"/> that a pack cannot have (those not given pass):
+    /// the command line's are checked before anything is compiled or published.
+    /// </summary>
+    public static void Check(PackMetadata metadata)
+    {
+        if (metadata.Id is { } id && PackId.Problem(id) is { } idProblem)
+            throw new PackException($"--id: {idProblem}.");
+        if (metadata.Version is { } version && !SemanticVersion.TryParse(version, out _))
+            throw new PackException(
+                $"--version: '{version}' is not a semantic version (MAJOR.MINOR.PATCH[-prerelease])."
+            );
+        if (metadata.License is { } license)
+            License(license);
+    }
+
     private static LicenseMetadata License(string expression)
     {
+        // NuGet's parser says "Value cannot be null or empty", which names no option.
+        if (string.IsNullOrWhiteSpace(expression))
+            throw new PackException(
+                "--license: the license is empty; give an SPDX license expression (e.g. MIT, Apache-2.0, MIT OR Apache-2.0)."
+            );
         try
         {
             return new LicenseMetadata(

@@ -58,9 +58,7 @@ internal sealed class RoslynScriptBuilder
     {
         var text = SourceText.From(source, source.Length, Encoding.UTF8, SourceHashAlgorithm.Sha256);
         var tree = CSharpSyntaxTree.ParseText(text, ParseOptions, fullPath);
-        var options = BaseOptions.WithSourceReferenceResolver(
-            new SourceFileResolver(ImmutableArray<string>.Empty, Path.GetDirectoryName(fullPath))
-        );
+        var options = BaseOptions.WithSourceReferenceResolver(new Utf8FileResolver(Path.GetDirectoryName(fullPath)));
         // #load-ed files become syntax trees of this compilation: the script first, then what it loads.
         var compilation = CSharpCompilation.CreateScriptCompilation(
             ScriptCompiler.AssemblyName(Path.GetFileNameWithoutExtension(fullPath)),
@@ -128,6 +126,23 @@ internal sealed class RoslynScriptBuilder
             diagnostics
         );
         return (build, diagnostics);
+    }
+
+    /// <summary>
+    /// Reads a <c>#load</c>-ed file as the script itself is read: UTF-8 or an error (Roslyn's own resolver replaces invalid
+    /// bytes with U+FFFD). An <see cref="IOException"/> here becomes Roslyn's error CS1504 at the <c>#load</c>, with our
+    /// message (an <see cref="InvalidDataException"/> would become CS2015, "a binary file", without it).
+    /// </summary>
+    private sealed class Utf8FileResolver(string? baseDirectory)
+        : SourceFileResolver(ImmutableArray<string>.Empty, baseDirectory)
+    {
+        public override SourceText ReadText(string resolvedPath)
+        {
+            byte[] source = File.ReadAllBytes(resolvedPath);
+            return ScriptText.InvalidUtf8(source) is { } invalid
+                ? throw new IOException(invalid.Message)
+                : SourceText.From(source, source.Length, Encoding.UTF8, SourceHashAlgorithm.Sha256);
+        }
     }
 
     /// <summary>SHA-256 over the texts of the script and the files it loads, in that order; first 8 hex digits.</summary>

@@ -14,9 +14,9 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// <para>A script loaded from the cache is the same assembly, byte for byte (the compilation is deterministic), run the
 /// same way: its top-level code runs and its classes are instantiated on every load, so a script that throws while
 /// loading still says so, with its file and line (the PDB is kept too).</para>
-/// <para>Bad user code never throws out of <see cref="Compile"/>: a missing file, compile errors, a script that throws
-/// while running, a constructor that throws, or a script that publishes nothing all come back as diagnostics naming
-/// the file and line.</para>
+/// <para>Bad user code never throws out of <see cref="Compile"/>: a missing file, a file that is not UTF-8, compile
+/// errors, a script that throws while running, a constructor that throws, or a script that publishes nothing all come
+/// back as diagnostics naming the file and line.</para>
 /// </remarks>
 public sealed class ScriptCompiler
 {
@@ -56,13 +56,29 @@ public sealed class ScriptCompiler
             when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             string file = TryGetFullPath(path);
-            string message = e is FileNotFoundException or DirectoryNotFoundException
-                ? "script file not found"
-                : $"cannot read the script: {e.Message}";
+            string message = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "script file not found",
+                // Reading a folder is "access denied", which sends the user after permissions.
+                UnauthorizedAccessException when Directory.Exists(file) => "this is a folder, not a script file",
+                _ => $"cannot read the script: {e.Message}",
+            };
             return Failed(
                 new ScriptDiagnostic(file, 1, 1, ScriptDiagnostic.Error, ScriptDiagnosticCodes.Unreadable, message)
             );
         }
+        // Before the cache: a build kept from before this check may hold a text the compiler had patched.
+        if (ScriptText.InvalidUtf8(source) is { } invalid)
+            return Failed(
+                new ScriptDiagnostic(
+                    fullPath,
+                    invalid.Line,
+                    invalid.Column,
+                    ScriptDiagnostic.Error,
+                    ScriptDiagnosticCodes.Unreadable,
+                    invalid.Message
+                )
+            );
 
         string? key = _cache is null ? null : ScriptCache.Key(fullPath, source);
         if (key is not null && _cache!.TryLoad(key) is { } cached)

@@ -6,7 +6,7 @@ namespace Nas.Sandbox.Core.Hosting.Scripts;
 /// </summary>
 public static class ScriptDiagnosticCodes
 {
-    /// <summary>The script file does not exist or cannot be read.</summary>
+    /// <summary>The script file does not exist, cannot be read, or is not UTF-8 text.</summary>
     public const string Unreadable = "NAS0001";
 
     /// <summary>The script compiled and ran but publishes no strategy, estimator or operation.</summary>
