@@ -84,7 +84,7 @@ public class ScriptStrategyTests
         var knobs = KnobValues.Create(
             factory.Name,
             factory.Knobs,
-            ContestantSpec.Parse($"{factory.Name}:{knobText}").Knobs
+            ContestantSpec.Parse(knobText.Length == 0 ? factory.Name : $"{factory.Name}:{knobText}").Knobs
         );
         var estimator = new FormulaEstimator();
         var original = factory.Create(knobs);
