@@ -179,6 +179,12 @@ internal static class PackCommand
                         {
                             if (given.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase))
                                 throw new PackException($"Pack {given} not found.");
+                            // A folder here is more likely a feed or a source than an id: said, rather than "no feed".
+                            if (Directory.Exists(given) && (result.GetValue(sources) ?? []).Length == 0)
+                                throw new PackException(
+                                    $"PACK {given} is a folder: give a .nupkg file, or a pack id with --source {given} if "
+                                        + $"that folder is a feed of .nupkg files (nas pack build {given} makes a pack of a source folder)."
+                                );
                             RequireId(given);
                             download = Path.Combine(
                                 Path.GetTempPath(),
@@ -313,8 +319,12 @@ internal static class PackCommand
                     }
                     else
                     {
-                        RequireId(given);
                         var store = PackStore.ForUser();
+                        if (Directory.Exists(given) && (PackId.Problem(given) is not null || store.Find(given) is null))
+                            throw new PackException(
+                                $"PACK {given} is a folder, and no pack of that id is installed: verify takes a .nupkg file or an installed id (nas pack build {given} makes a pack of a source folder)."
+                            );
+                        RequireId(given);
                         var installed = store.Find(given) ?? throw store.NotInstalled(given);
                         manifest = installed.Manifest;
                         var problems = PackStore.CheckInstalled(installed);

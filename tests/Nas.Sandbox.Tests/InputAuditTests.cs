@@ -422,6 +422,8 @@ public sealed class InputAuditTests(AuditRacesFixture races) : IClassFixture<Aud
     )]
     [InlineData("race-table", "error: Table * is a folder; give the table's CSV file.")]
     [InlineData("add-latency", "error: Table * is a folder; give the table's CSV file.")]
+    [InlineData("install-folder", "error: PACK * is a folder: give a .nupkg file, or a pack id with --source *")]
+    [InlineData("verify-folder", "error: PACK * is a folder, and no pack of that id is installed*")]
     public void A_file_given_for_a_folder_or_a_folder_for_a_file_says_which_it_is(string kind, string expected)
     {
         string file = Path.Combine(_folder, "a-file");
@@ -431,6 +433,8 @@ public sealed class InputAuditTests(AuditRacesFixture races) : IClassFixture<Aud
             "install-source" => ["pack", "install", "some.pack", "--source", file],
             "build-source" => ["pack", "build", file, "--license", "MIT", "--output", Path.Combine(_folder, "feed")],
             "race-table" => ["race", "--estimator", "tabular", "--table", _folder, "--budget", "2", "--heats", "1"],
+            "install-folder" => ["pack", "install", _folder],
+            "verify-folder" => ["pack", "verify", _folder],
             _ => ["tabulate", "--add-latency", _folder],
         };
         Fails(NasProcess.Run(command), expected);
