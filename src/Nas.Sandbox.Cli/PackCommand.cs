@@ -380,16 +380,14 @@ internal static class PackCommand
         var first = Nas.Sandbox.Core.Journal.RaceRecord.ReadStarted(journal);
         string where = $"{journal}({first.LineNumber})";
         string[] Existing(string option) =>
-            Nas
-                .Sandbox.Core.Journal.RaceArguments.Folders(first.Event, option, where)
-                .Select(path =>
-                    Directory.Exists(path)
-                        ? path
-                        : throw new PackException(
-                            $"{where}: the race loaded {option} {path}, which is not a folder now: restore it to pack the race."
-                        )
-                )
-                .ToArray();
+            [
+                .. Nas.Sandbox.Core.Journal.RaceArguments.Folders(
+                    first.Event,
+                    option,
+                    where,
+                    "restore it to pack the race."
+                ),
+            ];
         return (Existing("--plugins"), Existing("--scripts"));
     }
 

@@ -130,22 +130,14 @@ internal static class RaceResume
         );
     }
 
-    /// <summary>
-    /// The <c>--plugins</c> or <c>--scripts</c> folders the race was given (<see cref="RaceArguments.Folders"/>), each
-    /// still a folder: one that is gone is refused here, naming it, rather than resuming without what it provided.
-    /// </summary>
-    private static IEnumerable<string> RecordedFolders(JObject started, string option, string where) =>
-        RaceArguments
-            .Folders(started, option, where)
-            .Select(path =>
-                Directory.Exists(path)
-                    ? path
-                    : throw new NasException(
-                        $"{where}: the race loaded {option} {path}, which is not a folder now: give {option} with where those "
-                            + "files are (it replaces the recorded folders), or restore the folder."
-                    )
-            )
-            .ToArray();
+    /// <summary>The <c>--plugins</c> or <c>--scripts</c> folders the race was given (<see cref="RaceArguments.Folders"/>).</summary>
+    private static IReadOnlyList<string> RecordedFolders(JObject started, string option, string where) =>
+        RaceArguments.Folders(
+            started,
+            option,
+            where,
+            $"give {option} with where those files are (it replaces the recorded folders), or restore the folder."
+        );
 
     /// <summary>The command line that resumes <paramref name="journal"/>, with the rest of this one's run options.</summary>
     public static ParseResult Reparse(Command command, ParseResult given, string journal)

@@ -130,21 +130,26 @@ public static class RaceArguments
     /// <summary>
     /// The folders a race was given with <paramref name="option"/> (<c>--plugins</c> or <c>--scripts</c>), as its
     /// race-started line records them (<c>settings.plugins</c>, <c>settings.scripts</c>): none in a journal from before
-    /// they were recorded. Whether each is still a folder is the caller's to check, and to say what to do if not.
+    /// they were recorded. Each must still be a folder: one that is gone is refused, naming it, rather than running
+    /// without what it provided.
     /// </summary>
     /// <param name="where">The race-started line, for errors (<c>FILE(LINE)</c>).</param>
-    public static IReadOnlyList<string> Folders(JObject started, string option, string where)
+    /// <param name="advice">What the user can do about a folder that is gone (the caller knows its own options).</param>
+    public static IReadOnlyList<string> Folders(JObject started, string option, string where, string advice)
     {
         string field = option.TrimStart('-');
         if (started["settings"]?[field] is not JArray folders)
             return [];
         return folders
             .Select(entry =>
-                entry.Type == JTokenType.String
-                    ? (string)entry!
-                    : throw new NasException(
+                entry.Type != JTokenType.String
+                    ? throw new NasException(
                         $"{where}: race-started's settings.{field} holds {entry.ToString(Newtonsoft.Json.Formatting.None)}, not a folder path."
                     )
+                : Directory.Exists((string)entry!) ? (string)entry!
+                : throw new NasException(
+                    $"{where}: the race loaded {option} {(string)entry!}, which is not a folder now: {advice}"
+                )
             )
             .ToArray();
     }
