@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Evaluation.Operations;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Hosting.Scripts;
 
 namespace Nas.Sandbox.Cli;
@@ -31,6 +33,15 @@ internal static class ScriptCommand
                     string given = result.GetValue(file)!;
                     bool folder = Directory.Exists(given);
                     var compiler = new ScriptCompiler();
+                    // Published as a race publishes them, so a name taken by a built-in or by an earlier script of the
+                    // folder is the error a race would report (NAS0010), not an ok.
+                    var strategies = new StrategyCatalog();
+                    using var catalog = new ScriptCatalog(
+                        compiler,
+                        strategies,
+                        OperationRegistry.CreateDefault(),
+                        SpaceCatalog.CreateDefault()
+                    );
                     int exit = 0;
                     foreach (string path in ScriptsToCheck(given))
                     {
@@ -42,11 +53,18 @@ internal static class ScriptCommand
                             exit = 1;
                             continue;
                         }
+                        var taken = StrategyClashes(strategies, script).ToList();
+                        if (catalog.Add(script) is { } refusal)
+                            taken.Add(refusal);
+                        foreach (var diagnostic in taken)
+                            Console.Out.WriteLine(diagnostic.ToString());
+                        if (taken.Count > 0)
+                        {
+                            exit = 1;
+                            continue;
+                        }
                         // Several scripts: each ok line names its file.
-                        using (script)
-                            Console.Out.WriteLine(
-                                folder ? $"ok: {path}: {Describe(script)}" : $"ok: {Describe(script)}"
-                            );
+                        Console.Out.WriteLine(folder ? $"ok: {path}: {Describe(script)}" : $"ok: {Describe(script)}");
                     }
                     return Task.FromResult(exit);
                 }));
@@ -80,6 +98,25 @@ internal static class ScriptCommand
                 $"{given} is not a .csx file: script check compiles C# scripts (FILE.csx), or each .csx in a folder."
             );
     }
+
+    /// <summary>
+    /// The script's strategies whose names an earlier script of the folder took: a race keeps the first and ignores
+    /// this one (with a warning), which a check should not call ok.
+    /// </summary>
+    private static IEnumerable<ScriptDiagnostic> StrategyClashes(StrategyCatalog strategies, CompiledScript script) =>
+        script
+            .Strategies.Select(s => s.Name)
+            .Distinct()
+            .Select(name => strategies.All.FirstOrDefault(e => e.Name == name))
+            .Where(earlier => earlier is not null)
+            .Select(earlier => new ScriptDiagnostic(
+                script.Path,
+                1,
+                1,
+                ScriptDiagnostic.Error,
+                ScriptDiagnosticCodes.NameTaken,
+                $"strategy '{earlier!.Name}' is already defined by script {earlier.Source.Origin}, which a race loads first and races under that name; rename one of them."
+            ));
 
     /// <summary>E.g. <c>strategy greedy-local-search, operation nor_dil_conv_3x3</c>.</summary>
     internal static string Describe(CompiledScript script) =>

@@ -194,6 +194,71 @@ public sealed class PluginExportsTests : IDisposable
             .And.NotContain(["exports-b", "exports-c"]);
     }
 
+    /// <remarks>
+    /// Before, a script's estimator named like a built-in or a plugin's was listed yet never raced (those resolve first),
+    /// and of two scripts' estimators of one name the one loaded last raced, silently.
+    /// </remarks>
+    [Fact]
+    public async Task A_script_estimator_whose_name_is_taken_is_refused_whole_and_the_first_owner_races()
+    {
+        string dll = CompilePlugin("APack", Source("share-a", "conv_5x5_test", 1.0));
+        using var scripts = new ScriptFolder();
+        string first = scripts.Write("a.csx", ScriptCommandTests.EstimatorScript("A", "quick", 0.25));
+        string second = scripts.Write("b.csx", ScriptCommandTests.EstimatorScript("B", "quick", 0.75));
+        string builtIn = scripts.Write("c.csx", ScriptCommandTests.EstimatorScript("C", "train"));
+        // A plugin's estimator name, and an operation that must not be registered when the script is refused.
+        string plugin = scripts.Write(
+            "d.csx",
+            ScriptCommandTests.EstimatorScript("D", "share-a")
+                + """
+
+                public sealed class Mine : IOperation
+                {
+                    public string Name => "op_of_d";
+                    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> Build(int i, int o, int s) =>
+                        TorchSharp.torch.nn.Identity();
+                }
+                """
+        );
+        using var host = SandboxHost.Create(typeof(PluginExportsTests).Assembly, [_root], [scripts.Path]);
+
+        host.Scripts.Errors.Select(e => e.Message)
+            .Should()
+            .BeEquivalentTo(
+                $"{second}(1,1): error NAS0010: estimator 'quick' is already defined by script {first}; rename one of them.",
+                $"{builtIn}(1,1): error NAS0010: estimator 'train' is already provided by the built-in estimator; rename it.",
+                $"{plugin}(1,1): error NAS0010: estimator 'share-a' is already provided by plugin {dll}; rename it."
+            );
+        host.Warnings.Should().Contain(w => w.Contains(second) && w.Contains("NAS0010"));
+        host.Operations.Contains("op_of_d").Should().BeFalse("a refused script publishes nothing");
+        var space = host.CreateSpace("nb201");
+        var quick = host.CreateEstimator("quick", "fashion-mnist", new TrainingSettings(), "cpu");
+        var request = new EvaluationRequest { Seed = 1, DataSeed = 2 };
+        var architecture = space.Sample(new Random(1));
+        (await quick.EvaluateAsync(architecture, request, CancellationToken.None))
+            .Metrics.ValidationAccuracy.Should()
+            .Be(0.25, "the first script's estimator races");
+        host.CreateEstimator("share-a", "fashion-mnist", new TrainingSettings(), "cpu")
+            .Should()
+            .BeSameAs(host.Plugins.FindEstimator("share-a")!.Estimator);
+
+        // A save that takes a name is refused like a compile error: the previous version stays published.
+        var recompiled = new List<IReadOnlyList<Nas.Sandbox.Core.Hosting.Scripts.ScriptDiagnostic>>();
+        host.Scripts.Recompiled += (_, diagnostics) => recompiled.Add(diagnostics);
+        var failures = new List<string>();
+        host.Strategies.SourceFailed += (_, message) => failures.Add(message);
+        File.WriteAllText(first, ScriptCommandTests.EstimatorScript("A", "train", 0.5));
+        host.Scripts.Recompile(first);
+        recompiled.Single().Should().Contain(d => d.Code == "NAS0010" && d.Message.Contains("'train'"));
+        failures.Should().ContainSingle().Which.Should().Contain("NAS0010");
+        (
+            await host.CreateEstimator("quick", "fashion-mnist", new TrainingSettings(), "cpu")
+                .EvaluateAsync(architecture, request, CancellationToken.None)
+        )
+            .Metrics.ValidationAccuracy.Should()
+            .Be(0.25);
+    }
+
     [Fact]
     public async Task A_rebuilt_plugin_replaces_its_estimators_and_operations()
     {

@@ -72,4 +72,83 @@ public sealed class ScriptCommandTests : IDisposable
         exit.Should().Be(1);
         Lines(stdout).Should().Equal($"{missing}(1,1): error NAS0001: script file not found");
     }
+
+    /// <summary>An estimator script whose class is <paramref name="type"/> and whose estimator is <paramref name="name"/>.</summary>
+    internal static string EstimatorScript(string type, string name, double score = 0.5) =>
+        $$"""
+            public sealed class {{type}} : IEstimator
+            {
+                public string Name => "{{name}}";
+                public Task<EvaluationResult> EvaluateAsync(Architecture a, EvaluationRequest r, CancellationToken c) =>
+                    Task.FromResult(new EvaluationResult
+                    {
+                        Status = TrialStatus.Ok, CostSeconds = 1, Fidelity = r.Fidelity,
+                        Metrics = new Metrics { ValidationAccuracy = {{score}} },
+                    });
+            }
+            """;
+
+    private static string StrategyScript(params string[] types) =>
+        string.Concat(
+            types.Select(t =>
+                $$"""
+                    public sealed class {{t}} : IStrategy
+                    {
+                        public Architecture Ask(SearchContext c) => c.Space.Sample(c.Random);
+                        public void Tell(Trial t) { }
+                    }
+
+                    """
+            )
+        );
+
+    /// <remarks>
+    /// A race resolves estimators built-ins first, then plugins, then scripts, and refuses a script whose operation or
+    /// space another source registered; it loads a folder's scripts in name order, and a strategy name taken by an
+    /// earlier script is ignored. Each of these said ok before, though the race never raced the script's definition.
+    /// </remarks>
+    [Fact]
+    public void A_folder_whose_scripts_take_built_in_or_each_others_names_fails_naming_who_has_the_name()
+    {
+        string first = _folder.Write("a-quick.csx", EstimatorScript("A", "quick"));
+        string second = _folder.Write("b-quick.csx", EstimatorScript("B", "quick"));
+        string builtIn = _folder.Write("c-train.csx", EstimatorScript("C", "train"));
+        string operation = _folder.Write(
+            "d-op.csx",
+            """
+            public sealed class Mine : IOperation
+            {
+                public string Name => "nor_conv_3x3";
+                public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> Build(int i, int o, int s) =>
+                    TorchSharp.torch.nn.Identity();
+            }
+            """
+        );
+        // e.csx's two strategies are e-greedy and e-lazy; e-greedy.csx, loaded first (by name), is e-greedy too.
+        string single = _folder.Write("e-greedy.csx", StrategyScript("Greedy"));
+        string pair = _folder.Write("e.csx", StrategyScript("Greedy", "Lazy"));
+
+        var (exit, stdout, stderr) = Nas("script", "check", _folder.Path);
+
+        exit.Should().Be(1, stderr);
+        Lines(stdout)
+            .Should()
+            .Equal(
+                $"ok: {first}: estimator quick",
+                $"{second}(1,1): error NAS0010: estimator 'quick' is already defined by script {first}; rename one of them.",
+                $"{builtIn}(1,1): error NAS0010: estimator 'train' is already provided by the built-in estimator; rename it.",
+                $"{operation}(1,1): error NAS0010: operation 'nor_conv_3x3' is already registered by built-in.",
+                $"ok: {single}: strategy e-greedy",
+                $"{pair}(1,1): error NAS0010: strategy 'e-greedy' is already defined by script {single}, which a race loads first and races under that name; rename one of them."
+            );
+
+        // One script alone is checked against the built-ins too.
+        (exit, stdout, _) = Nas("script", "check", builtIn);
+        exit.Should().Be(1);
+        Lines(stdout)
+            .Should()
+            .Equal(
+                $"{builtIn}(1,1): error NAS0010: estimator 'train' is already provided by the built-in estimator; rename it."
+            );
+    }
 }

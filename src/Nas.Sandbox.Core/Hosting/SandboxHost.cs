@@ -72,7 +72,10 @@ public sealed class SandboxHost : IDisposable
             operations: operations,
             spaces: spaces
         );
-        var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations, spaces);
+        var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations, spaces, name =>
+            ScriptCatalog.BuiltInEstimatorOwner(name)
+            ?? (plugins.FindEstimator(name) is { } plugin ? $"plugin {plugin.Source.Origin}" : null)
+        );
         var host = new SandboxHost(operations, strategies, plugins, scripts, spaces)
         {
             _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray(),

@@ -22,6 +22,10 @@ public sealed class ScriptCatalog : IDisposable
     private readonly SpaceCatalog _spaces;
     private readonly ConcurrentDictionary<string, CompiledScript> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IEstimator> _estimators = new(StringComparer.Ordinal);
+
+    /// <summary>The script (full path) whose estimator each name in <see cref="_estimators"/> is.</summary>
+    private readonly ConcurrentDictionary<string, string> _estimatorScripts = new(StringComparer.Ordinal);
+    private readonly Func<string, string?> _estimatorOwner;
     private readonly ConcurrentDictionary<string, Timer> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Kind, string? Version)> _origins = new(
@@ -33,16 +37,27 @@ public sealed class ScriptCatalog : IDisposable
     private bool _watching;
 
     /// <param name="spaces">Where scripts' search spaces go (the host's catalog); a private default catalog when null.</param>
+    /// <param name="estimatorOwner">
+    /// Who outside the scripts already provides an estimator name (the host: a built-in, a plugin), or null when nobody
+    /// does; such a name resolves there first, so a script defining it is refused rather than never raced. When null,
+    /// the built-in names alone are taken.
+    /// </param>
     public ScriptCatalog(
         ScriptCompiler compiler,
         StrategyCatalog strategies,
         OperationRegistry operations,
-        SpaceCatalog? spaces = null
+        SpaceCatalog? spaces = null,
+        Func<string, string?>? estimatorOwner = null
     )
     {
         (_compiler, _strategies, _operations) = (compiler, strategies, operations);
         _spaces = spaces ?? SpaceCatalog.CreateDefault();
+        _estimatorOwner = estimatorOwner ?? BuiltInEstimatorOwner;
     }
+
+    /// <summary>"the built-in estimator" for a built-in estimator's name, else null.</summary>
+    public static string? BuiltInEstimatorOwner(string name) =>
+        SandboxHost.EstimatorNames.Contains(name) ? "the built-in estimator" : null;
 
     /// <summary>A script was recompiled after a save: its path, and its errors when it did not compile.</summary>
     public event Action<string, IReadOnlyList<ScriptDiagnostic>>? Recompiled;
@@ -90,23 +105,45 @@ public sealed class ScriptCatalog : IDisposable
                 _errors.Add(new ScriptLoadError(full, result.Diagnostics.Where(d => d.IsError).ToArray()));
             return false;
         }
+        return Add(result.Script!) is null;
+    }
+
+    /// <summary>
+    /// Publishes a script compiled elsewhere (<c>nas script check</c> compiles it itself, to print every diagnostic).
+    /// When a name it defines is taken by another source, the script is refused (disposed, recorded in
+    /// <see cref="Errors"/> as <see cref="ScriptDiagnosticCodes.NameTaken"/>) and that diagnostic is returned; else null.
+    /// </summary>
+    public ScriptDiagnostic? Add(CompiledScript script)
+    {
         try
         {
-            Publish(result.Script!, previous: null);
+            Publish(script, previous: null);
         }
         catch (NasException e)
         {
-            result.Script!.Dispose();
+            script.Dispose();
+            var refusal = Refusal(script, e);
             lock (_lock)
-                _errors.Add(
-                    new ScriptLoadError(full, [new ScriptDiagnostic(full, 1, 1, "error", "NAS0010", e.Message)])
-                );
-            return false;
+                _errors.Add(new ScriptLoadError(script.Path, [refusal]));
+            return refusal;
         }
         if (_watching)
-            WatchSources(result.Script!);
-        return true;
+            WatchSources(script);
+        return null;
     }
+
+    /// <summary>Why <see cref="Publish"/> refused a script, as a diagnostic on its first line (which names the file).</summary>
+    private static ScriptDiagnostic Refusal(CompiledScript script, NasException e) =>
+        new(
+            script.Path,
+            1,
+            1,
+            ScriptDiagnostic.Error,
+            ScriptDiagnosticCodes.NameTaken,
+            e.Message.StartsWith(script.Path + ": ", StringComparison.Ordinal)
+                ? e.Message[(script.Path.Length + 2)..]
+                : e.Message
+        );
 
     /// <summary>From now on, recompile a script when one of its source files changes.</summary>
     public void Watch(TimeSpan? debounce = null)
@@ -125,7 +162,19 @@ public sealed class ScriptCatalog : IDisposable
         var result = _compiler.Compile(full);
         if (result.Success)
         {
-            Publish(result.Script!, previous);
+            try
+            {
+                Publish(result.Script!, previous);
+            }
+            catch (NasException e)
+            {
+                // A save that takes another source's name: refused like a compile error, the previous version races on.
+                result.Script!.Dispose();
+                var refusal = Refusal(result.Script, e);
+                _strategies.ReportFailure(full, refusal.ToString());
+                Recompiled?.Invoke(full, [.. result.Diagnostics, refusal]);
+                return;
+            }
             if (_watching)
                 WatchSources(result.Script!);
         }
@@ -137,6 +186,11 @@ public sealed class ScriptCatalog : IDisposable
         Recompiled?.Invoke(full, result.Diagnostics);
     }
 
+    /// <summary>
+    /// Publishes what a compiled script defines. Every name is checked before anything is registered, so a script
+    /// refused for a name another source has (<see cref="ScriptDiagnosticCodes.NameTaken"/>) leaves nothing behind.
+    /// A script may redefine its own names on a save.
+    /// </summary>
     private void Publish(CompiledScript script, CompiledScript? previous)
     {
         var (kind, version) = _origins.GetValueOrDefault(script.Path, (StrategySource.Script, null));
@@ -144,21 +198,43 @@ public sealed class ScriptCatalog : IDisposable
         var entries = script.Strategies.Select(f => new StrategyEntry(f, source)).ToArray();
         string operationSource = $"script {script.Path}";
         foreach (var operation in script.Operations)
-        {
-            // A script may redefine its own operations on a save, never one that another source registered.
             if (_operations.Contains(operation.Name) && _operations.SourceOf(operation.Name) != operationSource)
                 throw new NasException(
                     $"{script.Path}: operation '{operation.Name}' is already registered by {_operations.SourceOf(operation.Name)}."
                 );
-            _operations.Register(operation, operationSource, replace: true);
-        }
         // Likewise for spaces: a name another source has refuses the script (and the race that names it).
         foreach (var space in script.Spaces)
             _spaces.CheckFree(space, operationSource);
+        // And for estimators, which a race looks up built-ins first, then plugins, then scripts: a taken name would
+        // never race this script's, and two scripts' would race whichever loaded last.
+        foreach (var group in script.Estimators.GroupBy(e => e.Name).Where(g => g.Count() > 1))
+            throw new NasException($"{script.Path}: defines estimator '{group.Key}' {group.Count()} times.");
+        foreach (var estimator in script.Estimators)
+        {
+            if (_estimatorOwner(estimator.Name) is { } owner)
+                throw new NasException(
+                    $"{script.Path}: estimator '{estimator.Name}' is already provided by {owner}; rename it."
+                );
+            if (_estimatorScripts.TryGetValue(estimator.Name, out string? other) && other != script.Path)
+                throw new NasException(
+                    $"{script.Path}: estimator '{estimator.Name}' is already defined by script {other}; rename one of them."
+                );
+        }
+        foreach (var operation in script.Operations)
+            _operations.Register(operation, operationSource, replace: true);
         foreach (var space in script.Spaces)
             _spaces.Register(space, operationSource);
+        // A save that drops an estimator drops its name (a race keeps the instance it started with).
+        foreach (string stale in _estimatorScripts.Where(e => e.Value == script.Path).Select(e => e.Key).ToArray())
+        {
+            _estimators.TryRemove(stale, out _);
+            _estimatorScripts.TryRemove(stale, out _);
+        }
         foreach (var estimator in script.Estimators)
+        {
             _estimators[estimator.Name] = estimator;
+            _estimatorScripts[estimator.Name] = script.Path;
+        }
         _scripts[script.Path] = script;
         if (previous is null)
             foreach (var entry in entries)

@@ -38,6 +38,22 @@ public sealed class CliReferenceTests
         missing.Should().BeEmpty("every command is documented in its own section");
     }
 
+    /// <summary>Our diagnostic codes are stable for tools to match on, so each has a row in `nas script check`'s table.</summary>
+    [Fact]
+    public void Every_script_diagnostic_code_has_a_row_in_script_checks_section()
+    {
+        var codes = typeof(Nas.Sandbox.Core.Hosting.Scripts.ScriptDiagnosticCodes)
+            .GetFields()
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToArray();
+        codes.Should().Contain(["NAS0001", "NAS0010"], "the class walked is the real one");
+        var section = Page.Section("nas script check")!;
+        codes
+            .Where(code => !section.HasRowFor(code))
+            .Should()
+            .BeEmpty($"every code has a row in the '## nas script check' section (line {section.Line}) of {Page.Path}");
+    }
+
     [Fact]
     public void Every_option_and_argument_of_a_command_is_in_its_section()
     {

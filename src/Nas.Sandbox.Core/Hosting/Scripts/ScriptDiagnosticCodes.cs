@@ -26,4 +26,10 @@ public static class ScriptDiagnosticCodes
 
     /// <summary>The compiled script could not be loaded (should not happen; reported rather than thrown).</summary>
     public const string LoadFailed = "NAS0007";
+
+    /// <summary>
+    /// A name the script defines is taken by another source: an operation or search space another plugin or script
+    /// registered, or an estimator that is built in, a plugin's, or another script's. The script is not loaded.
+    /// </summary>
+    public const string NameTaken = "NAS0010";
 }
