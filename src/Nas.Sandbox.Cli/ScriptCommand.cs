@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Nas.Sandbox.Core;
-using Nas.Sandbox.Core.Evaluation.Operations;
 using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Hosting.Scripts;
 
@@ -33,14 +32,17 @@ internal static class ScriptCommand
                     string given = result.GetValue(file)!;
                     bool folder = Directory.Exists(given);
                     var compiler = new ScriptCompiler();
-                    // Published as a race publishes them, so a name taken by a built-in or by an earlier script of the
-                    // folder is the error a race would report (NAS0010), not an ok.
-                    var strategies = new StrategyCatalog();
+                    // Published as a race publishes them, into a host holding the built-in packs, plugins and
+                    // installed packs (not the script folders): a name one of those, or an earlier script of the folder,
+                    // has is the error a race would report (NAS0010), not an ok.
+                    using var host = SandboxHost.Create(typeof(ScriptCommand).Assembly, lazyScripts: true);
+                    var strategies = host.Strategies;
                     using var catalog = new ScriptCatalog(
                         compiler,
                         strategies,
-                        OperationRegistry.CreateDefault(),
-                        SpaceCatalog.CreateDefault()
+                        host.Operations,
+                        host.Spaces,
+                        host.EstimatorOwner
                     );
                     int exit = 0;
                     foreach (string path in ScriptsToCheck(given))
@@ -100,8 +102,8 @@ internal static class ScriptCommand
     }
 
     /// <summary>
-    /// The script's strategies whose names an earlier script of the folder took: a race keeps the first and ignores
-    /// this one (with a warning), which a check should not call ok.
+    /// The script's strategies whose names a built-in pack, a plugin, an installed pack or an earlier script of the folder
+    /// has: a race keeps that one and ignores this one (with a warning), which a check should not call ok.
     /// </summary>
     private static IEnumerable<ScriptDiagnostic> StrategyClashes(StrategyCatalog strategies, CompiledScript script) =>
         script
@@ -115,7 +117,9 @@ internal static class ScriptCommand
                 1,
                 ScriptDiagnostic.Error,
                 ScriptDiagnosticCodes.NameTaken,
-                $"strategy '{earlier!.Name}' is already defined by script {earlier.Source.Origin}, which a race loads first and races under that name; rename one of them."
+                earlier!.Source.Kind == StrategySource.Script
+                    ? $"strategy '{earlier.Name}' is already defined by script {earlier.Source.Origin}, which a race loads first and races under that name; rename one of them."
+                    : $"strategy '{earlier.Name}' is already provided by the {earlier.Source.Kind} {earlier.Source.Origin}, which a race races under that name; rename the file (a script's strategy is named after it)."
             ));
 
     /// <summary>E.g. <c>strategy greedy-local-search, operation nor_dil_conv_3x3</c>.</summary>

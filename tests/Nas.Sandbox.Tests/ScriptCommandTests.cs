@@ -151,4 +151,32 @@ public sealed class ScriptCommandTests : IDisposable
                 $"{builtIn}(1,1): error NAS0010: estimator 'train' is already provided by the built-in estimator; rename it."
             );
     }
+
+    /// <remarks>
+    /// A user who copies BANANAS into bananas.csx to change it: by name a race races the built-in (with a warning), by
+    /// path it said "defines no strategy (or was not loaded)", and the check said ok.
+    /// </remarks>
+    [Fact]
+    public void A_script_named_like_a_built_in_strategy_fails_its_check_and_a_race_by_its_path_says_why()
+    {
+        string path = _folder.Write("bananas.csx", StrategyScript("Mine"));
+
+        var (exit, stdout, _) = Nas("script", "check", path);
+
+        exit.Should().Be(1);
+        Lines(stdout)
+            .Should()
+            .ContainSingle()
+            .Which.Should()
+            .Match(
+                $"{path}(1,1): error NAS0010: strategy 'bananas' is already provided by the built-in pack *Nas.Sandbox.Strategies.*.dll, which a race races under that name; rename the file (a script's strategy is named after it)."
+            );
+        var race = Nas("race", "--estimator", "tabular", "--budget", "3", "--heats", "1", "--strategy", path);
+        race.Exit.Should().Be(1);
+        race.Err.Trim()
+            .Should()
+            .Match(
+                $"error: Script {path} defines strategy 'bananas', a name the built-in pack *.dll already has, so it is not raced: a script's strategy is named after its file (FILE-CLASS when it has several); rename the file."
+            );
+    }
 }

@@ -73,8 +73,7 @@ public sealed class SandboxHost : IDisposable
             spaces: spaces
         );
         var scripts = new ScriptCatalog(new ScriptCompiler(), strategies, operations, spaces, name =>
-            ScriptCatalog.BuiltInEstimatorOwner(name)
-            ?? (plugins.FindEstimator(name) is { } plugin ? $"plugin {plugin.Source.Origin}" : null)
+            EstimatorOwner(plugins, name)
         );
         var host = new SandboxHost(operations, strategies, plugins, scripts, spaces)
         {
@@ -84,6 +83,16 @@ public sealed class SandboxHost : IDisposable
             host.LoadScriptFolders();
         return host;
     }
+
+    /// <summary>
+    /// Who provides estimator <paramref name="name"/> before any script could (a race resolves built-ins, then plugins,
+    /// then scripts): "the built-in estimator", "plugin DLL", or null.
+    /// </summary>
+    public string? EstimatorOwner(string name) => EstimatorOwner(Plugins, name);
+
+    private static string? EstimatorOwner(PluginCatalog plugins, string name) =>
+        ScriptCatalog.BuiltInEstimatorOwner(name)
+        ?? (plugins.FindEstimator(name) is { } plugin ? $"plugin {plugin.Source.Origin}" : null);
 
     private IReadOnlyList<string> _scriptFolders = [];
     private bool _scriptFoldersLoaded;

@@ -11,6 +11,11 @@ public sealed class StrategyCatalog
 {
     private readonly Dictionary<string, StrategyEntry> _byName = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = [];
+
+    /// <summary>Entries ignored because their name was taken, by their source's origin: what a race by path is told.</summary>
+    private readonly Dictionary<string, List<(StrategyEntry Ignored, StrategyEntry Kept)>> _ignored = new(
+        StringComparer.Ordinal
+    );
     private readonly Lock _lock = new();
 
     public StrategyCatalog(IEnumerable<StrategyEntry>? entries = null)
@@ -48,9 +53,7 @@ public sealed class StrategyCatalog
         lock (_lock)
         {
             if (_byName.TryGetValue(entry.Name, out var existing))
-                _warnings.Add(
-                    $"Strategy '{entry.Name}' from {entry.Source.Origin} ignored: {existing.Source.Origin} already provides it."
-                );
+                Ignore(entry, existing);
             else
                 _byName[entry.Name] = entry;
         }
@@ -67,13 +70,12 @@ public sealed class StrategyCatalog
         {
             foreach (var stale in _byName.Values.Where(e => e.Source.Origin == origin).ToArray())
                 _byName.Remove(stale.Name);
+            _ignored.Remove(origin);
             foreach (var entry in entries)
             {
                 if (_byName.TryGetValue(entry.Name, out var other))
                 {
-                    _warnings.Add(
-                        $"Strategy '{entry.Name}' from {origin} ignored: {other.Source.Origin} already provides it."
-                    );
+                    Ignore(entry, other);
                     continue;
                 }
                 _byName[entry.Name] = entry;
@@ -85,6 +87,17 @@ public sealed class StrategyCatalog
     }
 
     public void ReportFailure(string origin, string message) => SourceFailed?.Invoke(origin, message);
+
+    /// <summary>Under the lock: <paramref name="entry"/>'s name is <paramref name="kept"/>'s, which stays; warned and remembered.</summary>
+    private void Ignore(StrategyEntry entry, StrategyEntry kept)
+    {
+        _warnings.Add(
+            $"Strategy '{entry.Name}' from {entry.Source.Origin} ignored: {kept.Source.Origin} already provides it."
+        );
+        if (!_ignored.TryGetValue(entry.Source.Origin, out var list))
+            _ignored[entry.Source.Origin] = list = [];
+        list.Add((entry, kept));
+    }
 
     /// <summary>A strategy by name, or the only strategy of a script given by its path.</summary>
     public StrategyEntry Get(string nameOrPath)
@@ -102,6 +115,11 @@ public sealed class StrategyCatalog
                 if (fromScript.Length > 1)
                     throw new NasException(
                         $"Script {nameOrPath} defines several strategies ({string.Join(", ", fromScript.Select(e => e.Name))}): name one of them."
+                    );
+                if (_ignored.GetValueOrDefault(full) is [var (ignored, kept), ..])
+                    throw new NasException(
+                        $"Script {nameOrPath} defines strategy '{ignored.Name}', a name the {kept.Source.Kind} {kept.Source.Origin} "
+                            + "already has, so it is not raced: a script's strategy is named after its file (FILE-CLASS when it has several); rename the file."
                     );
                 throw new NasException($"Script {nameOrPath} defines no strategy (or was not loaded).");
             }
