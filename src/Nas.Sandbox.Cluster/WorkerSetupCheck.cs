@@ -46,6 +46,9 @@ public static class WorkerSetupCheck
             if (foreign.Length > 0)
                 return Refuse($"operation(s) {string.Join(", ", foreign)} are neither built in nor in the race's pack");
         }
+        // Not even the build's example scripts: a race that uses one ships it in its pack, and the worker's own copy
+        // (loaded first, it would keep the names) may differ from the race's.
+        setup["buildScripts"] = false;
         if (pack is not null)
         {
             // The slots load the pack as a race loads its plugin and script folders; nothing else.

@@ -56,11 +56,13 @@ public sealed class SandboxHost : IDisposable
     /// Compile the script folders only when a name is not found among built-ins and plugins (a strategy, estimator or
     /// operation), so that a race of built-in strategies starts without paying for Roslyn (about two seconds cold).
     /// </param>
+    /// <param name="buildScripts">False leaves out the build's own <c>scripts/</c> (<see cref="ScriptLocations.For"/>).</param>
     public static SandboxHost Create(
         Assembly hostAssembly,
         IEnumerable<string>? pluginFolders = null,
         IEnumerable<string>? scriptFolders = null,
-        bool lazyScripts = false
+        bool lazyScripts = false,
+        bool buildScripts = true
     )
     {
         var operations = OperationRegistry.CreateDefault();
@@ -77,7 +79,7 @@ public sealed class SandboxHost : IDisposable
         );
         var host = new SandboxHost(operations, strategies, plugins, scripts, spaces)
         {
-            _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders).ToArray(),
+            _scriptFolders = ScriptLocations.For(hostAssembly, scriptFolders, buildScripts).ToArray(),
         };
         if (!lazyScripts)
             host.LoadScriptFolders();

@@ -11,22 +11,33 @@ namespace Nas.Sandbox.Core.Hosting;
 /// </summary>
 public static class ScriptLocations
 {
-    public static IReadOnlyList<string> For(Assembly host, IEnumerable<string>? extraFolders = null)
+    /// <param name="buildScripts">
+    /// False leaves out the build's own <c>scripts/</c> (a cluster worker: it runs the race's verified pack, whose copy
+    /// of an example script must not lose its names to the worker's own copy, which may differ).
+    /// </param>
+    public static IReadOnlyList<string> For(
+        Assembly host,
+        IEnumerable<string>? extraFolders = null,
+        bool buildScripts = true
+    )
     {
         var result = new List<string>();
-        string beside = Path.Combine(AppContext.BaseDirectory, "scripts");
-        if (Directory.Exists(beside))
-            result.Add(beside);
-        else if (
-            host.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .FirstOrDefault(a => a.Key == "Nas.ScriptsDir")
-                ?.Value is
-            { } built
-        )
-            result.Add(built);
+        if (buildScripts && BuildFolder(host) is { } build)
+            result.Add(build);
         if (NasHome.TryResolve() is { } home)
             result.Add(home.Scripts);
         result.AddRange((extraFolders ?? []).Select(Path.GetFullPath));
         return result.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The build's <c>scripts/</c>: beside the host when published, else where the build recorded it.</summary>
+    private static string? BuildFolder(Assembly host)
+    {
+        string beside = Path.Combine(AppContext.BaseDirectory, "scripts");
+        return Directory.Exists(beside)
+            ? beside
+            : host.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "Nas.ScriptsDir")
+                ?.Value;
     }
 }

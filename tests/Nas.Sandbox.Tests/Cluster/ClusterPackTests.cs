@@ -1,3 +1,4 @@
+using Newtonsoft.Json.Linq;
 using static Nas.Sandbox.Tests.Cluster.ClusterJournal;
 
 namespace Nas.Sandbox.Tests.Cluster;
@@ -69,6 +70,52 @@ public sealed class ClusterPackTests(OneWorkerCluster cluster) : IClassFixture<O
         trials.Should().Contain(t => t.Arch.Contains("nor_dil_conv_3x3"), "the script's operation is in the space");
         var notices = Notices(journal);
         notices.Should().Contain(n => n.Contains("as pack SHA-256 ") && n.Contains("--packs"));
+    }
+
+    /// <remarks>
+    /// The build's scripts/ holds param-proxy.csx too. A worker used to load that folder first, so its own copy kept
+    /// the estimator's name and the race's copy, shipped and verified, was refused: a race whose copy differs from the
+    /// worker's would have been evaluated by the worker's, silently.
+    /// </remarks>
+    [Fact]
+    public void A_worker_evaluates_the_races_changed_copy_of_an_example_script_not_its_builds_own()
+    {
+        string original = File.ReadAllText(ScriptTestKit.Example("param-proxy.csx"));
+        string changed = original.Replace(
+            "ValidationAccuracy = (double)parameters / MaxParameters",
+            "ValidationAccuracy = 0.125"
+        );
+        changed.Should().NotBe(original, "the copy differs from the build's");
+        string copy = Path.Combine(
+            Directory.CreateDirectory(Path.Combine(_folder, "changed")).FullName,
+            "param-proxy.csx"
+        );
+        File.WriteAllText(copy, changed);
+        string journal = Path.Combine(_folder, "changed.jsonl");
+
+        var (exit, _, err) = NasProcess.Run(
+            "race",
+            "--cluster",
+            cluster.Redis.Connection,
+            "--estimator",
+            copy,
+            "--strategy",
+            "random-search",
+            "--budget",
+            "4",
+            "--journal",
+            journal
+        );
+        exit.Should().Be(0, err);
+
+        Trials(journal).Should().HaveCount(4).And.OnlyContain(t => t.Message == "evaluated on cluster worker w1");
+        File.ReadLines(journal)
+            .Select(JObject.Parse)
+            .Where(e => (string?)e["type"] == "trial")
+            .Select(e => (double)e["metrics"]!["validationAccuracy"]!)
+            .Should()
+            .HaveCount(4)
+            .And.OnlyContain(a => a == 0.125, "the race's copy prices every architecture");
     }
 
     [Fact]

@@ -54,7 +54,9 @@ public static class WorkerSetup
             hostAssembly,
             Strings(setup["plugins"]),
             Strings(setup["scripts"]),
-            lazyScripts: true
+            lazyScripts: true,
+            // A cluster worker's setup says false: it runs only built-in code and the race's verified pack.
+            buildScripts: (bool?)setup["buildScripts"] ?? true
         );
         var space = (JObject)setup["space"]!;
         // The race's operations, from plugins or scripts: the networks the estimator builds are made of them, in the
