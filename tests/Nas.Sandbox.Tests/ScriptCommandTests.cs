@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nas.Sandbox.Core.Hosting;
 
 namespace Nas.Sandbox.Tests;
 
@@ -178,5 +179,45 @@ public sealed class ScriptCommandTests : IDisposable
             .Match(
                 $"error: Script {path} defines strategy 'bananas', a name the built-in pack *.dll already has, so it is not raced: a script's strategy is named after its file (FILE-CLASS when it has several); rename the file."
             );
+    }
+
+    /// <remarks>
+    /// A script that does not compile publishes nothing, and a race prints load warnings only once it starts: racing its
+    /// strategy by name said only "Unknown strategy 'greedy'. Available: ...", hiding the compile error.
+    /// </remarks>
+    [Fact]
+    public void A_strategy_or_estimator_whose_script_did_not_compile_is_unknown_with_the_scripts_errors()
+    {
+        string home = Path.Combine(_folder.Path, "home");
+        string script = Path.Combine(home, "scripts", "greedy.csx");
+        Directory.CreateDirectory(Path.GetDirectoryName(script)!);
+        File.WriteAllText(
+            script,
+            "public sealed class G : IStrategy\n{\n    public Architecture Ask(SearchContext c) => c.Space.Sample(c.Rng);\n    public void Tell(Trial t) { }\n}\n"
+        );
+        var environment = new Dictionary<string, string?> { [NasHome.Variable] = home };
+
+        var (exit, _, err) = NasProcess.Run(
+            environment,
+            ["race", "--estimator", "tabular", "--budget", "3", "--heats", "1", "--strategy", "greedy"]
+        );
+
+        exit.Should().Be(1);
+        var lines = Lines(err);
+        lines[0].Should().StartWith("error: Unknown strategy 'greedy'. Available: ");
+        lines
+            .Skip(1)
+            .Take(2)
+            .Should()
+            .Equal(
+                $"{script} did not load, so it defines nothing:",
+                $"{script}(3,66): error CS1061: 'SearchContext' does not contain a definition for 'Rng' and no accessible extension method 'Rng' accepting a first argument of type 'SearchContext' could be found (are you missing a using directive or an assembly reference?)"
+            );
+        // A name no script's file gives: the scripts that did not load are listed.
+        (exit, _, err) = NasProcess.Run(environment, ["race", "--estimator", "my-proxy", "--budget", "3"]);
+        exit.Should().Be(1);
+        Lines(err)
+            .Should()
+            .Contain($"1 script(s) did not load, so they define nothing: {script} (nas script check FILE shows why).");
     }
 }

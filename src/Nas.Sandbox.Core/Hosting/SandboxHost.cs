@@ -139,6 +139,35 @@ public sealed class SandboxHost : IDisposable
         {
             throw new NasException($"Unknown strategy '{nameOrPath}': {path}.", e);
         }
+        catch (NasException e) when (!nameOrPath.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+        {
+            throw WithScriptErrors(e, nameOrPath);
+        }
+    }
+
+    /// <summary>
+    /// An unknown-name error told which scripts failed to load: a script that does not compile, or is refused for a
+    /// name it takes, publishes nothing, so the name the user meant is "unknown"; the reason must come with it (a race
+    /// prints load warnings only once it starts). A script whose file is the name (a script's strategy is named after
+    /// its file) is shown in full; others are listed.
+    /// </summary>
+    private NasException WithScriptErrors(NasException unknown, string name)
+    {
+        var failed = Scripts.Errors;
+        if (failed.Count == 0)
+            return unknown;
+        string nl = Environment.NewLine;
+        var named = failed.FirstOrDefault(f =>
+            Path.GetFileNameWithoutExtension(f.Path) is var stem
+            && (name == stem || name.StartsWith(stem + "-", StringComparison.Ordinal))
+        );
+        return new NasException(
+            named is not null
+                ? $"{unknown.Message}{nl}{named.Path} did not load, so it defines nothing:{nl}{named.Message}"
+                : $"{unknown.Message}{nl}{failed.Count} script(s) did not load, so they define nothing: "
+                    + $"{string.Join(", ", failed.Select(f => f.Path))} (nas script check FILE shows why).",
+            unknown
+        );
     }
 
     /// <summary>
@@ -203,8 +232,11 @@ public sealed class SandboxHost : IDisposable
                 LoadScriptFolders(); // script operations
             var unknown = operations.Where(op => !Operations.Contains(op)).ToArray();
             if (unknown.Length > 0)
-                throw new NasException(
-                    $"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}."
+                throw WithScriptErrors(
+                    new NasException(
+                        $"--operations: unknown operation(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", Operations.Names)}."
+                    ),
+                    unknown[0]
                 );
             var twice = operations.GroupBy(op => op, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
             if (twice is not null)
@@ -283,7 +315,14 @@ public sealed class SandboxHost : IDisposable
     {
         if (Spaces.Find(name) is null && !_scriptFoldersLoaded)
             LoadScriptFolders();
-        return Spaces.Get(name);
+        try
+        {
+            return Spaces.Get(name);
+        }
+        catch (NasException e) when (Spaces.Find(name) is null)
+        {
+            throw WithScriptErrors(e, name);
+        }
     }
 
     /// <summary><paramref name="spec"/> with its folder, if it names one, as a full path (<c>fashion-mnist:/data/fmnist</c>).</summary>
@@ -368,11 +407,12 @@ public sealed class SandboxHost : IDisposable
             .Concat(Scripts.Estimators.Keys)
             .Distinct()
             .Order(StringComparer.Ordinal);
-        throw new NasException(
-            NotAScript(name) is { } path
-                ? $"Unknown estimator '{name}': {path}."
-                : $"Unknown estimator '{name}'. Available: {string.Join(", ", available)}."
-        );
+        throw NotAScript(name) is { } path
+            ? new NasException($"Unknown estimator '{name}': {path}.")
+            : WithScriptErrors(
+                new NasException($"Unknown estimator '{name}'. Available: {string.Join(", ", available)}."),
+                name
+            );
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ public sealed record SpaceEntry(ISpaceProvider Provider, string Source)
 /// <summary>
 /// Search spaces by name: the built-in ones, then those plugins, packs and scripts publish. A name another source
 /// already has refuses the newcomer (its plugin or script is reported) and is remembered as a clash, so that a race
-/// naming it does not start on whichever came first: <see cref="Get"/> names both sources. Safe to read while another
+/// naming it does not start on whichever came first: <see cref="Get"/> names both sources. A built-in's name is never
+/// a clash: the built-in is always first, and stays usable. Safe to read while another
 /// thread registers.
 /// </summary>
 public sealed class SpaceCatalog
@@ -78,6 +79,12 @@ public sealed class SpaceCatalog
         lock (_lock)
             if (_spaces.TryGetValue(provider.Name, out var other) && other.Source != source)
             {
+                // A built-in name stays the built-in's: it is always there first, so there is nothing to choose, and a
+                // script or plugin that takes it must not make it unusable (only the newcomer is refused).
+                if (other.Source == BuiltIn)
+                    throw new NasException(
+                        $"Search space '{provider.Name}' is a built-in space's name; {source} must rename its space."
+                    );
                 string message =
                     $"Search space '{provider.Name}' is provided by both {other.Source} and {source}; rename one of them.";
                 _clashes[provider.Name] = message;
