@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nas.Sandbox.Core;
+using Nas.Sandbox.Core.Hosting;
 using Nas.Sandbox.Core.Racing;
 
 namespace Nas.Sandbox.Cli;
@@ -54,12 +55,28 @@ internal static class CommonOptions
             HelpName = "PATH",
         };
 
-    public static Option<string> Dataset() =>
-        new("--dataset")
+    /// <summary>
+    /// <c>--dataset NAME[:DIR]</c>. The name is checked when the command line is read: a race that never loads the data
+    /// (a tabular one, until a DARTS contestant asks for it) would otherwise journal a data set nobody has.
+    /// </summary>
+    public static Option<string> Dataset()
+    {
+        var option = new Option<string>("--dataset")
         {
             Description = "fashion-mnist or fashion-mnist:DIR",
             DefaultValueFactory = _ => "fashion-mnist",
         };
+        option.Validators.Add(result =>
+        {
+            string given = result.GetValueOrDefault<string>() ?? "";
+            string name = given.Split(':', 2)[0];
+            if (!SandboxHost.DatasetNames.Contains(name))
+                result.AddError(
+                    $"--dataset {given}: unknown data set '{name}'. Available: {string.Join(", ", SandboxHost.DatasetNames)} (NAME:DIR for another folder)."
+                );
+        });
+        return option;
+    }
 
     public static Option<string> Device() =>
         new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };

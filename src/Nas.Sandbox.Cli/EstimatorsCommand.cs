@@ -90,6 +90,17 @@ internal static class EstimatorsCommand
                         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (names.Length == 0)
                         throw new NasException("--estimators: name at least one estimator.");
+                    if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                        throw new NasException(
+                            $"--estimators lists {twice.Key} {twice.Count()} times; each estimator is measured once, listed once."
+                        );
+                    if (names.Contains("tabular"))
+                        throw new NasException(
+                            "--estimators: tabular is a race's lookup in a table, not an estimator to measure against one; name train, the proxies or yours."
+                        );
+                    // Plugins and scripts that did not load: one of them may be an estimator named here.
+                    foreach (string warning in host.Warnings)
+                        Console.Error.WriteLine($"warning: {warning}");
                     if (result.GetValue(sample) < 2)
                         throw new NasException("--sample must be at least 2 (a correlation needs pairs).");
                     long master = result.GetValue(seed);

@@ -117,4 +117,27 @@ public sealed class OptionAuditTests : IDisposable
         err.Should().MatchRegex(@"estimator tabular \(table nb201-fmnist-3op\.csv, seeds (mean|sample)\), budget");
         err.Should().NotContain("dataset fashion-mnist", "a table race reads no data set");
     }
+
+    /// <remarks>
+    /// A tabular race never loads its data, so an unknown data set raced and was journaled; a DARTS contestant would have
+    /// failed on it mid-race.
+    /// </remarks>
+    [Theory]
+    [InlineData("race --estimator tabular --budget 2 --heats 1")]
+    [InlineData("tabulate")]
+    [InlineData("train --from missing.jsonl")]
+    public void An_unknown_data_set_is_refused_before_anything_runs(string command) =>
+        RefusedWith(
+            Nas([.. command.Split(' '), "--dataset", "cifar10:/data"]),
+            "--dataset cifar10:/data: unknown data set 'cifar10'. Available: fashion-mnist (NAME:DIR for another folder)."
+        );
+
+    [Theory]
+    [InlineData("synflow,synflow", "--estimators lists synflow 2 times; each estimator is measured once, listed once.")]
+    [InlineData(
+        "tabular",
+        "--estimators: tabular is a race's lookup in a table, not an estimator to measure against one; name train, the proxies or yours."
+    )]
+    public void Estimators_report_refuses_a_name_twice_and_the_table_lookup(string estimators, string message) =>
+        RefusedWith(Nas("estimators", "report", "--estimators", estimators, "--sample", "4"), message);
 }

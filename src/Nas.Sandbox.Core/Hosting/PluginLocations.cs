@@ -35,7 +35,9 @@ public static class PluginLocations
             result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
         foreach (string folder in extraFolders ?? [])
             result.Add(new PluginDirectory(Path.GetFullPath(folder), StrategySource.PluginFolder));
-        return result;
+        // A folder named twice (--plugins X --plugins X, or the built-in packs' folder again) is loaded once, as the
+        // first place named it: twice, every plugin in it clashed with itself.
+        return result.DistinctBy(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d.Path))).ToArray();
     }
 
     private static string? BuiltInFromBuild(Assembly host) =>

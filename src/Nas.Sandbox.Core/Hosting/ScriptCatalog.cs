@@ -209,6 +209,10 @@ public sealed class ScriptCatalog : IDisposable
         // never race this script's, and two scripts' would race whichever loaded last.
         foreach (var group in script.Estimators.GroupBy(e => e.Name).Where(g => g.Count() > 1))
             throw new NasException($"{script.Path}: defines estimator '{group.Key}' {group.Count()} times.");
+        foreach (var group in script.Operations.GroupBy(o => o.Name).Where(g => g.Count() > 1))
+            throw new NasException($"{script.Path}: defines operation '{group.Key}' {group.Count()} times.");
+        foreach (var group in script.Spaces.GroupBy(o => o.Name).Where(g => g.Count() > 1))
+            throw new NasException($"{script.Path}: defines search space '{group.Key}' {group.Count()} times.");
         foreach (var estimator in script.Estimators)
         {
             if (_estimatorOwner(estimator.Name) is { } owner)
