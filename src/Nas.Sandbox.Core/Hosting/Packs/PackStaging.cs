@@ -8,6 +8,9 @@ namespace Nas.Sandbox.Core.Hosting.Packs;
 public sealed class PackStaging : IDisposable
 {
     private readonly List<PackPlugin> _plugins = [];
+
+    /// <summary>The folder each packed plugin was copied from, by name.</summary>
+    private readonly Dictionary<string, string> _pluginFolders = new(StringComparer.Ordinal);
     private readonly List<PackScript> _scripts = [];
 
     public PackStaging()
@@ -51,8 +54,15 @@ public sealed class PackStaging : IDisposable
         string name = Path.GetFileName(folder);
         if (!File.Exists(Path.Combine(folder, name + ".dll")))
             throw new PackException($"{folder} is not a plugin folder: it has no {name}.dll.");
-        if (_plugins.Any(p => p.Name == name))
-            return;
+        if (_pluginFolders.TryGetValue(name, out string? packed))
+        {
+            // The same plugin again (several contestants from one plugin), or an identical copy: packed once.
+            if (packed == folder || SameFiles(packed, folder))
+                return;
+            throw new PackException(
+                $"Two different plugins are named {name} ({packed} and {folder}); a pack's plugins need distinct names."
+            );
+        }
         foreach (
             string file in Directory
                 .EnumerateFiles(folder, "*", SearchOption.AllDirectories)
@@ -65,6 +75,26 @@ public sealed class PackStaging : IDisposable
         _plugins.Add(
             new PackPlugin(name, PackContentsInspector.OfPlugin(Path.Combine(Root, PackFormat.PluginsFolder, name)))
         );
+        _pluginFolders[name] = folder;
+    }
+
+    /// <summary>Whether two folders hold the same files (relative paths) with the same bytes.</summary>
+    private static bool SameFiles(string first, string second)
+    {
+        string[] Files(string folder) =>
+            [
+                .. Directory
+                    .EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                    .Select(f => Path.GetRelativePath(folder, f))
+                    .Order(StringComparer.Ordinal),
+            ];
+        var files = Files(first);
+        return files.SequenceEqual(Files(second))
+            && files.All(f =>
+                File.ReadAllBytes(Path.Combine(first, f))
+                    .AsSpan()
+                    .SequenceEqual(File.ReadAllBytes(Path.Combine(second, f)))
+            );
     }
 
     /// <summary>
