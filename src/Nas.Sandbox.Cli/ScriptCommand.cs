@@ -33,7 +33,7 @@ internal static class ScriptCommand
                     bool folder = Directory.Exists(given);
                     var compiler = new ScriptCompiler();
                     // Published as a race publishes them, into a host holding the built-in packs, plugins and
-                    // installed packs (not the script folders): a name one of those, or an earlier script of the folder,
+                    // installed packs' plugins (not the script folders): a name one of those, or an earlier script of the folder,
                     // has is the error a race would report (NAS0010), not an ok.
                     using var host = SandboxHost.Create(typeof(ScriptCommand).Assembly, lazyScripts: true);
                     var strategies = host.Strategies;
