@@ -126,6 +126,22 @@ public sealed partial class ClusterDispatcher
                 reply.Seen(states[i] == WorkerSlots.CallRunning, now);
     }
 
+    /// <summary>
+    /// Whether a worker whose call failed still answers: one of two pings, a second apart, as the watch judges it (a
+    /// ping may take the same failing route once). False once the watch has marked it lost.
+    /// </summary>
+    private static async Task<bool> StillAnswersAsync(Worker worker)
+    {
+        for (int ping = 0; ping < 2 && !worker.Gone; ping++)
+        {
+            if (ping > 0)
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            if (await PingAnswerAsync(worker).ConfigureAwait(false) is not null)
+                return !worker.Gone;
+        }
+        return false;
+    }
+
     /// <summary>A leaving worker with no trial of this race stopped: nothing to hand on, no warning.</summary>
     private void MarkLeft(Worker worker)
     {

@@ -45,6 +45,13 @@ public sealed partial class ClusterDispatcher : IDisposable
     /// </summary>
     private static readonly TimeSpan LookupReplyLimit = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How many failed calls in a row a worker that still answers its pings is asked again (by call id) before it is
+    /// taken as lost: enough for a gateway worker or two leaving, few enough that a worker failing every call is not
+    /// asked forever.
+    /// </summary>
+    private const int MaxCallsFailedOnTheWay = 3;
+
     private readonly TimeSpan _replyLimit;
     private readonly string _setupHash;
     private readonly ConcurrentQueue<(string Message, bool Warning)> _notices = new();
@@ -169,19 +176,38 @@ public sealed partial class ClusterDispatcher : IDisposable
                 var cancelled = Task.Delay(Timeout.Infinite, cancellation);
                 var replyLost = Task.Delay(_replyLimit, cancellation);
                 Task first;
+                int failedOnTheWay = 0;
                 while (true)
                 {
                     var lostOnTheWay = reply.Lost;
                     first = await Task.WhenAny(call, worker.Lost.Task, cancelled, replyLost, lostOnTheWay)
                         .ConfigureAwait(false);
-                    if (first != lostOnTheWay)
+                    string? askedAgain = null;
+                    if (first == lostOnTheWay)
+                        // The worker finished it (or never received it) seconds ago and no reply came: dropped with a
+                        // gateway worker that left. Ask again by a route that still exists; the call id makes the
+                        // worker answer with the same evaluation, or start it if the request itself was lost.
+                        askedAgain = "lost its request or reply on the way (a worker it passed through left)";
+                    else if (
+                        first == call
+                        && !call.IsCompletedSuccessfully
+                        && !cancellation.IsCancellationRequested
+                        && failedOnTheWay < MaxCallsFailedOnTheWay
+                        && await StillAnswersAsync(worker).ConfigureAwait(false)
+                    )
+                    {
+                        // The call failed, yet the worker answers its pings: the route failed, not the worker (a
+                        // call fails too when the gateway worker it went through leaves). The pings decide, as the
+                        // watch's do; a worker that answers pings and fails every call is lost after a few.
+                        failedOnTheWay++;
+                        askedAgain =
+                            $"failed on the way ({FirstLine(call.Exception?.GetBaseException() ?? new TaskCanceledException())}) while {worker.Card.Name} answers pings";
+                    }
+                    if (askedAgain is null)
                         break;
-                    // The worker finished it (or never received it) seconds ago and no reply came: dropped with a
-                    // gateway worker that left. Ask again by a route that still exists; the call id makes the worker
-                    // answer with the same evaluation, or start it if the request itself was lost.
                     _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
                     Notice(
-                        $"cluster: a call to {worker.Card.Name} lost its request or reply on the way (a worker it passed through left); asked {worker.Card.Name} again, by call id, so nothing is evaluated twice"
+                        $"cluster: a call to {worker.Card.Name} {askedAgain}; asked {worker.Card.Name} again, by call id, so nothing is evaluated twice"
                     );
                     reply.Renew();
                     call = worker.Grain.Evaluate(_setupHash, callId, requestJson);

@@ -30,6 +30,9 @@ internal sealed class EvaluationWorker(WorkerSlots slots) : Grain, IEvaluationWo
         string reply = await Task.Run(() => slots.EvaluateAsync(setupHash, callId, requestJson));
         if (slots.LoseReply?.Invoke(callId) == true)
             await Task.Delay(TimeSpan.FromSeconds(30)); // a test's fault: the reply is held back, as if it were lost
+        if (slots.FailReply?.Invoke(callId) == true)
+            // A test's fault: the call fails after its evaluation, as when the gateway worker it went through leaves.
+            throw new InvalidOperationException($"the call {callId} failed on its way back (a test's fault)");
         return reply;
     }
 

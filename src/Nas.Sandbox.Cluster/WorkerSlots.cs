@@ -172,6 +172,12 @@ public sealed class WorkerSlots(WorkerOptions options) : IDisposable
     /// </summary>
     internal Func<string, bool>? LoseReply { get; set; }
 
+    /// <summary>
+    /// Fault injection for tests: a call id for which it returns true fails after its evaluation (as a call fails when
+    /// the gateway worker it went through leaves), while the worker goes on answering pings. Null in <c>nas worker</c>.
+    /// </summary>
+    internal Func<string, bool>? FailReply { get; set; }
+
     /// <summary>Evaluations started on this worker (a call asked again is not one): what tests count.</summary>
     internal int Started => Volatile.Read(ref _started);
 

@@ -167,6 +167,41 @@ public sealed class InProcessClusterTests : IDisposable
             .BeLessThan(TimeSpan.FromSeconds(60), "asked again within seconds, not after the response timeout");
     }
 
+    [Fact]
+    public async Task A_call_that_fails_on_its_way_to_a_worker_that_answers_pings_is_asked_again_not_given_up()
+    {
+        using var redis = new RedisServer();
+        await using var silos = new InProcessSilos(redis.Connection);
+        await silos.StartAsync("s1");
+        await silos.StartAsync("s2");
+        int calls = 0;
+        // The 50th call (on either worker) fails after its evaluation, as a call does when the gateway worker it went
+        // through leaves: the worker itself is fine and answers its pings.
+        Func<string, bool> fiftieth = _ => Interlocked.Increment(ref calls) == 50;
+        silos.Slots("s1").FailReply = fiftieth;
+        silos.Slots("s2").FailReply = fiftieth;
+        string journal = Path.Combine(_folder, "failed-call.jsonl");
+
+        var (exit, _, err) = NasProcess.Run(
+            ClusterJournal.TableRace(journal, "local-search", heats: 1, seed: 3, "--cluster", redis.Connection)
+        );
+        exit.Should().Be(0, err);
+
+        var trials = Trials(journal);
+        trials.Should().HaveCount(200).And.OnlyHaveUniqueItems(t => t.Key);
+        trials.Should().OnlyContain(t => t.Status == "ok");
+        trials
+            .Should()
+            .NotContain(t => t.Message.Contains(" was lost", StringComparison.Ordinal), "no worker was lost");
+        Notices(journal)
+            .Should()
+            .Contain(n => n.Contains(" failed on the way (") && n.Contains(" answers pings; asked "));
+        Notices(journal).Should().NotContain(n => n.Contains(" was lost"));
+        (silos.Slots("s1").Started + silos.Slots("s2").Started)
+            .Should()
+            .Be(Count(journal, "\"cached\":false"), "the call asked again is answered, not evaluated again");
+    }
+
     private static async Task WaitUntil(Func<bool> condition, Func<string> what)
     {
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
