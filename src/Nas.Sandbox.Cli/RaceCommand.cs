@@ -32,6 +32,7 @@ internal static class RaceCommand
             (result, cancellation) => CommonOptions.GuardAsync(result.GetValue(options.Verbose), async () =>
                 {
                     bool asJson = result.GetValue(json);
+                    bool writeReport = RaceReportSetting.WritesReport(); // a bad value is refused before the race
                     using var session = RaceSession.Start(
                         command,
                         result,
@@ -68,14 +69,19 @@ internal static class RaceCommand
                         leaderboardOut.WriteLine($"pareto fronts: {fronts.Csv} and {fronts.Png}");
                     leaderboardOut.WriteLine($"journal: {session.Writer.Path}");
                     // The report reads the journal back; a failure to write it loses no result, so it is a warning.
-                    try
-                    {
-                        leaderboardOut.WriteLine($"report: {Report.RaceReport.Write(session.Writer.Path, host)}");
-                    }
-                    catch (Exception e) when (e is Core.NasException or IOException or UnauthorizedAccessException)
-                    {
-                        Console.Error.WriteLine($"warning: no HTML report: {e.Message}");
-                    }
+                    if (!writeReport)
+                        leaderboardOut.WriteLine(
+                            $"report: not written ({RaceReportSetting.Variable}=off; nas report {session.Writer.Path} writes it)"
+                        );
+                    else
+                        try
+                        {
+                            leaderboardOut.WriteLine($"report: {Report.RaceReport.Write(session.Writer.Path, host)}");
+                        }
+                        catch (Exception e) when (e is Core.NasException or IOException or UnauthorizedAccessException)
+                        {
+                            Console.Error.WriteLine($"warning: no HTML report: {e.Message}");
+                        }
                     leaderboardOut.WriteLine($"league: {race.League.Path} (nas league shows the ratings)");
                     if (asJson)
                         Console.Out.WriteLine(JournalFormat.Summary(summary).ToString(Formatting.Indented));

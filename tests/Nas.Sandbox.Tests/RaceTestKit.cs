@@ -84,6 +84,13 @@ internal static class NasProcess
     public static (int Exit, string Out, string Err) Run(params string[] args) =>
         Run(new Dictionary<string, string?>(), args);
 
+    /// <summary>
+    /// The environment of a race whose HTML report a test checks: the suite turns the report off for every other
+    /// `nas race` (<see cref="TestAssemblySetup"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> WithRaceReport { get; } =
+        new Dictionary<string, string?> { ["NAS_RACE_REPORT"] = "on" };
+
     /// <summary>Starts nas in the background with <c>NAS_HOME</c> = <paramref name="home"/>; the caller reads its output and waits.</summary>
     public static Process Start(string home, params string[] args) =>
         Start(home, new Dictionary<string, string>(), args);

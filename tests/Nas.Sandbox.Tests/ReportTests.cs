@@ -10,6 +10,7 @@ public sealed class ReportRaceFixture : IDisposable
     {
         Journal = Path.Combine(Folder, "race-report.jsonl");
         (Exit, Stdout, Stderr) = NasProcess.Run(
+            NasProcess.WithRaceReport,
             "race",
             "--estimator",
             "tabular",
@@ -61,6 +62,7 @@ public sealed class MacroRaceFixture
         };
         string journal = Path.Combine(folder, "race-macro.jsonl");
         var (exit, stdout, stderr) = NasProcess.Run(
+            NasProcess.WithRaceReport,
             "race",
             "--space",
             "macro",
@@ -158,6 +160,7 @@ public sealed partial class ReportTests(ReportRaceFixture race, MacroRaceFixture
     {
         string journal = Path.Combine(race.Folder, "race-pareto.jsonl");
         var (exit, _, stderr) = NasProcess.Run(
+            NasProcess.WithRaceReport,
             "race",
             "--estimator",
             "tabular",
@@ -204,6 +207,29 @@ public sealed partial class ReportTests(ReportRaceFixture race, MacroRaceFixture
             .Contain("best objective (mean &#177; std over heats)", "the heats so far, not the race's ranking");
         foreach (string contestant in Contestants)
             page.Should().Contain(contestant);
+    }
+
+    [Fact]
+    public void NAS_RACE_REPORT_off_leaves_the_report_to_nas_report_and_a_bad_value_is_refused_before_the_race()
+    {
+        string journal = Path.Combine(race.Folder, "race-no-report.jsonl");
+        string[] args = ["race", "--estimator", "tabular", "--budget", "5", "--heats", "1", "--journal", journal];
+        var (exit, stdout, stderr) = NasProcess.Run(
+            new Dictionary<string, string?> { ["NAS_RACE_REPORT"] = "off" },
+            args
+        );
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain($"report: not written (NAS_RACE_REPORT=off; nas report {journal} writes it)");
+        File.Exists(Path.ChangeExtension(journal, ".html")).Should().BeFalse();
+
+        string other = Path.Combine(race.Folder, "race-bad-setting.jsonl");
+        (exit, stdout, stderr) = NasProcess.Run(
+            new Dictionary<string, string?> { ["NAS_RACE_REPORT"] = "yes" },
+            [.. args[..^1], other]
+        );
+        exit.Should().NotBe(0);
+        stderr.Trim().Should().Be("error: NAS_RACE_REPORT=yes: expected on or off.");
+        File.Exists(other).Should().BeFalse("the setting is read before the race starts");
     }
 
     [Fact]

@@ -158,6 +158,7 @@ public sealed class SpaceTrainingTests(MacroRaceFixture macro) : IClassFixture<M
         File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
         string journal = Path.Combine(_folder, "widths.jsonl");
         var (exit, stdout, stderr) = NasProcess.Run(
+            NasProcess.WithRaceReport,
             "race",
             "--space",
             "widths",
