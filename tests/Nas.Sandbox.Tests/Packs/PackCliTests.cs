@@ -37,6 +37,57 @@ public sealed class PackCliTests : IDisposable
         ((JArray)JObject.Parse(listJson)["strategies"]!).Cast<JObject>().ToArray();
 
     [Fact]
+    public void Install_warns_of_each_name_the_new_pack_shares_with_a_built_in_or_a_script_saying_who_keeps_it()
+    {
+        string source = Path.Combine(_folder, "clash-src");
+        ExampleCopy(source, "random-search"); // a built-in strategy's name
+        ExampleCopy(source, "shared-name");
+        // An estimator named like the shipped example's (the build's scripts/ load before packs): refused whole.
+        File.Copy(ScriptTestKit.Example("param-proxy.csx"), Path.Combine(source, "my-proxy.csx"));
+        string home = NewHome();
+        string homeScript = ExampleCopy(Path.Combine(home, "scripts"), "shared-name");
+        string feed = Path.Combine(_folder, "clash-feed");
+        var (exit, _, stderr) = Nas(
+            home,
+            "pack",
+            "build",
+            source,
+            "--id",
+            "Clash.Pack",
+            "--license",
+            "MIT",
+            "--output",
+            feed
+        );
+        exit.Should().Be(0, stderr);
+
+        (exit, var stdout, stderr) = Nas(home, "pack", "install", Path.Combine(feed, "Clash.Pack.1.0.0.nupkg"));
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain("installed Clash.Pack 1.0.0");
+        string scripts = Path.Combine(home, "packs", "clash.pack", "scripts");
+        var warnings = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        warnings.Should().HaveCount(3, stderr);
+        warnings
+            .Should()
+            .Contain(
+                $"warning: {Path.Combine(scripts, "my-proxy.csx")}(1,1): error NAS0010: estimator 'param-proxy' is already defined by script {ScriptTestKit.Example("param-proxy.csx")}; rename one of them."
+            );
+        warnings
+            .Should()
+            .ContainSingle(w =>
+                w.StartsWith(
+                    $"warning: Strategy 'random-search' from {Path.Combine(scripts, "random-search.csx")} ignored: ",
+                    StringComparison.Ordinal
+                ) && w.EndsWith("Nas.Sandbox.Strategies.Classic.dll already provides it.", StringComparison.Ordinal)
+            );
+        warnings
+            .Should()
+            .Contain(
+                $"warning: Strategy 'shared-name' from {Path.Combine(scripts, "shared-name.csx")} ignored: {homeScript} already provides it."
+            );
+    }
+
+    [Fact]
     public void A_pack_made_from_an_example_script_installs_races_and_is_removed()
     {
         string source = Path.Combine(_folder, "src");
