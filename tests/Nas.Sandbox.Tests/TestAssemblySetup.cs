@@ -21,7 +21,7 @@ internal static partial class TestAssemblySetup
     /// <summary>
     /// `nas race` children write no HTML report (NAS_RACE_REPORT=off, inherited), unless a test checks it
     /// (<see cref="NasProcess.WithRaceReport"/>): drawing it took about 0.3 s of CPU in each of the hundreds of other
-    /// races a run starts, a quarter of a small table race's. NAS_RACE_REPORT=on before `dotnet test` keeps them all.
+    /// races a run starts, a third of a small table race's. NAS_RACE_REPORT=on before `dotnet test` keeps them all.
     /// </summary>
     private static void NoRaceReports()
     {
