@@ -38,6 +38,24 @@ public sealed class ClusterPackTests(OneWorkerCluster cluster) : IClassFixture<O
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>A random-search race on the worker of the shared cluster into <paramref name="journal"/>; it must succeed.</summary>
+    private void RaceOnTheCluster(string journal, int budget, params string[] options)
+    {
+        var (exit, _, err) = NasProcess.Run([
+            "race",
+            "--cluster",
+            cluster.Redis.Connection,
+            .. options,
+            "--strategy",
+            "random-search",
+            "--budget",
+            $"{budget}",
+            "--journal",
+            journal,
+        ]);
+        exit.Should().Be(0, err);
+    }
+
     [Fact]
     public void A_script_estimator_and_operation_reach_a_worker_as_a_verified_pack_and_are_evaluated_there()
     {
@@ -45,24 +63,16 @@ public sealed class ClusterPackTests(OneWorkerCluster cluster) : IClassFixture<O
         File.Copy(ScriptTestKit.Example("nor-dil-conv-3x3.csx"), Path.Combine(operations, "nor-dil-conv-3x3.csx"));
         string journal = Path.Combine(_folder, "script.jsonl");
 
-        var (exit, _, err) = NasProcess.Run(
-            "race",
-            "--cluster",
-            cluster.Redis.Connection,
+        RaceOnTheCluster(
+            journal,
+            budget: 6,
             "--estimator",
             ScriptTestKit.Example("param-proxy.csx"),
             "--scripts",
             operations,
             "--operations",
-            "none,skip_connect,nor_dil_conv_3x3",
-            "--strategy",
-            "random-search",
-            "--budget",
-            "6",
-            "--journal",
-            journal
+            "none,skip_connect,nor_dil_conv_3x3"
         );
-        exit.Should().Be(0, err);
 
         var trials = Trials(journal);
         trials.Should().HaveCount(6).And.OnlyContain(t => t.Status == "ok");
@@ -93,20 +103,7 @@ public sealed class ClusterPackTests(OneWorkerCluster cluster) : IClassFixture<O
         File.WriteAllText(copy, changed);
         string journal = Path.Combine(_folder, "changed.jsonl");
 
-        var (exit, _, err) = NasProcess.Run(
-            "race",
-            "--cluster",
-            cluster.Redis.Connection,
-            "--estimator",
-            copy,
-            "--strategy",
-            "random-search",
-            "--budget",
-            "4",
-            "--journal",
-            journal
-        );
-        exit.Should().Be(0, err);
+        RaceOnTheCluster(journal, budget: 4, "--estimator", copy);
 
         Trials(journal).Should().HaveCount(4).And.OnlyContain(t => t.Message == "evaluated on cluster worker w1");
         File.ReadLines(journal)
@@ -125,24 +122,7 @@ public sealed class ClusterPackTests(OneWorkerCluster cluster) : IClassFixture<O
         File.WriteAllText(Path.Combine(scripts, "widths.csx"), WidthsSpaceScript.Source("widths"));
         string journal = Path.Combine(_folder, "space.jsonl");
 
-        var (exit, _, err) = NasProcess.Run(
-            "race",
-            "--cluster",
-            cluster.Redis.Connection,
-            "--space",
-            "widths",
-            "--scripts",
-            scripts,
-            "--estimator",
-            "naswot",
-            "--strategy",
-            "random-search",
-            "--budget",
-            "4",
-            "--journal",
-            journal
-        );
-        exit.Should().Be(0, err);
+        RaceOnTheCluster(journal, budget: 4, "--space", "widths", "--scripts", scripts, "--estimator", "naswot");
 
         // The worker's slots build the script's networks: only a space they loaded from the pack can do that.
         var trials = Trials(journal);
