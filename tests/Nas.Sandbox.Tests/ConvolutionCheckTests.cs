@@ -1,4 +1,5 @@
 using Nas.Sandbox.Core.Evaluation.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
@@ -110,9 +111,10 @@ public sealed class ConvolutionCheckTests
         using var scope = NewDisposeScope();
         var generator = new TorchSharp.torch.Generator(7);
         var x = randn([16, channelsIn, 14, 14], generator: generator).requires_grad_(true);
-        var w = (randn([channelsOut, channelsIn / groups, kernel, kernel], generator: generator) * 0.3).requires_grad_(
-            true
-        );
+        using var scale = 0.3.ToScalar(); // held through the native call: see ImplicitScalarCalls
+        var w = randn([channelsOut, channelsIn / groups, kernel, kernel], generator: generator)
+            .mul(scale)
+            .requires_grad_(true);
         Tensor Convolve(Tensor input, Tensor weight) =>
             nn.functional.conv2d(
                 input,

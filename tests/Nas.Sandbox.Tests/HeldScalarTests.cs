@@ -77,6 +77,31 @@ public sealed class HeldScalarTests
             .BeEmpty("each of these makes a Scalar that a garbage collection can free while libtorch reads it");
     }
 
+    /// <summary>
+    /// The tests run in the test host, so an unheld Scalar there kills the whole run, not one test: since the tests
+    /// build as Release (7 December 2026) nothing keeps a temporary alive to the end of its method as Debug did. Only
+    /// the two classes that compare the product with TorchSharp's own SGD, Adam, BatchNorm2d and <c>+</c> call them,
+    /// under <see cref="TorchSharpReference"/>.
+    /// </summary>
+    [Fact]
+    public void No_test_hands_libtorch_an_unheld_scalar_but_under_the_reference_guard()
+    {
+        Type[] comparisons = [typeof(KeptAliveOptimizerTests), typeof(SafeTorchTests)];
+
+        var found = ImplicitScalarCalls.In(typeof(HeldScalarTests).Assembly).ToList();
+
+        found.Should().Contain(f => f.Contains("optim.SGD"), "the scan reads this assembly");
+        found
+            .Where(f =>
+                !comparisons.Any(c =>
+                    f.StartsWith(c.FullName + ".", StringComparison.Ordinal)
+                    || f.StartsWith(c.FullName + "+", StringComparison.Ordinal)
+                )
+            )
+            .Should()
+            .BeEmpty("each of these makes a Scalar that a garbage collection can free while libtorch reads it");
+    }
+
     [Fact]
     public void No_shipped_script_hands_libtorch_an_unheld_scalar()
     {

@@ -89,21 +89,30 @@ public sealed class KeptAliveOptimizerTests : IDisposable
 
     /// <summary>
     /// Trains a small network from a fixed start for <paramref name="steps"/> steps of a 20-step cosine schedule;
-    /// saves a checkpoint at the end, or starts from one (its steps skipped, the schedule stepped past them).
+    /// saves a checkpoint at the end, or starts from one (its steps skipped, the schedule stepped past them). Under
+    /// <see cref="TorchSharpReference"/>: every test here trains TorchSharp's own optimizers too.
     /// </summary>
     private static float[] Train(
         Func<IEnumerable<Parameter>, OptimizerHelper> create,
         int steps,
         string? saveTo = null,
         string? resumeFrom = null
+    ) => TorchSharpReference.Run(() => TrainUnguarded(create, steps, saveTo, resumeFrom));
+
+    private static float[] TrainUnguarded(
+        Func<IEnumerable<Parameter>, OptimizerHelper> create,
+        int steps,
+        string? saveTo,
+        string? resumeFrom
     )
     {
         using var scope = NewDisposeScope();
         var generator = new Generator(3);
         var model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3));
+        using var half = 0.5.ToScalar();
         using (no_grad())
             foreach (var p in model.parameters())
-                p.copy_(randn(p.shape, generator: generator) * 0.5);
+                p.copy_(randn(p.shape, generator: generator).mul(half));
         using var optimizer = create(model.parameters());
         var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, 20);
         var x = randn([16, 6], generator: generator);

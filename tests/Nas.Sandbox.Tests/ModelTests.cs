@@ -1,6 +1,7 @@
 using Nas.Sandbox.Core.Evaluation.Model;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using Nas.Sandbox.Core.Spaces;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
@@ -105,6 +106,7 @@ public class ModelTests
         var output = cell.forward(input);
         input.allclose(before, rtol: 0, atol: 0).Should().BeTrue();
         // node1 = x, node2 = x + x, node3 = x + x + 2x
-        output.allclose(before * 4).Should().BeTrue();
+        using var four = 4.ToScalar(); // held through the native call: see ImplicitScalarCalls
+        output.allclose(before.mul(four)).Should().BeTrue();
     }
 }

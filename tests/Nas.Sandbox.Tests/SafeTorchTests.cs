@@ -22,7 +22,9 @@ public sealed class SafeTorchTests
     [InlineData(false, true)]
     public void Trains_and_evaluates_exactly_as_torchsharps(bool affine, bool trackRunningStats)
     {
-        var reference = Run(nn.BatchNorm2d(3, affine: affine, track_running_stats: trackRunningStats));
+        var reference = TorchSharpReference.Run(() =>
+            Run(nn.BatchNorm2d(3, affine: affine, track_running_stats: trackRunningStats))
+        );
         var kept = Run(SafeTorch.BatchNorm2d(3, affine: affine, trackRunningStats: trackRunningStats));
 
         kept.Should().Equal(reference);
@@ -39,7 +41,9 @@ public sealed class SafeTorchTests
             .Keys.Should()
             .Contain(["bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]);
 
-        Run(torchSharps.named_children().Last().module as BatchNorm ?? throw new InvalidOperationException());
+        TorchSharpReference.Run(() =>
+            Run(torchSharps.named_children().Last().module as BatchNorm ?? throw new InvalidOperationException())
+        );
         kept.load(new MemoryStream(Saved(torchSharps)));
         Values(kept).Should().Equal(Values(torchSharps));
 
@@ -60,7 +64,8 @@ public sealed class SafeTorchTests
             GC.Collect();
             GC.WaitForPendingFinalizers();
         }
-        SafeTorch.Plus(a, b).data<float>().ToArray().Should().Equal((a + b).data<float>().ToArray());
+        var operators = TorchSharpReference.Run(() => (a + b).data<float>().ToArray());
+        SafeTorch.Plus(a, b).data<float>().ToArray().Should().Equal(operators);
         SafeTorch.One.ToInt64().Should().Be(1);
     }
 
@@ -100,6 +105,7 @@ public sealed class SafeTorchTests
             foreach (var p in bn.parameters())
                 p.copy_(randn(p.shape, generator: generator));
         var results = new List<float>();
+        using var rate = 0.01.ToScalar(); // held through the native calls: see ImplicitScalarCalls
         bn.train();
         for (int step = 0; step < 6; step++)
         {
@@ -111,7 +117,7 @@ public sealed class SafeTorchTests
             results.AddRange(x.grad!.data<float>().ToArray());
             using (no_grad())
                 foreach (var p in bn.parameters())
-                    p.sub_(p.grad!.mul(0.01));
+                    p.sub_(p.grad!.mul(rate));
             bn.zero_grad();
         }
         bn.eval();

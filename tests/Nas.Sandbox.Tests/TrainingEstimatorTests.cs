@@ -3,6 +3,7 @@ using Nas.Sandbox.Core.Estimators;
 using Nas.Sandbox.Core.Evaluation.Data;
 using Nas.Sandbox.Core.Evaluation.Operations;
 using Nas.Sandbox.Core.Spaces;
+using Nas.Sandbox.Core.Training;
 using static TorchSharp.torch;
 
 namespace Nas.Sandbox.Tests;
@@ -36,7 +37,7 @@ public class TrainingEstimatorTests
         using var images = batch.Images;
         using var labels = batch.Labels;
         using var model = estimator.Build(_space.Parse(Conv), Tiny, seed: 7);
-        using var optimizer = optim.SGD(model.parameters(), 0.02, 0.9);
+        using var optimizer = new KeptAlive.SGD(model.parameters(), 0.02, 0.9, 0, false); // as training steps
         model.train();
         var losses = new List<double>();
         for (int step = 0; step < 30; step++)
