@@ -91,6 +91,49 @@ public class HotSwapTests
     }
 
     [Fact]
+    public async Task A_new_build_that_adds_a_name_another_source_has_is_journaled_as_a_failed_build_and_the_rest_swaps_in()
+    {
+        var catalog = new StrategyCatalog();
+        catalog.Add(
+            new StrategyEntry(
+                new TestStrategyFactory("taken", () => new DelegateStrategy(c => c.Space.Sample(c.Random))),
+                new StrategySource("test", "elsewhere.dll", "1.0", "e1")
+            )
+        );
+        var second = new DelegateStrategy(c => c.Space.Sample(c.Random));
+        var first = new DelegateStrategy(
+            c => c.Space.Sample(c.Random),
+            tell: t =>
+            {
+                if (t.Index == 1)
+                    catalog.ReplaceSource(
+                        "tests",
+                        [
+                            Build("s", "v2", () => second),
+                            Build("taken", "v2", () => new DelegateStrategy(c => c.Space.Sample(c.Random))),
+                        ]
+                    );
+            }
+        );
+        catalog.Add(Build("s", "v1", () => first));
+
+        var (summary, journal) = await Race(catalog, budget: 5);
+
+        journal
+            .Events.OfType<SwapFailed>()
+            .Should()
+            .ContainSingle()
+            .Which.Message.Should()
+            .Be(
+                "Strategy 'taken' from tests ignored: elsewhere.dll already provides it. Rename it; a contestant racing "
+                    + "it goes on with the build it has."
+            );
+        journal.Events.OfType<ContestantSwapped>().Should().ContainSingle(); // s itself took its new build
+        catalog.Get("taken").Source.Origin.Should().Be("elsewhere.dll");
+        summary.Contestants.Single().Evaluations.Should().Be(5);
+    }
+
+    [Fact]
     public async Task A_new_build_whose_replay_throws_is_refused_and_the_old_version_keeps_racing()
     {
         var catalog = new StrategyCatalog();

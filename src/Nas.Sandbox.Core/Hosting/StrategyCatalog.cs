@@ -53,7 +53,7 @@ public sealed class StrategyCatalog
         lock (_lock)
         {
             if (_byName.TryGetValue(entry.Name, out var existing))
-                Ignore(entry, existing);
+                _ = Ignore(entry, existing);
             else
                 _byName[entry.Name] = entry;
         }
@@ -62,10 +62,14 @@ public sealed class StrategyCatalog
     /// <summary>
     /// The entries of <paramref name="origin"/> after a reload: names it still provides are replaced (and announced),
     /// new names are added, names it no longer provides are removed (contestants already using them keep their instance).
+    /// A new name another source already has is ignored, and said as a failed build of <paramref name="origin"/>
+    /// (<see cref="SourceFailed"/>), so that a race journals it for the contestants racing that source, rather than
+    /// only adding it to <see cref="Warnings"/>, which nobody reads mid-race.
     /// </summary>
     public void ReplaceSource(string origin, IReadOnlyList<StrategyEntry> entries)
     {
         var replaced = new List<StrategyEntry>();
+        var clashes = new List<string>();
         lock (_lock)
         {
             foreach (var stale in _byName.Values.Where(e => e.Source.Origin == origin).ToArray())
@@ -75,7 +79,7 @@ public sealed class StrategyCatalog
             {
                 if (_byName.TryGetValue(entry.Name, out var other))
                 {
-                    Ignore(entry, other);
+                    clashes.Add(Ignore(entry, other));
                     continue;
                 }
                 _byName[entry.Name] = entry;
@@ -84,19 +88,25 @@ public sealed class StrategyCatalog
         }
         foreach (var entry in replaced)
             EntryReplaced?.Invoke(entry);
+        foreach (string clash in clashes)
+            SourceFailed?.Invoke(origin, clash + " Rename it; a contestant racing it goes on with the build it has.");
     }
 
     public void ReportFailure(string origin, string message) => SourceFailed?.Invoke(origin, message);
 
-    /// <summary>Under the lock: <paramref name="entry"/>'s name is <paramref name="kept"/>'s, which stays; warned and remembered.</summary>
-    private void Ignore(StrategyEntry entry, StrategyEntry kept)
+    /// <summary>
+    /// Under the lock: <paramref name="entry"/>'s name is <paramref name="kept"/>'s, which stays; warned and
+    /// remembered. Returns the warning.
+    /// </summary>
+    private string Ignore(StrategyEntry entry, StrategyEntry kept)
     {
-        _warnings.Add(
-            $"Strategy '{entry.Name}' from {entry.Source.Origin} ignored: {kept.Source.Origin} already provides it."
-        );
+        string warning =
+            $"Strategy '{entry.Name}' from {entry.Source.Origin} ignored: {kept.Source.Origin} already provides it.";
+        _warnings.Add(warning);
         if (!_ignored.TryGetValue(entry.Source.Origin, out var list))
             _ignored[entry.Source.Origin] = list = [];
         list.Add((entry, kept));
+        return warning;
     }
 
     /// <summary>A strategy by name, or the only strategy of a script given by its path.</summary>
