@@ -21,6 +21,40 @@ public sealed class NasHomeCliTests(PackFixture packs) : IClassFixture<PackFixtu
     private (int Exit, string Out, string Err) Nas(params string[] args) =>
         NasProcess.Run(new Dictionary<string, string?> { [NasHome.Variable] = null, ["HOME"] = _profile }, args);
 
+    /// <summary>
+    /// A race of built-in strategies never compiles the home's scripts (lazy loading), so it cannot learn a script's
+    /// strategy name from the script; the file's name tells it (a script's strategy is named after its file).
+    /// </summary>
+    [Fact]
+    public void A_home_script_named_like_the_built_in_strategy_a_race_uses_is_warned_of_though_never_compiled()
+    {
+        string scripts = Directory.CreateDirectory(Path.Combine(_profile, ".nas", "scripts")).FullName;
+        string copy = Path.Combine(scripts, "random-search.csx");
+        File.Copy(ScriptTestKit.Example("greedy-local-search.csx"), copy);
+
+        var (exit, _, stderr) = Nas(
+            "race",
+            "--estimator",
+            "tabular",
+            "--budget",
+            "4",
+            "--heats",
+            "1",
+            "--strategy",
+            "random-search",
+            "--journal",
+            Path.Combine(_profile, "race.jsonl")
+        );
+
+        exit.Should().Be(0, stderr);
+        stderr
+            .Split('\n')
+            .Should()
+            .ContainSingle(line => line.Contains($"Strategy 'random-search' from {copy} ignored: "))
+            .Which.Should()
+            .EndWith("Nas.Sandbox.Strategies.Classic.dll already provides it.");
+    }
+
     [Fact]
     public void A_user_with_the_old_layout_finds_the_league_pack_and_script_in_the_one_home()
     {

@@ -13,7 +13,7 @@ namespace Nas.Sandbox.Core.Hosting;
 /// Everything a run needs, wired once: operations, loaded plugins and scripts and the strategies they publish, and
 /// factories for spaces, datasets and estimators by their command-line names (or script paths).
 /// </summary>
-public sealed class SandboxHost : IDisposable
+public sealed partial class SandboxHost : IDisposable
 {
     /// <summary>The built-in spaces; <see cref="Spaces"/> adds those of plugins, packs and scripts.</summary>
     public static readonly IReadOnlyList<string> SpaceNames = SpaceCatalog.BuiltInNames;
@@ -127,7 +127,9 @@ public sealed class SandboxHost : IDisposable
         {
             try
             {
-                return Strategies.Get(nameOrPath);
+                var found = Strategies.Get(nameOrPath);
+                WarnOfUncompiledNamesakes(found);
+                return found;
             }
             catch (NasException) when (!_scriptFoldersLoaded)
             {
@@ -187,7 +189,9 @@ public sealed class SandboxHost : IDisposable
             .Errors.Select(e => e.Message)
             .Concat(Scripts.Errors.Select(e => e.Message))
             .Concat(Strategies.Warnings)
-            .Concat(Packs.InstalledPacks.Problems());
+            .Concat(UncompiledNamesakes) // the same text as a full load's, which may follow: said once
+            .Concat(Packs.InstalledPacks.Problems())
+            .Distinct();
 
     /// <summary>Makes sure a script named on the command line is loaded; its errors become one <see cref="NasException"/>.</summary>
     public void RequireScript(string path)
