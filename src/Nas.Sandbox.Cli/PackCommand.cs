@@ -127,7 +127,7 @@ internal static class PackCommand
                     else
                         found = FolderPackSource.Stage(folder!, staging);
                     var pack = PackWriter.Write(staging, given.Or(found), result.GetValue(output)!);
-                    foreach (string warning in staging.Warnings)
+                    foreach (string warning in staging.Warnings.Concat(PackBuiltInNames.Warnings(pack.Manifest)))
                         Console.Error.WriteLine($"warning: {warning}");
                     Console.Out.WriteLine(
                         $"built {pack.Manifest.Display}: {pack.Path} ({Files(pack.Manifest.Files.Count)}, {new FileInfo(pack.Path).Length / 1024.0:0.#} KB)"

@@ -60,6 +60,15 @@ public sealed class PackCliTests : IDisposable
             feed
         );
         exit.Should().Be(0, stderr);
+        // The author hears of the built-in's name at once (every user has the built-ins); the rest is the user's.
+        stderr
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Should()
+            .Equal(
+                "warning: scripts/random-search.csx: strategy 'random-search' is a built-in's name "
+                    + "(Nas.Sandbox.Strategies.Classic.dll): wherever the pack is installed, the built-in is raced under it "
+                    + "and this one is ignored; rename it (a script's strategy is named after its file)."
+            );
 
         (exit, var stdout, stderr) = Nas(home, "pack", "install", Path.Combine(feed, "Clash.Pack.1.0.0.nupkg"));
         exit.Should().Be(0, stderr);
