@@ -4,12 +4,14 @@ using static TorchSharp.torch;
 
 // Compares libtorch's float32 convolution (forward, input gradient, weight gradient) with its float64 one (ATen's own
 // kernels: oneDNN has no float64) over a grid of channel counts, kernels, strides, dilations and groups, 32 images of
-// 14x14, and prints each case that is wrong (relative error of 1e-4 or more) and whether ConvolutionCheck refuses it.
+// 14x14, and prints each case that is wrong (relative error of 1e-4 or more) or that ConvolutionCheck's rule names, and
+// whether the check refuses it on this machine (where its probe finds the bug, or NAS_CONVOLUTION_CHECK=rule).
 // Usage: [ROUNDS (default 3)] [all (print every case)]. Run under the hosts' cap (the default) or with
 // ONEDNN_MAX_CPU_ISA=ALL or another level to see what that level gets wrong.
 TorchRuntime.Configure();
 Console.WriteLine(
-    $"oneDNN block {ConvolutionCheck.Block} floats (ONEDNN_MAX_CPU_ISA={Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA")})"
+    $"oneDNN block {ConvolutionCheck.Block} floats (ONEDNN_MAX_CPU_ISA={Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA")}); "
+        + $"the rule applies here: {ConvolutionCheck.WhyTheRuleApplies() ?? "no (the probe finds libtorch right)"}"
 );
 int wrongCases = 0,
     unrefused = 0,
@@ -66,14 +68,16 @@ foreach (var c in cases)
         }
     }
     bool wrong = bad.Any(b => b > 0),
+        named = ConvolutionCheck.RuleProblem(c.In, c.Out, c.K * c.K, c.Groups) is not null,
         refused = ConvolutionCheck.Problem(c.In, c.Out, c.K * c.K, c.Groups) is not null;
     wrongCases += wrong ? 1 : 0;
     unrefused += wrong && !refused ? 1 : 0;
     refusedButRight += !wrong && refused ? 1 : 0;
-    if (wrong || refused || args.Contains("all"))
+    if (wrong || named || args.Contains("all"))
         Console.WriteLine(
             $"in {c.In, 3} out {c.Out, 3} k {c.K} stride {c.Stride} dil {c.Dilation} groups {c.Groups, 2}: "
-                + $"wrong fwd/in-grad/w-grad {string.Join("/", bad)} of {rounds}; {(refused ? "refused" : "ALLOWED")} by ConvolutionCheck"
+                + $"wrong fwd/in-grad/w-grad {string.Join("/", bad)} of {rounds}; {(named ? "named" : "not named")} by the rule, "
+                + $"{(refused ? "refused" : wrong ? "ALLOWED" : "allowed")} here"
         );
 }
 Console.WriteLine(

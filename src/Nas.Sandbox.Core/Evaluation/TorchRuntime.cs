@@ -17,7 +17,7 @@ public static partial class TorchRuntime
     /// training with the AVX-512 kernels produced NaN losses at random batches in about half of all evaluations, while
     /// the same runs capped at AVX2 were clean and as fast (3.6 s per reference evaluation either way). Correct results
     /// matter more than a possible AVX-512 gain on other machines; opt back in with NAS_TORCH_CPU_ISA=native.
-    /// The NaNs were oneDNN's: its AVX-512 convolutions miscompute layers of 8 channels (see
+    /// The NaNs were oneDNN's: on those CPUs its AVX-512 convolutions miscompute layers of 8 channels (see
     /// <see cref="Model.ConvolutionCheck"/>); ATen's AVX-512 kernels were clean but no faster, so both stay capped.
     /// </summary>
     /// <param name="load">

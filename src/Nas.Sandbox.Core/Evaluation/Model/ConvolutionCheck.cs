@@ -13,7 +13,9 @@ namespace Nas.Sandbox.Core.Evaluation.Model;
 /// (more than 4 of them) are not. The errors are large (relative 0.4-0.9) and sometimes NaN, every time, on one thread
 /// or two; PyTorch 1.13 (oneDNN 2.6) on the same machine is exact. 1×1 and depthwise convolutions, and the weight
 /// gradient, are right. This was the "NaN of tiny networks" (C=4) and the AVX-512 NaN (C=8 under 16-float blocks).
-/// Measured with <c>bench/Nas.Sandbox.ConvolutionCheck</c>; see docs/reference/platform.md.
+/// It happens on some CPUs and not on others, so the rule is applied where <see cref="ConvolutionProbe"/> finds it
+/// (or everywhere with NAS_CONVOLUTION_CHECK=rule). Measured with <c>bench/Nas.Sandbox.ConvolutionCheck</c>; see
+/// docs/reference/platform.md.
 /// </summary>
 public static class ConvolutionCheck
 {
@@ -24,15 +26,59 @@ public static class ConvolutionCheck
     /// </summary>
     public static bool AppliesTo(Device? device) => device is null || device.type == TorchSharp.DeviceType.CPU;
 
+    /// <summary>
+    /// Where the rule applies: <c>probe</c> (the default) where the probe finds libtorch miscomputing here;
+    /// <c>rule</c> everywhere, so that a network is refused or trained alike on every machine.
+    /// </summary>
+    public const string ModeVariable = "NAS_CONVOLUTION_CHECK";
+
+    /// <summary>
+    /// Why the rule applies in this process (the probe's finding, or the variable), or null when it does not.
+    /// Probes on the first call unless <see cref="ModeVariable"/> says <c>rule</c>.
+    /// </summary>
+    /// <exception cref="NasException">The variable holds another value.</exception>
+    public static string? WhyTheRuleApplies()
+    {
+        if (RuleIsForced())
+            return $"{ModeVariable}=rule";
+        return ConvolutionProbe.WrongCase is { } wrong ? $"a probe found the {wrong} wrong on this CPU" : null;
+    }
+
+    /// <summary>Whether <see cref="ModeVariable"/> says <c>rule</c> (false when unset, empty or <c>probe</c>).</summary>
+    /// <exception cref="NasException">The variable holds another value (hosts check it at start).</exception>
+    public static bool RuleIsForced() =>
+        Environment.GetEnvironmentVariable(ModeVariable) switch
+        {
+            null or "" or "probe" => false,
+            "rule" => true,
+            var other => throw new NasException($"{ModeVariable}={other}: expected probe (the default) or rule."),
+        };
+
     /// <summary>Channels per oneDNN register block under the current CPU cap.</summary>
     public static int Block => TorchRuntime.OneDnnUsesAvx512 ? 16 : 8;
 
     /// <summary>
-    /// Why libtorch would miscompute this convolution here, or null when it computes it right.
-    /// <paramref name="inputNeedsGradient"/>: false for a layer on the images themselves, whose input gradient training
-    /// never computes (a stem of 4 channels is then fine).
+    /// Why libtorch would miscompute this convolution here, or null when it computes it right: what the rule
+    /// (<see cref="RuleProblem"/>) says, where it applies (<see cref="WhyTheRuleApplies"/>).
     /// </summary>
     public static string? Problem(
+        long channelsIn,
+        long channelsOut,
+        long kernelArea,
+        long groups,
+        bool inputNeedsGradient = true
+    ) =>
+        RuleProblem(channelsIn, channelsOut, kernelArea, groups, inputNeedsGradient) is { } problem
+        && WhyTheRuleApplies() is not null
+            ? problem
+            : null;
+
+    /// <summary>
+    /// Why the oneDNN in this libtorch miscomputes this convolution on a CPU that has the bug, or null when it computes
+    /// it right everywhere. <paramref name="inputNeedsGradient"/>: false for a layer on the images themselves, whose
+    /// input gradient training never computes (a stem of 4 channels is then fine).
+    /// </summary>
+    public static string? RuleProblem(
         long channelsIn,
         long channelsOut,
         long kernelArea,
@@ -164,7 +210,8 @@ public static class ConvolutionCheck
 
     private static NasException Refusal(string what, string problem) =>
         new(
-            $"{what}: {problem}. libtorch 2.10's oneDNN miscomputes such convolutions on CPU; choose channel counts "
-                + $"that are multiples of {Block} (see docs/reference/platform.md, \"Convolutions libtorch gets wrong\")."
+            $"{what}: {problem}. libtorch 2.10's oneDNN miscomputes such convolutions on some CPUs "
+                + $"({WhyTheRuleApplies()}); choose channel counts that are multiples of {Block} "
+                + "(see docs/reference/platform.md, \"Convolutions libtorch gets wrong\")."
         );
 }
