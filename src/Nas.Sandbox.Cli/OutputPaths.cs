@@ -41,37 +41,95 @@ internal static class OutputPaths
         return full;
     }
 
-    /// <summary>Writes the files of <paramref name="contents"/> whole: each to a temporary, then all moved into place.</summary>
+    /// <summary>
+    /// Writes the files of <paramref name="contents"/> whole and together: each to a temporary, then all moved into
+    /// place. If any cannot be written or moved, every target is left as it was before the call (a file it replaced is
+    /// put back, a file it created is removed), so a pair such as a CSV and its chart never disagree.
+    /// </summary>
     public static void WriteAll(params (string Path, byte[] Content)[] contents)
     {
         var temporaries = new List<string>();
+        var placed = new List<PlacedFile>();
         try
         {
             foreach (var (path, content) in contents)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                string temporary = Path.Combine(
-                    Path.GetDirectoryName(path)!,
-                    $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp"
-                );
+                string temporary = Beside(path, "tmp");
                 temporaries.Add(temporary);
                 System.IO.File.WriteAllBytes(temporary, content);
             }
             for (int i = 0; i < contents.Length; i++)
-                System.IO.File.Move(temporaries[i], contents[i].Path, overwrite: true);
+                placed.Add(Place(temporaries[i], contents[i].Path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Undo in reverse, so each target gets back exactly what it held; then drop what was never placed.
+            for (int i = placed.Count - 1; i >= 0; i--)
+                Quietly(() => placed[i].Undo());
             foreach (string temporary in temporaries)
-                try
-                {
-                    System.IO.File.Delete(temporary);
-                }
-                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
+                Quietly(() => System.IO.File.Delete(temporary));
             throw new NasException(
                 $"cannot write {string.Join(" and ", contents.Select(c => c.Path))}: {e.Message}",
                 e
             );
+        }
+        foreach (var file in placed)
+            Quietly(file.DropBackup);
+    }
+
+    /// <summary>
+    /// Moves <paramref name="temporary"/> onto <paramref name="target"/>, first moving aside what the target held (to a
+    /// backup beside it) so that the move can be undone. A failed move puts the backup straight back.
+    /// </summary>
+    private static PlacedFile Place(string temporary, string target)
+    {
+        string? backup = null;
+        if (System.IO.File.Exists(target))
+        {
+            backup = Beside(target, "old");
+            System.IO.File.Move(target, backup, overwrite: true);
+        }
+        try
+        {
+            System.IO.File.Move(temporary, target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (backup is not null)
+                Quietly(() => System.IO.File.Move(backup, target, overwrite: true));
+            throw;
+        }
+        return new PlacedFile(target, backup);
+    }
+
+    private static string Beside(string path, string suffix) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{suffix}");
+
+    private static void Quietly(Action cleanup)
+    {
+        try
+        {
+            cleanup();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>A target written by <see cref="WriteAll"/>, and the backup of what it held before (null: nothing).</summary>
+    private sealed record PlacedFile(string Target, string? Backup)
+    {
+        public void Undo()
+        {
+            if (Backup is null)
+                System.IO.File.Delete(Target);
+            else
+                System.IO.File.Move(Backup, Target, overwrite: true);
+        }
+
+        public void DropBackup()
+        {
+            if (Backup is not null)
+                System.IO.File.Delete(Backup);
         }
     }
 

@@ -92,14 +92,7 @@ internal static class ParetoCommand
                     var fronts = ParetoFronts.Of(summary);
                     OutputPaths.WriteAll(
                         (csv, System.Text.Encoding.UTF8.GetBytes(ParetoFronts.Csv(summary.Settings.Objective, fronts))),
-                        (
-                            png,
-                            Report.ReportCharts.Png(
-                                ParetoPlot.Build(summary, fronts),
-                                result.GetValue(width),
-                                result.GetValue(height)
-                            )
-                        )
+                        (png, ParetoPlot.Png(summary, fronts, result.GetValue(width), result.GetValue(height)))
                     );
                     Console.Out.WriteLine($"pareto fronts: {csv} and {png}");
                     return Task.FromResult(0);

@@ -3,7 +3,10 @@ using Nas.Sandbox.Core.Racing.Objectives;
 
 namespace Nas.Sandbox.Cli;
 
-/// <summary>Writes a Pareto race's fronts next to its journal: <c>BASE.pareto.csv</c> (per heat and pooled) and <c>BASE.pareto.png</c>.</summary>
+/// <summary>
+/// Writes a Pareto race's fronts next to its journal: <c>BASE.pareto.csv</c> (per heat and pooled) and
+/// <c>BASE.pareto.png</c>, whole and together (both or neither), so the two never show different races.
+/// </summary>
 internal static class ParetoExport
 {
     public static (string Csv, string Png) Save(string journalPath, RaceSummary summary)
@@ -15,8 +18,10 @@ internal static class ParetoExport
         string csv = basePath + ".pareto.csv",
             png = basePath + ".pareto.png";
         var fronts = ParetoFronts.Of(summary);
-        File.WriteAllText(csv, ParetoFronts.Csv(summary.Settings.Objective, fronts));
-        ParetoPlot.Save(png, summary, fronts);
+        OutputPaths.WriteAll(
+            (csv, System.Text.Encoding.UTF8.GetBytes(ParetoFronts.Csv(summary.Settings.Objective, fronts))),
+            (png, ParetoPlot.Png(summary, fronts))
+        );
         return (Relative(csv), Relative(png));
     }
 

@@ -15,19 +15,13 @@ internal static class ParetoPlot
     public const int DefaultWidth = 900,
         DefaultHeight = 600;
 
-    public static void Save(
-        string path,
+    /// <summary>The plot as PNG bytes, for a caller that writes it together with the CSV (see <see cref="OutputPaths.WriteAll"/>).</summary>
+    public static byte[] Png(
         RaceSummary summary,
         IReadOnlyList<ContestantFronts> fronts,
         int width = DefaultWidth,
         int height = DefaultHeight
-    )
-    {
-        var plot = Build(summary, fronts);
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        plot.SavePng(path, width, height);
-    }
+    ) => Report.ReportCharts.Png(Build(summary, fronts), width, height);
 
     /// <summary>The plot alone, for a caller that wants its image elsewhere (the HTML report embeds it).</summary>
     public static Plot Build(RaceSummary summary, IReadOnlyList<ContestantFronts> fronts)

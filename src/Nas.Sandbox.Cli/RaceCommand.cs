@@ -65,8 +65,7 @@ internal static class RaceCommand
                     LeaderboardPrinter.Print(leaderboardOut, summary);
                     if (session.StatisticsText() is { } statistics)
                         leaderboardOut.Write(Environment.NewLine + statistics);
-                    if (session.ExportPareto(summary) is { } fronts)
-                        leaderboardOut.WriteLine($"pareto fronts: {fronts.Csv} and {fronts.Png}");
+                    session.ExportPareto(summary, leaderboardOut);
                     leaderboardOut.WriteLine($"journal: {session.Writer.Path}");
                     // The report reads the journal back; a failure to write it loses no result, so it is a warning.
                     if (!writeReport)

@@ -111,9 +111,25 @@ internal sealed class RaceSession : IDisposable
     public string? StatisticsText() =>
         Race.Estimator is IHeldOutScores heldOut ? Statistics.Describe(Race.Settings, heldOut.TestAccuracy) : null;
 
-    /// <summary>Writes a Pareto race's fronts (CSV and PNG) beside the journal; null for a single-objective race.</summary>
-    public (string Csv, string Png)? ExportPareto(RaceSummary summary) =>
-        summary.Reference is null ? null : ParetoExport.Save(Writer.Path, summary);
+    /// <summary>
+    /// Writes a Pareto race's fronts (CSV and PNG) beside the journal and says where on <paramref name="output"/>;
+    /// nothing for a single-objective race. A failure to write them loses no result (the journal holds every trial and
+    /// <c>nas pareto JOURNAL</c> writes them again), so it is a warning on stderr, not the race's error.
+    /// </summary>
+    public void ExportPareto(RaceSummary summary, TextWriter output)
+    {
+        if (summary.Reference is null)
+            return;
+        try
+        {
+            var (csv, png) = ParetoExport.Save(Writer.Path, summary);
+            output.WriteLine($"pareto fronts: {csv} and {png}");
+        }
+        catch (Core.NasException e)
+        {
+            Console.Error.WriteLine($"warning: no Pareto fronts: {e.Message} (nas pareto {Writer.Path} writes them)");
+        }
+    }
 
     public void Dispose()
     {

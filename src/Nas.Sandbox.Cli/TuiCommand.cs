@@ -125,8 +125,7 @@ internal static class TuiCommand
                     try
                     {
                         var summary = await running;
-                        if (session.ExportPareto(summary) is { } fronts)
-                            Console.Error.WriteLine($"pareto fronts: {fronts.Csv} and {fronts.Png}");
+                        session.ExportPareto(summary, Console.Error);
                         var leaderboardOut = result.GetValue(json) ? Console.Error : Console.Out;
                         LeaderboardPrinter.Print(leaderboardOut, summary);
                         if (session.StatisticsText() is { } statistics)

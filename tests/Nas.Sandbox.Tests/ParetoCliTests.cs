@@ -127,6 +127,48 @@ public sealed class ParetoCliTests : IDisposable
     }
 
     [Fact]
+    public void A_race_whose_fronts_cannot_be_written_still_finishes_and_nas_pareto_writes_them_later()
+    {
+        string journal = Path.Combine(_folder, "blocked.jsonl"),
+            csv = Path.Combine(_folder, "blocked.pareto.csv"),
+            png = Path.Combine(_folder, "blocked.pareto.png");
+        Directory.CreateDirectory(png); // a folder where the chart should go: its move into place fails
+        File.WriteAllText(Path.Combine(png, "inside"), "keeps the folder non-empty");
+
+        var (exit, stdout, stderr) = NasProcess.Run(
+            "race",
+            "--estimator",
+            "tabular",
+            "--objective",
+            "pareto:accuracy,params",
+            "--strategy",
+            "random-search",
+            "--budget",
+            "10",
+            "--heats",
+            "1",
+            "--journal",
+            journal,
+            "--league",
+            Path.Combine(_folder, "league.json")
+        );
+
+        exit.Should()
+            .Be(0, "the race's results are all in its journal; only the fronts beside it are missing. " + stderr);
+        stderr.Should().Contain($"warning: no Pareto fronts: cannot write {csv} and {png}").And.Contain("nas pareto");
+        stdout.Should().Contain($"journal: {journal}").And.NotContain("pareto fronts:");
+        File.Exists(csv).Should().BeFalse("the CSV is written together with its chart, or not at all");
+        File.ReadLines(journal).Last().Should().Contain("\"race-finished\"");
+
+        Directory.Delete(png, true);
+        var (again, againOut, againErr) = NasProcess.Run("pareto", journal);
+        again.Should().Be(0, againErr);
+        againOut.Should().Contain("pareto fronts:");
+        PngSize(png).Should().Be((900, 600));
+        File.ReadAllLines(csv).Should().HaveCountGreaterThan(1);
+    }
+
+    [Fact]
     public void Nas_pareto_refuses_a_race_in_which_no_trial_succeeded_writing_nothing()
     {
         // A table of two cells over three operations: nearly every ask of random search is a cell the table does not
